@@ -1,0 +1,12 @@
+import { run } from './program.js';
+
+// Errors in user input are diagnostics; anything that reaches here is an internal failure (exit 2).
+run(process.argv).then(
+  (code) => {
+    process.exitCode = code;
+  },
+  (e: unknown) => {
+    process.stderr.write(`dac: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.exitCode = 2;
+  },
+);

@@ -1,0 +1,106 @@
+import { existsSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import type { Diagnostic } from './diagnostic.js';
+import { loadYamlFile, positionOfPath, type YamlFile } from './yaml-file.js';
+
+export const CONFIG_FILE = 'dac.config.yaml';
+export const CONTENTCTL_FILE = 'contentctl.yml';
+
+export type RuleSetting = 'error' | 'warning' | 'off';
+
+export interface AppConfig {
+  /** Splunk app id (directory name of the app), e.g. `DA-ESS-ContentUpdate`. */
+  appid: string;
+  title: string;
+  /** Stanza label, e.g. `ESCU` → `[ESCU - <name> - Rule]`. */
+  label: string;
+  prefix: string;
+  /** Resolved app version (from `version`, or from the `version_from` package.json). */
+  version: string;
+  description: string;
+  uid?: number;
+  author_name?: string;
+  author_email?: string;
+  author_company?: string;
+}
+
+export interface DacConfig {
+  app: AppConfig;
+  /** Per-rule severity overrides: rule id → error | warning | off. */
+  rules: Record<string, RuleSetting>;
+  /** Where the config came from: `dac.config.yaml`, `contentctl.yml`, or `default`. */
+  source: string;
+  /** Path (relative to the content root) of the package.json that carries the app version, if any. */
+  versionFrom?: string;
+  /** The parsed config file, for positioned diagnostics about it. */
+  file?: YamlFile;
+}
+
+const DEFAULT_APP: AppConfig = {
+  appid: 'DA-ESS-ContentUpdate',
+  title: 'ES Content Updates',
+  label: 'ESCU',
+  prefix: 'ESCU',
+  version: '0.0.0',
+  description: 'Detections built with dac.',
+};
+
+/**
+ * Loads the content root's configuration: `dac.config.yaml`, else the `app:` block of an ESCU
+ * `contentctl.yml` (so an ESCU checkout works unchanged), else defaults.
+ * Shape errors are reported by the validator against `schemas/config.schema.json`; this function
+ * only resolves values and reports what stops it from resolving them.
+ */
+export function loadConfig(root: string): { config: DacConfig; diagnostics: Diagnostic[] } {
+  const diagnostics: Diagnostic[] = [];
+  const dacPath = join(root, CONFIG_FILE);
+  const ctlPath = join(root, CONTENTCTL_FILE);
+  const path = existsSync(dacPath) ? dacPath : existsSync(ctlPath) ? ctlPath : undefined;
+  if (!path) return { config: { app: { ...DEFAULT_APP }, rules: {}, source: 'default' }, diagnostics };
+  const file = loadYamlFile(path, root);
+  diagnostics.push(...file.diagnostics);
+  const raw = (isObject(file.value) ? file.value : {}) as Record<string, unknown>;
+  const app = (isObject(raw.app) ? raw.app : {}) as Record<string, unknown>;
+  const str = (v: unknown, d: string) => (typeof v === 'string' && v.length > 0 ? v : v != null && typeof v !== 'object' ? String(v) : d);
+  const config: DacConfig = {
+    app: {
+      appid: str(app.appid, DEFAULT_APP.appid),
+      title: str(app.title, DEFAULT_APP.title),
+      label: str(app.label, str(app.prefix, DEFAULT_APP.label)),
+      prefix: str(app.prefix, str(app.label, DEFAULT_APP.prefix)),
+      version: str(app.version, DEFAULT_APP.version),
+      description: str(app.description, DEFAULT_APP.description),
+      uid: typeof app.uid === 'number' ? app.uid : undefined,
+      author_name: typeof app.author_name === 'string' ? app.author_name : undefined,
+      author_email: typeof app.author_email === 'string' ? app.author_email : undefined,
+      author_company: typeof app.author_company === 'string' ? app.author_company : undefined,
+    },
+    rules: {},
+    source: path === dacPath ? CONFIG_FILE : CONTENTCTL_FILE,
+    file,
+  };
+  if (path === dacPath) {
+    if (isObject(raw.rules)) {
+      for (const [k, v] of Object.entries(raw.rules)) if (v === 'error' || v === 'warning' || v === 'off') config.rules[k] = v;
+    }
+    const versionFrom = app.version_from;
+    if (typeof versionFrom === 'string') {
+      config.versionFrom = versionFrom;
+      try {
+        const pkg = JSON.parse(readFileSync(join(root, versionFrom), 'utf8')) as { version?: unknown };
+        if (typeof pkg.version === 'string') config.app.version = pkg.version;
+        else throw new Error('it has no "version" string');
+      } catch (e) {
+        diagnostics.push({
+          file: file.relPath, ...positionOfPath(file, ['app', 'version_from']), severity: 'error', rule: 'config',
+          message: `cannot read the app version from ${versionFrom}: ${(e as Error).message}`,
+        });
+      }
+    }
+  }
+  return { config, diagnostics };
+}
+
+function isObject(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}

@@ -1,0 +1,98 @@
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { loadConfig, type DacConfig } from './config.js';
+import type { Diagnostic } from './diagnostic.js';
+import { CONTENT_FOLDERS, type ContentKind, type ContentTypes } from './model.js';
+import { loadYamlFile, toRelPath, type YamlFile } from './yaml-file.js';
+
+/** A content file found on disk, before it is read. */
+export interface ContentEntry {
+  kind: ContentKind;
+  /** Absolute path. */
+  path: string;
+  relPath: string;
+}
+
+/** A loaded content file: the YAML with positions plus its value typed by kind. */
+export interface ContentItem<K extends ContentKind = ContentKind> {
+  kind: K;
+  file: YamlFile;
+  /** The document's value when it is a mapping; shape is only guaranteed after schema validation. */
+  data: ContentTypes[K] | undefined;
+}
+
+export interface ContentTree {
+  root: string;
+  config: DacConfig;
+  items: ContentItem[];
+  detections: ContentItem<'detection'>[];
+  macros: ContentItem<'macro'>[];
+  stories: ContentItem<'story'>[];
+  dataSources: ContentItem<'data_source'>[];
+  lookups: ContentItem<'lookup'>[];
+  /** Non-YAML files under `lookups/` (CSV, mlmodel), relative paths. */
+  lookupFiles: string[];
+  /** Problems reading the config or the files themselves (YAML syntax, encoding, …). */
+  diagnostics: Diagnostic[];
+}
+
+const YAML_EXT = /\.ya?ml$/i;
+
+/**
+ * Lists the content files under a root, sorted by path (the order contentctl loads them in).
+ * Folders that do not exist are simply empty.
+ */
+export function discoverContent(rootDir: string): { entries: ContentEntry[]; lookupFiles: string[] } {
+  const root = resolve(rootDir);
+  const entries: ContentEntry[] = [];
+  const lookupFiles: string[] = [];
+  for (const [kind, folder] of Object.entries(CONTENT_FOLDERS) as [ContentKind, string][]) {
+    const dir = join(root, folder);
+    if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
+    const names = (readdirSync(dir, { recursive: true }) as string[]).sort();
+    for (const name of names) {
+      const path = join(dir, name);
+      if (YAML_EXT.test(name)) {
+        if (statSync(path).isFile()) entries.push({ kind, path, relPath: toRelPath(root, path) });
+      } else if (kind === 'lookup' && statSync(path).isFile()) {
+        lookupFiles.push(toRelPath(root, path));
+      }
+    }
+  }
+  return { entries, lookupFiles };
+}
+
+export function loadItem<K extends ContentKind>(entry: { kind: K; path: string }, root: string): ContentItem<K> {
+  const file = loadYamlFile(entry.path, root);
+  const v = file.value;
+  const data = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as ContentTypes[K]) : undefined;
+  return { kind: entry.kind, file, data };
+}
+
+/**
+ * Loads a whole content tree: config, then every YAML file with positions. Never throws for bad
+ * content; problems are returned as diagnostics (file-level ones also stay on each item's file).
+ */
+export function loadContent(rootDir: string): ContentTree {
+  const root = resolve(rootDir);
+  const { config, diagnostics } = loadConfig(root);
+  const { entries, lookupFiles } = discoverContent(root);
+  const tree: ContentTree = {
+    root, config, items: [], detections: [], macros: [], stories: [], dataSources: [], lookups: [], lookupFiles, diagnostics,
+  };
+  for (const entry of entries) addItem(tree, loadItem(entry, root));
+  return tree;
+}
+
+/** Adds a loaded item to the tree's per-kind lists (used by loaders that read in parallel). */
+export function addItem(tree: ContentTree, item: ContentItem): void {
+  tree.items.push(item);
+  tree.diagnostics.push(...item.file.diagnostics);
+  switch (item.kind) {
+    case 'detection': tree.detections.push(item as ContentItem<'detection'>); break;
+    case 'macro': tree.macros.push(item as ContentItem<'macro'>); break;
+    case 'story': tree.stories.push(item as ContentItem<'story'>); break;
+    case 'data_source': tree.dataSources.push(item as ContentItem<'data_source'>); break;
+    case 'lookup': tree.lookups.push(item as ContentItem<'lookup'>); break;
+  }
+}

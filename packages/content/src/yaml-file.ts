@@ -1,0 +1,318 @@
+import { readFileSync, statSync } from 'node:fs';
+import { relative, sep } from 'node:path';
+import {
+  LineCounter,
+  Parser,
+  Composer,
+  isAlias,
+  isMap,
+  isScalar,
+  isSeq,
+  visit,
+  type Document,
+  type Node,
+  type Pair,
+  type Scalar,
+} from 'yaml';
+import type { Diagnostic } from './diagnostic.js';
+
+/** Files larger than this are refused before parsing: ESCU's largest detection is ~20 KB. */
+export const MAX_YAML_BYTES = 4 * 1024 * 1024;
+/** YAML aliases allowed per file. ESCU uses none; a small bound defeats "billion laughs". */
+export const MAX_YAML_ALIASES = 20;
+
+export type PathSegment = string | number;
+
+/** A YAML file parsed with its source positions kept. */
+export interface YamlFile {
+  /** Absolute path. */
+  path: string;
+  /** Path relative to the content root, forward slashes (what diagnostics print). */
+  relPath: string;
+  /** Decoded text (empty if undecodable). */
+  text: string;
+  /** Parsed document, or undefined if the file could not be read or decoded. */
+  doc: Document.Parsed | undefined;
+  /** Plain JavaScript value of the document (undefined when parsing failed fatally). */
+  value: unknown;
+  lineCounter: LineCounter;
+  /** Read, decode and parse problems, already positioned. */
+  diagnostics: Diagnostic[];
+}
+
+export function toRelPath(root: string, path: string): string {
+  return relative(root, path).split(sep).join('/');
+}
+
+/** Reads and parses one YAML file. Never throws for bad content: problems become diagnostics. */
+export function loadYamlFile(path: string, root: string): YamlFile {
+  const relPath = toRelPath(root, path);
+  let bytes: Buffer;
+  try {
+    const size = statSync(path).size;
+    if (size > MAX_YAML_BYTES) {
+      return failed(path, relPath, 'yaml-file-too-large', `file is ${size} bytes; the limit for a content file is ${MAX_YAML_BYTES} bytes`);
+    }
+    bytes = readFileSync(path);
+  } catch (e) {
+    return failed(path, relPath, 'io', `cannot read file: ${(e as Error).message}`);
+  }
+  return parseYamlText(bytes, path, relPath);
+}
+
+/** Parses YAML bytes (or text) as a content file; used by the loader and by git-based readers. */
+export function parseYamlText(input: Buffer | string, path: string, relPath: string): YamlFile {
+  const lineCounter = new LineCounter();
+  let text: string;
+  if (typeof input === 'string') {
+    text = input;
+  } else {
+    const bad = firstInvalidUtf8(input);
+    if (bad >= 0) {
+      const before = input.subarray(0, bad).toString('utf8');
+      const lines = before.split('\n');
+      return {
+        ...failed(path, relPath, 'yaml-encoding', `file is not valid UTF-8 (invalid byte 0x${input[bad]!.toString(16).padStart(2, '0')})`),
+        diagnostics: [{
+          file: relPath, line: lines.length, column: lines[lines.length - 1]!.length + 1, severity: 'error', rule: 'yaml-encoding',
+          message: `file is not valid UTF-8 (invalid byte 0x${input[bad]!.toString(16).padStart(2, '0')})`,
+        }],
+      };
+    }
+    text = input.toString('utf8');
+    if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  }
+  const diagnostics: Diagnostic[] = [];
+  const at = (offset: number) => {
+    const p = lineCounter.linePos(offset);
+    return { line: p.line, column: p.col };
+  };
+  let doc: Document.Parsed | undefined;
+  const docs: Document.Parsed[] = [];
+  const composer = new Composer({ uniqueKeys: true, prettyErrors: false, strict: true });
+  for (const d of composer.compose(new Parser(lineCounter.addNewLine).parse(text), true, text.length)) docs.push(d as Document.Parsed);
+  doc = docs[0];
+  for (const d of docs) {
+    for (const err of [...d.errors, ...d.warnings]) {
+      const isWarning = (d.warnings as unknown[]).includes(err);
+      diagnostics.push({
+        file: relPath,
+        ...at(err.pos[0]),
+        severity: isWarning ? 'warning' : 'error',
+        rule: err.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax',
+        message: cleanYamlMessage(err.message),
+      });
+    }
+  }
+  // Tabs are not YAML indentation; the parser's message for them is obscure, so say it plainly.
+  for (let i = text.indexOf('\t'); i >= 0; i = text.indexOf('\t', i + 1)) {
+    const lineStart = text.lastIndexOf('\n', i) + 1;
+    if (/^[ \t]*$/.test(text.slice(lineStart, i))) {
+      diagnostics.push({ file: relPath, ...at(i), severity: 'error', rule: 'yaml-tab', message: 'tab character in indentation; YAML indentation must use spaces' });
+      break;
+    }
+  }
+  if (docs.length > 1) {
+    const second = docs[1]!;
+    diagnostics.push({ file: relPath, ...at(second.range[0]), severity: 'error', rule: 'yaml-syntax', message: 'a content file must hold exactly one YAML document' });
+  }
+  let value: unknown = undefined;
+  if (doc) {
+    let aliases = 0;
+    let firstExcess: number | undefined;
+    visit(doc, {
+      Alias(_, node) {
+        aliases++;
+        if (aliases > MAX_YAML_ALIASES && firstExcess === undefined) firstExcess = node.range?.[0] ?? 0;
+      },
+    });
+    if (firstExcess !== undefined) {
+      diagnostics.push({ file: relPath, ...at(firstExcess), severity: 'error', rule: 'yaml-alias', message: `more than ${MAX_YAML_ALIASES} YAML aliases; aliases are limited to defeat expansion attacks` });
+    } else if (!diagnostics.some((d) => d.severity === 'error')) {
+      try {
+        value = doc.toJS({ maxAliasCount: 1000 });
+      } catch (e) {
+        diagnostics.push({ file: relPath, line: 1, column: 1, severity: 'error', rule: 'yaml-syntax', message: (e as Error).message });
+      }
+    }
+    if (doc.contents == null && !diagnostics.some((d) => d.severity === 'error')) {
+      value = undefined;
+      diagnostics.push({ file: relPath, line: 1, column: 1, severity: 'error', rule: 'yaml-empty', message: 'file is empty' });
+    }
+  } else {
+    diagnostics.push({ file: relPath, line: 1, column: 1, severity: 'error', rule: 'yaml-empty', message: 'file is empty' });
+  }
+  return { path, relPath, text, doc, value, lineCounter, diagnostics };
+}
+
+function cleanYamlMessage(message: string): string {
+  // The yaml package appends "at line X, column Y" and a code frame; we print our own position.
+  return message.replace(/ at line \d+, column \d+:?[\s\S]*$/, '').trim();
+}
+
+function failed(path: string, relPath: string, rule: string, message: string): YamlFile {
+  return {
+    path, relPath, text: '', doc: undefined, value: undefined, lineCounter: new LineCounter(),
+    diagnostics: [{ file: relPath, line: 1, column: 1, severity: 'error', rule, message }],
+  };
+}
+
+/** Index of the first byte that is not part of a valid UTF-8 sequence, or -1. */
+export function firstInvalidUtf8(b: Uint8Array): number {
+  const n = b.length;
+  let i = 0;
+  while (i < n) {
+    const c = b[i]!;
+    if (c < 0x80) { i++; continue; }
+    let len: number, min: number;
+    if (c >= 0xc2 && c <= 0xdf) { len = 2; min = 0x80; }
+    else if (c >= 0xe0 && c <= 0xef) { len = 3; min = 0x800; }
+    else if (c >= 0xf0 && c <= 0xf4) { len = 4; min = 0x10000; }
+    else return i;
+    if (i + len > n) return i;
+    let cp = c & (0xff >> (len + 1));
+    for (let k = 1; k < len; k++) {
+      const cc = b[i + k]!;
+      if ((cc & 0xc0) !== 0x80) return i;
+      cp = (cp << 6) | (cc & 0x3f);
+    }
+    if (cp < min || cp > 0x10ffff || (cp >= 0xd800 && cp <= 0xdfff)) return i;
+    i += len;
+  }
+  return -1;
+}
+
+// ---------------------------------------------------------------------------------------------
+// Positions
+
+export interface Position {
+  line: number;
+  column: number;
+}
+
+export function positionAt(file: YamlFile, offset: number): Position {
+  if (!file.doc) return { line: 1, column: 1 };
+  const p = file.lineCounter.linePos(Math.max(0, Math.min(offset, file.text.length)));
+  return { line: p.line, column: p.col };
+}
+
+/** The node at a path in the document, with the pair holding it (when it is a map value). */
+export function nodeAt(file: YamlFile, path: readonly PathSegment[]): { node?: Node; pair?: Pair; parent?: Node } {
+  let node: unknown = file.doc?.contents;
+  let pair: Pair | undefined;
+  let parent: Node | undefined;
+  for (const seg of path) {
+    if (isAlias(node)) return { parent };
+    if (isMap(node)) {
+      const p = node.items.find((it) => (isScalar(it.key) ? String(it.key.value) : String(it.key)) === String(seg));
+      if (!p) return { parent: node };
+      parent = node;
+      pair = p as Pair;
+      node = p.value;
+    } else if (isSeq(node) && typeof seg === 'number') {
+      parent = node;
+      pair = undefined;
+      node = node.items[seg];
+      if (node === undefined) return { parent };
+    } else {
+      return { parent: node as Node | undefined };
+    }
+  }
+  return { node: (node ?? undefined) as Node | undefined, pair, parent };
+}
+
+/**
+ * Position of the node at `path`: of its key (`key`) or its value (`value`). When the path does
+ * not exist, the closest existing ancestor is used, so a missing key points at its parent map.
+ */
+export function positionOfPath(file: YamlFile, path: readonly PathSegment[], which: 'key' | 'value' = 'value'): Position {
+  for (let n = path.length; n >= 0; n--) {
+    const { node, pair } = nodeAt(file, path.slice(0, n));
+    if (n === path.length && which === 'key' && pair && (pair.key as Node | null)?.range) {
+      return positionAt(file, (pair.key as Node).range![0]);
+    }
+    if (node?.range) return positionAt(file, node.range[0]);
+    if (pair && (pair.key as Node | null)?.range) return positionAt(file, (pair.key as Node).range![0]);
+  }
+  return { line: 1, column: 1 };
+}
+
+const scalarMaps = new WeakMap<Scalar, Int32Array>();
+
+/**
+ * Maps an offset in a scalar's decoded string value to an offset in the file, so that a
+ * position inside a value (a character of an SPL search) can be reported at its real
+ * file:line:col. Handles plain, single- and double-quoted (escapes, '' quotes, line folding)
+ * and block (literal and folded, indentation stripped) scalars. Non-space characters map
+ * exactly; folded whitespace maps to the start of the whitespace run.
+ */
+export function scalarOffsetToFileOffset(file: YamlFile, scalar: Scalar, valueOffset: number): number {
+  let map = scalarMaps.get(scalar);
+  if (!map) {
+    map = buildScalarMap(file.text, scalar);
+    scalarMaps.set(scalar, map);
+  }
+  if (map.length === 0) return scalar.range?.[0] ?? 0;
+  return map[Math.max(0, Math.min(valueOffset, map.length - 1))]!;
+}
+
+/** File position of a character of a scalar's value. */
+export function positionInScalar(file: YamlFile, scalar: Scalar, valueOffset: number): Position {
+  return positionAt(file, scalarOffsetToFileOffset(file, scalar, valueOffset));
+}
+
+function buildScalarMap(text: string, scalar: Scalar): Int32Array {
+  const value = String(scalar.source ?? scalar.value ?? '');
+  const [start, , end] = scalar.range ?? [0, 0, 0];
+  const map = new Int32Array(value.length + 1);
+  let s = start;
+  const type = scalar.type;
+  if (type === 'QUOTE_SINGLE' || type === 'QUOTE_DOUBLE') s = start + 1;
+  else if (type === 'BLOCK_LITERAL' || type === 'BLOCK_FOLDED') {
+    const nl = text.indexOf('\n', start);
+    s = nl < 0 ? end : nl + 1;
+  }
+  const isWs = (ch: string | undefined) => ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r';
+  for (let i = 0; i < value.length; i++) {
+    const c = value[i]!;
+    if (s >= end) { map[i] = Math.max(start, end - 1); continue; }
+    const t = text[s];
+    if (type === 'QUOTE_DOUBLE' && t === '\\') {
+      const e = text[s + 1];
+      if (e === '\n' || e === '\r') { // escaped line break: no value character
+        s += 2;
+        while (s < end && isWs(text[s])) s++;
+        i--;
+        continue;
+      }
+      map[i] = s;
+      s += e === 'x' ? 4 : e === 'u' ? 6 : e === 'U' ? 10 : 2;
+      continue;
+    }
+    if (type === 'QUOTE_SINGLE' && t === "'" && text[s + 1] === "'") {
+      map[i] = s;
+      s += 2;
+      continue;
+    }
+    if (t === c) {
+      map[i] = s++;
+      continue;
+    }
+    if (isWs(t)) {
+      // Folded line break or stripped indentation: the value char (often a space or a newline)
+      // corresponds to the whitespace run; resynchronise on the next matching source char.
+      const runStart = s;
+      while (s < end && isWs(text[s]) && text[s] !== c) s++;
+      if (isWs(c)) {
+        map[i] = runStart;
+        if (text[s] === c) s++;
+        continue;
+      }
+      if (text[s] === c) { map[i] = s++; continue; }
+    }
+    map[i] = s;
+    s++;
+  }
+  map[value.length] = Math.min(s, end);
+  return map;
+}

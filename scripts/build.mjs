@@ -1,0 +1,39 @@
+// Bundles the CLI (and its worker entry points) into packages/cli/dist with esbuild.
+// Workspace packages are TypeScript sources; third-party dependencies stay external
+// (resolved from node_modules at run time) so the bundle stays small and fast to load.
+import { build } from 'esbuild';
+import { existsSync, readdirSync } from 'node:fs';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const entryPoints = { dac: join(root, 'packages/cli/src/main.ts') };
+// Any package may ship worker entry points as src/*.worker.ts; they are bundled beside the CLI.
+for (const pkg of readdirSync(join(root, 'packages'))) {
+  const src = join(root, 'packages', pkg, 'src');
+  if (!existsSync(src)) continue;
+  for (const f of readdirSync(src)) {
+    if (f.endsWith('.worker.ts')) entryPoints[`${pkg}-${f.replace(/\.ts$/, '')}`] = join(src, f);
+  }
+}
+await build({
+  entryPoints,
+  outdir: join(root, 'packages/cli/dist'),
+  bundle: true,
+  platform: 'node',
+  format: 'esm',
+  target: 'node20',
+  packages: 'external',
+  sourcemap: true,
+  logLevel: 'warning',
+  banner: { js: "import { createRequire as __dacCreateRequire } from 'node:module'; const require = __dacCreateRequire(import.meta.url);" },
+  // Workspace packages are bundled from source, not treated as external.
+  plugins: [{
+    name: 'workspace-sources',
+    setup(b) {
+      b.onResolve({ filter: /^@dac\// }, (args) => {
+        const name = args.path.slice('@dac/'.length).split('/')[0];
+        return { path: join(root, 'packages', name, 'src', 'index.ts') };
+      });
+    },
+  }],
+});
