@@ -1,0 +1,46 @@
+// `npm run bench`: bundles every packages/*/bench/*.bench.ts with esbuild and runs each in its own
+// node process, in name order. Benchmarks print their own figures (and ratios against a floor
+// measured in the same run). Corpus-scale benchmarks skip cleanly when ../shared is absent.
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname;
+const only = process.argv.slice(2);
+const files = [];
+for (const pkg of readdirSync(join(root, 'packages')).sort()) {
+  const dir = join(root, 'packages', pkg, 'bench');
+  if (!existsSync(dir)) continue;
+  for (const f of readdirSync(dir).sort()) {
+    if (f.endsWith('.bench.ts') && (only.length === 0 || only.some((o) => f.includes(o) || pkg.includes(o)))) files.push(join(dir, f));
+  }
+}
+const out = mkdtempSync(join(tmpdir(), 'dac-bench-'));
+let failed = 0;
+try {
+  for (const file of files) {
+    const outfile = join(out, file.slice(root.length).replace(/[\\/]/g, '_').replace(/\.ts$/, '.mjs'));
+    await build({
+      entryPoints: [file], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20',
+      packages: 'external', logLevel: 'warning',
+      banner: { js: "import { createRequire as __dacCreateRequire } from 'node:module'; const require = __dacCreateRequire(import.meta.url);" },
+      plugins: [{
+        name: 'workspace-sources',
+        setup(b) {
+          b.onResolve({ filter: /^@dac\// }, (args) => ({ path: join(root, 'packages', args.path.slice(5).split('/')[0], 'src', 'index.ts') }));
+        },
+      }],
+      // Bench files resolve node_modules from the repository, not from the temp dir.
+      nodePaths: [join(root, 'node_modules')],
+    });
+    console.log(`\n=== ${file.slice(root.length + 1)} ===`);
+    const r = spawnSync(process.execPath, ['--expose-gc', outfile], { stdio: 'inherit', cwd: root, env: { ...process.env, DAC_REPO_ROOT: root } });
+    if (r.status !== 0) failed++;
+  }
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
+if (files.length === 0) console.log('no benchmarks found');
+process.exit(failed ? 1 : 0);
