@@ -4,7 +4,6 @@
 import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -17,7 +16,8 @@ for (const pkg of readdirSync(join(root, 'packages')).sort()) {
     if (f.endsWith('.bench.ts') && (only.length === 0 || only.some((o) => f.includes(o) || pkg.includes(o)))) files.push(join(dir, f));
   }
 }
-const out = mkdtempSync(join(tmpdir(), 'dac-bench-'));
+// Inside the repository so that bundled code resolves third-party packages from node_modules.
+const out = mkdtempSync(join(root, 'node_modules', '.dac-bench-'));
 let failed = 0;
 try {
   for (const file of files) {
@@ -32,8 +32,6 @@ try {
           b.onResolve({ filter: /^@dac\// }, (args) => ({ path: join(root, 'packages', args.path.slice(5).split('/')[0], 'src', 'index.ts') }));
         },
       }],
-      // Bench files resolve node_modules from the repository, not from the temp dir.
-      nodePaths: [join(root, 'node_modules')],
     });
     console.log(`\n=== ${file.slice(root.length + 1)} ===`);
     const r = spawnSync(process.execPath, ['--expose-gc', outfile], { stdio: 'inherit', cwd: root, env: { ...process.env, DAC_REPO_ROOT: root } });
