@@ -40,10 +40,14 @@ export interface AttackData {
 
 export interface DetectionTest {
   name: string;
-  /** `unit` (ESCU default: ≥ 1 row expected), `integration`, or dac's `negative` (0 rows expected). */
+  /** ESCU `test_type` (`unit` default, `integration`); kept for compatibility. */
   test_type?: string;
-  /** dac extension: expected row count (`0` for benign data). */
-  expect?: number;
+  /**
+   * dac extension: the exact number of result rows the replay must return. Absent: at least one
+   * row with every observable field populated (ESCU's true-positive rule). `0` marks a benign
+   * (false-positive regression) test.
+   */
+  expected_rows?: number;
   attack_data: AttackData[];
 }
 
