@@ -1,0 +1,304 @@
+import { createHash } from 'node:crypto';
+import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { dirname, join, resolve } from 'node:path';
+import { fileURLToPath } from 'node:url';
+import ts from 'typescript';
+import { Project, type Diagnostic as TsMorphDiagnostic } from 'ts-morph';
+import type { DataModels } from '@dac/cim';
+import type { TstatsCommand } from './ast.js';
+import { COMMAND_MARKER, GENERATOR_VERSION, SPAN_MARKER, generateMatcher } from './generate.js';
+import { planTstats, type CimEvent, type MatcherDiagnostic, type TstatsPlan } from './plan.js';
+import * as runtime from './runtime.js';
+
+export interface CompiledMatcher {
+  id: string;
+  plan: TstatsPlan;
+  match(event: CimEvent): boolean;
+  /** The generated TypeScript module. */
+  source: string;
+}
+
+export interface CompileOptions {
+  /** Directory for the content-hash cache (created if missing). Without it only the in-process cache is used. */
+  cacheDir?: string;
+  /** Type-check the generated modules (one program for all of them). Default true. */
+  typecheck?: boolean;
+}
+
+export interface CompileResult {
+  matchers: Map<string, CompiledMatcher>;
+  diagnostics: Map<string, MatcherDiagnostic[]>;
+  /** How much work the caches saved, for benchmarks and `dac compile --verbose`. */
+  stats: { generated: number; generatedFromCache: number; typechecked: number; compiledFromCache: number };
+}
+
+// ---------------------------------------------------------------------------------------------
+// The runtime module's source, for type-checking the generated modules against it.
+
+/** Source text of runtime.ts: beside this module (vitest, source), else found from the repo root (bundle). */
+export function runtimeSource(): string {
+  runtimeText ??= readFileSync(runtimePath(), 'utf8');
+  return runtimeText;
+}
+let runtimeText: string | undefined;
+
+function runtimePath(): string {
+  const rel = join('packages', 'matchers', 'src', 'runtime.ts');
+  const starts: string[] = [];
+  if (process.env.DAC_REPO_ROOT) starts.push(resolve(process.env.DAC_REPO_ROOT));
+  try {
+    const here = dirname(fileURLToPath(import.meta.url));
+    if (existsSync(join(here, 'runtime.ts'))) return join(here, 'runtime.ts');
+    starts.push(here);
+  } catch {
+    // not a file URL
+  }
+  starts.push(process.cwd());
+  for (const start of starts) {
+    for (let dir = start; ; dir = dirname(dir)) {
+      if (existsSync(join(dir, rel))) return join(dir, rel);
+      if (dirname(dir) === dir) break;
+    }
+  }
+  throw new Error('cannot find packages/matchers/src/runtime.ts; set DAC_REPO_ROOT to the dac repository');
+}
+
+// ---------------------------------------------------------------------------------------------
+// Type-checking: one ts-morph Project (one program) for all modules.
+
+const COMPILER_OPTIONS = {
+  strict: true,
+  target: ts.ScriptTarget.ES2022,
+  module: ts.ModuleKind.ESNext,
+  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  lib: ['lib.es2022.d.ts'],
+  types: [],
+  noEmit: true,
+  skipLibCheck: true,
+  noUnusedLocals: false,
+};
+
+/**
+ * Type-checks generated modules in ONE program. A diagnostic on a generated line is mapped back
+ * to the SPL span in that line's `// @spl a:b` marker (else to the whole tstats command).
+ */
+export function typecheckMatchers(sources: { id: string; source: string }[]): Map<string, MatcherDiagnostic[]> {
+  const result = new Map<string, MatcherDiagnostic[]>();
+  if (sources.length === 0) return result;
+  const project = new Project({ useInMemoryFileSystem: true, compilerOptions: COMPILER_OPTIONS });
+  project.createSourceFile('/matchers/runtime.ts', runtimeSource());
+  const files = sources.map((s, i) => {
+    result.set(s.id, []);
+    return { id: s.id, source: s.source, file: project.createSourceFile(`/matchers/m${i}.ts`, s.source) };
+  });
+  const program = project.getProgram();
+  for (const f of files) {
+    const diags: TsMorphDiagnostic[] = [...program.getSyntacticDiagnostics(f.file), ...program.getSemanticDiagnostics(f.file)];
+    const out = result.get(f.id)!;
+    for (const d of diags) out.push(toMatcherDiagnostic(d, f.source));
+  }
+  return result;
+}
+
+function toMatcherDiagnostic(d: TsMorphDiagnostic, source: string): MatcherDiagnostic {
+  const line = d.getLineNumber();
+  let span: { start: number; end: number } = { start: 0, end: 0 };
+  const cmd = COMMAND_MARKER.exec(source);
+  if (cmd) span = { start: Number(cmd[1]), end: Number(cmd[2]) };
+  if (line !== undefined) {
+    const text = source.split('\n')[line - 1] ?? '';
+    const m = SPAN_MARKER.exec(text);
+    if (m) span = { start: Number(m[1]), end: Number(m[2]) };
+  }
+  const msg = ts.flattenDiagnosticMessageText(d.compilerObject.messageText, ' ');
+  return {
+    ...span,
+    severity: d.getCategory() === ts.DiagnosticCategory.Error ? 'error' : 'warning',
+    rule: 'matcher-typecheck',
+    message: `generated matcher does not type-check${line !== undefined ? ` (line ${line})` : ''}: ${msg}`,
+  };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Transpiling and loading.
+
+/** TypeScript → CommonJS JavaScript (transpileModule: no type information needed). */
+export function transpileMatcher(source: string): string {
+  return ts.transpileModule(source, {
+    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: false, sourceMap: false },
+    reportDiagnostics: false,
+  }).outputText;
+}
+
+interface LoadedModule {
+  match(event: CimEvent): boolean;
+}
+
+/**
+ * Runs transpiled module code with `exports` and a `require` that only knows the runtime module:
+ * generated code has no other imports, and nothing else is reachable from it.
+ */
+export function loadMatcherModule(js: string): LoadedModule {
+  const exports: Record<string, unknown> = {};
+  const requireRuntime = (name: string): unknown => {
+    if (name === './runtime.js') return runtime;
+    throw new Error(`generated matcher imports ${JSON.stringify(name)}; only ./runtime.js is available`);
+  };
+  // eslint-disable-next-line @typescript-eslint/no-implied-eval
+  const factory = new Function('exports', 'require', `"use strict";\n${js}`) as (e: Record<string, unknown>, r: (n: string) => unknown) => void;
+  factory(exports, requireRuntime);
+  if (typeof exports.match !== 'function') throw new Error('generated matcher module has no match function');
+  return { match: exports.match as (event: CimEvent) => boolean };
+}
+
+// ---------------------------------------------------------------------------------------------
+// Caches: generation keyed by the input (tstats AST + id + models + generator version), and
+// type-check + transpile keyed by the generated source. Both in memory and, with cacheDir, on disk.
+
+interface GenEntry {
+  source?: string;
+  diagnostics: MatcherDiagnostic[];
+}
+interface BuildEntry {
+  js: string;
+  diagnostics: MatcherDiagnostic[];
+  typechecked: boolean;
+}
+
+const genMemory = new Map<string, GenEntry>();
+const buildMemory = new Map<string, BuildEntry>();
+const loadedMemory = new Map<string, LoadedModule>();
+const modelFingerprints = new WeakMap<DataModels, string>();
+
+function sha256(s: string): string {
+  return createHash('sha256').update(s).digest('hex');
+}
+
+function modelsFingerprint(models: DataModels): string {
+  let f = modelFingerprints.get(models);
+  if (!f) {
+    const h = createHash('sha256');
+    for (const name of models.names()) {
+      for (const ds of models.model(name)!.datasets) {
+        h.update(`${name}|${ds.path.join('.')}|`);
+        for (const field of ds.fields) h.update(`${field.name}:${field.type}:${field.multivalue ? 1 : 0}:${field.kind}:${field.comment ?? ''};`);
+      }
+    }
+    f = h.digest('hex');
+    modelFingerprints.set(models, f);
+  }
+  return f;
+}
+
+function readCache<T>(cacheDir: string | undefined, kind: string, key: string): T | undefined {
+  if (!cacheDir) return undefined;
+  try {
+    const v = JSON.parse(readFileSync(join(cacheDir, kind, `${key}.json`), 'utf8')) as { version: string; value: T };
+    return v.version === GENERATOR_VERSION ? v.value : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+function writeCache(cacheDir: string | undefined, kind: string, key: string, value: unknown): void {
+  if (!cacheDir) return;
+  try {
+    const dir = join(cacheDir, kind);
+    mkdirSync(dir, { recursive: true });
+    // Write then rename, so a concurrent reader never sees half a file.
+    const tmp = join(dir, `${key}.${process.pid}.tmp`);
+    writeFileSync(tmp, JSON.stringify({ version: GENERATOR_VERSION, value }));
+    renameSync(tmp, join(dir, `${key}.json`));
+  } catch {
+    // A cache that cannot be written only costs time.
+  }
+}
+
+/**
+ * Generates, type-checks (one program), transpiles and loads the matchers of many tstats
+ * commands. A detection gets a CompiledMatcher only when it has no error diagnostic.
+ */
+export async function compileMatchers(
+  inputs: { id: string; tstats: TstatsCommand }[],
+  models: DataModels,
+  options: CompileOptions = {},
+): Promise<CompileResult> {
+  const typecheck = options.typecheck ?? true;
+  const cacheDir = options.cacheDir;
+  const stats = { generated: 0, generatedFromCache: 0, typechecked: 0, compiledFromCache: 0 };
+  const diagnostics = new Map<string, MatcherDiagnostic[]>();
+  const matchers = new Map<string, CompiledMatcher>();
+  const fingerprint = modelsFingerprint(models);
+
+  interface Pending { id: string; plan: TstatsPlan; source: string; sourceKey: string }
+  const ready: Pending[] = [];
+  for (const { id, tstats } of inputs) {
+    const genKey = sha256(`${GENERATOR_VERSION}\0${fingerprint}\0${id}\0${JSON.stringify(tstats)}`);
+    let gen = genMemory.get(genKey) ?? readCache<GenEntry>(cacheDir, 'gen', genKey);
+    if (gen) {
+      stats.generatedFromCache++;
+    } else {
+      const g = generateMatcher(id, tstats, models);
+      gen = g.source === undefined ? { diagnostics: g.diagnostics } : { source: g.source, diagnostics: g.diagnostics };
+      stats.generated++;
+      writeCache(cacheDir, 'gen', genKey, gen);
+    }
+    genMemory.set(genKey, gen);
+    diagnostics.set(id, [...gen.diagnostics]);
+    if (gen.source === undefined) continue;
+    const { plan } = planTstats(tstats, models);
+    if (!plan) continue;
+    ready.push({ id, plan, source: gen.source, sourceKey: sha256(`${typecheck ? 'tc' : 'notc'}\0${gen.source}`) });
+  }
+
+  // Type-check (one program) and transpile whatever the caches do not have.
+  const builds = new Map<string, BuildEntry>();
+  const missing: Pending[] = [];
+  for (const p of ready) {
+    const b = builds.get(p.sourceKey) ?? buildMemory.get(p.sourceKey) ?? readCache<BuildEntry>(cacheDir, 'build', p.sourceKey);
+    if (b) {
+      builds.set(p.sourceKey, b);
+      stats.compiledFromCache++;
+    } else if (!missing.some((m) => m.sourceKey === p.sourceKey)) {
+      missing.push(p);
+    }
+  }
+  const typeDiags = typecheck ? typecheckMatchers(missing.map((m) => ({ id: m.sourceKey, source: m.source }))) : new Map<string, MatcherDiagnostic[]>();
+  stats.typechecked = typecheck ? missing.length : 0;
+  for (const m of missing) {
+    const entry: BuildEntry = { js: transpileMatcher(m.source), diagnostics: typeDiags.get(m.sourceKey) ?? [], typechecked: typecheck };
+    builds.set(m.sourceKey, entry);
+    writeCache(cacheDir, 'build', m.sourceKey, entry);
+  }
+
+  for (const p of ready) {
+    const b = builds.get(p.sourceKey)!;
+    buildMemory.set(p.sourceKey, b);
+    const all = diagnostics.get(p.id)!;
+    // The type checker's "Property 'proces' does not exist" repeats a datamodel-field error the
+    // direct check already reported (friendlier) at the same place: keep only the friendly one.
+    const fieldErrors = all.filter((d) => d.rule === 'datamodel-field');
+    all.push(...b.diagnostics.filter((d) => !fieldErrors.some((f) => f.start < d.end && d.start < f.end)));
+    if (all.some((d) => d.severity === 'error')) continue;
+    let mod = loadedMemory.get(p.sourceKey);
+    if (!mod) {
+      try {
+        mod = loadMatcherModule(b.js);
+      } catch (e) {
+        all.push({ start: 0, end: 0, severity: 'error', rule: 'matcher-typecheck', message: `generated matcher failed to load: ${(e as Error).message}` });
+        continue;
+      }
+      loadedMemory.set(p.sourceKey, mod);
+    }
+    const fn = mod.match;
+    matchers.set(p.id, { id: p.id, plan: p.plan, source: p.source, match: (event) => fn(event) });
+  }
+  return { matchers, diagnostics, stats };
+}
+
+/** Forgets the in-process caches (tests and benchmarks measure cold runs with it). */
+export function clearMatcherCaches(): void {
+  genMemory.clear();
+  buildMemory.clear();
+  loadedMemory.clear();
+}

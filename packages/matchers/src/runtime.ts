@@ -1,0 +1,178 @@
+/**
+ * Runtime helpers the generated matcher modules import (`import { … } from "./runtime.js"`).
+ *
+ * This module is self-contained on purpose: `dac compile` writes a copy of it next to the
+ * generated modules so the output directory type-checks on its own, and the loader hands it to
+ * the transpiled modules as their only import. Keep it free of imports.
+ *
+ * Semantics are those of Splunk's `search` command and tstats WHERE
+ * (../shared/reference/splunk-semantics.md §1):
+ * - values compare case-insensitively (§1.1); field names are case-sensitive (handled at
+ *   generation time: they are property names);
+ * - `*` is a wildcard anywhere in a value, also inside quotes, and cannot be escaped (§1.2);
+ *   the match covers the whole value;
+ * - `f=v` / `f!=v` compare strings (`1` does not match `1.0`, §1.7);
+ * - `<`, `<=`, `>`, `>=` compare numerically when both sides are numbers, else
+ *   lexicographically in UTF-8 byte order (= code point order), case-sensitively (§1.7);
+ * - a missing field (null/undefined/empty multivalue) never satisfies a comparison, so `f!=v` is
+ *   false and `NOT f=v` true for it (§1.4);
+ * - a multivalue field satisfies `=`/`<`/… when any value does (§1.8), and `!=` when some
+ *   value differs from the pattern (§1.8, "true if some value differs").
+ */
+
+/** A field value as the generated code receives it. */
+export type FieldValue = string | number | boolean | readonly (string | number | boolean)[] | null | undefined;
+
+/** A compiled search value: its lower-cased text and, if it has a `*`, an anchored regex. */
+export interface ValuePattern {
+  readonly text: string;
+  readonly lower: string;
+  readonly regex: RegExp | undefined;
+}
+
+/** A compiled `IN (…)` list: exact values in a set, wildcard values as patterns. */
+export interface ValueList {
+  readonly exact: ReadonlySet<string>;
+  readonly wild: readonly ValuePattern[];
+}
+
+const patternCache = new Map<string, ValuePattern>();
+const PATTERN_CACHE_LIMIT = 50_000;
+
+/** Compiles (and caches) a search value. `*` → any run of characters, including none and newlines. */
+export function pattern(text: string): ValuePattern {
+  let p = patternCache.get(text);
+  if (p) return p;
+  const lower = text.toLowerCase();
+  let regex: RegExp | undefined;
+  if (lower.includes('*')) {
+    // Collapse runs of `*` so that `a**b` does not cost more than `a*b`.
+    const parts = lower.split(/\*+/).map((s) => s.replace(/[\\^$.|?+()[\]{}\-/]/g, '\\$&'));
+    regex = new RegExp(`^${parts.join('[\\s\\S]*')}$`);
+  }
+  p = { text, lower, regex };
+  if (patternCache.size >= PATTERN_CACHE_LIMIT) patternCache.clear();
+  patternCache.set(text, p);
+  return p;
+}
+
+/** Compiles an `IN (…)` list. */
+export function list(values: readonly string[]): ValueList {
+  const exact = new Set<string>();
+  const wild: ValuePattern[] = [];
+  for (const v of values) {
+    const p = pattern(v);
+    if (p.regex) wild.push(p);
+    else exact.add(p.lower);
+  }
+  return { exact, wild };
+}
+
+/** The values of a field as strings, or undefined when the field is missing. */
+export function valuesOf(v: FieldValue): readonly string[] | undefined {
+  if (v === null || v === undefined) return undefined;
+  if (typeof v === 'string') return [v];
+  if (typeof v === 'number' || typeof v === 'boolean') return [String(v)];
+  const out: string[] = [];
+  for (const x of v) if (x !== null && x !== undefined) out.push(String(x));
+  return out.length > 0 ? out : undefined;
+}
+
+function matchOne(value: string, p: ValuePattern): boolean {
+  const lower = value.toLowerCase();
+  return p.regex ? p.regex.test(lower) : lower === p.lower;
+}
+
+/** `field=value`: true when some value of the field matches (case-insensitive, wildcards). */
+export function eq(v: FieldValue, p: ValuePattern): boolean {
+  const vs = valuesOf(v);
+  if (!vs) return false;
+  for (const x of vs) if (matchOne(x, p)) return true;
+  return false;
+}
+
+/** `field!=value`: false when the field is missing; else true when some value does not match. */
+export function ne(v: FieldValue, p: ValuePattern): boolean {
+  const vs = valuesOf(v);
+  if (!vs) return false;
+  for (const x of vs) if (!matchOne(x, p)) return true;
+  return false;
+}
+
+/** `field IN (v1, v2, …)`: an OR of `field=vi` (splunk-semantics.md §1.3). */
+export function inList(v: FieldValue, l: ValueList): boolean {
+  const vs = valuesOf(v);
+  if (!vs) return false;
+  for (const x of vs) {
+    const lower = x.toLowerCase();
+    if (l.exact.has(lower)) return true;
+    for (const p of l.wild) if (p.regex!.test(lower)) return true;
+  }
+  return false;
+}
+
+const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** Whether a value is a number for Splunk's ordering comparisons (decimal, optional sign/exponent). */
+export function isNumeric(s: string): boolean {
+  return NUMBER.test(s);
+}
+
+/** Code-point (= UTF-8 byte) order, as Splunk's lexicographic comparison (§1.7). */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.codePointAt(i)!;
+    const y = b.codePointAt(i)!;
+    if (x !== y) return x - y;
+    if (x > 0xffff) i++;
+  }
+  return a.length - b.length;
+}
+
+/** -1/0/1 ordering of a field value against a literal: numeric when both are numbers. */
+export function order(value: string, literal: string): number {
+  if (isNumeric(value) && isNumeric(literal)) {
+    const d = Number(value) - Number(literal);
+    return d < 0 ? -1 : d > 0 ? 1 : 0;
+  }
+  const c = compareCodePoints(value, literal);
+  return c < 0 ? -1 : c > 0 ? 1 : 0;
+}
+
+function anyOrder(v: FieldValue, literal: string, ok: (c: number) => boolean): boolean {
+  const vs = valuesOf(v);
+  if (!vs) return false;
+  for (const x of vs) if (ok(order(x, literal))) return true;
+  return false;
+}
+
+/** `field<value` */
+export function lt(v: FieldValue, p: ValuePattern): boolean {
+  return anyOrder(v, p.text, (c) => c < 0);
+}
+/** `field<=value` */
+export function le(v: FieldValue, p: ValuePattern): boolean {
+  return anyOrder(v, p.text, (c) => c <= 0);
+}
+/** `field>value` */
+export function gt(v: FieldValue, p: ValuePattern): boolean {
+  return anyOrder(v, p.text, (c) => c > 0);
+}
+/** `field>=value` */
+export function ge(v: FieldValue, p: ValuePattern): boolean {
+  return anyOrder(v, p.text, (c) => c >= 0);
+}
+
+/** A BY field of the tstats command: as written and the CimEvent key it reads. */
+export interface ByField {
+  readonly written: string;
+  readonly key: string;
+}
+
+/** An aggregate of the tstats command (`count`, `min(_time) as firstTime`, …). */
+export interface Aggregate {
+  readonly fn: string;
+  readonly field?: string;
+  readonly as?: string;
+}
