@@ -1,6 +1,13 @@
 import type { DacCommand } from '../program.js';
+import { validateCommand } from './validate.js';
+import { versionCheckCommand } from './version-check.js';
+import { ciCommand } from './ci.js';
 
 /**
  * Every `dac` sub-command, one module each. Add a command by adding its module here.
  */
-export const commands: DacCommand[] = [];
+export const commands: DacCommand[] = [
+  validateCommand,
+  versionCheckCommand,
+  ciCommand,
+];

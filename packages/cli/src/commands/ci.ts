@@ -1,0 +1,133 @@
+import { appendFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { loadContent } from '@dac/content';
+import { affectedDetections, checkVersions, VersioningError, type AffectedDetection } from '@dac/versioning';
+import { buildProgram, run, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
+import { escapeGithubData } from './version-check.js';
+
+interface CiOptions {
+  base: string;
+  content: string;
+  format?: 'text' | 'json' | 'github';
+  allowRemoval?: boolean;
+  junit?: string;
+  out?: string;
+}
+
+type StepStatus = 'passed' | 'failed' | 'skipped';
+
+interface StepResult {
+  name: string;
+  status: StepStatus;
+  exitCode: number;
+  seconds: number;
+  detail: string;
+}
+
+/**
+ * Runs one `dac` sub-command in-process through the same program the CLI uses, passing only the
+ * options that command declares (other engineers own those commands; their options may differ).
+ */
+async function runSubcommand(
+  name: string,
+  args: string[],
+  shared: { content: string; format?: string },
+): Promise<{ code: number; missing?: boolean; error?: string }> {
+  const probe = buildProgram(() => {}).commands.find((c) => c.name() === name);
+  if (!probe) return { code: EXIT_FAILED, missing: true };
+  const has = (flag: string) => probe.options.find((o) => o.long === flag);
+  const argv = [...args];
+  if (has('--content')) argv.push('--content', shared.content);
+  const fmt = has('--format');
+  if (fmt && shared.format && (!fmt.argChoices || fmt.argChoices.includes(shared.format))) argv.push('--format', shared.format);
+  try {
+    return { code: await run(['node', 'dac', name, ...argv]) };
+  } catch (e) {
+    // An internal failure of one step must not hide the others.
+    return { code: EXIT_USAGE, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
+  }
+}
+
+export const ciCommand: DacCommand = {
+  register(program: Command, setExit: (code: number) => void) {
+    program
+      .command('ci')
+      .description('The pull-request gate: validate, version-check, test the detections affected by the change, and build')
+      .requiredOption('--base <ref>', 'git ref of the pull request target, e.g. origin/main')
+      .option('--content <dir>', 'content root', '.')
+      .addOption(new Option('--format <format>', 'diagnostic format (default: github when GITHUB_ACTIONS=true, else text)').choices(['text', 'json', 'github']))
+      .option('--allow-removal', 'passed to version-check: accept deleted detections')
+      .option('--junit <file>', 'passed to dac test: write JUnit XML here')
+      .option('--out <dir>', 'passed to dac build: output directory')
+      .action(async (opts: CiOptions) => {
+        const format = opts.format ?? (process.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text');
+        const shared = { content: opts.content, format };
+        const log = (s: string) => process.stderr.write(s + '\n');
+        const steps: StepResult[] = [];
+        const step = async (name: string, body: () => Promise<{ status: StepStatus; code: number; detail: string }>) => {
+          log(`\n── dac ci: ${name} ──`);
+          const t0 = performance.now();
+          const r = await body();
+          const res: StepResult = { name, status: r.status, exitCode: r.code, seconds: (performance.now() - t0) / 1000, detail: r.detail };
+          steps.push(res);
+          log(`── ${name}: ${res.status}${res.detail ? ` — ${res.detail}` : ''} (${res.seconds.toFixed(2)} s)`);
+          if (res.status === 'failed' && format === 'github') {
+            process.stdout.write(`::error title=dac ci ${name}::${escapeGithubData(`${name} failed${res.detail ? `: ${res.detail}` : ''}`)}\n`);
+          }
+        };
+        const sub = async (name: string, args: string[], passDetail = '') => {
+          const r = await runSubcommand(name, args, shared);
+          if (r.missing) return { status: 'failed' as const, code: EXIT_FAILED, detail: `\`dac ${name}\` is not available in this build (no such command registered)` };
+          if (r.error) {
+            log(r.error);
+            return { status: 'failed' as const, code: EXIT_USAGE, detail: `internal error in dac ${name}` };
+          }
+          return r.code === EXIT_OK
+            ? { status: 'passed' as const, code: EXIT_OK, detail: passDetail }
+            : { status: 'failed' as const, code: r.code, detail: `exit ${r.code}` };
+        };
+
+        await step('validate', () => sub('validate', []));
+        await step('version-check', () => sub('version-check', ['--base', opts.base, ...(opts.allowRemoval ? ['--allow-removal'] : [])]));
+        await step('test', async () => {
+          let affected: AffectedDetection[];
+          try {
+            const root = resolve(opts.content);
+            const result = checkVersions({ contentRoot: root, base: opts.base, allowRemoval: true });
+            affected = affectedDetections(loadContent(root), result);
+          } catch (e) {
+            if (!(e instanceof VersioningError)) throw e;
+            return { status: 'failed', code: EXIT_USAGE, detail: `cannot tell which detections changed: ${e.message}` };
+          }
+          if (affected.length === 0) return { status: 'skipped', code: EXIT_OK, detail: `no detection changed or depends on changed content since ${opts.base}` };
+          for (const a of affected) log(`  ${a.file} (${a.reasons.join(', ')})`);
+          const files = affected.map((a) => join(opts.content, a.file));
+          const junit = opts.junit ? ['--junit', opts.junit] : [];
+          return sub('test', [...junit, ...files], `${affected.length} detection${affected.length === 1 ? '' : 's'} tested`);
+        });
+        await step('build', () => sub('build', opts.out ? ['--out', opts.out] : []));
+
+        const failed = steps.filter((s) => s.status === 'failed');
+        log('\ndac ci summary');
+        for (const s of steps) log(`  ${s.name.padEnd(14)} ${s.status.padEnd(8)} ${s.seconds.toFixed(2).padStart(6)} s  ${s.detail}`);
+        log(failed.length ? `dac ci: FAILED (${failed.map((s) => s.name).join(', ')})` : 'dac ci: passed');
+        writeStepSummary(steps, opts.base);
+        setExit(failed.length === 0 ? EXIT_OK : Math.max(...failed.map((s) => s.exitCode), EXIT_FAILED));
+      });
+  },
+};
+
+/** A markdown table for the GitHub Actions job summary, when running there. */
+function writeStepSummary(steps: StepResult[], base: string): void {
+  const file = process.env.GITHUB_STEP_SUMMARY;
+  if (!file) return;
+  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  const icon: Record<StepStatus, string> = { passed: '✅', failed: '❌', skipped: '⏭️' };
+  const rows = steps.map((s) => `| ${s.name} | ${icon[s.status]} ${s.status} | ${s.seconds.toFixed(2)} s | ${cell(s.detail)} |`);
+  try {
+    appendFileSync(file, [`### dac ci (base \`${cell(base)}\`)`, '', '| step | result | time | detail |', '|---|---|---|---|', ...rows, ''].join('\n'));
+  } catch {
+    // The summary is a convenience; failing to write it must not fail the gate.
+  }
+}

@@ -1,0 +1,306 @@
+import type { ContentKind, Diagnostic, YamlFile } from '@dac/content';
+import { compareDiagnostics, positionOfPath } from '@dac/content';
+import { meaningHash } from './canonical.js';
+import { checkChangesets, type ChangesetReport } from './changesets.js';
+import { loadComparison, type Comparison, type FileKind, type SideFile } from './compare.js';
+import { VersioningError } from './git.js';
+import { applyFixes, type AppliedFix, type PlannedFix } from './fix.js';
+
+export type BumpLevel = 'patch' | 'minor' | 'major';
+export const BUMP_ORDER: Record<BumpLevel | 'none', number> = { none: 0, patch: 1, minor: 2, major: 3 };
+
+export interface VersionCheckOptions {
+  /** Content root (default: the current directory). */
+  contentRoot: string;
+  /** Git ref to compare with (branch, tag, commit). */
+  base: string;
+  /** Accept deleted detections (they count as removals, a major bump). */
+  allowRemoval?: boolean;
+  /** Rewrite `version:` and `date:` in place where the required value is known. */
+  fix?: boolean;
+  /** Clock for "today" (UTC); tests pass a fixed date. */
+  now?: Date;
+}
+
+export type DetectionStatusChange = 'new' | 'changed' | 'unchanged' | 'removed';
+
+export interface DetectionReport {
+  id: string;
+  name: string;
+  change: DetectionStatusChange;
+  /** Working-tree path (base path for removed detections). */
+  file: string;
+  /** Base path when the file moved or was renamed. */
+  movedFrom?: string;
+  baseVersion?: number;
+  version?: unknown;
+}
+
+/** A content object (any kind) that differs in meaning between the base and the working tree. */
+export interface ContentChange {
+  kind: FileKind;
+  /** `name` of the object (file name for lookup files). */
+  name: string;
+  file: string;
+  change: 'added' | 'changed' | 'removed';
+}
+
+export interface VersionCheckResult {
+  base: { ref: string; refCommit: string; commit: string; usedMergeBase: boolean };
+  diagnostics: Diagnostic[];
+  detections: DetectionReport[];
+  contentChanges: ContentChange[];
+  /** The app version bump the content changes call for; undefined when no content changed. */
+  suggestedBump: BumpLevel | undefined;
+  changeset: ChangesetReport;
+  /** What --fix rewrote. */
+  fixes: AppliedFix[];
+  /** Today's date (UTC) as used for date rules. */
+  today: string;
+}
+
+const ISO_DATE = /^\d{4}-\d{2}-\d{2}$/;
+
+export function todayUtc(now: Date = new Date()): string {
+  return now.toISOString().slice(0, 10);
+}
+
+/**
+ * Compares every detection in the working tree with the base ref by id and enforces the version
+ * rules; checks that a changeset bumps the content package when content changed. Throws
+ * VersioningError for usage/environment problems (unknown ref, shallow clone, unparsable base).
+ */
+export function checkVersions(opts: VersionCheckOptions): VersionCheckResult {
+  const first = checkOnce(opts);
+  if (!opts.fix || first.planned.length === 0) return first.result;
+  const applied = applyFixes(first.planned);
+  const second = checkOnce({ ...opts, fix: false });
+  return { ...second.result, fixes: applied };
+}
+
+interface Parsed {
+  side: SideFile;
+  file: YamlFile;
+  data: Record<string, unknown> | undefined;
+  id: string | undefined;
+  /** Meaning without version/date. */
+  hash: string;
+  /** Meaning including version/date (for content-change classification). */
+  fullHash: string;
+}
+
+function parseSide(cmp: Comparison, side: SideFile): Parsed {
+  const file = cmp.parse(side);
+  const v = file.value;
+  const data = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+  const id = data && typeof data.id === 'string' && data.id.trim() ? data.id.trim().toLowerCase() : undefined;
+  return { side, file, data, id, hash: meaningHash(data ?? v), fullHash: meaningHash(data ?? v, []) };
+}
+
+function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; planned: PlannedFix[] } {
+  const cmp = loadComparison(opts.contentRoot, opts.base);
+  const ref = opts.base;
+  const today = todayUtc(opts.now);
+  const diagnostics: Diagnostic[] = [];
+  const planned: PlannedFix[] = [];
+  const detections: DetectionReport[] = [];
+  const contentChanges: ContentChange[] = [];
+  const at = (p: Parsed, key: string, which: 'key' | 'value' = 'key') => positionOfPath(p.file, [key], which);
+  const err = (p: Parsed, key: string, rule: string, message: string) =>
+    diagnostics.push({ file: p.side.relPath, ...at(p, key), severity: 'error', rule, message });
+
+  // ---- base detections (must all parse: they are the reference) ----
+  const baseById = new Map<string, Parsed>();
+  const baseByPath = new Map<string, Parsed>();
+  for (const side of cmp.baseFiles.values()) {
+    if (side.kind !== 'detection') continue;
+    const p = parseSide(cmp, side);
+    const bad = p.file.diagnostics.find((d) => d.severity === 'error');
+    if (bad || !p.data) {
+      const why = bad ? `${bad.line}:${bad.column}: ${bad.message}` : 'it is not a YAML mapping';
+      throw new VersioningError(`${side.relPath} does not parse at ${ref} (${cmp.base.commit.slice(0, 12)}): ${why}; fix it on the base branch first, or pass another --base`);
+    }
+    if (!p.id) throw new VersioningError(`${side.relPath} has no id at ${ref} (${cmp.base.commit.slice(0, 12)}), so it cannot be matched; fix it on the base branch first, or pass another --base`);
+    baseByPath.set(side.relPath, p);
+    if (!baseById.has(p.id)) baseById.set(p.id, p);
+  }
+
+  // ---- working-tree detections ----
+  const work: Parsed[] = [];
+  const unparsed = new Set<string>();
+  const workById = new Map<string, Parsed>();
+  for (const side of cmp.workFiles.values()) {
+    if (side.kind !== 'detection') continue;
+    const p = parseSide(cmp, side);
+    const errors = p.file.diagnostics.filter((d) => d.severity === 'error');
+    if (errors.length > 0 || !p.data || !p.id) unparsed.add(side.relPath);
+    if (errors.length > 0 || !p.data) {
+      if (errors.length > 0) diagnostics.push(...errors);
+      else diagnostics.push({ file: side.relPath, line: 1, column: 1, severity: 'error', rule: 'version-id', message: 'a detection must be a YAML mapping; cannot check its version' });
+      continue;
+    }
+    if (!p.id) {
+      err(p, 'id', 'version-id', 'detection has no id; every detection needs a unique UUID id (ES tracks detections by id)');
+      continue;
+    }
+    work.push(p);
+  }
+  // Duplicates: the file at the base path of that id (or the first by path) keeps the id.
+  const byId = new Map<string, Parsed[]>();
+  for (const p of work) byId.set(p.id!, [...(byId.get(p.id!) ?? []), p]);
+  for (const [id, list] of byId) {
+    const basePath = baseById.get(id)?.side.relPath;
+    const owner = list.find((p) => p.side.relPath === basePath) ?? list[0]!;
+    workById.set(id, owner);
+    for (const p of list) {
+      if (p === owner) continue;
+      err(p, 'id', 'duplicate-id', `duplicate id ${String(p.data!.id)}: ${owner.side.relPath} already uses it; give this detection a new UUID`);
+    }
+  }
+
+  // ---- id changed for an existing file ----
+  const idChanged = new Set<Parsed>();
+  for (const p of workById.values()) {
+    const old = baseByPath.get(p.side.relPath);
+    if (!old || old.id === p.id) continue;
+    if (workById.has(old.id!)) continue; // the old detection moved elsewhere; this file is a new one
+    idChanged.add(p);
+    err(p, 'id', 'version-id', `id must be ${String(old.data!.id)}: this file had that id at ${ref}; the id of an existing detection never changes (ES tracks detections by id) — to replace a detection, deprecate it and add a new file with a new id`);
+  }
+
+  // ---- version and date rules ----
+  for (const p of workById.values()) {
+    if (idChanged.has(p)) continue;
+    const b = baseById.get(p.id!);
+    const name = typeof p.data!.name === 'string' ? p.data!.name : p.side.relPath;
+    const version = p.data!.version;
+    const date = p.data!.date === undefined ? undefined : String(p.data!.date);
+    if (!b) {
+      detections.push({ id: p.id!, name, change: 'new', file: p.side.relPath, version });
+      contentChanges.push({ kind: 'detection', name, file: p.side.relPath, change: 'added' });
+      if (!Number.isInteger(version) || (version as number) < 1) {
+        err(p, 'version', 'version-bump', `version must be 1: a new detection (its id is not at ${ref}) starts at version 1`);
+        planned.push({ side: p.side, file: p.file, key: 'version', to: 1 });
+      }
+      if (date === undefined || !ISO_DATE.test(date) || date > today) {
+        err(p, 'date', 'version-date', `date must be ${today}: a new detection's date must be a YYYY-MM-DD date, not in the future (UTC)`);
+        planned.push({ side: p.side, file: p.file, key: 'date', to: today });
+      }
+      continue;
+    }
+    const baseVersion = b.data!.version;
+    const baseDate = b.data!.date === undefined ? undefined : String(b.data!.date);
+    const moved = b.side.relPath !== p.side.relPath ? b.side.relPath : undefined;
+    const changed = b.hash !== p.hash;
+    detections.push({ id: p.id!, name, change: changed ? 'changed' : 'unchanged', file: p.side.relPath, movedFrom: moved, baseVersion: Number.isInteger(baseVersion) ? (baseVersion as number) : undefined, version });
+    if (b.fullHash !== p.fullHash) {
+      const removedNow = p.data!.status === 'removed' && b.data!.status !== 'removed';
+      contentChanges.push({ kind: 'detection', name, file: p.side.relPath, change: removedNow ? 'removed' : 'changed' });
+    }
+    if (!Number.isInteger(baseVersion)) {
+      diagnostics.push({ file: p.side.relPath, ...at(p, 'version'), severity: 'warning', rule: 'version-bump', message: `cannot check the version: at ${ref} (${b.side.relPath}) the version is not an integer` });
+      continue;
+    }
+    const bv = baseVersion as number;
+    if (changed) {
+      if (version !== bv + 1) {
+        const why = Number.isInteger(version) && (version as number) > bv + 1 ? ' (bump by exactly one)' : '';
+        err(p, 'version', 'version-bump', `version must be ${bv + 1}: the detection changed since ${ref}, where it is version ${bv}${why}`);
+        planned.push({ side: p.side, file: p.file, key: 'version', to: bv + 1 });
+      }
+      const dateOk = date !== undefined && ISO_DATE.test(date) && (baseDate === undefined || date > baseDate) && date <= today;
+      if (!dateOk) {
+        const reason = date !== undefined && ISO_DATE.test(date) && date > today
+          ? `${date} is in the future (today is ${today} UTC)`
+          : `the detection changed, so its date must be later than ${baseDate ?? 'the base date'} (its date at ${ref}) and not in the future`;
+        err(p, 'date', 'version-date', `date must be ${today}: ${reason}`);
+        planned.push({ side: p.side, file: p.file, key: 'date', to: today });
+      }
+    } else {
+      if (version !== bv) {
+        err(p, 'version', 'version-bump', `version must be ${bv}: nothing but version/date changed since ${ref}; a bump without a change hides real changes`);
+        planned.push({ side: p.side, file: p.file, key: 'version', to: bv });
+      }
+      if (date !== baseDate && baseDate !== undefined) {
+        err(p, 'date', 'version-date', `date must be ${baseDate}: the detection is unchanged since ${ref}, so its date stays`);
+        planned.push({ side: p.side, file: p.file, key: 'date', to: baseDate });
+      }
+    }
+  }
+
+  // ---- removed detections ----
+  for (const [id, b] of baseById) {
+    if (workById.has(id)) continue;
+    const inPlace = [...workById.values()].find((p) => p.side.relPath === b.side.relPath);
+    if (inPlace && idChanged.has(inPlace)) continue; // reported as an id change
+    if (unparsed.has(b.side.relPath)) continue; // its YAML error is reported; no id to match yet
+    const name = typeof b.data!.name === 'string' ? b.data!.name : b.side.relPath;
+    detections.push({ id, name, change: 'removed', file: b.side.relPath, baseVersion: Number.isInteger(b.data!.version) ? (b.data!.version as number) : undefined });
+    contentChanges.push({ kind: 'detection', name, file: b.side.relPath, change: 'removed' });
+    if (!opts.allowRemoval) {
+      diagnostics.push({
+        file: b.side.relPath, line: 1, column: 1, severity: 'error', rule: 'version-removed',
+        message: `detection "${name}" (${String(b.data!.id)}) was deleted; keep the file and set status: deprecated (ES and content updates track detections by id), or pass --allow-removal to remove it on purpose`,
+      });
+    }
+  }
+
+  // ---- other content (macros, stories, data sources, lookups, lookup files) ----
+  contentChanges.push(...otherContentChanges(cmp));
+
+  let suggestedBump: BumpLevel | undefined;
+  for (const c of contentChanges) {
+    const level: BumpLevel = c.change === 'removed' ? 'major' : c.change === 'added' ? 'minor' : 'patch';
+    if (!suggestedBump || BUMP_ORDER[level] > BUMP_ORDER[suggestedBump]) suggestedBump = level;
+  }
+  const changeset = checkChangesets(cmp, { ref, contentChanges, suggestedBump, diagnostics });
+
+  diagnostics.sort(compareDiagnostics);
+  detections.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  contentChanges.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return {
+    result: {
+      base: { ref, refCommit: cmp.base.refCommit, commit: cmp.base.commit, usedMergeBase: cmp.base.usedMergeBase },
+      diagnostics, detections, contentChanges, suggestedBump, changeset, fixes: [], today,
+    },
+    planned,
+  };
+}
+
+/**
+ * Meaning changes of non-detection content, matched by kind and `name` (so a moved macro is not
+ * a removal); lookup data files by path and blob id.
+ */
+function otherContentChanges(cmp: Comparison): ContentChange[] {
+  const out: ContentChange[] = [];
+  const keyed = (files: Map<string, SideFile>) => {
+    const m = new Map<string, { side: SideFile; hash?: string; name: string }>();
+    for (const side of files.values()) {
+      if (side.kind === 'detection') continue;
+      if (side.kind === 'lookup_file') {
+        m.set(`lookup_file\0${side.relPath}`, { side, name: side.relPath.slice(side.relPath.lastIndexOf('/') + 1) });
+        continue;
+      }
+      const f = cmp.parse(side);
+      const v = f.value as Record<string, unknown> | undefined;
+      const name = v && typeof v === 'object' && typeof v.name === 'string' ? v.name : side.relPath;
+      const key = `${side.kind}\0${name}`;
+      if (!m.has(key)) m.set(key, { side, name, hash: f.diagnostics.some((d) => d.severity === 'error') ? `bad:${side.oid}` : meaningHash(v, []) });
+    }
+    return m;
+  };
+  const base = keyed(cmp.baseFiles);
+  const work = keyed(cmp.workFiles);
+  for (const [key, w] of work) {
+    const b = base.get(key);
+    const kind = w.side.kind as FileKind;
+    if (!b) out.push({ kind, name: w.name, file: w.side.relPath, change: 'added' });
+    else if (b.side.oid !== w.side.oid && (kind === 'lookup_file' || b.hash !== w.hash)) out.push({ kind, name: w.name, file: w.side.relPath, change: 'changed' });
+  }
+  for (const [key, b] of base) {
+    if (!work.has(key)) out.push({ kind: b.side.kind as FileKind, name: b.name, file: b.side.relPath, change: 'removed' });
+  }
+  return out;
+}
+
+export type { ContentKind };

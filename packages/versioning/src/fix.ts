@@ -1,0 +1,71 @@
+import { writeFileSync } from 'node:fs';
+import { isScalar, Scalar } from 'yaml';
+import { nodeAt, positionAt, type YamlFile } from '@dac/content';
+import type { SideFile } from './compare.js';
+
+/** A value --fix would write: `key` (top level) of a working-tree file becomes `to`. */
+export interface PlannedFix {
+  side: SideFile;
+  file: YamlFile;
+  key: 'version' | 'date';
+  to: number | string;
+}
+
+/** What --fix changed, positioned at the value it rewrote. */
+export interface AppliedFix {
+  file: string;
+  line: number;
+  column: number;
+  key: 'version' | 'date';
+  from: string;
+  to: string;
+}
+
+/**
+ * Rewrites the planned values in place by replacing exactly the source range of each value
+ * scalar: keys, comments, quoting style of dates, indentation and every other byte of the file
+ * stay as they were. Values that are not plain scalars (missing key, a block or a collection)
+ * are left alone; the re-check still reports them.
+ */
+export function applyFixes(planned: PlannedFix[]): AppliedFix[] {
+  const byFile = new Map<string, PlannedFix[]>();
+  for (const p of planned) byFile.set(p.side.path, [...(byFile.get(p.side.path) ?? []), p]);
+  const applied: AppliedFix[] = [];
+  for (const [path, fixes] of byFile) {
+    const file = fixes[0]!.file;
+    const text = file.text;
+    const edits: { start: number; end: number; replacement: string; fix: AppliedFix }[] = [];
+    const seen = new Set<string>();
+    for (const f of fixes) {
+      if (seen.has(f.key)) continue;
+      seen.add(f.key);
+      const { node } = nodeAt(file, [f.key]);
+      if (!isScalar(node) || !node.range) continue;
+      const [start, end] = node.range;
+      const from = text.slice(start, end);
+      const replacement = literal(node, f.key, f.to);
+      if (from === replacement) continue;
+      edits.push({ start, end, replacement, fix: { file: file.relPath, ...positionAt(file, start), key: f.key, from, to: replacement } });
+    }
+    if (edits.length === 0) continue;
+    edits.sort((a, b) => b.start - a.start);
+    let out = text;
+    for (const e of edits) out = out.slice(0, e.start) + e.replacement + out.slice(e.end);
+    // parseYamlText drops a UTF-8 byte-order mark from the text; put it back.
+    const bom = fixes[0]!.side.bytes?.[0] === 0xef && fixes[0]!.side.bytes?.[1] === 0xbb && fixes[0]!.side.bytes?.[2] === 0xbf;
+    writeFileSync(path, (bom ? '\ufeff' : '') + out);
+    applied.push(...edits.reverse().map((e) => e.fix));
+  }
+  return applied;
+}
+
+/** The source text for a new value, keeping a date's quoting style (version is always a plain integer). */
+function literal(node: Scalar, key: 'version' | 'date', to: number | string): string {
+  if (key === 'version') return String(to);
+  const s = String(to);
+  switch (node.type) {
+    case Scalar.QUOTE_DOUBLE: return `"${s}"`;
+    case Scalar.PLAIN: return s;
+    default: return `'${s}'`;
+  }
+}
