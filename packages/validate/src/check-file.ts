@@ -1,0 +1,102 @@
+import { isMap } from 'yaml';
+import { loadItem, positionOfPath, type ContentEntry, type ContentItem, type Diagnostic, type YamlFile } from '@dac/content';
+import { createFileContext } from './context.js';
+import { RULES } from './rules/index.js';
+import { pointerToPath, schemaErrors } from './schemas.js';
+import type { SearchAnalysis } from './search.js';
+import type { FileContext, FileFacts, SharedSettings } from './types.js';
+
+export const INTERNAL_RULE = 'internal';
+
+export interface FileResult {
+  diagnostics: Diagnostic[];
+  facts: FileFacts;
+}
+
+export interface CheckOptions {
+  settings: SharedSettings;
+  reported: boolean;
+  /** Enabled rule ids: rules set to `off` are skipped entirely (no work, no facts). */
+  enabled: (ruleId: string) => boolean;
+  analyzeSearch?: (ctx: FileContext) => SearchAnalysis | undefined;
+}
+
+/** Loads one content file and runs every per-file check on it. */
+export function checkEntry(entry: ContentEntry, o: CheckOptions): FileResult & { item: ContentItem } {
+  const item = loadItem(entry, o.settings.root);
+  return { item, ...checkItem(item, o) };
+}
+
+/**
+ * Checks a loaded file: YAML problems, schema, file rules, and the facts tree rules need.
+ * Never throws: a failing rule becomes an `internal` diagnostic naming the rule.
+ */
+export function checkItem(item: ContentItem, o: CheckOptions): FileResult {
+  const file = item.file;
+  const facts: FileFacts = { file: file.relPath, kind: item.kind, reported: o.reported, collected: {} };
+  const diagnostics: Diagnostic[] = o.reported ? yamlDiagnostics(file) : [];
+  const value = recoverValue(file);
+  const data = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  if (data) {
+    if (typeof data.name === 'string') facts.name = { value: data.name, ...positionOfPath(file, ['name']) };
+    if (typeof data.id === 'string') facts.id = { value: data.id, ...positionOfPath(file, ['id']) };
+    if (item.kind === 'lookup' && typeof data.filename === 'string') facts.filename = data.filename;
+  }
+  if (!o.reported || value === undefined) return { diagnostics, facts };
+
+  const schemaPaths = new Set<string>();
+  if (o.enabled('schema')) {
+    const { diagnostics: sd, errors } = schemaErrors(file, value, item.kind);
+    diagnostics.push(...sd);
+    for (const e of errors) {
+      const path = pointerToPath(e.instancePath);
+      schemaPaths.add(path.join('\0'));
+      if (e.keyword === 'additionalProperties') schemaPaths.add([...path, String((e.params as { additionalProperty: string }).additionalProperty)].join('\0'));
+    }
+  }
+  if (!data) return { diagnostics, facts };
+
+  const ctx = createFileContext({ kind: item.kind, file, data, settings: o.settings, schemaErrorPaths: schemaPaths, analyzeSearch: o.analyzeSearch });
+  for (const rule of RULES) {
+    if (!rule.kinds.includes(item.kind) || !o.enabled(rule.id)) continue;
+    try {
+      if (rule.scope === 'file') {
+        for (const f of rule.check(ctx)) diagnostics.push({ file: file.relPath, line: f.line, column: f.column, severity: rule.defaultSeverity, rule: rule.id, message: f.message });
+      } else if (rule.collect) {
+        const v = rule.collect(ctx);
+        if (v !== undefined) facts.collected[rule.id] = v;
+      }
+    } catch (e) {
+      diagnostics.push({ file: file.relPath, line: 1, column: 1, severity: 'error', rule: INTERNAL_RULE, message: `rule ${rule.id} failed on this file: ${(e as Error).message}` });
+    }
+  }
+  const search = ctx.search();
+  if (search) diagnostics.push(...search.diagnostics.filter((d) => o.enabled(d.rule)));
+  return { diagnostics, facts };
+}
+
+/**
+ * The loader refuses to build a value when the YAML has any error. A duplicate key is an error we
+ * report but can see past (the last value wins, as in PyYAML), so the other checks still run and
+ * the author gets every defect in one pass.
+ */
+function recoverValue(file: YamlFile): unknown {
+  if (file.value !== undefined || !file.doc || !isMap(file.doc.contents)) return file.value;
+  const errors = file.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length === 0 || !errors.every((d) => d.rule === 'yaml-duplicate-key')) return file.value;
+  try {
+    return file.doc.toJS({ maxAliasCount: 1000 });
+  } catch {
+    return undefined;
+  }
+}
+
+/**
+ * The loader's YAML diagnostics, minus the cascade after a syntax error: once the parser is lost
+ * (an unclosed quote) every following line yields an error; the first one is the real defect.
+ */
+function yamlDiagnostics(file: YamlFile): Diagnostic[] {
+  const firstSyntax = file.diagnostics.find((d) => d.rule === 'yaml-syntax' && d.severity === 'error');
+  if (!firstSyntax) return [...file.diagnostics];
+  return file.diagnostics.filter((d) => d === firstSyntax || d.line < firstSyntax.line || (d.line === firstSyntax.line && d.column < firstSyntax.column));
+}

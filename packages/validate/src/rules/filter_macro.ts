@@ -1,0 +1,24 @@
+import { filterMacroName } from '@dac/content';
+import type { FileRule } from '../types.js';
+
+/**
+ * contentctl FORCE_FILTER_MACRO: every search contains `` `<snake_name>_filter` `` so users can
+ * tune it without editing the detection. A substring check, as contentctl does; when the macro is
+ * missing no SPL position exists, so the diagnostic points at the search value.
+ */
+export const filterMacro: FileRule = {
+  id: 'filter-macro',
+  scope: 'file',
+  kinds: ['detection'],
+  defaultSeverity: 'error',
+  description: 'The search contains the detection\'s `<snake_case_name>_filter` macro.',
+  check(ctx) {
+    const { name, search } = ctx.data;
+    if (typeof name !== 'string' || typeof search !== 'string' || ctx.schemaFailed(['name']) || ctx.schemaFailed(['search'])) return [];
+    const macro = filterMacroName(name);
+    if (search.includes(`\`${macro}\``)) return [];
+    const other = /`([A-Za-z0-9_]+_filter)`/.exec(search);
+    const hint = other ? `; it calls \`${other[1]}\` instead (is the name or the macro out of date?)` : `; append "| \`${macro}\`"`;
+    return [{ ...ctx.pos(['search']), message: `search does not contain the filter macro \`${macro}\`${hint}` }];
+  },
+};

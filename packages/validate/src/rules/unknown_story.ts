@@ -1,0 +1,41 @@
+import { closest } from '../schemas.js';
+import type { TreeFinding, TreeRule } from '../types.js';
+
+interface StoryRef { name: string; line: number; column: number; duplicate: boolean }
+
+/** contentctl: each tags.analytic_story names an existing story; duplicates in the list are errors. */
+export const unknownStory: TreeRule<StoryRef[]> = {
+  id: 'unknown-story',
+  scope: 'tree',
+  kinds: ['detection'],
+  defaultSeverity: 'error',
+  description: 'Every tags.analytic_story entry names a story in stories/, at most once.',
+  collect(ctx) {
+    const list = (ctx.data.tags as Record<string, unknown> | undefined)?.analytic_story;
+    if (!Array.isArray(list)) return undefined;
+    const seen = new Set<string>();
+    const refs: StoryRef[] = [];
+    list.forEach((name, i) => {
+      if (typeof name !== 'string' || ctx.schemaFailed(['tags', 'analytic_story', i])) return;
+      refs.push({ name, ...ctx.pos(['tags', 'analytic_story', i]), duplicate: seen.has(name) });
+      seen.add(name);
+    });
+    return refs;
+  },
+  check(ctx) {
+    const names = ctx.ofKind('story').flatMap((f) => (f.name ? [f.name.value] : []));
+    const known = new Set(names);
+    const out: TreeFinding[] = [];
+    for (const { facts, value } of ctx.collected()) {
+      for (const r of value) {
+        if (r.duplicate) {
+          out.push({ file: facts.file, line: r.line, column: r.column, message: `analytic story "${r.name}" is listed twice` });
+        } else if (!known.has(r.name)) {
+          const s = closest(r.name, names);
+          out.push({ file: facts.file, line: r.line, column: r.column, message: `unknown analytic story "${r.name}": no story with this name in stories/${s ? ` (did you mean "${s}"?)` : ''}` });
+        }
+      }
+    }
+    return out;
+  },
+};

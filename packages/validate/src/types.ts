@@ -1,0 +1,100 @@
+import type { ContentKind, DacConfig, Diagnostic, PathSegment, Position, Severity, YamlFile } from '@dac/content';
+import type { AttackIndex } from './attack.js';
+import type { SearchAnalysis } from './search.js';
+
+/** A problem a rule found; severity and rule id are added by the runner (config may override). */
+export interface Finding {
+  line: number;
+  column: number;
+  message: string;
+}
+
+/** A finding of a tree rule, which may concern any file. */
+export interface TreeFinding extends Finding {
+  file: string;
+}
+
+/** Settings every thread needs to check one file (small and structured-cloneable for workers). */
+export interface SharedSettings {
+  root: string;
+  /** Stanza label (`ESCU`), for the stanza-length rule. */
+  label: string;
+  /** Macro definitions of the whole tree, for SPL expansion. */
+  macros: MacroDef[];
+}
+
+export interface MacroDef {
+  name: string;
+  args: string[];
+  definition: string;
+  source?: string;
+}
+
+/** What a file rule sees: one loaded, schema-checked file. */
+export interface FileContext {
+  kind: ContentKind;
+  file: YamlFile;
+  /** The document value (a mapping); fields may still have wrong types where the schema failed. */
+  data: Record<string, unknown>;
+  settings: SharedSettings;
+  attack(): AttackIndex;
+  /** Position of a key or value by path (missing → closest ancestor). */
+  pos(path: readonly PathSegment[], which?: 'key' | 'value'): Position;
+  /** Position of character `offset` of the string value at `path` (e.g. a `$token$` in a message). */
+  posInValue(path: readonly PathSegment[], offset: number): Position;
+  /** The detection's search, parsed once and shared between rules (undefined when not a detection or SPL is unavailable). */
+  search(): SearchAnalysis | undefined;
+  /** True when the schema reported an error at or below this path: rules skip such values. */
+  schemaFailed(path: readonly PathSegment[]): boolean;
+}
+
+export interface RuleBase {
+  /** Stable id, printed as `[id]` and used as key in dac.config.yaml `rules:`. */
+  id: string;
+  defaultSeverity: Severity;
+  description: string;
+}
+
+/** A rule that judges one file by itself. */
+export interface FileRule extends RuleBase {
+  scope: 'file';
+  kinds: readonly ContentKind[];
+  check(ctx: FileContext): Finding[];
+}
+
+/** Per-file summary every tree rule can use (collected for every file, reported or not). */
+export interface FileFacts {
+  file: string;
+  kind: ContentKind;
+  /** Whether diagnostics of this file are reported (PATH narrowing). */
+  reported: boolean;
+  name?: { value: string; line: number; column: number };
+  id?: { value: string; line: number; column: number };
+  /** Lookup YAMLs: the CSV file name, which `inputlookup x.csv` may use instead of the name. */
+  filename?: string;
+  /** Facts each tree rule collected from this file, by rule id (only for reported files). */
+  collected: Record<string, unknown>;
+}
+
+export interface TreeContext<F> {
+  files: FileFacts[];
+  /** Files of one kind. */
+  ofKind(kind: ContentKind): FileFacts[];
+  /** This rule's collected facts per reported file. */
+  collected(): { facts: FileFacts; value: F }[];
+}
+
+/**
+ * A rule over the whole tree (uniqueness, references). `collect` runs per file, in whatever thread
+ * loaded it, and returns small cloneable facts; `check` runs once in the main thread.
+ */
+export interface TreeRule<F = unknown> extends RuleBase {
+  scope: 'tree';
+  kinds: readonly ContentKind[];
+  collect?(ctx: FileContext): F | undefined;
+  check(ctx: TreeContext<F>): TreeFinding[];
+}
+
+export type Rule = FileRule | TreeRule<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+
+export type { Diagnostic, DacConfig };

@@ -1,0 +1,222 @@
+import { existsSync, statSync } from 'node:fs';
+import { availableParallelism } from 'node:os';
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { performance } from 'node:perf_hooks';
+import { fileURLToPath } from 'node:url';
+import { Worker } from 'node:worker_threads';
+import {
+  addItem, compareDiagnostics, discoverContent, loadConfig, loadItem, positionOfPath,
+  type ContentEntry, type ContentItem, type ContentKind, type ContentTree, type DacConfig, type Diagnostic,
+} from '@dac/content';
+import { checkItem, type CheckOptions, type FileResult } from './check-file.js';
+import { RULES } from './rules/index.js';
+import { SCHEMA_RULE, schemaDiagnostics } from './schemas.js';
+import type { FileFacts, MacroDef, SharedSettings, TreeContext, TreeRule } from './types.js';
+
+export interface ValidateOptions {
+  /** Content root (holds detections/, macros/, … and dac.config.yaml or contentctl.yml). */
+  root: string;
+  /** Report only diagnostics of these files or folders (absolute, or relative to the working directory or the root). */
+  paths?: string[];
+  /** Worker threads; default: up to 2 for trees of 200+ files, else 0 (in-thread). */
+  workers?: number;
+}
+
+export interface ValidationResult {
+  diagnostics: Diagnostic[];
+  /** Content files checked (reported). */
+  files: number;
+  errors: number;
+  warnings: number;
+  durationMs: number;
+  /** The loaded content, when validation ran in-thread (the build step reuses it). */
+  tree?: ContentTree;
+}
+
+/** A problem with the request itself (a PATH that does not exist): the CLI maps it to exit 2. */
+export class UsageError extends Error {}
+
+/** Below this many files, starting workers costs more than it saves. */
+const WORKER_MIN_FILES = 200;
+
+/** Validates a content tree: YAML, schemas, per-file and cross-file rules. Never throws for bad content. */
+export async function validate(options: ValidateOptions): Promise<ValidationResult> {
+  const t0 = performance.now();
+  const root = resolve(options.root);
+  if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`content root ${options.root} is not a directory`);
+  const { config, diagnostics: configDiagnostics } = loadConfig(root);
+  const { entries, lookupFiles } = discoverContent(root);
+  const isReported = reportFilter(root, options.paths);
+  const reported = entries.map((e) => isReported(e.path));
+
+  const enabled = (rule: string) => config.rules[rule] !== 'off';
+  const wanted = options.workers ?? (entries.length >= WORKER_MIN_FILES ? Math.min(2, availableParallelism()) : 0);
+  const workerUrl = wanted > 1 ? workerEntry() : undefined;
+
+  // Macros first, in this thread: every search is expanded against the whole macro table.
+  const results: (FileResult | undefined)[] = new Array(entries.length);
+  const items: (ContentItem | undefined)[] = new Array(entries.length);
+  const macroIdx = entries.flatMap((e, i) => (e.kind === 'macro' ? [i] : []));
+  for (const i of macroIdx) items[i] = loadItem(entries[i]!, root);
+  const settings: SharedSettings = { root, label: config.app.label, macros: macroDefs(macroIdx.map((i) => items[i]!)) };
+  const checkOptions = (rep: boolean): CheckOptions => ({ settings, reported: rep, enabled });
+  for (const i of macroIdx) results[i] = checkItem(items[i]!, checkOptions(reported[i]!));
+
+  const rest = entries.flatMap((e, i) => (e.kind === 'macro' ? [] : [i]));
+  let tree: ContentTree | undefined;
+  if (workerUrl && rest.length > 0) {
+    const shards: number[][] = Array.from({ length: wanted }, () => []);
+    rest.forEach((i, n) => shards[n % wanted]!.push(i));
+    const disabled = Object.entries(config.rules).flatMap(([k, v]) => (v === 'off' ? [k] : []));
+    await Promise.all(shards.map(async (shard) => {
+      const out = await runWorker(workerUrl, { entries: shard.map((i) => entries[i]!), reported: shard.map((i) => reported[i]!), settings, disabled });
+      shard.forEach((i, k) => { results[i] = out[k]; });
+    }));
+  } else {
+    for (const i of rest) {
+      const item = loadItem(entries[i]!, root);
+      items[i] = item;
+      results[i] = checkItem(item, checkOptions(reported[i]!));
+    }
+    tree = { root, config, items: [], detections: [], macros: [], stories: [], dataSources: [], lookups: [], lookupFiles, diagnostics: [...configDiagnostics] };
+    for (const item of items) if (item) addItem(tree, item);
+  }
+
+  const diagnostics: Diagnostic[] = [];
+  const facts: FileFacts[] = [];
+  for (const r of results) {
+    if (!r) continue;
+    diagnostics.push(...r.diagnostics);
+    facts.push(r.facts);
+  }
+  diagnostics.push(...configChecks(root, config, configDiagnostics, isReported));
+  for (const rule of RULES) {
+    if (rule.scope !== 'tree' || !enabled(rule.id)) continue;
+    for (const f of rule.check(treeContext(facts, rule))) diagnostics.push({ ...f, severity: rule.defaultSeverity, rule: rule.id });
+  }
+
+  const final = applySeverities(diagnostics, config).sort(compareDiagnostics);
+  const errors = final.filter((d) => d.severity === 'error').length;
+  return {
+    diagnostics: final,
+    files: reported.filter(Boolean).length,
+    errors,
+    warnings: final.length - errors,
+    durationMs: performance.now() - t0,
+    tree,
+  };
+}
+
+function treeContext<F>(files: FileFacts[], rule: TreeRule<F>): TreeContext<F> {
+  const byKind = new Map<ContentKind, FileFacts[]>();
+  for (const f of files) {
+    const list = byKind.get(f.kind);
+    if (list) list.push(f);
+    else byKind.set(f.kind, [f]);
+  }
+  return {
+    files,
+    ofKind: (k) => byKind.get(k) ?? [],
+    collected: () => files.flatMap((f) => (f.reported && f.collected[rule.id] !== undefined ? [{ facts: f, value: f.collected[rule.id] as F }] : [])),
+  };
+}
+
+function applySeverities(diagnostics: Diagnostic[], config: DacConfig): Diagnostic[] {
+  const out: Diagnostic[] = [];
+  for (const d of diagnostics) {
+    const s = config.rules[d.rule];
+    if (s === 'off') continue;
+    out.push(s ? { ...d, severity: s } : d);
+  }
+  return out;
+}
+
+/** Macro definitions as the SPL expander wants them (only well-formed ones; the schema reports the rest). */
+function macroDefs(items: ContentItem[]): MacroDef[] {
+  const defs: MacroDef[] = [];
+  for (const it of items) {
+    const v = it.file.value as Record<string, unknown> | undefined;
+    if (!v || typeof v.name !== 'string' || typeof v.definition !== 'string') continue;
+    const args = Array.isArray(v.arguments) ? v.arguments.filter((a): a is string => typeof a === 'string') : [];
+    defs.push({ name: v.name, args, definition: v.definition, source: it.file.relPath });
+  }
+  return defs;
+}
+
+/** dac.config.yaml: its own YAML problems, its schema, and rule ids in `rules:` that do not exist. */
+function configChecks(root: string, config: DacConfig, loadDiagnostics: Diagnostic[], isReported: (p: string) => boolean): Diagnostic[] {
+  const file = config.file;
+  if (!file || !isReported(file.path)) return [];
+  const out = [...loadDiagnostics];
+  if (config.source === 'dac.config.yaml' && file.value !== undefined) {
+    out.push(...schemaDiagnostics(file, file.value, 'config'));
+    const rules = (file.value as { rules?: unknown }).rules;
+    if (rules && typeof rules === 'object') {
+      const known = new Set([...RULES.map((r) => r.id), SCHEMA_RULE, 'yaml-syntax', 'yaml-duplicate-key', 'yaml-tab', 'yaml-alias', 'yaml-encoding', 'yaml-empty']);
+      for (const k of Object.keys(rules)) {
+        if (known.has(k) || k.startsWith('spl')) continue;
+        out.push({ file: file.relPath, ...positionOfPath(file, ['rules', k], 'key'), severity: 'warning', rule: 'config', message: `unknown rule id "${k}" in rules; known rules: ${[...known].join(', ')}` });
+      }
+    }
+  }
+  void root;
+  return out;
+}
+
+/** Which files' diagnostics are reported: all, or those under one of the given paths. */
+function reportFilter(root: string, paths: string[] | undefined): (absPath: string) => boolean {
+  if (!paths || paths.length === 0) return () => true;
+  const targets = paths.map((p) => {
+    const candidates = isAbsolute(p) ? [p] : [resolve(process.cwd(), p), resolve(root, p)];
+    const hit = candidates.find((c) => existsSync(c));
+    if (!hit) throw new UsageError(`path ${p} does not exist`);
+    return resolve(hit);
+  });
+  return (abs) => targets.some((t) => {
+    const r = relative(t, abs);
+    return r === '' || (!r.startsWith('..') && !isAbsolute(r) && (r.split(sep)[0] !== '..'));
+  });
+}
+
+/**
+ * The bundled worker script beside this module (packages/cli/dist/validate-check.worker.js), or
+ * undefined when running from TypeScript sources (vitest), where validation runs in-thread.
+ */
+function workerEntry(): URL | undefined {
+  try {
+    const url = new URL('./validate-check.worker.js', import.meta.url);
+    if (url.protocol !== 'file:' || import.meta.url.endsWith('.ts')) return undefined;
+    return existsSync(fileURLToPath(url)) ? url : undefined;
+  } catch {
+    return undefined;
+  }
+}
+
+export interface WorkerRequest {
+  entries: ContentEntry[];
+  reported: boolean[];
+  settings: SharedSettings;
+  disabled: string[];
+}
+
+export type WorkerResponse = { ok: true; results: FileResult[] } | { ok: false; error: string };
+
+function runWorker(url: URL, request: WorkerRequest): Promise<FileResult[]> {
+  return new Promise((resolvePromise, reject) => {
+    const worker = new Worker(url, { workerData: request });
+    let settled = false;
+    worker.once('message', (m: WorkerResponse) => {
+      settled = true;
+      void worker.terminate();
+      if (m.ok) resolvePromise(m.results);
+      else reject(new Error(`validation worker failed: ${m.error}`));
+    });
+    worker.once('error', (e) => {
+      if (!settled) reject(e);
+      settled = true;
+    });
+    worker.once('exit', (code) => {
+      if (!settled) reject(new Error(`validation worker exited with code ${code}`));
+    });
+  });
+}
