@@ -1,0 +1,257 @@
+import type { RawEvent, RawFields, RawValue } from '@dac/normalise';
+import { isoToEpochSeconds, parseEventXml } from './xml-event.js';
+
+/** Something the reader could not turn into an event; never fatal. */
+export interface ReadIssue {
+  /** 1-based line where the offending text starts. */
+  line: number;
+  /** `malformed`: broken or truncated event. `skipped`: a well-formed event of another rendering (e.g. classic WinEventLog text). */
+  kind: 'malformed' | 'skipped';
+  message: string;
+}
+
+export interface EventSink {
+  event(e: RawEvent): void;
+  issue(i: ReadIssue): void;
+}
+
+/** Turns lines into events, synchronously. */
+export interface LineParser {
+  line(text: string, lineNo: number): void;
+  /** End of input: flush or report what is pending. */
+  end(): void;
+}
+
+export interface XmlParserOptions {
+  decodeEntities?: boolean;
+  /** Longest event (UTF-16 units) accumulated over several lines before it is reported malformed. Default 4 MiB. */
+  maxEventLength?: number;
+}
+
+/** `01/14/2021 11:41:39 PM`: the first line of a classic (non-XML) WinEventLog text event. */
+const CLASSIC_HEADER = /^\d\d\/\d\d\/\d{4} \d\d:\d\d:\d\d [AP]M$/;
+
+function startsEvent(line: string): boolean {
+  if (!line.startsWith('<Event')) return false;
+  const c = line.charCodeAt(6);
+  return c === 32 || c === 62 || c === 9 || Number.isNaN(c);
+}
+
+/**
+ * XmlWinEventLog / Sysmon-for-Linux fixtures: one `<Event>…</Event>` per line as attack_data
+ * stores them, but an event may also span lines (a command line with a newline) or share a line
+ * with the next one. Classic multi-line WinEventLog text events (as in the real certutil `.raw`
+ * file, splunk-semantics.md §5.5) are skipped and reported; any other stray text is malformed.
+ */
+export function xmlEventParser(sink: EventSink, opts: XmlParserOptions = {}): LineParser {
+  const decode = opts.decodeEntities ?? false;
+  const maxLen = opts.maxEventLength ?? 4 * 1024 * 1024;
+  let buf = '';
+  let bufLine = 0;
+  let inEvent = false;
+  let classicLine = 0;
+  let junkLine = 0;
+  let junkCount = 0;
+
+  const flushJunk = () => {
+    if (junkLine) sink.issue({ line: junkLine, kind: 'malformed', message: `${junkCount} line(s) of text that is not an <Event>` });
+    junkLine = 0;
+    junkCount = 0;
+  };
+  const flushClassic = () => {
+    if (classicLine) sink.issue({ line: classicLine, kind: 'skipped', message: 'classic (non-XML) WinEventLog text event' });
+    classicLine = 0;
+  };
+  const parseOne = (xml: string, lineNo: number) => {
+    const r = parseEventXml(xml, decode);
+    if ('error' in r) sink.issue({ line: lineNo, kind: 'malformed', message: r.error });
+    else sink.event({ fields: r.fields, time: r.time, line: lineNo });
+  };
+  /** Emits every complete event in `text` (which starts with `<Event`); returns the incomplete rest. */
+  const drain = (text: string, lineNo: number): string => {
+    for (;;) {
+      const end = text.indexOf('</Event>');
+      if (end < 0) return text;
+      const next = text.indexOf('<Event', 1);
+      if (next > 0 && next < end && startsEvent(text.slice(next, next + 7))) {
+        // A new event begins before this one closed: this one is truncated.
+        sink.issue({ line: lineNo, kind: 'malformed', message: 'truncated event (a new <Event> starts before </Event>)' });
+        text = text.slice(next);
+        continue;
+      }
+      parseOne(text.slice(0, end + 8), lineNo);
+      const rest = text.slice(end + 8).trimStart();
+      if (rest === '') return '';
+      if (!startsEvent(rest)) {
+        sink.issue({ line: lineNo, kind: 'malformed', message: 'text after </Event>' });
+        return '';
+      }
+      text = rest;
+    }
+  };
+
+  const onLine = (line: string, lineNo: number): void => {
+      if (inEvent) {
+        if (startsEvent(line)) {
+          sink.issue({ line: bufLine, kind: 'malformed', message: 'truncated event (no </Event> before the next <Event>)' });
+          inEvent = false;
+          buf = '';
+        } else {
+          buf += '\n' + line;
+          if (buf.length > maxLen) {
+            sink.issue({ line: bufLine, kind: 'malformed', message: `event longer than ${maxLen} characters without </Event>` });
+            inEvent = false;
+            buf = '';
+            return;
+          }
+          const rest = drain(buf, bufLine);
+          if (rest === '') { inEvent = false; buf = ''; } else if (rest !== buf) { buf = rest; bufLine = lineNo; }
+          return;
+        }
+      }
+      // Fast path: the whole event on this line.
+      if (startsEvent(line)) {
+        flushClassic();
+        flushJunk();
+        if (line.endsWith('</Event>') && line.indexOf('</Event>') === line.length - 8) {
+          parseOne(line, lineNo);
+          return;
+        }
+        const rest = drain(line, lineNo);
+        if (rest !== '') { inEvent = true; buf = rest; bufLine = lineNo; }
+        return;
+      }
+      const t = line.trim();
+      if (t === '') return;
+      if (startsEvent(t)) { // indented event
+        onLine(t, lineNo);
+        return;
+      }
+      if (CLASSIC_HEADER.test(t)) {
+        flushClassic();
+        flushJunk();
+        classicLine = lineNo;
+        return;
+      }
+      if (classicLine) return; // body of a classic event
+      if (!junkLine) junkLine = lineNo;
+      junkCount++;
+  };
+  return {
+    line: onLine,
+    end() {
+      flushClassic();
+      flushJunk();
+      if (inEvent) sink.issue({ line: bufLine, kind: 'malformed', message: 'truncated event at end of file (no </Event>)' });
+      inEvent = false;
+      buf = '';
+    },
+  };
+}
+
+/** How a JSON-lines format finds the event time. */
+export type TimeOf = (f: RawFields) => number | undefined;
+
+/** CrowdStrike FDR: `timestamp` is epoch milliseconds (a string); `ProcessStartTime` epoch seconds. */
+export const crowdstrikeTime: TimeOf = (f) => {
+  const ts = f.timestamp;
+  if (typeof ts === 'string' && /^\d+(\.\d+)?$/.test(ts)) return Number(ts) / 1000;
+  const ps = f.ProcessStartTime;
+  if (typeof ps === 'string' && /^\d+(\.\d+)?$/.test(ps)) return Number(ps);
+  return undefined;
+};
+
+/**
+ * NXLog: `EventTime` is local time without a zone; the attack-range hosts logged in UTC
+ * (escu-corpus.md §9.1), so it is read as UTC.
+ */
+export const nxlogTime: TimeOf = (f) => {
+  const t = f.EventTime;
+  return typeof t === 'string' ? isoToEpochSeconds(t) : undefined;
+};
+
+/**
+ * Recovers the exact digits of an integer JSON.parse rounded (|n| > 2^53, e.g. NXLog's signed
+ * 64-bit `Keywords`): finds `"key":<digits>` where the key's opening quote follows `{` or `,`
+ * (inside a JSON string a quote is always escaped, so that context is structural).
+ */
+function exactInteger(line: string, key: string): string | undefined {
+  const needle = JSON.stringify(key) + ':';
+  let at = line.indexOf(needle);
+  while (at >= 0) {
+    let b = at - 1;
+    while (b >= 0 && (line[b] === ' ' || line[b] === '\t')) b--;
+    if (b >= 0 && (line[b] === '{' || line[b] === ',')) {
+      const m = /^\s*(-?\d+)/.exec(line.slice(at + needle.length, at + needle.length + 40));
+      if (m) return m[1];
+    }
+    at = line.indexOf(needle, at + 1);
+  }
+  return undefined;
+}
+
+function toRaw(v: unknown, line: string, key: string): RawValue | undefined {
+  switch (typeof v) {
+    case 'string': return v;
+    case 'number':
+      if (Number.isInteger(v) && !Number.isSafeInteger(v)) return exactInteger(line, key) ?? String(v);
+      return String(v);
+    case 'boolean': return v ? 'true' : 'false';
+    default: return undefined;
+  }
+}
+
+/**
+ * Flattens a parsed JSON object the way Splunk's `KV_MODE=json` names fields: nested objects as
+ * `a.b`, arrays as the multivalue field `a{}`; null values are absent.
+ */
+function flatten(obj: Record<string, unknown>, line: string, out: RawFields, prefix: string): void {
+  for (const k in obj) {
+    const v = obj[k];
+    const name = prefix + k;
+    if (v === null || v === undefined) continue;
+    if (typeof v === 'object') {
+      if (Array.isArray(v)) {
+        const mv: string[] = [];
+        for (const x of v) {
+          if (x !== null && typeof x !== 'object') mv.push(typeof x === 'number' ? String(x) : String(x));
+          else if (x !== null) mv.push(JSON.stringify(x));
+        }
+        out[name + '{}'] = mv;
+      } else flatten(v as Record<string, unknown>, line, out, name + '.');
+    } else {
+      const r = toRaw(v, line, k);
+      if (r !== undefined) out[name] = r;
+    }
+  }
+}
+
+/** One JSON object per line (CrowdStrike FDR, NXLog `to_json()`). */
+export function jsonLinesParser(sink: EventSink, timeOf: TimeOf): LineParser {
+  return {
+    line(line, lineNo) {
+      let i = 0;
+      while (i < line.length && (line.charCodeAt(i) === 32 || line.charCodeAt(i) === 9)) i++;
+      if (i === line.length) return;
+      if (line.charCodeAt(i) !== 123 /* { */) {
+        sink.issue({ line: lineNo, kind: 'malformed', message: 'not a JSON object' });
+        return;
+      }
+      let obj: unknown;
+      try {
+        obj = JSON.parse(line);
+      } catch (e) {
+        sink.issue({ line: lineNo, kind: 'malformed', message: `invalid JSON: ${(e as Error).message}` });
+        return;
+      }
+      if (typeof obj !== 'object' || obj === null || Array.isArray(obj)) {
+        sink.issue({ line: lineNo, kind: 'malformed', message: 'not a JSON object' });
+        return;
+      }
+      const fields: RawFields = {};
+      flatten(obj as Record<string, unknown>, line, fields, '');
+      sink.event({ fields, time: timeOf(fields), line: lineNo });
+    },
+    end() {},
+  };
+}
