@@ -37,6 +37,7 @@ export function checkItem(item: ContentItem, o: CheckOptions): FileResult {
   const diagnostics: Diagnostic[] = o.reported ? yamlDiagnostics(file) : [];
   const value = recoverValue(file);
   const data = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  if (!data) facts.unreadable = true;
   if (data) {
     if (typeof data.name === 'string') facts.name = { value: data.name, ...positionOfPath(file, ['name']) };
     if (typeof data.id === 'string') facts.id = { value: data.id, ...positionOfPath(file, ['id']) };

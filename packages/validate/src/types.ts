@@ -70,6 +70,8 @@ export interface FileFacts {
   reported: boolean;
   name?: { value: string; line: number; column: number };
   id?: { value: string; line: number; column: number };
+  /** The YAML could not be read as a mapping: its name is unknown, references to its file stem are not reported. */
+  unreadable?: boolean;
   /** Lookup YAMLs: the CSV file name, which `inputlookup x.csv` may use instead of the name. */
   filename?: string;
   /** Facts each tree rule collected from this file, by rule id (only for reported files). */
@@ -80,6 +82,12 @@ export interface TreeContext<F> {
   files: FileFacts[];
   /** Files of one kind. */
   ofKind(kind: ContentKind): FileFacts[];
+  /**
+   * Whether a name of this kind exists, or might: a file of this kind whose YAML is unreadable
+   * and whose stem is snake_case(name) already carries its own error, so a reference to it is not
+   * reported a second time.
+   */
+  nameExists(kind: ContentKind, name: string): boolean;
   /** This rule's collected facts per reported file. */
   collected(): { facts: FileFacts; value: F }[];
 }

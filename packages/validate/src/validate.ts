@@ -5,7 +5,7 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
-  addItem, compareDiagnostics, discoverContent, loadConfig, loadItem, positionOfPath,
+  addItem, compareDiagnostics, snakeCase, discoverContent, loadConfig, loadItem, positionOfPath,
   type ContentEntry, type ContentItem, type ContentKind, type ContentTree, type DacConfig, type Diagnostic,
 } from '@dac/content';
 import { checkItem, type CheckOptions, type FileResult } from './check-file.js';
@@ -114,9 +114,16 @@ function treeContext<F>(files: FileFacts[], rule: TreeRule<F>): TreeContext<F> {
     if (list) list.push(f);
     else byKind.set(f.kind, [f]);
   }
+  const names = new Map<ContentKind, Set<string>>();
+  const unreadableStems = new Map<ContentKind, Set<string>>();
+  for (const f of files) {
+    if (f.name) (names.get(f.kind) ?? names.set(f.kind, new Set()).get(f.kind)!).add(f.name.value);
+    if (f.unreadable) (unreadableStems.get(f.kind) ?? unreadableStems.set(f.kind, new Set()).get(f.kind)!).add(f.file.slice(f.file.lastIndexOf('/') + 1).replace(/\.ya?ml$/i, ''));
+  }
   return {
     files,
     ofKind: (k) => byKind.get(k) ?? [],
+    nameExists: (k, name) => names.get(k)?.has(name) === true || unreadableStems.get(k)?.has(snakeCase(name)) === true,
     collected: () => files.flatMap((f) => (f.reported && f.collected[rule.id] !== undefined ? [{ facts: f, value: f.collected[rule.id] as F }] : [])),
   };
 }

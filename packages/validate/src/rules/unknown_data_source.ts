@@ -37,11 +37,10 @@ export const unknownDataSource: TreeRule<DataSourceRef[]> = {
   },
   check(ctx) {
     const names = ctx.ofKind('data_source').flatMap((f) => (f.name ? [f.name.value] : []));
-    const known = new Set(names);
     const out: TreeFinding[] = [];
     for (const { facts, value } of ctx.collected()) {
       for (const r of value) {
-        if (known.has(r.name)) continue;
+        if (ctx.nameExists('data_source', r.name)) continue;
         const s = closest(r.name, names);
         out.push({ file: facts.file, line: r.line, column: r.column, message: `unknown data source "${r.name}": no data source with this name in data_sources/${s ? ` (did you mean "${s}"?)` : ''}` });
       }

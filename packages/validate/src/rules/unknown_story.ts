@@ -24,13 +24,12 @@ export const unknownStory: TreeRule<StoryRef[]> = {
   },
   check(ctx) {
     const names = ctx.ofKind('story').flatMap((f) => (f.name ? [f.name.value] : []));
-    const known = new Set(names);
     const out: TreeFinding[] = [];
     for (const { facts, value } of ctx.collected()) {
       for (const r of value) {
         if (r.duplicate) {
           out.push({ file: facts.file, line: r.line, column: r.column, message: `analytic story "${r.name}" is listed twice` });
-        } else if (!known.has(r.name)) {
+        } else if (!ctx.nameExists('story', r.name)) {
           const s = closest(r.name, names);
           out.push({ file: facts.file, line: r.line, column: r.column, message: `unknown analytic story "${r.name}": no story with this name in stories/${s ? ` (did you mean "${s}"?)` : ''}` });
         }
