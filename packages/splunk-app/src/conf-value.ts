@@ -1,0 +1,127 @@
+/**
+ * Escaping of values for Splunk `.conf` files.
+ *
+ * Facts (splunk-semantics.md §6.1, escu-app-format.md §4.3):
+ * - a physical line ending in `\` continues on the next line, and the newline is kept in the value;
+ * - contentctl's `escapeNewlines` strips the value (Python `str.strip()`) and writes every `\n`
+ *   as ` \` + newline (space, backslash, newline). Nothing else is escaped: `"`, `<`, `>`, `&`,
+ *   `'`, `$`, `%` reach the file unchanged;
+ * - an unescaped CR/LF lets following text start a new `key = …` line or `[stanza]`; a value that
+ *   ends in `\` swallows the next line.
+ *
+ * The rules here are a superset of contentctl's, identical on every value ESCU ships:
+ * 1. lone UTF-16 surrogates become U+FFFD (they cannot be written as UTF-8 and read back);
+ * 2. CRLF and lone CR become LF (a CR is never written);
+ * 3. leading/trailing whitespace is stripped with Python's `str.strip()` set (contentctl parity);
+ * 4. a value that would end in `\` gets one trailing space, so its last line never ends in a
+ *    backslash (splunk-semantics.md §6.1: whitespace after the backslash breaks the continuation;
+ *    whether splunkd then trims that space is unverified — harmless for SPL and prose);
+ * 5. every LF is written as ` \` + LF.
+ * Because of the space in rule 5, no physical line of a multi-line value can end in a backslash
+ * that belongs to the value, and the reader (./conf-reader.ts) joins continuations before it
+ * classifies lines, so a continued line starting with `[` or `key =` stays inside the value.
+ */
+
+/** Characters Python's `str.isspace()` accepts, i.e. what contentctl's `value.strip()` removes. */
+const PY_WS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
+const STRIP_RE = new RegExp(`^[${PY_WS}]+|[${PY_WS}]+$`, 'g');
+const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
+const CR_RE = /\r\n?/g;
+const HAS_LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+
+/** Python `str.strip()` with no argument. */
+export function pyStrip(s: string): string {
+  return s.replace(STRIP_RE, '');
+}
+
+/** Converts any field value to text the way Jinja would print it (`None` for null). */
+function toText(value: unknown): string {
+  if (value === null || value === undefined) return '';
+  if (typeof value === 'string') return value;
+  if (typeof value === 'boolean') return value ? 'True' : 'False';
+  return String(value);
+}
+
+/**
+ * The logical value after rules 1–4: what the value means, with `\n` for its line breaks.
+ * Idempotent: `normalizeConfValue(normalizeConfValue(x)) === normalizeConfValue(x)`.
+ */
+export function normalizeConfValue(value: unknown): string {
+  let s = toText(value).replace(LONE_SURROGATE_RE, '\uFFFD').replace(CR_RE, '\n');
+  s = pyStrip(s);
+  if (s.endsWith('\\')) s += ' ';
+  return s;
+}
+
+/** The text written after `key = ` (rules 1–5). */
+export function escapeConfValue(value: unknown): string {
+  return normalizeConfValue(value).replace(/\n/g, ' \\\n');
+}
+
+/**
+ * The value Splunk (and ./conf-reader.ts) reads back from `key = escapeConfValue(v)`: every line
+ * break keeps the space written before the continuation backslash.
+ */
+export function splunkReadValue(value: unknown): string {
+  return normalizeConfValue(value).replace(/\n/g, ' \n');
+}
+
+/** A value that cannot be written into a .conf file as asked (e.g. a stanza name with a newline). */
+export class ConfValueError extends Error {
+  constructor(message: string, readonly value: string) {
+    super(message);
+    this.name = 'ConfValueError';
+  }
+}
+
+/**
+ * Why a string cannot be a stanza name, or undefined when it can. A stanza header is one physical
+ * line, so names cannot hold line breaks and cannot end in a backslash (continuation); surrounding
+ * whitespace would be trimmed by readers (splunk-semantics.md §6.1).
+ */
+export function stanzaNameProblem(name: string): string | undefined {
+  if (name.length === 0) return 'a stanza name cannot be empty';
+  if (/[\r\n]/.test(name)) return 'a stanza name cannot contain a line break';
+  if (HAS_LONE_SURROGATE.test(name)) {
+    return 'a stanza name cannot contain an unpaired UTF-16 surrogate';
+  }
+  if (name.endsWith('\\')) return 'a stanza name cannot end with a backslash (it would continue onto the next line)';
+  if (pyStrip(name) !== name) return 'a stanza name cannot start or end with whitespace';
+  return undefined;
+}
+
+/** The text between `[` and `]` of a stanza header; throws ConfValueError for unusable names. */
+export function escapeStanzaName(name: unknown): string {
+  const s = toText(name);
+  const problem = stanzaNameProblem(s);
+  if (problem) throw new ConfValueError(problem, s);
+  return s;
+}
+
+/**
+ * Text for a `# …` comment line: line breaks become spaces (a comment cannot be continued safely:
+ * whether splunkd joins a comment ending in `\` is not documented), stripped, and never ending in
+ * a backslash.
+ */
+export function escapeConfComment(value: unknown): string {
+  let s = toText(value).replace(LONE_SURROGATE_RE, '\uFFFD').replace(/\r\n?|\n/g, ' ');
+  s = pyStrip(s);
+  if (s.endsWith('\\')) s += ' ';
+  return s;
+}
+
+/**
+ * Why a free-text value will be changed on its way into the file in a way an author may not
+ * expect (used for warnings), or undefined. Stripping and newline continuation are ESCU's normal
+ * behaviour and are not reported.
+ */
+export function confValueWarning(value: string): string | undefined {
+  if (/\r/.test(value)) return 'contains a carriage return; it is written as a line feed';
+  if (pyStrip(value.replace(CR_RE, '\n')).endsWith('\\')) {
+    return 'ends with a backslash, which .conf files read as a line continuation; a space is appended';
+  }
+  if (HAS_LONE_SURROGATE.test(value)) {
+    return 'contains an unpaired UTF-16 surrogate; it is written as U+FFFD';
+  }
+  return undefined;
+}
