@@ -23,11 +23,16 @@
 /** A field value as the generated code receives it. */
 export type FieldValue = string | number | boolean | readonly (string | number | boolean)[] | null | undefined;
 
-/** A compiled search value: its lower-cased text and, if it has a `*`, an anchored regex. */
+/**
+ * A compiled search value: its lower-cased text and, if it has a `*`, the literal pieces between
+ * the stars. Matching a wildcard is a prefix test, a suffix test and leftmost `indexOf` of each
+ * middle piece in order, which is exact for `*`-only globs and never backtracks (a RegExp such as
+ * `^.*a.*a.*a…b$` would take exponential time on hostile content).
+ */
 export interface ValuePattern {
   readonly text: string;
   readonly lower: string;
-  readonly regex: RegExp | undefined;
+  readonly parts: readonly string[] | undefined;
 }
 
 /** A compiled `IN (…)` list: exact values in a set, wildcard values as patterns. */
@@ -44,13 +49,9 @@ export function pattern(text: string): ValuePattern {
   let p = patternCache.get(text);
   if (p) return p;
   const lower = text.toLowerCase();
-  let regex: RegExp | undefined;
-  if (lower.includes('*')) {
-    // Collapse runs of `*` so that `a**b` does not cost more than `a*b`.
-    const parts = lower.split(/\*+/).map((s) => s.replace(/[\\^$.|?+()[\]{}\-/]/g, '\\$&'));
-    regex = new RegExp(`^${parts.join('[\\s\\S]*')}$`);
-  }
-  p = { text, lower, regex };
+  // Runs of `*` collapse: `a**b` is `a*b`.
+  const parts = lower.includes('*') ? lower.split(/\*+/) : undefined;
+  p = { text, lower, parts };
   if (patternCache.size >= PATTERN_CACHE_LIMIT) patternCache.clear();
   patternCache.set(text, p);
   return p;
@@ -62,7 +63,7 @@ export function list(values: readonly string[]): ValueList {
   const wild: ValuePattern[] = [];
   for (const v of values) {
     const p = pattern(v);
-    if (p.regex) wild.push(p);
+    if (p.parts) wild.push(p);
     else exact.add(p.lower);
   }
   return { exact, wild };
@@ -78,9 +79,30 @@ export function valuesOf(v: FieldValue): readonly string[] | undefined {
   return out.length > 0 ? out : undefined;
 }
 
+/** Whether a lower-cased value matches the pieces of a wildcard pattern (see ValuePattern). */
+export function globMatch(v: string, parts: readonly string[]): boolean {
+  const n = parts.length;
+  const first = parts[0]!;
+  const last = parts[n - 1]!;
+  if (v.length < first.length + last.length) return false;
+  if (!v.startsWith(first) || !v.endsWith(last)) return false;
+  let pos = first.length;
+  const end = v.length - last.length;
+  for (let i = 1; i < n - 1; i++) {
+    const piece = parts[i]!;
+    const j = v.indexOf(piece, pos);
+    if (j < 0 || j + piece.length > end) return false;
+    pos = j + piece.length;
+  }
+  return true;
+}
+
+function matchLower(lower: string, p: ValuePattern): boolean {
+  return p.parts ? globMatch(lower, p.parts) : lower === p.lower;
+}
+
 function matchOne(value: string, p: ValuePattern): boolean {
-  const lower = value.toLowerCase();
-  return p.regex ? p.regex.test(lower) : lower === p.lower;
+  return matchLower(value.toLowerCase(), p);
 }
 
 /** `field=value`: true when some value of the field matches (case-insensitive, wildcards). */
@@ -106,7 +128,7 @@ export function inList(v: FieldValue, l: ValueList): boolean {
   for (const x of vs) {
     const lower = x.toLowerCase();
     if (l.exact.has(lower)) return true;
-    for (const p of l.wild) if (p.regex!.test(lower)) return true;
+    for (const p of l.wild) if (globMatch(lower, p.parts!)) return true;
   }
   return false;
 }
