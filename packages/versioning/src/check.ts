@@ -85,8 +85,6 @@ interface Parsed {
   id: string | undefined;
   /** Meaning without version/date. */
   hash: string;
-  /** Meaning including version/date (for content-change classification). */
-  fullHash: string;
 }
 
 function parseSide(cmp: Comparison, side: SideFile): Parsed {
@@ -94,7 +92,7 @@ function parseSide(cmp: Comparison, side: SideFile): Parsed {
   const v = file.value;
   const data = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
   const id = data && typeof data.id === 'string' && data.id.trim() ? data.id.trim().toLowerCase() : undefined;
-  return { side, file, data, id, hash: meaningHash(data ?? v), fullHash: meaningHash(data ?? v, []) };
+  return { side, file, data, id, hash: meaningHash(data ?? v) };
 }
 
 function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; planned: PlannedFix[] } {
@@ -193,7 +191,8 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
     const moved = b.side.relPath !== p.side.relPath ? b.side.relPath : undefined;
     const changed = b.hash !== p.hash;
     detections.push({ id: p.id!, name, change: changed ? 'changed' : 'unchanged', file: p.side.relPath, movedFrom: moved, baseVersion: Number.isInteger(baseVersion) ? (baseVersion as number) : undefined, version });
-    if (b.fullHash !== p.fullHash) {
+    // A bump without a change is its own error, not a content change that needs a changeset.
+    if (changed) {
       const removedNow = p.data!.status === 'removed' && b.data!.status !== 'removed';
       contentChanges.push({ kind: 'detection', name, file: p.side.relPath, change: removedNow ? 'removed' : 'changed' });
     }

@@ -1,9 +1,9 @@
 import { appendFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
-import { Option, type Command } from 'commander';
+import { CommanderError, Option, type Command } from 'commander';
 import { loadContent } from '@dac/content';
 import { affectedDetections, checkVersions, VersioningError, type AffectedDetection } from '@dac/versioning';
-import { buildProgram, run, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
+import { buildProgram, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 import { escapeGithubData } from './version-check.js';
 
 interface CiOptions {
@@ -30,27 +30,44 @@ interface StepResult {
  * options that command declares (other engineers own those commands; their options may differ).
  */
 async function runSubcommand(
+  makeProgram: ProgramFactory,
   name: string,
   args: string[],
   shared: { content: string; format?: string },
 ): Promise<{ code: number; missing?: boolean; error?: string }> {
-  const probe = buildProgram(() => {}).commands.find((c) => c.name() === name);
+  const probe = makeProgram(() => {}).commands.find((c) => c.name() === name);
   if (!probe) return { code: EXIT_FAILED, missing: true };
   const has = (flag: string) => probe.options.find((o) => o.long === flag);
   const argv = [...args];
   if (has('--content')) argv.push('--content', shared.content);
   const fmt = has('--format');
   if (fmt && shared.format && (!fmt.argChoices || fmt.argChoices.includes(shared.format))) argv.push('--format', shared.format);
+  let code = EXIT_OK;
+  const program = makeProgram((c) => {
+    code = Math.max(code, c);
+  });
   try {
-    return { code: await run(['node', 'dac', name, ...argv]) };
+    await program.parseAsync(['node', 'dac', name, ...argv]);
+    return { code };
   } catch (e) {
+    if (e instanceof CommanderError) return { code: e.exitCode === 0 ? EXIT_OK : EXIT_USAGE };
     // An internal failure of one step must not hide the others.
     return { code: EXIT_USAGE, error: e instanceof Error ? (e.stack ?? e.message) : String(e) };
   }
 }
 
-export const ciCommand: DacCommand = {
-  register(program: Command, setExit: (code: number) => void) {
+/** Builds the `dac` program the sub-commands run in (the real one, or a narrower one in tests). */
+export type ProgramFactory = (setExit: (code: number) => void) => Command;
+
+/** `dac ci`, running its steps through the program `makeProgram` builds. */
+export function createCiCommand(makeProgram: ProgramFactory = buildProgram): DacCommand {
+  return { register: (program, setExit) => registerCi(program, setExit, makeProgram) };
+}
+
+export const ciCommand: DacCommand = createCiCommand();
+
+function registerCi(program: Command, setExit: (code: number) => void, makeProgram: ProgramFactory): void {
+  {
     program
       .command('ci')
       .description('The pull-request gate: validate, version-check, test the detections affected by the change, and build')
@@ -77,7 +94,7 @@ export const ciCommand: DacCommand = {
           }
         };
         const sub = async (name: string, args: string[], passDetail = '') => {
-          const r = await runSubcommand(name, args, shared);
+          const r = await runSubcommand(makeProgram, name, args, shared);
           if (r.missing) return { status: 'failed' as const, code: EXIT_FAILED, detail: `\`dac ${name}\` is not available in this build (no such command registered)` };
           if (r.error) {
             log(r.error);
@@ -115,8 +132,8 @@ export const ciCommand: DacCommand = {
         writeStepSummary(steps, opts.base);
         setExit(failed.length === 0 ? EXIT_OK : Math.max(...failed.map((s) => s.exitCode), EXIT_FAILED));
       });
-  },
-};
+  }
+}
 
 /** A markdown table for the GitHub Actions job summary, when running there. */
 function writeStepSummary(steps: StepResult[], base: string): void {
