@@ -2,6 +2,7 @@ import type { DacCommand } from '../program.js';
 import { validateCommand } from './validate.js';
 import { versionCheckCommand } from './version-check.js';
 import { ciCommand } from './ci.js';
+import { buildCommand } from './build.js';
 
 /**
  * Every `dac` sub-command, one module each. Add a command by adding its module here.
@@ -10,4 +11,5 @@ export const commands: DacCommand[] = [
   validateCommand,
   versionCheckCommand,
   ciCommand,
+  buildCommand,
 ];

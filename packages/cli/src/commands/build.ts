@@ -1,0 +1,126 @@
+import { relative, resolve, sep } from 'node:path';
+import { InvalidArgumentError, type Command } from 'commander';
+import { loadContent, type Diagnostic } from '@dac/content';
+import { buildApp } from '@dac/splunk-app';
+import { formatText, UsageError, validate } from '@dac/validate';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
+
+interface BuildOpts {
+  content: string;
+  out?: string;
+  skipInvalid?: boolean;
+  buildTime?: number;
+  workers?: number;
+}
+
+/**
+ * `dac build [--content DIR] [--out DIR] [--skip-invalid] [--build-time EPOCH|ISO]`
+ * Validates, renders the Splunk app into `<out>/<appid>/` and packs `<out>/<appid>-<version>.tar.gz`
+ * and `<out>/<appid>-latest.tar.gz`. Exit 0: built; 1: validation or build errors; 2: usage.
+ */
+export const buildCommand: DacCommand = {
+  register(program: Command, setExit: (code: number) => void) {
+    program
+      .command('build')
+      .description('Validate, then build the Splunk app (savedsearches.conf and friends) and its deterministic tar.gz')
+      .option('--content <dir>', 'content root (holds detections/, macros/, stories/, …)', process.cwd())
+      .option('--out <dir>', 'output folder (default: dist/ under the content root)')
+      .option('--skip-invalid', 'leave out content files with validation errors (each reported as a warning) instead of stopping')
+      .option('--build-time <time>', 'build time for app.conf [install] build, app.manifest releaseDate and tar mtimes (epoch seconds or ISO 8601); default: $SOURCE_DATE_EPOCH, else derived from the content', parseTime)
+      .option('--workers <n>', 'validation worker threads (0 = main thread)', parseWorkers)
+      .action(async (opts: BuildOpts) => {
+        try {
+          setExit(await runBuild(opts));
+        } catch (e) {
+          if (e instanceof UsageError || e instanceof InvalidArgumentError) process.stderr.write(`dac build: ${e.message}\n`);
+          else process.stderr.write(`dac build: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+          setExit(EXIT_USAGE);
+        }
+      });
+  },
+};
+
+async function runBuild(opts: BuildOpts): Promise<number> {
+  const root = resolve(opts.content);
+  const outDir = resolve(opts.out ?? resolve(root, 'dist'));
+  let buildTime = opts.buildTime;
+  if (buildTime === undefined && process.env.SOURCE_DATE_EPOCH) buildTime = parseTime(process.env.SOURCE_DATE_EPOCH);
+
+  const validation = await validate({ root, workers: opts.workers });
+  const tree = validation.tree ?? loadContent(root);
+  const errorFiles = new Map<string, Diagnostic[]>();
+  for (const d of validation.diagnostics) {
+    if (d.severity !== 'error') continue;
+    const list = errorFiles.get(d.file);
+    if (list) list.push(d);
+    else errorFiles.set(d.file, [d]);
+  }
+  const contentFiles = new Set(tree.items.map((i) => i.file.relPath));
+  const unskippable = [...errorFiles.keys()].filter((f) => !contentFiles.has(f));
+  if (validation.errors > 0 && (!opts.skipInvalid || unskippable.length > 0)) {
+    const errorsOnly = validation.diagnostics.filter((d) => d.severity === 'error' && (!opts.skipInvalid || !contentFiles.has(d.file)));
+    process.stdout.write(formatText({ ...validation, diagnostics: errorsOnly }, { root }));
+    process.stderr.write(opts.skipInvalid
+      ? `dac build: errors outside content files (${unskippable.join(', ')}) cannot be skipped; nothing was built\n`
+      : 'dac build: validation failed; nothing was built (use --skip-invalid to leave out invalid files)\n');
+    return EXIT_FAILED;
+  }
+  const exclude = new Set(opts.skipInvalid ? errorFiles.keys() : []);
+  for (const [file, diags] of [...errorFiles].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
+    if (!exclude.has(file)) continue;
+    const first = diags[0]!;
+    process.stderr.write(`${show(root, file)}:${first.line}:${first.column}: warning: left out of the app: ${diags.length} validation error${diags.length === 1 ? '' : 's'}, first: ${first.message.replace(/\s+/g, ' ')} [${first.rule}]\n`);
+  }
+
+  const result = buildApp(tree, {
+    outDir,
+    exclude,
+    buildTime: buildTime === undefined ? undefined : new Date(buildTime * 1000),
+    mtime: buildTime,
+  });
+  for (const d of result.diagnostics) {
+    process.stderr.write(`${show(root, d.file)}:${d.line}:${d.column}: ${d.severity}: ${d.message.replace(/\s+/g, ' ')} [${d.rule}]\n`);
+  }
+  if (!result.ok) {
+    process.stderr.write('dac build: the app could not be rendered; nothing was written\n');
+    return EXIT_FAILED;
+  }
+  const v = result.view;
+  const types = v.counts.byType.map((t) => `${t.count} ${t.type}`).join(', ');
+  const lines = [
+    `built ${v.app.appid} ${v.app.version}: ${v.counts.detections} detections${types ? ` (${types})` : ''}, ${v.counts.stories} stories, ${v.counts.macros} macros, ${v.counts.lookups} lookups${exclude.size ? `; ${exclude.size} invalid files left out` : ''}`,
+    `  ${show(process.cwd(), result.appDir!)}/ (${result.files.size} files, default/savedsearches.conf ${fmtBytes(result.files.get('default/savedsearches.conf')?.length ?? 0)})`,
+    `  ${show(process.cwd(), result.tarball!)} (${fmtBytes(result.tarballBytes)})`,
+    `  ${show(process.cwd(), result.latest!)}`,
+    `  validate ${sec(validation.durationMs)}, render ${sec(result.timings.renderMs)}, write ${sec(result.timings.writeMs)}, pack ${sec(result.timings.packMs)}`,
+  ];
+  process.stdout.write(`${lines.join('\n')}\n`);
+  return EXIT_OK;
+}
+
+function show(base: string, path: string): string {
+  const abs = resolve(base, path);
+  const rel = relative(process.cwd(), abs);
+  return (rel === '' || rel.startsWith('..') ? abs : rel).split(sep).join('/');
+}
+
+function sec(ms: number): string {
+  return `${(ms / 1000).toFixed(2)}s`;
+}
+
+function fmtBytes(n: number): string {
+  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} bytes`;
+}
+
+/** Epoch seconds, or an ISO 8601 date/time, to epoch seconds. */
+function parseTime(v: string): number {
+  if (/^\d+$/.test(v)) return Number(v);
+  const t = Date.parse(v);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t)) throw new InvalidArgumentError(`"${v}" is not epoch seconds or an ISO 8601 time`);
+  return Math.floor(t / 1000);
+}
+
+function parseWorkers(v: string): number {
+  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected a whole number');
+  return Number(v);
+}
