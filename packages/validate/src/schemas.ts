@@ -121,7 +121,7 @@ export function errorsToDiagnostics(file: YamlFile, errors: ErrorObject[]): Diag
       case 'type': {
         pos = positionOfPath(file, path, 'value');
         const want = String(p.type).split(',').map((t) => TYPE_WORDS[t] ?? t).join(' or ');
-        message = `${where} must be ${want}, got ${typeName(e.data)} ${show(e.data)}`;
+        message = `${where} must be ${want}, got ${e.data !== null && typeof e.data === 'object' ? show(e.data) : `${typeName(e.data)} ${show(e.data)}`}`;
         break;
       }
       case 'enum': {
