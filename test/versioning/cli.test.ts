@@ -1,0 +1,176 @@
+// `dac version-check` output shapes and exit codes, and `dac ci` step orchestration, run
+// in-process through commander programs that hold only the commands under test (the other
+// commands belong to other packages and are exercised by their own tests).
+import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { Command, CommanderError } from 'commander';
+import { afterEach, describe, expect, it, vi } from 'vitest';
+import { loadContent } from '@dac/content';
+import { affectedDetections, checkVersions, lookupsIn, macrosIn, todayUtc } from '@dac/versioning';
+import { createCiCommand } from '../../packages/cli/src/commands/ci.js';
+import { versionCheckCommand } from '../../packages/cli/src/commands/version-check.js';
+import type { DacCommand } from '../../packages/cli/src/program.js';
+import { makeRepo, NGROK_REL, TempRepo } from './repo.js';
+
+let repo: TempRepo | undefined;
+afterEach(() => {
+  repo?.dispose();
+  repo = undefined;
+  vi.restoreAllMocks();
+  vi.unstubAllEnvs();
+});
+
+const programOf = (commands: DacCommand[]) => (setExit: (code: number) => void) => {
+  const p = new Command('dac').exitOverride();
+  for (const c of commands) c.register(p, setExit);
+  return p;
+};
+
+/** Runs argv through a program and captures stdout, stderr and the exit code. */
+async function runCli(commands: DacCommand[], argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+  let stdout = '';
+  let stderr = '';
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  let code = 0;
+  try {
+    await programOf(commands)((c) => (code = Math.max(code, c))).parseAsync(['node', 'dac', ...argv]);
+  } catch (e) {
+    if (!(e instanceof CommanderError)) throw e;
+    code = e.exitCode === 0 ? 0 : 2;
+  } finally {
+    vi.restoreAllMocks();
+  }
+  return { code, stdout, stderr };
+}
+
+const changeSearch = (r: TempRepo) => r.edit(NGROK_REL, (t) => t.replace('"*tcp*")', '"*tcp*", "*tls*")'));
+const bump = (r: TempRepo) => r.edit(NGROK_REL, (t) => t.replace(/^version: 5$/m, 'version: 6').replace("date: '2024-09-30'", `date: '${todayUtc()}'`));
+
+describe('dac version-check (CLI)', () => {
+  it('text: path:line:col: error: message [rule] and a summary; exit 1', async () => {
+    repo = makeRepo();
+    changeSearch(repo);
+    repo.addChangeset('tls', 'patch');
+    const r = await runCli([versionCheckCommand], ['version-check', '--base', 'main', '--content', repo.dir]);
+    expect(r.code).toBe(1);
+    const lines = r.stdout.trim().split('\n');
+    expect(lines[0]).toBe(`${NGROK_REL}:4:1: error: version must be 6: the detection changed since main, where it is version 5 [version-bump]`);
+    expect(lines[1]).toMatch(new RegExp(`^${NGROK_REL}:5:1: error: date must be ${todayUtc()}: .* \\[version-date\\]$`));
+    expect(lines.at(-1)).toMatch(/^version-check: 1 detection compared with main \([0-9a-f]{12}\): 1 changed, 0 new, 0 removed, 0 unchanged; .*2 errors, 0 warnings/);
+  });
+
+  it('json: {diagnostics, summary}; github: ::error annotations; exit 0 once fixed with --fix', async () => {
+    repo = makeRepo();
+    changeSearch(repo);
+    repo.addChangeset('tls', 'patch');
+    const j = await runCli([versionCheckCommand], ['version-check', '--base', 'main', '--content', repo.dir, '--format', 'json']);
+    const parsed = JSON.parse(j.stdout) as { diagnostics: unknown[]; summary: Record<string, unknown> };
+    expect(parsed.diagnostics[0]).toEqual({ file: NGROK_REL, line: 4, column: 1, severity: 'error', rule: 'version-bump', message: 'version must be 6: the detection changed since main, where it is version 5' });
+    expect(parsed.summary).toMatchObject({ errors: 2, warnings: 0, suggestedBump: 'patch', detections: { compared: 1, changed: 1 } });
+
+    const g = await runCli([versionCheckCommand], ['version-check', '--base', 'main', '--content', repo.dir, '--format', 'github']);
+    expect(g.stdout).toMatch(/::error file=[^,]*windows_ngrok_reverse_proxy_usage\.yml,line=4,col=1,title=dac version-bump::version must be 6/);
+
+    const f = await runCli([versionCheckCommand], ['version-check', '--base', 'main', '--content', repo.dir, '--fix']);
+    expect(f.code).toBe(0);
+    expect(f.stdout).toContain(`${NGROK_REL}:4:10: fixed: version 5 → 6`);
+    expect(f.stdout).toContain(`fixed: date '2024-09-30' → '${todayUtc()}'`);
+  });
+
+  it('usage/environment errors: a clear message, no stack trace, exit 2', async () => {
+    repo = makeRepo();
+    const r = await runCli([versionCheckCommand], ['version-check', '--base', 'origin/feature-x', '--content', repo.dir]);
+    expect(r.code).toBe(2);
+    expect(r.stderr).toMatch(/^dac version-check: error: unknown base ref "origin\/feature-x".*`git fetch origin origin\/feature-x`/);
+    expect(r.stderr).not.toMatch(/\n\s+at /);
+    const missing = await runCli([versionCheckCommand], ['version-check', '--content', repo.dir]);
+    expect(missing.code).toBe(2);
+  });
+});
+
+describe('affected detections (what dac ci tests)', () => {
+  it('finds macros and lookups in SPL text', () => {
+    expect(macrosIn('| tstats `security_content_summariesonly` x | `drop_dm_object_name(Processes)` | `a_filter`')).toEqual([
+      'security_content_summariesonly', 'drop_dm_object_name', 'a_filter',
+    ]);
+    expect(lookupsIn('| lookup update=true ngrok_hosts host OUTPUT x | inputlookup "other.csv" | search lookup=1')).toEqual(['ngrok_hosts', 'other.csv']);
+  });
+
+  it('a nested macro change (summariesonly_config inside security_content_summariesonly) affects the ngrok detection', () => {
+    repo = makeRepo();
+    repo.edit('macros/summariesonly_config.yml', (t) => t.replace('definition: "false"', 'definition: "true"'));
+    const result = checkVersions({ contentRoot: repo.dir, base: 'main' });
+    const affected = affectedDetections(loadContent(repo.dir), result);
+    expect(affected).toEqual([{ file: NGROK_REL, name: 'Windows Ngrok Reverse Proxy Usage', reasons: ['macro summariesonly_config'] }]);
+  });
+
+  it('a data source change affects the detections that name it; nothing changed ⇒ nothing affected', () => {
+    repo = makeRepo();
+    expect(affectedDetections(loadContent(repo.dir), checkVersions({ contentRoot: repo.dir, base: 'main' }))).toEqual([]);
+    repo.write('data_sources/sysmon_eventid_1.yml', 'name: Sysmon EventID 1\nid: 1\ndescription: x\nsource: s\nsourcetype: st\n');
+    const affected = affectedDetections(loadContent(repo.dir), checkVersions({ contentRoot: repo.dir, base: 'main' }));
+    expect(affected.map((a) => a.reasons)).toEqual([['data source Sysmon EventID 1']]);
+  });
+});
+
+describe('dac ci', () => {
+  /** Stands in for another engineer's `dac test`, to observe what ci passes to it. */
+  const recordingTest = (calls: string[][], exit = 0): DacCommand => ({
+    register(p, setExit) {
+      p.command('test').option('--content <dir>').option('--junit <file>').argument('[detection...]').action((dets: string[]) => {
+        calls.push(dets);
+        setExit(exit);
+      });
+    },
+  });
+
+  it('runs every step, fails clearly for commands that are not registered, and summarises; exit 1', async () => {
+    repo = makeRepo();
+    changeSearch(repo);
+    bump(repo);
+    repo.addChangeset('tls', 'patch');
+    const calls: string[][] = [];
+    const ci = createCiCommand(programOf([versionCheckCommand, recordingTest(calls)]));
+    const r = await runCli([ci], ['ci', '--base', 'main', '--content', repo.dir, '--format', 'text']);
+    expect(r.code).toBe(1);
+    expect(calls).toEqual([[join(repo.dir, NGROK_REL)]]);
+    expect(r.stderr).toMatch(/validate\s+failed .*`dac validate` is not available in this build/);
+    expect(r.stderr).toMatch(/version-check\s+passed/);
+    expect(r.stderr).toMatch(/test\s+passed .*1 detection tested/);
+    expect(r.stderr).toMatch(/build\s+failed .*`dac build` is not available/);
+    expect(r.stderr).toContain('dac ci: FAILED (validate, build)');
+  });
+
+  it('in GitHub Actions: annotations for version errors, a failing gate, and a job summary table', async () => {
+    repo = makeRepo();
+    changeSearch(repo);
+    const summaryDir = mkdtempSync(join(tmpdir(), 'dac-ci-summary-'));
+    const summary = join(summaryDir, 'summary.md');
+    vi.stubEnv('GITHUB_ACTIONS', 'true');
+    vi.stubEnv('GITHUB_STEP_SUMMARY', summary);
+    try {
+      const calls: string[][] = [];
+      const ci = createCiCommand(programOf([versionCheckCommand, recordingTest(calls, 1)]));
+      const r = await runCli([ci], ['ci', '--base', 'main', '--content', repo.dir]);
+      expect(r.code).toBe(1);
+      expect(r.stdout).toMatch(/::error file=[^,]*windows_ngrok_reverse_proxy_usage\.yml,line=4,col=1,title=dac version-bump::version must be 6/);
+      expect(r.stdout).toContain('::error title=dac ci test::test failed: exit 1');
+      const md = readFileSync(summary, 'utf8');
+      expect(md).toContain('| version-check | ❌ failed |');
+      expect(md).toContain('| test | ❌ failed |');
+    } finally {
+      rmSync(summaryDir, { recursive: true, force: true });
+    }
+  });
+
+  it('skips the test step when nothing that detections depend on changed', async () => {
+    repo = makeRepo();
+    const calls: string[][] = [];
+    const ci = createCiCommand(programOf([versionCheckCommand, recordingTest(calls)]));
+    const r = await runCli([ci], ['ci', '--base', 'main', '--content', repo.dir, '--format', 'text']);
+    expect(calls).toEqual([]);
+    expect(r.stderr).toMatch(/test\s+skipped .*no detection changed/);
+  });
+});
