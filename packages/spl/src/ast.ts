@@ -19,6 +19,13 @@ export interface Literal {
   value: string;
   quoted: boolean;
   span: Span;
+  /**
+   * `CASE(value)`: the value matches case-sensitively (splunk-semantics.md §1.1). Absent = the
+   * default case-insensitive match.
+   */
+  caseSensitive?: boolean;
+  /** `TERM(value)`: written as a TERM directive (matched as one indexed term). */
+  term?: boolean;
 }
 
 export type CompareOp = '=' | '!=' | '<' | '<=' | '>' | '>=';
@@ -37,7 +44,43 @@ export type SearchExpr =
   /** `field IN (v1, v2, …)`: an OR of `field=v` with wildcards. */
   | { kind: 'in'; field: string; fieldSpan: Span; values: Literal[]; span: Span }
   /** A bare term (keyword search against _raw), e.g. `ngrok` or `"*foo*"`. */
-  | { kind: 'term'; value: Literal; span: Span };
+  | { kind: 'term'; value: Literal; span: Span }
+  /**
+   * `[ … ]` inside a search expression: the subsearch's results become a search expression at
+   * run time (unknowable locally; the interpreter treats it as true).
+   */
+  | { kind: 'subsearch'; pipeline: Pipeline; span: Span };
+
+/**
+ * Expression of `eval` and `where` (eval-language semantics: conventional precedence
+ * NOT > AND > XOR > OR, no wildcards, `.` concatenates). Keywords AND/OR/XOR/NOT/LIKE/IN are
+ * accepted in any case.
+ */
+export type EvalExpr =
+  | { kind: 'string'; value: string; span: Span }
+  | { kind: 'number'; value: number; raw: string; span: Span }
+  /** A field reference: bare (`process_name`, `Processes.process`) or single-quoted (`'a b'`). */
+  | { kind: 'field'; name: string; quoted: boolean; span: Span }
+  /** Function call; `fn` lower-cased (`if`, `match`, `like`, `coalesce`, …). */
+  | { kind: 'call'; fn: string; args: EvalExpr[]; span: Span }
+  | { kind: 'unary'; op: 'NOT' | '-' | '+'; arg: EvalExpr; span: Span }
+  | { kind: 'binary'; op: EvalBinaryOp; left: EvalExpr; right: EvalExpr; span: Span }
+  /** `x IN (a, b)` (no wildcards in eval/where, splunk-semantics.md §1.3). */
+  | { kind: 'in'; arg: EvalExpr; values: EvalExpr[]; span: Span }
+  | { kind: 'subsearch'; pipeline: Pipeline; span: Span };
+
+export type EvalBinaryOp =
+  | 'OR' | 'XOR' | 'AND'
+  | '=' | '==' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE'
+  | '+' | '-' | '.' | '*' | '/' | '%';
+
+/** One `target=expression` of an `eval` command. */
+export interface EvalAssignment {
+  field: string;
+  fieldSpan: Span;
+  expr: EvalExpr;
+  span: Span;
+}
 
 /** A command argument: `key=value`, a bare word, or a parenthesised/bracketed group kept as text. */
 export type Argument =
@@ -86,6 +129,12 @@ export interface GenericCommand {
   /** Raw text of the arguments, for commands whose grammar is not modelled (eval, stats, …). */
   text: string;
   spanOfCommand: Span;
+  /** `where`: the parsed expression (absent when it did not parse; a diagnostic says why). */
+  expr?: EvalExpr;
+  /** `eval`: the parsed assignments (absent when they did not parse). */
+  assignments?: EvalAssignment[];
+  /** Span of `text` within the parsed string. */
+  textSpan?: Span;
 }
 
 export type Command = TstatsCommand | SearchCommand | GenericCommand;

@@ -1,0 +1,79 @@
+// Corpus benchmark and coverage figures for @dac/spl: expands and parses every detection search of
+// ../shared/corpus/escu with the corpus macros + the CIM builtins, and prints searches/s, the share
+// parsed without error-severity diagnostics, and every failure's reason. Skips when the corpus is
+// absent (CI). Run: npm run bench spl-corpus
+import { existsSync, readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { parse as parseYaml } from 'yaml';
+import { builtinMacros, findTstats, macroKey, parseSearch, type MacroDefinition, type MacroTable } from '@dac/spl';
+
+const root = process.env.DAC_REPO_ROOT ?? process.cwd();
+const corpus = join(root, '..', 'shared', 'corpus', 'escu');
+if (!existsSync(join(corpus, 'detections'))) {
+  console.log(`spl-corpus: skipped (no corpus at ${corpus})`);
+  process.exit(0);
+}
+
+function yamlFiles(dir: string): string[] {
+  const out: string[] = [];
+  for (const e of readdirSync(dir, { withFileTypes: true })) {
+    const p = join(dir, e.name);
+    if (e.isDirectory()) out.push(...yamlFiles(p));
+    else if (e.name.endsWith('.yml') || e.name.endsWith('.yaml')) out.push(p);
+  }
+  return out.sort();
+}
+
+const macros: MacroTable = builtinMacros();
+const unreadable: string[] = [];
+function readYaml<T>(f: string): T | undefined {
+  try {
+    return parseYaml(readFileSync(f, 'utf8')) as T;
+  } catch {
+    unreadable.push(f.slice(corpus.length + 1)); // node `yaml` rejects a few files PyYAML accepts (escu-corpus.md §7)
+    return undefined;
+  }
+}
+for (const f of yamlFiles(join(corpus, 'macros'))) {
+  const d = readYaml<{ name: string; definition: string; arguments?: string[] }>(f);
+  if (!d) continue;
+  const def: MacroDefinition = { name: d.name, args: d.arguments ?? [], definition: String(d.definition), source: f.slice(corpus.length + 1) };
+  macros.set(macroKey(def.name, def.args.length), def);
+}
+const detections = yamlFiles(join(corpus, 'detections')).flatMap((f) => {
+  const d = readYaml<{ name: string; search: string }>(f);
+  return d ? [{ file: f.slice(corpus.length + 1), name: d.name, search: String(d.search) }] : [];
+});
+if (unreadable.length) console.log(`  YAML files node \`yaml\` cannot read (skipped): ${unreadable.join(', ')}`);
+const filterOf = (name: string) => `${name.toLowerCase().replace(/[ \-./]/g, '_')}_filter`;
+
+// Warm-up, then timed runs.
+for (const d of detections) parseSearch(d.search, macros, { filterMacro: filterOf(d.name) });
+const runs = 5;
+const times: number[] = [];
+let results: { file: string; diags: ReturnType<typeof parseSearch>['diagnostics']; tstats: boolean; search: string }[] = [];
+for (let r = 0; r < runs; r++) {
+  const t0 = performance.now();
+  results = detections.map((d) => {
+    const p = parseSearch(d.search, macros, { filterMacro: filterOf(d.name) });
+    return { file: d.file, diags: p.diagnostics, tstats: findTstats(p.pipeline) !== undefined, search: d.search };
+  });
+  times.push(performance.now() - t0);
+}
+times.sort((a, b) => a - b);
+const best = times[0];
+const median = times[Math.floor(runs / 2)];
+const failing = results.filter((r) => r.diags.some((d) => d.severity === 'error'));
+const chars = detections.reduce((n, d) => n + d.search.length, 0);
+console.log(`spl-corpus: ${detections.length} searches (${(chars / 1024).toFixed(0)} KiB), ${macros.size} macros`);
+console.log(`  expand+parse all: best ${best.toFixed(1)} ms, median ${median.toFixed(1)} ms (${Math.round((detections.length / best) * 1000)} searches/s)`);
+console.log(`  parsed without error diagnostics: ${detections.length - failing.length}/${detections.length} (${(((detections.length - failing.length) / detections.length) * 100).toFixed(2)}%)`);
+console.log(`  leading tstats: ${results.filter((r) => r.tstats).length}`);
+const byRule = new Map<string, number>();
+for (const r of failing) for (const d of r.diags) if (d.severity === 'error') byRule.set(d.rule, (byRule.get(d.rule) ?? 0) + 1);
+console.log(`  error diagnostics by rule: ${[...byRule].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
+for (const r of failing) {
+  for (const d of r.diags.filter((x) => x.severity === 'error')) {
+    console.log(`  FAIL ${r.file} [${d.start}-${d.end}] ${d.rule}: ${d.message} :: ${JSON.stringify(r.search.slice(Math.max(0, d.start - 30), d.end + 30))}`);
+  }
+}

@@ -1,0 +1,60 @@
+/**
+ * @dac/spl: the SPL front end — macro expansion with a source map, a lexer and parser producing
+ * the AST of ./ast.ts with positions on every node, and the reference interpreter of Splunk's
+ * search-language semantics.
+ */
+import type { Pipeline } from './ast.js';
+import { CIM_MACROS_CONF } from './cim-macros.generated.js';
+import { macrosFromConf } from './conf.js';
+import type { SplDiagnostic } from './diagnostics.js';
+import { type MacroTable, expandMacros, macroTableFrom } from './macros.js';
+import { parsePipeline } from './parser.js';
+
+export * from './ast.js';
+export type { SplDiagnostic, SplRule } from './diagnostics.js';
+export { macroKey, macroTableFrom, expandMacros, parseMacroCall, STRIP_QUOTES_FROM_MACRO_ARGUMENTS } from './macros.js';
+export type { MacroDefinition, MacroTable, Expansion, ExpansionWithSpans, ExpandOptions } from './macros.js';
+export { parseConf, macrosFromConf } from './conf.js';
+export type { ConfStanza } from './conf.js';
+export { parsePipeline, MAX_NESTING } from './parser.js';
+export { evaluateSearch, matchesValue, compareValues, wildcardMatch, asNumber, compareCodePoints, NUMERIC_EQUALITY } from './semantics.js';
+export type { FieldValue } from './semantics.js';
+export { findTstats, outputFields, aggregateOutputName } from './analysis.js';
+export { unescapeSpl } from './text.js';
+
+let builtins: MacroTable | undefined;
+
+/**
+ * The CIM add-on's macros (Splunk_SA_CIM 4.20.0 `default/macros.conf`, repo copy in
+ * `schemas/cim/macros.conf`), e.g. `drop_dm_object_name(1)`. Content macros override them:
+ * `new Map([...builtinMacros(), ...contentMacros])`.
+ */
+export function builtinMacros(): MacroTable {
+  builtins ??= macroTableFrom(macrosFromConf(CIM_MACROS_CONF, 'Splunk_SA_CIM/default/macros.conf'));
+  return new Map(builtins);
+}
+
+export interface ParsedSearch {
+  /** The macro-expanded search that was parsed (AST spans are offsets into it). */
+  expanded: string;
+  pipeline: Pipeline;
+  usedMacros: string[];
+  /** Expansion and parse diagnostics, with offsets into the ORIGINAL search string. */
+  diagnostics: SplDiagnostic[];
+  /** Maps an offset of `expanded` (e.g. an AST span) to the original search string. */
+  toOriginal(offset: number): number;
+}
+
+/** Expands macros, parses the result, and maps every diagnostic back to the original string. */
+export function parseSearch(search: string, macros: MacroTable, options: { filterMacro?: string; maxDepth?: number; maxLength?: number } = {}): ParsedSearch {
+  const exp = expandMacros(String(search ?? ''), macros, options);
+  const parsed = parsePipeline(exp.text);
+  const diagnostics: SplDiagnostic[] = [...exp.diagnostics];
+  for (const d of parsed.diagnostics) {
+    const start = exp.toOriginal(d.start);
+    const end = d.end > d.start ? exp.toOriginalEnd(d.end - 1) : start;
+    diagnostics.push({ ...d, start, end: Math.max(start, end) });
+  }
+  diagnostics.sort((a, b) => a.start - b.start || a.end - b.end);
+  return { expanded: exp.text, pipeline: parsed.pipeline, usedMacros: exp.usedMacros, diagnostics, toOriginal: exp.toOriginal };
+}

@@ -1,0 +1,173 @@
+/**
+ * The reference interpreter of search-language matching (the `search` command, the implied base
+ * search and tstats WHERE), following splunk-semantics.md §1:
+ * - values compare case-insensitively (§1.1) unless written `CASE(…)`; field names are
+ *   case-sensitive (the event key is looked up exactly);
+ * - `*` is a wildcard anywhere in a value, also inside quotes, and cannot be escaped (§1.2);
+ *   matching is against the whole value;
+ * - `f IN (…)` is an OR of `f=v` with wildcards (§1.3);
+ * - a missing field never satisfies `=` or `!=` (§1.4), so `f!=v` is false when f is missing while
+ *   `NOT f=v` is true;
+ * - `=`/`!=` compare strings (`1` does not match `1.0`); `<` `>` `<=` `>=` compare numerically
+ *   when both sides are numbers, else lexicographically in UTF-8 byte order (§1.7);
+ * - a multivalue field matches when any value matches (§1.8, [unverified]); `!=` on a multivalue
+ *   field is true when some value differs.
+ */
+import type { CompareOp, Literal, SearchExpr } from './ast.js';
+
+export type FieldValue = string | number | string[] | null | undefined;
+
+/**
+ * `=` and `!=` compare as strings (splunk-semantics.md §1.7: "`1` does not match `1.0`"). The
+ * issue text says "numeric comparison when both sides are numbers"; that holds for the ordering
+ * operators. Flip this to make `=` numeric when both sides are numbers.
+ */
+export const NUMERIC_EQUALITY = false;
+
+function isMissing(v: FieldValue): v is null | undefined {
+  return v === null || v === undefined || (Array.isArray(v) && v.length === 0);
+}
+
+const NUMBER_RE = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
+
+/** The number a value spells, or undefined (leading/trailing whitespace is not a number). */
+export function asNumber(v: string | number): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (!NUMBER_RE.test(v)) return undefined;
+  const n = Number(v);
+  return Number.isFinite(n) ? n : undefined;
+}
+
+function patternOf(p: Literal | string): { value: string; caseSensitive: boolean } {
+  return typeof p === 'string' ? { value: p, caseSensitive: false } : { value: p.value, caseSensitive: p.caseSensitive === true };
+}
+
+/**
+ * Whole-value wildcard match: `*` matches any run of characters. Linear-time greedy matching
+ * (the last `*` is the only backtrack point), so hostile patterns cannot blow up.
+ */
+export function wildcardMatch(value: string, pattern: string): boolean {
+  if (pattern.indexOf('*') < 0) return value === pattern;
+  const parts = pattern.split('*');
+  const first = parts[0];
+  const last = parts[parts.length - 1];
+  if (value.length < first.length + last.length) return false;
+  if (!value.startsWith(first) || !value.endsWith(last)) return false;
+  let pos = first.length;
+  const limit = value.length - last.length;
+  for (let k = 1; k < parts.length - 1; k++) {
+    const part = parts[k];
+    if (part === '') continue;
+    const at = value.indexOf(part, pos);
+    if (at < 0 || at + part.length > limit) return false;
+    pos = at + part.length;
+  }
+  return true;
+}
+
+function scalarMatches(actual: string | number, pattern: { value: string; caseSensitive: boolean }): boolean {
+  if (NUMERIC_EQUALITY && pattern.value.indexOf('*') < 0) {
+    const a = asNumber(actual);
+    const b = asNumber(pattern.value);
+    if (a !== undefined && b !== undefined) return a === b;
+  }
+  const s = String(actual);
+  if (pattern.caseSensitive) return wildcardMatch(s, pattern.value);
+  return wildcardMatch(s.toLowerCase(), pattern.value.toLowerCase());
+}
+
+/**
+ * Splunk value matching for `field=pattern`: case-insensitive, `*` anywhere (also in quoted
+ * values), multivalue = any value matches; a missing field never matches.
+ */
+export function matchesValue(actual: FieldValue, pattern: Literal | string): boolean {
+  if (isMissing(actual)) return false;
+  const p = patternOf(pattern);
+  if (Array.isArray(actual)) return actual.some((v) => v !== null && v !== undefined && scalarMatches(v, p));
+  return scalarMatches(actual, p);
+}
+
+/** UTF-8 byte order equals Unicode code point order (JS `<` compares UTF-16 units instead). */
+export function compareCodePoints(a: string, b: string): number {
+  const n = Math.min(a.length, b.length);
+  for (let i = 0; i < n; i++) {
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs === ys) return x - y;
+    // A surrogate (code point ≥ U+10000) sorts after every BMP code unit.
+    return xs ? 1 : -1;
+  }
+  return a.length - b.length;
+}
+
+function ordered(actual: string | number, op: '<' | '<=' | '>' | '>=', expected: string): boolean {
+  const a = asNumber(actual);
+  const b = asNumber(expected);
+  const c = a !== undefined && b !== undefined ? a - b : compareCodePoints(String(actual), expected);
+  switch (op) {
+    case '<':
+      return c < 0;
+    case '<=':
+      return c <= 0;
+    case '>':
+      return c > 0;
+    default:
+      return c >= 0;
+  }
+}
+
+/** `field op value` with Splunk's null semantics: a missing field satisfies no operator. */
+export function compareValues(actual: FieldValue, op: CompareOp, expected: Literal | string): boolean {
+  if (isMissing(actual)) return false;
+  const p = patternOf(expected);
+  const values: (string | number)[] = Array.isArray(actual) ? actual.filter((v) => v !== null && v !== undefined) : [actual];
+  if (values.length === 0) return false;
+  switch (op) {
+    case '=':
+      return values.some((v) => scalarMatches(v, p));
+    case '!=':
+      return values.some((v) => !scalarMatches(v, p));
+    default:
+      return values.some((v) => ordered(v, op, p.value));
+  }
+}
+
+/**
+ * Evaluates a search-language expression against one event. `fieldName` maps a field as written
+ * (e.g. `Processes.process_name`) to the event's key (e.g. `process_name`).
+ * - A bare term matches `_raw` case-insensitively as a substring with wildcards; `*` alone matches
+ *   every event.
+ * - A subsearch cannot be run locally and is treated as true.
+ */
+export function evaluateSearch(expr: SearchExpr, event: Record<string, FieldValue>, fieldName: (written: string) => string = (f) => f): boolean {
+  switch (expr.kind) {
+    case 'and':
+      return expr.args.every((a) => evaluateSearch(a, event, fieldName));
+    case 'or':
+      return expr.args.some((a) => evaluateSearch(a, event, fieldName));
+    case 'not':
+      return !evaluateSearch(expr.arg, event, fieldName);
+    case 'compare':
+      return compareValues(lookup(event, fieldName(expr.field)), expr.op, expr.value);
+    case 'in': {
+      const actual = lookup(event, fieldName(expr.field));
+      return expr.values.some((v) => matchesValue(actual, v));
+    }
+    case 'term': {
+      if (/^\*+$/.test(expr.value.value)) return true;
+      const raw = lookup(event, '_raw');
+      return matchesValue(raw, { ...expr.value, value: `*${expr.value.value}*` });
+    }
+    case 'subsearch':
+      return true;
+    default:
+      return false;
+  }
+}
+
+function lookup(event: Record<string, FieldValue>, key: string): FieldValue {
+  return Object.prototype.hasOwnProperty.call(event, key) ? event[key] : undefined;
+}
