@@ -108,6 +108,10 @@ function registerCi(program: Command, setExit: (code: number) => void, makeProgr
         await step('validate', () => sub('validate', []));
         await step('version-check', () => sub('version-check', ['--base', opts.base, ...(opts.allowRemoval ? ['--allow-removal'] : [])]));
         await step('test', async () => {
+          // A missing `dac test` fails the gate even when nothing needs testing: the gate is incomplete.
+          if (!makeProgram(() => {}).commands.some((c) => c.name() === 'test')) {
+            return { status: 'failed', code: EXIT_FAILED, detail: '`dac test` is not available in this build (no such command registered)' };
+          }
           let affected: AffectedDetection[];
           try {
             const root = resolve(opts.content);
