@@ -1,4 +1,4 @@
 /**
  * The SPL AST types this package consumes (contract: packages/spl/src/ast.ts).
  */
-export type { AggregateCall, CompareOp, Literal, SearchExpr, Span, TstatsCommand } from '../../spl/src/ast.js'; // TODO: '@dac/spl' once its index lands
+export type { AggregateCall, CompareOp, Literal, SearchExpr, Span, TstatsCommand } from '@dac/spl';

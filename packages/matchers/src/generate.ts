@@ -1,6 +1,6 @@
-import { IndentationText, NewLineKind, Project, QuoteKind, StructureKind, VariableDeclarationKind, type CodeBlockWriter, type SourceFile } from 'ts-morph';
+import { IndentationText, NewLineKind, Project, QuoteKind, StructureKind, VariableDeclarationKind, type CodeBlockWriter, type InterfaceDeclarationStructure, type StatementStructures } from 'ts-morph';
 import type { DataModelField, DataModels, Dataset } from '@dac/cim';
-import type { SearchExpr, Span, TstatsCommand } from './ast.js';
+import type { Literal, SearchExpr, Span, TstatsCommand } from './ast.js';
 import { eventKeyOf, MAX_DEPTH, planTstats, type MatcherDiagnostic, type TstatsPlan } from './plan.js';
 
 /**
@@ -61,8 +61,9 @@ export function interfaceNameFor(dataset: Dataset): string {
 }
 
 interface EmitState {
-  /** pattern text → const name, in order of first use */
+  /** pattern initializer → const name, in order of first use */
   patterns: Map<string, string>;
+  /** list items (already quoted code) by key */
   lists: Map<string, { name: string; values: string[] }>;
   helpers: Set<string>;
   diagnostics: MatcherDiagnostic[];
@@ -73,21 +74,29 @@ interface EmitState {
 
 const OP_HELPER: Record<string, string> = { '=': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
 
-function patternRef(st: EmitState, text: string): string {
-  let name = st.patterns.get(text);
+/** `pattern("text")`, or `pattern("text", true)` for a `CASE(…)` value: the initializer of a pattern constant. */
+function patternInit(v: Literal): string {
+  return v.caseSensitive ? `pattern(${tsString(v.value)}, true)` : `pattern(${tsString(v.value)})`;
+}
+
+function patternRef(st: EmitState, v: Literal): string {
+  const init = patternInit(v);
+  let name = st.patterns.get(init);
   if (!name) {
     name = `P${st.patterns.size}`;
-    st.patterns.set(text, name);
+    st.patterns.set(init, name);
   }
   st.helpers.add('pattern');
   return name;
 }
 
-function listRef(st: EmitState, values: string[]): string {
-  const key = JSON.stringify(values);
+function listRef(st: EmitState, values: Literal[]): string {
+  const items = values.map((v) => (v.caseSensitive ? patternInit(v) : tsString(v.value)));
+  if (values.some((v) => v.caseSensitive)) st.helpers.add('pattern');
+  const key = items.join('\n');
   let l = st.lists.get(key);
   if (!l) {
-    l = { name: `L${st.lists.size}`, values };
+    l = { name: `L${st.lists.size}`, values: items };
     st.lists.set(key, l);
   }
   st.helpers.add('list');
@@ -152,7 +161,7 @@ function emitExpr(st: EmitState, e: SearchExpr, indent: number, suffix: string, 
       }
       st.helpers.add(helper);
       const access = propertyAccess('event', eventKeyOf(e.field));
-      out.push({ indent, text: `${helper}(${access}, ${patternRef(st, e.value.value)})${sfx}`, span: e.span });
+      out.push({ indent, text: `${helper}(${access}, ${patternRef(st, e.value)})${sfx}`, span: e.span });
       return;
     }
     case 'in': {
@@ -162,7 +171,7 @@ function emitExpr(st: EmitState, e: SearchExpr, indent: number, suffix: string, 
         return;
       }
       st.helpers.add('inList');
-      out.push({ indent, text: `inList(${access}, ${listRef(st, e.values.map((v) => v.value))})${sfx}`, span: e.span });
+      out.push({ indent, text: `inList(${access}, ${listRef(st, e.values)})${sfx}`, span: e.span });
       return;
     }
     case 'term': {
@@ -173,6 +182,11 @@ function emitExpr(st: EmitState, e: SearchExpr, indent: number, suffix: string, 
         return;
       }
       st.diagnostics.push({ ...e.span, severity: 'error', rule: 'matcher-unsupported', message: `bare search term ${JSON.stringify(e.value.value)} searches _raw, which data-model events do not carry; write field=value` });
+      out.push({ indent, text: `false${sfx}`, span: e.span });
+      return;
+    }
+    case 'subsearch': {
+      st.diagnostics.push({ ...e.span, severity: 'error', rule: 'matcher-unsupported', message: 'a [subsearch] in the where-clause is computed by Splunk at run time and cannot be compiled to a local matcher' });
       out.push({ indent, text: `false${sfx}`, span: e.span });
       return;
     }
@@ -260,12 +274,7 @@ export function generateMatcher(id: string, tstats: TstatsCommand, models: DataM
   else if (where) emitExpr(st, where, 2, '', body, 0);
   else body.push({ indent: 2, text: 'true' });
 
-  const sf = project().createSourceFile(`/gen/m${genCounter++}.ts`, '', { overwrite: true });
-  try {
-    return { source: buildModule(sf, id, tstats, plan, dataset, st, body), plan, diagnostics };
-  } finally {
-    project().removeSourceFile(sf);
-  }
+  return { source: buildModule(id, tstats, plan, dataset, st, body), plan, diagnostics };
 }
 
 /** The generated TypeScript module text for a tstats command (see generateMatcher). */
@@ -274,53 +283,45 @@ export function generateMatcherSource(id: string, tstats: TstatsCommand, models:
   return source === undefined ? { diagnostics } : { source, diagnostics };
 }
 
-function buildModule(sf: SourceFile, id: string, tstats: TstatsCommand, plan: TstatsPlan, dataset: Dataset, st: EmitState, body: Line[]): string {
+function buildModule(id: string, tstats: TstatsCommand, plan: TstatsPlan, dataset: Dataset, st: EmitState, body: Line[]): string {
   const iface = interfaceNameFor(dataset);
   const helpers = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'inList', 'pattern', 'list'].filter((h) => st.helpers.has(h));
-  sf.addImportDeclaration({ moduleSpecifier: RUNTIME_IMPORT, namedImports: [...helpers, 'type Aggregate', 'type ByField'] });
+  const statements: StatementStructures[] = [];
+  statements.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: RUNTIME_IMPORT, namedImports: [...helpers, 'type Aggregate', 'type ByField'] });
+  statements.push(interfaceStructure(dataset, iface));
 
-  sf.addInterface({
-    kind: StructureKind.Interface,
-    name: iface,
-    isExported: true,
-    docs: [docText(`Fields of CIM data model ${dataset.model}, dataset ${dataset.path.join('.')} (Splunk_SA_CIM 4.20), by unqualified name.`)],
-    properties: dataset.fields.filter((f) => f.kind !== 'nodename').map((f) => {
-      const doc = [f.comment, f.kind === 'calculated' ? 'calculated by the data model' : undefined, f.multivalue ? 'multivalue' : undefined]
-        .filter((x): x is string => !!x).join('; ');
-      return { name: propertyName(f.name), type: tsTypeOf(f), hasQuestionToken: true, isReadonly: true, docs: doc ? [docText(doc)] : [] };
-    }),
-  });
-
-  const constText = (name: string, type: string, init: (w: CodeBlockWriter) => void, doc?: string) => {
-    sf.addVariableStatement({
+  const exportedConst = (name: string, type: string, init: (w: CodeBlockWriter) => void, doc?: string) => {
+    statements.push({
+      kind: StructureKind.VariableStatement,
       declarationKind: VariableDeclarationKind.Const,
       isExported: true,
       docs: doc ? [doc] : [],
       declarations: [{ name, type, initializer: init }],
     });
   };
-  constText('id', 'string', (w) => w.write(tsString(id)), 'The detection this matcher was generated for.');
-  constText('model', 'string', (w) => w.write(tsString(plan.model)));
-  constText('dataset', 'readonly string[]', (w) => w.write(`[${plan.dataset.map(tsString).join(', ')}]`));
-  constText('by', 'readonly ByField[]', (w) => writeArray(w, plan.by.map((b) => `{ written: ${tsString(b)}, key: ${tsString(eventKeyOf(b))} }`)), 'BY fields as written and their event keys.');
-  constText('aggregates', 'readonly Aggregate[]', (w) =>
+  exportedConst('id', 'string', (w) => w.write(tsString(id)), 'The detection this matcher was generated for.');
+  exportedConst('model', 'string', (w) => w.write(tsString(plan.model)));
+  exportedConst('dataset', 'readonly string[]', (w) => w.write(`[${plan.dataset.map(tsString).join(', ')}]`));
+  exportedConst('by', 'readonly ByField[]', (w) => writeArray(w, plan.by.map((b) => `{ written: ${tsString(b)}, key: ${tsString(eventKeyOf(b))} }`)), 'BY fields as written and their event keys.');
+  exportedConst('aggregates', 'readonly Aggregate[]', (w) =>
     writeArray(w, plan.aggregates.map((a) => `{ fn: ${tsString(a.fn)}${a.field !== undefined ? `, field: ${tsString(a.field)}` : ''}${a.as !== undefined ? `, as: ${tsString(a.as)}` : ''} }`)));
-  constText('options', 'Readonly<Record<string, string>>', (w) => {
+  exportedConst('options', 'Readonly<Record<string, string>>', (w) => {
     const keys = Object.keys(plan.options);
     writeObject(w, keys.map((k) => `${tsString(k)}: ${tsString(plan.options[k]!)}`));
   }, 'tstats options after macro expansion (summariesonly, allow_old_summaries, fillnull_value, …).');
-  constText('fillnull', 'string | null', (w) => w.write(plan.options.fillnull_value !== undefined ? tsString(plan.options.fillnull_value) : 'null'),
+  exportedConst('fillnull', 'string | null', (w) => w.write(plan.options.fillnull_value !== undefined ? tsString(plan.options.fillnull_value) : 'null'),
     'fillnull_value: null BY values become this string; null means rows with a null BY value are dropped (§1.10).');
-  constText('span', 'string | null', (w) => w.write(plan.span !== undefined ? tsString(plan.span) : 'null'));
+  exportedConst('span', 'string | null', (w) => w.write(plan.span !== undefined ? tsString(plan.span) : 'null'));
 
-  for (const [text, name] of st.patterns) {
-    sf.addVariableStatement({ declarationKind: VariableDeclarationKind.Const, declarations: [{ name, initializer: `pattern(${tsString(text)})` }] });
+  for (const [init, name] of st.patterns) {
+    statements.push({ kind: StructureKind.VariableStatement, declarationKind: VariableDeclarationKind.Const, declarations: [{ name, initializer: init }] });
   }
   for (const { name, values } of st.lists.values()) {
-    sf.addVariableStatement({ declarationKind: VariableDeclarationKind.Const, declarations: [{ name, initializer: (w) => { w.write('list('); writeArray(w, values.map(tsString)); w.write(')'); } }] });
+    statements.push({ kind: StructureKind.VariableStatement, declarationKind: VariableDeclarationKind.Const, declarations: [{ name, initializer: (w) => { w.write('list('); writeArray(w, values); w.write(')'); } }] });
   }
 
-  sf.addFunction({
+  statements.push({
+    kind: StructureKind.Function,
     name: 'match',
     isExported: true,
     docs: ['True when the event satisfies the where-clause (Splunk search semantics, see runtime.ts).'],
@@ -334,7 +335,28 @@ function buildModule(sf: SourceFile, id: string, tstats: TstatsCommand, plan: Ts
       w.writeLine(');');
     },
   });
-  return `${HEADER}\n// @spl-command ${tstats.spanOfCommand.start}:${tstats.spanOfCommand.end}\n${sf.getFullText()}`;
+  // One print of the whole structure (adding statements one by one re-parses after each).
+  const sf = project().createSourceFile(`/gen/m${genCounter++}.ts`, { statements }, { overwrite: true });
+  try {
+    return `${HEADER}\n// @spl-command ${tstats.spanOfCommand.start}:${tstats.spanOfCommand.end}\n${sf.getFullText()}`;
+  } finally {
+    project().removeSourceFile(sf);
+  }
+}
+
+/** The event interface of a dataset: one optional readonly property per CIM field, typed from the JSON. */
+function interfaceStructure(dataset: Dataset, iface: string): InterfaceDeclarationStructure {
+  return {
+    kind: StructureKind.Interface,
+    name: iface,
+    isExported: true,
+    docs: [docText(`Fields of CIM data model ${dataset.model}, dataset ${dataset.path.join('.')} (Splunk_SA_CIM 4.20), by unqualified name.`)],
+    properties: dataset.fields.filter((f) => f.kind !== 'nodename').map((f) => {
+      const doc = [f.comment, f.kind === 'calculated' ? 'calculated by the data model' : undefined, f.multivalue ? 'multivalue' : undefined]
+        .filter((x): x is string => !!x).join('; ');
+      return { name: propertyName(f.name), type: tsTypeOf(f), hasQuestionToken: true, isReadonly: true, docs: doc ? [docText(doc)] : [] };
+    }),
+  };
 }
 
 function writeArray(w: CodeBlockWriter, items: string[]): void {

@@ -117,6 +117,7 @@ export function writtenFields(tstats: TstatsCommand): WrittenField[] {
         out.push({ field: e.field, span: e.fieldSpan, role: 'where' });
         break;
       case 'term':
+      case 'subsearch':
         break;
     }
   };

@@ -31,42 +31,49 @@ export type FieldValue = string | number | boolean | readonly (string | number |
  */
 export interface ValuePattern {
   readonly text: string;
+  /** `CASE(value)`: compare case-sensitively (splunk-semantics.md §1.1). */
+  readonly caseSensitive: boolean;
+  /** The text compared against: lower-cased unless case-sensitive. */
   readonly lower: string;
   readonly parts: readonly string[] | undefined;
 }
 
-/** A compiled `IN (…)` list: exact values in a set, wildcard values as patterns. */
+/** A compiled `IN (…)` list: case-insensitive exact values in a set, the others as patterns. */
 export interface ValueList {
   readonly exact: ReadonlySet<string>;
-  readonly wild: readonly ValuePattern[];
+  readonly others: readonly ValuePattern[];
 }
 
 const patternCache = new Map<string, ValuePattern>();
 const PATTERN_CACHE_LIMIT = 50_000;
 
-/** Compiles (and caches) a search value. `*` → any run of characters, including none and newlines. */
-export function pattern(text: string): ValuePattern {
-  let p = patternCache.get(text);
+/**
+ * Compiles (and caches) a search value. `*` → any run of characters, including none and
+ * newlines. `caseSensitive` is set for values written `CASE(…)`.
+ */
+export function pattern(text: string, caseSensitive = false): ValuePattern {
+  const key = caseSensitive ? `C${text}` : `i${text}`;
+  let p = patternCache.get(key);
   if (p) return p;
-  const lower = text.toLowerCase();
+  const lower = caseSensitive ? text : text.toLowerCase();
   // Runs of `*` collapse: `a**b` is `a*b`.
   const parts = lower.includes('*') ? lower.split(/\*+/) : undefined;
-  p = { text, lower, parts };
+  p = { text, caseSensitive, lower, parts };
   if (patternCache.size >= PATTERN_CACHE_LIMIT) patternCache.clear();
-  patternCache.set(text, p);
+  patternCache.set(key, p);
   return p;
 }
 
-/** Compiles an `IN (…)` list. */
-export function list(values: readonly string[]): ValueList {
+/** Compiles an `IN (…)` list: strings are ordinary (case-insensitive) values. */
+export function list(values: readonly (string | ValuePattern)[]): ValueList {
   const exact = new Set<string>();
-  const wild: ValuePattern[] = [];
+  const others: ValuePattern[] = [];
   for (const v of values) {
-    const p = pattern(v);
-    if (p.parts) wild.push(p);
+    const p = typeof v === 'string' ? pattern(v) : v;
+    if (p.parts || p.caseSensitive) others.push(p);
     else exact.add(p.lower);
   }
-  return { exact, wild };
+  return { exact, others };
 }
 
 /** The values of a field as strings, or undefined when the field is missing. */
@@ -74,6 +81,9 @@ export function valuesOf(v: FieldValue): readonly string[] | undefined {
   if (v === null || v === undefined) return undefined;
   if (typeof v === 'string') return [v];
   if (typeof v === 'number' || typeof v === 'boolean') return [String(v)];
+  // Anything else that is not an array (a function inherited from Object.prototype for a key
+  // such as `constructor`, a stray object) is no field value.
+  if (!Array.isArray(v)) return undefined;
   const out: string[] = [];
   for (const x of v) if (x !== null && x !== undefined) out.push(String(x));
   return out.length > 0 ? out : undefined;
@@ -102,7 +112,7 @@ function matchLower(lower: string, p: ValuePattern): boolean {
 }
 
 function matchOne(value: string, p: ValuePattern): boolean {
-  return matchLower(value.toLowerCase(), p);
+  return matchLower(p.caseSensitive ? value : value.toLowerCase(), p);
 }
 
 /** `field=value`: true when some value of the field matches (case-insensitive, wildcards). */
@@ -128,16 +138,16 @@ export function inList(v: FieldValue, l: ValueList): boolean {
   for (const x of vs) {
     const lower = x.toLowerCase();
     if (l.exact.has(lower)) return true;
-    for (const p of l.wild) if (globMatch(lower, p.parts!)) return true;
+    for (const p of l.others) if (matchLower(p.caseSensitive ? x : lower, p)) return true;
   }
   return false;
 }
 
 const NUMBER = /^[+-]?(?:\d+(?:\.\d*)?|\.\d+)(?:[eE][+-]?\d+)?$/;
 
-/** Whether a value is a number for Splunk's ordering comparisons (decimal, optional sign/exponent). */
+/** Whether a value is a (finite) number for Splunk's ordering comparisons: decimal, optional sign/exponent. */
 export function isNumeric(s: string): boolean {
-  return NUMBER.test(s);
+  return NUMBER.test(s) && Number.isFinite(Number(s));
 }
 
 /** Code-point (= UTF-8 byte) order, as Splunk's lexicographic comparison (§1.7). */
