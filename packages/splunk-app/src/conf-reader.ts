@@ -13,7 +13,8 @@
  * - `key = value`: the key is trimmed; the value is everything after the first `=`, without the
  *   whitespace that follows `=`. Trailing whitespace is kept (whether splunkd trims it is
  *   unverified; the writer never produces any except after a final backslash).
- * - a CR is an ordinary character here (CRLF files defeat continuation, as the reference notes).
+ * - CRLF: a CR that ends a logical line is dropped, but a line ending in `\\` + CR is not a
+ *   continuation (CRLF files defeat continuation, as the reference notes for ksconf).
  */
 
 export interface ConfEntry {
@@ -62,6 +63,9 @@ export function parseConf(text: string): ConfFile {
       out.problems.push({ line: start, message: 'the file ends inside a line continuation' });
       logical = logical.slice(0, -1);
     }
+    // A CR before the LF (a CRLF file) does not belong to the header or value, but it still
+    // stopped the continuation check above.
+    if (logical.endsWith('\r')) logical = logical.slice(0, -1);
     const trimmedStart = logical.replace(LEADING_WS_RE, '');
     if (trimmedStart === '') continue;
     if (trimmedStart.startsWith('#')) {

@@ -104,11 +104,17 @@ export function loadTemplates(dir: string = findTemplatesDir()): TemplateSet {
   const cached = compiled.get(dir);
   if (cached) return cached;
   const hb = Handlebars.create();
-  hb.registerHelper('conf', (v: unknown) => escapeConfValue(v));
-  hb.registerHelper('json', (v: unknown) => toJson(v as PyJsonValue));
-  hb.registerHelper('stanza', (v: unknown) => escapeStanzaName(v));
-  hb.registerHelper('comment', (v: unknown) => escapeConfComment(v));
-  hb.registerHelper('text', (v: unknown) => oneLine(v));
+  // Handlebars' `strict` does not cover helper arguments, so each helper refuses `undefined`
+  // (a field missing from the view model); `null` is an explicit "no value".
+  const defined = (name: string, f: (v: unknown) => string) => (v: unknown, options: { loc?: { start: { line: number } } }) => {
+    if (v === undefined) throw new Error(`template value passed to {{${name} …}} is undefined (line ${options?.loc?.start.line ?? '?'})`);
+    return f(v);
+  };
+  hb.registerHelper('conf', defined('conf', escapeConfValue));
+  hb.registerHelper('json', defined('json', (v) => toJson(v as PyJsonValue)));
+  hb.registerHelper('stanza', defined('stanza', escapeStanzaName));
+  hb.registerHelper('comment', defined('comment', escapeConfComment));
+  hb.registerHelper('text', defined('text', oneLine));
   const templates = new Map<string, Handlebars.TemplateDelegate>();
   const names: string[] = [];
   for (const f of readdirSync(dir).sort()) {
