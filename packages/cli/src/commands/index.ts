@@ -3,6 +3,8 @@ import { validateCommand } from './validate.js';
 import { versionCheckCommand } from './version-check.js';
 import { ciCommand } from './ci.js';
 import { buildCommand } from './build.js';
+import { testCommand } from './test.js';
+import { replayCommand } from './replay.js';
 
 /**
  * Every `dac` sub-command, one module each. Add a command by adding its module here.
@@ -12,4 +14,6 @@ export const commands: DacCommand[] = [
   versionCheckCommand,
   ciCommand,
   buildCommand,
+  testCommand,
+  replayCommand,
 ];

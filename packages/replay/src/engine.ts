@@ -1,0 +1,192 @@
+import { join } from 'node:path';
+import { filterMacroName, type ContentTree, type Detection } from '@dac/content';
+import { loadDataModels } from '@dac/cim';
+import { compileMatchers, type CompiledMatcher } from '@dac/matchers';
+import { createNormaliser, specsFromDataSources, type CimEvent, type DataSourceLike, type Normaliser, type RawEvent } from '@dac/normalise';
+import { builtinMacros, findTstats, macroTableFrom, parseSearch, type MacroTable } from '@dac/spl';
+import { compilePostPipeline, type RowOp } from './post.js';
+import { formatFor, readFixture, type ReadIssue } from './readers/index.js';
+import { checkAggregationPlan, TstatsAggregator, type Row } from './tstats.js';
+
+/** A detection ready to replay: its generated matcher, normaliser and post-pipeline. */
+export interface PreparedDetection {
+  name: string;
+  /** Content-relative file. */
+  file: string;
+  matcher: CompiledMatcher;
+  /** `Endpoint.Processes`. */
+  dataSet: string;
+  normaliser: Normaliser;
+  post: RowOp;
+  observables: string[];
+}
+
+export interface NotReplayable {
+  name: string;
+  file: string;
+  error: string;
+}
+
+/** The content's macros on top of the CIM add-on's built-ins. */
+export function macroTableOf(tree: ContentTree): MacroTable {
+  const defs = tree.macros.flatMap((m) => (m.data && typeof m.data.name === 'string' && typeof m.data.definition === 'string'
+    ? [{ name: m.data.name, args: Array.isArray(m.data.arguments) ? m.data.arguments.map(String) : [], definition: m.data.definition, source: m.file.relPath }]
+    : []));
+  return new Map([...builtinMacros(), ...macroTableFrom(defs)]);
+}
+
+export interface PrepareOptions {
+  /** Matcher cache directory (default `<content>/node_modules/.cache/dac-matchers` when absent: in-process only). */
+  cacheDir?: string;
+  /** Type-check generated matchers (default true). */
+  typecheck?: boolean;
+}
+
+/**
+ * Parses each detection's search, checks that its pipeline is replayable (a leading tstats over a
+ * root data set, then only replayable commands), and compiles the GENERATED matchers of all of
+ * them in one batch (@dac/matchers).
+ */
+export async function prepareDetections(tree: ContentTree, items: { file: string; data: Detection }[], opts: PrepareOptions = {}): Promise<Map<string, PreparedDetection | NotReplayable>> {
+  const out = new Map<string, PreparedDetection | NotReplayable>();
+  const macros = macroTableOf(tree);
+  const { specs, problems } = specsFromDataSources(tree.dataSources.flatMap((d) => (d.data ? [d.data as unknown as DataSourceLike] : [])));
+  const pending: { file: string; name: string; tstats: NonNullable<ReturnType<typeof findTstats>>; post: RowOp; observables: string[] }[] = [];
+  for (const { file, data } of items) {
+    const name = typeof data.name === 'string' ? data.name : file;
+    const fail = (error: string) => out.set(file, { name, file, error });
+    if (typeof data.search !== 'string') { fail('detection has no search'); continue; }
+    const parsed = parseSearch(data.search, macros, { filterMacro: filterMacroName(name) });
+    const err = parsed.diagnostics.find((d) => d.severity === 'error');
+    if (err) { fail(`search does not parse: ${err.message}`); continue; }
+    const tstats = findTstats(parsed.pipeline);
+    if (!tstats) { fail('not replayable: the search does not start with | tstats (only tstats searches are replayed)'); continue; }
+    if (!tstats.datamodel) { fail('not replayable: tstats without from datamodel=…'); continue; }
+    if (tstats.datamodel.dataset.length !== 1) { fail(`not replayable: child data set ${tstats.datamodel.dataset.join('.')} (root data sets only)`); continue; }
+    const post = compilePostPipeline(parsed.pipeline.commands.slice(1));
+    if ('error' in post) { fail(`not replayable: ${post.error}`); continue; }
+    const observables = Array.isArray(data.tags?.observable) ? data.tags.observable.map((o) => o?.name).filter((n): n is string => typeof n === 'string') : [];
+    pending.push({ file, name, tstats, post: post.run, observables });
+  }
+  if (pending.length === 0) return out;
+  const models = loadDataModels();
+  const compiled = await compileMatchers(pending.map((p) => ({ id: p.file, tstats: p.tstats })), models, { cacheDir: opts.cacheDir, typecheck: opts.typecheck });
+  for (const p of pending) {
+    const m = compiled.matchers.get(p.file);
+    if (!m) {
+      const d = (compiled.diagnostics.get(p.file) ?? []).find((x) => x.severity === 'error');
+      out.set(p.file, { name: p.name, file: p.file, error: `matcher not generated: ${d?.message ?? 'unknown reason'}` });
+      continue;
+    }
+    const planProblem = checkAggregationPlan(m.plan);
+    if (planProblem) { out.set(p.file, { name: p.name, file: p.file, error: `not replayable: ${planProblem}` }); continue; }
+    const dataSet = `${m.plan.model}.${m.plan.dataset[0]}`;
+    const normaliser = createNormaliser(specs, dataSet);
+    normaliser.problems.unshift(...problems);
+    out.set(p.file, { name: p.name, file: p.file, matcher: m, dataSet, normaliser, post: p.post, observables: p.observables });
+  }
+  return out;
+}
+
+/** One fixture file to replay, with the Splunk metadata of its `attack_data` entry. */
+export interface ReplayInput {
+  path: string;
+  sourcetype: string;
+  /** Splunk source; absent: per event, as the Windows input would set it (`XmlWinEventLog:<Channel>`). */
+  source?: string;
+}
+
+export interface FileStats {
+  path: string;
+  fileBytes: number;
+  bytes: number;
+  lines: number;
+  gzip: boolean;
+  events: number;
+  malformed: number;
+  skipped: number;
+  issues: ReadIssue[];
+  /** Set when the file could not be read at all (missing, unsupported sourcetype). */
+  error?: string;
+}
+
+export interface ReplayStats {
+  files: FileStats[];
+  eventsRead: number;
+  malformed: number;
+  skipped: number;
+  /** Events some normaliser put into the detection's data set. */
+  inDataSet: number;
+  matched: number;
+  /** Matched events dropped by tstats because a BY field was null (no fillnull_value). */
+  droppedNull: number;
+  rows: number;
+  bytes: number;
+  seconds: number;
+}
+
+export interface ReplayResult {
+  rows: Row[];
+  stats: ReplayStats;
+}
+
+/**
+ * Replays fixture files through one prepared detection: read → normalise → generated matcher →
+ * tstats aggregation → post-pipeline. Never throws for bad fixture content.
+ */
+export async function replayDetection(det: PreparedDetection, inputs: ReplayInput[], opts: { decodeEntities?: boolean; onEvent?: (ev: CimEvent, matched: boolean) => void } = {}): Promise<ReplayResult> {
+  const t0 = performance.now();
+  const agg = new TstatsAggregator(det.matcher.plan);
+  const match = det.matcher.match;
+  const files: FileStats[] = [];
+  let inDataSet = 0;
+  let matched = 0;
+  for (const input of inputs) {
+    const fmt = formatFor(input.sourcetype, input.source);
+    if ('error' in fmt) {
+      files.push({ path: input.path, fileBytes: 0, bytes: 0, lines: 0, gzip: false, events: 0, malformed: 0, skipped: 0, issues: [], error: fmt.error });
+      continue;
+    }
+    const fixedSource = input.source;
+    const sourcetype = input.sourcetype;
+    const onRaw = (raw: RawEvent) => {
+      const ev = det.normaliser.normalise(raw, { sourcetype, source: fixedSource ?? fmt.sourceOf(raw.fields), host: fmt.hostOf(raw.fields) });
+      if (!ev) return;
+      inDataSet++;
+      const ok = match(ev);
+      opts.onEvent?.(ev, ok);
+      if (!ok) return;
+      matched++;
+      agg.add(ev);
+    };
+    try {
+      const r = await readFixture(input.path, fmt, onRaw, { decodeEntities: opts.decodeEntities });
+      files.push({ path: input.path, fileBytes: r.fileBytes, bytes: r.bytes, lines: r.lines, gzip: r.gzip, events: r.events, malformed: r.malformed, skipped: r.skipped, issues: r.issues });
+    } catch (e) {
+      const err = e as NodeJS.ErrnoException;
+      files.push({ path: input.path, fileBytes: 0, bytes: 0, lines: 0, gzip: false, events: 0, malformed: 0, skipped: 0, issues: [], error: err.code === 'ENOENT' ? `file not found: ${input.path}` : `cannot read ${input.path}: ${err.message}` });
+    }
+  }
+  const rows = det.post(agg.rows());
+  const sum = (f: (x: FileStats) => number) => files.reduce((a, x) => a + f(x), 0);
+  return {
+    rows,
+    stats: {
+      files,
+      eventsRead: sum((f) => f.events),
+      malformed: sum((f) => f.malformed),
+      skipped: sum((f) => f.skipped),
+      inDataSet,
+      matched,
+      droppedNull: agg.droppedNull,
+      rows: rows.length,
+      bytes: sum((f) => f.bytes),
+      seconds: (performance.now() - t0) / 1000,
+    },
+  };
+}
+
+/** Default on-disk cache for generated matchers under a content root. */
+export function defaultCacheDir(root: string): string {
+  return join(root, 'node_modules', '.cache', 'dac-matchers');
+}
