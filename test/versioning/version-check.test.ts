@@ -304,3 +304,23 @@ describe('environment errors say what to do (exit 2 in the CLI)', () => {
     expect(() => checkVersions({ contentRoot: repo!.dir, base: 'main', now: NOW })).toThrow(/not inside a git repository/);
   });
 });
+
+describe('files identical to the base are matched without a full parse', () => {
+  it('still reports a duplicate id among unchanged files, at the right line', () => {
+    repo = makeRepo();
+    repo.write('detections/endpoint/zz_copy.yml', NGROK_TEXT.replace('name: Windows Ngrok Reverse Proxy Usage', 'name: Copy'));
+    repo.commitAll('duplicate at base');
+    const r = check();
+    expect(errors(r)).toMatchObject([{ file: 'detections/endpoint/zz_copy.yml', line: 3, column: 1, rule: 'duplicate-id' }]);
+  });
+
+  it('an id written unusually (quoted, commented) is read exactly as YAML reads it', () => {
+    repo = makeRepo();
+    repo.edit(NGROK_REL, (t) => t.replace(`id: ${NGROK_ID}`, `id: "${NGROK_ID.toUpperCase()}"   # uuid`));
+    repo.commitAll('quoted id');
+    repo.move(NGROK_REL, 'detections/moved.yml');
+    const r = check();
+    expect(r.diagnostics).toEqual([]);
+    expect(r.detections).toMatchObject([{ id: NGROK_ID, change: 'unchanged', movedFrom: NGROK_REL }]);
+  });
+});

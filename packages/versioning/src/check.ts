@@ -78,21 +78,79 @@ export function checkVersions(opts: VersionCheckOptions): VersionCheckResult {
   return { ...second.result, fixes: applied };
 }
 
-interface Parsed {
-  side: SideFile;
-  file: YamlFile;
-  data: Record<string, unknown> | undefined;
-  id: string | undefined;
+/**
+ * One detection on one side, parsed lazily. A file with the same bytes at the same path on both
+ * sides is `identical`: it cannot break a rule, so only its id (for matching moved files and
+ * duplicates) is read, by a strict line match, and the YAML is parsed only if a position is needed.
+ */
+class Parsed {
+  readonly id: string | undefined;
+  readonly identical: boolean;
+  readonly quickName: string | undefined;
+  readonly quickVersion: number | undefined;
+  private parsed?: { file: YamlFile; data: Record<string, unknown> | undefined; hash: string };
+
+  constructor(private readonly cmp: Comparison, readonly side: SideFile, quick?: QuickIdentity) {
+    this.identical = quick !== undefined;
+    if (quick) {
+      this.id = quick.id;
+      this.quickName = quick.name;
+      this.quickVersion = quick.version;
+    } else {
+      const d = this.data;
+      this.id = d && typeof d.id === 'string' && d.id.trim() ? d.id.trim().toLowerCase() : undefined;
+    }
+  }
+
+  private load() {
+    if (!this.parsed) {
+      const file = this.cmp.parse(this.side);
+      const v = file.value;
+      const data = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+      this.parsed = { file, data, hash: meaningHash(data ?? v) };
+    }
+    return this.parsed;
+  }
+  get file(): YamlFile { return this.load().file; }
+  get data(): Record<string, unknown> | undefined { return this.load().data; }
   /** Meaning without version/date. */
-  hash: string;
+  get hash(): string { return this.load().hash; }
+  get name(): string {
+    if (this.identical && !this.parsed) return this.quickName ?? this.side.relPath;
+    return typeof this.data?.name === 'string' ? this.data.name : this.side.relPath;
+  }
 }
 
-function parseSide(cmp: Comparison, side: SideFile): Parsed {
-  const file = cmp.parse(side);
-  const v = file.value;
-  const data = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
-  const id = data && typeof data.id === 'string' && data.id.trim() ? data.id.trim().toLowerCase() : undefined;
-  return { side, file, data, id, hash: meaningHash(data ?? v) };
+interface QuickIdentity {
+  id: string;
+  name?: string;
+  version?: number;
+}
+
+const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
+const TOP_KEY = (key: string) => new RegExp(`^${key}:[ \\t]*(?:'([^'\\n]*)'|"([^"\\\\\\n]*)"|([^\\s'"#&*!|>{\\[][^\\n#]*?))[ \\t]*(?:#.*)?$`, 'gm');
+const ID_LINE = TOP_KEY('id');
+const NAME_LINE = TOP_KEY('name');
+const VERSION_LINE = TOP_KEY('version');
+
+/**
+ * Reads a detection's top-level `id` (and name, version) by line match; undefined unless the
+ * answer is certain (exactly one `id:` line at column 0 holding a UUID), in which case the
+ * caller parses the file properly. Top-level keys are the only lines at column 0 a block mapping
+ * can have: continuation lines of values are indented.
+ */
+function quickIdentity(bytes: Buffer | undefined): QuickIdentity | undefined {
+  if (!bytes) return undefined;
+  let text = bytes.toString('utf8');
+  if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
+  const one = (re: RegExp) => {
+    const m = [...text.matchAll(re)];
+    return m.length === 1 ? (m[0]![1] ?? m[0]![2] ?? m[0]![3]) : undefined;
+  };
+  const id = one(ID_LINE)?.trim();
+  if (!id || !UUID.test(id) || /^---|^\.\.\.|^[{[]/m.test(text)) return undefined;
+  const version = one(VERSION_LINE);
+  return { id: id.toLowerCase(), name: one(NAME_LINE)?.trim(), version: version && /^\d+$/.test(version.trim()) ? Number(version) : undefined };
 }
 
 function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; planned: PlannedFix[] } {
@@ -110,9 +168,17 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
   // ---- base detections (must all parse: they are the reference) ----
   const baseById = new Map<string, Parsed>();
   const baseByPath = new Map<string, Parsed>();
+  const quick = new Map<string, QuickIdentity | undefined>();
   for (const side of cmp.baseFiles.values()) {
     if (side.kind !== 'detection') continue;
-    const p = parseSide(cmp, side);
+    const twin = cmp.workFiles.get(side.relPath);
+    if (twin && twin.oid === side.oid) quick.set(side.relPath, quickIdentity(twin.bytes));
+    const p = new Parsed(cmp, side, quick.get(side.relPath));
+    if (p.identical) {
+      baseByPath.set(side.relPath, p);
+      if (!baseById.has(p.id!)) baseById.set(p.id!, p);
+      continue;
+    }
     const bad = p.file.diagnostics.find((d) => d.severity === 'error');
     if (bad || !p.data) {
       const why = bad ? `${bad.line}:${bad.column}: ${bad.message}` : 'it is not a YAML mapping';
@@ -129,7 +195,11 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
   const workById = new Map<string, Parsed>();
   for (const side of cmp.workFiles.values()) {
     if (side.kind !== 'detection') continue;
-    const p = parseSide(cmp, side);
+    const p = new Parsed(cmp, side, cmp.baseFiles.get(side.relPath)?.oid === side.oid ? quick.get(side.relPath) : undefined);
+    if (p.identical) {
+      work.push(p);
+      continue;
+    }
     const errors = p.file.diagnostics.filter((d) => d.severity === 'error');
     if (errors.length > 0 || !p.data || !p.id) unparsed.add(side.relPath);
     if (errors.length > 0 || !p.data) {
@@ -170,7 +240,11 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
   for (const p of workById.values()) {
     if (idChanged.has(p)) continue;
     const b = baseById.get(p.id!);
-    const name = typeof p.data!.name === 'string' ? p.data!.name : p.side.relPath;
+    if (b && p.identical && b.identical && b.side.relPath === p.side.relPath) {
+      detections.push({ id: p.id!, name: p.name, change: 'unchanged', file: p.side.relPath, baseVersion: p.quickVersion, version: p.quickVersion });
+      continue;
+    }
+    const name = p.name;
     const version = p.data!.version;
     const date = p.data!.date === undefined ? undefined : String(p.data!.date);
     if (!b) {
@@ -233,7 +307,7 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
     const inPlace = [...workById.values()].find((p) => p.side.relPath === b.side.relPath);
     if (inPlace && idChanged.has(inPlace)) continue; // reported as an id change
     if (unparsed.has(b.side.relPath)) continue; // its YAML error is reported; no id to match yet
-    const name = typeof b.data!.name === 'string' ? b.data!.name : b.side.relPath;
+    const name = b.name;
     detections.push({ id, name, change: 'removed', file: b.side.relPath, baseVersion: Number.isInteger(b.data!.version) ? (b.data!.version as number) : undefined });
     contentChanges.push({ kind: 'detection', name, file: b.side.relPath, change: 'removed' });
     if (!opts.allowRemoval) {
@@ -272,10 +346,12 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
  */
 function otherContentChanges(cmp: Comparison): ContentChange[] {
   const out: ContentChange[] = [];
-  const keyed = (files: Map<string, SideFile>) => {
+  // Same bytes at the same path: unchanged, nothing to read. The rest is matched by kind + name.
+  const differs = (side: SideFile, other: Map<string, SideFile>) => side.kind !== 'detection' && other.get(side.relPath)?.oid !== side.oid;
+  const keyed = (files: Map<string, SideFile>, other: Map<string, SideFile>) => {
     const m = new Map<string, { side: SideFile; hash?: string; name: string }>();
     for (const side of files.values()) {
-      if (side.kind === 'detection') continue;
+      if (!differs(side, other)) continue;
       if (side.kind === 'lookup_file') {
         m.set(`lookup_file\0${side.relPath}`, { side, name: side.relPath.slice(side.relPath.lastIndexOf('/') + 1) });
         continue;
@@ -288,8 +364,8 @@ function otherContentChanges(cmp: Comparison): ContentChange[] {
     }
     return m;
   };
-  const base = keyed(cmp.baseFiles);
-  const work = keyed(cmp.workFiles);
+  const base = keyed(cmp.baseFiles, cmp.workFiles);
+  const work = keyed(cmp.workFiles, cmp.baseFiles);
   for (const [key, w] of work) {
     const b = base.get(key);
     const kind = w.side.kind as FileKind;
