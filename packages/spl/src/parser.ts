@@ -53,9 +53,14 @@ function span(start: number, end: number): Span {
 
 class Parser {
   readonly diags: SplDiagnostic[] = [];
+  /** Generic and dedicated passes over the same text may see the same problem once each. */
+  private readonly seen = new Set<string>();
   constructor(readonly text: string) {}
 
   error(start: number, end: number, message: string, rule: 'spl-syntax' | 'spl-unsupported' = 'spl-syntax'): void {
+    const key = `${start}:${end}:${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
     this.diags.push(splError(rule, start, end, message));
   }
 
@@ -122,7 +127,13 @@ class Parser {
   }
 
   command(start: number, end: number, depth: number): Command {
-    const t = this.trim(start, end);
+    let t = this.trim(start, end);
+    // ``` comments before the command name (unexpanded text only; expansion removes them).
+    while (this.text.startsWith('```', t.start)) {
+      const next = skipBacktick(this.text, t.start, t.end);
+      if (next <= t.start + 3) break;
+      t = this.trim(next, t.end);
+    }
     const text = this.text;
     let i = t.start;
     if (text.charCodeAt(i) === Ch.Backtick) {
