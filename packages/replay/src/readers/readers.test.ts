@@ -1,0 +1,199 @@
+import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gzipSync } from 'node:zlib';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { RawEvent } from '@dac/normalise';
+import { decodeXmlEntities, formatFor, isoToEpochSeconds, parseEventXml, readFixture, readLines, type FixtureFormat, type ReadIssue } from './index.js';
+
+const repo = join(import.meta.dirname, '../../../..');
+const tmp = mkdtempSync(join(tmpdir(), 'dac-readers-'));
+let n = 0;
+function file(content: string | Buffer): string {
+  const p = join(tmp, `f${n++}`);
+  writeFileSync(p, content);
+  return p;
+}
+function fmt(st: string, src?: string): FixtureFormat {
+  const f = formatFor(st, src);
+  if ('error' in f) throw new Error(f.error);
+  return f;
+}
+async function read(content: string | Buffer, st = 'XmlWinEventLog') {
+  const events: RawEvent[] = [];
+  const r = await readFixture(file(content), fmt(st), (e) => events.push(e));
+  return { ...r, events };
+}
+
+const SYSMON = readFileSync(join(repo, 'test/logs/certutil_sysmon_4688_mixed.raw'), 'utf8').split('\n')[0]!;
+
+describe('parseEventXml (splunk-semantics.md §5.1 shape)', () => {
+  it('extracts System leaves, System attributes and EventData like Splunk_TA_windows', () => {
+    const r = parseEventXml(SYSMON);
+    if ('error' in r) throw new Error(r.error);
+    expect(r.fields).toMatchObject({
+      EventID: '1', EventCode: '1', Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'win-dc-791937.attackrange.local',
+      ProcessID: '2468', ThreadID: '3128', UserID: 'S-1-5-18', Name: 'Microsoft-Windows-Sysmon', RuleName: '',
+      ProcessId: '6952', Image: 'C:\\Windows\\System32\\certutil.exe', User: 'ATTACKRANGE\\Administrator',
+      CommandLine: '"C:\\Windows\\system32\\certutil.exe" -p password1234 .\\powershellcert.pfx',
+      Product: 'Microsoft® Windows® Operating System',
+    });
+    expect(r.time).toBeCloseTo(Date.UTC(2021, 0, 14, 23, 41, 40) / 1000 + 0.145335, 5);
+  });
+
+  it('keeps entities literal by default (the add-ons do not decode, §1.11) and decodes only predefined ones on request', () => {
+    const xml = "<Event><System><EventID>1</EventID></System><EventData><Data Name='CommandLine'>a &amp; b &lt;c&gt; &#65;&#x42; &foo; &quot;</Data></EventData></Event>";
+    const raw = parseEventXml(xml);
+    const dec = parseEventXml(xml, true);
+    if ('error' in raw || 'error' in dec) throw new Error('parse');
+    expect(raw.fields.CommandLine).toBe('a &amp; b &lt;c&gt; &#65;&#x42; &foo; &quot;');
+    expect(dec.fields.CommandLine).toBe('a & b <c> AB &foo; "');
+  });
+
+  it('tolerates double quotes, <EventID Qualifiers="">, empty and self-closing Data, events spanning lines', () => {
+    const xml = '<Event xmlns="x">\n<System><EventID Qualifiers="">4688</EventID><Channel>Security</Channel></System>\n<EventData><Data Name="A"></Data><Data Name="B"/><Data Name="C">x\ny</Data><Tag></Tag></EventData></Event>';
+    const r = parseEventXml(xml);
+    if ('error' in r) throw new Error(r.error);
+    expect(r.fields).toMatchObject({ EventID: '4688', EventCode: '4688', Qualifiers: '', A: '', B: '', C: 'x\ny', Tag: '' });
+  });
+
+  it('reads the Sysmon for Linux example (no xmlns, double-quoted attributes, §4.4)', () => {
+    const r = parseEventXml(readFileSync(join(import.meta.dirname, 'testdata/sysmon-linux-example.xml'), 'utf8'));
+    if ('error' in r) throw new Error(r.error);
+    expect(r.fields).toMatchObject({ EventID: '1', Image: '/usr/bin/sudo', User: 'ubuntu', UserId: '0', ParentUser: 'ubuntu', IntegrityLevel: 'no level' });
+  });
+
+  it.each([
+    ['<Event><System><EventID>1</EventID></System>', 'unclosed'],
+    ['<Event><System></EventData></Event>', 'closes'],
+    ["<Event><EventData><Data Name='a>x</Data></EventData></Event>", 'attribute'],
+    ['<!DOCTYPE x [<!ENTITY e SYSTEM "file:///etc/passwd">]><Event>&e;</Event>', 'start'],
+    ['<Event><!DOCTYPE x><System/></Event>', 'DTD'],
+    ['<Event><![CDATA[x]]></Event>', 'CDATA'],
+    ['<Event/>', 'empty'],
+    ['<Event></Event>junk', 'after'],
+    ['<Event><System><EventID>1</EventID></System></Event><Other/>', 'after'],
+    ['<Other><Event></Event></Other>', 'start'],
+  ])('rejects %s', (xml, msg) => {
+    const r = parseEventXml(xml);
+    expect('error' in r && r.error).toMatch(new RegExp(msg, 'i'));
+  });
+
+  it('never throws on arbitrary input, and reports errors as strings (fast-check)', () => {
+    const piece = fc.constantFrom('<Event>', '</Event>', '<System>', '</System>', '<EventData>', '</EventData>', "<Data Name='X'>", '<Data Name="Y"/>', '</Data>', '<', '>', '/', "'", '"', '&amp;', '&#x41;', '<!--', '-->', '<?x', '?>', '<!DOCTYPE', 'text', ' ', '\n', '=');
+    fc.assert(fc.property(fc.array(fc.oneof(piece, fc.string()), { maxLength: 30 }), (parts) => {
+      const r = parseEventXml(parts.join(''));
+      if ('error' in r) expect(typeof r.error).toBe('string');
+      else expect(typeof r.fields).toBe('object');
+    }), { numRuns: 2000 });
+  });
+
+  it('finds every Data field of well-formed generated events (fast-check)', () => {
+    const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,12}$/);
+    const text = fc.string().map((s) => s.replace(/[<&]/g, ''));
+    fc.assert(fc.property(fc.uniqueArray(fc.tuple(name, text, fc.constantFrom("'", '"')), { selector: (t) => t[0], maxLength: 8 }), (items) => {
+      const xml = `<Event><System><EventID>1</EventID></System><EventData>${items.map(([k, v, q]) => `<Data Name=${q}${k}${q}>${v}</Data>`).join('')}</EventData></Event>`;
+      const r = parseEventXml(xml);
+      if ('error' in r) throw new Error(r.error);
+      for (const [k, v] of items) if (k !== 'EventID' && k !== 'EventCode') expect(r.fields[k]).toBe(v);
+    }), { numRuns: 500 });
+  });
+
+  it('decodeXmlEntities leaves unknown entities and out-of-range references alone', () => {
+    expect(decodeXmlEntities('&apos;&#0;&#x110000;&#xD800;&nbsp;')).toBe("'&#0;&#x110000;&#xD800;&nbsp;");
+  });
+
+  it('isoToEpochSeconds handles zones and rejects junk', () => {
+    expect(isoToEpochSeconds('2020-08-01 05:46:46')).toBe(Date.UTC(2020, 7, 1, 5, 46, 46) / 1000);
+    expect(isoToEpochSeconds('2020-08-01T07:46:46+02:00')).toBe(Date.UTC(2020, 7, 1, 5, 46, 46) / 1000);
+    expect(isoToEpochSeconds('yesterday')).toBeUndefined();
+  });
+});
+
+describe('XmlWinEventLog fixture reader', () => {
+  it('reads the real mixed certutil file: 20 Sysmon + 20 4688 events, 19 classic 4104 events skipped with line numbers (§5.5)', async () => {
+    const events: RawEvent[] = [];
+    const issues: ReadIssue[] = [];
+    const r = await readFixture(join(repo, 'test/logs/certutil_sysmon_4688_mixed.raw'), fmt('XmlWinEventLog'), (e) => events.push(e));
+    issues.push(...r.issues);
+    expect(r.lines).toBe(1401);
+    expect(events.filter((e) => e.fields.EventID === '1')).toHaveLength(20);
+    expect(events.filter((e) => e.fields.EventID === '4688')).toHaveLength(20);
+    expect(r.malformed).toBe(0);
+    expect(r.skipped).toBe(19);
+    expect(issues[0]).toEqual({ line: 2, kind: 'skipped', message: expect.stringMatching(/classic/) });
+  });
+
+  it('reports malformed and truncated events with their line numbers and keeps going', async () => {
+    const text = [SYSMON, 'garbage line', SYSMON.slice(0, 300), SYSMON, '<Event><System>', '<EventID>1</EventID></System></Event>', SYSMON.slice(0, 500)].join('\n');
+    const r = await read(text);
+    expect(r.events.map((e) => e.line)).toEqual([1, 4, 5]);
+    expect(r.issues.map((i) => [i.line, i.kind])).toEqual([[2, 'malformed'], [3, 'malformed'], [7, 'malformed']]);
+  });
+
+  it('splits two events sharing a line and joins an event spanning lines (CRLF too)', async () => {
+    const spanning = SYSMON.replace('-p password1234', '-p\r\npassword1234');
+    const r = await read(`${SYSMON}${SYSMON}\r\n${spanning}\r\n`);
+    expect(r.events).toHaveLength(3);
+    expect(r.events[2]!.fields.CommandLine).toBe('"C:\\Windows\\system32\\certutil.exe" -p\npassword1234 .\\powershellcert.pfx');
+    expect(r.issues).toEqual([]);
+  });
+
+  it('detects gzip by magic bytes, not by name', async () => {
+    const r = await read(gzipSync(Buffer.from(`${SYSMON}\n${SYSMON}\n`)));
+    expect(r.gzip).toBe(true);
+    expect(r.events).toHaveLength(2);
+  });
+
+  it('never crashes on arbitrary line soup (fast-check)', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(fc.oneof(fc.constant(SYSMON), fc.constant(SYSMON.slice(0, 200)), fc.constant('01/14/2021 11:41:39 PM'), fc.string()), { maxLength: 12 }), async (lines) => {
+      const r = await read(lines.join('\n'));
+      expect(r.events.length + r.malformed + r.skipped).toBeGreaterThanOrEqual(lines.filter((l) => l === SYSMON).length > 0 ? 1 : 0);
+    }), { numRuns: 60 });
+  });
+});
+
+describe('JSON-lines readers', () => {
+  it('NXLog: keeps Keywords > 2^53 exact (escu-corpus.md §9.1) and flattens values to strings', async () => {
+    const line = '{"EventTime":"2020-08-01 05:46:46","Keywords":-9187343239835811840,"EventID":1,"ProcessID":2740,"Message":"\\"Keywords\\":-1,","Nested":{"a":[1,"x"]}}';
+    const r = await read(line + '\r\n', 'nxlog:json');
+    expect(r.events[0]!.fields).toMatchObject({ Keywords: '-9187343239835811840', EventID: '1', ProcessID: '2740', 'Nested.a{}': ['1', 'x'] });
+    expect(r.events[0]!.time).toBe(Date.UTC(2020, 7, 1, 5, 46, 46) / 1000);
+  });
+
+  it('reads the real NXLog file (gzip, CRLF): 7,959 events, none malformed', async () => {
+    let eid1 = 0;
+    const r = await readFixture(join(repo, 'test/logs/atomic_T1027_nxlog.jsonl.gz'), fmt('nxlog:json'), (e) => {
+      if (e.fields.EventID === '1' && e.fields.Channel === 'Microsoft-Windows-Sysmon/Operational') eid1++;
+    });
+    expect(r.events).toBe(7959);
+    expect(r.malformed).toBe(0);
+    expect(eid1).toBe(324);
+  });
+
+  it('CrowdStrike: time from timestamp (ms); bad lines are reported, not fatal', async () => {
+    const r = await read('{"event_simpleName":"ProcessRollup2","timestamp":"1713805173418"}\n{broken\n[1]\nnot json\n', 'crowdstrike:events:sensor');
+    expect(r.events).toHaveLength(1);
+    expect(r.events[0]!.time).toBeCloseTo(1713805173.418, 3);
+    expect(r.issues.map((i) => i.line)).toEqual([2, 3, 4]);
+  });
+
+  it('sourcetype selection is case-insensitive and unknown sourcetypes are a clear error', () => {
+    expect(fmt('xmlwineventlog').id).toBe('xmlwineventlog');
+    expect(formatFor('aws:cloudtrail')).toEqual({ error: expect.stringMatching(/no fixture reader.*aws:cloudtrail/) });
+    expect(formatFor('XmlWinEventLog', 'crowdstrike')).toEqual({ error: expect.stringMatching(/XmlWinEventLog:<channel>/) });
+  });
+});
+
+describe('readLines', () => {
+  it('drops a BOM, strips CR, counts lines, reports over-long lines and keeps memory bounded', async () => {
+    const long = 'x'.repeat(5000);
+    const got: [string, number][] = [];
+    const over: number[] = [];
+    const stats = await readLines(file(`\uFEFFa\r\n${long}\nb`), (l, no) => got.push([l, no]), { maxLineLength: 1000, highWaterMark: 64, onOverlong: (no) => over.push(no) });
+    expect(got).toEqual([['a', 1], ['b', 3]]);
+    expect(over).toEqual([2]);
+    expect(stats.lines).toBe(3);
+  });
+});
