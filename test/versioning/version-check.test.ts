@@ -324,3 +324,37 @@ describe('files identical to the base are matched without a full parse', () => {
     expect(r.detections).toMatchObject([{ id: NGROK_ID, change: 'unchanged', movedFrom: NGROK_REL }]);
   });
 });
+
+describe('layout and edge cases', () => {
+  it('content in a subdirectory of the repository, .changeset/ at the repository root', () => {
+    repo = makeRepo();
+    // Move the whole content root (config, detections, macros, app package) under content/.
+    for (const p of ['dac.config.yaml', 'detections', 'macros', 'packages']) repo.move(p, `content/${p}`);
+    repo.commitAll('content in a subfolder');
+    const contentRoot = repo.path('content');
+    repo.edit(`content/${NGROK_REL}`, (t) => BUMP_TO(6)(SEARCH_CHANGE(t)));
+    let r = checkVersions({ contentRoot, base: 'main', now: NOW });
+    expect(errors(r)).toMatchObject([{ file: NGROK_REL, rule: 'changeset' }]);
+    repo.addChangeset('tls', 'patch');
+    r = checkVersions({ contentRoot, base: 'main', now: NOW });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.changeset.files).toEqual(['../.changeset/tls.md']);
+  });
+
+  it('a working-tree detection that does not parse: its YAML error, not a spurious removal', () => {
+    repo = makeRepo();
+    repo.edit(NGROK_REL, (t) => t.replace('status: production', 'status: [production'));
+    repo.addChangeset('x', 'patch');
+    const e = errors(check());
+    expect(e.length).toBeGreaterThan(0);
+    expect(e.every((d) => d.file === NGROK_REL && d.rule.startsWith('yaml'))).toBe(true);
+  });
+
+  it('status set to removed is a removal (major); deprecated is a change (patch)', () => {
+    repo = makeRepo();
+    repo.edit(NGROK_REL, (t) => BUMP_TO(6)(t.replace('status: production', 'status: deprecated')));
+    expect(check().suggestedBump).toBe('patch');
+    repo.edit(NGROK_REL, (t) => t.replace('status: deprecated', 'status: removed'));
+    expect(check().suggestedBump).toBe('major');
+  });
+});
