@@ -18,7 +18,10 @@ export interface ValidateOptions {
   root: string;
   /** Report only diagnostics of these files or folders (absolute, or relative to the working directory or the root). */
   paths?: string[];
-  /** Worker threads; default: up to 2 for trees of 200+ files, else 0 (in-thread). */
+  /**
+   * Threads to spread the files over (this one plus workers − 1 worker threads); 0 or 1 = this thread
+   * only. Default: up to 2 (the machine's cores) for trees of 200+ files, else 0.
+   */
   workers?: number;
 }
 
@@ -65,13 +68,16 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
   const rest = entries.flatMap((e, i) => (e.kind === 'macro' ? [] : [i]));
   let tree: ContentTree | undefined;
   if (workerUrl && rest.length > 0) {
+    // N shards: N−1 worker threads plus this thread, which would otherwise sit idle waiting.
     const shards: number[][] = Array.from({ length: wanted }, () => []);
     rest.forEach((i, n) => shards[n % wanted]!.push(i));
     const disabled = Object.entries(config.rules).flatMap(([k, v]) => (v === 'off' ? [k] : []));
-    await Promise.all(shards.map(async (shard) => {
+    const pending = shards.slice(1).map(async (shard) => {
       const out = await runWorker(workerUrl, { entries: shard.map((i) => entries[i]!), reported: shard.map((i) => reported[i]!), settings, disabled });
       shard.forEach((i, k) => { results[i] = out[k]; });
-    }));
+    });
+    for (const i of shards[0]!) results[i] = checkItem(loadItem(entries[i]!, root), checkOptions(reported[i]!));
+    await Promise.all(pending);
   } else {
     for (const i of rest) {
       const item = loadItem(entries[i]!, root);
