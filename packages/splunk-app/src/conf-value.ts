@@ -23,15 +23,20 @@
  */
 
 /** Characters Python's `str.isspace()` accepts, i.e. what contentctl's `value.strip()` removes. */
-const PY_WS = '\\t\\n\\v\\f\\r\\x1c-\\x1f \\x85\\xa0\\u1680\\u2000-\\u200a\\u2028\\u2029\\u202f\\u205f\\u3000';
-const STRIP_RE = new RegExp(`^[${PY_WS}]+|[${PY_WS}]+$`, 'g');
 const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const CR_RE = /\r\n?/g;
 const HAS_LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-/** Python `str.strip()` with no argument. */
+const PY_WS_SET = new Set<number>([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680,
+  0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000]);
+
+/** Python `str.strip()` with no argument (a scan from both ends; a regex anchored at `$` is slow on long SPL). */
 export function pyStrip(s: string): string {
-  return s.replace(STRIP_RE, '');
+  let start = 0;
+  let end = s.length;
+  while (start < end && PY_WS_SET.has(s.charCodeAt(start))) start++;
+  while (end > start && PY_WS_SET.has(s.charCodeAt(end - 1))) end--;
+  return start === 0 && end === s.length ? s : s.slice(start, end);
 }
 
 /** Converts any field value to text the way Jinja would print it (`None` for null). */

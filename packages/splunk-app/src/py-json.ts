@@ -24,26 +24,21 @@ function pyFloatRepr(n: number): string {
   return String(n);
 }
 
+/** Characters json.dumps(ensure_ascii=True) + Jinja's htmlsafe step leave as they are. */
+const NEEDS_ESCAPE = /["\\<>&'\x00-\x1f\x7f-\uffff]/g;
+const SHORT_ESCAPES: Record<string, string> = {
+  '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f',
+  // Jinja's htmlsafe_json_dumps replacements.
+  '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', "'": '\\u0027',
+};
+
+function escapeChar(c: string): string {
+  return SHORT_ESCAPES[c] ?? '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
+}
+
 function pyStr(s: string): string {
-  let out = '"';
-  for (let i = 0; i < s.length; i++) {
-    const c = s.charCodeAt(i);
-    if (c === 0x22) out += '\\"';
-    else if (c === 0x5c) out += '\\\\';
-    else if (c === 0x0a) out += '\\n';
-    else if (c === 0x0d) out += '\\r';
-    else if (c === 0x09) out += '\\t';
-    else if (c === 0x08) out += '\\b';
-    else if (c === 0x0c) out += '\\f';
-    // Jinja's htmlsafe_json_dumps replacements.
-    else if (c === 0x3c) out += '\\u003c';
-    else if (c === 0x3e) out += '\\u003e';
-    else if (c === 0x26) out += '\\u0026';
-    else if (c === 0x27) out += '\\u0027';
-    else if (c < 0x20 || c > 0x7e) out += '\\u' + c.toString(16).padStart(4, '0');
-    else out += s[i];
-  }
-  return out + '"';
+  // Non-BMP characters are two UTF-16 units, each escaped on its own: the surrogate pair Python writes.
+  return '"' + s.replace(NEEDS_ESCAPE, escapeChar) + '"';
 }
 
 /** Code-point order, which is how Python sorts `str` keys. */
