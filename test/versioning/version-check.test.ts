@@ -358,3 +358,26 @@ describe('layout and edge cases', () => {
     expect(check().suggestedBump).toBe('major');
   });
 });
+
+describe('--fix for missing or empty values', () => {
+  it('inserts a missing version and date right after the id line of a new detection', () => {
+    repo = makeRepo();
+    const id = '0f0e0d0c-0b0a-4909-8807-060504030201';
+    const text = otherDetection(id).replace(/^version: 1\n/m, '').replace(/^date: '2025-01-10'\n/m, '');
+    repo.write('detections/endpoint/new.yml', text);
+    repo.addChangeset('new', 'minor');
+    expect(errors(check()).map((d) => d.rule)).toEqual(['version-bump', 'version-date']);
+    const r = check({ fix: true });
+    expect(r.diagnostics).toEqual([]);
+    expect(repo.read('detections/endpoint/new.yml')).toBe(text.replace(`id: ${id}\n`, `id: ${id}\nversion: 1\ndate: '${TODAY}'\n`));
+  });
+
+  it('fills an empty version: value without breaking the mapping', () => {
+    repo = makeRepo();
+    repo.edit(NGROK_REL, (t) => SEARCH_CHANGE(t).replace(/^version: 5$/m, 'version:'));
+    repo.addChangeset('tls', 'patch');
+    const r = check({ fix: true });
+    expect(r.diagnostics).toEqual([]);
+    expect(repo.read(NGROK_REL)).toMatch(/^version: 6$/m);
+  });
+});

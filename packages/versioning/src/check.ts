@@ -313,7 +313,7 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
     if (!opts.allowRemoval) {
       diagnostics.push({
         file: b.side.relPath, line: 1, column: 1, severity: 'error', rule: 'version-removed',
-        message: `detection "${name}" (${String(b.data!.id)}) was deleted; keep the file and set status: deprecated (ES and content updates track detections by id), or pass --allow-removal to remove it on purpose`,
+        message: `detection ${JSON.stringify(name)} (${String(b.data!.id)}) was deleted; keep the file and set status: deprecated (ES and content updates track detections by id), or pass --allow-removal to remove it on purpose`,
       });
     }
   }

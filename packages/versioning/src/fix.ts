@@ -36,16 +36,35 @@ export function applyFixes(planned: PlannedFix[]): AppliedFix[] {
     const text = file.text;
     const edits: { start: number; end: number; replacement: string; fix: AppliedFix }[] = [];
     const seen = new Set<string>();
+    const inserts: PlannedFix[] = [];
     for (const f of fixes) {
       if (seen.has(f.key)) continue;
       seen.add(f.key);
-      const { node } = nodeAt(file, [f.key]);
+      const { node, pair } = nodeAt(file, [f.key]);
+      if (!pair && !node) {
+        inserts.push(f);
+        continue;
+      }
       if (!isScalar(node) || !node.range) continue;
       const [start, end] = node.range;
       const from = text.slice(start, end);
-      const replacement = literal(node, f.key, f.to);
+      let replacement = literal(node, f.key, f.to);
+      // `version:` with no value: keep YAML's required space after the colon.
+      if (from === '' && text[start - 1] === ':') replacement = ` ${replacement}`;
       if (from === replacement) continue;
       edits.push({ start, end, replacement, fix: { file: file.relPath, ...positionAt(file, start), key: f.key, from, to: replacement } });
+    }
+    // A missing key goes on its own line right after the `id:` line (ESCU's key order: name, id,
+    // version, date), version before date.
+    const idEnd = lineEndAfter(file, 'id');
+    if (inserts.length > 0 && idEnd !== undefined) {
+      inserts.sort((a, b) => (a.key === 'version' ? -1 : 0) - (b.key === 'version' ? -1 : 0));
+      const eol = text.includes('\r\n') ? '\r\n' : '\n';
+      const lines = inserts.map((f) => `${f.key}: ${f.key === 'version' ? String(f.to) : `'${String(f.to)}'`}`);
+      const at = idEnd;
+      const replacement = lines.map((l) => eol + l).join('');
+      const pos = positionAt(file, at);
+      edits.push({ start: at, end: at, replacement, fix: { file: file.relPath, line: pos.line + 1, column: 1, key: inserts[0]!.key, from: '(missing)', to: lines.join('; ') } });
     }
     if (edits.length === 0) continue;
     edits.sort((a, b) => b.start - a.start);
@@ -57,6 +76,16 @@ export function applyFixes(planned: PlannedFix[]): AppliedFix[] {
     applied.push(...edits.reverse().map((e) => e.fix));
   }
   return applied;
+}
+
+/** Offset of the end of the line holding the top-level `key`'s value (before its newline). */
+function lineEndAfter(file: YamlFile, key: string): number | undefined {
+  const { node, pair } = nodeAt(file, [key]);
+  const end = (node as { range?: [number, number, number] } | undefined)?.range?.[1] ?? (pair?.key as { range?: [number, number, number] } | undefined)?.range?.[1];
+  if (end === undefined) return undefined;
+  const nl = file.text.indexOf('\n', end);
+  if (nl < 0) return file.text.length;
+  return file.text[nl - 1] === '\r' ? nl - 1 : nl;
 }
 
 /** The source text for a new value, keeping a date's quoting style (version is always a plain integer). */
