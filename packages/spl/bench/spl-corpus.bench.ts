@@ -5,7 +5,7 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { builtinMacros, findTstats, macroKey, parseSearch, type MacroDefinition, type MacroTable } from '@dac/spl';
+import { builtinMacros, expandMacros, findTstats, macroKey, parsePipeline, parseSearch, type MacroDefinition, type MacroTable } from '@dac/spl';
 
 const root = process.env.DAC_REPO_ROOT ?? process.cwd();
 const corpus = join(root, '..', 'shared', 'corpus', 'escu');
@@ -61,12 +61,34 @@ for (let r = 0; r < runs; r++) {
   times.push(performance.now() - t0);
 }
 times.sort((a, b) => a - b);
+// Breakdown and a floor: one charCodeAt pass over every search (the least any parser must do).
+const bestOf = (f: () => void) => {
+  let b = Infinity;
+  for (let r = 0; r < runs; r++) {
+    const t0 = performance.now();
+    f();
+    b = Math.min(b, performance.now() - t0);
+  }
+  return b;
+};
+const expanded = detections.map((d) => expandMacros(d.search, macros, { filterMacro: filterOf(d.name) }).text);
+const expandOnly = bestOf(() => {
+  for (const d of detections) expandMacros(d.search, macros, { filterMacro: filterOf(d.name) });
+});
+const parseOnly = bestOf(() => {
+  for (const t of expanded) parsePipeline(t);
+});
+let sink = 0;
+const floor = bestOf(() => {
+  for (const t of expanded) for (let i = 0; i < t.length; i++) sink += t.charCodeAt(i) === 124 ? 1 : 0;
+});
 const best = times[0];
 const median = times[Math.floor(runs / 2)];
 const failing = results.filter((r) => r.diags.some((d) => d.severity === 'error'));
 const chars = detections.reduce((n, d) => n + d.search.length, 0);
 console.log(`spl-corpus: ${detections.length} searches (${(chars / 1024).toFixed(0)} KiB), ${macros.size} macros`);
 console.log(`  expand+parse all: best ${best.toFixed(1)} ms, median ${median.toFixed(1)} ms (${Math.round((detections.length / best) * 1000)} searches/s)`);
+console.log(`  of which expansion ${expandOnly.toFixed(1)} ms, parsing ${parseOnly.toFixed(1)} ms; floor (one pass over the expanded text) ${floor.toFixed(2)} ms${sink < 0 ? '' : ''}, parse/floor ${(parseOnly / floor).toFixed(0)}x`);
 console.log(`  parsed without error diagnostics: ${detections.length - failing.length}/${detections.length} (${(((detections.length - failing.length) / detections.length) * 100).toFixed(2)}%)`);
 console.log(`  leading tstats: ${results.filter((r) => r.tstats).length}`);
 const byRule = new Map<string, number>();

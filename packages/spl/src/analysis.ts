@@ -239,6 +239,23 @@ function applyGeneric(st: FieldState, c: GenericCommand, first: boolean): void {
       } else st.complete = false;
       return;
     }
+    case 'appendpipe': {
+      // The bracket's commands run over the current results; their output rows are appended.
+      const sub = args.find((a) => a.kind === 'subsearch');
+      if (!sub || sub.kind !== 'subsearch') {
+        st.complete = false;
+        return;
+      }
+      const branch: FieldState = { fields: new Set(st.fields), complete: st.complete };
+      for (const sc of sub.pipeline.commands) applyCommand(branch, sc, false);
+      for (const f of branch.fields) st.fields.add(f);
+      st.complete = st.complete && branch.complete;
+      return;
+    }
+    case 'transaction':
+      for (const f of ['duration', 'eventcount', 'closed_txn', 'field_match_sum', 'linecount']) st.fields.add(f);
+      st.complete = false;
+      return;
     case 'addtotals': {
       const fn = args.find((a) => a.kind === 'option' && a.key === 'fieldname');
       st.fields.add(fn && fn.kind === 'option' ? fn.value.value : 'Total');

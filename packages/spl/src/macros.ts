@@ -65,6 +65,8 @@ export interface ExpandOptions {
  */
 export const STRIP_QUOTES_FROM_MACRO_ARGUMENTS = true;
 
+const INTERESTING = /["`]/g;
+
 /** Splunk's built-in `comment(1)` macro (search app) expands to nothing. */
 const BUILTIN_COMMENT_MACRO = 'comment';
 
@@ -176,7 +178,10 @@ function expandInto(
       continue;
     }
     if (c !== Ch.Backtick) {
-      i++;
+      // Jump to the next quote or backtick: nothing else matters to expansion.
+      INTERESTING.lastIndex = i + 1;
+      const m = INTERESTING.exec(text);
+      i = m ? m.index : n;
       continue;
     }
     if (isTripleBacktick(text, i)) {

@@ -287,6 +287,12 @@ describe('outputFields', () => {
     expect(outputFields(parseOk('index=x | table a, b c')).fields).toEqual(new Set(['a', 'b', 'c']));
   });
 
+  it('appendpipe adds the fields of its commands run over the current results; join adds the subsearch fields', () => {
+    const o = outputFields(parseOk('| tstats count by a | appendpipe [stats count as total | eval z=1] | join a [| tstats count as n by a]'));
+    expect([...o.fields].sort()).toEqual(['a', 'count', 'n', 'total', 'z']);
+    expect(o.complete).toBe(true);
+  });
+
   it('is incomplete for raw events and unknown commands', () => {
     expect(outputFields(parseOk('index=x | eval a=1')).complete).toBe(false);
     expect(outputFields(parseOk('| tstats count by a | xmlkv')).complete).toBe(false);

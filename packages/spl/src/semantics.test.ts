@@ -143,6 +143,11 @@ describe('search-language semantics (splunk-semantics.md §1)', () => {
     expect(run('ngrok', { _raw: 'nothing' })).toBe(false);
   });
 
+  it('time modifiers (`earliest=-24h`, `starthoursago=168`) set the time range and do not filter events', () => {
+    expect(run('earliest=-24h latest=now x=1', { x: '1' })).toBe(true);
+    expect(run('starthoursago=168 x=1', { x: '2' })).toBe(false);
+  });
+
   it('fieldName maps written data-model fields to event keys', () => {
     const e = expr('Processes.process_name=ngrok.exe');
     expect(evaluateSearch(e, { process_name: 'ngrok.exe' }, (f) => f.replace(/^Processes\./, ''))).toBe(true);

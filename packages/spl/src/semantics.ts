@@ -141,6 +141,7 @@ export function compareValues(actual: FieldValue, op: CompareOp, expected: Liter
  * - A bare term matches `_raw` case-insensitively as a substring with wildcards; `*` alone matches
  *   every event.
  * - A subsearch cannot be run locally and is treated as true.
+ * - Time modifiers (`earliest=-24h`, see TIME_MODIFIERS) are treated as true.
  */
 export function evaluateSearch(expr: SearchExpr, event: Record<string, FieldValue>, fieldName: (written: string) => string = (f) => f): boolean {
   switch (expr.kind) {
@@ -151,6 +152,7 @@ export function evaluateSearch(expr: SearchExpr, event: Record<string, FieldValu
     case 'not':
       return !evaluateSearch(expr.arg, event, fieldName);
     case 'compare':
+      if (isTimeModifier(expr.field)) return true;
       return compareValues(lookup(event, fieldName(expr.field)), expr.op, expr.value);
     case 'in': {
       const actual = lookup(event, fieldName(expr.field));
@@ -166,6 +168,24 @@ export function evaluateSearch(expr: SearchExpr, event: Record<string, FieldValu
     default:
       return false;
   }
+}
+
+/**
+ * Search-time modifiers written like comparisons (`earliest=-24h`, `starthoursago=168`): they set
+ * the search's time range and are not field comparisons, so the interpreter treats them as true
+ * (no time filtering locally). Splunk search reference, "Time modifiers".
+ */
+export const TIME_MODIFIERS: ReadonlySet<string> = new Set([
+  'earliest', 'latest', '_index_earliest', '_index_latest', 'starttime', 'endtime', 'timeformat',
+  'daysago', 'hoursago', 'minutesago', 'monthsago',
+  'startdaysago', 'starthoursago', 'startminutesago', 'startmonthsago',
+  'enddaysago', 'endhoursago', 'endminutesago', 'endmonthsago',
+  'searchtimespandays', 'searchtimespanhours', 'searchtimespanminutes', 'searchtimespanmonths',
+]);
+
+/** True for `earliest=…`-style time modifiers (field names are case-sensitive; Splunk's are lowercase). */
+export function isTimeModifier(field: string): boolean {
+  return TIME_MODIFIERS.has(field);
 }
 
 function lookup(event: Record<string, FieldValue>, key: string): FieldValue {
