@@ -139,7 +139,7 @@ const VERSION_LINE = TOP_KEY('version');
  * caller parses the file properly. Top-level keys are the only lines at column 0 a block mapping
  * can have: continuation lines of values are indented.
  */
-function quickIdentity(bytes: Buffer | undefined): QuickIdentity | undefined {
+export function quickIdentity(bytes: Buffer | undefined): QuickIdentity | undefined {
   if (!bytes) return undefined;
   let text = bytes.toString('utf8');
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
