@@ -119,8 +119,8 @@ describe('dac ci', () => {
   /** Stands in for another engineer's `dac test`, to observe what ci passes to it. */
   const recordingTest = (calls: string[][], exit = 0): DacCommand => ({
     register(p, setExit) {
-      p.command('test').option('--content <dir>').option('--junit <file>').argument('[detection...]').action((dets: string[]) => {
-        calls.push(dets);
+      p.command('test').option('--content <dir>').option('--junit <file>').argument('[detection...]').action((dets: string[], o: { junit?: string }) => {
+        calls.push(o.junit ? [...dets, `junit=${o.junit}`] : dets);
         setExit(exit);
       });
     },
@@ -133,9 +133,9 @@ describe('dac ci', () => {
     repo.addChangeset('tls', 'patch');
     const calls: string[][] = [];
     const ci = createCiCommand(programOf([versionCheckCommand, recordingTest(calls)]));
-    const r = await runCli([ci], ['ci', '--base', 'main', '--content', repo.dir, '--format', 'text']);
+    const r = await runCli([ci], ['ci', '--base', 'main', '--content', repo.dir, '--format', 'text', '--junit', 'out.xml', '--out', 'dist-x']);
     expect(r.code).toBe(1);
-    expect(calls).toEqual([[join(repo.dir, NGROK_REL)]]);
+    expect(calls).toEqual([[join(repo.dir, NGROK_REL), 'junit=out.xml']]);
     expect(r.stderr).toMatch(/validate\s+failed .*`dac validate` is not available in this build/);
     expect(r.stderr).toMatch(/version-check\s+passed/);
     expect(r.stderr).toMatch(/test\s+passed .*1 detection tested/);
@@ -172,5 +172,14 @@ describe('dac ci', () => {
     const r = await runCli([ci], ['ci', '--base', 'main', '--content', repo.dir, '--format', 'text']);
     expect(calls).toEqual([]);
     expect(r.stderr).toMatch(/test\s+skipped .*no detection changed/);
+  });
+
+  it('--format json: each step prints its own document, then the gate result as the last line', async () => {
+    repo = makeRepo();
+    const ci = createCiCommand(programOf([versionCheckCommand, recordingTest([])]));
+    const r = await runCli([ci], ['ci', '--base', 'main', '--content', repo.dir, '--format', 'json']);
+    const docs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    expect(docs[0]).toMatchObject({ diagnostics: [], summary: { errors: 0 } });
+    expect(docs.at(-1)).toMatchObject({ ci: { base: 'main', passed: false, steps: [{ name: 'validate', status: 'failed' }, { name: 'version-check', status: 'passed' }, { name: 'test', status: 'skipped' }, { name: 'build', status: 'failed' }] } });
   });
 });

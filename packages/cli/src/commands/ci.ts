@@ -34,12 +34,15 @@ async function runSubcommand(
   name: string,
   args: string[],
   shared: { content: string; format?: string },
+  /** Options passed only when the command declares them (e.g. `--junit` for test, `--out` for build). */
+  optional: Record<string, string | undefined> = {},
 ): Promise<{ code: number; missing?: boolean; error?: string }> {
   const probe = makeProgram(() => {}).commands.find((c) => c.name() === name);
   if (!probe) return { code: EXIT_FAILED, missing: true };
   const has = (flag: string) => probe.options.find((o) => o.long === flag);
   const argv = [...args];
   if (has('--content')) argv.push('--content', shared.content);
+  for (const [flag, value] of Object.entries(optional)) if (value !== undefined && has(flag)) argv.push(flag, value);
   const fmt = has('--format');
   if (fmt && shared.format && (!fmt.argChoices || fmt.argChoices.includes(shared.format))) argv.push('--format', shared.format);
   let code = EXIT_OK;
@@ -93,8 +96,8 @@ function registerCi(program: Command, setExit: (code: number) => void, makeProgr
             process.stdout.write(`::error title=dac ci ${name}::${escapeGithubData(`${name} failed${res.detail ? `: ${res.detail}` : ''}`)}\n`);
           }
         };
-        const sub = async (name: string, args: string[], passDetail = '') => {
-          const r = await runSubcommand(makeProgram, name, args, shared);
+        const sub = async (name: string, args: string[], passDetail = '', optional: Record<string, string | undefined> = {}) => {
+          const r = await runSubcommand(makeProgram, name, args, shared, optional);
           if (r.missing) return { status: 'failed' as const, code: EXIT_FAILED, detail: `\`dac ${name}\` is not available in this build (no such command registered)` };
           if (r.error) {
             log(r.error);
@@ -124,16 +127,17 @@ function registerCi(program: Command, setExit: (code: number) => void, makeProgr
           if (affected.length === 0) return { status: 'skipped', code: EXIT_OK, detail: `no detection changed or depends on changed content since ${opts.base}` };
           for (const a of affected) log(`  ${a.file} (${a.reasons.join(', ')})`);
           const files = affected.map((a) => join(opts.content, a.file));
-          const junit = opts.junit ? ['--junit', opts.junit] : [];
-          return sub('test', [...junit, ...files], `${affected.length} detection${affected.length === 1 ? '' : 's'} tested`);
+          return sub('test', files, `${affected.length} detection${affected.length === 1 ? '' : 's'} tested`, { '--junit': opts.junit });
         });
-        await step('build', () => sub('build', opts.out ? ['--out', opts.out] : []));
+        await step('build', () => sub('build', [], '', { '--out': opts.out }));
 
         const failed = steps.filter((s) => s.status === 'failed');
         log('\ndac ci summary');
         for (const s of steps) log(`  ${s.name.padEnd(14)} ${s.status.padEnd(8)} ${s.seconds.toFixed(2).padStart(6)} s  ${s.detail}`);
         log(failed.length ? `dac ci: FAILED (${failed.map((s) => s.name).join(', ')})` : 'dac ci: passed');
         writeStepSummary(steps, opts.base);
+        // JSON output: each step printed its own document; the gate's result is the last line.
+        if (format === 'json') process.stdout.write(JSON.stringify({ ci: { base: opts.base, passed: failed.length === 0, steps } }) + '\n');
         setExit(failed.length === 0 ? EXIT_OK : Math.max(...failed.map((s) => s.exitCode), EXIT_FAILED));
       });
   }
