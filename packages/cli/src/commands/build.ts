@@ -46,7 +46,9 @@ async function runBuild(opts: BuildOpts): Promise<number> {
   let buildTime = opts.buildTime;
   if (buildTime === undefined && process.env.SOURCE_DATE_EPOCH) buildTime = parseTime(process.env.SOURCE_DATE_EPOCH);
 
-  const validation = await validate({ root, workers: opts.workers });
+  // In-thread validation hands back the loaded tree, so the content is parsed once; workers
+  // would parse it in other threads and the build would have to load it again.
+  const validation = await validate({ root, workers: opts.workers ?? 0 });
   const tree = validation.tree ?? loadContent(root);
   const errorFiles = new Map<string, Diagnostic[]>();
   for (const d of validation.diagnostics) {
