@@ -4,9 +4,9 @@ import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import ts from 'typescript';
 import { Project, type Diagnostic as TsMorphDiagnostic } from 'ts-morph';
-import type { DataModels } from '@dac/cim';
+import { loadDataModels, type DataModels } from '@dac/cim';
 import type { TstatsCommand } from './ast.js';
-import { COMMAND_MARKER, GENERATOR_VERSION, SPAN_MARKER, generateMatcher } from './generate.js';
+import { COMMAND_MARKER, GENERATOR_VERSION, SPAN_MARKER, datasetTypesModule, generateDatasetTypesSource, generateMatcher } from './generate.js';
 import { planTstats, type CimEvent, type MatcherDiagnostic, type TstatsPlan } from './plan.js';
 import * as runtime from './runtime.js';
 
@@ -66,38 +66,73 @@ function runtimePath(): string {
 // ---------------------------------------------------------------------------------------------
 // Type-checking: one ts-morph Project (one program) for all modules.
 
+/** The program that type-checks matchers also emits them, as CommonJS for loadMatcherModule. */
 const COMPILER_OPTIONS = {
   strict: true,
   target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.ESNext,
-  moduleResolution: ts.ModuleResolutionKind.Bundler,
+  module: ts.ModuleKind.CommonJS,
+  moduleResolution: ts.ModuleResolutionKind.Node10,
   lib: ['lib.es2022.d.ts'],
   types: [],
-  noEmit: true,
   skipLibCheck: true,
   noUnusedLocals: false,
+  sourceMap: false,
+  declaration: false,
 };
 
 /**
  * Type-checks generated modules in ONE program. A diagnostic on a generated line is mapped back
  * to the SPL span in that line's `// @spl a:b` marker (else to the whole tstats command).
  */
-export function typecheckMatchers(sources: { id: string; source: string }[]): Map<string, MatcherDiagnostic[]> {
-  const result = new Map<string, MatcherDiagnostic[]>();
+export function typecheckMatchers(sources: { id: string; source: string }[], models: DataModels = loadDataModels()): Map<string, MatcherDiagnostic[]> {
+  const out = new Map<string, MatcherDiagnostic[]>();
+  for (const [id, r] of checkAndEmit(sources, models, false)) out.set(id, r.diagnostics);
+  return out;
+}
+
+/**
+ * One program for all modules: type-check each, and (with `emit`) emit each as CommonJS from the
+ * same program, which reuses its parse instead of transpiling every module again.
+ */
+function checkAndEmit(sources: { id: string; source: string }[], models: DataModels, emit: boolean): Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }> {
+  const result = new Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }>();
   if (sources.length === 0) return result;
   const project = new Project({ useInMemoryFileSystem: true, compilerOptions: COMPILER_OPTIONS });
   project.createSourceFile('/matchers/runtime.ts', runtimeSource());
+  const typeModules = new Map<string, string>();
+  for (const s of sources) for (const m of supportModules(s.source, models)) typeModules.set(m.path, m.source);
+  for (const [path, text] of typeModules) project.createSourceFile(`/matchers/${path}`, text);
   const files = sources.map((s, i) => {
-    result.set(s.id, []);
+    result.set(s.id, { diagnostics: [] });
     return { id: s.id, source: s.source, file: project.createSourceFile(`/matchers/m${i}.ts`, s.source) };
   });
   const program = project.getProgram();
+  const tsProgram = program.compilerObject;
   for (const f of files) {
     const diags: TsMorphDiagnostic[] = [...program.getSyntacticDiagnostics(f.file), ...program.getSemanticDiagnostics(f.file)];
-    const out = result.get(f.id)!;
-    for (const d of diags) out.push(toMatcherDiagnostic(d, f.source));
+    const r = result.get(f.id)!;
+    for (const d of diags) r.diagnostics.push(toMatcherDiagnostic(d, f.source));
+    if (emit) {
+      tsProgram.emit(f.file.compilerNode, (name, text) => {
+        if (name.endsWith('.js')) r.js = text;
+      });
+    }
   }
   return result;
+}
+
+/**
+ * The generated modules a matcher module imports besides the runtime: its dataset's interface
+ * module (`cim/Endpoint.Processes.ts`). Paths are relative to the matcher module's directory.
+ */
+export function supportModules(source: string, models: DataModels): { path: string; source: string }[] {
+  const out: { path: string; source: string }[] = [];
+  for (const m of source.matchAll(/^import type \{ \w+ \} from "\.\/cim\/([A-Za-z0-9_.]+)\.js";$/gm)) {
+    const [model, ...path] = m[1]!.split('.');
+    const dataset = models.dataset(model!, path);
+    if (dataset && datasetTypesModule(dataset) === `./cim/${m[1]}.js`) out.push({ path: `cim/${m[1]}.ts`, source: generateDatasetTypesSource(dataset) });
+  }
+  return out;
 }
 
 function toMatcherDiagnostic(d: TsMorphDiagnostic, source: string): MatcherDiagnostic {
@@ -248,7 +283,7 @@ export async function compileMatchers(
     if (gen.source === undefined) continue;
     const { plan } = planTstats(tstats, models);
     if (!plan) continue;
-    ready.push({ id, plan, source: gen.source, sourceKey: sha256(`${typecheck ? 'tc' : 'notc'}\0${gen.source}`) });
+    ready.push({ id, plan, source: gen.source, sourceKey: sha256(`${typecheck ? 'tc' : 'notc'}\0${fingerprint}\0${gen.source}`) });
   }
 
   // Type-check (one program) and transpile whatever the caches do not have.
@@ -263,10 +298,11 @@ export async function compileMatchers(
       missing.push(p);
     }
   }
-  const typeDiags = typecheck ? typecheckMatchers(missing.map((m) => ({ id: m.sourceKey, source: m.source }))) : new Map<string, MatcherDiagnostic[]>();
+  const checked = typecheck ? checkAndEmit(missing.map((m) => ({ id: m.sourceKey, source: m.source })), models, true) : new Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }>();
   stats.typechecked = typecheck ? missing.length : 0;
   for (const m of missing) {
-    const entry: BuildEntry = { js: transpileMatcher(m.source), diagnostics: typeDiags.get(m.sourceKey) ?? [], typechecked: typecheck };
+    const c = checked.get(m.sourceKey);
+    const entry: BuildEntry = { js: c?.js ?? transpileMatcher(m.source), diagnostics: c?.diagnostics ?? [], typechecked: typecheck };
     builds.set(m.sourceKey, entry);
     writeCache(cacheDir, 'build', m.sourceKey, entry);
   }

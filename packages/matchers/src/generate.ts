@@ -1,5 +1,6 @@
 import { IndentationText, NewLineKind, Project, QuoteKind, StructureKind, VariableDeclarationKind, type CodeBlockWriter, type InterfaceDeclarationStructure, type StatementStructures } from 'ts-morph';
 import type { DataModelField, DataModels, Dataset } from '@dac/cim';
+import { parsePipeline } from '@dac/spl';
 import type { Literal, SearchExpr, Span, TstatsCommand } from './ast.js';
 import { eventKeyOf, MAX_DEPTH, planTstats, type MatcherDiagnostic, type TstatsPlan } from './plan.js';
 
@@ -227,7 +228,7 @@ function emitNodename(st: EmitState, value: string, span: Span, indent: number, 
   const constraints: SearchExpr[] = [];
   for (let d: Dataset | undefined = target; d && d.path.length > st.dataset.path.length; d = d.parent) {
     if (!d.constraint) continue;
-    const expr = constraintParser?.(d.constraint, span);
+    const expr = constraintParser(d.constraint, span);
     if (!expr) {
       st.diagnostics.push({ ...span, severity: 'error', rule: 'matcher-unsupported', message: `cannot compile the constraint of ${d.path.join('.')} (${JSON.stringify(d.constraint)}) for nodename` });
       out.push({ indent, text: `false${sfx}`, span });
@@ -239,10 +240,33 @@ function emitNodename(st: EmitState, value: string, span: Span, indent: number, 
   emitExpr(st, all, indent, sfx.trim(), out, 1);
 }
 
-/** Parses a dataset constraint into a SearchExpr whose spans all equal `span`; set by the SPL adapter. */
-let constraintParser: ((constraint: string, span: Span) => SearchExpr | undefined) | undefined;
-export function setConstraintParser(p: typeof constraintParser): void {
-  constraintParser = p;
+/**
+ * Parses a dataset constraint (`action="failure"`, `tag=insecure OR tag=cleartext`) with the SPL
+ * parser, and moves every span onto the `nodename=…` term: the constraint text is not part of
+ * the search, so diagnostics about it belong at the term that pulled it in.
+ */
+function constraintParser(constraint: string, span: Span): SearchExpr | undefined {
+  const { pipeline, diagnostics } = parsePipeline(`search ${constraint}`);
+  const cmd = pipeline.commands[0];
+  if (diagnostics.some((d) => d.severity === 'error') || pipeline.commands.length !== 1 || cmd?.kind !== 'search' || !cmd.expr) return undefined;
+  const respan = (e: SearchExpr): SearchExpr => {
+    switch (e.kind) {
+      case 'and':
+      case 'or':
+        return { ...e, args: e.args.map(respan), span };
+      case 'not':
+        return { ...e, arg: respan(e.arg), span };
+      case 'compare':
+        return { ...e, fieldSpan: span, value: { ...e.value, span }, span };
+      case 'in':
+        return { ...e, fieldSpan: span, values: e.values.map((v) => ({ ...v, span })), span };
+      case 'term':
+        return { ...e, value: { ...e.value, span }, span };
+      default:
+        return { ...e, span };
+    }
+  };
+  return respan(cmd.expr);
 }
 
 let genProject: Project | undefined;
@@ -288,7 +312,12 @@ function buildModule(id: string, tstats: TstatsCommand, plan: TstatsPlan, datase
   const helpers = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'inList', 'pattern', 'list'].filter((h) => st.helpers.has(h));
   const statements: StatementStructures[] = [];
   statements.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: RUNTIME_IMPORT, namedImports: [...helpers, 'type Aggregate', 'type ByField'] });
-  statements.push(interfaceStructure(dataset, iface));
+  // The dataset's event interface lives in a module of its own, shared by every matcher over the
+  // dataset (see datasetTypesModule); this module re-exports it. One copy per dataset keeps the
+  // type-check and transpile of ~900 modules fast.
+  const typesModule = datasetTypesModule(dataset);
+  statements.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: typesModule, isTypeOnly: true, namedImports: [iface] });
+  statements.push({ kind: StructureKind.ExportDeclaration, isTypeOnly: true, namedExports: [iface] });
 
   const exportedConst = (name: string, type: string, init: (w: CodeBlockWriter) => void, doc?: string) => {
     statements.push({
@@ -343,6 +372,37 @@ function buildModule(id: string, tstats: TstatsCommand, plan: TstatsPlan, datase
     project().removeSourceFile(sf);
   }
 }
+
+/**
+ * Import specifier of the module holding a dataset's event interface: `./cim/Endpoint.Processes.js`.
+ * Model and dataset names are identifiers in every CIM JSON; anything else is replaced by `_`.
+ */
+export function datasetTypesModule(dataset: Dataset): string {
+  return `./cim/${[dataset.model, ...dataset.path].map((s) => s.replace(/[^A-Za-z0-9_]/g, '_')).join('.')}.js`;
+}
+
+const typesSourceCache = new WeakMap<Dataset, string>();
+
+/**
+ * The module declaring a dataset's event interface (generated with ts-morph from the CIM JSON):
+ * one optional readonly property per field, typed by the JSON's type and multivalue flags, with
+ * the JSON's description as doc comment.
+ */
+export function generateDatasetTypesSource(dataset: Dataset): string {
+  let text = typesSourceCache.get(dataset);
+  if (!text) {
+    const sf = project().createSourceFile(`/gen/t${genCounter++}.ts`, { statements: [interfaceStructure(dataset, interfaceNameFor(dataset))] }, { overwrite: true });
+    try {
+      text = `${TYPES_HEADER}\n${sf.getFullText()}`;
+    } finally {
+      project().removeSourceFile(sf);
+    }
+    typesSourceCache.set(dataset, text);
+  }
+  return text;
+}
+
+const TYPES_HEADER = '// Generated by @dac/matchers from the CIM data model JSON (Splunk_SA_CIM 4.20). Do not edit.';
 
 /** The event interface of a dataset: one optional readonly property per CIM field, typed from the JSON. */
 function interfaceStructure(dataset: Dataset, iface: string): InterfaceDeclarationStructure {

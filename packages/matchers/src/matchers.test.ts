@@ -4,7 +4,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDataModels } from '@dac/cim';
 import { clearMatcherCaches, compileMatchers, loadMatcherModule, transpileMatcher, typecheckMatchers } from './compile.js';
-import { generateMatcherSource, tsString } from './generate.js';
+import { generateDatasetTypesSource, generateMatcherSource, tsString } from './generate.js';
 import { planTstats } from './plan.js';
 import { and, cmp, inList, ngrokWhere, not, or, term, tstats } from './test-support.js';
 
@@ -74,9 +74,13 @@ describe('generateMatcherSource', () => {
     const b = generateMatcherSource('ngrok', cmd, models);
     expect(a.source).toBe(b.source);
     const src = a.source!;
-    expect(src).toContain('export interface EndpointProcessesEvent {');
-    expect(src).toContain('readonly process_name?: string | null;');
-    expect(src).toContain('readonly process_hash?: string | readonly (string)[] | null;');
+    expect(src).toContain('import type { EndpointProcessesEvent } from "./cim/Endpoint.Processes.js";');
+    expect(src).toContain('export type { EndpointProcessesEvent };');
+    const types = generateDatasetTypesSource(models.dataset('Endpoint', ['Processes'])!);
+    expect(types).toContain('export interface EndpointProcessesEvent {');
+    expect(types).toContain('readonly process_name?: string | null;');
+    expect(types).toContain('readonly process_hash?: string | readonly (string)[] | null;');
+    expect(types).toContain('readonly _time?: number | null;');
     expect(src).toContain('export function match(event: EndpointProcessesEvent): boolean {');
     expect(src).toContain('export const fillnull: string | null = "null";');
     expect(src).toContain('export const span: string | null = "1h";');
@@ -208,6 +212,26 @@ describe('compileMatchers', () => {
     expect(fromDisk.stats).toMatchObject({ generated: 1, generatedFromCache: 2, typechecked: 1, compiledFromCache: 2 });
     expect(fromDisk.matchers.get('c')!.match({ process: 'aYb' })).toBe(true);
     expect(fromDisk.matchers.get('a')!.source).toBe(first.matchers.get('a')!.source);
+  });
+
+  it('nodename=Root.Child compiles to the child dataset constraints (CIM: Failed_Authentication is action="failure")', async () => {
+    const where = (node: string) => and(cmp('nodename', '=', node), cmp('Authentication.user', '=', '*'));
+    const { matchers, diagnostics } = await compileMatchers([
+      { id: 'failed', tstats: tstats({ model: 'Authentication', dataset: [], where: where('Authentication.Failed_Authentication'), by: ['Authentication.user'] }) },
+      { id: 'self', tstats: tstats({ model: 'Authentication', dataset: ['Authentication'], where: where('Authentication'), by: ['Authentication.user'] }) },
+      { id: 'nested', tstats: tstats({ model: 'Authentication', dataset: ['Authentication'], where: where('Authentication.Privileged_Authentication.Failed_Privileged_Authentication'), by: [] }) },
+      { id: 'bad', tstats: tstats({ model: 'Authentication', dataset: [], where: where('Authentication.Nope'), by: [] }) },
+    ], models);
+    expect(diagnostics.get('failed')).toEqual([]);
+    const failed = matchers.get('failed')!;
+    expect(failed.match({ action: 'failure', user: 'bob' })).toBe(true);
+    expect(failed.match({ action: 'success', user: 'bob' })).toBe(false);
+    expect(matchers.get('self')!.match({ action: 'success', user: 'bob' })).toBe(true);
+    const nested = matchers.get('nested')!;
+    expect(nested.match({ tag: ['authentication', 'privileged'], action: 'FAILURE', user: 'x' })).toBe(true);
+    expect(nested.match({ tag: ['authentication'], action: 'failure', user: 'x' })).toBe(false);
+    expect(matchers.has('bad')).toBe(false);
+    expect(diagnostics.get('bad')![0]!.rule).toBe('datamodel-unknown');
   });
 
   it('loadMatcherModule exposes nothing but the runtime to generated code', () => {

@@ -1,0 +1,60 @@
+import { filterMacroName, nodeAt, positionInScalar, type ContentItem, type ContentTree, type Diagnostic } from '@dac/content';
+import { builtinMacros, findTstats, macroTableFrom, parseSearch, type MacroTable, type ParsedSearch, type TstatsCommand } from '@dac/spl';
+import { isScalar } from 'yaml';
+import type { MatcherDiagnostic } from './plan.js';
+
+/**
+ * Glue between a content tree and the matcher compiler: macro table, per-detection parse, the
+ * leading tstats, and mapping matcher diagnostics (offsets in the expanded search) to YAML
+ * file:line:col.
+ */
+
+/** The content's macros (fields name/definition/arguments) on top of the CIM add-on's built-ins. */
+export function contentMacroTable(tree: ContentTree): MacroTable {
+  const defs = tree.macros.flatMap((m) => {
+    const d = m.data as { name?: unknown; definition?: unknown; arguments?: unknown } | undefined;
+    if (!d || typeof d.name !== 'string' || typeof d.definition !== 'string') return [];
+    const args = Array.isArray(d.arguments) ? d.arguments.map(String) : [];
+    return [{ name: d.name, args, definition: d.definition, source: m.file.relPath }];
+  });
+  return new Map([...builtinMacros(), ...macroTableFrom(defs)]);
+}
+
+export interface DetectionSearch {
+  item: ContentItem<'detection'>;
+  /** The detection's name (or its file when it has none): the matcher id. */
+  id: string;
+  parsed?: ParsedSearch;
+  /** The leading `| tstats …` command, if any. */
+  tstats?: TstatsCommand;
+}
+
+/** Parses every detection's search (macros expanded, filter macro = `search *` when undefined). */
+export function detectionSearches(tree: ContentTree, macros: MacroTable = contentMacroTable(tree)): DetectionSearch[] {
+  return tree.detections.map((item) => {
+    const d = item.data as { name?: unknown; search?: unknown } | undefined;
+    const id = typeof d?.name === 'string' ? d.name : item.file.relPath;
+    if (typeof d?.search !== 'string') return { item, id };
+    const parsed = parseSearch(d.search, macros, { filterMacro: filterMacroName(id) });
+    const tstats = findTstats(parsed.pipeline);
+    return tstats ? { item, id, parsed, tstats } : { item, id, parsed };
+  });
+}
+
+/** A matcher diagnostic at its YAML position: the character of the `search:` value it points at. */
+export function toContentDiagnostic(ds: DetectionSearch, d: MatcherDiagnostic): Diagnostic {
+  const file = ds.item.file;
+  const { node } = nodeAt(file, ['search']);
+  let line = 1;
+  let column = 1;
+  if (node && isScalar(node) && ds.parsed) {
+    const p = positionInScalar(file, node, ds.parsed.toOriginal(d.start));
+    line = p.line;
+    column = p.column;
+  } else if (node?.range) {
+    const p = file.lineCounter.linePos(node.range[0]);
+    line = p.line;
+    column = p.col;
+  }
+  return { file: file.relPath, line, column, severity: d.severity, rule: d.rule, message: d.message };
+}
