@@ -3,7 +3,7 @@
  * the AST of ./ast.ts with positions on every node, and the reference interpreter of Splunk's
  * search-language semantics.
  */
-import type { Pipeline } from './ast.js';
+import type { Pipeline, Span } from './ast.js';
 import { CIM_MACROS_CONF } from './cim-macros.generated.js';
 import { macrosFromConf } from './conf.js';
 import type { SplDiagnostic } from './diagnostics.js';
@@ -21,6 +21,7 @@ export { evaluateSearch, matchesValue, compareValues, wildcardMatch, asNumber, c
 export type { FieldValue } from './semantics.js';
 export { findTstats, outputFields, aggregateOutputName } from './analysis.js';
 export { unescapeSpl } from './text.js';
+export { formatSearchExpr, quoteSplValue } from './printer.js';
 
 let builtins: MacroTable | undefined;
 
@@ -43,6 +44,11 @@ export interface ParsedSearch {
   diagnostics: SplDiagnostic[];
   /** Maps an offset of `expanded` (e.g. an AST span) to the original search string. */
   toOriginal(offset: number): number;
+  /**
+   * Maps a span of `expanded` to the original: text copied from the original maps exactly; a span
+   * inside a macro's expansion maps to the whole macro call.
+   */
+  toOriginalSpan(span: Span): Span;
 }
 
 /** Expands macros, parses the result, and maps every diagnostic back to the original string. */
@@ -56,5 +62,9 @@ export function parseSearch(search: string, macros: MacroTable, options: { filte
     diagnostics.push({ ...d, start, end: Math.max(start, end) });
   }
   diagnostics.sort((a, b) => a.start - b.start || a.end - b.end);
-  return { expanded: exp.text, pipeline: parsed.pipeline, usedMacros: exp.usedMacros, diagnostics, toOriginal: exp.toOriginal };
+  const toOriginalSpan = (s: Span): Span => {
+    const start = exp.toOriginal(s.start);
+    return { start, end: s.end > s.start ? Math.max(start, exp.toOriginalEnd(s.end - 1)) : start };
+  };
+  return { expanded: exp.text, pipeline: parsed.pipeline, usedMacros: exp.usedMacros, diagnostics, toOriginal: exp.toOriginal, toOriginalSpan };
 }

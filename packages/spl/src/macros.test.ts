@@ -161,6 +161,9 @@ describe('parseSearch maps parse diagnostics to the original string', () => {
     if (c.kind !== 'search' || c.expr?.kind !== 'and') throw new Error();
     const cmp = c.expr.args[c.expr.args.length - 1];
     expect(search.slice(p.toOriginal(cmp.span.start), p.toOriginal(cmp.span.end))).toBe('EventCode=1');
+    const first = c.expr.args[0];
+    const o = p.toOriginalSpan(first.span);
+    expect(search.slice(o.start, o.end)).toBe('`sysmon`');
   });
 });
 
