@@ -183,3 +183,22 @@ describe('dac ci', () => {
     expect(docs.at(-1)).toMatchObject({ ci: { base: 'main', passed: false, steps: [{ name: 'validate', status: 'failed' }, { name: 'version-check', status: 'passed' }, { name: 'test', status: 'skipped' }, { name: 'build', status: 'failed' }] } });
   });
 });
+
+describe('affected detections through Splunk macro expansion (@dac/spl)', () => {
+  it('a macro removed by the change still marks the detections that call it', () => {
+    repo = makeRepo();
+    repo.remove('macros/security_content_ctime.yml');
+    const affected = affectedDetections(loadContent(repo.dir), checkVersions({ contentRoot: repo.dir, base: 'main' }));
+    expect(affected).toMatchObject([{ file: NGROK_REL, reasons: ['macro security_content_ctime'] }]);
+  });
+
+  it('a lookup used inside a macro definition is found in the expanded search', () => {
+    repo = makeRepo();
+    repo.edit('macros/security_content_ctime.yml', (t) => t.replace(/^definition: (.*)$/m, 'definition: $1 | lookup ngrok_hosts host OUTPUT owner'));
+    repo.commitAll('macro uses a lookup');
+    repo.write('lookups/ngrok_hosts.yml', 'name: ngrok_hosts\ndescription: hosts\nfilename: ngrok_hosts.csv\n');
+    repo.write('lookups/ngrok_hosts.csv', 'host,owner\na,b\n');
+    const affected = affectedDetections(loadContent(repo.dir), checkVersions({ contentRoot: repo.dir, base: 'main' }));
+    expect(affected).toMatchObject([{ file: NGROK_REL, reasons: ['lookup ngrok_hosts'] }]);
+  });
+});

@@ -1,4 +1,5 @@
-import type { ContentTree } from '@dac/content';
+import { filterMacroName, type ContentTree } from '@dac/content';
+import { builtinMacros, expandMacros, macroTableFrom, type MacroTable } from '@dac/spl';
 import type { ContentChange, DetectionReport } from './check.js';
 
 export interface AffectedDetection {
@@ -36,7 +37,16 @@ export function affectedDetections(
   change: { detections: DetectionReport[]; contentChanges: ContentChange[] },
 ): AffectedDetection[] {
   const macros = new Map<string, string>();
-  for (const m of tree.macros) if (m.data && typeof m.data.name === 'string') macros.set(m.data.name, String(m.data.definition ?? ''));
+  const defs: { name: string; args: string[]; definition: string; source: string }[] = [];
+  for (const m of tree.macros) {
+    if (!m.data || typeof m.data.name !== 'string') continue;
+    const definition = String(m.data.definition ?? '');
+    macros.set(m.data.name, definition);
+    const args = Array.isArray(m.data.arguments) ? m.data.arguments.map(String) : [];
+    defs.push({ name: m.data.name, args, definition, source: m.file.relPath });
+  }
+  // Splunk's own expansion (@dac/spl): the CIM add-on's macros, overridden by the content's.
+  const table: MacroTable = new Map([...builtinMacros(), ...macroTableFrom(defs)]);
   const changedMacros = new Set<string>();
   const changedSources = new Set<string>();
   const changedLookups = new Set<string>();
@@ -65,10 +75,14 @@ export function affectedDetections(
     if (!d) continue;
     const name = typeof d.name === 'string' ? d.name : det.file.relPath;
     const search = typeof d.search === 'string' ? d.search : '';
-    // Transitive closure of macros (iterative; a cycle just stops).
-    const seen = new Set<string>();
-    const texts = [search];
-    const queue = macrosIn(search);
+    // Macros used at any depth, as Splunk expands them; plus every backtick name in the search and
+    // in the definitions it reaches, so a call the expansion cannot resolve (a macro this change
+    // removed or renamed) still counts. Over-approximating only means testing more.
+    const expansion = expandMacros(search, table, { filterMacro: filterMacroName(name) });
+    const seen = new Set<string>(expansion.usedMacros.map((k) => k.replace(/\(\d+\)$/, '')));
+    const texts = [search, expansion.text];
+    const queue = [...macrosIn(search), ...seen];
+    seen.clear();
     while (queue.length > 0) {
       const m = queue.pop()!;
       if (seen.has(m)) continue;
@@ -88,3 +102,4 @@ export function affectedDetections(
   const present = new Set(tree.detections.map((d) => d.file.relPath));
   return [...byFile.values()].filter((a) => present.has(a.file)).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
+
