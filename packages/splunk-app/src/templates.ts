@@ -119,7 +119,8 @@ export function loadTemplates(dir: string = findTemplatesDir()): TemplateSet {
   const names: string[] = [];
   for (const f of readdirSync(dir).sort()) {
     if (!f.endsWith('.hbs')) continue;
-    const source = readFileSync(join(dir, f), 'utf8');
+    // A checkout with CRLF line endings must not put CRs into .conf files.
+    const source = readFileSync(join(dir, f), 'utf8').replace(/\r\n?/g, '\n');
     lintTemplate(source, f);
     const name = f.slice(0, -'.hbs'.length);
     const template = hb.compile(source, { noEscape: true, strict: true });
@@ -133,7 +134,11 @@ export function loadTemplates(dir: string = findTemplatesDir()): TemplateSet {
   if (existsSync(staticDir)) {
     for (const rel of (readdirSync(staticDir, { recursive: true }) as string[]).sort()) {
       const p = join(staticDir, rel);
-      if (statSync(p).isFile()) staticFiles.push({ relPath: rel.split(/[\\/]/).join('/'), content: readFileSync(p) });
+      if (!statSync(p).isFile()) continue;
+      const bytes = readFileSync(p);
+      // Text assets get LF line endings whatever the checkout did (byte-stable builds across OSes).
+      const content = /\.(conf|meta|xml|md|txt)$/.test(rel) ? Buffer.from(bytes.toString('utf8').replace(/\r\n?/g, '\n'), 'utf8') : bytes;
+      staticFiles.push({ relPath: rel.split(/[\\/]/).join('/'), content });
     }
   }
   const set: TemplateSet = {
