@@ -167,6 +167,15 @@ describe('tstats', () => {
     expect(show(t.where)).toBe('(parent=w3wp.exe & ((p=cmd.exe | o=Cmd.Exe) | p=powershell.exe))');
   });
 
+  it('GROUPBY is a synonym of BY; an unexpanded macro after FROM is kept without a second diagnostic', () => {
+    const r = parsePipeline('| tstats local=t count as n from `SA_Events` groupby _time span=1d');
+    expect(r.diagnostics).toEqual([]);
+    const t = findTstats(r.pipeline)!;
+    expect(t.by.map((b) => b.field)).toEqual(['_time']);
+    expect(t.from?.value).toBe('`SA_Events`');
+    expect(t.span?.value).toBe('1d');
+  });
+
   it('a tstats without where or by, and `from datamodel:` form', () => {
     const t = tstatsOf('| tstats count from datamodel:Web.Web');
     expect(t.datamodel).toMatchObject({ model: 'Web', dataset: ['Web'] });

@@ -326,7 +326,7 @@ class Parser {
         ts.next();
         continue;
       }
-      if (tok.kind === 'word' && ts.peek(1).kind === 'op' && ts.peek(1).value === '=' && !isKw(tok, 'from', 'where', 'by')) {
+      if (tok.kind === 'word' && ts.peek(1).kind === 'op' && ts.peek(1).value === '=' && !isKw(tok, 'from', 'where', 'by', 'groupby')) {
         ts.next();
         const opTok = ts.next();
         cmd.options[tok.value] = sp.value(opTok);
@@ -341,7 +341,7 @@ class Parser {
         ts.next();
         continue;
       }
-      if (tok.kind !== 'word' || isKw(tok, 'from', 'where', 'by')) break;
+      if (tok.kind !== 'word' || isKw(tok, 'from', 'where', 'by', 'groupby')) break;
       if (ts.peek(1).kind === 'op' && ts.peek(1).value === '=') break; // an option after the aggregates
       ts.next();
       const agg: AggregateCall = { fn: tok.value.toLowerCase(), span: span(tok.start, tok.end) };
@@ -392,7 +392,9 @@ class Parser {
         ts.next();
         continue;
       }
-      const kw = tok.kind === 'word' ? tok.value.toLowerCase() : '';
+      const lw = tok.kind === 'word' ? tok.value.toLowerCase() : '';
+      // `GROUPBY` is tstats' synonym of `BY` (Splunk tstats reference).
+      const kw = lw === 'groupby' ? 'by' : lw;
       if ((kw === 'from' || kw === 'where' || kw === 'by') && seen.has(kw)) {
         this.error(tok.start, tok.end, `duplicate ${kw.toUpperCase()} clause in tstats`);
       }
@@ -405,11 +407,12 @@ class Parser {
       if (kw === 'where') {
         seen.add(kw);
         ts.next();
-        const expr = sp.andSeq(0, (x) => x.kind === 'word' && x.value.toLowerCase() === 'by' && !(ts.peekAfter(x).kind === 'op'));
+        const isBy = (x: Token) => x.kind === 'word' && (x.value.toLowerCase() === 'by' || x.value.toLowerCase() === 'groupby') && ts.peek(1).kind !== 'op';
+        const expr = sp.andSeq(0, isBy);
         while (ts.peek().kind === 'rparen') {
           const r = ts.next();
           this.error(r.start, r.end, 'unmatched ")"');
-          sp.andSeq(0, (x) => x.kind === 'word' && x.value.toLowerCase() === 'by');
+          sp.andSeq(0, isBy);
         }
         if (!expr) this.error(tok.start, tok.end, 'tstats WHERE clause is empty');
         else cmd.where = cmd.where ? { kind: 'and', args: [cmd.where, expr], span: span(cmd.where.span.start, expr.span.end) } : expr;
@@ -447,7 +450,8 @@ class Parser {
       this.setDatamodel(cmd, tok.value.slice('datamodel:'.length), span(tok.start, tok.end));
       return;
     }
-    if (tok.kind === 'word' || tok.kind === 'quoted') {
+    if (tok.kind === 'word' || tok.kind === 'quoted' || tok.kind === 'macro') {
+      // Another namespace, or an unexpanded macro (already reported by the expander).
       ts.next();
       cmd.from = { value: tok.value, quoted: tok.kind === 'quoted', span: span(tok.start, tok.end) };
       return;
@@ -472,7 +476,7 @@ class Parser {
         ts.next();
         continue;
       }
-      if (tok.kind === 'word' && ['from', 'where', 'by'].includes(tok.value.toLowerCase()) && !(ts.peek(1).kind === 'op')) break;
+      if (tok.kind === 'word' && ['from', 'where', 'by', 'groupby'].includes(tok.value.toLowerCase()) && !(ts.peek(1).kind === 'op')) break;
       if (tok.kind === 'word' && ts.peek(1).kind === 'op' && ts.peek(1).value === '=') {
         ts.next();
         const v = sp.value(ts.next());
@@ -502,11 +506,6 @@ class TokenStream {
     const t = this.tokens[this.i];
     if (this.i < this.tokens.length - 1) this.i++;
     return t;
-  }
-  /** The token after `t` (which must be at or after the cursor). */
-  peekAfter(t: Token): Token {
-    const k = this.tokens.indexOf(t, this.i);
-    return this.tokens[Math.min(k + 1, this.tokens.length - 1)];
   }
 }
 
