@@ -381,3 +381,14 @@ describe('--fix for missing or empty values', () => {
     expect(repo.read(NGROK_REL)).toMatch(/^version: 6$/m);
   });
 });
+
+describe('rule severity overrides (dac.config.yaml rules:)', () => {
+  it('turns a rule off or into a warning', () => {
+    repo = makeRepo();
+    repo.edit(NGROK_REL, (t) => BUMP_TO(6)(SEARCH_CHANGE(t)));
+    repo.edit('dac.config.yaml', (t) => t.replace('rules: {}', 'rules:\n  changeset: warning'));
+    expect(check().diagnostics).toMatchObject([{ rule: 'changeset', severity: 'warning' }]);
+    repo.edit('dac.config.yaml', (t) => t.replace('changeset: warning', 'changeset: off'));
+    expect(check().diagnostics).toEqual([]);
+  });
+});

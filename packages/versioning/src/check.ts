@@ -1,5 +1,5 @@
 import type { ContentKind, Diagnostic, YamlFile } from '@dac/content';
-import { compareDiagnostics, positionOfPath } from '@dac/content';
+import { compareDiagnostics, loadConfig, positionOfPath } from '@dac/content';
 import { meaningHash } from './canonical.js';
 import { checkChangesets, type ChangesetReport } from './changesets.js';
 import { loadComparison, type Comparison, type FileKind, type SideFile } from './compare.js';
@@ -328,6 +328,16 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
   }
   const changeset = checkChangesets(cmp, { ref, contentChanges, suggestedBump, diagnostics });
 
+  // Per-rule severity overrides from dac.config.yaml `rules:` (error | warning | off), as for validate.
+  const overrides = loadConfig(cmp.root).config.rules;
+  const finalDiagnostics: Diagnostic[] = [];
+  for (const d of diagnostics) {
+    const o = overrides[d.rule];
+    if (o === 'off') continue;
+    finalDiagnostics.push(o ? { ...d, severity: o } : d);
+  }
+  diagnostics.length = 0;
+  diagnostics.push(...finalDiagnostics);
   diagnostics.sort(compareDiagnostics);
   detections.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
   contentChanges.sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
