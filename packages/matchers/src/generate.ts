@@ -1,4 +1,4 @@
-import { IndentationText, NewLineKind, Project, QuoteKind, StructureKind, VariableDeclarationKind, type CodeBlockWriter, type InterfaceDeclarationStructure, type StatementStructures } from 'ts-morph';
+import { IndentationText, NewLineKind, Project, QuoteKind, StructureKind, type InterfaceDeclarationStructure, type StatementStructures } from 'ts-morph';
 import type { DataModelField, DataModels, Dataset } from '@dac/cim';
 import { parsePipeline } from '@dac/spl';
 import type { Literal, SearchExpr, Span, TstatsCommand } from './ast.js';
@@ -310,7 +310,7 @@ export function generateMatcherSource(id: string, tstats: TstatsCommand, models:
 function buildModule(id: string, tstats: TstatsCommand, plan: TstatsPlan, dataset: Dataset, st: EmitState, body: Line[]): string {
   const iface = interfaceNameFor(dataset);
   const helpers = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'inList', 'pattern', 'list'].filter((h) => st.helpers.has(h));
-  const statements: StatementStructures[] = [];
+  const statements: (StatementStructures | string)[] = [];
   statements.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: RUNTIME_IMPORT, namedImports: [...helpers, 'type Aggregate', 'type ByField'] });
   // The dataset's event interface lives in a module of its own, shared by every matcher over the
   // dataset (see datasetTypesModule); this module re-exports it. One copy per dataset keeps the
@@ -319,35 +319,25 @@ function buildModule(id: string, tstats: TstatsCommand, plan: TstatsPlan, datase
   statements.push({ kind: StructureKind.ImportDeclaration, moduleSpecifier: typesModule, isTypeOnly: true, namedImports: [iface] });
   statements.push({ kind: StructureKind.ExportDeclaration, isTypeOnly: true, namedExports: [iface] });
 
-  const exportedConst = (name: string, type: string, init: (w: CodeBlockWriter) => void, doc?: string) => {
-    statements.push({
-      kind: StructureKind.VariableStatement,
-      declarationKind: VariableDeclarationKind.Const,
-      isExported: true,
-      docs: doc ? [doc] : [],
-      declarations: [{ name, type, initializer: init }],
-    });
+  // Constants are written as whole statements so multi-line arrays get a plain two-space layout
+  // (ts-morph would hang-indent an initializer's continuation lines); all values go through tsString.
+  const exportedConst = (name: string, type: string, init: string, doc?: string) => {
+    statements.push(`${doc ? `/** ${doc} */\n` : ''}export const ${name}: ${type} = ${init};`);
   };
-  exportedConst('id', 'string', (w) => w.write(tsString(id)), 'The detection this matcher was generated for.');
-  exportedConst('model', 'string', (w) => w.write(tsString(plan.model)));
-  exportedConst('dataset', 'readonly string[]', (w) => w.write(`[${plan.dataset.map(tsString).join(', ')}]`));
-  exportedConst('by', 'readonly ByField[]', (w) => writeArray(w, plan.by.map((b) => `{ written: ${tsString(b)}, key: ${tsString(eventKeyOf(b))} }`)), 'BY fields as written and their event keys.');
-  exportedConst('aggregates', 'readonly Aggregate[]', (w) =>
-    writeArray(w, plan.aggregates.map((a) => `{ fn: ${tsString(a.fn)}${a.field !== undefined ? `, field: ${tsString(a.field)}` : ''}${a.as !== undefined ? `, as: ${tsString(a.as)}` : ''} }`)));
-  exportedConst('options', 'Readonly<Record<string, string>>', (w) => {
-    const keys = Object.keys(plan.options);
-    writeObject(w, keys.map((k) => `${tsString(k)}: ${tsString(plan.options[k]!)}`));
-  }, 'tstats options after macro expansion (summariesonly, allow_old_summaries, fillnull_value, …).');
-  exportedConst('fillnull', 'string | null', (w) => w.write(plan.options.fillnull_value !== undefined ? tsString(plan.options.fillnull_value) : 'null'),
+  exportedConst('id', 'string', tsString(id), 'The detection this matcher was generated for.');
+  exportedConst('model', 'string', tsString(plan.model));
+  exportedConst('dataset', 'readonly string[]', `[${plan.dataset.map(tsString).join(', ')}]`);
+  exportedConst('by', 'readonly ByField[]', arrayText(plan.by.map((b) => `{ written: ${tsString(b)}, key: ${tsString(eventKeyOf(b))} }`)), 'BY fields as written and their event keys.');
+  exportedConst('aggregates', 'readonly Aggregate[]',
+    arrayText(plan.aggregates.map((a) => `{ fn: ${tsString(a.fn)}${a.field !== undefined ? `, field: ${tsString(a.field)}` : ''}${a.as !== undefined ? `, as: ${tsString(a.as)}` : ''} }`)));
+  exportedConst('options', 'Readonly<Record<string, string>>', objectText(Object.keys(plan.options).map((k) => `${tsString(k)}: ${tsString(plan.options[k]!)}`)),
+    'tstats options after macro expansion (summariesonly, allow_old_summaries, fillnull_value, …).');
+  exportedConst('fillnull', 'string | null', plan.options.fillnull_value !== undefined ? tsString(plan.options.fillnull_value) : 'null',
     'fillnull_value: null BY values become this string; null means rows with a null BY value are dropped (§1.10).');
-  exportedConst('span', 'string | null', (w) => w.write(plan.span !== undefined ? tsString(plan.span) : 'null'));
+  exportedConst('span', 'string | null', plan.span !== undefined ? tsString(plan.span) : 'null');
 
-  for (const [init, name] of st.patterns) {
-    statements.push({ kind: StructureKind.VariableStatement, declarationKind: VariableDeclarationKind.Const, declarations: [{ name, initializer: init }] });
-  }
-  for (const { name, values } of st.lists.values()) {
-    statements.push({ kind: StructureKind.VariableStatement, declarationKind: VariableDeclarationKind.Const, declarations: [{ name, initializer: (w) => { w.write('list('); writeArray(w, values); w.write(')'); } }] });
-  }
+  for (const [init, name] of st.patterns) statements.push(`const ${name} = ${init};`);
+  for (const { name, values } of st.lists.values()) statements.push(`const ${name} = list(${arrayText(values)});`);
 
   statements.push({
     kind: StructureKind.Function,
@@ -419,21 +409,15 @@ function interfaceStructure(dataset: Dataset, iface: string): InterfaceDeclarati
   };
 }
 
-function writeArray(w: CodeBlockWriter, items: string[]): void {
-  if (items.length === 0) {
-    w.write('[]');
-    return;
-  }
+/** An array literal: one line when short, else one item per line. Items are code built with tsString. */
+function arrayText(items: string[]): string {
   const oneLine = `[${items.join(', ')}]`;
-  if (oneLine.length <= 80 && !items.some((i) => i.includes('\n'))) {
-    w.write(oneLine);
-    return;
-  }
-  w.write(`[\n${items.map((i) => `  ${i},\n`).join('')}]`);
+  if (items.length === 0 || oneLine.length <= 80) return oneLine;
+  return `[\n${items.map((i) => `  ${i},\n`).join('')}]`;
 }
 
-function writeObject(w: CodeBlockWriter, entries: string[]): void {
+function objectText(entries: string[]): string {
   const oneLine = entries.length === 0 ? '{}' : `{ ${entries.join(', ')} }`;
-  if (oneLine.length <= 80) w.write(oneLine);
-  else w.write(`{\n${entries.map((e) => `  ${e},\n`).join('')}}`);
+  if (oneLine.length <= 80) return oneLine;
+  return `{\n${entries.map((e) => `  ${e},\n`).join('')}}`;
 }

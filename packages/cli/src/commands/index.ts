@@ -5,6 +5,7 @@ import { ciCommand } from './ci.js';
 import { buildCommand } from './build.js';
 import { testCommand } from './test.js';
 import { replayCommand } from './replay.js';
+import { compileCommand } from './compile.js';
 
 /**
  * Every `dac` sub-command, one module each. Add a command by adding its module here.
@@ -16,4 +17,5 @@ export const commands: DacCommand[] = [
   buildCommand,
   testCommand,
   replayCommand,
+  compileCommand,
 ];

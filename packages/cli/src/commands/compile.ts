@@ -1,0 +1,126 @@
+import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { basename, dirname, join, relative, resolve } from 'node:path';
+import type { Command } from 'commander';
+import { loadDataModels } from '@dac/cim';
+import { compareDiagnostics, loadContent, nodeAt, positionInScalar, snakeCase, type Diagnostic } from '@dac/content';
+import { compileMatchers, detectionSearches, runtimeSource, supportModules, toContentDiagnostic, type DetectionSearch } from '@dac/matchers';
+import { isScalar } from 'yaml';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
+
+interface CompileOpts {
+  content: string;
+  out?: string;
+  cache: boolean;
+  typecheck: boolean;
+}
+
+/**
+ * `dac compile [--content DIR] [--out DIR] [DETECTION…]`
+ * Generates the typed matcher module of every `| tstats … from datamodel=…` detection (or of the
+ * named ones: detection name, YAML file path, or file base name) into `<out>/` (default
+ * `dist/matchers/` under the content root), with `runtime.ts` and the per-dataset interface
+ * modules beside them so the folder type-checks on its own. Prints every diagnostic as
+ * `file:line:col: severity: message [rule]`. Exit 0: no error; 1: errors; 2: usage.
+ */
+export const compileCommand: DacCommand = {
+  register(program: Command, setExit: (code: number) => void) {
+    program
+      .command('compile')
+      .description('Generate the typed TypeScript matchers of tstats detections (ts-morph) and type-check them')
+      .argument('[detections...]', 'only these detections: name, YAML path, or file base name')
+      .option('--content <dir>', 'content root (holds detections/, macros/, …)', process.cwd())
+      .option('--out <dir>', 'output folder (default: dist/matchers/ under the content root)')
+      .option('--no-cache', 'ignore and do not write the content-hash cache (node_modules/.cache/dac-matchers)')
+      .option('--no-typecheck', 'skip type-checking the generated modules')
+      .action(async (detections: string[], opts: CompileOpts) => {
+        try {
+          setExit(await runCompile(detections, opts));
+        } catch (e) {
+          process.stderr.write(`dac compile: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+          setExit(EXIT_USAGE);
+        }
+      });
+  },
+};
+
+async function runCompile(selectors: string[], opts: CompileOpts): Promise<number> {
+  const root = resolve(opts.content);
+  if (!existsSync(root) || !statSync(root).isDirectory()) {
+    process.stderr.write(`dac compile: content root ${opts.content} is not a directory\n`);
+    return EXIT_USAGE;
+  }
+  const outDir = resolve(opts.out ?? join(root, 'dist', 'matchers'));
+  const tree = loadContent(root);
+  let searches = detectionSearches(tree);
+  if (selectors.length > 0) {
+    const picked: DetectionSearch[] = [];
+    for (const sel of selectors) {
+      const abs = resolve(sel);
+      const hit = searches.filter((s) => s.id === sel || s.item.file.relPath === sel || s.item.file.path === abs
+        || basename(s.item.file.relPath).replace(/\.ya?ml$/i, '') === sel || snakeCase(s.id) === sel);
+      if (hit.length === 0) {
+        process.stderr.write(`dac compile: no detection matches ${JSON.stringify(sel)} (give a name, a YAML path or a file base name)\n`);
+        return EXIT_USAGE;
+      }
+      for (const h of hit) if (!picked.includes(h)) picked.push(h);
+    }
+    searches = picked;
+  }
+
+  const diagnostics: Diagnostic[] = [];
+  const candidates: DetectionSearch[] = [];
+  for (const s of searches) {
+    // SPL problems stop a detection's matcher; `dac validate` reports them too, so show errors only.
+    const splErrors = s.parsed?.diagnostics.filter((d) => d.severity === 'error') ?? [];
+    for (const d of splErrors) diagnostics.push(splDiagnostic(s, d.start, d.rule, d.message));
+    if (splErrors.length === 0 && s.tstats?.datamodel) candidates.push(s);
+    else if (selectors.length > 0 && splErrors.length === 0) {
+      diagnostics.push({ ...splDiagnostic(s, 0, 'matcher-unsupported', ''), severity: 'warning', message: 'the search does not start with | tstats … from datamodel=…; no matcher to generate' });
+    }
+  }
+
+  const models = loadDataModels();
+  const cacheDir = opts.cache ? join(root, 'node_modules', '.cache', 'dac-matchers') : undefined;
+  const result = await compileMatchers(candidates.map((c) => ({ id: c.id, tstats: c.tstats! })), models, { cacheDir, typecheck: opts.typecheck });
+
+  let written = 0;
+  const support = new Map<string, string>();
+  const usedNames = new Set<string>();
+  for (const c of candidates) {
+    for (const d of result.diagnostics.get(c.id) ?? []) diagnostics.push(toContentDiagnostic(c, d));
+    const m = result.matchers.get(c.id);
+    if (!m) continue;
+    let name = basename(c.item.file.relPath).replace(/\.ya?ml$/i, '').replace(/[^A-Za-z0-9_-]/g, '_') || 'detection';
+    for (let i = 2; usedNames.has(name); i++) name = `${name}_${i}`;
+    usedNames.add(name);
+    writeOut(join(outDir, `${name}.ts`), m.source);
+    for (const s of supportModules(m.source, models)) support.set(s.path, s.source);
+    written++;
+  }
+  if (written > 0) {
+    writeOut(join(outDir, 'runtime.ts'), runtimeSource());
+    for (const [path, text] of support) writeOut(join(outDir, path), text);
+  }
+
+  diagnostics.sort(compareDiagnostics);
+  for (const d of diagnostics) process.stdout.write(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.rule}]\n`);
+  const errors = diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = diagnostics.length - errors;
+  const where = relative(process.cwd(), outDir) || '.';
+  process.stderr.write(`dac compile: ${written} of ${candidates.length} tstats-from-datamodel detections compiled to typed matchers in ${where}/ `
+    + `(${result.stats.typechecked} type-checked, ${result.stats.compiledFromCache} from cache); ${errors} error(s), ${warnings} warning(s)\n`);
+  return errors > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+function writeOut(path: string, text: string): void {
+  mkdirSync(dirname(path), { recursive: true });
+  writeFileSync(path, text);
+}
+
+/** A diagnostic at an offset of the ORIGINAL search string (SPL diagnostics are mapped back already). */
+function splDiagnostic(s: DetectionSearch, offset: number, rule: string, message: string): Diagnostic {
+  const file = s.item.file;
+  const { node } = nodeAt(file, ['search']);
+  const p = node && isScalar(node) ? positionInScalar(file, node, offset) : { line: 1, column: 1 };
+  return { file: file.relPath, line: p.line, column: p.column, severity: 'error', rule, message };
+}
