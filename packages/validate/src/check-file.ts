@@ -3,8 +3,8 @@ import { loadItem, positionOfPath, type ContentEntry, type ContentItem, type Dia
 import { createFileContext } from './context.js';
 import { RULES } from './rules/index.js';
 import { pointerToPath, schemaErrors } from './schemas.js';
-import type { SearchAnalysis } from './search.js';
-import type { FileContext, FileFacts, SharedSettings } from './types.js';
+import { analyzeSearch } from './search.js';
+import type { FileFacts, SharedSettings } from './types.js';
 
 export const INTERNAL_RULE = 'internal';
 
@@ -18,7 +18,6 @@ export interface CheckOptions {
   reported: boolean;
   /** Enabled rule ids: rules set to `off` are skipped entirely (no work, no facts). */
   enabled: (ruleId: string) => boolean;
-  analyzeSearch?: (ctx: FileContext) => SearchAnalysis | undefined;
 }
 
 /** Loads one content file and runs every per-file check on it. */
@@ -57,7 +56,7 @@ export function checkItem(item: ContentItem, o: CheckOptions): FileResult {
   }
   if (!data) return { diagnostics, facts };
 
-  const ctx = createFileContext({ kind: item.kind, file, data, settings: o.settings, schemaErrorPaths: schemaPaths, analyzeSearch: o.analyzeSearch });
+  const ctx = createFileContext({ kind: item.kind, file, data, settings: o.settings, schemaErrorPaths: schemaPaths, analyzeSearch });
   for (const rule of RULES) {
     if (!rule.kinds.includes(item.kind) || !o.enabled(rule.id)) continue;
     try {
@@ -71,8 +70,6 @@ export function checkItem(item: ContentItem, o: CheckOptions): FileResult {
       diagnostics.push({ file: file.relPath, line: 1, column: 1, severity: 'error', rule: INTERNAL_RULE, message: `rule ${rule.id} failed on this file: ${(e as Error).message}` });
     }
   }
-  const search = ctx.search();
-  if (search) diagnostics.push(...search.diagnostics.filter((d) => o.enabled(d.rule)));
   return { diagnostics, facts };
 }
 

@@ -1,0 +1,23 @@
+import { closest } from '../schemas.js';
+import { splRule } from './spl.js';
+
+/**
+ * Macros that Splunk Enterprise Security (not CIM, whose macros dac ships) provides; contentctl
+ * ignores them too (MACROS_TO_IGNORE, escu-app-format.md §3.3 item 2). CIM's own macros, e.g.
+ * drop_dm_object_name, are defined through @dac/spl builtinMacros().
+ */
+export const EXTERNAL_MACROS: readonly string[] = ['get_asset', 'get_risk_severity', 'globedistance'];
+
+/** Every macro the search calls (at any nesting depth) is defined in macros/ or by CIM. */
+export const unknownMacro = splRule({
+  id: 'unknown-macro',
+  splRules: ['spl-undefined-macro'],
+  defaultSeverity: 'error',
+  description: 'Every macro the search calls exists in macros/ (or is a CIM macro); `<name>_filter` is implied as `search *`.',
+  decorate(message, ctx) {
+    const name = /`([^`(]+)/.exec(message)?.[1];
+    const s = name ? closest(name, ctx.settings.macros.map((m) => m.name)) : undefined;
+    return `${message}: not defined in macros/ nor by CIM${s ? ` (did you mean \`${s}\`?)` : ''}`;
+  },
+  skip: (message) => EXTERNAL_MACROS.some((m) => message.includes(`\`${m}`) || message.includes(` ${m}(`) || message.includes(` ${m} `)),
+});
