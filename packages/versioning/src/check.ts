@@ -302,9 +302,10 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
   }
 
   // ---- removed detections ----
+  const workByPath = new Map([...workById.values()].map((p) => [p.side.relPath, p]));
   for (const [id, b] of baseById) {
     if (workById.has(id)) continue;
-    const inPlace = [...workById.values()].find((p) => p.side.relPath === b.side.relPath);
+    const inPlace = workByPath.get(b.side.relPath);
     if (inPlace && idChanged.has(inPlace)) continue; // reported as an id change
     if (unparsed.has(b.side.relPath)) continue; // its YAML error is reported; no id to match yet
     const name = b.name;
