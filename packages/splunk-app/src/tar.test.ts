@@ -71,6 +71,11 @@ describe('deterministic tar.gz (escu-app-format.md §4.10; issue 5 determinism r
     expect(gunzipSync(a).length % 10240).toBe(0);
   });
 
+  it('the gzip stream holds exactly the tar', () => {
+    expect(gunzipSync(packTarGz(files, 'X', { level: 9 })).equals(packTar(files, 'X'))).toBe(true);
+    expect(gunzipSync(packTarGz(files, 'X', { level: 1 })).equals(packTar(files, 'X'))).toBe(true);
+  });
+
   it('writes a gzip header without name or time (OS byte 3)', () => {
     const gz = packTarGz(files, 'X');
     expect([...gz.subarray(0, 4)]).toEqual([0x1f, 0x8b, 8, 0]); // no FNAME flag

@@ -4,8 +4,10 @@
  * fixed mtime (default 0, or a SOURCE_DATE_EPOCH-style value), uid/gid 0, uname/gname `root`,
  * modes 0644 (files) and 0755 (directories), no symlinks, every path under `<appid>/`, and a gzip
  * header without file name or time. Padded to 10240-byte records like GNU tar and Python tarfile.
+ * Compression is fflate's pure-JavaScript deflate: Node's bundled zlib picks SIMD code paths by
+ * CPU, so its compressed bytes are not guaranteed equal across machines; fflate's are.
  */
-import { gzipSync, constants as zc } from 'node:zlib';
+import { gzipSync } from 'fflate';
 
 const BLOCK = 512;
 const RECORD = 10240;
@@ -127,9 +129,12 @@ export function packTar(files: ReadonlyMap<string, Buffer | string>, topDir: str
   return Buffer.concat(chunks);
 }
 
+type Level = 0 | 1 | 2 | 3 | 4 | 5 | 6 | 7 | 8 | 9;
+
 /** gzip with a fixed header: no name, mtime 0, OS byte 3 (Unix) whatever platform builds it. */
 export function gzipDeterministic(data: Buffer, level = 9): Buffer {
-  const gz = gzipSync(data, { level, memLevel: 8, strategy: zc.Z_DEFAULT_STRATEGY });
+  const lvl = Math.min(9, Math.max(0, Math.round(level))) as Level;
+  const gz = Buffer.from(gzipSync(data, { level: lvl, mem: 8, mtime: 0 }));
   gz.writeUInt32LE(0, 4);
   gz[9] = 3;
   return gz;
