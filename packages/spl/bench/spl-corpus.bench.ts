@@ -85,6 +85,8 @@ const floor = bestOf(() => {
 const best = times[0];
 const median = times[Math.floor(runs / 2)];
 const failing = results.filter((r) => r.diags.some((d) => d.severity === 'error'));
+const warned = results.filter((r) => r.diags.some((d) => d.severity === "warning"));
+for (const r of warned) for (const d of r.diags.filter((x) => x.severity === "warning")) console.log(`  WARN ${r.file} ${d.rule}: ${d.message}`);
 const chars = detections.reduce((n, d) => n + d.search.length, 0);
 console.log(`spl-corpus: ${detections.length} searches (${(chars / 1024).toFixed(0)} KiB), ${macros.size} macros`);
 console.log(`  expand+parse all: best ${best.toFixed(1)} ms, median ${median.toFixed(1)} ms (${Math.round((detections.length / best) * 1000)} searches/s)`);

@@ -275,6 +275,15 @@ describe('pipelines, generic commands, subsearches, comments', () => {
     }
   });
 
+  it('warns (does not fail) on a lowercase operator and on a generating command without a leading pipe', () => {
+    const a = parsePipeline('a=1 or b=2');
+    expect(a.diagnostics).toMatchObject([{ severity: 'warning', rule: 'spl-syntax', start: 4, end: 6 }]);
+    expect(a.diagnostics[0].message).toContain('must be uppercase');
+    const b = parsePipeline('tstats count from datamodel=Endpoint.Processes');
+    expect(b.diagnostics).toMatchObject([{ severity: 'warning', start: 0, end: 6 }]);
+    expect(b.pipeline.commands[0].kind).toBe('search');
+  });
+
   it('empty search is an error, not a crash', () => {
     expect(parsePipeline('   ').diagnostics[0].message).toBe('empty search');
   });

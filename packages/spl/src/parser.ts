@@ -22,7 +22,7 @@ import type {
   Span,
   TstatsCommand,
 } from './ast.js';
-import { type SplDiagnostic, excerpt, splError } from './diagnostics.js';
+import { type SplDiagnostic, excerpt, splError, splWarning } from './diagnostics.js';
 import { type Token, findCloseBracket, lexSearch, skipBacktick, splitPipes } from './lexer.js';
 import { Ch, isSpace, skipQuoted, unescapeSpl } from './text.js';
 
@@ -41,6 +41,9 @@ export function parsePipeline(text: string): { pipeline: Pipeline; diagnostics: 
   }
   return { pipeline, diagnostics: p.diags };
 }
+
+/** Generating commands: they must follow a leading `|` (Splunk docs, "Use search macros"). */
+const GENERATING_COMMANDS = new Set(['tstats', 'mstats', 'inputlookup', 'makeresults', 'rest', 'datamodel', 'metadata', 'dbinspect', 'pivot', 'loadjob', 'mcatalog', 'metasearch', 'inputcsv']);
 
 /** Commands whose `[ … ]` holds commands to run rather than a subsearch. */
 const TEMPLATE_COMMANDS = new Set(['foreach', 'appendpipe']);
@@ -62,6 +65,13 @@ class Parser {
     if (this.seen.has(key)) return;
     this.seen.add(key);
     this.diags.push(splError(rule, start, end, message));
+  }
+
+  warn(start: number, end: number, message: string): void {
+    const key = `w${start}:${end}:${message}`;
+    if (this.seen.has(key)) return;
+    this.seen.add(key);
+    this.diags.push(splWarning('spl-syntax', start, end, message));
   }
 
   // ---------------------------------------------------------------- pipelines
@@ -121,6 +131,10 @@ class Parser {
   /** The first segment when the pipeline does not start with `|`: a search (`search` keyword optional). */
   implicitSearch(start: number, end: number, depth: number): SearchCommand {
     const t = this.trim(start, end);
+    const first = /^[A-Za-z]+(?=\s|$)/.exec(this.text.slice(t.start, Math.min(t.end, t.start + 20)));
+    if (first && GENERATING_COMMANDS.has(first[0].toLowerCase())) {
+      this.warn(t.start, t.start + first[0].length, `"${first[0]}" at the start of a search without a leading "|" is read as a search term, not a command; write "| ${first[0]}"`);
+    }
     const m = /^search(?=\s|$)/i.exec(this.text.slice(t.start, Math.min(t.end, t.start + 7)));
     const exprStart = m ? t.start + 6 : t.start;
     return { kind: 'search', expr: this.searchExprRange(exprStart, t.end, depth), spanOfCommand: t };
@@ -667,6 +681,10 @@ class SearchParser {
         if (t.kind === 'word' && (t.raw === 'TERM' || t.raw === 'CASE') && nt.kind === 'lparen' && nt.start === t.end) {
           const lit = this.directive(t);
           return { kind: 'term', value: lit, span: lit.span };
+        }
+        if (t.kind === 'word' && /^(and|or|not)$/i.test(t.raw)) {
+          // Operators must be uppercase (splunk-semantics.md §1.5): `or` is a search term.
+          this.p.warn(t.start, t.end, `"${t.raw}" is a search term here, not an operator: Boolean operators must be uppercase (${t.raw.toUpperCase()})`);
         }
         return { kind: 'term', value: { value: t.value, quoted: t.kind === 'quoted', span: span(t.start, t.end) }, span: span(t.start, t.end) };
       }
