@@ -145,7 +145,11 @@ export function quickIdentity(bytes: Buffer | undefined): QuickIdentity | undefi
   if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
   const one = (re: RegExp) => {
     const m = [...text.matchAll(re)];
-    return m.length === 1 ? (m[0]![1] ?? m[0]![2] ?? m[0]![3]) : undefined;
+    if (m.length !== 1) return undefined;
+    // An indented next line would continue a plain scalar (`id: x\n  y` is "x y"): not certain.
+    const after = text.slice(m[0]!.index! + m[0]![0].length);
+    if (/^\r?\n(?:[ \t]*\r?\n)*[ \t]+\S/.test(after)) return undefined;
+    return m[0]![1] ?? m[0]![2] ?? m[0]![3];
   };
   const id = one(ID_LINE)?.trim();
   if (!id || !UUID.test(id) || /^---|^\.\.\.|^[{[]/m.test(text)) return undefined;
