@@ -50,8 +50,9 @@ export function checkItem(item: ContentItem, o: CheckOptions): FileResult {
     diagnostics.push(...sd);
     for (const e of errors) {
       const path = pointerToPath(e.instancePath);
-      schemaPaths.add(path.join('\0'));
+      // An unknown or missing key says nothing about the mapping's other values: mark only the key.
       if (e.keyword === 'additionalProperties') schemaPaths.add([...path, String((e.params as { additionalProperty: string }).additionalProperty)].join('\0'));
+      else if (e.keyword !== 'required') schemaPaths.add(path.join('\0'));
     }
   }
   if (!data) return { diagnostics, facts };
