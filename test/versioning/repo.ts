@@ -4,8 +4,9 @@ import { execFileSync } from 'node:child_process';
 import { cpSync, mkdirSync, mkdtempSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
+import { fileURLToPath } from 'node:url';
 
-export const REPO_ROOT = join(dirname(new URL(import.meta.url).pathname), '..', '..');
+export const REPO_ROOT = join(dirname(fileURLToPath(import.meta.url)), '..', '..');
 export const NGROK_REL = 'detections/endpoint/windows_ngrok_reverse_proxy_usage.yml';
 export const NGROK_TEXT = readFileSync(join(REPO_ROOT, NGROK_REL), 'utf8');
 export const NGROK_ID = 'e2549f2c-0aef-408a-b0c1-e0f270623436';
