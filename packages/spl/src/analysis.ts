@@ -82,9 +82,9 @@ function statsOutputs(args: Argument[]): { outputs: string[]; by: string[] } {
 }
 
 const PASS_THROUGH = new Set([
-  'search', 'where', 'dedup', 'sort', 'head', 'tail', 'regex', 'fillnull', 'bin', 'bucket', 'mvexpand', 'makemv',
+  'search', 'where', 'dedup', 'sort', 'head', 'tail', 'regex', 'bin', 'bucket', 'mvexpand', 'makemv',
   'reverse', 'uniq', 'nomv', 'mvcombine', 'outputlookup', 'collect', 'sendalert', 'abstract', 'highlight', 'typer',
-  'fieldformat', 'convert', 'replace', 'filldown', 'accum', 'delta', 'autoregress',
+  'fieldformat', 'replace', 'filldown', 'accum', 'delta', 'autoregress',
 ]);
 
 function applyCommand(st: FieldState, c: Command, first: boolean): void {
@@ -255,6 +255,10 @@ function applyGeneric(st: FieldState, c: GenericCommand, first: boolean): void {
     case 'transaction':
       for (const f of ['duration', 'eventcount', 'closed_txn', 'field_match_sum', 'linecount']) st.fields.add(f);
       st.complete = false;
+      return;
+    case 'fillnull':
+      // `fillnull value=x a b` creates a and b where they are missing.
+      for (const w of words(args)) st.fields.add(w);
       return;
     case 'addtotals': {
       const fn = args.find((a) => a.kind === 'option' && a.key === 'fieldname');

@@ -305,8 +305,9 @@ export interface ExpansionWithSpans extends Expansion {
  * outermost call that led to it). Unexpandable calls are left in the text as they are.
  */
 export function expandMacros(search: string, macros: MacroTable, options: ExpandOptions = {}): ExpansionWithSpans {
+  search = typeof search === 'string' ? search : String(search ?? '');
   const ctx: Ctx = {
-    macros,
+    macros: macros instanceof Map ? macros : new Map(),
     filterMacro: options.filterMacro,
     maxDepth: options.maxDepth ?? 64,
     maxLength: options.maxLength ?? 1_000_000,

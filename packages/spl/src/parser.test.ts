@@ -303,6 +303,7 @@ describe('outputFields', () => {
     expect([...o.fields].sort()).toEqual(['City', 'Country', 'Region', 'W', 'a', 'b', 'c', 'count', 'lat', 'lon', 'r1'].sort());
     expect(o.complete).toBe(true);
     expect(outputFields(parseOk('index=x | table a, b c')).fields).toEqual(new Set(['a', 'b', 'c']));
+    expect(outputFields(parseOk('| tstats count by a | fillnull value=0 b')).fields).toEqual(new Set(['a', 'count', 'b']));
   });
 
   it('appendpipe adds the fields of its commands run over the current results; join adds the subsearch fields', () => {
