@@ -49,6 +49,13 @@ describe('expandMacros', () => {
     expect(expandMacros('`drop_dm_object_name("Modular_Actions")`', builtinMacros()).text).toBe('rename "Modular_Actions.*" as *');
   });
 
+  it('arguments bind by name when every argument is name=value with the macro\'s names', () => {
+    expect(expandMacros('`two(b=q, a=p)`', table).text).toBe('p-q "p"');
+    // Not all named, or other names: positional, values kept as written.
+    expect(expandMacros('`two(b=q, x)`', table).text).toBe('b=q-x "b=q"');
+    expect(expandMacros('`security_content_ctime(x=1)`', table).text).toBe('convert timeformat="%Y-%m-%dT%H:%M:%S" ctime(x=1)');
+  });
+
   it('macros inside quoted strings are not expanded', () => {
     expect(expandMacros('x="`sysmon`" `process_cmd`', table).text).toBe('x="`sysmon`" (Processes.process_name=cmd.exe OR Processes.original_file_name=Cmd.Exe)');
   });

@@ -94,7 +94,10 @@ interface Ctx {
 
 interface MacroCall {
   name: string;
+  /** Arguments after trimming and quote removal. */
   args: string[];
+  /** `name=value` arguments, when every argument is written that way (else undefined). */
+  named?: Map<string, string>;
   /** Error in the call's own syntax, if any. */
   error?: string;
 }
@@ -131,7 +134,13 @@ export function parseMacroCall(inner: string): MacroCall {
     }
   }
   args.push(argText.slice(start));
-  return { name, args: args.map(normaliseArgument) };
+  const named = new Map<string, string>();
+  for (const a of args) {
+    const m = /^\s*([A-Za-z0-9_-]+)\s*=(?!=)([\s\S]*)$/.exec(a);
+    if (!m || named.has(m[1])) break;
+    named.set(m[1], normaliseArgument(m[2]));
+  }
+  return { name, args: args.map(normaliseArgument), named: named.size === args.length ? named : undefined };
 }
 
 function normaliseArgument(raw: string): string {
@@ -142,11 +151,18 @@ function normaliseArgument(raw: string): string {
   return a;
 }
 
-/** `$name$` substitution in one linear pass; unknown `$tokens$` are left alone. */
-function substituteArgs(def: MacroDefinition, values: string[]): string {
+/**
+ * `$name$` substitution in one linear pass; unknown `$tokens$` are left alone. Arguments bind by
+ * position, or by name when every argument is written `name=value` with exactly the macro's
+ * argument names (`` `get_subject(subjectField=src, bestmatch=1.2.3.4)` ``) [likely; Splunk
+ * documents named macro arguments, the exact rule is not verified].
+ */
+function substituteArgs(def: MacroDefinition, call: MacroCall): string {
   if (def.args.length === 0) return def.definition;
   const byName = new Map<string, string>();
-  def.args.forEach((a, i) => byName.set(a, values[i] ?? ''));
+  const named = call.named;
+  if (named && def.args.every((a) => named.has(a))) def.args.forEach((a) => byName.set(a, named.get(a) ?? ''));
+  else def.args.forEach((a, i) => byName.set(a, call.args[i] ?? ''));
   return def.definition.replace(/\$([A-Za-z0-9_-]+)\$/g, (m, n: string) => byName.get(n) ?? m);
 }
 
@@ -264,7 +280,7 @@ function expandInto(
       continue;
     }
     ctx.used.add(key);
-    const body = substituteArgs(def, call.args);
+    const body = substituteArgs(def, call);
     flushCopy(i);
     const parts: string[] = [];
     expandInto(
