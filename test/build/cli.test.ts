@@ -1,4 +1,4 @@
-import { cpSync, existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { cpSync, existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it, vi } from 'vitest';
@@ -55,6 +55,20 @@ describe('dac build', () => {
     const r = await dac('build', '--content', content, '--workers', '0');
     expect(r.code).toBe(0);
     expect(existsSync(join(content, 'dist', 'DAC-Build-Fixture-latest.tar.gz'))).toBe(true);
+  });
+
+  it('stamps the build time from --build-time or SOURCE_DATE_EPOCH', async () => {
+    const a = join(tmp, 'time-a');
+    expect((await dac('build', '--content', FIXTURE, '--out', a, '--build-time', '2026-01-02T03:04:05Z', '--workers', '0')).code).toBe(0);
+    expect(readFileSync(join(a, 'DAC-Build-Fixture', 'default', 'app.conf'), 'utf8')).toContain('\nbuild = 20260102030405\n');
+    const b = join(tmp, 'time-b');
+    process.env.SOURCE_DATE_EPOCH = String(Date.UTC(2026, 0, 2, 3, 4, 5) / 1000);
+    try {
+      expect((await dac('build', '--content', FIXTURE, '--out', b, '--workers', '0')).code).toBe(0);
+    } finally {
+      delete process.env.SOURCE_DATE_EPOCH;
+    }
+    expect(readFileSync(join(b, 'DAC-Build-Fixture-latest.tar.gz')).equals(readFileSync(join(a, 'DAC-Build-Fixture-latest.tar.gz')))).toBe(true);
   });
 
   it('exits 2 on usage errors', async () => {

@@ -94,7 +94,7 @@ async function runBuild(opts: BuildOpts): Promise<number> {
     `  ${show(process.cwd(), result.appDir!)}/ (${result.files.size} files, default/savedsearches.conf ${fmtBytes(result.files.get('default/savedsearches.conf')?.length ?? 0)})`,
     `  ${show(process.cwd(), result.tarball!)} (${fmtBytes(result.tarballBytes)})`,
     `  ${show(process.cwd(), result.latest!)}`,
-    `  validate ${sec(validation.durationMs)}, render ${sec(result.timings.renderMs)}, write ${sec(result.timings.writeMs)}, pack ${sec(result.timings.packMs)}`,
+    `  validate ${sec(validation.durationMs)} (${validation.errors} errors, ${validation.warnings} warnings; \`dac validate\` lists them), render ${sec(result.timings.renderMs)}, write ${sec(result.timings.writeMs)}, pack ${sec(result.timings.packMs)}`,
   ];
   process.stdout.write(`${lines.join('\n')}\n`);
   return EXIT_OK;
