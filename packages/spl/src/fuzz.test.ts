@@ -107,13 +107,19 @@ describe('fuzz: the front end never throws and positions are valid', () => {
   });
 
   it('pathological nesting and repetition stay bounded (no stack overflow, no hang)', () => {
-    const n = 50_000;
+    const n = 20_000;
     for (const s of [
       '('.repeat(n),
       `${'('.repeat(n)}a${')'.repeat(n)}`,
       'NOT '.repeat(n) + 'a',
       '['.repeat(n),
       `${'[search '.repeat(2000)}a${']'.repeat(2000)}`,
+      `${'| eval x=[| eval y='.repeat(3000)}1${']'.repeat(3000)}`,
+      `${'| where x IN ['.repeat(3000)}${']'.repeat(3000)}`,
+      `${'| where x=['.repeat(3000)}${']'.repeat(3000)}`,
+      `${'| eval x=['.repeat(3000)}${']'.repeat(3000)}`,
+      `${'| join k ['.repeat(3000)}${']'.repeat(3000)}`,
+      `${'| foreach * [eval a=['.repeat(3000)}${']]'.repeat(3000)}`,
       `| eval x=${'('.repeat(n)}1`,
       `| eval x=${'-'.repeat(n)}1`,
       `| where ${'NOT '.repeat(n)}a`,

@@ -81,6 +81,11 @@ class Parser {
    * (`[eval x=…]`, `[stats count]`), not a search.
    */
   pipeline(start: number, end: number, depth: number, firstIsCommand = false): Pipeline {
+    if (depth > MAX_NESTING) {
+      // Every route into a nested pipeline passes here: bounded recursion whatever the nesting path.
+      this.error(Math.max(0, start - 1), end, `subsearches nested deeper than ${MAX_NESTING}`, 'spl-unsupported');
+      return { commands: [], span: span(start, end) };
+    }
     const parts = splitPipes(this.text, start, end);
     const commands: Command[] = [];
     const first = parts[0];
@@ -167,14 +172,15 @@ class Parser {
       case 'tstats':
         return this.tstats(i, t, depth);
       case 'where': {
-        const cmd = this.generic(name, i, t, depth);
+        // Subsearches are parsed once, by the expression parser (not again as generic arguments).
+        const cmd = this.generic(name, i, t, depth, false);
         const r = this.trim(i, t.end);
         if (r.start === r.end) this.error(t.start, t.end, '`where` needs an expression');
         else cmd.expr = new EvalParser(this, r.start, r.end, depth).whereExpr();
         return cmd;
       }
       case 'eval': {
-        const cmd = this.generic(name, i, t, depth);
+        const cmd = this.generic(name, i, t, depth, false);
         const r = this.trim(i, t.end);
         if (r.start === r.end) this.error(t.start, t.end, '`eval` needs an assignment');
         else cmd.assignments = new EvalParser(this, r.start, r.end, depth).assignments();
@@ -185,12 +191,12 @@ class Parser {
     }
   }
 
-  generic(name: string, argsStart: number, t: Span, depth: number): GenericCommand {
+  generic(name: string, argsStart: number, t: Span, depth: number, subsearches = true): GenericCommand {
     const r = this.trim(argsStart, t.end);
     return {
       kind: 'command',
       name,
-      args: this.genericArgs(r.start, r.end, depth, TEMPLATE_COMMANDS.has(name)),
+      args: this.genericArgs(r.start, r.end, depth, TEMPLATE_COMMANDS.has(name), subsearches),
       text: this.text.slice(r.start, r.end),
       textSpan: r,
       spanOfCommand: t,
@@ -211,7 +217,7 @@ class Parser {
   }
 
   /** Generic arguments: `key=value` options, words (balanced parentheses kept together), subsearches. */
-  genericArgs(start: number, end: number, depth: number, bracketIsCommands = false): Argument[] {
+  genericArgs(start: number, end: number, depth: number, bracketIsCommands = false, subsearches = true): Argument[] {
     const text = this.text;
     const args: Argument[] = [];
     let i = start;
@@ -255,7 +261,7 @@ class Parser {
         i = skipBacktick(text, i, end);
         continue;
       }
-      if (c === Ch.LBracket) {
+      if (c === Ch.LBracket && subsearches) {
         const { pipeline, close } = this.subsearch(i, end, depth, bracketIsCommands);
         args.push({ kind: 'subsearch', pipeline, span: span(i, close) });
         i = close;
@@ -1114,6 +1120,7 @@ class EvalParser {
       case 'qfield':
         return { kind: 'field', name: t.value, quoted: true, span: span(t.start, t.end) };
       case 'sub': {
+        this.guard(d + 1, t);
         const pipeline = this.p.pipeline(t.start + 1, t.end - 1, this.depth + d + 1);
         return { kind: 'subsearch', pipeline, span: span(t.start, t.end) };
       }
