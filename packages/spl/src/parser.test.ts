@@ -218,6 +218,11 @@ describe('eval and where expressions (eval precedence NOT > AND > OR, §1.5)', (
     ]);
   });
 
+  it('eval: dynamic field names `{x}` and field names with braces', () => {
+    const c = parseOk('| eval {name}=value, a{}.b=1').commands[0] as GenericCommand;
+    expect(c.assignments?.map((a) => a.field)).toEqual(['{name}', 'a{}.b']);
+  });
+
   it('eval errors are positioned', () => {
     const text = '| eval a=if(x, 1';
     const r = parsePipeline(text);

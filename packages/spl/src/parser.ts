@@ -872,7 +872,7 @@ class EvalParser {
         i += num[0].length;
         continue;
       }
-      if (/[A-Za-z_@$0-9]/.test(text[i])) {
+      if (/[A-Za-z_@$0-9{]/.test(text[i])) {
         // Identifier; a `.` joins only when followed by an identifier character (`a.b` is a field,
         // `a." "` and `a . b` concatenate). `{}` belongs to names (spath's `a{}.b`).
         let j = i;
