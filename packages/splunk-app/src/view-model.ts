@@ -270,8 +270,9 @@ function detectionView(item: ContentItem<'detection'>, app: AppConfig, diagnosti
     deprecated: status === 'deprecated',
     experimental: status === 'experimental',
     description,
-    howToImplement: howToImplement.trim() ? howToImplement : 'none',
-    knownFalsePositives: knownFalsePositives.trim() ? knownFalsePositives : 'None',
+    // contentctl: `{% if detection.how_to_implement %}` … `{% else %}none` (and `None` for false positives).
+    howToImplement: howToImplement !== '' ? howToImplement : 'none',
+    knownFalsePositives: knownFalsePositives !== '' ? knownFalsePositives : 'None',
     date,
     search,
     assetType: str(tags, ['tags', 'asset_type'], true),
