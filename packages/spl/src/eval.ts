@@ -1,0 +1,572 @@
+/**
+ * A reference interpreter for `eval` and `where` expressions over one result row, for replaying
+ * the commands that follow a tstats/stats (`| where count > 5`, `| eval x=if(…)`).
+ *
+ * Semantics (splunk-semantics.md §1.1, §1.3, §1.5; points marked [unverified] are standard
+ * Splunk behaviour that no primary text in the reference confirms):
+ * - a missing field is null; comparisons, arithmetic and `.` with a null operand give null;
+ *   `where` keeps a row only when the expression is true (null is not true);
+ * - AND/OR/XOR/NOT use three-valued logic (null AND false = false, null OR true = true) [unverified];
+ * - `=`, `==`, `!=`, `<`, … compare numerically when both sides are numbers (or numeric strings),
+ *   else as strings, case-sensitively (§1.1 [unverified]), in code-point order;
+ * - `LIKE` / `like()` use `%` (any run) and `_` (one character), case-sensitively; `in()` and
+ *   `x IN (…)` compare exactly, without wildcards (§1.3);
+ * - `+` adds numbers and concatenates when either side is a non-numeric string; `.` concatenates;
+ * - a multivalue field compares true when any value does [unverified].
+ * Functions outside the supported list are reported (never guessed).
+ */
+import type { EvalAssignment, EvalExpr, Span } from './ast.js';
+import { asNumber, compareCodePoints } from './semantics.js';
+
+export type EvalValue = string | number | boolean | null | (string | number)[];
+export type EvalRow = Record<string, string | number | boolean | null | undefined | readonly (string | number)[]>;
+
+export type EvalResult = { ok: true; value: EvalValue } | { ok: false; message: string; span: Span };
+
+export interface EvalOptions {
+  /** Epoch seconds returned by `now()` and `time()`; without it those functions are unsupported. */
+  now?: number;
+}
+
+class EvalFailure extends Error {
+  constructor(message: string, readonly span: Span) {
+    super(message);
+  }
+}
+
+/** Evaluates an eval/where expression over one row. Never throws. */
+export function evaluateEval(expr: EvalExpr, row: EvalRow, options: EvalOptions = {}): EvalResult {
+  try {
+    return { ok: true, value: new Interpreter(row, options).eval(expr, 0) };
+  } catch (e) {
+    if (e instanceof EvalFailure) return { ok: false, message: e.message, span: e.span };
+    return { ok: false, message: `evaluation failed: ${(e as Error).message}`, span: expr.span };
+  }
+}
+
+/** `where`: true only when the expression evaluates to true. */
+export function evaluateWhere(expr: EvalExpr, row: EvalRow, options: EvalOptions = {}): { ok: true; keep: boolean } | { ok: false; message: string; span: Span } {
+  const r = evaluateEval(expr, row, options);
+  return r.ok ? { ok: true, keep: truthy(r.value) === true } : r;
+}
+
+/**
+ * `eval a=…, b=…`: assignments run left to right, each seeing the fields set before it
+ * [unverified]; a null result removes the field.
+ */
+export function applyEvalAssignments(assignments: EvalAssignment[], row: EvalRow, options: EvalOptions = {}): { ok: true; row: EvalRow } | { ok: false; message: string; span: Span } {
+  const out: EvalRow = { ...row };
+  for (const a of assignments) {
+    const r = evaluateEval(a.expr, out, options);
+    if (!r.ok) return r;
+    if (r.value === null) delete out[a.field];
+    else out[a.field] = Array.isArray(r.value) ? [...r.value] : r.value;
+  }
+  return { ok: true, row: out };
+}
+
+/** Boolean view of a value: booleans as is, null stays null, anything else is an error. */
+function truthy(v: EvalValue): boolean | null {
+  if (v === null) return null;
+  if (typeof v === 'boolean') return v;
+  return null;
+}
+
+function isNull(v: EvalValue): v is null {
+  return v === null || (Array.isArray(v) && v.length === 0);
+}
+
+function str(v: EvalValue): string {
+  if (Array.isArray(v)) return v.map(String).join(' ');
+  if (typeof v === 'number') return formatNumber(v);
+  return String(v);
+}
+
+function formatNumber(n: number): string {
+  return Number.isInteger(n) ? String(n) : String(Number(n.toPrecision(15)));
+}
+
+function num(v: EvalValue): number | undefined {
+  if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
+  if (typeof v === 'string') return asNumber(v.trim());
+  if (Array.isArray(v) && v.length === 1) return num(v[0]);
+  return undefined;
+}
+
+function scalars(v: EvalValue): (string | number | boolean)[] {
+  if (v === null) return [];
+  return Array.isArray(v) ? v : [v];
+}
+
+/** SQL LIKE: `%` any run, `_` one character; linear-time (no RegExp backtracking). */
+export function likeMatch(value: string, pattern: string): boolean {
+  // Dynamic programming over pattern positions: O(|value| · |pattern|) worst case, no blow-up.
+  let states = new Set<number>([0]);
+  const close = (set: Set<number>) => {
+    for (const p of [...set]) {
+      let q = p;
+      while (q < pattern.length && pattern[q] === '%') set.add(++q);
+    }
+    return set;
+  };
+  states = close(states);
+  for (const ch of value) {
+    const next = new Set<number>();
+    for (const p of states) {
+      if (p >= pattern.length) continue;
+      const pc = pattern[p];
+      if (pc === '%') next.add(p);
+      else if (pc === '_' || pc === ch) next.add(p + 1);
+    }
+    states = close(next);
+    if (states.size === 0) return false;
+  }
+  return states.has(pattern.length);
+}
+
+function compare(op: string, a: EvalValue, b: EvalValue): boolean | null {
+  if (isNull(a) || isNull(b)) return null;
+  const as = scalars(a);
+  const bs = scalars(b);
+  const one = (x: string | number | boolean, y: string | number | boolean): boolean => {
+    const xn = typeof x === 'boolean' ? undefined : num(x);
+    const yn = typeof y === 'boolean' ? undefined : num(y);
+    const c = xn !== undefined && yn !== undefined ? xn - yn : compareCodePoints(String(x), String(y));
+    switch (op) {
+      case '=':
+      case '==':
+        return c === 0;
+      case '!=':
+        return c !== 0;
+      case '<':
+        return c < 0;
+      case '<=':
+        return c <= 0;
+      case '>':
+        return c > 0;
+      default:
+        return c >= 0;
+    }
+  };
+  return as.some((x) => bs.some((y) => one(x, y)));
+}
+
+const MAX_EVAL_DEPTH = 200;
+
+class Interpreter {
+  constructor(readonly row: EvalRow, readonly options: EvalOptions) {}
+
+  field(name: string): EvalValue {
+    if (!Object.prototype.hasOwnProperty.call(this.row, name)) return null;
+    const v = this.row[name];
+    if (v === undefined || v === null) return null;
+    if (Array.isArray(v)) return v.length === 0 ? null : [...v];
+    return v as EvalValue;
+  }
+
+  bool(e: EvalExpr, d: number): boolean | null {
+    const v = this.eval(e, d);
+    if (v === null || typeof v === 'boolean') return v;
+    throw new EvalFailure(`expected a Boolean expression, got ${JSON.stringify(str(v))}`, e.span);
+  }
+
+  eval(e: EvalExpr, d: number): EvalValue {
+    if (d > MAX_EVAL_DEPTH) throw new EvalFailure('expression nested too deeply', e.span);
+    switch (e.kind) {
+      case 'string':
+        return e.value;
+      case 'number':
+        return e.value;
+      case 'field':
+        return this.field(e.name);
+      case 'subsearch':
+        throw new EvalFailure('a subsearch cannot be evaluated locally', e.span);
+      case 'unary': {
+        if (e.op === 'NOT') {
+          const v = this.bool(e.arg, d + 1);
+          return v === null ? null : !v;
+        }
+        const n = num(this.eval(e.arg, d + 1));
+        return n === undefined ? null : e.op === '-' ? -n : n;
+      }
+      case 'in': {
+        const v = this.eval(e.arg, d + 1);
+        if (isNull(v)) return null;
+        const vals = e.values.map((x) => this.eval(x, d + 1));
+        return vals.some((x) => compare('==', v, x) === true);
+      }
+      case 'binary':
+        return this.binary(e, d);
+      case 'call':
+        return this.call(e, d);
+    }
+  }
+
+  binary(e: Extract<EvalExpr, { kind: 'binary' }>, d: number): EvalValue {
+    switch (e.op) {
+      case 'AND': {
+        const l = this.bool(e.left, d + 1);
+        if (l === false) return false;
+        const r = this.bool(e.right, d + 1);
+        if (r === false) return false;
+        return l === null || r === null ? null : true;
+      }
+      case 'OR': {
+        const l = this.bool(e.left, d + 1);
+        if (l === true) return true;
+        const r = this.bool(e.right, d + 1);
+        if (r === true) return true;
+        return l === null || r === null ? null : false;
+      }
+      case 'XOR': {
+        const l = this.bool(e.left, d + 1);
+        const r = this.bool(e.right, d + 1);
+        return l === null || r === null ? null : l !== r;
+      }
+      default:
+        break;
+    }
+    const l = this.eval(e.left, d + 1);
+    const r = this.eval(e.right, d + 1);
+    switch (e.op) {
+      case '=':
+      case '==':
+      case '!=':
+      case '<':
+      case '<=':
+      case '>':
+      case '>=':
+        return compare(e.op, l, r);
+      case 'LIKE':
+        if (isNull(l) || isNull(r)) return null;
+        return scalars(l).some((x) => likeMatch(String(x), str(r)));
+      case '.':
+        if (isNull(l) || isNull(r)) return null;
+        return str(l) + str(r);
+      case '+': {
+        if (isNull(l) || isNull(r)) return null;
+        const a = num(l);
+        const b = num(r);
+        if (a !== undefined && b !== undefined) return a + b;
+        return str(l) + str(r);
+      }
+      default: {
+        if (isNull(l) || isNull(r)) return null;
+        const a = num(l);
+        const b = num(r);
+        if (a === undefined || b === undefined) return null;
+        switch (e.op) {
+          case '-':
+            return a - b;
+          case '*':
+            return a * b;
+          case '/':
+            return b === 0 ? null : a / b;
+          case '%':
+            return b === 0 ? null : a % b;
+          default:
+            throw new EvalFailure(`operator ${e.op} is not supported`, e.span);
+        }
+      }
+    }
+  }
+
+  call(e: Extract<EvalExpr, { kind: 'call' }>, d: number): EvalValue {
+    const args = e.args;
+    const arity = (min: number, max = min) => {
+      if (args.length < min || args.length > max) {
+        throw new EvalFailure(`${e.fn}() takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} argument${max === 1 ? '' : 's'}, got ${args.length}`, e.span);
+      }
+    };
+    const v = (i: number) => this.eval(args[i], d + 1);
+    const s = (i: number): string | null => {
+      const x = v(i);
+      return isNull(x) ? null : str(x);
+    };
+    const n = (i: number): number | null => {
+      const x = v(i);
+      return isNull(x) ? null : num(x) ?? null;
+    };
+    const regex = (i: number): RegExp => {
+      const p = s(i) ?? '';
+      try {
+        // PCRE's inline (?i) at the start is common in SPL; JavaScript needs it as a flag.
+        return p.startsWith('(?i)') ? new RegExp(p.slice(4), 'i') : new RegExp(p);
+      } catch {
+        throw new EvalFailure(`regular expression ${JSON.stringify(p)} is not supported by the local interpreter`, args[i].span);
+      }
+    };
+    switch (e.fn) {
+      case 'if': {
+        arity(3);
+        return this.bool(args[0], d + 1) === true ? v(1) : v(2);
+      }
+      case 'case': {
+        if (args.length % 2 !== 0) throw new EvalFailure('case() takes condition/value pairs', e.span);
+        for (let i = 0; i < args.length; i += 2) if (this.bool(args[i], d + 1) === true) return v(i + 1);
+        return null;
+      }
+      case 'coalesce':
+        for (let i = 0; i < args.length; i++) {
+          const x = v(i);
+          if (!isNull(x)) return x;
+        }
+        return null;
+      case 'isnull':
+        arity(1);
+        return isNull(v(0));
+      case 'isnotnull':
+        arity(1);
+        return !isNull(v(0));
+      case 'isnum': {
+        arity(1);
+        const x = v(0);
+        return !isNull(x) && num(x) !== undefined;
+      }
+      case 'isstr': {
+        arity(1);
+        const x = v(0);
+        return typeof x === 'string' && num(x) === undefined;
+      }
+      case 'null':
+        arity(0);
+        return null;
+      case 'true':
+        arity(0);
+        return true;
+      case 'false':
+        arity(0);
+        return false;
+      case 'lower':
+      case 'upper': {
+        arity(1);
+        const x = v(0);
+        if (isNull(x)) return null;
+        const f = (y: string | number | boolean) => (e.fn === 'lower' ? String(y).toLowerCase() : String(y).toUpperCase());
+        return Array.isArray(x) ? x.map(f) : f(x);
+      }
+      case 'len': {
+        arity(1);
+        const x = s(0);
+        return x === null ? null : [...x].length;
+      }
+      case 'like': {
+        arity(2);
+        const x = v(0);
+        const p = s(1);
+        if (isNull(x) || p === null) return null;
+        return scalars(x).some((y) => likeMatch(String(y), p));
+      }
+      case 'match': {
+        arity(2);
+        const x = v(0);
+        if (isNull(x)) return null;
+        const re = regex(1);
+        return scalars(x).some((y) => re.test(String(y)));
+      }
+      case 'replace': {
+        arity(3);
+        const x = s(0);
+        if (x === null) return null;
+        const re = regex(1);
+        const flags = re.flags.includes('g') ? re.flags : `${re.flags}g`;
+        // SPL writes back-references as \1; JavaScript as $1.
+        const repl = (s(2) ?? '').replace(/\$/g, '$$$$').replace(/\\(\d)/g, '$$$1');
+        return x.replace(new RegExp(re.source, flags), repl);
+      }
+      case 'substr': {
+        arity(2, 3);
+        const x = s(0);
+        const start = n(1);
+        if (x === null || start === null) return null;
+        const chars = [...x];
+        // 1-based; a negative start counts from the end.
+        const from = start > 0 ? start - 1 : start < 0 ? Math.max(0, chars.length + start) : 0;
+        const len = args.length === 3 ? n(2) : null;
+        return chars.slice(from, len === null ? undefined : from + Math.max(0, len)).join('');
+      }
+      case 'trim':
+      case 'ltrim':
+      case 'rtrim': {
+        arity(1, 2);
+        const x = s(0);
+        if (x === null) return null;
+        const set = args.length === 2 ? s(1) ?? '' : ' \t';
+        let a = 0;
+        let b = x.length;
+        if (e.fn !== 'rtrim') while (a < b && set.includes(x[a])) a++;
+        if (e.fn !== 'ltrim') while (b > a && set.includes(x[b - 1])) b--;
+        return x.slice(a, b);
+      }
+      case 'split': {
+        arity(2);
+        const x = s(0);
+        const sep = s(1);
+        if (x === null || sep === null) return null;
+        return sep === '' ? [...x] : x.split(sep);
+      }
+      case 'mvcount': {
+        arity(1);
+        const x = v(0);
+        return isNull(x) ? null : scalars(x).length;
+      }
+      case 'mvindex': {
+        arity(2, 3);
+        const x = v(0);
+        const a = n(1);
+        if (isNull(x) || a === null) return null;
+        const list = scalars(x).map((y) => (typeof y === 'boolean' ? String(y) : y));
+        const idx = (k: number) => (k < 0 ? list.length + k : k);
+        const from = idx(a);
+        if (args.length === 2) return from >= 0 && from < list.length ? list[from] : null;
+        const b = n(2);
+        if (b === null) return null;
+        const out = list.slice(Math.max(0, from), idx(b) + 1);
+        return out.length === 0 ? null : out.length === 1 ? out[0] : out;
+      }
+      case 'mvjoin': {
+        arity(2);
+        const x = v(0);
+        const sep = s(1);
+        if (isNull(x) || sep === null) return null;
+        return scalars(x).map(String).join(sep);
+      }
+      case 'mvappend': {
+        const out: (string | number)[] = [];
+        for (let i = 0; i < args.length; i++) for (const y of scalars(v(i))) out.push(typeof y === 'boolean' ? String(y) : y);
+        return out.length === 0 ? null : out;
+      }
+      case 'mvdedup': {
+        arity(1);
+        const x = v(0);
+        if (isNull(x)) return null;
+        return [...new Set(scalars(x).map(String))];
+      }
+      case 'mvfind': {
+        arity(2);
+        const x = v(0);
+        if (isNull(x)) return null;
+        const re = regex(1);
+        const k = scalars(x).findIndex((y) => re.test(String(y)));
+        return k < 0 ? null : k;
+      }
+      case 'in': {
+        if (args.length < 1) throw new EvalFailure('in() needs a value and a list', e.span);
+        const x = v(0);
+        if (isNull(x)) return null;
+        for (let i = 1; i < args.length; i++) if (compare('==', x, v(i)) === true) return true;
+        return false;
+      }
+      case 'tostring': {
+        arity(1, 2);
+        const x = v(0);
+        if (isNull(x)) return null;
+        if (args.length === 2) {
+          const fmt = s(1);
+          const k = num(x);
+          if (fmt === 'hex' && k !== undefined) return `0x${Math.trunc(k).toString(16).toUpperCase()}`;
+          if (fmt === 'commas' && k !== undefined) return (Math.round(k * 100) / 100).toLocaleString('en-US');
+          throw new EvalFailure(`tostring() format ${JSON.stringify(fmt)} is not supported by the local interpreter`, e.span);
+        }
+        return typeof x === 'boolean' ? (x ? 'True' : 'False') : str(x);
+      }
+      case 'tonumber': {
+        arity(1, 2);
+        const x = s(0);
+        if (x === null) return null;
+        const base = args.length === 2 ? n(1) : 10;
+        if (base === 10 || base === null) return asNumber(x.trim()) ?? null;
+        const k = parseInt(x.trim().replace(/^0x/i, ''), base);
+        return Number.isNaN(k) ? null : k;
+      }
+      case 'round': {
+        arity(1, 2);
+        const x = n(0);
+        if (x === null) return null;
+        const p = args.length === 2 ? n(1) ?? 0 : 0;
+        const f = 10 ** p;
+        return Math.round(x * f) / f;
+      }
+      case 'floor':
+      case 'ceil':
+      case 'ceiling':
+      case 'abs':
+      case 'sqrt':
+      case 'exp':
+      case 'ln': {
+        arity(1);
+        const x = n(0);
+        if (x === null) return null;
+        const f = { floor: Math.floor, ceil: Math.ceil, ceiling: Math.ceil, abs: Math.abs, sqrt: Math.sqrt, exp: Math.exp, ln: Math.log }[e.fn]!;
+        const r = f(x);
+        return Number.isFinite(r) ? r : null;
+      }
+      case 'pow': {
+        arity(2);
+        const a = n(0);
+        const b = n(1);
+        return a === null || b === null ? null : a ** b;
+      }
+      case 'log': {
+        arity(1, 2);
+        const a = n(0);
+        const b = args.length === 2 ? n(1) : 10;
+        if (a === null || b === null || a <= 0 || b <= 0 || b === 1) return null;
+        return Math.log(a) / Math.log(b);
+      }
+      case 'min':
+      case 'max': {
+        const all: (string | number | boolean)[] = [];
+        for (let i = 0; i < args.length; i++) all.push(...scalars(v(i)));
+        if (all.length === 0) return null;
+        const nums = all.map((y) => (typeof y === 'boolean' ? undefined : num(y)));
+        if (nums.every((y) => y !== undefined)) return (e.fn === 'min' ? Math.min : Math.max)(...(nums as number[]));
+        const strs = all.map(String).sort(compareCodePoints);
+        return e.fn === 'min' ? strs[0] : strs[strs.length - 1];
+      }
+      case 'cidrmatch': {
+        arity(2);
+        const cidr = s(0);
+        const ip = s(1);
+        if (cidr === null || ip === null) return null;
+        return cidrMatch(cidr, ip);
+      }
+      case 'urldecode': {
+        arity(1);
+        const x = s(0);
+        if (x === null) return null;
+        try {
+          return decodeURIComponent(x.replace(/\+/g, ' '));
+        } catch {
+          return x;
+        }
+      }
+      case 'now':
+      case 'time':
+        arity(0);
+        if (this.options.now === undefined) throw new EvalFailure(`${e.fn}() depends on the clock; pass options.now`, e.span);
+        return this.options.now;
+      default:
+        throw new EvalFailure(`function ${e.fn}() is not supported by the local interpreter`, e.span);
+    }
+  }
+}
+
+function ipv4(s: string): number | undefined {
+  const m = /^(\d{1,3})\.(\d{1,3})\.(\d{1,3})\.(\d{1,3})$/.exec(s.trim());
+  if (!m) return undefined;
+  const parts = m.slice(1).map(Number);
+  if (parts.some((p) => p > 255)) return undefined;
+  return ((parts[0] << 24) >>> 0) + (parts[1] << 16) + (parts[2] << 8) + parts[3];
+}
+
+/** IPv4 `cidrmatch("10.0.0.0/8", ip)`; anything else (IPv6, malformed) does not match. */
+export function cidrMatch(cidr: string, ip: string): boolean {
+  const [net, bitsText] = cidr.split('/');
+  const bits = bitsText === undefined ? 32 : Number(bitsText);
+  const a = ipv4(net ?? '');
+  const b = ipv4(ip);
+  if (a === undefined || b === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) return false;
+  const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
+  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
+}
