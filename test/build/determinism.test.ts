@@ -46,6 +46,18 @@ describe('determinism (issue 5): two builds of the same content are byte-identic
     expect(JSON.parse(timed.files.get('app.manifest')!.toString()).info.releaseDate).toBe('2026-01-02');
   });
 
+  it('never replaces a folder that is or holds the content', () => {
+    const tree = loadContent(FIXTURE);
+    tree.config.app.appid = 'detections';
+    const r = buildApp(tree, { outDir: FIXTURE });
+    expect(r.ok).toBe(false);
+    expect(r.diagnostics.map((d) => d.rule)).toEqual(['build-config']);
+    expect(statSync(join(FIXTURE, 'detections', 'endpoint')).isDirectory()).toBe(true);
+    const up = loadContent(FIXTURE);
+    up.config.app.appid = 'build';
+    expect(buildApp(up, { outDir: join(FIXTURE, '..', '..') }).ok).toBe(false);
+  });
+
   it('a rebuild replaces the app folder (no stale files)', () => {
     const out = join(tmp, 'e');
     buildApp(loadContent(FIXTURE), { outDir: out });

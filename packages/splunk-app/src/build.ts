@@ -4,7 +4,8 @@
  * (escu-app-format.md §4.10). Nothing is written when rendering reports an error.
  */
 import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
+import { dirname, join, resolve, sep } from 'node:path';
+import { CONTENT_FOLDERS } from '@dac/content';
 import type { ContentTree, Diagnostic } from '@dac/content';
 import { renderApp, type RenderOptions } from './render.js';
 import { checkRelPath, packTarGz } from './tar.js';
@@ -61,6 +62,16 @@ export function buildApp(tree: ContentTree, options: BuildOptions): BuildResult 
   const { appid, version } = tree.config.app;
   const outDir = resolve(options.outDir);
   const appDir = join(outDir, appid);
+  // The app folder is deleted and rewritten: it must not be (or hold) the content itself.
+  const root = resolve(tree.root);
+  const contentDirs = Object.values(CONTENT_FOLDERS).map((f) => join(root, f));
+  if (appDir === root || root.startsWith(appDir + sep) || contentDirs.some((d) => appDir === d || appDir.startsWith(d + sep))) {
+    diagnostics.push({
+      file: tree.config.file?.relPath ?? tree.config.source, line: 1, column: 1, severity: 'error', rule: 'build-config',
+      message: `refusing to replace ${appDir}: it is, contains or lies inside the content (choose another --out)`,
+    });
+    return { ...base, ok: false, durationMs: performance.now() - t0, timings: { renderMs: t1 - t0, writeMs: 0, packMs: 0 } };
+  }
   writeAppTree(files, appDir);
   const t2 = performance.now();
   const tgz = packTarGz(files, appid, { mtime: options.mtime, level: options.level });
