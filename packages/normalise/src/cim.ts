@@ -34,6 +34,11 @@ function processes(ev: CimEvent, meta: EventMeta): void {
   if (typeof il === 'string') ev.process_integrity_level = il.toLowerCase();
 }
 
+/** The fields each data set's calculation may write (pre-declared in the event shape). */
+export const CIM_CALCULATED_OUTPUTS: Record<string, readonly string[]> = {
+  'Endpoint.Processes': ['process_name', 'parent_process_name', ...FILL_UNKNOWN, 'vendor_product', 'process_integrity_level'],
+};
+
 /** Calculated fields per data set (`Endpoint.Processes`). Data sets not listed get none. */
 export const CIM_CALCULATED: Record<string, CalculatedFields> = {
   'Endpoint.Processes': processes,

@@ -13,6 +13,8 @@ export interface Derivation {
   doc: string;
   /** Whether the derivation takes an argument (`name:arg`). */
   arg?: 'required';
+  /** Other raw fields the derivation reads from the event (so readers keep them). */
+  reads?: string[];
   apply(value: string, event: RawFields, arg: string | undefined): string | undefined;
 }
 
@@ -89,6 +91,7 @@ export const DERIVATIONS: Record<string, Derivation> = {
     // otherwise NewProcessName (quoted if it contains whitespace) followed by the arguments;
     // NewProcessName itself when there is no command line (command-line auditing off).
     doc: 'Splunk_TA_windows `process` for 4688, applied to NewProcessName: CommandLine with its first token replaced by NewProcessName unless that token is a path',
+    reads: ['CommandLine'],
     apply: (newName, ev) => {
       const c = ev.CommandLine;
       const cmd = typeof c === 'string' ? c : undefined;

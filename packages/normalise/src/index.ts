@@ -4,3 +4,4 @@ export * from './spec.js';
 export * from './cim.js';
 export * from './builtin.js';
 export * from './normaliser.js';
+export * from './shape.js';

@@ -88,3 +88,14 @@ describe('createNormaliser', () => {
     expect(ev).toMatchObject({ process_id: '2968', dest: 'win-dc', process_name: 'b.exe' });
   });
 });
+
+describe('shapeFactory', () => {
+  it('pre-declares every key as undefined; hostile keys stay data', async () => {
+    const { shapeFactory } = await import('./shape.js');
+    const make = shapeFactory(['a', '"; process.exit(1); "', '__proto__x']);
+    const o = make();
+    expect(Object.keys(o)).toEqual(['a', '"; process.exit(1); "', '__proto__x']);
+    expect(Object.values(o)).toEqual([undefined, undefined, undefined]);
+    expect(shapeFactory(['a', '"; process.exit(1); "', '__proto__x'])).toBe(make);
+  });
+});

@@ -1,6 +1,7 @@
 import { BUILTIN_SPECS } from './builtin.js';
-import { CIM_CALCULATED } from './cim.js';
-import { compileSpec, type CompiledSpec, type NormaliserSpec, type SpecProblem } from './spec.js';
+import { CIM_CALCULATED, CIM_CALCULATED_OUTPUTS } from './cim.js';
+import { shapeFactory, type ShapeFactory } from './shape.js';
+import { compileSpec, rawFieldsOfKey, type CompiledSpec, type NormaliserSpec, type SpecProblem } from './spec.js';
 import type { CimEvent, EventMeta, RawEvent } from './types.js';
 
 /**
@@ -49,6 +50,8 @@ export interface Normaliser {
   problems: SpecProblem[];
   /** The specs that may apply to events of this sourcetype (for "no normaliser" diagnostics). */
   specsFor(sourcetype: string): NormaliserSpec[];
+  /** Every raw field the normalisers of this sourcetype read (mapping keys, `where`, derivation inputs). */
+  rawFieldsFor(sourcetype: string): Set<string>;
   /** The event as the data set sees it, or undefined when no normaliser puts it in the data set. */
   normalise(raw: RawEvent, meta: EventMeta): CimEvent | undefined;
 }
@@ -58,7 +61,7 @@ function matchesWhere(c: CompiledSpec, raw: RawEvent): boolean {
     const v = raw.fields[field];
     if (v === undefined) return false;
     if (typeof v === 'string') {
-      if (v.toLowerCase() !== want) return false;
+      if (v !== want && v.toLowerCase() !== want) return false;
     } else if (!v.some((x) => x.toLowerCase() === want)) return false;
   }
   return true;
@@ -77,15 +80,24 @@ export function createNormaliser(specs: NormaliserSpec[], dataSet: string, opts:
   }
   const problems: SpecProblem[] = [];
   const compiled: CompiledSpec[] = [];
+  const shapes = new Map<CompiledSpec, ShapeFactory>();
   for (const s of all) {
     if (s.dataSet.toLowerCase() !== dataSet.toLowerCase()) continue;
     const r = compileSpec(s);
     problems.push(...r.problems);
-    if (r.compiled) compiled.push(r.compiled);
+    if (r.compiled) {
+      compiled.push(r.compiled);
+      shapes.set(r.compiled, shapeFactory(['_time', 'host', 'source', 'sourcetype', ...r.compiled.fields.map(([f]) => f), ...(CIM_CALCULATED_OUTPUTS[dataSet] ?? [])]));
+    }
   }
   const calculated = CIM_CALCULATED[dataSet];
   const cache = new Map<string, CompiledSpec[]>();
+  // Consecutive events nearly always share sourcetype and source: remember the last pair.
+  let lastSt: string | undefined;
+  let lastSrc: string | undefined;
+  let lastC: CompiledSpec[] = [];
   const candidates = (meta: EventMeta): CompiledSpec[] => {
+    if (meta.sourcetype === lastSt && meta.source === lastSrc) return lastC;
     const key = `${meta.sourcetype}\u0000${meta.source}`;
     let c = cache.get(key);
     if (!c) {
@@ -94,17 +106,33 @@ export function createNormaliser(specs: NormaliserSpec[], dataSet: string, opts:
       c = compiled.filter((x) => x.sourcetypeLc === st && (x.sourceLc === undefined || x.sourceLc === src));
       cache.set(key, c);
     }
+    lastSt = meta.sourcetype;
+    lastSrc = meta.source;
+    lastC = c;
     return c;
   };
   return {
     dataSet,
     problems,
     specsFor: (sourcetype) => compiled.filter((c) => c.sourcetypeLc === sourcetype.toLowerCase()).map((c) => c.spec),
+    rawFieldsFor(sourcetype) {
+      const out = new Set<string>();
+      for (const c of compiled) {
+        if (c.sourcetypeLc !== sourcetype.toLowerCase()) continue;
+        for (const [k] of c.where) out.add(k);
+        for (const [key] of c.spec.mapping) for (const f of rawFieldsOfKey(key)) out.add(f);
+      }
+      return out;
+    },
     normalise(raw, meta) {
       const cs = candidates(meta);
       for (const c of cs) {
         if (!matchesWhere(c, raw)) continue;
-        const ev: CimEvent = { _time: raw.time, host: meta.host, source: meta.source, sourcetype: meta.sourcetype };
+        const ev: CimEvent = shapes.get(c)!();
+        ev._time = raw.time;
+        ev.host = meta.host;
+        ev.source = meta.source;
+        ev.sourcetype = meta.sourcetype;
         for (const [field, get] of c.fields) {
           const v = get(raw.fields);
           if (v !== undefined) ev[field] = v;

@@ -49,6 +49,16 @@ function applyChain(value: string, ev: RawFields, chain: { fn: (v: string, e: Ra
   return v;
 }
 
+/** The raw fields a mapping key reads (its field plus what its derivations read). */
+export function rawFieldsOfKey(key: string): string[] {
+  const k = key.trim();
+  if (k.length >= 2 && k.startsWith('"') && k.endsWith('"')) return [];
+  const [field, ...mods] = k.split('|');
+  const out = field ? [field] : [];
+  for (const m of mods) out.push(...(DERIVATIONS[m.split(':')[0]!.trim()]?.reads ?? []));
+  return out;
+}
+
 /** Compiles one mapping key (`Image|basename`, `"Microsoft Sysmon"`) into a getter. */
 export function compileMappingKey(key: string): { get: Getter } | { error: string } {
   const k = key.trim();

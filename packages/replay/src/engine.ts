@@ -159,8 +159,10 @@ export async function replayDetection(det: PreparedDetection, inputs: ReplayInpu
       matched++;
       agg.add(ev);
     };
+    // Readers keep only the raw fields the normalisers and the format read (hot-path saving).
+    const wanted = new Set([...det.normaliser.rawFieldsFor(sourcetype), ...fmt.metaFields]);
     try {
-      const r = await readFixture(input.path, fmt, onRaw, { decodeEntities: opts.decodeEntities });
+      const r = await readFixture(input.path, fmt, onRaw, { decodeEntities: opts.decodeEntities, wanted });
       files.push({ path: input.path, fileBytes: r.fileBytes, bytes: r.bytes, lines: r.lines, gzip: r.gzip, events: r.events, malformed: r.malformed, skipped: r.skipped, issues: r.issues });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;

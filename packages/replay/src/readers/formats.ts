@@ -24,6 +24,8 @@ export interface LineParser {
 
 export interface XmlParserOptions {
   decodeEntities?: boolean;
+  /** Raw fields to keep (all when absent); see `parseEventXml`. */
+  wanted?: ReadonlySet<string>;
   /** Longest event (UTF-16 units) accumulated over several lines before it is reported malformed. Default 4 MiB. */
   maxEventLength?: number;
 }
@@ -45,6 +47,7 @@ function startsEvent(line: string): boolean {
  */
 export function xmlEventParser(sink: EventSink, opts: XmlParserOptions = {}): LineParser {
   const decode = opts.decodeEntities ?? false;
+  const wanted = opts.wanted;
   const maxLen = opts.maxEventLength ?? 4 * 1024 * 1024;
   let buf = '';
   let bufLine = 0;
@@ -63,7 +66,7 @@ export function xmlEventParser(sink: EventSink, opts: XmlParserOptions = {}): Li
     classicLine = 0;
   };
   const parseOne = (xml: string, lineNo: number) => {
-    const r = parseEventXml(xml, decode);
+    const r = parseEventXml(xml, decode, wanted);
     if ('error' in r) sink.issue({ line: lineNo, kind: 'malformed', message: r.error });
     else sink.event({ fields: r.fields, time: r.time, line: lineNo });
   };

@@ -15,9 +15,11 @@ export interface FixtureFormat {
   defaultSource: string;
   /** The Splunk `source` of one event when the test entry gives none (the Windows input's `XmlWinEventLog:<Channel>`). */
   sourceOf(fields: RawFields): string;
+  /** Raw fields the format itself reads (time, source, host), kept when readers project fields. */
+  metaFields: string[];
   /** The Splunk `host` of one event. */
   hostOf(fields: RawFields): string | undefined;
-  parser(sink: EventSink, opts: { decodeEntities?: boolean }): LineParser;
+  parser(sink: EventSink, opts: { decodeEntities?: boolean; wanted?: ReadonlySet<string> }): LineParser;
 }
 
 const str = (v: RawFields[string] | undefined): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
@@ -26,24 +28,28 @@ const FORMATS: Record<string, FixtureFormat> = {
   xmlwineventlog: {
     id: 'xmlwineventlog', sourcetype: 'XmlWinEventLog', defaultSource: 'XmlWinEventLog',
     sourceOf: (f) => (str(f.Channel) ? `XmlWinEventLog:${f.Channel as string}` : 'XmlWinEventLog'),
+    metaFields: ['Channel', 'Computer', 'SystemTime'],
     hostOf: (f) => str(f.Computer),
     parser: (sink, o) => xmlEventParser(sink, o),
   },
   'sysmon:linux': {
     id: 'sysmon-linux', sourcetype: 'sysmon:linux', defaultSource: 'Syslog:Linux-Sysmon/Operational',
     sourceOf: () => 'Syslog:Linux-Sysmon/Operational',
+    metaFields: ['Computer', 'SystemTime'],
     hostOf: (f) => str(f.Computer),
     parser: (sink, o) => xmlEventParser(sink, o),
   },
   'crowdstrike:events:sensor': {
     id: 'crowdstrike', sourcetype: 'crowdstrike:events:sensor', defaultSource: 'crowdstrike',
     sourceOf: () => 'crowdstrike',
+    metaFields: ['ComputerName', 'aid', 'timestamp', 'ProcessStartTime'],
     hostOf: (f) => str(f.ComputerName) ?? str(f.aid),
     parser: (sink) => jsonLinesParser(sink, crowdstrikeTime),
   },
   'nxlog:json': {
     id: 'nxlog-json', sourcetype: 'nxlog:json', defaultSource: 'nxlog',
     sourceOf: () => 'nxlog',
+    metaFields: ['Hostname', 'EventTime'],
     hostOf: (f) => str(f.Hostname),
     parser: (sink) => jsonLinesParser(sink, nxlogTime),
   },
@@ -77,7 +83,7 @@ export interface ReadResult extends LineStats {
  * Streams one fixture file through a format's parser. Never throws for bad content: every
  * malformed or skipped event becomes an issue with its line number. I/O errors (missing file) do throw.
  */
-export async function readFixture(path: string, format: FixtureFormat, onEvent: EventSink['event'], opts: { decodeEntities?: boolean; maxIssues?: number } = {}): Promise<ReadResult> {
+export async function readFixture(path: string, format: FixtureFormat, onEvent: EventSink['event'], opts: { decodeEntities?: boolean; maxIssues?: number; wanted?: ReadonlySet<string> } = {}): Promise<ReadResult> {
   const maxIssues = opts.maxIssues ?? 1000;
   const issues: ReadIssue[] = [];
   let issueCount = 0;

@@ -5,7 +5,7 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RawEvent } from '@dac/normalise';
-import { decodeXmlEntities, formatFor, isoToEpochSeconds, parseEventXml, readFixture, readLines, type FixtureFormat, type ReadIssue } from './index.js';
+import { decodeXmlEntities, formatFor, isoToEpochSeconds, NameTable, parseEventXml, readFixture, readLines, type FixtureFormat, type ReadIssue } from './index.js';
 
 const repo = join(import.meta.dirname, '../../../..');
 const tmp = mkdtempSync(join(tmpdir(), 'dac-readers-'));
@@ -100,6 +100,28 @@ describe('parseEventXml (splunk-semantics.md §5.1 shape)', () => {
     }), { numRuns: 500 });
   });
 
+  it('a projection (wanted fields) gives exactly the wanted subset of the full parse (fast-check)', () => {
+    const all = ['EventID', 'Channel', 'Computer', 'SystemTime', 'Image', 'CommandLine', 'User', 'ProcessId', 'RuleName', 'Hashes', 'Nope'];
+    const lines = readFileSync(join(repo, 'test/logs/certutil_sysmon_4688_mixed.raw'), 'utf8').split('\n').filter((l) => l.startsWith('<Event'));
+    fc.assert(fc.property(fc.subarray(all), fc.constantFrom(...lines), (wantedList, line) => {
+      const wanted = new Set(wantedList);
+      const full = parseEventXml(line);
+      const part = parseEventXml(line, false, wanted);
+      if ('error' in full || 'error' in part) throw new Error('parse');
+      for (const k of [...wanted, 'SystemTime']) expect(part.fields[k]).toEqual(full.fields[k]);
+      for (const [k, v] of Object.entries(part.fields)) if (v !== undefined) expect(wanted.has(k) || k === 'SystemTime' || k === 'EventCode').toBe(true);
+      expect(part.time).toBe(full.time);
+    }), { numRuns: 300 });
+  });
+
+  it('NameTable finds known names in place and nothing else', () => {
+    const t = new NameTable(['Image', 'User', 'Users']);
+    const s = "<Data Name='Users'>";
+    expect(t.find(s, 12, 17)).toBe('Users');
+    expect(t.find(s, 12, 16)).toBe('User');
+    expect(t.find(s, 11, 16)).toBeUndefined();
+  });
+
   it('decodeXmlEntities leaves unknown entities and out-of-range references alone', () => {
     expect(decodeXmlEntities('&apos;&#0;&#x110000;&#xD800;&nbsp;')).toBe("'&#0;&#x110000;&#xD800;&nbsp;");
   });
@@ -108,6 +130,9 @@ describe('parseEventXml (splunk-semantics.md §5.1 shape)', () => {
     expect(isoToEpochSeconds('2020-08-01 05:46:46')).toBe(Date.UTC(2020, 7, 1, 5, 46, 46) / 1000);
     expect(isoToEpochSeconds('2020-08-01T07:46:46+02:00')).toBe(Date.UTC(2020, 7, 1, 5, 46, 46) / 1000);
     expect(isoToEpochSeconds('yesterday')).toBeUndefined();
+    expect(isoToEpochSeconds('2021-01-14T23:41:40.145335200Z')).toBe(Date.UTC(2021, 0, 14, 23, 41, 40) / 1000 + 0.145335);
+    expect(isoToEpochSeconds('2021-01-14T23:41:40Z')).toBe(Date.UTC(2021, 0, 14, 23, 41, 40) / 1000);
+    expect(isoToEpochSeconds('2021-01-14T23:4x:40Z')).toBeUndefined();
   });
 });
 

@@ -1,0 +1,94 @@
+// Replay throughput against the floor of the same file, measured in the same run:
+//   floor (XML)  = streaming the file line by line (readLines, no parsing);
+//   floor (JSON) = line by line + JSON.parse of each line.
+// End to end = read + parse + normalise + generated matcher + tstats + post-pipeline of the ngrok
+// detection (`replayDetection`). Files at 1x and 10x size, with peak RSS / heap to show that
+// memory stays flat. Single JS thread (gunzip, when used, runs on libuv's pool).
+import { createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { gunzipSync } from 'node:zlib';
+import { loadContent } from '@dac/content';
+import { prepareDetections, readLines, replayDetection, type ReplayInput } from '@dac/replay';
+
+const root = process.env.DAC_REPO_ROOT ?? process.cwd();
+const NGROK = 'detections/endpoint/windows_ngrok_reverse_proxy_usage.yml';
+const tmp = mkdtempSync(join(tmpdir(), 'dac-replay-bench-'));
+
+let peakRss = 0;
+let peakHeap = 0;
+function sample(): void {
+  const m = process.memoryUsage();
+  if (m.rss > peakRss) peakRss = m.rss;
+  if (m.heapUsed > peakHeap) peakHeap = m.heapUsed;
+}
+function resetPeaks(): void {
+  (globalThis as { gc?: () => void }).gc?.();
+  peakRss = 0;
+  peakHeap = 0;
+  sample();
+}
+
+async function writeCopies(path: string, unit: string, targetBytes: number): Promise<number> {
+  const out = createWriteStream(path);
+  let written = 0;
+  while (written < targetBytes) {
+    if (!out.write(unit)) await new Promise((r) => out.once('drain', r));
+    written += Buffer.byteLength(unit);
+  }
+  await new Promise((r) => out.end(r));
+  return statSync(path).size;
+}
+
+async function best<T>(runs: number, f: () => Promise<T>): Promise<{ s: number; r: T }> {
+  let bestS = Infinity;
+  let r!: T;
+  for (let i = 0; i < runs; i++) {
+    const t0 = performance.now();
+    r = await f();
+    bestS = Math.min(bestS, (performance.now() - t0) / 1000);
+  }
+  return { s: bestS, r };
+}
+
+const mb = (b: number) => b / 1e6;
+const fmtMem = () => `peak RSS ${(peakRss / 1048576).toFixed(0)} MiB, heap ${(peakHeap / 1048576).toFixed(0)} MiB`;
+
+const tree = loadContent(root);
+const det = tree.detections.find((d) => d.file.relPath === NGROK);
+if (!det?.data) {
+  console.log(`skip: ${NGROK} not found under ${root}`);
+  process.exit(0);
+}
+const prep = (await prepareDetections(tree, [{ file: NGROK, data: det.data }], { cacheDir: join(tmp, 'cache') })).get(NGROK)!;
+if ('error' in prep) throw new Error(prep.error);
+
+// XML unit: the real certutil events (Sysmon EID 1 + 4688, no classic text) and the ngrok fixture.
+const certutil = readFileSync(join(root, 'test/logs/certutil_sysmon_4688_mixed.raw'), 'utf8').split('\n').filter((l) => l.startsWith('<Event'));
+const ngrok = readFileSync(join(root, 'test/attack_data/datasets/attack_techniques/T1572/ngrok/windows-sysmon.log'), 'utf8').trimEnd().split('\n');
+const xmlUnit = [...certutil, ...ngrok].join('\n') + '\n';
+const jsonUnit = gunzipSync(readFileSync(join(root, 'test/logs/atomic_T1027_nxlog.jsonl.gz'))).toString('utf8');
+
+const cases: { name: string; unit: string; base: number; sourcetype: string; json: boolean }[] = [
+  { name: 'XmlWinEventLog (Sysmon 1 + 4688)', unit: xmlUnit, base: 20e6, sourcetype: 'XmlWinEventLog', json: false },
+  { name: 'nxlog:json (T1027, 7,959 events/copy)', unit: jsonUnit, base: 21.7e6, sourcetype: 'nxlog:json', json: true },
+];
+
+console.log('format | size | floor MB/s | replay MB/s | replay events/s | replay / floor | memory (replay)');
+for (const c of cases) {
+  for (const mult of [1, 10]) {
+    const path = join(tmp, `${c.json ? 'json' : 'xml'}-${mult}x.log`);
+    const bytes = await writeCopies(path, c.unit, c.base * mult);
+    const runs = mult === 1 ? 3 : 1;
+    const floor = await best(runs, () => readLines(path, c.json ? (l) => { if (l) JSON.parse(l); } : () => {}));
+    resetPeaks();
+    let n = 0;
+    const input: ReplayInput = { path, sourcetype: c.sourcetype };
+    const rep = await best(runs, () => replayDetection(prep, [input], { onEvent: () => { if ((++n & 1023) === 0) sample(); } }));
+    sample();
+    const st = rep.r.stats;
+    console.log(`${c.name} | ${mult}x ${mb(bytes).toFixed(0)} MB | ${(mb(bytes) / floor.s).toFixed(0)} | ${(mb(bytes) / rep.s).toFixed(0)} | ${Math.round(st.eventsRead / rep.s)} | ${(floor.s / rep.s).toFixed(2)} | ${fmtMem()} (events ${st.eventsRead}, in data set ${st.inDataSet}, rows ${st.rows})`);
+    rmSync(path);
+  }
+}
+rmSync(tmp, { recursive: true, force: true });
