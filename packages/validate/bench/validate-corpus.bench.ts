@@ -1,8 +1,10 @@
-// `npm run bench validate`: cold full `dac validate` of the ESCU corpus and of a 2×-replicated copy,
-// next to the floor of a bare `yaml` parse of the same files in a cold process, measured in the same run.
+// `npm run bench validate`: cold full validation of the ESCU corpus and of a 2×-replicated copy, next
+// to the floor of a bare `yaml` parse of the same files in a cold process, measured in the same run.
+// Rows: validate() in a fresh process with 2 threads (this thread + 1 worker) and with 1; and the
+// `dac validate` CLI, which also pays the CLI bundle's start-up (every command's imports).
 import { spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { loadavg, tmpdir } from 'node:os';
 import { dirname, join, resolve } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { validate } from '@dac/validate';
@@ -11,6 +13,14 @@ const repo = resolve(process.env.DAC_REPO_ROOT ?? process.cwd());
 const corpus = resolve(repo, '../shared/corpus/escu');
 const FOLDERS = ['detections', 'macros', 'stories', 'data_sources', 'lookups'];
 const RUNS = Number(process.env.DAC_BENCH_RUNS ?? 3);
+
+// Child mode: one cold validate() in this fresh process (no CLI around it), then exit.
+if (process.argv[2] === '--child') {
+  const t0 = performance.now();
+  const r = await validate({ root: process.argv[3]!, workers: Number(process.argv[4]) });
+  console.log(JSON.stringify({ ms: performance.now() - t0, errors: r.errors, warnings: r.warnings, files: r.files }));
+  process.exit(0);
+}
 
 if (!existsSync(corpus)) {
   console.log(`skipped: ${corpus} is absent`);
@@ -28,22 +38,22 @@ function yamlFiles(root: string): string[] {
 }
 
 /**
- * A second copy of every content file with a new name and id (and, for detections, the matching
- * file name and filter macro), so the uniqueness and file-name rules behave as on real content.
+ * A second copy of every content file, in a `copy2/` subfolder of its kind's folder, made unique
+ * without changing any length: the name's letters swap case (`Windows …` → `wINDOWS …`, same
+ * snake_case file name and stanza length) and every hex digit of the id is complemented (a valid,
+ * distinct UUID). Uniqueness, file-name and stanza-length rules thus behave as on real content.
  */
 function replicate(src: string): string {
   const dst = mkdtempSync(join(tmpdir(), 'dac-bench-escu2x-'));
   cpSync(src, dst, { recursive: true });
+  const swap = (v: string) => v.replace(/[A-Za-z]/g, (c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()));
   for (const file of yamlFiles(src)) {
-    const text = readFileSync(file, 'utf8');
     const rel = file.slice(src.length + 1);
-    const folder = rel.split('/')[0]!;
-    const stem = rel.slice(rel.lastIndexOf('/') + 1).replace(/\.ya?ml$/, '');
-    const snake = folder === 'macros' || folder === 'lookups';
-    let out = text.replace(/^name: *(['"]?)(.*?)\1 *$/m, (_m, q: string, v: string) => `name: ${q}${v}${snake ? '_copy2' : ' Copy2'}${q}`);
-    out = out.replace(/^id: *(['"]?)([0-9a-fA-F]{8})/m, (_m, q: string) => `id: ${q}c0ffee00`);
-    out = out.split(`\`${stem}_filter\``).join(`\`${stem}_copy2_filter\``);
-    const target = join(dst, dirname(rel), `${stem}_copy2.yml`);
+    const slash = rel.indexOf('/');
+    let out = readFileSync(file, 'utf8');
+    out = out.replace(/^name: *(['"]?)(.*?)\1 *$/m, (_m, q: string, v: string) => `name: ${q}${swap(v)}${q}`);
+    out = out.replace(/^id: *(['"]?)([0-9a-fA-F-]{36})/m, (_m, q: string, id: string) => `id: ${q}${id.replace(/[0-9a-fA-F]/g, (h) => (15 - parseInt(h, 16)).toString(16))}`);
+    const target = join(dst, rel.slice(0, slash), 'copy2', rel.slice(slash + 1));
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, out);
   }
@@ -70,9 +80,9 @@ for (const f of ${JSON.stringify(FOLDERS)}) {
 console.log(JSON.stringify({ files: n, ms: performance.now() - t0 }));
 `;
 
-function timeProcess(args: string[]): { wallMs: number; stdout: string; status: number | null } {
+function timeProcess(args: string[], env: Record<string, string> = {}): { wallMs: number; stdout: string; status: number | null } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 28 });
+  const r = spawnSync(process.execPath, args, { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, ...env } });
   const wallMs = performance.now() - t0;
   if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return { wallMs, stdout: r.stdout, status: r.status };
@@ -86,30 +96,36 @@ console.log('building the CLI bundle (scripts/build.mjs)…');
 const b = spawnSync(process.execPath, [join(repo, 'scripts/build.mjs')], { cwd: repo, stdio: 'inherit' });
 if (b.status !== 0) throw new Error('build failed');
 const cli = join(repo, 'packages/cli/dist/dac.js');
+const worker = join(repo, 'packages/cli/dist/validate-check.worker.js');
+const self = process.argv[1]!;
+const cliStart = timeProcess([cli, '--help']).wallMs;
+console.log(`CLI bundle start-up alone (dac --help): ${cliStart.toFixed(0)} ms; machine load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
 
 const doubled = replicate(corpus);
 try {
   for (const [label, root] of [['ESCU corpus', corpus], ['ESCU corpus ×2', doubled]] as const) {
     const files = yamlFiles(root).length;
-    const floor: number[] = [], floorWall: number[] = [], dac: number[] = [], dac1: number[] = [], inproc: number[] = [];
+    const floor: number[] = [], floorWall: number[] = [], v2: number[] = [], v1: number[] = [], cliWall: number[] = [];
     let summary = '';
     for (let i = 0; i < RUNS; i++) {
       const f = timeProcess(['--input-type=module', '-e', FLOOR, root]);
       floor.push(JSON.parse(f.stdout).ms);
       floorWall.push(f.wallMs);
-      const d = timeProcess([cli, 'validate', '--content', root, '--format', 'json']);
-      dac.push(d.wallMs);
-      summary = JSON.stringify(JSON.parse(d.stdout).summary);
-      dac1.push(timeProcess([cli, 'validate', '--content', root, '--format', 'json', '--workers', '0']).wallMs);
-      const t0 = performance.now();
-      await validate({ root, workers: 0 });
-      inproc.push(performance.now() - t0);
+      const two = timeProcess([self, '--child', root, '2'], { DAC_VALIDATE_WORKER: worker });
+      v2.push(two.wallMs);
+      summary = two.stdout.trim();
+      v1.push(timeProcess([self, '--child', root, '0']).wallMs);
+      cliWall.push(timeProcess([cli, 'validate', '--content', root, '--format', 'json']).wallMs);
     }
-    console.log(`\n${label}: ${files} YAML files (${root}); ${RUNS} runs, ms min / median; result ${summary}`);
-    console.log(`  floor: cold node process, bare YAML.parse   wall ${f1(min(floorWall))} / ${f1(median(floorWall))}   (parse loop ${f1(min(floor))} / ${f1(median(floor))})   ${(files / (min(floorWall) / 1000)).toFixed(0)} files/s`);
-    console.log(`  dac validate (cold CLI, 2 workers)          wall ${f1(min(dac))} / ${f1(median(dac))}   ${(files / (min(dac) / 1000)).toFixed(0)} files/s   ${(min(dac) / min(floorWall)).toFixed(2)}× floor`);
-    console.log(`  dac validate (cold CLI, --workers 0)        wall ${f1(min(dac1))} / ${f1(median(dac1))}   ${(files / (min(dac1) / 1000)).toFixed(0)} files/s   ${(min(dac1) / min(floorWall)).toFixed(2)}× floor`);
-    console.log(`  validate() in-process, in-thread (warm-ish)      ${f1(min(inproc))} / ${f1(median(inproc))}   ${(files / (min(inproc) / 1000)).toFixed(0)} files/s   ${(min(inproc) / min(floor)).toFixed(2)}× parse loop`);
+    const fw = min(floorWall);
+    const row = (name: string, xs: number[]) =>
+      console.log(`  ${name.padEnd(48)} wall ${f1(min(xs))} / ${f1(median(xs))} ms   ${(files / (min(xs) / 1000)).toFixed(0).padStart(5)} files/s   ${(min(xs) / fw).toFixed(2)}× floor`);
+    console.log(`\n${label}: ${files} YAML files; ${RUNS} runs each, min / median; result ${summary}`);
+    row('floor: cold node, read + bare YAML.parse', floorWall);
+    console.log(`  ${''.padEnd(48)} (parse loop alone ${f1(min(floor))} / ${f1(median(floor))} ms)`);
+    row('validate(), cold process, 2 threads', v2);
+    row('validate(), cold process, 1 thread', v1);
+    row('npx dac validate (CLI bundle, 2 threads)', cliWall);
   }
   console.log('\nreference: contentctl 4.4.1 validate of 1,711 ESCU detections: 3.5–4.4 s (escu-app-format.md §9)');
 } finally {

@@ -39,6 +39,7 @@ export function createFileContext(o: ContextOptions): FileContext {
       return search;
     },
     schemaFailed(path) {
+      if (o.schemaErrorPaths.size === 0) return false;
       // A schema error at the path itself or at any ancestor (e.g. `tags` is not a mapping).
       for (let n = path.length; n >= 0; n--) if (o.schemaErrorPaths.has(path.slice(0, n).join('\0'))) return true;
       return false;

@@ -2,7 +2,7 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
-import { fileURLToPath } from 'node:url';
+import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   addItem, compareDiagnostics, snakeCase, discoverContent, loadConfig, loadItem, positionOfPath,
@@ -192,10 +192,14 @@ function reportFilter(root: string, paths: string[] | undefined): (absPath: stri
 }
 
 /**
- * The bundled worker script beside this module (packages/cli/dist/validate-check.worker.js), or
- * undefined when running from TypeScript sources (vitest), where validation runs in-thread.
+ * The bundled worker script beside this module (packages/cli/dist/validate-check.worker.js; or the
+ * file named by DAC_VALIDATE_WORKER), or undefined when running from TypeScript sources (vitest),
+ * where validation runs in-thread.
  */
 function workerEntry(): URL | undefined {
+  // Embedders and benchmarks whose bundle does not sit beside the worker script point at it.
+  const forced = process.env.DAC_VALIDATE_WORKER;
+  if (forced) return existsSync(forced) ? pathToFileURL(forced) : undefined;
   try {
     const url = new URL('./validate-check.worker.js', import.meta.url);
     if (url.protocol !== 'file:' || import.meta.url.endsWith('.ts')) return undefined;
