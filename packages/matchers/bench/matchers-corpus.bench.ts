@@ -10,7 +10,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadDataModels } from '@dac/cim';
 import { loadContent } from '@dac/content';
-import { clearMatcherCaches, compileMatchers, detectionSearches, generateMatcherSource } from '@dac/matchers';
+import { clearMatcherCaches, compileMatchers, detectionSearches, generateMatcherSource, transpileMatcher, typecheckMatchers } from '@dac/matchers';
 import { corpusFigures, formatFigures } from '../src/corpus.js';
 
 const root = process.env.DAC_REPO_ROOT ?? process.cwd();
@@ -20,37 +20,57 @@ if (!existsSync(corpus)) {
   process.exit(0);
 }
 
-const ms = (t: number) => `${(performance.now() - t).toFixed(0)} ms`;
-let t = performance.now();
+// Wall time and this process's CPU time (user+system): on a shared, loaded machine the CPU time
+// is the steadier figure.
+let cpu0 = process.cpuUsage();
+const ms = (t: number) => {
+  const c = process.cpuUsage(cpu0);
+  cpu0 = process.cpuUsage();
+  return `${(performance.now() - t).toFixed(0)} ms wall, ${((c.user + c.system) / 1000).toFixed(0)} ms cpu`;
+};
+const reset = () => { cpu0 = process.cpuUsage(); return performance.now(); };
+let t = reset();
 const tree = loadContent(corpus);
 const searches = detectionSearches(tree);
 const withDm = searches.filter((d) => d.tstats?.datamodel);
 const inputs = withDm.map((d) => ({ id: d.id, tstats: d.tstats! }));
 const models = loadDataModels();
+console.log(`load average at start: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} (cores: ${(await import('node:os')).cpus().length})`);
 console.log(`load + parse ${tree.detections.length} detections: ${ms(t)}; tstats-from-datamodel: ${inputs.length}`);
 
-t = performance.now();
-for (const i of inputs) generateMatcherSource(i.id, i.tstats, models);
-console.log(`generate only (ts-morph, ${inputs.length} modules): ${ms(t)}`);
+t = reset();
+const sources: { id: string; source: string }[] = [];
+for (const i of inputs) {
+  const g = generateMatcherSource(i.id, i.tstats, models);
+  if (g.source) sources.push({ id: i.id, source: g.source });
+}
+const bytes = sources.reduce((n, s) => n + s.source.length, 0);
+console.log(`phase: generate (ts-morph, ${sources.length} modules, ${(bytes / 1024).toFixed(0)} KiB): ${ms(t)}`);
+t = reset();
+typecheckMatchers(sources, models);
+console.log(`phase: type-check all in one program: ${ms(t)}`);
+t = reset();
+for (const s of sources) transpileMatcher(s.source);
+console.log(`phase: transpileModule each: ${ms(t)}`);
 
 const cacheDir = mkdtempSync(join(tmpdir(), 'dac-matchers-bench-'));
 try {
   clearMatcherCaches();
-  t = performance.now();
+  t = reset();
   const cold = await compileMatchers(inputs, models, { cacheDir });
   console.log(`cold: generate + type-check (one program) + emit + load: ${ms(t)}  ${JSON.stringify(cold.stats)}`);
 
-  t = performance.now();
+  t = reset();
   const warm = await compileMatchers(inputs, models, { cacheDir });
   console.log(`warm, in-process cache: ${ms(t)}  ${JSON.stringify(warm.stats)}`);
 
   clearMatcherCaches();
-  t = performance.now();
+  t = reset();
   const disk = await compileMatchers(inputs, models, { cacheDir });
   console.log(`on-disk cache only (new process state): ${ms(t)}  ${JSON.stringify(disk.stats)}`);
 
   clearMatcherCaches();
-  t = performance.now();
+  t = reset();
   const noCheck = await compileMatchers(inputs, models, { typecheck: false });
   console.log(`cold without type-check (transpileModule per module): ${ms(t)}  ${JSON.stringify(noCheck.stats)}`);
 

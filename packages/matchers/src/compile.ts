@@ -78,6 +78,10 @@ const COMPILER_OPTIONS = {
   noUnusedLocals: false,
   sourceMap: false,
   declaration: false,
+  // The loaded JavaScript needs no comments, and emitting them is a large share of emit time.
+  removeComments: true,
+  // Generated modules mark type-only imports/exports; per-module emit needs no cross-file analysis.
+  isolatedModules: true,
 };
 
 /**
@@ -86,7 +90,7 @@ const COMPILER_OPTIONS = {
  */
 export function typecheckMatchers(sources: { id: string; source: string }[], models: DataModels = loadDataModels()): Map<string, MatcherDiagnostic[]> {
   const out = new Map<string, MatcherDiagnostic[]>();
-  for (const [id, r] of checkAndEmit(sources, models, false)) out.set(id, r.diagnostics);
+  for (const [id, r] of checkAndEmit(sources, models, { check: true, emit: false })) out.set(id, r.diagnostics);
   return out;
 }
 
@@ -94,7 +98,7 @@ export function typecheckMatchers(sources: { id: string; source: string }[], mod
  * One program for all modules: type-check each, and (with `emit`) emit each as CommonJS from the
  * same program, which reuses its parse instead of transpiling every module again.
  */
-function checkAndEmit(sources: { id: string; source: string }[], models: DataModels, emit: boolean): Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }> {
+function checkAndEmit(sources: { id: string; source: string }[], models: DataModels, mode: { check: boolean; emit: boolean }): Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }> {
   const result = new Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }>();
   if (sources.length === 0) return result;
   const project = new Project({ useInMemoryFileSystem: true, compilerOptions: COMPILER_OPTIONS });
@@ -102,21 +106,28 @@ function checkAndEmit(sources: { id: string; source: string }[], models: DataMod
   const typeModules = new Map<string, string>();
   for (const s of sources) for (const m of supportModules(s.source, models)) typeModules.set(m.path, m.source);
   for (const [path, text] of typeModules) project.createSourceFile(`/matchers/${path}`, text);
+  const byOutput = new Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }>();
   const files = sources.map((s, i) => {
-    result.set(s.id, { diagnostics: [] });
+    const r: { diagnostics: MatcherDiagnostic[]; js?: string } = { diagnostics: [] };
+    result.set(s.id, r);
+    byOutput.set(`/matchers/m${i}.js`, r);
     return { id: s.id, source: s.source, file: project.createSourceFile(`/matchers/m${i}.ts`, s.source) };
   });
   const program = project.getProgram();
-  const tsProgram = program.compilerObject;
-  for (const f of files) {
-    const diags: TsMorphDiagnostic[] = [...program.getSyntacticDiagnostics(f.file), ...program.getSemanticDiagnostics(f.file)];
-    const r = result.get(f.id)!;
-    for (const d of diags) r.diagnostics.push(toMatcherDiagnostic(d, f.source));
-    if (emit) {
-      tsProgram.emit(f.file.compilerNode, (name, text) => {
-        if (name.endsWith('.js')) r.js = text;
-      });
+  if (mode.check) {
+    for (const f of files) {
+      const diags: TsMorphDiagnostic[] = [...program.getSyntacticDiagnostics(f.file), ...program.getSemanticDiagnostics(f.file)];
+      const r = result.get(f.id)!;
+      for (const d of diags) r.diagnostics.push(toMatcherDiagnostic(d, f.source));
     }
+  }
+  if (mode.emit) {
+    // One emit call for the whole program: per-file emit (or transpileModule) pays the emitter's
+    // set-up cost for every module.
+    program.compilerObject.emit(undefined, (name, text) => {
+      const r = byOutput.get(name);
+      if (r) r.js = text;
+    });
   }
   return result;
 }
@@ -298,7 +309,9 @@ export async function compileMatchers(
       missing.push(p);
     }
   }
-  const checked = typecheck ? checkAndEmit(missing.map((m) => ({ id: m.sourceKey, source: m.source })), models, true) : new Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }>();
+  // Without type-checking the same program still emits every module in one call (cheaper than a
+  // transpileModule per module); transpileMatcher is the fallback for a module it did not emit.
+  const checked = checkAndEmit(missing.map((m) => ({ id: m.sourceKey, source: m.source })), models, { check: typecheck, emit: true });
   stats.typechecked = typecheck ? missing.length : 0;
   for (const m of missing) {
     const c = checked.get(m.sourceKey);
