@@ -5,7 +5,19 @@
 import { existsSync, readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { parse as parseYaml } from 'yaml';
-import { builtinMacros, expandMacros, findTstats, macroKey, parsePipeline, parseSearch, type MacroDefinition, type MacroTable } from '@dac/spl';
+import {
+  SUPPORTED_EVAL_FUNCTIONS,
+  builtinMacros,
+  expandMacros,
+  findTstats,
+  macroKey,
+  parsePipeline,
+  parseSearch,
+  type EvalExpr,
+  type MacroDefinition,
+  type MacroTable,
+  type Pipeline,
+} from '@dac/spl';
 
 const root = process.env.DAC_REPO_ROOT ?? process.cwd();
 const corpus = join(root, '..', 'shared', 'corpus', 'escu');
@@ -51,6 +63,40 @@ const filterOf = (name: string) => `${name.toLowerCase().replace(/[ \-./]/g, '_'
 for (const d of detections) parseSearch(d.search, macros, { filterMacro: filterOf(d.name) });
 const runs = 5;
 const times: number[] = [];
+// eval/where coverage of the local interpreter: expressions whose every function is supported.
+let evalTotal = 0;
+let evalSupported = 0;
+const missingFns = new Map<string, number>();
+const fnsOf = (e: EvalExpr, out: string[]): void => {
+  if (e.kind === 'call') {
+    out.push(e.fn);
+    e.args.forEach((a) => fnsOf(a, out));
+  } else if (e.kind === 'binary') {
+    fnsOf(e.left, out);
+    fnsOf(e.right, out);
+  } else if (e.kind === 'unary') fnsOf(e.arg, out);
+  else if (e.kind === 'in') {
+    fnsOf(e.arg, out);
+    e.values.forEach((v) => fnsOf(v, out));
+  } else if (e.kind === 'subsearch') out.push('[subsearch]');
+};
+const visitEval = (p: Pipeline): void => {
+  for (const c of p.commands) {
+    if (c.kind !== 'command') continue;
+    for (const a of c.args) if (a.kind === 'subsearch') visitEval(a.pipeline);
+    const exprs = c.name === 'where' ? (c.expr ? [c.expr] : []) : c.name === 'eval' ? (c.assignments ?? []).map((x) => x.expr) : [];
+    for (const e of exprs) {
+      const fns: string[] = [];
+      fnsOf(e, fns);
+      evalTotal++;
+      const missing = fns.filter((f) => !SUPPORTED_EVAL_FUNCTIONS.has(f));
+      if (missing.length === 0) evalSupported++;
+      for (const f of new Set(missing)) missingFns.set(f, (missingFns.get(f) ?? 0) + 1);
+    }
+  }
+};
+for (const d of detections) visitEval(parseSearch(d.search, macros, { filterMacro: filterOf(d.name) }).pipeline);
+
 let results: { file: string; diags: ReturnType<typeof parseSearch>['diagnostics']; tstats: boolean; search: string }[] = [];
 for (let r = 0; r < runs; r++) {
   const t0 = performance.now();
@@ -92,6 +138,7 @@ console.log(`spl-corpus: ${detections.length} searches (${(chars / 1024).toFixed
 console.log(`  expand+parse all: best ${best.toFixed(1)} ms, median ${median.toFixed(1)} ms (${Math.round((detections.length / best) * 1000)} searches/s)`);
 console.log(`  of which expansion ${expandOnly.toFixed(1)} ms, parsing ${parseOnly.toFixed(1)} ms; floor (one pass over the expanded text) ${floor.toFixed(2)} ms${sink < 0 ? '' : ''}, parse/floor ${(parseOnly / floor).toFixed(0)}x`);
 console.log(`  parsed without error diagnostics: ${detections.length - failing.length}/${detections.length} (${(((detections.length - failing.length) / detections.length) * 100).toFixed(2)}%)`);
+console.log(`  eval/where expressions the local interpreter supports: ${evalSupported}/${evalTotal} (${((evalSupported / Math.max(1, evalTotal)) * 100).toFixed(1)}%); missing: ${[...missingFns].sort((a, b) => b[1] - a[1]).map(([f, n]) => `${f} ${n}`).join(', ')}`);
 console.log(`  leading tstats: ${results.filter((r) => r.tstats).length}`);
 const byRule = new Map<string, number>();
 for (const r of failing) for (const d of r.diags) if (d.severity === 'error') byRule.set(d.rule, (byRule.get(d.rule) ?? 0) + 1);

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EvalExpr, GenericCommand } from './ast.js';
-import { applyEvalAssignments, cidrMatch, evaluateEval, evaluateWhere, likeMatch, type EvalRow } from './eval.js';
+import { SUPPORTED_EVAL_FUNCTIONS, applyEvalAssignments, cidrMatch, evaluateEval, evaluateWhere, likeMatch, type EvalRow } from './eval.js';
 import { parsePipeline } from './parser.js';
 
 function whereExpr(text: string): EvalExpr {
@@ -69,6 +69,8 @@ describe('eval/where interpreter', () => {
     expect(val('substr("abcdef", 2, 3)')).toBe('bcd');
     expect(val('tostring(255, "hex")')).toBe('0xFF');
     expect(val('cidrmatch("10.0.0.0/8", ip)', { ip: '10.1.2.3' })).toBe(true);
+    expect(val('mvcount(mvfilter(match(t, "^for$")))', { t: ['for', 'x', 'for'] })).toBe(2);
+    expect(val('mvfilter(t != "x")', { t: ['x', 'y'] })).toEqual(['y']);
   });
 
   it('+ adds numbers and concatenates strings; . and arithmetic with null give null', () => {
@@ -107,6 +109,13 @@ describe('eval/where interpreter', () => {
       { numRuns: 1000 },
     );
     expect(likeMatch('a'.repeat(3000), `${'%a'.repeat(200)}%b`)).toBe(false);
+  });
+
+  it('SUPPORTED_EVAL_FUNCTIONS lists exactly the functions that evaluate', () => {
+    for (const fn of SUPPORTED_EVAL_FUNCTIONS) {
+      const r = evaluateEval({ kind: 'call', fn, args: [], span: { start: 0, end: 0 } }, {}, { now: 1 });
+      if (!r.ok) expect(r.message).not.toContain('is not supported');
+    }
   });
 
   it('cidrMatch handles masks and rejects malformed input', () => {

@@ -153,6 +153,14 @@ function compare(op: string, a: EvalValue, b: EvalValue): boolean | null {
 
 const MAX_EVAL_DEPTH = 200;
 
+/** Functions `evaluateEval` implements (`now`/`time` need `options.now`). */
+export const SUPPORTED_EVAL_FUNCTIONS: ReadonlySet<string> = new Set([
+  'if', 'case', 'coalesce', 'isnull', 'isnotnull', 'isnum', 'isstr', 'null', 'true', 'false', 'lower', 'upper', 'len',
+  'like', 'match', 'replace', 'substr', 'trim', 'ltrim', 'rtrim', 'split', 'mvcount', 'mvindex', 'mvjoin', 'mvappend',
+  'mvdedup', 'mvfilter', 'mvfind', 'in', 'tostring', 'tonumber', 'round', 'floor', 'ceil', 'ceiling', 'abs', 'sqrt', 'exp', 'ln',
+  'log', 'pow', 'min', 'max', 'cidrmatch', 'urldecode', 'now', 'time',
+]);
+
 class Interpreter {
   constructor(readonly row: EvalRow, readonly options: EvalOptions) {}
 
@@ -441,6 +449,29 @@ class Interpreter {
         const x = v(0);
         if (isNull(x)) return null;
         return [...new Set(scalars(x).map(String))];
+      }
+      case 'mvfilter': {
+        // The expression is evaluated once per value of the one field it references.
+        arity(1);
+        const fields = new Set<string>();
+        const collect = (x: EvalExpr): void => {
+          if (x.kind === 'field') fields.add(x.name);
+          else if (x.kind === 'call') x.args.forEach(collect);
+          else if (x.kind === 'binary') {
+            collect(x.left);
+            collect(x.right);
+          } else if (x.kind === 'unary') collect(x.arg);
+          else if (x.kind === 'in') {
+            collect(x.arg);
+            x.values.forEach(collect);
+          }
+        };
+        collect(args[0]);
+        if (fields.size !== 1) throw new EvalFailure('mvfilter() must reference exactly one field', e.span);
+        const [name] = [...fields];
+        const values = scalars(this.field(name));
+        const kept = values.filter((y) => new Interpreter({ ...this.row, [name]: typeof y === 'boolean' ? String(y) : y }, this.options).bool(args[0], d + 1) === true);
+        return kept.length === 0 ? null : kept.map((y) => (typeof y === 'boolean' ? String(y) : y));
       }
       case 'mvfind': {
         arity(2);
