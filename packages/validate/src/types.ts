@@ -21,6 +21,11 @@ export interface SharedSettings {
   label: string;
   /** Macro definitions of the whole tree, for SPL expansion. */
   macros: MacroDef[];
+  /**
+   * File stems of macro files whose YAML could not be read: calls to a macro of that name are
+   * not reported as undefined (the file already carries its own error).
+   */
+  unreadableMacros: string[];
 }
 
 export interface MacroDef {

@@ -61,7 +61,13 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
   const items: (ContentItem | undefined)[] = new Array(entries.length);
   const macroIdx = entries.flatMap((e, i) => (e.kind === 'macro' ? [i] : []));
   for (const i of macroIdx) items[i] = loadItem(entries[i]!, root);
-  const settings: SharedSettings = { root, label: config.app.label, macros: macroDefs(macroIdx.map((i) => items[i]!)) };
+  const macroItems = macroIdx.map((i) => items[i]!);
+  const settings: SharedSettings = {
+    root,
+    label: config.app.label,
+    macros: macroDefs(macroItems),
+    unreadableMacros: macroItems.filter((it) => !isMapping(it.file.value)).map((it) => it.file.relPath.replace(/^.*\//, '').replace(/\.ya?ml$/i, '')),
+  };
   const checkOptions = (rep: boolean): CheckOptions => ({ settings, reported: rep, enabled });
   for (const i of macroIdx) results[i] = checkItem(items[i]!, checkOptions(reported[i]!));
 
@@ -142,6 +148,10 @@ function applySeverities(diagnostics: Diagnostic[], config: DacConfig): Diagnost
     out.push(s ? { ...d, severity: s } : d);
   }
   return out;
+}
+
+function isMapping(v: unknown): boolean {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
 
 /** Macro definitions as the SPL expander wants them (only well-formed ones; the schema reports the rest). */

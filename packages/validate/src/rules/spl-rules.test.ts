@@ -106,3 +106,12 @@ describe('SPL-backed rules (@dac/spl parse shared per detection)', () => {
     expect(r.diagnostics).toEqual([]);
   });
 });
+
+describe('unknown-macro and unreadable macro files', () => {
+  it('a call to a macro whose file does not parse is reported only at that file', async () => {
+    const t = writeTree({ 'macros/security_content_ctime.yml': "name: 'security_content_ctime\ndefinition: x\n" });
+    cleanups.push(t.cleanup);
+    const r = await validate({ root: t.root, workers: 0 });
+    expect(r.diagnostics.map((d) => [d.rule, d.file])).toEqual([['yaml-syntax', 'macros/security_content_ctime.yml']]);
+  });
+});

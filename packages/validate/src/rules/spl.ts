@@ -6,7 +6,7 @@ import type { FileContext, Finding, FileRule } from '../types.js';
  * one rule per SPL diagnostic kind, so each can be configured on its own. Offsets of SPL
  * diagnostics are in the original search string; they are reported at that character of the YAML.
  */
-export function splRule(o: { id: string; splRules: readonly string[]; defaultSeverity: Severity; description: string; skip?: (message: string) => boolean; decorate?: (message: string, ctx: FileContext) => string }): FileRule {
+export function splRule(o: { id: string; splRules: readonly string[]; defaultSeverity: Severity; description: string; skip?: (message: string, ctx: FileContext) => boolean; decorate?: (message: string, ctx: FileContext) => string }): FileRule {
   return {
     id: o.id,
     scope: 'file',
@@ -18,7 +18,7 @@ export function splRule(o: { id: string; splRules: readonly string[]; defaultSev
       if (!search) return [];
       const out: Finding[] = [];
       for (const d of search.parsed.diagnostics) {
-        if (!o.splRules.includes(d.rule) || o.skip?.(d.message)) continue;
+        if (!o.splRules.includes(d.rule) || o.skip?.(d.message, ctx)) continue;
         out.push({ ...search.position(d.start), message: o.decorate ? o.decorate(d.message, ctx) : d.message });
       }
       return out;
