@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EvalExpr, GenericCommand } from './ast.js';
-import { SUPPORTED_EVAL_FUNCTIONS, applyEvalAssignments, cidrMatch, evaluateEval, evaluateWhere, likeMatch, type EvalRow } from './eval.js';
+import { SUPPORTED_EVAL_FUNCTIONS, applyEvalAssignments, cidrMatch, evaluateEval, evaluateWhere, likeMatch, relativeTime, type EvalRow } from './eval.js';
 import { parsePipeline } from './parser.js';
 
 function whereExpr(text: string): EvalExpr {
@@ -87,7 +87,7 @@ describe('eval/where interpreter', () => {
 
   it('unsupported functions and clock functions without options.now are reported, not guessed', () => {
     const r = evaluateEval(whereExpr('relative_time(now(), "-1d")'), {});
-    expect(r.ok).toBe(false);
+    expect(r).toMatchObject({ ok: false, message: expect.stringContaining('pass options.now') });
     const e = whereExpr('strftime(_time, "%Y")');
     const r2 = evaluateEval(e, {});
     expect(r2).toMatchObject({ ok: false, message: expect.stringContaining('strftime() is not supported') });
@@ -116,6 +116,22 @@ describe('eval/where interpreter', () => {
       const r = evaluateEval({ kind: 'call', fn, args: [], span: { start: 0, end: 0 } }, {}, { now: 1 });
       if (!r.ok) expect(r.message).not.toContain('is not supported');
     }
+  });
+
+  it('relative_time applies Splunk time modifiers in UTC (offsets, snapping, weekdays, months)', () => {
+    const t = Date.UTC(2024, 8, 18, 14, 35, 12) / 1000; // Wednesday 2024-09-18 14:35:12Z
+    const iso = (x: number | undefined) => (x === undefined ? 'bad' : new Date(x * 1000).toISOString());
+    expect(iso(relativeTime(t, '-24h'))).toBe('2024-09-17T14:35:12.000Z');
+    expect(iso(relativeTime(t, '-1d@d'))).toBe('2024-09-17T00:00:00.000Z');
+    expect(iso(relativeTime(t, '@w1'))).toBe('2024-09-16T00:00:00.000Z');
+    expect(iso(relativeTime(t, '@w0'))).toBe('2024-09-15T00:00:00.000Z');
+    expect(iso(relativeTime(t, '-1mon@mon+8h'))).toBe('2024-08-01T08:00:00.000Z');
+    expect(iso(relativeTime(t, '@q'))).toBe('2024-07-01T00:00:00.000Z');
+    expect(iso(relativeTime(t, '@y'))).toBe('2024-01-01T00:00:00.000Z');
+    expect(iso(relativeTime(t, '-30m@m'))).toBe('2024-09-18T14:05:00.000Z');
+    expect(relativeTime(t, 'now')).toBe(t);
+    expect(relativeTime(t, '-1fortnight')).toBeUndefined();
+    expect(val('relative_time(now(), "-1d@d")')).toBe(-86400);
   });
 
   it('cidrMatch handles masks and rejects malformed input', () => {

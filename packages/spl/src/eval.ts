@@ -158,7 +158,7 @@ export const SUPPORTED_EVAL_FUNCTIONS: ReadonlySet<string> = new Set([
   'if', 'case', 'coalesce', 'isnull', 'isnotnull', 'isnum', 'isstr', 'null', 'true', 'false', 'lower', 'upper', 'len',
   'like', 'match', 'replace', 'substr', 'trim', 'ltrim', 'rtrim', 'split', 'mvcount', 'mvindex', 'mvjoin', 'mvappend',
   'mvdedup', 'mvfilter', 'mvfind', 'in', 'tostring', 'tonumber', 'round', 'floor', 'ceil', 'ceiling', 'abs', 'sqrt', 'exp', 'ln',
-  'log', 'pow', 'min', 'max', 'cidrmatch', 'urldecode', 'now', 'time',
+  'log', 'pow', 'min', 'max', 'cidrmatch', 'urldecode', 'now', 'time', 'relative_time',
 ]);
 
 class Interpreter {
@@ -572,6 +572,13 @@ class Interpreter {
           return x;
         }
       }
+      case 'relative_time': {
+        arity(2);
+        const t = n(0);
+        const spec = s(1);
+        if (t === null || spec === null) return null;
+        return relativeTime(t, spec) ?? null;
+      }
       case 'now':
       case 'time':
         arity(0);
@@ -581,6 +588,78 @@ class Interpreter {
         throw new EvalFailure(`function ${e.fn}() is not supported by the local interpreter`, e.span);
     }
   }
+}
+
+const UNIT: Record<string, 's' | 'm' | 'h' | 'd' | 'w' | 'mon' | 'q' | 'y'> = {
+  s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
+  m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm',
+  h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
+  d: 'd', day: 'd', days: 'd',
+  w: 'w', week: 'w', weeks: 'w',
+  mon: 'mon', month: 'mon', months: 'mon',
+  q: 'q', qtr: 'q', qtrs: 'q', quarter: 'q', quarters: 'q',
+  y: 'y', yr: 'y', yrs: 'y', year: 'y', years: 'y',
+};
+
+/**
+ * Splunk relative time modifiers (`-24h`, `-1d@d`, `@w1`, `-1mon@mon+8h`, `now`) applied to epoch
+ * seconds, in UTC (Splunk uses the search's time zone; the local interpreter fixes UTC so results
+ * are reproducible). Returns undefined for a malformed modifier.
+ */
+export function relativeTime(epochSeconds: number, modifier: string): number | undefined {
+  const spec = modifier.trim();
+  if (spec === '' || spec === 'now') return epochSeconds;
+  if (/^\d+(\.\d+)?$/.test(spec)) return Number(spec);
+  const d = new Date(Math.floor(epochSeconds) * 1000);
+  const re = /([+-])(\d*)([a-z]+)|@([a-z]+)(\d?)/gy;
+  let pos = 0;
+  while (pos < spec.length) {
+    re.lastIndex = pos;
+    const m = re.exec(spec);
+    if (!m) return undefined;
+    pos = re.lastIndex;
+    if (m[1]) {
+      const unit = UNIT[m[3]];
+      if (!unit) return undefined;
+      const k = (m[2] === '' ? 1 : Number(m[2])) * (m[1] === '-' ? -1 : 1);
+      switch (unit) {
+        case 's': d.setUTCSeconds(d.getUTCSeconds() + k); break;
+        case 'm': d.setUTCMinutes(d.getUTCMinutes() + k); break;
+        case 'h': d.setUTCHours(d.getUTCHours() + k); break;
+        case 'd': d.setUTCDate(d.getUTCDate() + k); break;
+        case 'w': d.setUTCDate(d.getUTCDate() + 7 * k); break;
+        case 'mon': d.setUTCMonth(d.getUTCMonth() + k); break;
+        case 'q': d.setUTCMonth(d.getUTCMonth() + 3 * k); break;
+        case 'y': d.setUTCFullYear(d.getUTCFullYear() + k); break;
+      }
+      continue;
+    }
+    const unit = UNIT[m[4]];
+    if (!unit) return undefined;
+    if (m[5] !== '' && unit !== 'w') return undefined;
+    const zero = (h: boolean, mi: boolean, se: boolean) => {
+      if (h) d.setUTCHours(0);
+      if (mi) d.setUTCMinutes(0);
+      if (se) d.setUTCSeconds(0, 0);
+    };
+    switch (unit) {
+      case 's': d.setUTCMilliseconds(0); break;
+      case 'm': zero(false, false, true); break;
+      case 'h': zero(false, true, true); break;
+      case 'd': zero(true, true, true); break;
+      case 'w': {
+        // @w0 / @w7 = Sunday (the default), @w1 = Monday, …
+        const target = m[5] === '' ? 0 : Number(m[5]) % 7;
+        zero(true, true, true);
+        d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() - target + 7) % 7));
+        break;
+      }
+      case 'mon': zero(true, true, true); d.setUTCDate(1); break;
+      case 'q': zero(true, true, true); d.setUTCDate(1); d.setUTCMonth(d.getUTCMonth() - (d.getUTCMonth() % 3)); break;
+      case 'y': zero(true, true, true); d.setUTCMonth(0, 1); break;
+    }
+  }
+  return d.getTime() / 1000;
 }
 
 function ipv4(s: string): number | undefined {

@@ -7,7 +7,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MacroDefinition } from './macros.js';
-import { builtinMacros, evaluateSearch, macroTableFrom, outputFields, parsePipeline, parseSearch, type ParsedSearch } from './index.js';
+import { builtinMacros, evaluateSearch, expandMacros, macroTableFrom, outputFields, parsePipeline, parseSearch, type ParsedSearch } from './index.js';
 import sample from './fixtures/escu-sample.json' with { type: 'json' };
 
 const RULES = new Set(['spl-syntax', 'spl-undefined-macro', 'spl-macro-cycle', 'spl-macro-args', 'spl-unsupported']);
@@ -103,6 +103,26 @@ describe('fuzz: the front end never throws and positions are valid', () => {
         checkParsed(s, parseSearch(s, macros, { filterMacro: filterOf(sample.searches[ms[0].which].name) }));
       }),
       { numRuns: 600 },
+    );
+  });
+
+  it('source map: copied characters map back to the same character; produced ones to a macro call', () => {
+    const t = macroTableFrom([
+      { name: 'm', args: [], definition: 'x=1 OR y=2' },
+      { name: 'n', args: ['a'], definition: '($a$ `m`)' },
+    ]);
+    const piece = fc.constantFrom('`m`', '`n(q)`', '`n("a, b")`', 'abc ', '"`m`" ', '``` c ``` ', ' | ', '(', ')', 'z=9 ');
+    fc.assert(
+      fc.property(fc.array(piece, { maxLength: 12 }), (ps) => {
+        const search = ps.join('');
+        const e = expandMacros(search, t);
+        for (let o = 0; o < e.text.length; o++) {
+          const k = e.toOriginal(o);
+          expect(k >= 0 && k <= search.length).toBe(true);
+          if (search[k] !== e.text[o]) expect(search[k], `offset ${o} of ${JSON.stringify(e.text)}`).toBe('`');
+        }
+      }),
+      { numRuns: 300 },
     );
   });
 

@@ -22,7 +22,7 @@ export type { FieldValue } from './semantics.js';
 export { findTstats, outputFields, aggregateOutputName } from './analysis.js';
 export { unescapeSpl } from './text.js';
 export { formatSearchExpr, quoteSplValue } from './printer.js';
-export { evaluateEval, evaluateWhere, applyEvalAssignments, likeMatch, cidrMatch, SUPPORTED_EVAL_FUNCTIONS } from './eval.js';
+export { evaluateEval, evaluateWhere, applyEvalAssignments, likeMatch, cidrMatch, relativeTime, SUPPORTED_EVAL_FUNCTIONS } from './eval.js';
 export type { EvalValue, EvalRow, EvalResult, EvalOptions } from './eval.js';
 
 let builtins: MacroTable | undefined;
