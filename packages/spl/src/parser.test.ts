@@ -223,6 +223,11 @@ describe('eval and where expressions (eval precedence NOT > AND > OR, §1.5)', (
     expect(c.assignments?.map((a) => a.field)).toEqual(['{name}', 'a{}.b']);
   });
 
+  it('an unexpanded macro inside an expression is an opaque field (the expander reports it once)', () => {
+    const c = parseOk('| eval x=lower(`m`)').commands[0] as GenericCommand;
+    expect(c.assignments?.[0].expr).toMatchObject({ kind: 'call', args: [{ kind: 'field', name: '`m`' }] });
+  });
+
   it('eval errors are positioned', () => {
     const text = '| eval a=if(x, 1';
     const r = parsePipeline(text);

@@ -841,8 +841,11 @@ class EvalParser {
           i = skipBacktick(text, i, end);
           continue;
         }
+        // An unexpanded macro (already reported by the expander) stands for an opaque field.
         const e = Math.min(skipBacktick(text, i, end), end);
-        throw new EvalError(i, e, `unexpanded macro ${excerpt(text.slice(i, e), 40)} in expression`, 'spl-unsupported');
+        toks.push({ kind: 'qfield', start: i, end: e, value: text.slice(i, e) });
+        i = e;
+        continue;
       }
       if (c === Ch.Quote) {
         const e = skipQuoted(text, i, end);
