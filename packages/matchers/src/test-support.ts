@@ -64,7 +64,7 @@ export function tstats(spec: TstatsSpec = {}): TstatsCommand {
     spanOfCommand: { start, end: 0 },
   };
   if (spec.where) cmd.where = spec.where;
-  if (spec.span) cmd.span = lit(spec.span);
+  if (spec.span !== undefined) cmd.span = lit(spec.span);
   cmd.spanOfCommand.end = offset;
   return cmd;
 }
