@@ -70,9 +70,10 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
   const diagnostics: Diagnostic[] = [];
   const candidates: DetectionSearch[] = [];
   for (const s of searches) {
-    // SPL problems stop a detection's matcher; `dac validate` reports them too, so show errors only.
+    // SPL problems stop a detection's matcher; `dac validate` reports them too, so show errors
+    // only, and only for tstats searches (or detections asked for by name).
     const splErrors = s.parsed?.diagnostics.filter((d) => d.severity === 'error') ?? [];
-    for (const d of splErrors) diagnostics.push(splDiagnostic(s, d.start, d.rule, d.message));
+    if (s.tstats || selectors.length > 0) for (const d of splErrors) diagnostics.push(splDiagnostic(s, d.start, d.rule, d.message));
     if (splErrors.length === 0 && s.tstats?.datamodel) candidates.push(s);
     else if (selectors.length > 0 && splErrors.length === 0) {
       diagnostics.push({ ...splDiagnostic(s, 0, 'matcher-unsupported', ''), severity: 'warning', message: 'the search does not start with | tstats … from datamodel=…; no matcher to generate' });
