@@ -116,9 +116,12 @@ export function xmlEventParser(sink: EventSink, opts: XmlParserOptions = {}): Li
       if (startsEvent(line)) {
         flushClassic();
         flushJunk();
-        if (line.endsWith('</Event>') && line.indexOf('</Event>') === line.length - 8) {
-          parseOne(line, lineNo);
-          return;
+        // One whole event on the line (the attack_data norm): parse directly. Two events sharing
+        // the line make the parser report "content after </Event>"; only then split the line.
+        if (line.endsWith('</Event>')) {
+          const r = parseEventXml(line, decode, wanted);
+          if (!('error' in r)) { sink.event({ fields: r.fields, time: r.time, line: lineNo }); return; }
+          if (!r.error.startsWith('content after')) { sink.issue({ line: lineNo, kind: 'malformed', message: r.error }); return; }
         }
         const rest = drain(line, lineNo);
         if (rest !== '') { inEvent = true; buf = rest; bufLine = lineNo; }

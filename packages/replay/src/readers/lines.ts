@@ -36,8 +36,10 @@ export function isGzipFile(path: string): boolean {
 /**
  * Streams a (possibly gzipped) text file line by line in constant memory, calling `onLine`
  * synchronously for each line (without its `\n` or `\r\n`; a UTF-8 BOM is dropped; invalid UTF-8
- * becomes U+FFFD). The callback style, rather than an async iterator per line, keeps the per-line
- * cost to one function call (see the bench in docs/replay.md).
+ * becomes U+FFFD). Lines are found in the bytes (`\n` never occurs inside a UTF-8 sequence) and
+ * each is decoded on its own: that yields flat strings, which the parsers scan ~30% faster than
+ * slices of a decoded chunk, and is itself faster than decoding whole chunks (docs/replay.md).
+ * The callback style, rather than an async iterator per line, keeps the per-line cost to one call.
  */
 export async function readLines(path: string, onLine: (line: string, lineNo: number) => void, opts: LineReadOptions = {}): Promise<LineStats> {
   const maxLen = opts.maxLineLength ?? 64 * 1024 * 1024;
@@ -47,59 +49,72 @@ export async function readLines(path: string, onLine: (line: string, lineNo: num
   file.on('data', (b) => { fileBytes += (b as Buffer).length; });
   let stream: Readable = file;
   if (gzip) {
-    const gunzip = createGunzip();
+    const gunzip = createGunzip({ chunkSize: 1 << 18 });
     file.on('error', (e) => gunzip.destroy(e));
     stream = file.pipe(gunzip);
   }
-  const decoder = new TextDecoder('utf-8');
   let bytes = 0;
   let lineNo = 0;
-  let pending = '';
+  // The start of a line whose end is in a later chunk (kept as pieces, joined once).
+  let pending: Buffer[] = [];
+  let pendingLen = 0;
   let overlong = false;
   let first = true;
-  const emit = (line: string) => {
+  const emit = (buf: Buffer, start: number, end: number) => {
     lineNo++;
     if (overlong) {
       overlong = false;
-      opts.onOverlong?.(lineNo, line.length);
+      opts.onOverlong?.(lineNo, pendingLen + end - start);
       return;
     }
-    onLine(line.charCodeAt(line.length - 1) === 13 ? line.slice(0, -1) : line, lineNo);
-  };
-  const feed = (text: string) => {
-    if (first) {
-      first = false;
-      if (text.charCodeAt(0) === 0xfeff) text = text.slice(1);
-    }
-    let start = 0;
-    let nl = text.indexOf('\n');
-    if (nl >= 0 && pending !== '') {
-      emit(pending + text.slice(0, nl));
-      pending = '';
-      start = nl + 1;
-      nl = text.indexOf('\n', start);
-    }
-    while (nl >= 0) {
-      emit(text.slice(start, nl));
-      start = nl + 1;
-      nl = text.indexOf('\n', start);
-    }
-    if (start < text.length) {
-      if (overlong) return;
-      pending = pending === '' ? text.slice(start) : pending + text.slice(start);
-      if (pending.length > maxLen) {
-        // Drop the content; the line is reported when its end arrives.
-        overlong = true;
-        pending = '';
-      }
-    }
+    if (end > start && buf[end - 1] === 13) end--;
+    onLine(buf.toString('utf8', start, end), lineNo);
   };
   for await (const chunk of stream) {
-    const buf = chunk as Buffer;
+    let buf = chunk as Buffer;
     bytes += buf.length;
-    feed(decoder.decode(buf, { stream: true }));
+    if (first) {
+      first = false;
+      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
+    }
+    let start = 0;
+    let nl = buf.indexOf(10);
+    if (nl >= 0 && pendingLen > 0) {
+      if (overlong) emit(buf, 0, nl);
+      else {
+        const joined = Buffer.concat([...pending, buf.subarray(0, nl)]);
+        emit(joined, 0, joined.length);
+      }
+      pending = [];
+      pendingLen = 0;
+      start = nl + 1;
+      nl = buf.indexOf(10, start);
+    } else if (nl >= 0 && overlong) {
+      emit(buf, 0, nl);
+      start = nl + 1;
+      nl = buf.indexOf(10, start);
+    }
+    while (nl >= 0) {
+      emit(buf, start, nl);
+      start = nl + 1;
+      nl = buf.indexOf(10, start);
+    }
+    if (start < buf.length) {
+      pendingLen += buf.length - start;
+      if (overlong) continue;
+      if (pendingLen > maxLen) {
+        // Drop the content; the line is reported when its end arrives.
+        overlong = true;
+        pending = [];
+        continue;
+      }
+      // Copy: the stream may reuse its buffers.
+      pending.push(Buffer.from(buf.subarray(start)));
+    }
   }
-  feed(decoder.decode());
-  if (pending !== '' || overlong) emit(pending);
+  if (pendingLen > 0 || overlong) {
+    const joined = Buffer.concat(pending);
+    emit(joined, 0, joined.length);
+  }
   return { fileBytes, bytes, lines: lineNo, gzip };
 }

@@ -212,6 +212,17 @@ describe('JSON-lines readers', () => {
 });
 
 describe('readLines', () => {
+  it('yields the same lines as splitting the decoded text, whatever the chunk size (fast-check)', async () => {
+    await fc.assert(fc.asyncProperty(fc.array(fc.oneof(fc.string(), fc.constantFrom('\n', '\r\n', 'é', '€', '😀')), { maxLength: 40 }), fc.integer({ min: 1, max: 64 }), async (parts, hwm) => {
+      const text = parts.join('');
+      const got: string[] = [];
+      await readLines(file(text), (l) => got.push(l), { highWaterMark: hwm });
+      const want = text === '' ? [] : text.replace(/^\uFEFF/, '').split('\n').map((l) => l.replace(/\r$/, ''));
+      if (text.endsWith('\n')) want.pop();
+      expect(got).toEqual(want);
+    }), { numRuns: 150 });
+  });
+
   it('drops a BOM, strips CR, counts lines, reports over-long lines and keeps memory bounded', async () => {
     const long = 'x'.repeat(5000);
     const got: [string, number][] = [];

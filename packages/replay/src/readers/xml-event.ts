@@ -98,6 +98,11 @@ function at(xml: string, pos: number, s: string): boolean {
   return true;
 }
 
+/** For a literal that is usually there: gate on its first character, then one native indexOf. */
+function atLikely(xml: string, pos: number, s: string): boolean {
+  return xml.charCodeAt(pos) === s.charCodeAt(0) && xml.indexOf(s, pos) === pos;
+}
+
 /**
  * Recognises known names in place (by length, then `startsWith`) and returns the one constant
  * string for each, so the hot loop neither allocates name slices nor makes V8 hash and intern a
@@ -115,7 +120,13 @@ export class NameTable {
   /** The known name spelled by `xml[start, end)`, or undefined. */
   find(xml: string, start: number, end: number): string | undefined {
     const l = this.byLength.get(end - start);
-    if (l) for (let i = 0; i < l.length; i++) if (at(xml, start, l[i]!)) return l[i];
+    if (l === undefined) return undefined;
+    const c0 = xml.charCodeAt(start);
+    const cz = xml.charCodeAt(end - 1);
+    for (let i = 0; i < l.length; i++) {
+      const n = l[i]!;
+      if (n.charCodeAt(0) === c0 && n.charCodeAt(n.length - 1) === cz && at(xml, start, n)) return n;
+    }
     return undefined;
   }
 }
@@ -224,7 +235,7 @@ export function parseEventXml(xml: string, decodeEntities = false, wanted?: Read
     }
     // Fast path for the bulk of an event: `<Data Name='X'>value</Data>` / `<Data Name="X"/>` inside
     // EventData, handled without the generic tag machinery (same result as the generic path).
-    if (section === S_DATA && stack.length === 2 && c1 === 68 /* D */ && at(xml, lt + 1, 'Data Name=')) {
+    if (section === S_DATA && stack.length === 2 && c1 === 68 /* D */ && atLikely(xml, lt + 1, 'Data Name=')) {
       const q = xml.charCodeAt(lt + 11);
       if (q === 39 || q === 34) {
         const nameEnd = xml.indexOf(q === 39 ? "'" : '"', lt + 12);
@@ -232,7 +243,7 @@ export function parseEventXml(xml: string, decodeEntities = false, wanted?: Read
           const c = xml.charCodeAt(nameEnd + 1);
           if (c === 62 /* > */) {
             const vEnd = xml.indexOf('<', nameEnd + 2);
-            if (vEnd > 0 && at(xml, vEnd, '</Data>')) {
+            if (vEnd > 0 && atLikely(xml, vEnd, '</Data>')) {
               const name = names ? names.find(xml, lt + 12, nameEnd) : dec(xml.slice(lt + 12, nameEnd));
               if (name !== undefined && (!wanted || wanted.has(name))) addField(fields, name, dec(xml.slice(nameEnd + 2, vEnd)));
               leaf = false;
