@@ -18,7 +18,8 @@ const RUNS = Number(process.env.DAC_BENCH_RUNS ?? 3);
 if (process.argv[2] === '--child') {
   const t0 = performance.now();
   const r = await validate({ root: process.argv[3]!, workers: Number(process.argv[4]) });
-  console.log(JSON.stringify({ ms: performance.now() - t0, errors: r.errors, warnings: r.warnings, files: r.files }));
+  const cpu = process.cpuUsage();
+  console.log(JSON.stringify({ ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, errors: r.errors, warnings: r.warnings, files: r.files }));
   process.exit(0);
 }
 
@@ -77,7 +78,8 @@ for (const f of ${JSON.stringify(FOLDERS)}) {
     n++;
   }
 }
-console.log(JSON.stringify({ files: n, ms: performance.now() - t0 }));
+const cpu = process.cpuUsage();
+console.log(JSON.stringify({ files: n, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 }));
 `;
 
 function timeProcess(args: string[], env: Record<string, string> = {}): { wallMs: number; stdout: string; status: number | null } {
@@ -105,26 +107,35 @@ const doubled = replicate(corpus);
 try {
   for (const [label, root] of [['ESCU corpus', corpus], ['ESCU corpus ×2', doubled]] as const) {
     const files = yamlFiles(root).length;
-    const floor: number[] = [], floorWall: number[] = [], v2: number[] = [], v1: number[] = [], cliWall: number[] = [];
+    const floor: number[] = [], floorWall: number[] = [], floorCpu: number[] = [];
+    const v2: number[] = [], v2Cpu: number[] = [], v1: number[] = [], v1Cpu: number[] = [], cliWall: number[] = [];
     let summary = '';
     for (let i = 0; i < RUNS; i++) {
       const f = timeProcess(['--input-type=module', '-e', FLOOR, root]);
-      floor.push(JSON.parse(f.stdout).ms);
+      const fj = JSON.parse(f.stdout) as { ms: number; cpuMs: number };
+      floor.push(fj.ms);
+      floorCpu.push(fj.cpuMs);
       floorWall.push(f.wallMs);
       const two = timeProcess([self, '--child', root, '2'], { DAC_VALIDATE_WORKER: worker });
+      const tj = JSON.parse(two.stdout) as { cpuMs: number; errors: number; warnings: number; files: number };
       v2.push(two.wallMs);
-      summary = two.stdout.trim();
-      v1.push(timeProcess([self, '--child', root, '0']).wallMs);
+      v2Cpu.push(tj.cpuMs);
+      summary = `${tj.files} files checked, ${tj.errors} errors, ${tj.warnings} warnings`;
+      const one = timeProcess([self, '--child', root, '0']);
+      v1.push(one.wallMs);
+      v1Cpu.push((JSON.parse(one.stdout) as { cpuMs: number }).cpuMs);
       cliWall.push(timeProcess([cli, 'validate', '--content', root, '--format', 'json']).wallMs);
     }
     const fw = min(floorWall);
-    const row = (name: string, xs: number[]) =>
-      console.log(`  ${name.padEnd(48)} wall ${f1(min(xs))} / ${f1(median(xs))} ms   ${(files / (min(xs) / 1000)).toFixed(0).padStart(5)} files/s   ${(min(xs) / fw).toFixed(2)}× floor`);
-    console.log(`\n${label}: ${files} YAML files; ${RUNS} runs each, min / median; result ${summary}`);
-    row('floor: cold node, read + bare YAML.parse', floorWall);
-    console.log(`  ${''.padEnd(48)} (parse loop alone ${f1(min(floor))} / ${f1(median(floor))} ms)`);
-    row('validate(), cold process, 2 threads', v2);
-    row('validate(), cold process, 1 thread', v1);
+    const fc = min(floorCpu);
+    const row = (name: string, xs: number[], cpu?: number[]) =>
+      console.log(`  ${name.padEnd(44)} wall ${f1(min(xs))} / ${f1(median(xs))} ms  ${(files / (min(xs) / 1000)).toFixed(0).padStart(5)} files/s  ${(min(xs) / fw).toFixed(2)}× floor` +
+        (cpu ? `   cpu ${f1(min(cpu))} ms (${(min(cpu) / fc).toFixed(2)}× floor cpu)` : ''));
+    console.log(`\n${label}: ${files} YAML files; ${RUNS} runs each, min / median; ${summary}`);
+    row('floor: cold node, read + bare YAML.parse', floorWall, floorCpu);
+    console.log(`  ${''.padEnd(44)} (parse loop alone ${f1(min(floor))} / ${f1(median(floor))} ms)`);
+    row('validate(), cold process, 2 threads', v2, v2Cpu);
+    row('validate(), cold process, 1 thread', v1, v1Cpu);
     row('npx dac validate (CLI bundle, 2 threads)', cliWall);
   }
   console.log('\nreference: contentctl 4.4.1 validate of 1,711 ESCU detections: 3.5–4.4 s (escu-app-format.md §9)');

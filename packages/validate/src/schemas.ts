@@ -1,7 +1,6 @@
-import { Ajv2020, type ErrorObject, type ValidateFunction } from 'ajv/dist/2020.js';
-import addFormatsModule from 'ajv-formats';
-import standaloneCodeModule from 'ajv/dist/standalone/index.js';
+import type { Ajv2020, ErrorObject, ValidateFunction } from 'ajv/dist/2020.js';
 import { createHash } from 'node:crypto';
+import { createRequire } from 'node:module';
 import * as precompiled from './generated/validators.generated.js';
 import { positionOfPath, type ContentKind, type Diagnostic, type PathSegment, type YamlFile } from '@dac/content';
 // The schemas are the published files in schemas/ (what editors use); bundlers inline them.
@@ -26,14 +25,18 @@ export const SCHEMAS: Record<SchemaKind, Record<string, unknown>> = {
 /** Rule id of every schema diagnostic (overridable like any rule, though turning it off is unwise). */
 export const SCHEMA_RULE = 'schema';
 
-// ajv-formats is CommonJS with a default export; under ESM interop it may arrive wrapped.
-const addFormats = ((addFormatsModule as unknown as { default?: unknown }).default ?? addFormatsModule) as (ajv: Ajv2020, formats?: string[]) => Ajv2020;
+// ajv is loaded only when schemas must be compiled (stale precompiled code, code generation):
+// a normal run uses the precompiled validators and never pays for loading the compiler.
+const requireCjs = createRequire(import.meta.url);
+const unwrap = <T>(m: unknown): T => ((m as { default?: unknown }).default ?? m) as T;
 
 /** Options shared by the runtime compiler and the standalone code generator (they must agree). */
 const AJV_OPTIONS = { strict: true, allowUnionTypes: true, allErrors: true, verbose: true } as const;
 
 function newAjv(code?: Record<string, unknown>): Ajv2020 {
-  const ajv = new Ajv2020({ ...AJV_OPTIONS, ...(code ? { code } : {}) });
+  const { Ajv2020: AjvClass } = requireCjs('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
+  const addFormats = unwrap<(ajv: Ajv2020, formats?: string[]) => Ajv2020>(requireCjs('ajv-formats'));
+  const ajv = new AjvClass({ ...AJV_OPTIONS, ...(code ? { code } : {}) });
   addFormats(ajv, ['uuid', 'email', 'date']);
   // Editor-facing message for a failed `pattern` (VS Code / yaml-language-server read it); we use it too.
   ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
@@ -59,6 +62,7 @@ export function schemasHash(): string {
 export function standaloneValidatorsSource(): string {
   const ajv = newAjv({ source: true, esm: true });
   for (const [kind, schema] of Object.entries(SCHEMAS)) ajv.addSchema(schema, kind);
+  const standaloneCode = unwrap<(ajv: Ajv2020, refs: Record<string, string>) => string>(requireCjs('ajv/dist/standalone/index.js'));
   let code = standaloneCode(ajv, Object.fromEntries(Object.keys(SCHEMAS).map((k) => [k, k])));
   // ajv emits require() of its runtime helpers even in ESM mode, and CommonJS default-import
   // interop differs between Node and bundlers; inline the helpers instead.
@@ -80,7 +84,6 @@ export function standaloneValidatorsSource(): string {
 
 let compiled: Record<SchemaKind, ValidateFunction> | undefined;
 
-const standaloneCode = ((standaloneCodeModule as unknown as { default?: unknown }).default ?? standaloneCodeModule) as (ajv: Ajv2020, refs: Record<string, string>) => string;
 
 /**
  * The validators, once per thread: the precompiled ones when they match the schemas, else compiled

@@ -2,10 +2,16 @@ import type { FileRule } from '../types.js';
 
 /** Today's date in UTC as YYYY-MM-DD; `DAC_TODAY` overrides it (reproducible runs and tests). */
 export function todayUtc(): string {
+  const now = Date.now();
+  // Cached for a minute: reading the environment and formatting a date per file is measurable.
+  if (today && now - today.at < 60_000) return today.value;
   const forced = process.env.DAC_TODAY;
-  if (forced && /^\d{4}-\d{2}-\d{2}$/.test(forced)) return forced;
-  return new Date().toISOString().slice(0, 10);
+  const value = forced && /^\d{4}-\d{2}-\d{2}$/.test(forced) ? forced : new Date(now).toISOString().slice(0, 10);
+  today = { value, at: now };
+  return value;
 }
+
+let today: { value: string; at: number } | undefined;
 
 export function isCalendarDate(s: string): boolean {
   const m = /^(\d{4})-(\d{2})-(\d{2})$/.exec(s);
