@@ -41,6 +41,7 @@ describe('dac compile', () => {
     const src = readFileSync(join(out, 'windows_ngrok_reverse_proxy_usage.ts'), 'utf8');
     expect(src).toContain('export function match(event: EndpointProcessesEvent): boolean {');
     expect(existsSync(join(out, 'runtime.ts'))).toBe(true);
+    expect(JSON.parse(readFileSync(join(out, 'tsconfig.json'), 'utf8')).compilerOptions.strict).toBe(true);
     expect(readFileSync(join(out, 'cim/Endpoint.Processes.ts'), 'utf8')).toContain('export interface EndpointProcessesEvent');
   });
 

@@ -101,6 +101,11 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
   if (written > 0) {
     writeOut(join(outDir, 'runtime.ts'), runtimeSource());
     for (const [path, text] of support) writeOut(join(outDir, path), text);
+    // So that `tsc -p <out>` type-checks the folder on its own.
+    writeOut(join(outDir, 'tsconfig.json'), `${JSON.stringify({
+      compilerOptions: { strict: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, skipLibCheck: true, types: [] },
+      include: ['*.ts', 'cim/*.ts'],
+    }, null, 2)}\n`);
   }
 
   diagnostics.sort(compareDiagnostics);
