@@ -101,6 +101,21 @@ describe('replay rows', () => {
     expect(compared).toBe(22);
   });
 
+  it('two-phase replay (where-clause fields first, the rest only for matches) gives the same rows as one phase', async () => {
+    const tree = treeWithSearch((s) => s.replace('Processes.process_name=ngrok.exe', 'Processes.process_name IN (ngrok.exe, certutil.exe)').replace('"*tcp*")', '"*tcp*", "*pfx*")'));
+    const p = await prepared(tree);
+    expect([...p.whereFields!].sort()).toEqual(['process', 'process_name']);
+    const inputs = [
+      { path: fixture('windows-sysmon.log'), sourcetype: 'XmlWinEventLog' },
+      { path: fixture('windows-security.log'), sourcetype: 'XmlWinEventLog' },
+      { path: join(repo, 'test/logs/certutil_sysmon_4688_mixed.raw'), sourcetype: 'XmlWinEventLog' },
+    ];
+    const two = await replayDetection(p, inputs);
+    const one = await replayDetection(p, inputs, { onePhase: true });
+    expect(two.rows.length).toBeGreaterThan(9);
+    expect(two.rows).toEqual(one.rows);
+  });
+
   it('the mixed real certutil file: both Sysmon and 4688 process events reach the data set (per-event source)', async () => {
     const p = await prepared(treeWithSearch((s) => s.replace('Processes.process_name=ngrok.exe', 'Processes.process_name=certutil.exe').replace(/Processes\.process IN \([^)]*\)/, '')));
     const { rows, stats } = await replayDetection(p, [{ path: join(repo, 'test/logs/certutil_sysmon_4688_mixed.raw'), sourcetype: 'XmlWinEventLog' }]);

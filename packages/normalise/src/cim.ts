@@ -39,6 +39,11 @@ export const CIM_CALCULATED_OUTPUTS: Record<string, readonly string[]> = {
   'Endpoint.Processes': ['process_name', 'parent_process_name', ...FILL_UNKNOWN, 'vendor_product', 'process_integrity_level'],
 };
 
+/** Which other CIM fields a calculated field is computed from (for partial normalisation). */
+export const CIM_CALCULATED_INPUTS: Record<string, Record<string, readonly string[]>> = {
+  'Endpoint.Processes': { process_name: ['process'], parent_process_name: ['parent_process'] },
+};
+
 /** Calculated fields per data set (`Endpoint.Processes`). Data sets not listed get none. */
 export const CIM_CALCULATED: Record<string, CalculatedFields> = {
   'Endpoint.Processes': processes,

@@ -1,5 +1,5 @@
 import { BUILTIN_SPECS } from './builtin.js';
-import { CIM_CALCULATED, CIM_CALCULATED_OUTPUTS } from './cim.js';
+import { CIM_CALCULATED, CIM_CALCULATED_INPUTS, CIM_CALCULATED_OUTPUTS } from './cim.js';
 import { shapeFactory, type ShapeFactory } from './shape.js';
 import { compileSpec, rawFieldsOfKey, type CompiledSpec, type NormaliserSpec, type SpecProblem } from './spec.js';
 import type { CimEvent, EventMeta, RawEvent } from './types.js';
@@ -50,8 +50,12 @@ export interface Normaliser {
   problems: SpecProblem[];
   /** The specs that may apply to events of this sourcetype (for "no normaliser" diagnostics). */
   specsFor(sourcetype: string): NormaliserSpec[];
-  /** Every raw field the normalisers of this sourcetype read (mapping keys, `where`, derivation inputs). */
-  rawFieldsFor(sourcetype: string): Set<string>;
+  /**
+   * Every raw field the normalisers of this sourcetype read (mapping keys, `where`, derivation
+   * inputs) — or, with `cimFields`, only those needed to compute these CIM fields (including
+   * the inputs of CIM calculated fields that derive from others, e.g. process_name ← process).
+   */
+  rawFieldsFor(sourcetype: string, cimFields?: ReadonlySet<string>): Set<string>;
   /** The event as the data set sees it, or undefined when no normaliser puts it in the data set. */
   normalise(raw: RawEvent, meta: EventMeta): CimEvent | undefined;
 }
@@ -115,12 +119,21 @@ export function createNormaliser(specs: NormaliserSpec[], dataSet: string, opts:
     dataSet,
     problems,
     specsFor: (sourcetype) => compiled.filter((c) => c.sourcetypeLc === sourcetype.toLowerCase()).map((c) => c.spec),
-    rawFieldsFor(sourcetype) {
+    rawFieldsFor(sourcetype, cimFields) {
       const out = new Set<string>();
+      let targets: Set<string> | undefined;
+      if (cimFields) {
+        targets = new Set(cimFields);
+        for (const f of cimFields) for (const d of CIM_CALCULATED_INPUTS[dataSet]?.[f] ?? []) targets.add(d);
+      }
+      const root = dataSet.split('.').pop()!;
       for (const c of compiled) {
         if (c.sourcetypeLc !== sourcetype.toLowerCase()) continue;
         for (const [k] of c.where) out.add(k);
-        for (const [key] of c.spec.mapping) for (const f of rawFieldsOfKey(key)) out.add(f);
+        for (const [key, target] of c.spec.mapping) {
+          if (targets && !targets.has(target.startsWith(root + '.') ? target.slice(root.length + 1) : target)) continue;
+          for (const f of rawFieldsOfKey(key)) out.add(f);
+        }
       }
       return out;
     },

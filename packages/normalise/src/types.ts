@@ -15,6 +15,8 @@ export interface RawEvent {
   time?: number;
   /** 1-based line number where the event starts in its file. */
   line: number;
+  /** The event's text, when the reader can re-read it with more fields (XML readers). */
+  text?: string;
 }
 
 /**

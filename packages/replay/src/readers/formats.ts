@@ -68,7 +68,7 @@ export function xmlEventParser(sink: EventSink, opts: XmlParserOptions = {}): Li
   const parseOne = (xml: string, lineNo: number) => {
     const r = parseEventXml(xml, decode, wanted);
     if ('error' in r) sink.issue({ line: lineNo, kind: 'malformed', message: r.error });
-    else sink.event({ fields: r.fields, time: r.time, line: lineNo });
+    else sink.event({ fields: r.fields, time: r.time, line: lineNo, text: xml });
   };
   /** Emits every complete event in `text` (which starts with `<Event`); returns the incomplete rest. */
   const drain = (text: string, lineNo: number): string => {
@@ -120,7 +120,7 @@ export function xmlEventParser(sink: EventSink, opts: XmlParserOptions = {}): Li
         // the line make the parser report "content after </Event>"; only then split the line.
         if (line.endsWith('</Event>')) {
           const r = parseEventXml(line, decode, wanted);
-          if (!('error' in r)) { sink.event({ fields: r.fields, time: r.time, line: lineNo }); return; }
+          if (!('error' in r)) { sink.event({ fields: r.fields, time: r.time, line: lineNo, text: line }); return; }
           if (!r.error.startsWith('content after')) { sink.issue({ line: lineNo, kind: 'malformed', message: r.error }); return; }
         }
         const rest = drain(line, lineNo);
