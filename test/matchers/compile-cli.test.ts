@@ -56,6 +56,19 @@ describe('dac compile', () => {
     expect(existsSync(join(tmp, 'out-typo', 'windows_ngrok_reverse_proxy_usage.ts'))).toBe(false);
   });
 
+  it('a later full run removes the matcher of a detection that is gone (manifest), not other files', async () => {
+    const root = content('stale', { 'windows_ngrok_reverse_proxy_usage.yml': NGROK, 'second_copy.yml': NGROK.replace('name: Windows Ngrok Reverse Proxy Usage', 'name: Second Copy').replace('`windows_ngrok_reverse_proxy_usage_filter`', '`second_copy_filter`') });
+    const out = join(tmp, 'out-stale');
+    expect((await dac('compile', '--content', root, '--out', out, '--no-cache')).code).toBe(0);
+    expect(existsSync(join(out, 'second_copy.ts'))).toBe(true);
+    writeFileSync(join(out, 'mine.ts'), '// user file');
+    rmSync(join(root, 'detections', 'endpoint', 'second_copy.yml'));
+    expect((await dac('compile', '--content', root, '--out', out, '--no-cache')).code).toBe(0);
+    expect(existsSync(join(out, 'second_copy.ts'))).toBe(false);
+    expect(existsSync(join(out, 'windows_ngrok_reverse_proxy_usage.ts'))).toBe(true);
+    expect(existsSync(join(out, 'mine.ts'))).toBe(true);
+  });
+
   it('selecting an unknown detection is a usage error (exit 2)', async () => {
     const r = await dac('compile', '--content', repo, '--out', join(tmp, 'out-none'), 'no_such_detection');
     expect(r.code).toBe(2);

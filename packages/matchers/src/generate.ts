@@ -16,7 +16,7 @@ import { eventKeyOf, MAX_DEPTH, planTstats, type MatcherDiagnostic, type TstatsP
  */
 
 /** Bumped whenever the generated code changes shape; part of every cache key. */
-export const GENERATOR_VERSION = '1';
+export const GENERATOR_VERSION = '2';
 
 /** The module name generated code imports its helpers from. */
 export const RUNTIME_IMPORT = './runtime.js';
@@ -29,7 +29,7 @@ export const COMMAND_MARKER = /^\/\/ @spl-command (\d+):(\d+)$/m;
 /** Trailing marker on each generated leaf line: `// @spl <start>:<end>` (offsets in the expanded search). */
 export const SPAN_MARKER = /\/\/ @spl (\d+):(\d+)$/;
 
-/** A string literal that is safe in any TS/JS context (JSON.stringify + U+2028/9 + `<`). */
+/** A string literal that is safe in any TS/JS context (JSON.stringify, plus U+2028/9, `<` and `>` as \u escapes). */
 export function tsString(s: string): string {
   return JSON.stringify(s).replace(/[\u2028\u2029<>]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
 }
@@ -70,7 +70,6 @@ interface EmitState {
   diagnostics: MatcherDiagnostic[];
   models: DataModels;
   dataset: Dataset;
-  /** CIM property names the generated code reads (for the interface only the dataset's fields are declared). */
 }
 
 const OP_HELPER: Record<string, string> = { '=': 'eq', '!=': 'ne', '<': 'lt', '<=': 'le', '>': 'gt', '>=': 'ge' };
@@ -122,7 +121,7 @@ function marker(span: Span): string {
 function emitExpr(st: EmitState, e: SearchExpr, indent: number, suffix: string, out: Line[], depth: number): void {
   if (depth > MAX_DEPTH) {
     st.diagnostics.push({ ...e.span, severity: 'error', rule: 'matcher-unsupported', message: `where-clause nested deeper than ${MAX_DEPTH} levels` });
-    out.push({ indent, text: `false${suffix}` });
+    out.push({ indent, text: `false${suffix ? ` ${suffix}` : ''}` });
     return;
   }
   const sfx = suffix ? ` ${suffix}` : '';

@@ -1,4 +1,4 @@
-import { existsSync, mkdirSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadDataModels } from '@dac/cim';
@@ -87,6 +87,7 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
   let written = 0;
   const support = new Map<string, string>();
   const usedNames = new Set<string>();
+  const files: string[] = [];
   for (const c of candidates) {
     for (const d of result.diagnostics.get(c.id) ?? []) diagnostics.push(toContentDiagnostic(c, d));
     const m = result.matchers.get(c.id);
@@ -95,18 +96,27 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
     for (let i = 2; usedNames.has(name); i++) name = `${name}_${i}`;
     usedNames.add(name);
     writeOut(join(outDir, `${name}.ts`), m.source);
+    files.push(`${name}.ts`);
     for (const s of supportModules(m.source, models)) support.set(s.path, s.source);
     written++;
   }
   if (written > 0) {
     writeOut(join(outDir, 'runtime.ts'), runtimeSource());
-    for (const [path, text] of support) writeOut(join(outDir, path), text);
+    files.push('runtime.ts');
+    for (const [path, text] of support) {
+      writeOut(join(outDir, path), text);
+      files.push(path);
+    }
     // So that `tsc -p <out>` type-checks the folder on its own.
     writeOut(join(outDir, 'tsconfig.json'), `${JSON.stringify({
       compilerOptions: { strict: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, skipLibCheck: true, types: [] },
       include: ['*.ts', 'cim/*.ts'],
     }, null, 2)}\n`);
+    files.push('tsconfig.json');
   }
+  // A full run (no selection) removes the files an earlier run wrote that this one did not, so a
+  // deleted or renamed detection leaves no stale matcher; only files listed in our manifest go.
+  if (selectors.length === 0) removeStale(outDir, files);
 
   diagnostics.sort(compareDiagnostics);
   for (const d of diagnostics) process.stdout.write(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.rule}]\n`);
@@ -116,6 +126,26 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
   process.stderr.write(`dac compile: ${written} of ${candidates.length} tstats-from-datamodel detections compiled to typed matchers in ${where}/ `
     + `(${result.stats.typechecked} type-checked, ${result.stats.compiledFromCache} from cache); ${errors} error(s), ${warnings} warning(s)\n`);
   return errors > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+const MANIFEST = '.dac-compile.json';
+
+function removeStale(outDir: string, files: string[]): void {
+  const manifestPath = join(outDir, MANIFEST);
+  let previous: string[] = [];
+  try {
+    const v = JSON.parse(readFileSync(manifestPath, 'utf8')) as { files?: unknown };
+    if (Array.isArray(v.files)) previous = v.files.filter((f): f is string => typeof f === 'string');
+  } catch {
+    // no manifest yet
+  }
+  const keep = new Set(files);
+  for (const f of previous) {
+    // Only plain relative names inside the output folder, as written by this command.
+    if (keep.has(f) || !/^(cim\/)?[A-Za-z0-9_.-]+\.(ts|json)$/.test(f)) continue;
+    rmSync(join(outDir, f), { force: true });
+  }
+  if (files.length > 0 || previous.length > 0) writeOut(manifestPath, `${JSON.stringify({ files: files.sort() }, null, 2)}\n`);
 }
 
 function writeOut(path: string, text: string): void {
