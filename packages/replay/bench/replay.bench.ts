@@ -119,7 +119,8 @@ for (const c of cases) {
   while (evs.length < 20000) evs.push(...certutil.map((l) => Buffer.from(l).toString()));
   const full = new Set([...prep.normaliser.rawFieldsFor('XmlWinEventLog'), 'Channel', 'Computer', 'SystemTime']);
   const where = new Set([...prep.normaliser.rawFieldsFor('XmlWinEventLog', prep.whereFields), 'Channel', 'Computer', 'SystemTime']);
-  for (const [name, wanted] of [['all fields', undefined], [`${full.size} normalised fields`, full], [`${where.size} where-clause fields`, where]] as const) {
+  // Projections first (what the replay uses); "all fields" last, as it makes the code polymorphic.
+  for (const [name, wanted] of [[`${where.size} where-clause fields`, where], [`${full.size} normalised fields`, full], ['all fields', undefined]] as const) {
     const r = await best(3, async () => { for (const e of evs) parseEventXml(e, false, wanted); });
     const bytes = evs.reduce((a, e) => a + e.length, 0);
     console.log(`parseEventXml, ${name}: ${(r.s * 1e6 / evs.length).toFixed(2)} µs/event, ${(mb(bytes) / r.s).toFixed(0)} MB/s`);

@@ -138,7 +138,9 @@ const wantedTables = new WeakMap<ReadonlySet<string>, { names: NameTable; shape:
 function tableFor(wanted: ReadonlySet<string>): { names: NameTable; shape: ShapeFactory } {
   let t = wantedTables.get(wanted);
   if (!t) {
-    t = { names: new NameTable(wanted), shape: shapeFactory([...wanted, 'EventCode', 'SystemTime']) };
+    // SystemTime is always kept (the event time); EventID feeds EventCode.
+    const names = [...wanted, 'SystemTime', ...(wanted.has('EventCode') ? ['EventID'] : [])];
+    t = { names: new NameTable(names), shape: shapeFactory([...names, 'EventCode']) };
     wantedTables.set(wanted, t);
   }
   return t;
@@ -149,6 +151,98 @@ function addField(fields: RawFields, name: string, value: string): void {
   if (prev === undefined) fields[name] = value;
   else if (typeof prev === 'string') fields[name] = [prev, value];
   else prev.push(value);
+}
+
+/**
+ * The tight loop for a run of `<Data Name='X'>v</Data>` / `<Data Name='X'/>` elements (the bulk
+ * of an event): consumes as many as follow `pos` and returns where it stopped; anything else is
+ * left to the generic scanner. Same fields as the generic path.
+ */
+function dataRun(xml: string, pos: number, fields: RawFields, names: NameTable | undefined, wanted: ReadonlySet<string> | undefined, dec: (s: string) => string): number {
+  for (;;) {
+    let lt = pos;
+    while (isSpace(xml.charCodeAt(lt))) lt++;
+    if (xml.charCodeAt(lt) !== 60 || xml.charCodeAt(lt + 1) !== 68 || xml.indexOf('Data Name=', lt + 1) !== lt + 1) return pos;
+    const q = xml.charCodeAt(lt + 11);
+    if (q !== 39 && q !== 34) return pos;
+    const nameEnd = xml.indexOf(q === 39 ? "'" : '"', lt + 12);
+    if (nameEnd < 0) return pos;
+    const c = xml.charCodeAt(nameEnd + 1);
+    let vEnd = -1;
+    let next: number;
+    if (c === 62 /* > */) {
+      vEnd = xml.indexOf('<', nameEnd + 2);
+      if (vEnd < 0 || xml.charCodeAt(vEnd + 1) !== 47 || xml.indexOf('</Data>', vEnd) !== vEnd) return pos;
+      next = vEnd + 7;
+    } else if (c === 47 /* / */ && xml.charCodeAt(nameEnd + 2) === 62) {
+      next = nameEnd + 3;
+    } else return pos;
+    if (names) {
+      const name = names.find(xml, lt + 12, nameEnd);
+      if (name !== undefined) addField(fields, name, vEnd < 0 ? '' : xml.slice(nameEnd + 2, vEnd));
+    } else {
+      const name = dec(xml.slice(lt + 12, nameEnd));
+      if (!wanted || wanted.has(name)) addField(fields, name, vEnd < 0 ? '' : dec(xml.slice(nameEnd + 2, vEnd)));
+    }
+    pos = next;
+  }
+}
+
+/**
+ * The tight loop for the leaves of `<System>` with a projection (`names`): `<X a='v' …/>` and
+ * `<X a='v' …>text</X>`; stores wanted leaf texts (trimmed) and wanted attributes. Stops (returns
+ * its position) at `</System>` or at anything else, which the generic scanner then handles.
+ */
+function systemRun(xml: string, pos: number, fields: RawFields, names: NameTable): number {
+  const n = xml.length;
+  for (;;) {
+    let lt = pos;
+    while (isSpace(xml.charCodeAt(lt))) lt++;
+    if (xml.charCodeAt(lt) !== 60) return pos;
+    const c1 = xml.charCodeAt(lt + 1);
+    if (c1 === 47 || c1 === 33 || c1 === 63) return pos; // </…>, <!…>, <?…>
+    let p = lt + 1;
+    while (p < n && !isNameEnd(xml.charCodeAt(p))) p++;
+    const nameEnd = p;
+    if (nameEnd === lt + 1) return pos;
+    let self = false;
+    for (;;) {
+      while (p < n && isSpace(xml.charCodeAt(p))) p++;
+      const c = xml.charCodeAt(p);
+      if (c === 62) { p++; break; }
+      if (c === 47) {
+        if (xml.charCodeAt(p + 1) !== 62) return pos;
+        self = true;
+        p += 2;
+        break;
+      }
+      const an = p;
+      while (p < n && !isNameEnd(xml.charCodeAt(p))) p++;
+      const anEnd = p;
+      while (p < n && isSpace(xml.charCodeAt(p))) p++;
+      if (anEnd === an || xml.charCodeAt(p) !== 61) return pos;
+      p++;
+      while (p < n && isSpace(xml.charCodeAt(p))) p++;
+      const q = xml.charCodeAt(p);
+      if (q !== 39 && q !== 34) return pos;
+      const end = xml.indexOf(q === 39 ? "'" : '"', p + 1);
+      if (end < 0) return pos;
+      const attr = names.find(xml, an, anEnd);
+      if (attr !== undefined) fields[attr] = xml.slice(p + 1, end);
+      p = end + 1;
+    }
+    if (self) { pos = p; continue; }
+    const te = xml.indexOf('<', p);
+    if (te < 0 || xml.charCodeAt(te + 1) !== 47) return pos; // nested element: generic
+    const len = nameEnd - lt - 1;
+    for (let i = 1; i <= len; i++) if (xml.charCodeAt(te + 1 + i) !== xml.charCodeAt(lt + i)) return pos;
+    let g = te + 2 + len;
+    while (isSpace(xml.charCodeAt(g))) g++;
+    if (xml.charCodeAt(g) !== 62) return pos;
+    const name = names.find(xml, lt + 1, nameEnd);
+    if (name !== undefined) fields[name] = xml.slice(p, te).trim();
+    pos = g + 1;
+  }
 }
 
 // Sections of the event: which subtree the scanner is in.
@@ -316,6 +410,13 @@ export function parseEventXml(xml: string, decodeEntities = false, wanted?: Read
     dataName = thisDataName;
     textStart = p;
     pos = p;
+    if (depth === 1 && section === S_DATA) {
+      const after = dataRun(xml, p, fields, names, wanted, dec);
+      if (after !== p) { leaf = false; pos = after; }
+    } else if (depth === 1 && section === S_SYSTEM && names) {
+      const after = systemRun(xml, p, fields, names);
+      if (after !== p) { leaf = false; pos = after; }
+    }
   }
   if (stack.length) return { error: `unclosed <${stack[stack.length - 1]}> (truncated event)` };
   if (!sawEvent) return { error: 'no <Event>' };
