@@ -233,3 +233,15 @@ describe('readLines', () => {
     expect(stats.lines).toBe(3);
   });
 });
+
+describe('Sysmon for Linux through the built-in normaliser (splunk-semantics.md §4.4)', () => {
+  it('reads the ESCU example event and maps it to Endpoint.Processes', async () => {
+    const { createNormaliser } = await import('@dac/normalise');
+    const xml = readFileSync(join(import.meta.dirname, 'testdata/sysmon-linux-example.xml'), 'utf8');
+    const r = await read(xml + '\n', 'sysmon:linux');
+    const f = fmt('sysmon:linux');
+    const n = createNormaliser([], 'Endpoint.Processes');
+    const ev = n.normalise(r.events[0]!, { sourcetype: 'sysmon:linux', source: f.sourceOf(r.events[0]!.fields), host: f.hostOf(r.events[0]!.fields) });
+    expect(ev).toMatchObject({ process_name: 'sudo', process_path: '/usr/bin/sudo', process: 'sudo gdb -nx -ex !sh -ex quit', parent_process_name: 'bash', user: 'ubuntu', dest: 'ar-linux', process_id: '10268', process_integrity_level: 'no level', host: 'ar-linux' });
+  });
+});
