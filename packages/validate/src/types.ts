@@ -85,6 +85,10 @@ export interface FileFacts {
 
 export interface TreeContext<F> {
   files: FileFacts[];
+  /** Non-YAML files under lookups/ (relative paths). */
+  lookupFiles: string[];
+  /** Whether diagnostics of this file (relative path) are reported (PATH narrowing). */
+  isReported(relPath: string): boolean;
   /** Files of one kind. */
   ofKind(kind: ContentKind): FileFacts[];
   /**

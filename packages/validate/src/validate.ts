@@ -1,6 +1,6 @@
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
-import { isAbsolute, relative, resolve, sep } from 'node:path';
+import { isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -104,7 +104,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
   diagnostics.push(...configChecks(root, config, configDiagnostics, isReported));
   for (const rule of RULES) {
     if (rule.scope !== 'tree' || !enabled(rule.id)) continue;
-    for (const f of rule.check(treeContext(facts, rule))) diagnostics.push({ ...f, severity: rule.defaultSeverity, rule: rule.id });
+    for (const f of rule.check(treeContext(facts, rule, lookupFiles, (rel) => isReported(join(root, rel))))) diagnostics.push({ ...f, severity: rule.defaultSeverity, rule: rule.id });
   }
 
   const final = applySeverities(diagnostics, config).sort(compareDiagnostics);
@@ -119,7 +119,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
   };
 }
 
-function treeContext<F>(files: FileFacts[], rule: TreeRule<F>): TreeContext<F> {
+function treeContext<F>(files: FileFacts[], rule: TreeRule<F>, lookupFiles: string[], isReported: (rel: string) => boolean): TreeContext<F> {
   const byKind = new Map<ContentKind, FileFacts[]>();
   for (const f of files) {
     const list = byKind.get(f.kind);
@@ -134,6 +134,8 @@ function treeContext<F>(files: FileFacts[], rule: TreeRule<F>): TreeContext<F> {
   }
   return {
     files,
+    lookupFiles,
+    isReported,
     ofKind: (k) => byKind.get(k) ?? [],
     nameExists: (k, name) => names.get(k)?.has(name) === true || unreadableStems.get(k)?.has(snakeCase(name)) === true,
     collected: () => files.flatMap((f) => (f.reported && f.collected[rule.id] !== undefined ? [{ facts: f, value: f.collected[rule.id] as F }] : [])),

@@ -3,6 +3,7 @@ import { datamodelField } from './datamodel_field.js';
 import { date } from './date.js';
 import { fileName } from './file_name.js';
 import { filterMacro } from './filter_macro.js';
+import { lookupFile } from './lookup_file.js';
 import { macroCall } from './macro_call.js';
 import { messageToken } from './message_token.js';
 import { mitreAttackId } from './mitre_attack_id.js';
@@ -33,6 +34,7 @@ export const RULES: readonly Rule[] = [
   unknownStory,
   unknownDataSource,
   stanzaLength,
+  lookupFile,
   // SPL-backed (parsed once per detection by @dac/spl, shared through ctx.search())
   splSyntax,
   splUnsupported,

@@ -182,3 +182,18 @@ describe('severity configuration (dac.config.yaml rules:)', () => {
     expect(r.diagnostics.map((d) => d.rule)).toEqual(['stanza-length']);
   });
 });
+
+describe('lookup-file (contentctl ≥ 4.1.5 lookups folder rules)', () => {
+  it('a missing CSV, an orphan CSV and a foreign file type', async () => {
+    const r = await run({
+      'lookups/demo_lookup.yml': 'name: demo_lookup\ndescription: demo.\nfilename: demo_lookup_v2.csv\n',
+      'lookups/notes.txt': 'x',
+      'lookups/old_list.csv': 'a\n1\n',
+    });
+    expect(r.diagnostics.map((d) => [d.rule, d.file, d.line, d.column])).toEqual([
+      ['lookup-file', 'lookups/demo_lookup.yml', 3, 11],
+      ['lookup-file', 'lookups/notes.txt', 1, 1],
+      ['lookup-file', 'lookups/old_list.csv', 1, 1],
+    ]);
+  });
+});
