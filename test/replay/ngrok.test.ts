@@ -59,6 +59,12 @@ describe('dac test over the ngrok detection', () => {
     expect(exact.rows.some((r) => r.process === 'ngrok.exe version')).toBe(true);
   });
 
+  it('explains when no event reaches the data set (wrong source for the events)', async () => {
+    const { rows, stats } = await replayDetection(await prepared(treeWithSearch()), [{ path: fixture('windows-sysmon.log'), sourcetype: 'XmlWinEventLog', source: 'XmlWinEventLog:Security' }]);
+    expect(rows).toEqual([]);
+    expect(stats.notes.join('\n')).toMatch(/no event reached Endpoint.Processes: events of sourcetype "XmlWinEventLog" matched none of .*Windows Event Log Security 4688 \(source XmlWinEventLog:Security, EventCode=4688\)/);
+  });
+
   it('a missing fixture is a clear failure, never a download', async () => {
     const tree = treeWithSearch();
     const det = tree.detections.find((d) => d.file.relPath === NGROK)!;

@@ -4,6 +4,7 @@
  * is exactly how events are built (`fields[name] = value`). An object made by a constructor that
  * pre-declares every key keeps fast in-object properties, and later stores only overwrite them.
  * Absent fields are present with the value `undefined`, which every consumer treats as missing.
+ * The objects inherit nothing (`toString`, `constructor` are not fields unless the event has them).
  */
 export type ShapeFactory = () => Record<string, undefined>;
 
@@ -17,6 +18,8 @@ export function shapeFactory(keys: Iterable<string>): ShapeFactory {
     // Keys are embedded as JSON string literals: no key can break out of the generated code.
     const body = list.map((k) => `this[${JSON.stringify(k)}] = undefined;`).join('\n');
     const Ctor = new Function(body) as unknown as new () => Record<string, undefined>;
+    // No inherited members: a field named `toString` or `constructor` must read as absent.
+    Ctor.prototype = Object.create(null);
     f = () => new Ctor();
     cache.set(id, f);
   }

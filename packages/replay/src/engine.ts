@@ -145,6 +145,8 @@ export interface ReplayStats {
   rows: number;
   bytes: number;
   seconds: number;
+  /** Explanations worth showing, e.g. why no event reached the data set. */
+  notes: string[];
 }
 
 export interface ReplayResult {
@@ -216,6 +218,16 @@ export async function replayDetection(det: PreparedDetection, inputs: ReplayInpu
   }
   const rows = det.post(agg.rows());
   const sum = (f: (x: FileStats) => number) => files.reduce((a, x) => a + f(x), 0);
+  const notes: string[] = [];
+  if (inDataSet === 0 && sum((f) => f.events) > 0) {
+    for (const st of new Set(inputs.map((i) => i.sourcetype))) {
+      const specs = det.normaliser.specsFor(st);
+      notes.push(specs.length === 0
+        ? `no event reached ${det.dataSet}: no data source maps sourcetype "${st}" to ${det.dataSet} (add field_mappings to a data source with that sourcetype)`
+        : `no event reached ${det.dataSet}: events of sourcetype "${st}" matched none of ${specs.map((s) => `${s.name} (source ${s.source ?? '*'}${Object.keys(s.where).length ? `, ${Object.entries(s.where).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''})`).join('; ')}`);
+    }
+  }
+  for (const p of det.normaliser.problems) notes.push(`data source ${p.spec}: ${p.key}: ${p.message}`);
   return {
     rows,
     stats: {
@@ -229,6 +241,7 @@ export async function replayDetection(det: PreparedDetection, inputs: ReplayInpu
       rows: rows.length,
       bytes: sum((f) => f.bytes),
       seconds: (performance.now() - t0) / 1000,
+      notes,
     },
   };
 }

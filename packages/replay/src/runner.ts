@@ -65,6 +65,7 @@ function summaryLines(stats: ReplayStats): string[] {
   const lines = [
     `events read ${stats.eventsRead}, malformed ${stats.malformed}, skipped ${stats.skipped}, in data set ${stats.inDataSet}, matched ${stats.matched}, rows ${stats.rows}`,
   ];
+  lines.push(...stats.notes);
   for (const f of stats.files) {
     if (f.error) lines.push(`${f.path}: ${f.error}`);
     for (const i of f.issues.slice(0, 20)) lines.push(`${f.path}:${i.line}: ${i.kind}: ${i.message}`);

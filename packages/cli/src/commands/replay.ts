@@ -24,6 +24,7 @@ export function formatReplaySummary(stats: ReplayStats, maxIssues = 20): string 
     const more = f.malformed + f.skipped - Math.min(f.issues.length, maxIssues);
     if (more > 0) lines.push(`  … ${more} more`);
   }
+  lines.push(...stats.notes);
   const mb = stats.bytes / 1e6;
   const s = Math.max(stats.seconds, 1e-9);
   lines.push(

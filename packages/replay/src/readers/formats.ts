@@ -254,7 +254,8 @@ export function jsonLinesParser(sink: EventSink, timeOf: TimeOf): LineParser {
         sink.issue({ line: lineNo, kind: 'malformed', message: 'not a JSON object' });
         return;
       }
-      const fields: RawFields = {};
+      // No inherited members: a raw field named `toString` must read as absent.
+      const fields = Object.create(null) as RawFields;
       flatten(obj as Record<string, unknown>, line, fields, '');
       sink.event({ fields, time: timeOf(fields), line: lineNo });
     },

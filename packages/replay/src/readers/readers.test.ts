@@ -245,3 +245,18 @@ describe('Sysmon for Linux through the built-in normaliser (splunk-semantics.md 
     expect(ev).toMatchObject({ process_name: 'sudo', process_path: '/usr/bin/sudo', process: 'sudo gdb -nx -ex !sh -ex quit', parent_process_name: 'bash', user: 'ubuntu', dest: 'ar-linux', process_id: '10268', process_integrity_level: 'no level', host: 'ar-linux' });
   });
 });
+
+describe('hostile field names', () => {
+  it('inherited names (toString, constructor, __proto__) are never fields unless present, and cannot pollute prototypes', async () => {
+    const r = await read('{"event_simpleName":"ProcessRollup2","__proto__":{"polluted":"yes"},"constructor":"c"}\n', 'crowdstrike:events:sensor');
+    const f = r.events[0]!.fields;
+    expect(f.toString).toBeUndefined();
+    expect(f.constructor).toBe('c');
+    expect(f['__proto__.polluted']).toBe('yes');
+    expect(({} as Record<string, unknown>).polluted).toBeUndefined();
+    const x = parseEventXml("<Event><System><EventID>1</EventID></System><EventData><Data Name='__proto__'>p</Data><Data Name='A'>a</Data></EventData></Event>", false, new Set(['A', 'toString', 'EventID']));
+    if ('error' in x) throw new Error(x.error);
+    expect(x.fields.toString).toBeUndefined();
+    expect(x.fields.A).toBe('a');
+  });
+});

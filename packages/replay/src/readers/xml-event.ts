@@ -261,7 +261,7 @@ export function parseEventXml(xml: string, decodeEntities = false, wanted?: Read
   // With a projection and no entity decoding, names are matched in place against the wanted set.
   const table = wanted ? tableFor(wanted) : undefined;
   const names = table && !decodeEntities ? table.names : undefined;
-  const fields: RawFields = table ? (table.shape() as unknown as RawFields) : {};
+  const fields: RawFields = table ? (table.shape() as unknown as RawFields) : (Object.create(null) as RawFields);
   const stack: string[] = [];
   let section = S_NONE;
   let pos = 0;
