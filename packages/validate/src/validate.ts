@@ -101,7 +101,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
     diagnostics.push(...r.diagnostics);
     facts.push(r.facts);
   }
-  diagnostics.push(...configChecks(root, config, configDiagnostics, isReported));
+  diagnostics.push(...configChecks(config, configDiagnostics, isReported));
   for (const rule of RULES) {
     if (rule.scope !== 'tree' || !enabled(rule.id)) continue;
     for (const f of rule.check(treeContext(facts, rule, lookupFiles, (rel) => isReported(join(root, rel))))) diagnostics.push({ ...f, severity: rule.defaultSeverity, rule: rule.id });
@@ -169,7 +169,7 @@ function macroDefs(items: ContentItem[]): MacroDef[] {
 }
 
 /** dac.config.yaml: its own YAML problems, its schema, and rule ids in `rules:` that do not exist. */
-function configChecks(root: string, config: DacConfig, loadDiagnostics: Diagnostic[], isReported: (p: string) => boolean): Diagnostic[] {
+function configChecks(config: DacConfig, loadDiagnostics: Diagnostic[], isReported: (p: string) => boolean): Diagnostic[] {
   const file = config.file;
   if (!file || !isReported(file.path)) return [];
   const out = [...loadDiagnostics];
@@ -184,7 +184,6 @@ function configChecks(root: string, config: DacConfig, loadDiagnostics: Diagnost
       }
     }
   }
-  void root;
   return out;
 }
 

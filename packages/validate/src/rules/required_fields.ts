@@ -43,11 +43,21 @@ export const requiredFields: FileRule = {
   },
 };
 
-/** Unprefixed names of every field of every dataset of the models used. */
-function bareNames(models: DataModels, targets: { model: string }[]): Set<string> {
-  const out = new Set<string>();
+const bareByModel = new WeakMap<DataModels, Map<string, Set<string>>>();
+
+/** Unprefixed names of every field of every dataset of the models used (per model, computed once). */
+function bareNames(models: DataModels, targets: { model: string }[]): { has(name: string): boolean } {
+  let cache = bareByModel.get(models);
+  if (!cache) bareByModel.set(models, (cache = new Map()));
+  const sets: Set<string>[] = [];
   for (const name of new Set(targets.map((t) => t.model))) {
-    for (const d of models.model(name)?.datasets ?? []) for (const f of d.fields) out.add(f.name);
+    let set = cache.get(name);
+    if (!set) {
+      set = new Set();
+      for (const d of models.model(name)?.datasets ?? []) for (const f of d.fields) set.add(f.name);
+      cache.set(name, set);
+    }
+    sets.push(set);
   }
-  return out;
+  return { has: (n) => sets.some((s) => s.has(n)) };
 }
