@@ -17,7 +17,7 @@ export type { MacroDefinition, MacroTable, Expansion, ExpansionWithSpans, Expand
 export { parseConf, macrosFromConf } from './conf.js';
 export type { ConfStanza } from './conf.js';
 export { parsePipeline, MAX_NESTING } from './parser.js';
-export { evaluateSearch, matchesValue, compareValues, wildcardMatch, asNumber, compareCodePoints, NUMERIC_EQUALITY, TIME_MODIFIERS, isTimeModifier } from './semantics.js';
+export { evaluateSearch, matchesValue, compareValues, wildcardMatch, asNumber, compareCodePoints, NUMERIC_EQUALITY, TIME_MODIFIERS, isTimeModifier, termMatches } from './semantics.js';
 export type { FieldValue } from './semantics.js';
 export { findTstats, outputFields, aggregateOutputName } from './analysis.js';
 export { unescapeSpl } from './text.js';

@@ -137,10 +137,15 @@ describe('search-language semantics (splunk-semantics.md §1)', () => {
     expect(run('h!=a', { h: ['a'] })).toBe(false);
   });
 
-  it('a bare `*` term matches every event; other terms search _raw as substrings', () => {
+  it('a bare `*` term matches every event; other terms search _raw case-insensitively at breaker boundaries', () => {
     expect(run('*', {})).toBe(true);
     expect(run('ngrok', { _raw: 'x NGROK y' })).toBe(true);
+    expect(run('ngrok', { _raw: 'C:\\ngrok.exe start' })).toBe(true);
+    expect(run('ngrok', { _raw: 'myngrokfile' })).toBe(false);
+    expect(run('ngrok*', { _raw: 'ngrokfile' })).toBe(true);
+    expect(run('"print spooler failed"', { _raw: 'The print spooler failed to load' })).toBe(true);
     expect(run('ngrok', { _raw: 'nothing' })).toBe(false);
+    expect(run('""', { _raw: 'anything' })).toBe(false); // an empty term terminates and matches nothing
   });
 
   it('time modifiers (`earliest=-24h`, `starthoursago=168`) set the time range and do not filter events', () => {

@@ -138,8 +138,8 @@ export function compareValues(actual: FieldValue, op: CompareOp, expected: Liter
 /**
  * Evaluates a search-language expression against one event. `fieldName` maps a field as written
  * (e.g. `Processes.process_name`) to the event's key (e.g. `process_name`).
- * - A bare term matches `_raw` case-insensitively as a substring with wildcards; `*` alone matches
- *   every event.
+ * - A bare term matches `_raw` case-insensitively, bounded by segmentation breakers
+ *   (`termMatches`); `*` alone matches every event.
  * - A subsearch cannot be run locally and is treated as true.
  * - Time modifiers (`earliest=-24h`, see TIME_MODIFIERS) are treated as true.
  */
@@ -160,8 +160,7 @@ export function evaluateSearch(expr: SearchExpr, event: Record<string, FieldValu
     }
     case 'term': {
       if (/^\*+$/.test(expr.value.value)) return true;
-      const raw = lookup(event, '_raw');
-      return matchesValue(raw, { ...expr.value, value: `*${expr.value.value}*` });
+      return termMatches(lookup(event, '_raw'), expr.value.value, expr.value.caseSensitive === true);
     }
     case 'subsearch':
       return true;
@@ -186,6 +185,36 @@ export const TIME_MODIFIERS: ReadonlySet<string> = new Set([
 /** True for `earliest=…`-style time modifiers (field names are case-sensitive; Splunk's are lowercase). */
 export function isTimeModifier(field: string): boolean {
   return TIME_MODIFIERS.has(field);
+}
+
+/** Splunk's default major and minor segmentation breakers (segmenters.conf). */
+const BREAKERS = new Set([...' \t\n\r[]<>(){}|!;,\'"*&?+/:=@.-$#%\\_']);
+
+/**
+ * A bare search term against `_raw`: case-insensitive, `*` wildcards, and — where the term does not
+ * start or end with `*` — bounded by segmentation breakers, so `ngrok` matches `run ngrok.exe` but
+ * not `myngrokfile` (an approximation of Splunk's indexed-term matching).
+ */
+export function termMatches(raw: FieldValue, term: string, caseSensitive = false): boolean {
+  if (isMissing(raw) || term === '') return false;
+  const values = Array.isArray(raw) ? raw : [raw];
+  const t = caseSensitive ? term : term.toLowerCase();
+  if (t === '') return false;
+  if (t.indexOf('*') >= 0) {
+    // Inner wildcards: substring semantics around the pattern.
+    const p = `${t.startsWith('*') ? '' : '*'}${t}${t.endsWith('*') ? '' : '*'}`;
+    return values.some((v) => v !== null && v !== undefined && wildcardMatch(caseSensitive ? String(v) : String(v).toLowerCase(), p));
+  }
+  return values.some((v) => {
+    if (v === null || v === undefined) return false;
+    const text = caseSensitive ? String(v) : String(v).toLowerCase();
+    for (let at = text.indexOf(t); at >= 0 && at < text.length; at = text.indexOf(t, at + 1)) {
+      const before = at === 0 || BREAKERS.has(text[at - 1]) || BREAKERS.has(t[0]);
+      const after = at + t.length === text.length || BREAKERS.has(text[at + t.length]) || BREAKERS.has(t[t.length - 1]);
+      if (before && after) return true;
+    }
+    return false;
+  });
 }
 
 function lookup(event: Record<string, FieldValue>, key: string): FieldValue {
