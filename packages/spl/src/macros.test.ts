@@ -83,6 +83,12 @@ describe('expandMacros', () => {
     expect(e.text).toContain('`nope(a)`');
   });
 
+  it('an undefined macro close to a defined one suggests it', () => {
+    const d = expandMacros('| tstats `security_content_sumariesonly` count', table).diagnostics[0];
+    expect(d.message).toBe('undefined macro `security_content_sumariesonly` (did you mean `security_content_summariesonly`?)');
+    expect(expandMacros('`zzzz`', table).diagnostics[0].message).toBe('undefined macro `zzzz`');
+  });
+
   it('a wrong number of arguments is spl-macro-args', () => {
     const search = '`security_content_ctime`';
     const d = expandMacros(search, table).diagnostics[0];

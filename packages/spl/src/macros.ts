@@ -151,6 +151,42 @@ function normaliseArgument(raw: string): string {
   return a;
 }
 
+/** Levenshtein distance, giving up (returning max + 1) once it exceeds `max`. */
+function editDistance(a: string, b: string, max: number): number {
+  if (Math.abs(a.length - b.length) > max) return max + 1;
+  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
+  for (let i = 1; i <= a.length; i++) {
+    const cur = [i];
+    let rowMin = i;
+    for (let j = 1; j <= b.length; j++) {
+      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
+      rowMin = Math.min(rowMin, cur[j]);
+    }
+    if (rowMin > max) return max + 1;
+    prev = cur;
+  }
+  return prev[b.length];
+}
+
+/** The defined macro name closest to a misspelt one (for "did you mean"), if any is close. */
+function closestMacro(macros: MacroTable, name: string): string | undefined {
+  if (name.length > 200) return undefined;
+  const max = Math.max(1, Math.min(3, Math.floor(name.length / 5)));
+  let best: string | undefined;
+  let bestD = max + 1;
+  const seen = new Set<string>();
+  for (const m of macros.values()) {
+    if (seen.has(m.name) || m.name === name) continue;
+    seen.add(m.name);
+    const d = editDistance(name, m.name, Math.min(max, bestD));
+    if (d < bestD) {
+      bestD = d;
+      best = m.name;
+    }
+  }
+  return best;
+}
+
 /**
  * `$name$` substitution in one linear pass; unknown `$tokens$` are left alone. Arguments bind by
  * position, or by name when every argument is written `name=value` with exactly the macro's
@@ -260,7 +296,8 @@ function expandInto(
           message: `macro \`${call.name}\` takes ${other.args.length} argument${other.args.length === 1 ? '' : 's'}${other.args.length ? ` (${other.args.join(', ')})` : ''}, but is called with ${call.args.length}`,
         });
       } else {
-        report(i, callEnd, { severity: 'error', rule: 'spl-undefined-macro', message: `undefined macro \`${key}\`` });
+        const near = closestMacro(ctx.macros, call.name);
+        report(i, callEnd, { severity: 'error', rule: 'spl-undefined-macro', message: `undefined macro \`${key}\`${near ? ` (did you mean \`${near}\`?)` : ''}` });
       }
       i = callEnd;
       continue;
