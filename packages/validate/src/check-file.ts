@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { isMap } from 'yaml';
 import { loadItem, positionOfPath, type ContentEntry, type ContentItem, type Diagnostic, type YamlFile } from '@dac/content';
 import { createFileContext } from './context.js';
@@ -98,4 +99,57 @@ function yamlDiagnostics(file: YamlFile): Diagnostic[] {
   const firstSyntax = file.diagnostics.find((d) => d.rule === 'yaml-syntax' && d.severity === 'error');
   if (!firstSyntax) return [...file.diagnostics];
   return file.diagnostics.filter((d) => d === firstSyntax || d.line < firstSyntax.line || (d.line === firstSyntax.line && d.column < firstSyntax.column));
+}
+
+/**
+ * Name, id (and lookup file name) of a file whose own diagnostics are not reported, read from its
+ * top-level `key: value` lines without parsing the YAML. Falls back to a full parse when a value
+ * is not a simple one-line scalar (block scalars, anchors, tags, flow collections).
+ */
+export function quickFacts(entry: ContentEntry, root: string): FileResult {
+  const facts: FileFacts = { file: entry.relPath, kind: entry.kind, reported: false, collected: {} };
+  let text: string;
+  try {
+    text = readFileSync(entry.path, 'utf8');
+  } catch {
+    return { diagnostics: [], facts };
+  }
+  const keys = entry.kind === 'lookup' ? ['name', 'id', 'filename'] : ['name', 'id'];
+  const found: Record<string, { value: string; line: number; column: number }> = {};
+  for (const key of keys) {
+    const m = new RegExp(`^${key}:[ \\t]*(.*)$`, 'm').exec(text);
+    if (!m) continue;
+    const value = simpleScalar(m[1]!);
+    if (value === undefined) return slowFacts(entry, root);
+    const offset = m.index + m[0].length - m[1]!.length;
+    const before = text.slice(0, offset);
+    const line = before.split('\n').length;
+    found[key] = { value, line, column: offset - before.lastIndexOf('\n') };
+  }
+  if (!found.name) return slowFacts(entry, root);
+  facts.name = found.name;
+  if (found.id) facts.id = found.id;
+  if (found.filename) facts.filename = found.filename.value;
+  return { diagnostics: [], facts };
+}
+
+/** The value of a one-line plain or quoted scalar, or undefined when it is anything else. */
+function simpleScalar(raw: string): string | undefined {
+  const v = raw.replace(/[ \t]+#.*$/, '').trimEnd();
+  if (v === '') return undefined;
+  if (v.startsWith("'")) return v.length > 1 && v.endsWith("'") ? v.slice(1, -1).replace(/''/g, "'") : undefined;
+  if (v.startsWith('"')) {
+    try {
+      const s = JSON.parse(v) as unknown;
+      return typeof s === 'string' ? s : undefined;
+    } catch {
+      return undefined;
+    }
+  }
+  return /^[|>&*!\[{%@`]/.test(v) ? undefined : v;
+}
+
+function slowFacts(entry: ContentEntry, root: string): FileResult {
+  const settings: SharedSettings = { root, label: '', macros: [], unreadableMacros: [] };
+  return checkItem(loadItem(entry, root), { settings, reported: false, enabled: () => true });
 }
