@@ -2,8 +2,8 @@ import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import ts from 'typescript';
-import { Project, type Diagnostic as TsMorphDiagnostic } from 'ts-morph';
+import type { Diagnostic as TsMorphDiagnostic } from 'ts-morph';
+import { tsMorph, typescript } from './lazy-deps.js';
 import { loadDataModels, type DataModels } from '@dac/cim';
 import type { TstatsCommand } from './ast.js';
 import { COMMAND_MARKER, GENERATOR_VERSION, SPAN_MARKER, datasetTypesModule, generateDatasetTypesSource, generateMatcher } from './generate.js';
@@ -67,24 +67,27 @@ function runtimePath(): string {
 // Type-checking: one ts-morph Project (one program) for all modules.
 
 /** The program that type-checks matchers also emits them, as CommonJS for loadMatcherModule. */
-const COMPILER_OPTIONS = {
-  strict: true,
-  target: ts.ScriptTarget.ES2022,
-  module: ts.ModuleKind.CommonJS,
-  moduleResolution: ts.ModuleResolutionKind.Node10,
-  // ES2015 covers what generated code and runtime.ts use (Map, Set, startsWith, codePointAt) and is
-  // less to parse and bind than a later lib.
-  lib: ['lib.es2015.d.ts'],
-  types: [],
-  skipLibCheck: true,
-  noUnusedLocals: false,
-  sourceMap: false,
-  declaration: false,
-  // The loaded JavaScript needs no comments, and emitting them is a large share of emit time.
-  removeComments: true,
-  // Generated modules mark type-only imports/exports; per-module emit needs no cross-file analysis.
-  isolatedModules: true,
-};
+function compilerOptions() {
+  const ts = typescript();
+  return {
+    strict: true,
+    target: ts.ScriptTarget.ES2022,
+    module: ts.ModuleKind.CommonJS,
+    moduleResolution: ts.ModuleResolutionKind.Node10,
+    // ES2015 covers what generated code and runtime.ts use (Map, Set, startsWith, codePointAt) and is
+    // less to parse and bind than a later lib.
+    lib: ['lib.es2015.d.ts'],
+    types: [],
+    skipLibCheck: true,
+    noUnusedLocals: false,
+    sourceMap: false,
+    declaration: false,
+    // The loaded JavaScript needs no comments, and emitting them is a large share of emit time.
+    removeComments: true,
+    // Generated modules mark type-only imports/exports; per-module emit needs no cross-file analysis.
+    isolatedModules: true,
+  };
+}
 
 /**
  * Type-checks generated modules in ONE program. A diagnostic on a generated line is mapped back
@@ -103,7 +106,7 @@ export function typecheckMatchers(sources: { id: string; source: string }[], mod
 function checkAndEmit(sources: { id: string; source: string }[], models: DataModels, mode: { check: boolean; emit: boolean }): Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }> {
   const result = new Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }>();
   if (sources.length === 0) return result;
-  const project = new Project({ useInMemoryFileSystem: true, compilerOptions: COMPILER_OPTIONS });
+  const project = new (tsMorph().Project)({ useInMemoryFileSystem: true, compilerOptions: compilerOptions() });
   project.createSourceFile('/matchers/runtime.ts', runtimeSource());
   const typeModules = new Map<string, string>();
   for (const s of sources) for (const m of supportModules(s.source, models)) typeModules.set(m.path, m.source);
@@ -158,10 +161,10 @@ function toMatcherDiagnostic(d: TsMorphDiagnostic, source: string): MatcherDiagn
     const m = SPAN_MARKER.exec(text);
     if (m) span = { start: Number(m[1]), end: Number(m[2]) };
   }
-  const msg = ts.flattenDiagnosticMessageText(d.compilerObject.messageText, ' ');
+  const msg = typescript().flattenDiagnosticMessageText(d.compilerObject.messageText, ' ');
   return {
     ...span,
-    severity: d.getCategory() === ts.DiagnosticCategory.Error ? 'error' : 'warning',
+    severity: d.getCategory() === typescript().DiagnosticCategory.Error ? 'error' : 'warning',
     rule: 'matcher-typecheck',
     message: `generated matcher does not type-check${line !== undefined ? ` (line ${line})` : ''}: ${msg}`,
   };
@@ -172,8 +175,8 @@ function toMatcherDiagnostic(d: TsMorphDiagnostic, source: string): MatcherDiagn
 
 /** TypeScript → CommonJS JavaScript (transpileModule: no type information needed). */
 export function transpileMatcher(source: string): string {
-  return ts.transpileModule(source, {
-    compilerOptions: { module: ts.ModuleKind.CommonJS, target: ts.ScriptTarget.ES2022, esModuleInterop: false, sourceMap: false },
+  return typescript().transpileModule(source, {
+    compilerOptions: { module: typescript().ModuleKind.CommonJS, target: typescript().ScriptTarget.ES2022, esModuleInterop: false, sourceMap: false },
     reportDiagnostics: false,
   }).outputText;
 }
