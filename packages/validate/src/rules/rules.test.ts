@@ -1,3 +1,4 @@
+import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validate } from '../validate.js';
 import { RULES } from './index.js';
@@ -28,6 +29,11 @@ function at(text: string, needle: string, nth = 0): { line: number; column: numb
 }
 
 describe('rule registry', () => {
+  it('every rule is documented in docs/validation.md', () => {
+    const doc = readFileSync(new URL('../../../../docs/validation.md', import.meta.url), 'utf8');
+    for (const r of RULES) expect(doc, r.id).toContain(`\`${r.id}\``);
+  });
+
   it('has unique ids, descriptions and valid default severities', () => {
     const ids = RULES.map((r) => r.id);
     expect(new Set(ids).size).toBe(ids.length);
