@@ -100,7 +100,7 @@ export function parseYamlText(input: Buffer | string, path: string, relPath: str
         ...at(err.pos[0]),
         severity: isWarning ? 'warning' : 'error',
         rule: err.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax',
-        message: cleanYamlMessage(err.message),
+        message: err.code === 'DUPLICATE_KEY' ? duplicateKeyMessage(text, err.pos) : cleanYamlMessage(err.message),
       });
     }
   }
@@ -143,6 +143,12 @@ export function parseYamlText(input: Buffer | string, path: string, relPath: str
     diagnostics.push({ file: relPath, line: 1, column: 1, severity: 'error', rule: 'yaml-empty', message: 'file is empty' });
   }
   return { path, relPath, text, doc, value, lineCounter, diagnostics };
+}
+
+function duplicateKeyMessage(text: string, pos: [number, number]): string {
+  const line = text.slice(pos[0], pos[0] + 120).split('\n')[0]!;
+  const key = line.split(/:(?:\s|$)/)[0]!.trim();
+  return key ? `duplicate key "${key}": keys of a mapping must be unique (YAML keeps only one value)` : 'keys of a mapping must be unique';
 }
 
 function cleanYamlMessage(message: string): string {
