@@ -125,12 +125,12 @@ export function xmlEventParser(sink: EventSink, opts: XmlParserOptions = {}): Li
       if (startsEvent(line)) {
         flushClassic();
         flushJunk();
-        // One whole event on the line (the attack_data norm): parse directly. Two events sharing
-        // the line make the parser report "content after </Event>"; only then split the line.
+        // One whole event on the line (the attack_data norm): parse directly. Only when that
+        // fails (two events sharing the line, or a broken event) is the line split and re-read.
         if (endsWithEndTag(line)) {
           const r = parseEventXml(line, decode, wanted);
           if (!('error' in r)) { sink.event({ fields: r.fields, time: r.time, line: lineNo, text: line }); return; }
-          if (!r.error.startsWith('content after')) { sink.issue({ line: lineNo, kind: 'malformed', message: r.error }); return; }
+          // Otherwise split the line on </Event> below, which reports each broken piece once.
         }
         const rest = drain(line, lineNo);
         if (rest !== '') { inEvent = true; buf = rest; bufLine = lineNo; }

@@ -165,6 +165,12 @@ describe('XmlWinEventLog fixture reader', () => {
     expect(r.issues).toEqual([]);
   });
 
+  it('a broken event sharing a line with a good one does not take the good one with it', async () => {
+    const r = await read(`<Event><System><EventID>1</Channel></System></Event>${SYSMON}\n`);
+    expect(r.events).toHaveLength(1);
+    expect(r.issues).toEqual([{ line: 1, kind: 'malformed', message: expect.stringMatching(/closes/) }]);
+  });
+
   it('detects gzip by magic bytes, not by name', async () => {
     const r = await read(gzipSync(Buffer.from(`${SYSMON}\n${SYSMON}\n`)));
     expect(r.gzip).toBe(true);
