@@ -65,6 +65,18 @@ describe('dac test over the ngrok detection', () => {
     expect(stats.notes.join('\n')).toMatch(/no event reached Endpoint.Processes: events of sourcetype "XmlWinEventLog" matched none of .*Windows Event Log Security 4688 \(source XmlWinEventLog:Security, EventCode=4688\)/);
   });
 
+  it('bad test entries are errors, not crashes', async () => {
+    const tree = treeWithSearch();
+    const det = tree.detections.find((d) => d.file.relPath === NGROK)!;
+    det.data = { ...det.data!, tests: [null, { name: 'no data', attack_data: [] }, { name: 'bad url', attack_data: [{ data: 'file:///etc/passwd', source: 's', sourcetype: 'XmlWinEventLog' }] }] as never };
+    const results = await runTests(tree, { files: [NGROK], cacheDir });
+    expect(results.map((r) => [r.status, r.message])).toEqual([
+      ['error', 'a tests: entry is not a mapping'],
+      ['failed', 'test has no attack_data'],
+      ['failed', expect.stringMatching(/expected an attack_data URL containing \/master\//)],
+    ]);
+  });
+
   it('a missing fixture is a clear failure, never a download', async () => {
     const tree = treeWithSearch();
     const det = tree.detections.find((d) => d.file.relPath === NGROK)!;

@@ -93,8 +93,12 @@ export async function runTests(tree: ContentTree, opts: RunTestsOptions = {}): P
   };
   for (const { file, data } of items) {
     const prep = prepared.get(file);
-    for (const test of data.tests as DetectionTest[]) {
+    for (const test of data.tests as (DetectionTest | null | undefined)[]) {
       const t0 = performance.now();
+      if (!test || typeof test !== 'object') {
+        push({ detection: data.name, file, test: '(invalid test entry)', status: 'error', message: 'a tests: entry is not a mapping', rows: [], details: [], seconds: 0 });
+        continue;
+      }
       const base = { detection: data.name, file, test: typeof test?.name === 'string' ? test.name : '(unnamed test)', rows: [] as Row[], details: [] as string[], expectedRows: test?.expected_rows };
       if (!prep || 'error' in prep) {
         push({ ...base, status: 'error', message: prep && 'error' in prep ? prep.error : 'not prepared', seconds: 0 });
