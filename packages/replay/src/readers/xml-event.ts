@@ -245,6 +245,32 @@ function systemRun(xml: string, pos: number, fields: RawFields, names: NameTable
   }
 }
 
+/** The opening tags Splunk's Windows input writes (attack_data) and Sysmon for Linux writes. */
+const EVENT_OPENINGS = ["<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>", '<Event><System>'];
+
+function finish(fields: RawFields): ParsedXmlEvent {
+  if (fields.EventID !== undefined && fields.EventCode === undefined) fields.EventCode = fields.EventID;
+  const st = fields.SystemTime;
+  return { fields, time: typeof st === 'string' ? isoToEpochSeconds(st) : undefined };
+}
+
+/**
+ * The whole-event fast path for the exact shape attack_data stores (one of EVENT_OPENINGS, System
+ * leaves, `</System><EventData>`, a run of Data elements, `</EventData></Event>`), with a
+ * projection. Anything else returns undefined and the generic scanner (authoritative, with error
+ * messages) reads the event; the projection property test checks both agree.
+ */
+function parseStandardEvent(xml: string, fields: RawFields, names: NameTable): ParsedXmlEvent | undefined {
+  let pos = -1;
+  for (const o of EVENT_OPENINGS) if (xml.charCodeAt(o.length - 1) === 62 && atLikely(xml, 0, o)) { pos = o.length; break; }
+  if (pos < 0) return undefined;
+  pos = systemRun(xml, pos, fields, names);
+  if (!atLikely(xml, pos, '</System><EventData>')) return undefined;
+  pos = dataRun(xml, pos + 20, fields, names, undefined, (s) => s);
+  if (pos !== xml.length - 20 || !atLikely(xml, pos, '</EventData></Event>')) return undefined;
+  return finish(fields);
+}
+
 // Sections of the event: which subtree the scanner is in.
 const S_NONE = 0;
 const S_SYSTEM = 1;
@@ -261,6 +287,10 @@ export function parseEventXml(xml: string, decodeEntities = false, wanted?: Read
   // With a projection and no entity decoding, names are matched in place against the wanted set.
   const table = wanted ? tableFor(wanted) : undefined;
   const names = table && !decodeEntities ? table.names : undefined;
+  if (table && names) {
+    const fast = parseStandardEvent(xml, table.shape() as unknown as RawFields, names);
+    if (fast) return fast;
+  }
   const fields: RawFields = table ? (table.shape() as unknown as RawFields) : (Object.create(null) as RawFields);
   const stack: string[] = [];
   let section = S_NONE;
