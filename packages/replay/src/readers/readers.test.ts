@@ -114,6 +114,22 @@ describe('parseEventXml (splunk-semantics.md §5.1 shape)', () => {
     }), { numRuns: 300 });
   });
 
+  it('the fast paths accept exactly what the generic scanner accepts, on mutated real events (fast-check)', () => {
+    const lines = readFileSync(join(repo, 'test/logs/certutil_sysmon_4688_mixed.raw'), 'utf8').split('\n').filter((l) => l.startsWith('<Event'));
+    const wanted = new Set(['EventID', 'EventCode', 'Channel', 'Computer', 'Image', 'CommandLine', 'NewProcessName', 'User', 'ProcessID']);
+    const mutation = fc.record({ line: fc.constantFrom(...lines), at: fc.nat(), del: fc.integer({ min: 0, max: 3 }), ins: fc.constantFrom('', '<', '>', '/', "'", '"', ' ', '=', 'x', '</Data>', '<Data Name=\'Image\'>', '</System>') });
+    fc.assert(fc.property(mutation, ({ line, at, del, ins }) => {
+      const i = at % line.length;
+      const xml = line.slice(0, i) + ins + line.slice(i + del);
+      const generic = parseEventXml(xml);
+      const fast = parseEventXml(xml, false, wanted);
+      expect('error' in fast).toBe('error' in generic);
+      if ('error' in fast || 'error' in generic) return;
+      for (const k of wanted) expect(fast.fields[k]).toEqual(generic.fields[k]);
+      expect(fast.time).toBe(generic.time);
+    }), { numRuns: 3000 });
+  });
+
   it('NameTable finds known names in place and nothing else', () => {
     const t = new NameTable(['Image', 'User', 'Users']);
     const s = "<Data Name='Users'>";
