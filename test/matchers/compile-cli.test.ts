@@ -1,25 +1,14 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { run } from '../../packages/cli/src/program.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runDac } from '../support/run-dac.js';
 
 const repo = join(import.meta.dirname, '../..');
 const tmp = mkdtempSync(join(tmpdir(), 'dac-compile-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function dac(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
-  try {
-    return { code: await run(['node', 'dac', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const dac = runDac;
 
 /** A content tree: the repo's macros plus the given detection files. */
 function content(name: string, detections: Record<string, string>): string {

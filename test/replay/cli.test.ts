@@ -1,8 +1,8 @@
 import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { afterAll, describe, expect, it, vi } from 'vitest';
-import { run } from '../../packages/cli/src/program.js';
+import { afterAll, describe, expect, it } from 'vitest';
+import { runDac } from '../support/run-dac.js';
 
 const repo = join(import.meta.dirname, '../..');
 const NGROK = join(repo, 'detections/endpoint/windows_ngrok_reverse_proxy_usage.yml');
@@ -10,18 +10,7 @@ const SYSMON = join(repo, 'test/attack_data/datasets/attack_techniques/T1572/ngr
 const tmp = mkdtempSync(join(tmpdir(), 'dac-replay-cli-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
-async function dac(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((s) => { out += String(s); return true; });
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((s) => { err += String(s); return true; });
-  try {
-    return { code: await run(['node', 'dac', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const dac = runDac;
 
 describe('dac replay', () => {
   it('prints one JSON row per result on stdout and a summary on stderr', async () => {

@@ -3,8 +3,8 @@
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
-import { afterAll, beforeAll, describe, expect, it, vi } from 'vitest';
-import { run } from '@dac/cli';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { runDac } from '../support/run-dac.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const fixture = join(import.meta.dirname, 'fixtures', 'windows_ngrok_reverse_proxy_usage.broken.yml');
@@ -44,19 +44,7 @@ beforeAll(() => {
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
-async function dac(...args: string[]): Promise<{ code: number; out: string }> {
-  let out = '';
-  const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-    out += String(chunk);
-    return true;
-  });
-  try {
-    const code = await run(['node', 'dac', 'validate', '--content', root, ...args]);
-    return { code, out };
-  } finally {
-    spy.mockRestore();
-  }
-}
+const dac = (...args: string[]) => runDac('validate', '--content', root, ...args);
 
 describe('broken ngrok detection: one diagnostic per defect, exact positions', () => {
   it('the expected positions are distinct (each defect is its own node)', () => {
@@ -111,17 +99,7 @@ describe('broken ngrok detection: one diagnostic per defect, exact positions', (
 
 describe('the repository content', () => {
   it('validates with exit 0 (once the data sources exist)', async () => {
-    let out = '';
-    const spy = vi.spyOn(process.stdout, 'write').mockImplementation((chunk: string | Uint8Array) => {
-      out += String(chunk);
-      return true;
-    });
-    let code: number;
-    try {
-      code = await run(['node', 'dac', 'validate', '--content', repo, '--format', 'json']);
-    } finally {
-      spy.mockRestore();
-    }
+    const { code, out } = await runDac('validate', '--content', repo, '--format', 'json');
     const json = JSON.parse(out) as { diagnostics: unknown[]; summary: { errors: number } };
     expect(json.diagnostics).toEqual([]);
     expect(code).toBe(0);

@@ -1,22 +1,11 @@
 // `dac validate` exit codes and usage errors (issue 2 CLI contract: 0 ok, 1 errors, 2 usage/internal).
 import { join } from 'node:path';
-import { describe, expect, it, vi } from 'vitest';
-import { run } from '@dac/cli';
+import { describe, expect, it } from 'vitest';
+import { runDac } from '../support/run-dac.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 
-async function dac(...args: string[]): Promise<{ code: number; out: string; err: string }> {
-  let out = '';
-  let err = '';
-  const o = vi.spyOn(process.stdout, 'write').mockImplementation((c: string | Uint8Array) => ((out += String(c)), true));
-  const e = vi.spyOn(process.stderr, 'write').mockImplementation((c: string | Uint8Array) => ((err += String(c)), true));
-  try {
-    return { code: await run(['node', 'dac', 'validate', ...args]), out, err };
-  } finally {
-    o.mockRestore();
-    e.mockRestore();
-  }
-}
+const dac = (...args: string[]) => runDac('validate', ...args);
 
 describe('dac validate exit codes', () => {
   it('0 and a summary line for the repository content', async () => {
