@@ -120,7 +120,8 @@ export function parseYamlText(input: Buffer | string, path: string, relPath: str
   if (doc) {
     let aliases = 0;
     let firstExcess: number | undefined;
-    visit(doc, {
+    // An alias needs an anchor (`&`) and a `*`; most content lacks one of them, so skip the walk.
+    if (text.includes('&') && text.includes('*')) visit(doc, {
       Alias(_, node) {
         aliases++;
         if (aliases > MAX_YAML_ALIASES && firstExcess === undefined) firstExcess = node.range?.[0] ?? 0;
