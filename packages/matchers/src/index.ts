@@ -1,4 +1,4 @@
-export { planTstats, eventKeyOf, suggest, NON_CIM_MODELS, type CimEvent, type TstatsPlan, type MatcherDiagnostic, type MatcherRule } from './plan.js';
+export { planTstats, resolveTarget, eventKeyOf, suggest, NON_CIM_MODELS, type CimEvent, type TstatsPlan, type ResolvedTarget, type MatcherDiagnostic, type MatcherRule } from './plan.js';
 export { generateMatcherSource, generateMatcher, generateDatasetTypesSource, datasetTypesModule, tsString, interfaceNameFor, GENERATOR_VERSION, RUNTIME_IMPORT, type GeneratedMatcher } from './generate.js';
 export {
   compileMatchers, typecheckMatchers, supportModules, transpileMatcher, loadMatcherModule, runtimeSource, clearMatcherCaches,

@@ -1,11 +1,15 @@
-import { closest } from '../schemas.js';
-import type { Finding, FileRule } from '../types.js';
-import { qualifiedNames, resolveTarget, writtenFields } from './datamodel.js';
+import { planTstats } from '@dac/matchers';
+import type { FileRule } from '../types.js';
 
 /**
  * `tstats … from datamodel=X.Y`: the data model and dataset exist in CIM 4.20, and every field the
  * command names (WHERE, BY, aggregates) is a field of that dataset — a typo such as
  * `Processes.proces_name` silently matches nothing in Splunk.
+ *
+ * The checks are @dac/matchers' planTstats (the same resolution the matcher compiler uses, so
+ * `dac validate` and `dac compile` agree). Its diagnostics other than errors are not this rule's:
+ * `matcher-unsupported` (a tstats that is not over a data model) and the warning for Enterprise
+ * Security models, whose fields cannot be checked against CIM.
  */
 export const datamodelField: FileRule = {
   id: 'datamodel-field',
@@ -17,18 +21,9 @@ export const datamodelField: FileRule = {
     const search = ctx.search();
     const tstats = search?.tstats();
     if (!search || !tstats) return [];
-    const models = search.dataModels();
-    const target = resolveTarget(tstats, models);
-    if (!target.ok) return target.problem ? [{ ...search.positionOfExpanded(target.problem.start), message: target.problem.message }] : [];
-    const out: Finding[] = [];
-    const where = `${target.model}.${target.dataset.path.join('.')}`;
-    for (const w of writtenFields(tstats)) {
-      const f = models.resolveField(target.dataset, w.field);
-      if (f && !(f.kind === 'nodename' && w.role !== 'where')) continue;
-      const s = closest(w.field, qualifiedNames(target.dataset));
-      const what = w.role === 'by' ? 'BY field' : w.role === 'aggregate' ? 'aggregated field' : 'field';
-      out.push({ ...search.positionOfExpanded(w.start), message: `${what} ${w.field} is not a field of data model ${where}${s ? ` (did you mean ${s}?)` : ''}` });
-    }
-    return out;
+    return planTstats(tstats, search.dataModels())
+      .diagnostics.filter((d) => d.severity === 'error' && (d.rule === 'datamodel-unknown' || d.rule === 'datamodel-field'))
+      // MatcherDiagnostic offsets are in the expanded search; positionOfExpanded maps them back.
+      .map((d) => ({ ...search.positionOfExpanded(d.start), message: d.message }));
   },
 };

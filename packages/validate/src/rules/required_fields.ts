@@ -1,7 +1,8 @@
-import type { DataModels, Dataset } from '@dac/cim';
+import { qualifiedFieldName, type DataModels, type Dataset } from '@dac/cim';
+import { resolveTarget } from '@dac/matchers';
+import type { Pipeline, SearchExpr, TstatsCommand } from '@dac/spl';
 import { closest } from '../schemas.js';
 import type { Finding, FileRule } from '../types.js';
-import { allTstats, qualifiedNames, resolveTarget } from './datamodel.js';
 
 /**
  * For a data-model search (`tstats … from datamodel=X.Y`, also in subsearches), every
@@ -22,21 +23,23 @@ export const requiredFields: FileRule = {
     const search = ctx.search();
     if (!search?.tstats()) return [];
     const models = search.dataModels();
-    const targets: { model: string; dataset: Dataset }[] = [];
+    const targets: Dataset[] = [];
     for (const t of allTstats(search.parsed.pipeline)) {
-      const target = resolveTarget(t, models);
-      // A model dac cannot check (ES data models) makes the field list unknowable: no guessing.
-      if (!target.ok) return [];
-      targets.push(target);
+      // The dataset as @dac/matchers resolves it. None (not a data model, an unknown one, or an ES
+      // model dac cannot check) makes the field list unknowable: no guessing. Unknown models and
+      // datasets are datamodel-field's to report.
+      const { dataset } = resolveTarget(t, models);
+      if (!dataset) return [];
+      targets.push(dataset);
     }
     const bare = bareNames(models, targets);
     const out: Finding[] = [];
     list.forEach((field, i) => {
       if (typeof field !== 'string' || ctx.schemaFailed(['tags', 'required_fields', i])) return;
       if (bare.has(field)) return;
-      if (targets.some((t) => models.resolveField(t.dataset, field) || models.resolveInModel(t.model, field))) return;
-      const s = closest(field, targets.flatMap((t) => qualifiedNames(t.dataset)));
-      const used = [...new Set(targets.map((t) => `${t.model}.${t.dataset.path.join('.')}`))].join(', ');
+      if (targets.some((t) => models.resolveField(t, field) || models.resolveInModel(t.model, field))) return;
+      const s = closest(field, targets.flatMap((t) => t.fields.map(qualifiedFieldName)));
+      const used = [...new Set(targets.map((t) => `${t.model}.${t.path.join('.')}`))].join(', ');
       out.push({ ...ctx.pos(['tags', 'required_fields', i]), message: `required field ${field} is not a field of the data model the search uses (${used})${s ? ` (did you mean ${s}?)` : ''}` });
     });
     return out;
@@ -60,4 +63,26 @@ function bareNames(models: DataModels, targets: { model: string }[]): { has(name
     sets.push(set);
   }
   return { has: (n) => sets.some((s) => s.has(n)) };
+}
+
+/** Every tstats command of a pipeline, including those in subsearches (`join … [| tstats …]`). */
+function allTstats(pipeline: Pipeline, depth = 0, out: TstatsCommand[] = []): TstatsCommand[] {
+  if (depth > 50) return out;
+  const inExpr = (e: SearchExpr | undefined, d: number): void => {
+    if (!e || d > 200) return;
+    if (e.kind === 'and' || e.kind === 'or') for (const a of e.args) inExpr(a, d + 1);
+    else if (e.kind === 'not') inExpr(e.arg, d + 1);
+    else if (e.kind === 'subsearch') allTstats(e.pipeline, depth + 1, out);
+  };
+  for (const c of pipeline.commands) {
+    if (c.kind === 'tstats') {
+      out.push(c);
+      inExpr(c.where, 0);
+    } else if (c.kind === 'search') {
+      inExpr(c.expr, 0);
+    } else {
+      for (const a of c.args) if (a.kind === 'subsearch') allTstats(a.pipeline, depth + 1, out);
+    }
+  }
+  return out;
 }

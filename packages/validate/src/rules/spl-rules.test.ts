@@ -95,6 +95,26 @@ describe('SPL-backed rules (@dac/spl parse shared per detection)', () => {
     expect(rules(r)).toEqual(['datamodel-field']);
   });
 
+  it('datamodel-field: an aggregate without the dataset prefix names the prefixed field (@dac/matchers wording)', async () => {
+    const text = detectionWith('count min(_time)', 'count values(parent_process_name) min(_time)');
+    const r = await run({ [DET]: text });
+    expect(r.diagnostics).toMatchObject([{ rule: 'datamodel-field', ...at(text, 'values(parent_process_name)') }]);
+    expect(r.diagnostics[0]!.message).toBe('aggregated field parent_process_name is not a field of data model Endpoint.Processes; data-model fields are written with the dataset prefix: Processes.parent_process_name');
+  });
+
+  it('datamodel-field, required-fields: a search over an ES data model (Risk, not in CIM 4.20) is not checked', async () => {
+    const text = detectionWith('datamodel=Endpoint.Processes', 'datamodel=Risk.All_Risk');
+    const r = await run({ [DET]: text });
+    expect(rules(r)).toEqual([]);
+  });
+
+  it('datamodel-field: an unknown data model, at the model name', async () => {
+    const text = detectionWith('datamodel=Endpoint.Processes', 'datamodel=Endpoit.Processes');
+    const r = await run({ [DET]: text });
+    expect(r.diagnostics).toMatchObject([{ rule: 'datamodel-field', ...at(text, 'Endpoit.Processes') }]);
+    expect(r.diagnostics[0]!.message).toContain('unknown data model Endpoit; did you mean Endpoint?');
+  });
+
   it('required-fields: entries must be fields of the data model (prefixed or bare)', async () => {
     const text = detectionWith('  - Processes.process_name\n', '  - Processes.process_name\n  - process_name\n  - _time\n  - Processes.proces_guid\n');
     const r = await run({ [DET]: text });
