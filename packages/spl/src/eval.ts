@@ -16,7 +16,7 @@
  * Functions outside the supported list are reported (never guessed).
  */
 import type { EvalAssignment, EvalExpr, Span } from './ast.js';
-import { asNumber, compareCodePoints } from './semantics.js';
+import { asNumber, compareCodePoints, holds } from './semantics.js';
 
 export type EvalValue = string | number | boolean | null | (string | number)[];
 export type EvalRow = Record<string, string | number | boolean | null | undefined | readonly (string | number)[]>;
@@ -132,21 +132,7 @@ function compare(op: string, a: EvalValue, b: EvalValue): boolean | null {
     const xn = typeof x === 'boolean' ? undefined : num(x);
     const yn = typeof y === 'boolean' ? undefined : num(y);
     const c = xn !== undefined && yn !== undefined ? xn - yn : compareCodePoints(String(x), String(y));
-    switch (op) {
-      case '=':
-      case '==':
-        return c === 0;
-      case '!=':
-        return c !== 0;
-      case '<':
-        return c < 0;
-      case '<=':
-        return c <= 0;
-      case '>':
-        return c > 0;
-      default:
-        return c >= 0;
-    }
+    return holds(c, op);
   };
   return as.some((x) => bs.some((y) => one(x, y)));
 }

@@ -107,7 +107,17 @@ function ordered(actual: string | number, op: '<' | '<=' | '>' | '>=', expected:
   const a = asNumber(actual);
   const b = asNumber(expected);
   const c = a !== undefined && b !== undefined ? a - b : compareCodePoints(String(actual), expected);
+  return holds(c, op);
+}
+
+/** Whether `op` holds for a three-way comparison result `c` (negative, zero, positive). */
+export function holds(c: number, op: string): boolean {
   switch (op) {
+    case '=':
+    case '==':
+      return c === 0;
+    case '!=':
+      return c !== 0;
     case '<':
       return c < 0;
     case '<=':
