@@ -137,10 +137,11 @@ describe('dac ci', () => {
     expect(r.code).toBe(1);
     expect(calls).toEqual([[join(repo.dir, NGROK_REL), 'junit=out.xml']]);
     expect(r.stderr).toMatch(/validate\s+failed .*`dac validate` is not available in this build/);
+    expect(r.stderr).toMatch(/compile\s+failed .*`dac compile` is not available in this build/);
     expect(r.stderr).toMatch(/version-check\s+passed/);
     expect(r.stderr).toMatch(/test\s+passed .*1 detection tested/);
     expect(r.stderr).toMatch(/build\s+failed .*`dac build` is not available/);
-    expect(r.stderr).toContain('dac ci: FAILED (validate, build)');
+    expect(r.stderr).toContain('dac ci: FAILED (validate, compile, build)');
   });
 
   it('in GitHub Actions: annotations for version errors, a failing gate, and a job summary table', async () => {
@@ -180,7 +181,7 @@ describe('dac ci', () => {
     const r = await runCli([ci], ['ci', '--base', 'main', '--content', repo.dir, '--format', 'json']);
     const docs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(docs[0]).toMatchObject({ diagnostics: [], summary: { errors: 0 } });
-    expect(docs.at(-1)).toMatchObject({ ci: { base: 'main', passed: false, steps: [{ name: 'validate', status: 'failed' }, { name: 'version-check', status: 'passed' }, { name: 'test', status: 'skipped' }, { name: 'build', status: 'failed' }] } });
+    expect(docs.at(-1)).toMatchObject({ ci: { base: 'main', passed: false, steps: [{ name: 'validate', status: 'failed' }, { name: 'compile', status: 'failed' }, { name: 'version-check', status: 'passed' }, { name: 'test', status: 'skipped' }, { name: 'build', status: 'failed' }] } });
   });
 });
 

@@ -73,7 +73,7 @@ function registerCi(program: Command, setExit: (code: number) => void, makeProgr
   {
     program
       .command('ci')
-      .description('The pull-request gate: validate, version-check, test the detections affected by the change, and build')
+      .description('The pull-request gate: validate, compile typed matchers, version-check, test the detections affected by the change, and build')
       .requiredOption('--base <ref>', 'git ref of the pull request target, e.g. origin/main')
       .option('--content <dir>', 'content root', '.')
       .addOption(new Option('--format <format>', 'diagnostic format (default: github when GITHUB_ACTIONS=true, else text)').choices(['text', 'json', 'github']))
@@ -109,6 +109,8 @@ function registerCi(program: Command, setExit: (code: number) => void, makeProgr
         };
 
         await step('validate', () => sub('validate', []));
+        // Every tstats detection's typed matcher is generated and type-checked (one program, cached).
+        await step('compile', () => sub('compile', []));
         await step('version-check', () => sub('version-check', ['--base', opts.base, ...(opts.allowRemoval ? ['--allow-removal'] : [])]));
         await step('test', async () => {
           // A missing `dac test` fails the gate even when nothing needs testing: the gate is incomplete.
