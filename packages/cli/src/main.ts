@@ -1,4 +1,4 @@
-import { run } from './program.js';
+import { describeFailure, run } from './program.js';
 
 // Errors in user input are diagnostics; anything that reaches here is an internal failure (exit 2).
 run(process.argv).then(
@@ -6,7 +6,7 @@ run(process.argv).then(
     process.exitCode = code;
   },
   (e: unknown) => {
-    process.stderr.write(`dac: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+    process.stderr.write(describeFailure('', e));
     process.exitCode = 2;
   },
 );

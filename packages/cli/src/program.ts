@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { isFileSystemError } from '@dac/content';
 import { commands } from './commands/index.js';
 
 /** Exit codes shared by every command. */
@@ -39,4 +40,29 @@ export async function run(argv: string[]): Promise<number> {
     throw e;
   }
   return code;
+}
+
+const FS_REASONS: Record<string, string> = {
+  ENOENT: 'no such file or directory',
+  ENOTDIR: 'a part of the path is not a directory',
+  EISDIR: 'it is a directory',
+  EACCES: 'permission denied',
+  EPERM: 'operation not permitted',
+  EROFS: 'read-only file system',
+  ENOSPC: 'no space left on device',
+  EEXIST: 'it already exists',
+};
+
+/**
+ * The message for a failure that escaped a command. A file-system error (an output folder that
+ * cannot be written, a disk that is full) is the user's environment, not a bug: one plain line.
+ * Anything else is an internal error and keeps its stack for the bug report.
+ */
+export function describeFailure(command: string, e: unknown): string {
+  const who = command ? `dac ${command}` : 'dac';
+  if (isFileSystemError(e)) {
+    const reason = FS_REASONS[e.code ?? ''] ?? e.code;
+    return `${who}: cannot ${e.syscall}${e.path ? ` ${e.path}` : ''}: ${reason}\n`;
+  }
+  return `${who}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`;
 }

@@ -4,3 +4,4 @@ export * from './model.js';
 export * from './yaml-file.js';
 export * from './config.js';
 export * from './tree.js';
+export * from './fs.js';

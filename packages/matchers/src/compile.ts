@@ -1,10 +1,11 @@
 import { createHash } from 'node:crypto';
-import { existsSync, mkdirSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve } from 'node:path';
 import { fileURLToPath } from 'node:url';
 import type { Diagnostic as TsMorphDiagnostic } from 'ts-morph';
 import { tsMorph, typescript } from './lazy-deps.js';
 import { loadDataModels, type DataModels } from '@dac/cim';
+import { ensureDir } from '@dac/content';
 import type { TstatsCommand } from './ast.js';
 import { COMMAND_MARKER, GENERATOR_VERSION, SPAN_MARKER, datasetTypesModule, generateDatasetTypesSource, generateMatcher } from './generate.js';
 import { planTstats, type CimEvent, type MatcherDiagnostic, type TstatsPlan } from './plan.js';
@@ -255,7 +256,7 @@ function writeCache(cacheDir: string | undefined, kind: string, key: string, val
   if (!cacheDir) return;
   try {
     const dir = join(cacheDir, kind);
-    mkdirSync(dir, { recursive: true });
+    ensureDir(dir);
     // Write then rename, so a concurrent reader never sees half a file.
     const tmp = join(dir, `${key}.${process.pid}.tmp`);
     writeFileSync(tmp, JSON.stringify({ version: GENERATOR_VERSION, value }));

@@ -3,9 +3,9 @@
  * `<outDir>/<appid>-<version>.tar.gz` plus an identical `<outDir>/<appid>-latest.tar.gz`
  * (escu-app-format.md §4.10). Nothing is written when rendering reports an error.
  */
-import { mkdirSync, rmSync, writeFileSync } from 'node:fs';
+import { rmSync, writeFileSync } from 'node:fs';
 import { dirname, join, resolve, sep } from 'node:path';
-import { CONTENT_FOLDERS } from '@dac/content';
+import { CONTENT_FOLDERS, ensureDir } from '@dac/content';
 import type { ContentTree, Diagnostic } from '@dac/content';
 import { renderApp, type RenderOptions } from './render.js';
 import { checkRelPath, packTarGz } from './tar.js';
@@ -37,14 +37,14 @@ export interface BuildResult {
 /** Replaces `dir` with exactly the given files (files 0644, directories 0755). */
 export function writeAppTree(files: ReadonlyMap<string, Buffer | string>, dir: string): void {
   rmSync(dir, { recursive: true, force: true });
-  mkdirSync(dir, { recursive: true, mode: 0o755 });
+  ensureDir(dir, 0o755);
   const made = new Set<string>([dir]);
   for (const [rel, content] of files) {
     checkRelPath(rel);
     const path = join(dir, rel);
     const parent = dirname(path);
     if (!made.has(parent)) {
-      mkdirSync(parent, { recursive: true, mode: 0o755 });
+      ensureDir(parent, 0o755);
       made.add(parent);
     }
     writeFileSync(path, content, { mode: 0o644 });

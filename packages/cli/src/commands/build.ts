@@ -3,7 +3,7 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadContent, type Diagnostic } from '@dac/content';
 import { buildApp } from '@dac/splunk-app';
 import { formatText, UsageError, validate } from '@dac/validate';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
+import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 
 interface BuildOpts {
   content: string;
@@ -33,7 +33,7 @@ export const buildCommand: DacCommand = {
           setExit(await runBuild(opts));
         } catch (e) {
           if (e instanceof UsageError || e instanceof InvalidArgumentError) process.stderr.write(`dac build: ${e.message}\n`);
-          else process.stderr.write(`dac build: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+          else process.stderr.write(describeFailure('build', e));
           setExit(EXIT_USAGE);
         }
       });

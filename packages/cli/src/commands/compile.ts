@@ -1,11 +1,11 @@
-import { existsSync, mkdirSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadDataModels } from '@dac/cim';
-import { compareDiagnostics, loadContent, nodeAt, positionInScalar, snakeCase, type Diagnostic } from '@dac/content';
+import { compareDiagnostics, ensureDir, loadContent, nodeAt, positionInScalar, snakeCase, type Diagnostic } from '@dac/content';
 import { compileMatchers, detectionSearches, runtimeSource, supportModules, toContentDiagnostic, type DetectionSearch } from '@dac/matchers';
 import { isScalar } from 'yaml';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
+import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 
 interface CompileOpts {
   content: string;
@@ -36,7 +36,7 @@ export const compileCommand: DacCommand = {
         try {
           setExit(await runCompile(detections, opts));
         } catch (e) {
-          process.stderr.write(`dac compile: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+          process.stderr.write(describeFailure('compile', e));
           setExit(EXIT_USAGE);
         }
       });
@@ -149,7 +149,7 @@ function removeStale(outDir: string, files: string[]): void {
 }
 
 function writeOut(path: string, text: string): void {
-  mkdirSync(dirname(path), { recursive: true });
+  ensureDir(dirname(path));
   writeFileSync(path, text);
 }
 

@@ -1,7 +1,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, Option, type Command } from 'commander';
 import { formatGithub, formatJson, formatText, UsageError, validate } from '@dac/validate';
-import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
+import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 
 /**
  * `dac validate [--content DIR] [--format text|json|github] [PATH ...]`
@@ -27,7 +27,7 @@ export const validateCommand: DacCommand = {
           if (e instanceof UsageError) {
             process.stderr.write(`dac validate: ${e.message}\n`);
           } else {
-            process.stderr.write(`dac validate: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`);
+            process.stderr.write(describeFailure('validate', e));
           }
           setExit(EXIT_USAGE);
         }
