@@ -210,7 +210,11 @@ export async function replayDetection(det: PreparedDetection, inputs: ReplayInpu
     };
     try {
       const r = await readFixture(input.path, fmt, onRaw, { decodeEntities: opts.decodeEntities, wanted });
-      files.push({ path: input.path, fileBytes: r.fileBytes, bytes: r.bytes, lines: r.lines, gzip: r.gzip, events: r.events, malformed: r.malformed, skipped: r.skipped, issues: r.issues });
+      files.push({
+        path: input.path, fileBytes: r.fileBytes, bytes: r.bytes, lines: r.lines, gzip: r.gzip, events: r.events, malformed: r.malformed, skipped: r.skipped, issues: r.issues,
+        // Reading stopped early (e.g. a truncated gzip): what was read still counts; say where it stopped.
+        ...(r.error ? { error: `cannot read ${input.path} to the end (stopped after line ${r.lines}): ${r.error.message}` } : {}),
+      });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
       files.push({ path: input.path, fileBytes: 0, bytes: 0, lines: 0, gzip: false, events: 0, malformed: 0, skipped: 0, issues: [], error: err.code === 'ENOENT' ? `file not found: ${input.path}` : `cannot read ${input.path}: ${err.message}` });

@@ -18,7 +18,8 @@ interface ReplayOpts {
 export function formatReplaySummary(stats: ReplayStats, maxIssues = 20): string {
   const lines: string[] = [];
   for (const f of stats.files) {
-    if (f.error) { lines.push(`${f.path}: ${f.error}`); continue; }
+    if (f.error) lines.push(`${f.path}: ${f.error}`);
+    if (f.error && f.lines === 0) continue;
     lines.push(`${f.path}: ${f.lines} lines, ${f.events} events${f.gzip ? ' (gzip)' : ''}, ${f.malformed} malformed, ${f.skipped} skipped`);
     for (const i of f.issues.slice(0, maxIssues)) lines.push(`  ${f.path}:${i.line}: ${i.kind}: ${i.message}`);
     const more = f.malformed + f.skipped - Math.min(f.issues.length, maxIssues);
@@ -75,7 +76,7 @@ export const replayCommand: DacCommand = {
         const { rows, stats } = await replayDetection(prepared, logfiles.map((p) => ({ path: resolve(p), sourcetype: opts.sourcetype!, source: opts.source })), { decodeEntities: opts.decodeEntities });
         process.stdout.write(rows.map((r) => JSON.stringify(r) + '\n').join(''));
         process.stderr.write(formatReplaySummary(stats));
-        const readAny = stats.files.some((f) => !f.error && f.events > 0);
+        const readAny = stats.files.some((f) => f.events > 0);
         setExit(readAny ? EXIT_OK : EXIT_FAILED);
       });
   },

@@ -10,6 +10,11 @@ export interface LineStats {
   bytes: number;
   lines: number;
   gzip: boolean;
+  /**
+   * Set when reading stopped early (a truncated gzip, an I/O error): every line before the
+   * failure was still delivered, and the counts above cover them.
+   */
+  error?: Error;
 }
 
 export interface LineReadOptions {
@@ -70,51 +75,56 @@ export async function readLines(path: string, onLine: (line: string, lineNo: num
     if (end > start && buf[end - 1] === 13) end--;
     onLine(buf.toString('utf8', start, end), lineNo);
   };
-  for await (const chunk of stream) {
-    let buf = chunk as Buffer;
-    bytes += buf.length;
-    if (first) {
-      first = false;
-      if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
-    }
-    let start = 0;
-    let nl = buf.indexOf(10);
-    if (nl >= 0 && pendingLen > 0) {
-      if (overlong) emit(buf, 0, nl);
-      else {
-        const joined = Buffer.concat([...pending, buf.subarray(0, nl)]);
-        emit(joined, 0, joined.length);
+  let error: Error | undefined;
+  try {
+    for await (const chunk of stream) {
+      let buf = chunk as Buffer;
+      bytes += buf.length;
+      if (first) {
+        first = false;
+        if (buf.length >= 3 && buf[0] === 0xef && buf[1] === 0xbb && buf[2] === 0xbf) buf = buf.subarray(3);
       }
-      pending = [];
-      pendingLen = 0;
-      start = nl + 1;
-      nl = buf.indexOf(10, start);
-    } else if (nl >= 0 && overlong) {
-      emit(buf, 0, nl);
-      start = nl + 1;
-      nl = buf.indexOf(10, start);
-    }
-    while (nl >= 0) {
-      emit(buf, start, nl);
-      start = nl + 1;
-      nl = buf.indexOf(10, start);
-    }
-    if (start < buf.length) {
-      pendingLen += buf.length - start;
-      if (overlong) continue;
-      if (pendingLen > maxLen) {
-        // Drop the content; the line is reported when its end arrives.
-        overlong = true;
+      let start = 0;
+      let nl = buf.indexOf(10);
+      if (nl >= 0 && pendingLen > 0) {
+        if (overlong) emit(buf, 0, nl);
+        else {
+          const joined = Buffer.concat([...pending, buf.subarray(0, nl)]);
+          emit(joined, 0, joined.length);
+        }
         pending = [];
-        continue;
+        pendingLen = 0;
+        start = nl + 1;
+        nl = buf.indexOf(10, start);
+      } else if (nl >= 0 && overlong) {
+        emit(buf, 0, nl);
+        start = nl + 1;
+        nl = buf.indexOf(10, start);
       }
-      // Copy: the stream may reuse its buffers.
-      pending.push(Buffer.from(buf.subarray(start)));
+      while (nl >= 0) {
+        emit(buf, start, nl);
+        start = nl + 1;
+        nl = buf.indexOf(10, start);
+      }
+      if (start < buf.length) {
+        pendingLen += buf.length - start;
+        if (overlong) continue;
+        if (pendingLen > maxLen) {
+          // Drop the content; the line is reported when its end arrives.
+          overlong = true;
+          pending = [];
+          continue;
+        }
+        // Copy: the stream may reuse its buffers.
+        pending.push(Buffer.from(buf.subarray(start)));
+      }
     }
+  } catch (e) {
+    error = e instanceof Error ? e : new Error(String(e));
   }
   if (pendingLen > 0 || overlong) {
     const joined = Buffer.concat(pending);
     emit(joined, 0, joined.length);
   }
-  return { fileBytes, bytes, lines: lineNo, gzip };
+  return { fileBytes, bytes, lines: lineNo, gzip, ...(error ? { error } : {}) };
 }

@@ -254,6 +254,21 @@ describe('readLines', () => {
     expect(over).toEqual([2]);
     expect(stats.lines).toBe(3);
   });
+
+  it('a truncated gzip delivers every line before the cut and reports the error instead of throwing', async () => {
+    const text = Array.from({ length: 20000 }, (_, i) => `{"n":${i},"pad":"${'p'.repeat(i % 97)}"}`).join('\n');
+    const gz = gzipSync(Buffer.from(text));
+    const path = join(mkdtempSync(join(tmpdir(), 'dac-trunc-')), 'cut.jsonl.gz');
+    writeFileSync(path, gz.subarray(0, Math.floor(gz.length / 2)));
+    const got: string[] = [];
+    const stats = await readLines(path, (l) => got.push(l));
+    expect(stats.error?.message).toMatch(/unexpected end of file/);
+    expect(stats.gzip).toBe(true);
+    expect(got.length).toBeGreaterThan(1000);
+    expect(stats.lines).toBe(got.length);
+    // Every complete line is intact; at most the last one is cut.
+    for (const l of got.slice(0, -1)) expect(() => JSON.parse(l)).not.toThrow();
+  });
 });
 
 describe('Sysmon for Linux through the built-in normaliser (splunk-semantics.md §4.4)', () => {
