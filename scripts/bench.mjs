@@ -13,7 +13,8 @@ for (const pkg of readdirSync(join(root, 'packages')).sort()) {
   const dir = join(root, 'packages', pkg, 'bench');
   if (!existsSync(dir)) continue;
   for (const f of readdirSync(dir).sort()) {
-    if (f.endsWith('.bench.ts') && (only.length === 0 || only.some((o) => f.includes(o) || pkg.includes(o)))) files.push(join(dir, f));
+    if (f.endsWith('.bench.ts') && (only.length === 0 || only.some((o) => f.includes(o) || pkg.includes(o))))
+      files.push(join(dir, f));
   }
 }
 // Inside the repository so that bundled code resolves third-party packages from node_modules.
@@ -23,18 +24,34 @@ try {
   for (const file of files) {
     const outfile = join(out, file.slice(root.length).replace(/[\\/]/g, '_').replace(/\.ts$/, '.mjs'));
     await build({
-      entryPoints: [file], outfile, bundle: true, platform: 'node', format: 'esm', target: 'node20',
-      packages: 'external', logLevel: 'warning',
-      banner: { js: "import { createRequire as __dacCreateRequire } from 'node:module'; const require = __dacCreateRequire(import.meta.url);" },
-      plugins: [{
-        name: 'workspace-sources',
-        setup(b) {
-          b.onResolve({ filter: /^@dac\// }, (args) => ({ path: join(root, 'packages', args.path.slice(5).split('/')[0], 'src', 'index.ts') }));
+      entryPoints: [file],
+      outfile,
+      bundle: true,
+      platform: 'node',
+      format: 'esm',
+      target: 'node20',
+      packages: 'external',
+      logLevel: 'warning',
+      banner: {
+        js: "import { createRequire as __dacCreateRequire } from 'node:module'; const require = __dacCreateRequire(import.meta.url);",
+      },
+      plugins: [
+        {
+          name: 'workspace-sources',
+          setup(b) {
+            b.onResolve({ filter: /^@dac\// }, (args) => ({
+              path: join(root, 'packages', args.path.slice(5).split('/')[0], 'src', 'index.ts'),
+            }));
+          },
         },
-      }],
+      ],
     });
     console.log(`\n=== ${file.slice(root.length + 1)} ===`);
-    const r = spawnSync(process.execPath, ['--expose-gc', outfile], { stdio: 'inherit', cwd: root, env: { ...process.env, DAC_REPO_ROOT: root } });
+    const r = spawnSync(process.execPath, ['--expose-gc', outfile], {
+      stdio: 'inherit',
+      cwd: root,
+      env: { ...process.env, DAC_REPO_ROOT: root },
+    });
     if (r.status !== 0) failed++;
   }
 } finally {

@@ -25,15 +25,19 @@ await build({
   packages: 'external',
   sourcemap: true,
   logLevel: 'warning',
-  banner: { js: "import { createRequire as __dacCreateRequire } from 'node:module'; const require = __dacCreateRequire(import.meta.url);" },
+  banner: {
+    js: "import { createRequire as __dacCreateRequire } from 'node:module'; const require = __dacCreateRequire(import.meta.url);",
+  },
   // Workspace packages are bundled from source, not treated as external.
-  plugins: [{
-    name: 'workspace-sources',
-    setup(b) {
-      b.onResolve({ filter: /^@dac\// }, (args) => {
-        const name = args.path.slice('@dac/'.length).split('/')[0];
-        return { path: join(root, 'packages', name, 'src', 'index.ts') };
-      });
+  plugins: [
+    {
+      name: 'workspace-sources',
+      setup(b) {
+        b.onResolve({ filter: /^@dac\// }, (args) => {
+          const name = args.path.slice('@dac/'.length).split('/')[0];
+          return { path: join(root, 'packages', name, 'src', 'index.ts') };
+        });
+      },
     },
-  }],
+  ],
 });

@@ -15,7 +15,9 @@ describe('describeFailure', () => {
     expect(describeFailure('build', e)).toBe('dac build: cannot mkdir /x/y: a part of the path is not a directory\n');
   });
   it('keeps the stack of anything else (an internal error)', () => {
-    expect(describeFailure('build', new TypeError('boom'))).toMatch(/^dac build: internal error: TypeError: boom\n\s+at /);
+    expect(describeFailure('build', new TypeError('boom'))).toMatch(
+      /^dac build: internal error: TypeError: boom\n\s+at /,
+    );
   });
 });
 

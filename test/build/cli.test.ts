@@ -25,13 +25,25 @@ describe('dac build', () => {
   it('stops with exit 1 on validation errors, and --skip-invalid leaves the invalid file out', async () => {
     const content = join(tmp, 'broken');
     cpSync(FIXTURE, content, { recursive: true });
-    writeFileSync(join(content, 'detections', 'endpoint', 'broken_detection.yml'), 'name: Broken Detection\nsearch: "unterminated\n');
+    writeFileSync(
+      join(content, 'detections', 'endpoint', 'broken_detection.yml'),
+      'name: Broken Detection\nsearch: "unterminated\n',
+    );
     const stopped = await dac('build', '--content', content, '--out', join(tmp, 'o1'), '--workers', '0');
     expect(stopped.code).toBe(1);
     expect(stopped.out).toMatch(/broken_detection\.yml:\d+:\d+: error:/);
     expect(existsSync(join(tmp, 'o1'))).toBe(false);
 
-    const skipped = await dac('build', '--content', content, '--out', join(tmp, 'o2'), '--skip-invalid', '--workers', '0');
+    const skipped = await dac(
+      'build',
+      '--content',
+      content,
+      '--out',
+      join(tmp, 'o2'),
+      '--skip-invalid',
+      '--workers',
+      '0',
+    );
     expect(skipped.code).toBe(0);
     expect(skipped.err).toMatch(/broken_detection\.yml:\d+:\d+: warning: left out of the app/);
     expect(skipped.out).toMatch(/2 detections .*; 1 invalid files left out/);
@@ -47,8 +59,13 @@ describe('dac build', () => {
 
   it('stamps the build time from --build-time or SOURCE_DATE_EPOCH', async () => {
     const a = join(tmp, 'time-a');
-    expect((await dac('build', '--content', FIXTURE, '--out', a, '--build-time', '2026-01-02T03:04:05Z', '--workers', '0')).code).toBe(0);
-    expect(readFileSync(join(a, 'DAC-Build-Fixture', 'default', 'app.conf'), 'utf8')).toContain('\nbuild = 20260102030405\n');
+    expect(
+      (await dac('build', '--content', FIXTURE, '--out', a, '--build-time', '2026-01-02T03:04:05Z', '--workers', '0'))
+        .code,
+    ).toBe(0);
+    expect(readFileSync(join(a, 'DAC-Build-Fixture', 'default', 'app.conf'), 'utf8')).toContain(
+      '\nbuild = 20260102030405\n',
+    );
     const b = join(tmp, 'time-b');
     process.env.SOURCE_DATE_EPOCH = String(Date.UTC(2026, 0, 2, 3, 4, 5) / 1000);
     try {
@@ -56,7 +73,11 @@ describe('dac build', () => {
     } finally {
       delete process.env.SOURCE_DATE_EPOCH;
     }
-    expect(readFileSync(join(b, 'DAC-Build-Fixture-latest.tar.gz')).equals(readFileSync(join(a, 'DAC-Build-Fixture-latest.tar.gz')))).toBe(true);
+    expect(
+      readFileSync(join(b, 'DAC-Build-Fixture-latest.tar.gz')).equals(
+        readFileSync(join(a, 'DAC-Build-Fixture-latest.tar.gz')),
+      ),
+    ).toBe(true);
   });
 
   it('exits 2 on usage errors', async () => {

@@ -23,13 +23,17 @@ describe('golden: the seed detection (Windows Ngrok Reverse Proxy Usage) as cont
     const s = confMap(saved).get(NGROK)!;
     expect(s.get('action.escu')).toBe('0');
     expect(s.get('action.escu.enabled')).toBe('1');
-    expect(s.get('action.escu.mappings')).toBe('{"cis20": ["CIS 10"], "mitre_attack": ["T1572", "T1090", "T1102"], "nist": ["DE.AE"]}');
+    expect(s.get('action.escu.mappings')).toBe(
+      '{"cis20": ["CIS 10"], "mitre_attack": ["T1572", "T1090", "T1102"], "nist": ["DE.AE"]}',
+    );
     expect(s.get('action.escu.data_models')).toBe('["Endpoint"]');
     expect(s.get('action.escu.creation_date')).toBe('2024-09-30');
     expect(s.get('action.escu.modification_date')).toBe('2024-09-30');
     expect(s.get('action.escu.analytic_story')).toBe('["Reverse Network Proxy", "CISA AA22-320A", "CISA AA24-241A"]');
     expect(s.get('action.risk')).toBe('1');
-    expect(s.get('action.risk.param._risk_message')).toBe('A reverse proxy was identified spawning from $parent_process_name$ - $process_name$ on endpoint $dest$ by user $user$.');
+    expect(s.get('action.risk.param._risk_message')).toBe(
+      'A reverse proxy was identified spawning from $parent_process_name$ - $process_name$ on endpoint $dest$ by user $user$.',
+    );
     expect(JSON.parse(s.get('action.risk.param._risk')!)).toEqual([
       { risk_object_field: 'user', risk_object_type: 'user', risk_score: 50 },
       { risk_object_field: 'dest', risk_object_type: 'system', risk_score: 50 },
@@ -44,7 +48,8 @@ describe('golden: the seed detection (Windows Ngrok Reverse Proxy Usage) as cont
     expect(s.get('action.correlationsearch.enabled')).toBe('1');
     expect(s.get('action.correlationsearch.label')).toBe(NGROK);
     expect(s.get('action.correlationsearch.metadata')).toBe(
-      '{"deprecated": "0", "detection_id": "e2549f2c-0aef-408a-b0c1-e0f270623436", "detection_version": "5", "publish_time": 1727654400.0}');
+      '{"deprecated": "0", "detection_id": "e2549f2c-0aef-408a-b0c1-e0f270623436", "detection_version": "5", "publish_time": 1727654400.0}',
+    );
     expect(s.get('disabled')).toBe('true');
     expect(s.has('action.notable')).toBe(false); // Anomaly: risk only
     const drill = JSON.parse(s.get('action.notable.param.drilldown_searches')!) as { search: string }[];
@@ -77,29 +82,55 @@ describe('golden: fixture content with one TTP and one Hunting detection', () =>
 
   it('produces the app tree contentctl produces, plus the lookups of the content', () => {
     expect([...files.keys()]).toEqual([
-      'README.md', 'app.manifest',
-      'default/analyticstories.conf', 'default/app.conf', 'default/collections.conf', 'default/content-version.conf',
-      'default/data/ui/nav/default.xml', 'default/macros.conf', 'default/savedsearches.conf', 'default/server.conf',
-      'default/transforms.conf', 'lookups/fixture_lolbas_lookup.csv', 'lookups/mitre_enrichment.csv', 'metadata/default.meta',
+      'README.md',
+      'app.manifest',
+      'default/analyticstories.conf',
+      'default/app.conf',
+      'default/collections.conf',
+      'default/content-version.conf',
+      'default/data/ui/nav/default.xml',
+      'default/macros.conf',
+      'default/savedsearches.conf',
+      'default/server.conf',
+      'default/transforms.conf',
+      'lookups/fixture_lolbas_lookup.csv',
+      'lookups/mitre_enrichment.csv',
+      'metadata/default.meta',
     ]);
   });
 
-  for (const f of ['default/savedsearches.conf', 'default/analyticstories.conf', 'default/macros.conf', 'default/transforms.conf',
-    'default/collections.conf', 'default/app.conf', 'default/content-version.conf', 'default/server.conf', 'app.manifest', 'README.md']) {
+  for (const f of [
+    'default/savedsearches.conf',
+    'default/analyticstories.conf',
+    'default/macros.conf',
+    'default/transforms.conf',
+    'default/collections.conf',
+    'default/app.conf',
+    'default/content-version.conf',
+    'default/server.conf',
+    'app.manifest',
+    'README.md',
+  ]) {
     it(`matches golden ${f}`, () => expectGolden(`fixture/${f.replace(/\//g, '__')}`, text(f)));
   }
 
   it('TTP: risk and notable blocks, risk score round(50×25/100) = 12 with Python rounding', () => {
     const s = confMap(text('default/savedsearches.conf')).get('FIX - Certutil Download With URLCache - Rule')!;
     expect(s.get('action.risk')).toBe('1');
-    expect(JSON.parse(s.get('action.risk.param._risk')!)[0]).toEqual({ risk_object_field: 'user', risk_object_type: 'user', risk_score: 12 });
+    expect(JSON.parse(s.get('action.risk.param._risk')!)[0]).toEqual({
+      risk_object_field: 'user',
+      risk_object_type: 'user',
+      risk_score: 12,
+    });
     expect(s.get('action.notable')).toBe('1');
     expect(s.get('action.notable.param.rule_title')).toBe('Certutil Download With URLCache');
     expect(s.get('action.notable.param.nes_fields')).toBe('user,dest');
     expect(s.get('action.escu.atomic_red_team_guids')).toBe('["dd3b61dd-7bbc-48cd-ab51-49ad1a776df0"]');
     expect(s.get('action.escu.mappings')).toContain('"nist": ["DE.CM"]');
     expect(s.get('description')).toContain('"the Internet" & stage them <before> execution');
-    expect(s.get('action.escu.how_to_implement')).toBe('Ingest process creation events with full command lines (Sysmon EventID 1) \nand map them to the Endpoint.Processes data model.');
+    expect(s.get('action.escu.how_to_implement')).toBe(
+      'Ingest process creation events with full command lines (Sysmon EventID 1) \nand map them to the Endpoint.Processes data model.',
+    );
   });
 
   it('Hunting: no risk, no notable, but every escu and correlationsearch key, a schedule and disabled = true', () => {
@@ -116,15 +147,29 @@ describe('golden: fixture content with one TTP and one Hunting detection', () =>
 
   it('lookups: csv in transforms.conf, kvstore in collections.conf, mitre_enrichment always', () => {
     const t = confMap(text('default/transforms.conf'));
-    expect(t.get('fixture_lolbas_lookup')).toEqual(new Map([
-      ['filename', 'fixture_lolbas_lookup.csv'], ['default_match', 'false'], ['case_sensitive_match', 'false'],
-      ['match_type', 'WILDCARD(process_name)'], ['min_matches', '1'],
-    ]));
-    expect(t.get('fixture_baseline_collection')).toEqual(new Map([
-      ['collection', 'fixture_baseline_collection'], ['external_type', 'kvstore'], ['fields_list', '_key, dest, count'],
-    ]));
+    expect(t.get('fixture_lolbas_lookup')).toEqual(
+      new Map([
+        ['filename', 'fixture_lolbas_lookup.csv'],
+        ['default_match', 'false'],
+        ['case_sensitive_match', 'false'],
+        ['match_type', 'WILDCARD(process_name)'],
+        ['min_matches', '1'],
+      ]),
+    );
+    expect(t.get('fixture_baseline_collection')).toEqual(
+      new Map([
+        ['collection', 'fixture_baseline_collection'],
+        ['external_type', 'kvstore'],
+        ['fields_list', '_key, dest, count'],
+      ]),
+    );
     expect(t.get('mitre_enrichment')!.get('filename')).toBe('mitre_enrichment.csv');
-    expect(confMap(text('default/collections.conf')).get('fixture_baseline_collection')).toEqual(new Map([['enforceTypes', 'false'], ['replicate', 'false']]));
+    expect(confMap(text('default/collections.conf')).get('fixture_baseline_collection')).toEqual(
+      new Map([
+        ['enforceTypes', 'false'],
+        ['replicate', 'false'],
+      ]),
+    );
   });
 
   it('app.conf and app.manifest carry the configured version', () => {
@@ -132,6 +177,10 @@ describe('golden: fixture content with one TTP and one Hunting detection', () =>
     expect(app.get('launcher')!.get('version')).toBe('2.3.4');
     expect(app.get('id')!.get('version')).toBe('2.3.4');
     expect(app.get('package')!.get('id')).toBe('DAC-Build-Fixture');
-    expect(JSON.parse(text('app.manifest')).info.id).toEqual({ group: null, name: 'DAC-Build-Fixture', version: '2.3.4' });
+    expect(JSON.parse(text('app.manifest')).info.id).toEqual({
+      group: null,
+      name: 'DAC-Build-Fixture',
+      version: '2.3.4',
+    });
   });
 });

@@ -1,7 +1,14 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addItem, parseYamlText, type AppConfig, type ContentItem, type ContentKind, type ContentTree } from '@dac/content';
+import {
+  addItem,
+  parseYamlText,
+  type AppConfig,
+  type ContentItem,
+  type ContentKind,
+  type ContentTree,
+} from '@dac/content';
 import { confToMap, parseConf } from '@dac/splunk-app';
 import { expect } from 'vitest';
 
@@ -40,20 +47,42 @@ export function confMap(text: string): Map<string, Map<string, string>> {
  * An in-memory content tree: each item is JSON text (valid YAML) parsed with positions, so
  * diagnostics work without files on disk.
  */
-export function memoryTree(app: Partial<AppConfig>, items: { kind: ContentKind; relPath: string; data: unknown }[]): ContentTree {
+export function memoryTree(
+  app: Partial<AppConfig>,
+  items: { kind: ContentKind; relPath: string; data: unknown }[],
+): ContentTree {
   const tree: ContentTree = {
     root: '/nonexistent-content-root',
     config: {
-      app: { appid: 'DAC-Mem', title: 'mem', label: 'MEM', prefix: 'MEM', version: '1.0.0', description: 'in-memory', ...app },
+      app: {
+        appid: 'DAC-Mem',
+        title: 'mem',
+        label: 'MEM',
+        prefix: 'MEM',
+        version: '1.0.0',
+        description: 'in-memory',
+        ...app,
+      },
       rules: {},
       source: 'default',
     },
-    items: [], detections: [], macros: [], stories: [], dataSources: [], lookups: [], lookupFiles: [], diagnostics: [],
+    items: [],
+    detections: [],
+    macros: [],
+    stories: [],
+    dataSources: [],
+    lookups: [],
+    lookupFiles: [],
+    diagnostics: [],
   };
   for (const it of items) {
     const file = parseYamlText(JSON.stringify(it.data, null, 1), `/nonexistent-content-root/${it.relPath}`, it.relPath);
     const value = file.value;
-    const item: ContentItem = { kind: it.kind, file, data: (typeof value === 'object' && value !== null ? value : undefined) as never };
+    const item: ContentItem = {
+      kind: it.kind,
+      file,
+      data: (typeof value === 'object' && value !== null ? value : undefined) as never,
+    };
     addItem(tree, item);
   }
   return tree;

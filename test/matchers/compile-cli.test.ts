@@ -15,7 +15,8 @@ function content(name: string, detections: Record<string, string>): string {
   const root = join(tmp, name);
   cpSync(join(repo, 'macros'), join(root, 'macros'), { recursive: true });
   mkdirSync(join(root, 'detections', 'endpoint'), { recursive: true });
-  for (const [file, text] of Object.entries(detections)) writeFileSync(join(root, 'detections', 'endpoint', file), text);
+  for (const [file, text] of Object.entries(detections))
+    writeFileSync(join(root, 'detections', 'endpoint', file), text);
   return root;
 }
 
@@ -31,7 +32,9 @@ describe('dac compile', () => {
     expect(src).toContain('export function match(event: EndpointProcessesEvent): boolean {');
     expect(existsSync(join(out, 'runtime.ts'))).toBe(true);
     expect(JSON.parse(readFileSync(join(out, 'tsconfig.json'), 'utf8')).compilerOptions.strict).toBe(true);
-    expect(readFileSync(join(out, 'cim/Endpoint.Processes.ts'), 'utf8')).toContain('export interface EndpointProcessesEvent');
+    expect(readFileSync(join(out, 'cim/Endpoint.Processes.ts'), 'utf8')).toContain(
+      'export interface EndpointProcessesEvent',
+    );
   });
 
   it('reports a data-model field typo at its YAML line:col with the rule, exits 1', async () => {
@@ -41,12 +44,20 @@ describe('dac compile', () => {
     expect(r.code).toBe(1);
     const line = typo.split('\n').findIndex((l) => l.startsWith('search:')) + 1;
     const col = typo.split('\n')[line - 1]!.indexOf('Processes.proces_name') + 1;
-    expect(r.out).toContain(`detections/endpoint/windows_ngrok_reverse_proxy_usage.yml:${line}:${col}: error: field Processes.proces_name is not a field of data model Endpoint.Processes; did you mean Processes.process_name? [datamodel-field]`);
+    expect(r.out).toContain(
+      `detections/endpoint/windows_ngrok_reverse_proxy_usage.yml:${line}:${col}: error: field Processes.proces_name is not a field of data model Endpoint.Processes; did you mean Processes.process_name? [datamodel-field]`,
+    );
     expect(existsSync(join(tmp, 'out-typo', 'windows_ngrok_reverse_proxy_usage.ts'))).toBe(false);
   });
 
   it('a later full run removes the matcher of a detection that is gone (manifest), not other files', async () => {
-    const root = content('stale', { 'windows_ngrok_reverse_proxy_usage.yml': NGROK, 'second_copy.yml': NGROK.replace('name: Windows Ngrok Reverse Proxy Usage', 'name: Second Copy').replace('`windows_ngrok_reverse_proxy_usage_filter`', '`second_copy_filter`') });
+    const root = content('stale', {
+      'windows_ngrok_reverse_proxy_usage.yml': NGROK,
+      'second_copy.yml': NGROK.replace('name: Windows Ngrok Reverse Proxy Usage', 'name: Second Copy').replace(
+        '`windows_ngrok_reverse_proxy_usage_filter`',
+        '`second_copy_filter`',
+      ),
+    });
     const out = join(tmp, 'out-stale');
     expect((await dac('compile', '--content', root, '--out', out, '--no-cache')).code).toBe(0);
     expect(existsSync(join(out, 'second_copy.ts'))).toBe(true);

@@ -15,7 +15,10 @@ import { evaluateSearch, type SearchExpr } from '@dac/spl';
 
 const corpus = join(import.meta.dirname, '../../../shared/corpus/escu');
 
-function leaves(e: SearchExpr | undefined, out: { field: string; values: string[] }[] = []): { field: string; values: string[] }[] {
+function leaves(
+  e: SearchExpr | undefined,
+  out: { field: string; values: string[] }[] = [],
+): { field: string; values: string[] }[] {
   if (!e) return out;
   if (e.kind === 'and' || e.kind === 'or') e.args.forEach((a) => leaves(a, out));
   else if (e.kind === 'not') leaves(e.arg, out);
@@ -32,10 +35,13 @@ function variants(p: string): string[] {
 }
 
 describe.skipIf(!existsSync(corpus))('ESCU corpus matchers', () => {
-  it('compiles every in-subset where-clause, and matchers agree with the interpreter on the clauses\' own values', async () => {
+  it("compiles every in-subset where-clause, and matchers agree with the interpreter on the clauses' own values", async () => {
     const searches = detectionSearches(loadContent(corpus));
     const withDm = searches.filter((s) => s.tstats?.datamodel);
-    const result = await compileMatchers(withDm.map((s) => ({ id: s.id, tstats: s.tstats! })), loadDataModels());
+    const result = await compileMatchers(
+      withDm.map((s) => ({ id: s.id, tstats: s.tstats! })),
+      loadDataModels(),
+    );
     const f = corpusFigures(searches, result);
     expect(f.inSubsetCompilerFailures).toEqual([]);
     expect(f.compiled / f.tstatsFromDatamodel).toBeGreaterThan(0.95);
@@ -50,13 +56,22 @@ describe.skipIf(!existsSync(corpus))('ESCU corpus matchers', () => {
       // data-model knowledge and reads it as an event field, so the two differ by design.
       if (ls.some((l) => l.field === 'nodename')) continue;
       const byKey = new Map<string, string[]>();
-      for (const l of ls) byKey.set(eventKeyOf(l.field), [...(byKey.get(eventKeyOf(l.field)) ?? []), ...l.values.flatMap(variants)]);
+      for (const l of ls)
+        byKey.set(eventKeyOf(l.field), [...(byKey.get(eventKeyOf(l.field)) ?? []), ...l.values.flatMap(variants)]);
       const keys = [...byKey.keys()];
-      const event = fc.record(Object.fromEntries(keys.map((k) => [k, fc.oneof(
-        fc.constantFrom(...byKey.get(k)!),
-        fc.constant(null),
-        fc.array(fc.constantFrom(...byKey.get(k)!), { maxLength: 2 }),
-      )])), { requiredKeys: [] }) as fc.Arbitrary<CimEvent>;
+      const event = fc.record(
+        Object.fromEntries(
+          keys.map((k) => [
+            k,
+            fc.oneof(
+              fc.constantFrom(...byKey.get(k)!),
+              fc.constant(null),
+              fc.array(fc.constantFrom(...byKey.get(k)!), { maxLength: 2 }),
+            ),
+          ]),
+        ),
+        { requiredKeys: [] },
+      ) as fc.Arbitrary<CimEvent>;
       for (const e of fc.sample(event, { numRuns: 12, seed: checked })) {
         const expected = evaluateSearch(where, e as Parameters<typeof evaluateSearch>[1], eventKeyOf);
         expect(m.match(e), `${s.item.file.relPath} on ${JSON.stringify(e)}`).toBe(expected);

@@ -14,11 +14,37 @@ const dac = runDac;
 
 describe('dac replay', () => {
   it('prints one JSON row per result on stdout and a summary on stderr', async () => {
-    const r = await dac('replay', '--content', repo, '--detection', NGROK, '--sourcetype', 'XmlWinEventLog', '--source', 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational', SYSMON);
+    const r = await dac(
+      'replay',
+      '--content',
+      repo,
+      '--detection',
+      NGROK,
+      '--sourcetype',
+      'XmlWinEventLog',
+      '--source',
+      'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational',
+      SYSMON,
+    );
     expect(r.code).toBe(0);
-    const rows = r.out.trim().split('\n').map((l) => JSON.parse(l) as Record<string, string>);
+    const rows = r.out
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, string>);
     expect(rows).toHaveLength(6);
-    expect(Object.keys(rows[0]!)).toEqual(['dest', 'user', 'parent_process_name', 'process_name', 'original_file_name', 'process', 'process_id', 'parent_process_id', 'count', 'firstTime', 'lastTime']);
+    expect(Object.keys(rows[0]!)).toEqual([
+      'dest',
+      'user',
+      'parent_process_name',
+      'process_name',
+      'original_file_name',
+      'process',
+      'process_id',
+      'parent_process_id',
+      'count',
+      'firstTime',
+      'lastTime',
+    ]);
     expect(r.err).toMatch(/events read 12, malformed 0, skipped 0, in data set 10, matched 6, rows 6/);
     expect(r.err).toMatch(/MB\/s, \d+ events\/s/);
   });
@@ -29,7 +55,16 @@ describe('dac replay', () => {
     const r = await dac('replay', '--content', repo, '--detection', NGROK, '--sourcetype', 'xmlwineventlog', bad);
     expect(r.code).toBe(0);
     expect(r.err).toMatch(/bad\.log:2: malformed: truncated event/);
-    const none = await dac('replay', '--content', repo, '--detection', NGROK, '--sourcetype', 'xmlwineventlog', join(tmp, 'missing.log'));
+    const none = await dac(
+      'replay',
+      '--content',
+      repo,
+      '--detection',
+      NGROK,
+      '--sourcetype',
+      'xmlwineventlog',
+      join(tmp, 'missing.log'),
+    );
     expect(none.code).toBe(1);
     expect(none.err).toMatch(/file not found/);
   });
@@ -39,7 +74,20 @@ describe('dac replay', () => {
     const st = await dac('replay', '--content', repo, '--detection', NGROK, '--sourcetype', 'aws:cloudtrail', SYSMON);
     expect(st.code).toBe(2);
     expect(st.err).toMatch(/no fixture reader for sourcetype "aws:cloudtrail"/);
-    expect((await dac('replay', '--content', repo, '--detection', join(tmp, 'nope.yml'), '--sourcetype', 'XmlWinEventLog', SYSMON)).code).toBe(2);
+    expect(
+      (
+        await dac(
+          'replay',
+          '--content',
+          repo,
+          '--detection',
+          join(tmp, 'nope.yml'),
+          '--sourcetype',
+          'XmlWinEventLog',
+          SYSMON,
+        )
+      ).code,
+    ).toBe(2);
   });
 });
 

@@ -54,14 +54,23 @@ describe('broken ngrok detection: one diagnostic per defect, exact positions', (
   it('json format', async () => {
     const { code, out } = await dac('--format', 'json');
     expect(code).toBe(1);
-    const json = JSON.parse(out) as { diagnostics: { file: string; line: number; column: number; severity: string; rule: string; message: string }[]; summary: unknown };
+    const json = JSON.parse(out) as {
+      diagnostics: { file: string; line: number; column: number; severity: string; rule: string; message: string }[];
+      summary: unknown;
+    };
     expect(json.diagnostics.map(({ file, line, column, rule }) => ({ file, line, column, rule }))).toEqual(
       EXPECTED.map(({ rule, line, column }) => ({ file: REL, line, column, rule })),
     );
     expect(json.diagnostics.every((d) => d.severity === 'error')).toBe(true);
     expect(json.summary).toEqual({ files: expect.any(Number), errors: 8, warnings: 0 });
-    const byRule = (r: string) => json.diagnostics.filter((d) => d.rule === r).map((d) => d.message).join(' | ');
-    expect(byRule('schema')).toMatch(/id must be a UUID.*version must be an integer, got string "five".*unknown key "severity"/);
+    const byRule = (r: string) =>
+      json.diagnostics
+        .filter((d) => d.rule === r)
+        .map((d) => d.message)
+        .join(' | ');
+    expect(byRule('schema')).toMatch(
+      /id must be a UUID.*version must be an integer, got string "five".*unknown key "severity"/,
+    );
     expect(byRule('filter-macro')).toContain('`windows_ngrok_reverse_proxy_usage_filter`');
     expect(byRule('message-token')).toContain('$process_guid$');
     expect(byRule('mitre-attack-id')).toContain('T1999');
@@ -85,8 +94,15 @@ describe('broken ngrok detection: one diagnostic per defect, exact positions', (
   it('github format', async () => {
     const { code, out } = await dac('--format', 'github');
     expect(code).toBe(1);
-    const shown = relative(process.cwd(), join(root, REL)).split('\\').join('/').replace(/:/g, '%3A').replace(/,/g, '%2C');
-    const lines = out.trimEnd().split('\n').filter((l) => l.startsWith('::'));
+    const shown = relative(process.cwd(), join(root, REL))
+      .split('\\')
+      .join('/')
+      .replace(/:/g, '%3A')
+      .replace(/,/g, '%2C');
+    const lines = out
+      .trimEnd()
+      .split('\n')
+      .filter((l) => l.startsWith('::'));
     expect(lines).toHaveLength(8);
     lines.forEach((l, i) => {
       const e = EXPECTED[i]!;

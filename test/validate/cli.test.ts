@@ -15,7 +15,13 @@ describe('dac validate exit codes', () => {
   });
 
   it('PATH narrows the report (relative to the content root)', async () => {
-    const r = await dac('--content', repo, '--format', 'json', 'detections/endpoint/windows_ngrok_reverse_proxy_usage.yml');
+    const r = await dac(
+      '--content',
+      repo,
+      '--format',
+      'json',
+      'detections/endpoint/windows_ngrok_reverse_proxy_usage.yml',
+    );
     expect(r.code).toBe(0);
     expect(JSON.parse(r.out).summary).toEqual({ files: 1, errors: 0, warnings: 0 });
   });

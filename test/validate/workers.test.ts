@@ -48,21 +48,51 @@ tags:
 beforeAll(async () => {
   out = mkdtempSync(join(repo, 'node_modules', '.dac-validate-workers-'));
   await build({
-    entryPoints: [join(repo, 'packages/validate/src/check.worker.ts')], outfile: join(out, 'validate-check.worker.js'),
-    bundle: true, platform: 'node', format: 'esm', target: 'node20', packages: 'external', logLevel: 'warning',
-    banner: { js: "import { createRequire as __dacCreateRequire } from 'node:module'; const require = __dacCreateRequire(import.meta.url);" },
-    plugins: [{ name: 'workspace-sources', setup(b) { b.onResolve({ filter: /^@dac\// }, (a) => ({ path: join(repo, 'packages', a.path.slice(5).split('/')[0]!, 'src', 'index.ts') })); } }],
+    entryPoints: [join(repo, 'packages/validate/src/check.worker.ts')],
+    outfile: join(out, 'validate-check.worker.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+    banner: {
+      js: "import { createRequire as __dacCreateRequire } from 'node:module'; const require = __dacCreateRequire(import.meta.url);",
+    },
+    plugins: [
+      {
+        name: 'workspace-sources',
+        setup(b) {
+          b.onResolve({ filter: /^@dac\// }, (a) => ({
+            path: join(repo, 'packages', a.path.slice(5).split('/')[0]!, 'src', 'index.ts'),
+          }));
+        },
+      },
+    ],
   });
   content = mkdtempSync(join(tmpdir(), 'dac-validate-workers-'));
   const write = (rel: string, text: string) => {
     mkdirSync(join(content, rel, '..'), { recursive: true });
     writeFileSync(join(content, rel), text);
   };
-  for (let i = 0; i < 60; i++) write(`detections/endpoint/demo_detection_${i}.yml`, detection(i, i % 7 === 0 ? 99 : 25, i % 11 === 0 ? 'Missing Story' : 'Demo Story'));
+  for (let i = 0; i < 60; i++)
+    write(
+      `detections/endpoint/demo_detection_${i}.yml`,
+      detection(i, i % 7 === 0 ? 99 : 25, i % 11 === 0 ? 'Missing Story' : 'Demo Story'),
+    );
   write('detections/endpoint/broken.yml', 'name: [unclosed\n');
-  write('stories/demo_story.yml', "name: Demo Story\nid: 21111111-2222-4333-8444-555555555555\nversion: 1\ndate: '2024-05-01'\nauthor: A, B\ndescription: d\nnarrative: n\ntags:\n  category: [Malware]\n  product: [Splunk Cloud]\n  usecase: Other\n");
-  write('data_sources/demo_source.yml', 'name: Demo Source\nid: 31111111-2222-4333-8444-555555555555\ndescription: d\nsource: s\nsourcetype: st\n');
-  write('macros/drop_dm_object_name.yml', 'name: drop_dm_object_name\narguments: [object]\ndefinition: rename "$object$.*" as *\ndescription: d\n');
+  write(
+    'stories/demo_story.yml',
+    "name: Demo Story\nid: 21111111-2222-4333-8444-555555555555\nversion: 1\ndate: '2024-05-01'\nauthor: A, B\ndescription: d\nnarrative: n\ntags:\n  category: [Malware]\n  product: [Splunk Cloud]\n  usecase: Other\n",
+  );
+  write(
+    'data_sources/demo_source.yml',
+    'name: Demo Source\nid: 31111111-2222-4333-8444-555555555555\ndescription: d\nsource: s\nsourcetype: st\n',
+  );
+  write(
+    'macros/drop_dm_object_name.yml',
+    'name: drop_dm_object_name\narguments: [object]\ndefinition: rename "$object$.*" as *\ndescription: d\n',
+  );
 });
 afterAll(() => {
   rmSync(out, { recursive: true, force: true });
@@ -78,11 +108,19 @@ describe('validate() with worker threads', () => {
       expect(threaded.tree).toBeUndefined();
       expect(inThread.tree?.detections.length).toBe(61);
       expect(threaded.diagnostics).toEqual(inThread.diagnostics);
-      expect([threaded.files, threaded.errors, threaded.warnings]).toEqual([inThread.files, inThread.errors, inThread.warnings]);
+      expect([threaded.files, threaded.errors, threaded.warnings]).toEqual([
+        inThread.files,
+        inThread.errors,
+        inThread.warnings,
+      ]);
       // 9 wrong risk scores, 6 missing stories, 1 broken file.
       expect(inThread.diagnostics.filter((d) => d.rule === 'risk-score')).toHaveLength(9);
       expect(inThread.diagnostics.filter((d) => d.rule === 'unknown-story')).toHaveLength(6);
-      const narrowed = await validate({ root: content, workers: 2, paths: [join(content, 'detections/endpoint/demo_detection_0.yml')] });
+      const narrowed = await validate({
+        root: content,
+        workers: 2,
+        paths: [join(content, 'detections/endpoint/demo_detection_0.yml')],
+      });
       expect(narrowed.diagnostics.map((d) => [d.file, d.rule])).toEqual([
         ['detections/endpoint/demo_detection_0.yml', 'unknown-story'],
         ['detections/endpoint/demo_detection_0.yml', 'risk-score'],

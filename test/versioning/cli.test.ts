@@ -11,7 +11,7 @@ import { affectedDetections, checkVersions, lookupsIn, macrosIn, todayUtc } from
 import { createCiCommand } from '../../packages/cli/src/commands/ci.js';
 import { versionCheckCommand } from '../../packages/cli/src/commands/version-check.js';
 import type { DacCommand } from '../../packages/cli/src/program.js';
-import { makeRepo, NGROK_REL, TempRepo } from './repo.js';
+import { makeRepo, NGROK_REL, type TempRepo } from './repo.js';
 
 let repo: TempRepo | undefined;
 afterEach(() => {
@@ -28,11 +28,20 @@ const programOf = (commands: DacCommand[]) => (setExit: (code: number) => void) 
 };
 
 /** Runs argv through a program and captures stdout, stderr and the exit code. */
-async function runCli(commands: DacCommand[], argv: string[]): Promise<{ code: number; stdout: string; stderr: string }> {
+async function runCli(
+  commands: DacCommand[],
+  argv: string[],
+): Promise<{ code: number; stdout: string; stderr: string }> {
   let stdout = '';
   let stderr = '';
-  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => ((stdout += String(s)), true));
-  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => ((stderr += String(s)), true));
+  vi.spyOn(process.stdout, 'write').mockImplementation((s: string | Uint8Array) => {
+    stdout += String(s);
+    return true;
+  });
+  vi.spyOn(process.stderr, 'write').mockImplementation((s: string | Uint8Array) => {
+    stderr += String(s);
+    return true;
+  });
   let code = 0;
   try {
     await programOf(commands)((c) => (code = Math.max(code, c))).parseAsync(['node', 'dac', ...argv]);
@@ -46,7 +55,10 @@ async function runCli(commands: DacCommand[], argv: string[]): Promise<{ code: n
 }
 
 const changeSearch = (r: TempRepo) => r.edit(NGROK_REL, (t) => t.replace('"*tcp*")', '"*tcp*", "*tls*")'));
-const bump = (r: TempRepo) => r.edit(NGROK_REL, (t) => t.replace(/^version: 5$/m, 'version: 6').replace("date: '2024-09-30'", `date: '${todayUtc()}'`));
+const bump = (r: TempRepo) =>
+  r.edit(NGROK_REL, (t) =>
+    t.replace(/^version: 5$/m, 'version: 6').replace("date: '2024-09-30'", `date: '${todayUtc()}'`),
+  );
 
 describe('dac version-check (CLI)', () => {
   it('text: path:line:col: error: message [rule] and a summary; exit 1', async () => {
@@ -56,22 +68,48 @@ describe('dac version-check (CLI)', () => {
     const r = await runCli([versionCheckCommand], ['version-check', '--base', 'main', '--content', repo.dir]);
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n');
-    expect(lines[0]).toBe(`${NGROK_REL}:4:1: error: version must be 6: the detection changed since main, where it is version 5 [version-bump]`);
-    expect(lines[1]).toMatch(new RegExp(`^${NGROK_REL}:5:1: error: date must be ${todayUtc()}: .* \\[version-date\\]$`));
-    expect(lines.at(-1)).toMatch(/^version-check: 1 detection compared with main \([0-9a-f]{12}\): 1 changed, 0 new, 0 removed, 0 unchanged; .*2 errors, 0 warnings/);
+    expect(lines[0]).toBe(
+      `${NGROK_REL}:4:1: error: version must be 6: the detection changed since main, where it is version 5 [version-bump]`,
+    );
+    expect(lines[1]).toMatch(
+      new RegExp(`^${NGROK_REL}:5:1: error: date must be ${todayUtc()}: .* \\[version-date\\]$`),
+    );
+    expect(lines.at(-1)).toMatch(
+      /^version-check: 1 detection compared with main \([0-9a-f]{12}\): 1 changed, 0 new, 0 removed, 0 unchanged; .*2 errors, 0 warnings/,
+    );
   });
 
   it('json: {diagnostics, summary}; github: ::error annotations; exit 0 once fixed with --fix', async () => {
     repo = makeRepo();
     changeSearch(repo);
     repo.addChangeset('tls', 'patch');
-    const j = await runCli([versionCheckCommand], ['version-check', '--base', 'main', '--content', repo.dir, '--format', 'json']);
+    const j = await runCli(
+      [versionCheckCommand],
+      ['version-check', '--base', 'main', '--content', repo.dir, '--format', 'json'],
+    );
     const parsed = JSON.parse(j.stdout) as { diagnostics: unknown[]; summary: Record<string, unknown> };
-    expect(parsed.diagnostics[0]).toEqual({ file: NGROK_REL, line: 4, column: 1, severity: 'error', rule: 'version-bump', message: 'version must be 6: the detection changed since main, where it is version 5' });
-    expect(parsed.summary).toMatchObject({ errors: 2, warnings: 0, suggestedBump: 'patch', detections: { compared: 1, changed: 1 } });
+    expect(parsed.diagnostics[0]).toEqual({
+      file: NGROK_REL,
+      line: 4,
+      column: 1,
+      severity: 'error',
+      rule: 'version-bump',
+      message: 'version must be 6: the detection changed since main, where it is version 5',
+    });
+    expect(parsed.summary).toMatchObject({
+      errors: 2,
+      warnings: 0,
+      suggestedBump: 'patch',
+      detections: { compared: 1, changed: 1 },
+    });
 
-    const g = await runCli([versionCheckCommand], ['version-check', '--base', 'main', '--content', repo.dir, '--format', 'github']);
-    expect(g.stdout).toMatch(/::error file=[^,]*windows_ngrok_reverse_proxy_usage\.yml,line=4,col=1,title=dac version-bump::version must be 6/);
+    const g = await runCli(
+      [versionCheckCommand],
+      ['version-check', '--base', 'main', '--content', repo.dir, '--format', 'github'],
+    );
+    expect(g.stdout).toMatch(
+      /::error file=[^,]*windows_ngrok_reverse_proxy_usage\.yml,line=4,col=1,title=dac version-bump::version must be 6/,
+    );
 
     const f = await runCli([versionCheckCommand], ['version-check', '--base', 'main', '--content', repo.dir, '--fix']);
     expect(f.code).toBe(0);
@@ -81,9 +119,14 @@ describe('dac version-check (CLI)', () => {
 
   it('usage/environment errors: a clear message, no stack trace, exit 2', async () => {
     repo = makeRepo();
-    const r = await runCli([versionCheckCommand], ['version-check', '--base', 'origin/feature-x', '--content', repo.dir]);
+    const r = await runCli(
+      [versionCheckCommand],
+      ['version-check', '--base', 'origin/feature-x', '--content', repo.dir],
+    );
     expect(r.code).toBe(2);
-    expect(r.stderr).toMatch(/^dac version-check: error: unknown base ref "origin\/feature-x".*`git fetch origin origin\/feature-x`/);
+    expect(r.stderr).toMatch(
+      /^dac version-check: error: unknown base ref "origin\/feature-x".*`git fetch origin origin\/feature-x`/,
+    );
     expect(r.stderr).not.toMatch(/\n\s+at /);
     const missing = await runCli([versionCheckCommand], ['version-check', '--content', repo.dir]);
     expect(missing.code).toBe(2);
@@ -92,10 +135,12 @@ describe('dac version-check (CLI)', () => {
 
 describe('affected detections (what dac ci tests)', () => {
   it('finds macros and lookups in SPL text', () => {
-    expect(macrosIn('| tstats `security_content_summariesonly` x | `drop_dm_object_name(Processes)` | `a_filter`')).toEqual([
-      'security_content_summariesonly', 'drop_dm_object_name', 'a_filter',
-    ]);
-    expect(lookupsIn('| lookup update=true ngrok_hosts host OUTPUT x | inputlookup "other.csv" | search lookup=1')).toEqual(['ngrok_hosts', 'other.csv']);
+    expect(
+      macrosIn('| tstats `security_content_summariesonly` x | `drop_dm_object_name(Processes)` | `a_filter`'),
+    ).toEqual(['security_content_summariesonly', 'drop_dm_object_name', 'a_filter']);
+    expect(
+      lookupsIn('| lookup update=true ngrok_hosts host OUTPUT x | inputlookup "other.csv" | search lookup=1'),
+    ).toEqual(['ngrok_hosts', 'other.csv']);
   });
 
   it('a nested macro change (summariesonly_config inside security_content_summariesonly) affects the ngrok detection', () => {
@@ -103,13 +148,20 @@ describe('affected detections (what dac ci tests)', () => {
     repo.edit('macros/summariesonly_config.yml', (t) => t.replace('definition: "false"', 'definition: "true"'));
     const result = checkVersions({ contentRoot: repo.dir, base: 'main' });
     const affected = affectedDetections(loadContent(repo.dir), result);
-    expect(affected).toEqual([{ file: NGROK_REL, name: 'Windows Ngrok Reverse Proxy Usage', reasons: ['macro summariesonly_config'] }]);
+    expect(affected).toEqual([
+      { file: NGROK_REL, name: 'Windows Ngrok Reverse Proxy Usage', reasons: ['macro summariesonly_config'] },
+    ]);
   });
 
   it('a data source change affects the detections that name it; nothing changed ⇒ nothing affected', () => {
     repo = makeRepo();
-    expect(affectedDetections(loadContent(repo.dir), checkVersions({ contentRoot: repo.dir, base: 'main' }))).toEqual([]);
-    repo.write('data_sources/sysmon_eventid_1.yml', 'name: Sysmon EventID 1\nid: 1\ndescription: x\nsource: s\nsourcetype: st\n');
+    expect(affectedDetections(loadContent(repo.dir), checkVersions({ contentRoot: repo.dir, base: 'main' }))).toEqual(
+      [],
+    );
+    repo.write(
+      'data_sources/sysmon_eventid_1.yml',
+      'name: Sysmon EventID 1\nid: 1\ndescription: x\nsource: s\nsourcetype: st\n',
+    );
     const affected = affectedDetections(loadContent(repo.dir), checkVersions({ contentRoot: repo.dir, base: 'main' }));
     expect(affected.map((a) => a.reasons)).toEqual([['data source Sysmon EventID 1']]);
   });
@@ -119,10 +171,14 @@ describe('dac ci', () => {
   /** Stands in for another engineer's `dac test`, to observe what ci passes to it. */
   const recordingTest = (calls: string[][], exit = 0): DacCommand => ({
     register(p, setExit) {
-      p.command('test').option('--content <dir>').option('--junit <file>').argument('[detection...]').action((dets: string[], o: { junit?: string }) => {
-        calls.push(o.junit ? [...dets, `junit=${o.junit}`] : dets);
-        setExit(exit);
-      });
+      p.command('test')
+        .option('--content <dir>')
+        .option('--junit <file>')
+        .argument('[detection...]')
+        .action((dets: string[], o: { junit?: string }) => {
+          calls.push(o.junit ? [...dets, `junit=${o.junit}`] : dets);
+          setExit(exit);
+        });
     },
   });
 
@@ -133,7 +189,10 @@ describe('dac ci', () => {
     repo.addChangeset('tls', 'patch');
     const calls: string[][] = [];
     const ci = createCiCommand(programOf([versionCheckCommand, recordingTest(calls)]));
-    const r = await runCli([ci], ['ci', '--base', 'main', '--content', repo.dir, '--format', 'text', '--junit', 'out.xml', '--out', 'dist-x']);
+    const r = await runCli(
+      [ci],
+      ['ci', '--base', 'main', '--content', repo.dir, '--format', 'text', '--junit', 'out.xml', '--out', 'dist-x'],
+    );
     expect(r.code).toBe(1);
     expect(calls).toEqual([[join(repo.dir, NGROK_REL), 'junit=out.xml']]);
     expect(r.stderr).toMatch(/validate\s+failed .*`dac validate` is not available in this build/);
@@ -156,7 +215,9 @@ describe('dac ci', () => {
       const ci = createCiCommand(programOf([versionCheckCommand, recordingTest(calls, 1)]));
       const r = await runCli([ci], ['ci', '--base', 'main', '--content', repo.dir]);
       expect(r.code).toBe(1);
-      expect(r.stdout).toMatch(/::error file=[^,]*windows_ngrok_reverse_proxy_usage\.yml,line=4,col=1,title=dac version-bump::version must be 6/);
+      expect(r.stdout).toMatch(
+        /::error file=[^,]*windows_ngrok_reverse_proxy_usage\.yml,line=4,col=1,title=dac version-bump::version must be 6/,
+      );
       expect(r.stdout).toContain('::error title=dac ci test::test failed: exit 1');
       const md = readFileSync(summary, 'utf8');
       expect(md).toContain('| version-check | ❌ failed |');
@@ -179,9 +240,24 @@ describe('dac ci', () => {
     repo = makeRepo();
     const ci = createCiCommand(programOf([versionCheckCommand, recordingTest([])]));
     const r = await runCli([ci], ['ci', '--base', 'main', '--content', repo.dir, '--format', 'json']);
-    const docs = r.stdout.trim().split('\n').map((l) => JSON.parse(l) as Record<string, unknown>);
+    const docs = r.stdout
+      .trim()
+      .split('\n')
+      .map((l) => JSON.parse(l) as Record<string, unknown>);
     expect(docs[0]).toMatchObject({ diagnostics: [], summary: { errors: 0 } });
-    expect(docs.at(-1)).toMatchObject({ ci: { base: 'main', passed: false, steps: [{ name: 'validate', status: 'failed' }, { name: 'compile', status: 'failed' }, { name: 'version-check', status: 'passed' }, { name: 'test', status: 'skipped' }, { name: 'build', status: 'failed' }] } });
+    expect(docs.at(-1)).toMatchObject({
+      ci: {
+        base: 'main',
+        passed: false,
+        steps: [
+          { name: 'validate', status: 'failed' },
+          { name: 'compile', status: 'failed' },
+          { name: 'version-check', status: 'passed' },
+          { name: 'test', status: 'skipped' },
+          { name: 'build', status: 'failed' },
+        ],
+      },
+    });
   });
 });
 
@@ -195,7 +271,9 @@ describe('affected detections through Splunk macro expansion (@dac/spl)', () => 
 
   it('a lookup used inside a macro definition is found in the expanded search', () => {
     repo = makeRepo();
-    repo.edit('macros/security_content_ctime.yml', (t) => t.replace(/^definition: (.*)$/m, 'definition: $1 | lookup ngrok_hosts host OUTPUT owner'));
+    repo.edit('macros/security_content_ctime.yml', (t) =>
+      t.replace(/^definition: (.*)$/m, 'definition: $1 | lookup ngrok_hosts host OUTPUT owner'),
+    );
     repo.commitAll('macro uses a lookup');
     repo.write('lookups/ngrok_hosts.yml', 'name: ngrok_hosts\ndescription: hosts\nfilename: ngrok_hosts.csv\n');
     repo.write('lookups/ngrok_hosts.csv', 'host,owner\na,b\n');

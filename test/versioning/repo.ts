@@ -19,7 +19,12 @@ export class TempRepo {
   constructor(readonly dir: string) {}
 
   git(...args: string[]): string {
-    return execFileSync('git', [...IDENTITY, ...args], { cwd: this.dir, env: GIT_ENV, encoding: 'utf8', stdio: ['ignore', 'pipe', 'pipe'] });
+    return execFileSync('git', [...IDENTITY, ...args], {
+      cwd: this.dir,
+      env: GIT_ENV,
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
   }
 
   path(rel: string): string {

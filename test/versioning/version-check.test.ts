@@ -13,14 +13,18 @@ import { makeRepo, NGROK_ID, NGROK_REL, NGROK_TEXT, otherDetection, TempRepo } f
 const NOW = new Date('2025-01-15T12:00:00Z');
 const TODAY = '2025-01-15';
 const SEARCH_CHANGE = (t: string) => t.replace('"*tcp*")', '"*tcp*", "*tls*")');
-const BUMP_TO = (v: number, date = TODAY) => (t: string) => t.replace(/^version: 5$/m, `version: ${v}`).replace("date: '2024-09-30'", `date: '${date}'`);
+const BUMP_TO =
+  (v: number, date = TODAY) =>
+  (t: string) =>
+    t.replace(/^version: 5$/m, `version: ${v}`).replace("date: '2024-09-30'", `date: '${date}'`);
 
 let repo: TempRepo | undefined;
 afterEach(() => {
   repo?.dispose();
   repo = undefined;
 });
-const check = (extra: Partial<VersionCheckOptions> = {}) => checkVersions({ contentRoot: repo!.dir, base: 'main', now: NOW, ...extra });
+const check = (extra: Partial<VersionCheckOptions> = {}) =>
+  checkVersions({ contentRoot: repo!.dir, base: 'main', now: NOW, ...extra });
 const errors = (r: ReturnType<typeof check>) => r.diagnostics.filter((d) => d.severity === 'error');
 
 describe('dac version-check: version and date rules, detections matched by id', () => {
@@ -45,7 +49,12 @@ describe('dac version-check: version and date rules, detections matched by id', 
     const r = check();
     expect(r.diagnostics).toEqual([]);
     expect(r.suggestedBump).toBe('patch');
-    expect(r.changeset).toMatchObject({ checked: true, package: '@dac/app', level: 'patch', files: ['.changeset/tls.md'] });
+    expect(r.changeset).toMatchObject({
+      checked: true,
+      package: '@dac/app',
+      level: 'patch',
+      files: ['.changeset/tls.md'],
+    });
   });
 
   it('bump to 7 ⇒ error: version must be 6 (bump by exactly one, contentctl VersionBumpingTooFarError)', () => {
@@ -77,7 +86,10 @@ describe('dac version-check: version and date rules, detections matched by id', 
       const a = lines.findIndex((l) => l.startsWith('author:'));
       const s = lines.findIndex((l) => l.startsWith('status:'));
       [lines[a], lines[s]] = [lines[s]!, lines[a]!];
-      return lines.join('\n').replace("date: '2024-09-30'", 'date: "2024-09-30"  # reviewed').replace('tags:\n', '# ATT&CK and risk\ntags:\n');
+      return lines
+        .join('\n')
+        .replace("date: '2024-09-30'", 'date: "2024-09-30"  # reviewed')
+        .replace('tags:\n', '# ATT&CK and risk\ntags:\n');
     });
     const r = check();
     expect(r.diagnostics).toEqual([]);
@@ -90,7 +102,10 @@ describe('dac version-check: version and date rules, detections matched by id', 
     repo = makeRepo();
     repo.edit(NGROK_REL, BUMP_TO(6));
     const e = errors(check());
-    expect(e.map((d) => [d.line, d.rule])).toEqual([[4, 'version-bump'], [5, 'version-date']]);
+    expect(e.map((d) => [d.line, d.rule])).toEqual([
+      [4, 'version-bump'],
+      [5, 'version-date'],
+    ]);
     expect(e[0]!.message).toMatch(/^version must be 5: nothing but version\/date changed/);
     expect(e[1]!.message).toMatch(/^date must be 2024-09-30/);
   });
@@ -101,7 +116,12 @@ describe('dac version-check: version and date rules, detections matched by id', 
     const r = check();
     expect(r.diagnostics).toEqual([]);
     expect(r.detections).toEqual([
-      expect.objectContaining({ id: NGROK_ID, change: 'unchanged', file: 'detections/network/ngrok_renamed.yml', movedFrom: NGROK_REL }),
+      expect.objectContaining({
+        id: NGROK_ID,
+        change: 'unchanged',
+        file: 'detections/network/ngrok_renamed.yml',
+        movedFrom: NGROK_REL,
+      }),
     ]);
   });
 
@@ -131,7 +151,10 @@ describe('dac version-check: version and date rules, detections matched by id', 
     repo = makeRepo();
     repo.remove(NGROK_REL);
     let r = check();
-    expect(errors(r).map((d) => [d.file, d.rule])).toEqual([[NGROK_REL, 'version-removed'], ['packages/app/package.json', 'changeset']]);
+    expect(errors(r).map((d) => [d.file, d.rule])).toEqual([
+      [NGROK_REL, 'version-removed'],
+      ['packages/app/package.json', 'changeset'],
+    ]);
     expect(errors(r).find((d) => d.rule === 'version-removed')!.message).toContain('status: deprecated');
     repo.addChangeset('gone', 'minor');
     r = check({ allowRemoval: true });
@@ -143,7 +166,10 @@ describe('dac version-check: version and date rules, detections matched by id', 
 
   it('a duplicate id ⇒ error at the second file', () => {
     repo = makeRepo();
-    repo.write('detections/endpoint/copy.yml', NGROK_TEXT.replace('name: Windows Ngrok Reverse Proxy Usage', 'name: Copy'));
+    repo.write(
+      'detections/endpoint/copy.yml',
+      NGROK_TEXT.replace('name: Windows Ngrok Reverse Proxy Usage', 'name: Copy'),
+    );
     const e = errors(check());
     expect(e.find((d) => d.rule === 'duplicate-id')).toMatchObject({ file: 'detections/endpoint/copy.yml', line: 3 });
   });
@@ -185,7 +211,11 @@ describe('dac version-check --fix', () => {
   it('makes a failing repository pass and leaves every other byte of the file identical', () => {
     repo = makeRepo();
     // Comments and odd spacing around the values must survive.
-    repo.edit(NGROK_REL, (t) => SEARCH_CHANGE(t).replace(/^version: 5$/m, 'version:   5   # bumped by tooling').replace("date: '2024-09-30'", "date: '2024-09-30' # ISO"));
+    repo.edit(NGROK_REL, (t) =>
+      SEARCH_CHANGE(t)
+        .replace(/^version: 5$/m, 'version:   5   # bumped by tooling')
+        .replace("date: '2024-09-30'", "date: '2024-09-30' # ISO"),
+    );
     repo.addChangeset('tls', 'patch');
     const before = repo.read(NGROK_REL);
     expect(errors(check())).toHaveLength(2);
@@ -195,14 +225,18 @@ describe('dac version-check --fix', () => {
       { file: NGROK_REL, line: 4, column: 12, key: 'version', from: '5', to: '6' },
       { file: NGROK_REL, line: 5, column: 7, key: 'date', from: "'2024-09-30'", to: `'${TODAY}'` },
     ]);
-    const expected = before.replace('version:   5   #', 'version:   6   #').replace("date: '2024-09-30' # ISO", `date: '${TODAY}' # ISO`);
+    const expected = before
+      .replace('version:   5   #', 'version:   6   #')
+      .replace("date: '2024-09-30' # ISO", `date: '${TODAY}' # ISO`);
     expect(repo.read(NGROK_REL)).toBe(expected);
     expect(check().diagnostics).toEqual([]);
   });
 
   it('undoes a bump without a change, keeping a double-quoted date double-quoted', () => {
     repo = makeRepo();
-    repo.edit(NGROK_REL, (t) => t.replace(/^version: 5$/m, 'version: 9').replace("date: '2024-09-30'", 'date: "2025-01-01"'));
+    repo.edit(NGROK_REL, (t) =>
+      t.replace(/^version: 5$/m, 'version: 9').replace("date: '2024-09-30'", 'date: "2025-01-01"'),
+    );
     const r = check({ fix: true });
     expect(r.diagnostics).toEqual([]);
     expect(repo.read(NGROK_REL)).toBe(NGROK_TEXT.replace("date: '2024-09-30'", 'date: "2024-09-30"'));
@@ -223,7 +257,7 @@ describe('changesets: content changes must bump the content package @dac/app', (
   it('no changeset ⇒ error naming `npx changeset`; with one ⇒ passes', () => {
     repo = makeRepo();
     repo.edit(NGROK_REL, (t) => BUMP_TO(6)(SEARCH_CHANGE(t)));
-    let e = errors(check());
+    const e = errors(check());
     expect(e).toHaveLength(1);
     expect(e[0]).toMatchObject({ rule: 'changeset', file: NGROK_REL });
     expect(e[0]!.message).toContain('`npx changeset`');
@@ -256,7 +290,10 @@ describe('changesets: content changes must bump the content package @dac/app', (
     repo.edit('macros/summariesonly_config.yml', (t) => t.replace('definition: "false"', 'definition: "true"'));
     repo.write('lookups/ngrok_hosts.csv', 'host\nexample\n');
     const r = check();
-    expect(r.contentChanges.map((c) => [c.kind, c.change])).toEqual([['lookup_file', 'added'], ['macro', 'changed']]);
+    expect(r.contentChanges.map((c) => [c.kind, c.change])).toEqual([
+      ['lookup_file', 'added'],
+      ['macro', 'changed'],
+    ]);
     expect(r.suggestedBump).toBe('minor');
     expect(errors(r).map((d) => d.rule)).toEqual(['changeset']);
   });
@@ -266,7 +303,10 @@ describe('changesets: content changes must bump the content package @dac/app', (
     repo.edit(NGROK_REL, (t) => BUMP_TO(6)(SEARCH_CHANGE(t)));
     repo.write('.changeset/bad.md', '---\n"@dac/app": [patch\n---\n\nx\n');
     const e = errors(check());
-    expect(e.map((d) => [d.file, d.rule])).toEqual([['.changeset/bad.md', 'changeset'], [NGROK_REL, 'changeset']]);
+    expect(e.map((d) => [d.file, d.rule])).toEqual([
+      ['.changeset/bad.md', 'changeset'],
+      [NGROK_REL, 'changeset'],
+    ]);
   });
 });
 
@@ -274,7 +314,9 @@ describe('environment errors say what to do (exit 2 in the CLI)', () => {
   it('unknown ref ⇒ VersioningError suggesting git fetch', () => {
     repo = makeRepo();
     expect(() => check({ base: 'origin/nope' })).toThrow(VersioningError);
-    expect(() => check({ base: 'origin/nope' })).toThrow(/unknown base ref "origin\/nope".*git fetch origin origin\/nope|unknown base ref/);
+    expect(() => check({ base: 'origin/nope' })).toThrow(
+      /unknown base ref "origin\/nope".*git fetch origin origin\/nope|unknown base ref/,
+    );
   });
 
   it('a shallow clone that lacks the ref ⇒ error suggesting git fetch --unshallow', () => {
@@ -296,22 +338,31 @@ describe('environment errors say what to do (exit 2 in the CLI)', () => {
     repo.write('detections/endpoint/broken.yml', 'name: [unclosed\n');
     repo.commitAll('broken');
     repo.remove('detections/endpoint/broken.yml');
-    expect(() => check({ base: 'HEAD' })).toThrow(/detections\/endpoint\/broken\.yml does not parse at HEAD .*another --base/);
+    expect(() => check({ base: 'HEAD' })).toThrow(
+      /detections\/endpoint\/broken\.yml does not parse at HEAD .*another --base/,
+    );
   });
 
   it('not a git repository ⇒ VersioningError', () => {
     repo = new TempRepo(mkdtempSync(join(tmpdir(), 'dac-nogit-')));
-    expect(() => checkVersions({ contentRoot: repo!.dir, base: 'main', now: NOW })).toThrow(/not inside a git repository/);
+    expect(() => checkVersions({ contentRoot: repo!.dir, base: 'main', now: NOW })).toThrow(
+      /not inside a git repository/,
+    );
   });
 });
 
 describe('files identical to the base are matched without a full parse', () => {
   it('still reports a duplicate id among unchanged files, at the right line', () => {
     repo = makeRepo();
-    repo.write('detections/endpoint/zz_copy.yml', NGROK_TEXT.replace('name: Windows Ngrok Reverse Proxy Usage', 'name: Copy'));
+    repo.write(
+      'detections/endpoint/zz_copy.yml',
+      NGROK_TEXT.replace('name: Windows Ngrok Reverse Proxy Usage', 'name: Copy'),
+    );
     repo.commitAll('duplicate at base');
     const r = check();
-    expect(errors(r)).toMatchObject([{ file: 'detections/endpoint/zz_copy.yml', line: 3, column: 1, rule: 'duplicate-id' }]);
+    expect(errors(r)).toMatchObject([
+      { file: 'detections/endpoint/zz_copy.yml', line: 3, column: 1, rule: 'duplicate-id' },
+    ]);
   });
 
   it('an id written unusually (quoted, commented) is read exactly as YAML reads it', () => {
@@ -363,13 +414,17 @@ describe('--fix for missing or empty values', () => {
   it('inserts a missing version and date right after the id line of a new detection', () => {
     repo = makeRepo();
     const id = '0f0e0d0c-0b0a-4909-8807-060504030201';
-    const text = otherDetection(id).replace(/^version: 1\n/m, '').replace(/^date: '2025-01-10'\n/m, '');
+    const text = otherDetection(id)
+      .replace(/^version: 1\n/m, '')
+      .replace(/^date: '2025-01-10'\n/m, '');
     repo.write('detections/endpoint/new.yml', text);
     repo.addChangeset('new', 'minor');
     expect(errors(check()).map((d) => d.rule)).toEqual(['version-bump', 'version-date']);
     const r = check({ fix: true });
     expect(r.diagnostics).toEqual([]);
-    expect(repo.read('detections/endpoint/new.yml')).toBe(text.replace(`id: ${id}\n`, `id: ${id}\nversion: 1\ndate: '${TODAY}'\n`));
+    expect(repo.read('detections/endpoint/new.yml')).toBe(
+      text.replace(`id: ${id}\n`, `id: ${id}\nversion: 1\ndate: '${TODAY}'\n`),
+    );
   });
 
   it('fills an empty version: value without breaking the mapping', () => {

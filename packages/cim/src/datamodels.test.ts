@@ -14,7 +14,21 @@ describe('CIM 4.20 data models', () => {
     const ds = models.dataset('Endpoint', ['Processes'])!;
     expect(ds.path).toEqual(['Processes']);
     const byName = new Map(ds.fields.map((f) => [f.name, f]));
-    for (const n of ['action', 'dest', 'process', 'process_name', 'parent_process_name', 'original_file_name', 'process_id', 'user', 'vendor_product', '_time', 'host', 'source', 'sourcetype']) {
+    for (const n of [
+      'action',
+      'dest',
+      'process',
+      'process_name',
+      'parent_process_name',
+      'original_file_name',
+      'process_id',
+      'user',
+      'vendor_product',
+      '_time',
+      'host',
+      'source',
+      'sourcetype',
+    ]) {
       expect(byName.has(n), n).toBe(true);
     }
     expect(byName.get('process_name')!.kind).toBe('calculated');
@@ -53,7 +67,9 @@ describe('CIM 4.20 data models', () => {
     expect(models.resolveField(changes, 'All_Changes.src_user')).toBeUndefined();
     const acct = models.dataset('Change', ['All_Changes', 'Account_Management'])!;
     expect(models.resolveField(acct, 'All_Changes.dest')?.name).toBe('dest');
-    expect(qualifiedFieldName(models.resolveField(acct, 'All_Changes.Account_Management.src_user')!)).toBe('All_Changes.Account_Management.src_user');
+    expect(qualifiedFieldName(models.resolveField(acct, 'All_Changes.Account_Management.src_user')!)).toBe(
+      'All_Changes.Account_Management.src_user',
+    );
   });
 
   it('resolves fields of a model selected without dataset by the root prefix', () => {

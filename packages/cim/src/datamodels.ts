@@ -85,17 +85,62 @@ export interface DataModels {
  * data-model field but is always an indexed field, and tstats WHERE accepts `index=…`.
  */
 export const BUILTIN_FIELDS: readonly DataModelField[] = [
-  { name: '_time', type: 'timestamp', multivalue: false, required: false, owner: [], kind: 'builtin', comment: 'Event time, epoch seconds' },
-  { name: 'host', type: 'string', multivalue: false, required: false, owner: [], kind: 'builtin', comment: 'Host the event came from' },
-  { name: 'source', type: 'string', multivalue: false, required: false, owner: [], kind: 'builtin', comment: 'Source of the event' },
-  { name: 'sourcetype', type: 'string', multivalue: false, required: false, owner: [], kind: 'builtin', comment: 'Source type of the event' },
-  { name: 'index', type: 'string', multivalue: false, required: false, owner: [], kind: 'builtin', comment: 'Index the event is stored in' },
+  {
+    name: '_time',
+    type: 'timestamp',
+    multivalue: false,
+    required: false,
+    owner: [],
+    kind: 'builtin',
+    comment: 'Event time, epoch seconds',
+  },
+  {
+    name: 'host',
+    type: 'string',
+    multivalue: false,
+    required: false,
+    owner: [],
+    kind: 'builtin',
+    comment: 'Host the event came from',
+  },
+  {
+    name: 'source',
+    type: 'string',
+    multivalue: false,
+    required: false,
+    owner: [],
+    kind: 'builtin',
+    comment: 'Source of the event',
+  },
+  {
+    name: 'sourcetype',
+    type: 'string',
+    multivalue: false,
+    required: false,
+    owner: [],
+    kind: 'builtin',
+    comment: 'Source type of the event',
+  },
+  {
+    name: 'index',
+    type: 'string',
+    multivalue: false,
+    required: false,
+    owner: [],
+    kind: 'builtin',
+    comment: 'Index the event is stored in',
+  },
 ];
 const BUILTIN_BY_NAME = new Map(BUILTIN_FIELDS.map((f) => [f.name, f]));
 
 /** `where nodename=Root.Child` selects a child dataset (splunk-semantics.md §1.10). */
 export const NODENAME_FIELD: DataModelField = {
-  name: 'nodename', type: 'string', multivalue: false, required: false, owner: [], kind: 'nodename',
+  name: 'nodename',
+  type: 'string',
+  multivalue: false,
+  required: false,
+  owner: [],
+  kind: 'nodename',
   comment: 'Selects a child dataset: nodename=Root.Child',
 };
 
@@ -170,7 +215,11 @@ export function buildDataModel(json: JsonModel): DataModel {
     progress = false;
     for (let i = 0; i < pending.length; i++) {
       const o = pending[i]!;
-      const isRoot = !o.parentName || o.parentName === 'BaseEvent' || o.parentName === 'BaseSearch' || o.parentName === 'BaseTransaction';
+      const isRoot =
+        !o.parentName ||
+        o.parentName === 'BaseEvent' ||
+        o.parentName === 'BaseSearch' ||
+        o.parentName === 'BaseTransaction';
       const parent = isRoot ? undefined : byName.get(o.parentName!);
       if (!isRoot && !parent) continue;
       pending.splice(i--, 1);
@@ -183,7 +232,13 @@ export function buildDataModel(json: JsonModel): DataModel {
         own.push(toField(f, path, 'extracted'));
       }
       for (const c of o.calculations ?? []) {
-        const expr = c.expression ?? (c.calculationType === 'Lookup' ? `lookup ${c.lookupName ?? ''}` : c.inputField ? `rex field=${c.inputField}` : undefined);
+        const expr =
+          c.expression ??
+          (c.calculationType === 'Lookup'
+            ? `lookup ${c.lookupName ?? ''}`
+            : c.inputField
+              ? `rex field=${c.inputField}`
+              : undefined);
         for (const f of c.outputFields ?? []) {
           if (BUILTIN_BY_NAME.has(f.fieldName)) continue;
           own.push(toField(f, path, 'calculated', expr));
@@ -191,7 +246,10 @@ export function buildDataModel(json: JsonModel): DataModel {
       }
       const fields = mergeFields(parent ? parent.fields.filter((f) => f.kind !== 'builtin') : [], own);
       fields.push(...BUILTIN_FIELDS);
-      const constraint = (o.constraints ?? []).map((c) => c.search ?? '').filter((s) => s.trim() !== '').join(' ');
+      const constraint = (o.constraints ?? [])
+        .map((c) => c.search ?? '')
+        .filter((s) => s.trim() !== '')
+        .join(' ');
       const ds: Dataset = { model: name, name: o.objectName, path, fields, children: [] };
       if (parent) ds.parent = parent;
       if (constraint) ds.constraint = constraint;
@@ -228,7 +286,10 @@ class DataModelsImpl implements DataModels {
   /** Per dataset: field name → field, for O(1) resolution. */
   private readonly fieldIndex = new WeakMap<Dataset, Map<string, DataModelField>>();
 
-  constructor(models: DataModel[], readonly dir: string) {
+  constructor(
+    models: DataModel[],
+    readonly dir: string,
+  ) {
     for (const m of models) this.models.set(m.name, m);
   }
 
@@ -337,7 +398,9 @@ export function findDataModelsDir(): string | undefined {
 /** Reads every `*.json` data model in a directory (sorted by file name). */
 export function loadDataModelsFrom(dir: string): DataModels {
   const models: DataModel[] = [];
-  for (const f of readdirSync(dir).filter((n) => n.endsWith('.json')).sort()) {
+  for (const f of readdirSync(dir)
+    .filter((n) => n.endsWith('.json'))
+    .sort()) {
     const json = JSON.parse(readFileSync(join(dir, f), 'utf8')) as JsonModel;
     if (typeof json?.modelName === 'string') models.push(buildDataModel(json));
   }
@@ -350,7 +413,10 @@ let cached: DataModels | undefined;
 export function loadDataModels(): DataModels {
   if (cached) return cached;
   const dir = findDataModelsDir();
-  if (!dir) throw new Error('cannot find schemas/datamodels (the CIM data model JSON files); set DAC_REPO_ROOT to the dac repository');
+  if (!dir)
+    throw new Error(
+      'cannot find schemas/datamodels (the CIM data model JSON files); set DAC_REPO_ROOT to the dac repository',
+    );
   cached = loadDataModelsFrom(dir);
   return cached;
 }

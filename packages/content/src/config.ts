@@ -61,7 +61,8 @@ export function loadConfig(root: string): { config: DacConfig; diagnostics: Diag
   diagnostics.push(...file.diagnostics);
   const raw = (isObject(file.value) ? file.value : {}) as Record<string, unknown>;
   const app = (isObject(raw.app) ? raw.app : {}) as Record<string, unknown>;
-  const str = (v: unknown, d: string) => (typeof v === 'string' && v.length > 0 ? v : v != null && typeof v !== 'object' ? String(v) : d);
+  const str = (v: unknown, d: string) =>
+    typeof v === 'string' && v.length > 0 ? v : v != null && typeof v !== 'object' ? String(v) : d;
   const config: DacConfig = {
     app: {
       appid: str(app.appid, DEFAULT_APP.appid),
@@ -81,7 +82,8 @@ export function loadConfig(root: string): { config: DacConfig; diagnostics: Diag
   };
   if (path === dacPath) {
     if (isObject(raw.rules)) {
-      for (const [k, v] of Object.entries(raw.rules)) if (v === 'error' || v === 'warning' || v === 'off') config.rules[k] = v;
+      for (const [k, v] of Object.entries(raw.rules))
+        if (v === 'error' || v === 'warning' || v === 'off') config.rules[k] = v;
     }
     const versionFrom = app.version_from;
     if (typeof versionFrom === 'string') {
@@ -92,7 +94,10 @@ export function loadConfig(root: string): { config: DacConfig; diagnostics: Diag
         else throw new Error('it has no "version" string');
       } catch (e) {
         diagnostics.push({
-          file: file.relPath, ...positionOfPath(file, ['app', 'version_from']), severity: 'error', rule: 'config',
+          file: file.relPath,
+          ...positionOfPath(file, ['app', 'version_from']),
+          severity: 'error',
+          rule: 'config',
           message: `cannot read the app version from ${versionFrom}: ${(e as Error).message}`,
         });
       }

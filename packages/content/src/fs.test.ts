@@ -25,7 +25,10 @@ describe('ensureDir', () => {
     expect((error as NodeJS.ErrnoException).code).toBe('ENOTDIR');
   });
 
-  it.skipIf(process.platform !== 'linux')('returns an error under /proc, where recursive mkdirSync never returns', () => {
-    expect(() => ensureDir('/proc/dac-no-such-dir/x')).toThrow(/ENOENT/);
-  });
+  it.skipIf(process.platform !== 'linux')(
+    'returns an error under /proc, where recursive mkdirSync never returns',
+    () => {
+      expect(() => ensureDir('/proc/dac-no-such-dir/x')).toThrow(/ENOENT/);
+    },
+  );
 });

@@ -19,5 +19,9 @@ export function ensureDir(dir: string, mode?: number): void {
 
 /** Node's error for a failed file-system call (it carries `code`, `syscall` and usually `path`). */
 export function isFileSystemError(e: unknown): e is NodeJS.ErrnoException & { syscall: string } {
-  return e instanceof Error && typeof (e as NodeJS.ErrnoException).code === 'string' && typeof (e as NodeJS.ErrnoException).syscall === 'string';
+  return (
+    e instanceof Error &&
+    typeof (e as NodeJS.ErrnoException).code === 'string' &&
+    typeof (e as NodeJS.ErrnoException).syscall === 'string'
+  );
 }

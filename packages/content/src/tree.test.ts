@@ -17,7 +17,8 @@ function tempTree(files: Record<string, string>): string {
 describe('loadConfig', () => {
   it('reads dac.config.yaml and resolves the app version from version_from', () => {
     const root = tempTree({
-      'dac.config.yaml': 'app:\n  appid: DA-X\n  title: X\n  label: XL\n  version_from: app/package.json\nrules:\n  risk-score: warning\n  bogus: nope\n',
+      'dac.config.yaml':
+        'app:\n  appid: DA-X\n  title: X\n  label: XL\n  version_from: app/package.json\nrules:\n  risk-score: warning\n  bogus: nope\n',
       'app/package.json': '{"version": "2.3.4"}',
     });
     const { config, diagnostics } = loadConfig(root);
@@ -34,7 +35,10 @@ describe('loadConfig', () => {
   });
 
   it('falls back to an ESCU contentctl.yml so an ESCU checkout works unchanged', () => {
-    const root = tempTree({ 'contentctl.yml': 'path: .\napp:\n  uid: 3449\n  appid: DA-ESS-ContentUpdate\n  title: ES Content Updates\n  version: 4.42.0\n  prefix: ESCU\n  label: ESCU\n' });
+    const root = tempTree({
+      'contentctl.yml':
+        'path: .\napp:\n  uid: 3449\n  appid: DA-ESS-ContentUpdate\n  title: ES Content Updates\n  version: 4.42.0\n  prefix: ESCU\n  label: ESCU\n',
+    });
     const { config } = loadConfig(root);
     expect(config.source).toBe('contentctl.yml');
     expect(config.app).toMatchObject({ appid: 'DA-ESS-ContentUpdate', version: '4.42.0', label: 'ESCU', uid: 3449 });
@@ -55,7 +59,11 @@ describe('loadContent', () => {
       'notcontent/x.yml': 'name: X\n',
     });
     const tree = loadContent(root);
-    expect(tree.detections.map((d) => d.file.relPath)).toEqual(['detections/cloud/c.yml', 'detections/endpoint/a.yml', 'detections/endpoint/b.yml']);
+    expect(tree.detections.map((d) => d.file.relPath)).toEqual([
+      'detections/cloud/c.yml',
+      'detections/endpoint/a.yml',
+      'detections/endpoint/b.yml',
+    ]);
     expect(tree.macros).toHaveLength(1);
     expect(tree.stories).toHaveLength(1);
     expect(tree.dataSources).toHaveLength(1);

@@ -78,7 +78,16 @@ export function loadContent(rootDir: string): ContentTree {
   const { config, diagnostics } = loadConfig(root);
   const { entries, lookupFiles } = discoverContent(root);
   const tree: ContentTree = {
-    root, config, items: [], detections: [], macros: [], stories: [], dataSources: [], lookups: [], lookupFiles, diagnostics,
+    root,
+    config,
+    items: [],
+    detections: [],
+    macros: [],
+    stories: [],
+    dataSources: [],
+    lookups: [],
+    lookupFiles,
+    diagnostics,
   };
   for (const entry of entries) addItem(tree, loadItem(entry, root));
   return tree;
@@ -89,10 +98,20 @@ export function addItem(tree: ContentTree, item: ContentItem): void {
   tree.items.push(item);
   tree.diagnostics.push(...item.file.diagnostics);
   switch (item.kind) {
-    case 'detection': tree.detections.push(item as ContentItem<'detection'>); break;
-    case 'macro': tree.macros.push(item as ContentItem<'macro'>); break;
-    case 'story': tree.stories.push(item as ContentItem<'story'>); break;
-    case 'data_source': tree.dataSources.push(item as ContentItem<'data_source'>); break;
-    case 'lookup': tree.lookups.push(item as ContentItem<'lookup'>); break;
+    case 'detection':
+      tree.detections.push(item as ContentItem<'detection'>);
+      break;
+    case 'macro':
+      tree.macros.push(item as ContentItem<'macro'>);
+      break;
+    case 'story':
+      tree.stories.push(item as ContentItem<'story'>);
+      break;
+    case 'data_source':
+      tree.dataSources.push(item as ContentItem<'data_source'>);
+      break;
+    case 'lookup':
+      tree.lookups.push(item as ContentItem<'lookup'>);
+      break;
   }
 }

@@ -18,7 +18,15 @@ describe('parseYamlText', () => {
 
   it('reports duplicate keys at the second key', () => {
     const f = parse('name: a\nid: 1\nname: b\n');
-    expect(f.diagnostics).toMatchObject([{ rule: "yaml-duplicate-key", line: 3, column: 1, severity: "error", message: expect.stringContaining("duplicate key \"name\"") }]);
+    expect(f.diagnostics).toMatchObject([
+      {
+        rule: 'yaml-duplicate-key',
+        line: 3,
+        column: 1,
+        severity: 'error',
+        message: expect.stringContaining('duplicate key "name"'),
+      },
+    ]);
   });
 
   it('reports tabs in indentation with their position', () => {

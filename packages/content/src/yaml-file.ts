@@ -51,7 +51,12 @@ export function loadYamlFile(path: string, root: string): YamlFile {
   try {
     const size = statSync(path).size;
     if (size > MAX_YAML_BYTES) {
-      return failed(path, relPath, 'yaml-file-too-large', `file is ${size} bytes; the limit for a content file is ${MAX_YAML_BYTES} bytes`);
+      return failed(
+        path,
+        relPath,
+        'yaml-file-too-large',
+        `file is ${size} bytes; the limit for a content file is ${MAX_YAML_BYTES} bytes`,
+      );
     }
     bytes = readFileSync(path);
   } catch (e) {
@@ -72,11 +77,22 @@ export function parseYamlText(input: Buffer | string, path: string, relPath: str
       const before = input.subarray(0, bad).toString('utf8');
       const lines = before.split('\n');
       return {
-        ...failed(path, relPath, 'yaml-encoding', `file is not valid UTF-8 (invalid byte 0x${input[bad]!.toString(16).padStart(2, '0')})`),
-        diagnostics: [{
-          file: relPath, line: lines.length, column: lines[lines.length - 1]!.length + 1, severity: 'error', rule: 'yaml-encoding',
-          message: `file is not valid UTF-8 (invalid byte 0x${input[bad]!.toString(16).padStart(2, '0')})`,
-        }],
+        ...failed(
+          path,
+          relPath,
+          'yaml-encoding',
+          `file is not valid UTF-8 (invalid byte 0x${input[bad]!.toString(16).padStart(2, '0')})`,
+        ),
+        diagnostics: [
+          {
+            file: relPath,
+            line: lines.length,
+            column: lines[lines.length - 1]!.length + 1,
+            severity: 'error',
+            rule: 'yaml-encoding',
+            message: `file is not valid UTF-8 (invalid byte 0x${input[bad]!.toString(16).padStart(2, '0')})`,
+          },
+        ],
       };
     }
     text = input.toString('utf8');
@@ -90,7 +106,8 @@ export function parseYamlText(input: Buffer | string, path: string, relPath: str
   let doc: Document.Parsed | undefined;
   const docs: Document.Parsed[] = [];
   const composer = new Composer({ uniqueKeys: true, prettyErrors: false, strict: true });
-  for (const d of composer.compose(new Parser(lineCounter.addNewLine).parse(text), true, text.length)) docs.push(d as Document.Parsed);
+  for (const d of composer.compose(new Parser(lineCounter.addNewLine).parse(text), true, text.length))
+    docs.push(d as Document.Parsed);
   doc = docs[0];
   for (const d of docs) {
     for (const err of [...d.errors, ...d.warnings]) {
@@ -108,40 +125,80 @@ export function parseYamlText(input: Buffer | string, path: string, relPath: str
   for (let i = text.indexOf('\t'); i >= 0; i = text.indexOf('\t', i + 1)) {
     const lineStart = text.lastIndexOf('\n', i) + 1;
     if (/^[ \t]*$/.test(text.slice(lineStart, i))) {
-      diagnostics.push({ file: relPath, ...at(i), severity: 'error', rule: 'yaml-tab', message: 'tab character in indentation; YAML indentation must use spaces' });
+      diagnostics.push({
+        file: relPath,
+        ...at(i),
+        severity: 'error',
+        rule: 'yaml-tab',
+        message: 'tab character in indentation; YAML indentation must use spaces',
+      });
       break;
     }
   }
   if (docs.length > 1) {
     const second = docs[1]!;
-    diagnostics.push({ file: relPath, ...at(second.range[0]), severity: 'error', rule: 'yaml-syntax', message: 'a content file must hold exactly one YAML document' });
+    diagnostics.push({
+      file: relPath,
+      ...at(second.range[0]),
+      severity: 'error',
+      rule: 'yaml-syntax',
+      message: 'a content file must hold exactly one YAML document',
+    });
   }
-  let value: unknown = undefined;
+  let value: unknown;
   if (doc) {
     let aliases = 0;
     let firstExcess: number | undefined;
     // An alias needs an anchor (`&`) and a `*`; most content lacks one of them, so skip the walk.
-    if (text.includes('&') && text.includes('*')) visit(doc, {
-      Alias(_, node) {
-        aliases++;
-        if (aliases > MAX_YAML_ALIASES && firstExcess === undefined) firstExcess = node.range?.[0] ?? 0;
-      },
-    });
+    if (text.includes('&') && text.includes('*'))
+      visit(doc, {
+        Alias(_, node) {
+          aliases++;
+          if (aliases > MAX_YAML_ALIASES && firstExcess === undefined) firstExcess = node.range?.[0] ?? 0;
+        },
+      });
     if (firstExcess !== undefined) {
-      diagnostics.push({ file: relPath, ...at(firstExcess), severity: 'error', rule: 'yaml-alias', message: `more than ${MAX_YAML_ALIASES} YAML aliases; aliases are limited to defeat expansion attacks` });
+      diagnostics.push({
+        file: relPath,
+        ...at(firstExcess),
+        severity: 'error',
+        rule: 'yaml-alias',
+        message: `more than ${MAX_YAML_ALIASES} YAML aliases; aliases are limited to defeat expansion attacks`,
+      });
     } else if (!diagnostics.some((d) => d.severity === 'error')) {
       try {
         value = doc.toJS({ maxAliasCount: 1000 });
       } catch (e) {
-        diagnostics.push({ file: relPath, line: 1, column: 1, severity: 'error', rule: 'yaml-syntax', message: (e as Error).message });
+        diagnostics.push({
+          file: relPath,
+          line: 1,
+          column: 1,
+          severity: 'error',
+          rule: 'yaml-syntax',
+          message: (e as Error).message,
+        });
       }
     }
     if (doc.contents == null && !diagnostics.some((d) => d.severity === 'error')) {
       value = undefined;
-      diagnostics.push({ file: relPath, line: 1, column: 1, severity: 'error', rule: 'yaml-empty', message: 'file is empty' });
+      diagnostics.push({
+        file: relPath,
+        line: 1,
+        column: 1,
+        severity: 'error',
+        rule: 'yaml-empty',
+        message: 'file is empty',
+      });
     }
   } else {
-    diagnostics.push({ file: relPath, line: 1, column: 1, severity: 'error', rule: 'yaml-empty', message: 'file is empty' });
+    diagnostics.push({
+      file: relPath,
+      line: 1,
+      column: 1,
+      severity: 'error',
+      rule: 'yaml-empty',
+      message: 'file is empty',
+    });
   }
   return { path, relPath, text, doc, value, lineCounter, diagnostics };
 }
@@ -149,7 +206,9 @@ export function parseYamlText(input: Buffer | string, path: string, relPath: str
 function duplicateKeyMessage(text: string, pos: [number, number]): string {
   const line = text.slice(pos[0], pos[0] + 120).split('\n')[0]!;
   const key = line.split(/:(?:\s|$)/)[0]!.trim();
-  return key ? `duplicate key "${key}": keys of a mapping must be unique (YAML keeps only one value)` : 'keys of a mapping must be unique';
+  return key
+    ? `duplicate key "${key}": keys of a mapping must be unique (YAML keeps only one value)`
+    : 'keys of a mapping must be unique';
 }
 
 function cleanYamlMessage(message: string): string {
@@ -159,7 +218,12 @@ function cleanYamlMessage(message: string): string {
 
 function failed(path: string, relPath: string, rule: string, message: string): YamlFile {
   return {
-    path, relPath, text: '', doc: undefined, value: undefined, lineCounter: new LineCounter(),
+    path,
+    relPath,
+    text: '',
+    doc: undefined,
+    value: undefined,
+    lineCounter: new LineCounter(),
     diagnostics: [{ file: relPath, line: 1, column: 1, severity: 'error', rule, message }],
   };
 }
@@ -170,12 +234,21 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   let i = 0;
   while (i < n) {
     const c = b[i]!;
-    if (c < 0x80) { i++; continue; }
+    if (c < 0x80) {
+      i++;
+      continue;
+    }
     let len: number, min: number;
-    if (c >= 0xc2 && c <= 0xdf) { len = 2; min = 0x80; }
-    else if (c >= 0xe0 && c <= 0xef) { len = 3; min = 0x800; }
-    else if (c >= 0xf0 && c <= 0xf4) { len = 4; min = 0x10000; }
-    else return i;
+    if (c >= 0xc2 && c <= 0xdf) {
+      len = 2;
+      min = 0x80;
+    } else if (c >= 0xe0 && c <= 0xef) {
+      len = 3;
+      min = 0x800;
+    } else if (c >= 0xf0 && c <= 0xf4) {
+      len = 4;
+      min = 0x10000;
+    } else return i;
     if (i + len > n) return i;
     let cp = c & (0xff >> (len + 1));
     for (let k = 1; k < len; k++) {
@@ -232,7 +305,11 @@ export function nodeAt(file: YamlFile, path: readonly PathSegment[]): { node?: N
  * Position of the node at `path`: of its key (`key`) or its value (`value`). When the path does
  * not exist, the closest existing ancestor is used, so a missing key points at its parent map.
  */
-export function positionOfPath(file: YamlFile, path: readonly PathSegment[], which: 'key' | 'value' = 'value'): Position {
+export function positionOfPath(
+  file: YamlFile,
+  path: readonly PathSegment[],
+  which: 'key' | 'value' = 'value',
+): Position {
   for (let n = path.length; n >= 0; n--) {
     const { node, pair } = nodeAt(file, path.slice(0, n));
     if (n === path.length && which === 'key' && pair && (pair.key as Node | null)?.range) {
@@ -282,11 +359,15 @@ function buildScalarMap(text: string, scalar: Scalar): Int32Array {
   const isWs = (ch: string | undefined) => ch === ' ' || ch === '\t' || ch === '\n' || ch === '\r';
   for (let i = 0; i < value.length; i++) {
     const c = value[i]!;
-    if (s >= end) { map[i] = Math.max(start, end - 1); continue; }
+    if (s >= end) {
+      map[i] = Math.max(start, end - 1);
+      continue;
+    }
     const t = text[s];
     if (type === 'QUOTE_DOUBLE' && t === '\\') {
       const e = text[s + 1];
-      if (e === '\n' || e === '\r') { // escaped line break: no value character
+      if (e === '\n' || e === '\r') {
+        // escaped line break: no value character
         s += 2;
         while (s < end && isWs(text[s])) s++;
         i--;
@@ -315,7 +396,10 @@ function buildScalarMap(text: string, scalar: Scalar): Int32Array {
         if (text[s] === c) s++;
         continue;
       }
-      if (text[s] === c) { map[i] = s++; continue; }
+      if (text[s] === c) {
+        map[i] = s++;
+        continue;
+      }
     }
     map[i] = s;
     s++;

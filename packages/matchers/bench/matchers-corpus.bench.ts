@@ -10,7 +10,14 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { loadDataModels } from '@dac/cim';
 import { loadContent } from '@dac/content';
-import { clearMatcherCaches, compileMatchers, detectionSearches, generateMatcherSource, transpileMatcher, typecheckMatchers } from '@dac/matchers';
+import {
+  clearMatcherCaches,
+  compileMatchers,
+  detectionSearches,
+  generateMatcherSource,
+  transpileMatcher,
+  typecheckMatchers,
+} from '@dac/matchers';
 import { corpusFigures, formatFigures } from '../src/corpus.js';
 
 const root = process.env.DAC_REPO_ROOT ?? process.cwd();
@@ -28,14 +35,22 @@ const ms = (t: number) => {
   cpu0 = process.cpuUsage();
   return `${(performance.now() - t).toFixed(0)} ms wall, ${((c.user + c.system) / 1000).toFixed(0)} ms cpu`;
 };
-const reset = () => { cpu0 = process.cpuUsage(); return performance.now(); };
+const reset = () => {
+  cpu0 = process.cpuUsage();
+  return performance.now();
+};
 let t = reset();
 const tree = loadContent(corpus);
 const searches = detectionSearches(tree);
 const withDm = searches.filter((d) => d.tstats?.datamodel);
 const inputs = withDm.map((d) => ({ id: d.id, tstats: d.tstats! }));
 const models = loadDataModels();
-console.log(`load average at start: ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} (cores: ${(await import('node:os')).cpus().length})`);
+console.log(
+  `load average at start: ${(await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')} (cores: ${(await import('node:os')).cpus().length})`,
+);
 console.log(`load + parse ${tree.detections.length} detections: ${ms(t)}; tstats-from-datamodel: ${inputs.length}`);
 
 t = reset();
@@ -76,19 +91,49 @@ try {
 
   // Matching throughput: every compiled matcher against a few realistic Processes events.
   const events = [
-    { process_name: 'ngrok.exe', process: 'ngrok.exe tcp 3389 --authtoken x', parent_process_name: 'cmd.exe', user: 'ATTACKRANGE\\Administrator', dest: 'win-dc-1', process_path: 'C:\\Users\\a\\ngrok.exe', process_id: 4242, _time: 1_700_000_000 },
-    { process_name: 'powershell.exe', process: 'powershell.exe -enc SQBFAFgA', parent_process_name: 'winword.exe', user: 'bob', dest: 'ws-7', original_file_name: 'PowerShell.EXE', process_id: '0x1b28' },
-    { process_name: 'svchost.exe', process: 'C:\\Windows\\System32\\svchost.exe -k netsvcs', parent_process_name: 'services.exe', user: 'SYSTEM', dest: 'ws-7', process_hash: ['MD5=AA', 'SHA256=BB'] },
+    {
+      process_name: 'ngrok.exe',
+      process: 'ngrok.exe tcp 3389 --authtoken x',
+      parent_process_name: 'cmd.exe',
+      user: 'ATTACKRANGE\\Administrator',
+      dest: 'win-dc-1',
+      process_path: 'C:\\Users\\a\\ngrok.exe',
+      process_id: 4242,
+      _time: 1_700_000_000,
+    },
+    {
+      process_name: 'powershell.exe',
+      process: 'powershell.exe -enc SQBFAFgA',
+      parent_process_name: 'winword.exe',
+      user: 'bob',
+      dest: 'ws-7',
+      original_file_name: 'PowerShell.EXE',
+      process_id: '0x1b28',
+    },
+    {
+      process_name: 'svchost.exe',
+      process: 'C:\\Windows\\System32\\svchost.exe -k netsvcs',
+      parent_process_name: 'services.exe',
+      user: 'SYSTEM',
+      dest: 'ws-7',
+      process_hash: ['MD5=AA', 'SHA256=BB'],
+    },
   ];
   const all = [...cold.matchers.values()];
   t = reset();
   let evaluations = 0;
   let hits = 0;
   for (let round = 0; round < 200; round++) {
-    for (const m of all) for (const e of events) { if (m.match(e)) hits++; evaluations++; }
+    for (const m of all)
+      for (const e of events) {
+        if (m.match(e)) hits++;
+        evaluations++;
+      }
   }
   const secs = (performance.now() - t) / 1000;
-  console.log(`match: ${evaluations} evaluations (${all.length} matchers × ${events.length} events × 200) in ${ms(t)}: ${(evaluations / secs / 1e6).toFixed(2)} M evaluations/s (${hits} hits)`);
+  console.log(
+    `match: ${evaluations} evaluations (${all.length} matchers × ${events.length} events × 200) in ${ms(t)}: ${(evaluations / secs / 1e6).toFixed(2)} M evaluations/s (${hits} hits)`,
+  );
 
   console.log('');
   console.log(formatFigures(corpusFigures(searches, cold)));

@@ -7,7 +7,14 @@ import { tsMorph, typescript } from './lazy-deps.js';
 import { loadDataModels, type DataModels } from '@dac/cim';
 import { ensureDir } from '@dac/content';
 import type { TstatsCommand } from './ast.js';
-import { COMMAND_MARKER, GENERATOR_VERSION, SPAN_MARKER, datasetTypesModule, generateDatasetTypesSource, generateMatcher } from './generate.js';
+import {
+  COMMAND_MARKER,
+  GENERATOR_VERSION,
+  SPAN_MARKER,
+  datasetTypesModule,
+  generateDatasetTypesSource,
+  generateMatcher,
+} from './generate.js';
 import { planTstats, type CimEvent, type MatcherDiagnostic, type TstatsPlan } from './plan.js';
 import * as runtime from './runtime.js';
 
@@ -94,7 +101,10 @@ function compilerOptions() {
  * Type-checks generated modules in ONE program. A diagnostic on a generated line is mapped back
  * to the SPL span in that line's `// @spl a:b` marker (else to the whole tstats command).
  */
-export function typecheckMatchers(sources: { id: string; source: string }[], models: DataModels = loadDataModels()): Map<string, MatcherDiagnostic[]> {
+export function typecheckMatchers(
+  sources: { id: string; source: string }[],
+  models: DataModels = loadDataModels(),
+): Map<string, MatcherDiagnostic[]> {
   const out = new Map<string, MatcherDiagnostic[]>();
   for (const [id, r] of checkAndEmit(sources, models, { check: true, emit: false })) out.set(id, r.diagnostics);
   return out;
@@ -104,7 +114,11 @@ export function typecheckMatchers(sources: { id: string; source: string }[], mod
  * One program for all modules: type-check each, and (with `emit`) emit each as CommonJS from the
  * same program, which reuses its parse instead of transpiling every module again.
  */
-function checkAndEmit(sources: { id: string; source: string }[], models: DataModels, mode: { check: boolean; emit: boolean }): Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }> {
+function checkAndEmit(
+  sources: { id: string; source: string }[],
+  models: DataModels,
+  mode: { check: boolean; emit: boolean },
+): Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }> {
   const result = new Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }>();
   if (sources.length === 0) return result;
   const project = new (tsMorph().Project)({ useInMemoryFileSystem: true, compilerOptions: compilerOptions() });
@@ -122,7 +136,10 @@ function checkAndEmit(sources: { id: string; source: string }[], models: DataMod
   const program = project.getProgram();
   if (mode.check) {
     for (const f of files) {
-      const diags: TsMorphDiagnostic[] = [...program.getSyntacticDiagnostics(f.file), ...program.getSemanticDiagnostics(f.file)];
+      const diags: TsMorphDiagnostic[] = [
+        ...program.getSyntacticDiagnostics(f.file),
+        ...program.getSemanticDiagnostics(f.file),
+      ];
       const r = result.get(f.id)!;
       for (const d of diags) r.diagnostics.push(toMatcherDiagnostic(d, f.source));
     }
@@ -147,7 +164,8 @@ export function supportModules(source: string, models: DataModels): { path: stri
   for (const m of source.matchAll(/^import type \{ \w+ \} from "\.\/cim\/([A-Za-z0-9_.]+)\.js";$/gm)) {
     const [model, ...path] = m[1]!.split('.');
     const dataset = models.dataset(model!, path);
-    if (dataset && datasetTypesModule(dataset) === `./cim/${m[1]}.js`) out.push({ path: `cim/${m[1]}.ts`, source: generateDatasetTypesSource(dataset) });
+    if (dataset && datasetTypesModule(dataset) === `./cim/${m[1]}.js`)
+      out.push({ path: `cim/${m[1]}.ts`, source: generateDatasetTypesSource(dataset) });
   }
   return out;
 }
@@ -177,7 +195,12 @@ function toMatcherDiagnostic(d: TsMorphDiagnostic, source: string): MatcherDiagn
 /** TypeScript → CommonJS JavaScript (transpileModule: no type information needed). */
 export function transpileMatcher(source: string): string {
   return typescript().transpileModule(source, {
-    compilerOptions: { module: typescript().ModuleKind.CommonJS, target: typescript().ScriptTarget.ES2022, esModuleInterop: false, sourceMap: false },
+    compilerOptions: {
+      module: typescript().ModuleKind.CommonJS,
+      target: typescript().ScriptTarget.ES2022,
+      esModuleInterop: false,
+      sourceMap: false,
+    },
     reportDiagnostics: false,
   }).outputText;
 }
@@ -197,7 +220,10 @@ export function loadMatcherModule(js: string): LoadedModule {
     throw new Error(`generated matcher imports ${JSON.stringify(name)}; only ./runtime.js is available`);
   };
   // eslint-disable-next-line @typescript-eslint/no-implied-eval
-  const factory = new Function('exports', 'require', `"use strict";\n${js}`) as (e: Record<string, unknown>, r: (n: string) => unknown) => void;
+  const factory = new Function('exports', 'require', `"use strict";\n${js}`) as (
+    e: Record<string, unknown>,
+    r: (n: string) => unknown,
+  ) => void;
   factory(exports, requireRuntime);
   if (typeof exports.match !== 'function') throw new Error('generated matcher module has no match function');
   return { match: exports.match as (event: CimEvent) => boolean };
@@ -233,7 +259,8 @@ function modelsFingerprint(models: DataModels): string {
     for (const name of models.names()) {
       for (const ds of models.model(name)!.datasets) {
         h.update(`${name}|${ds.path.join('.')}|`);
-        for (const field of ds.fields) h.update(`${field.name}:${field.type}:${field.multivalue ? 1 : 0}:${field.kind}:${field.comment ?? ''};`);
+        for (const field of ds.fields)
+          h.update(`${field.name}:${field.type}:${field.multivalue ? 1 : 0}:${field.kind}:${field.comment ?? ''};`);
       }
     }
     f = h.digest('hex');
@@ -282,7 +309,12 @@ export async function compileMatchers(
   const matchers = new Map<string, CompiledMatcher>();
   const fingerprint = modelsFingerprint(models);
 
-  interface Pending { id: string; plan: TstatsPlan; source: string; sourceKey: string }
+  interface Pending {
+    id: string;
+    plan: TstatsPlan;
+    source: string;
+    sourceKey: string;
+  }
   const ready: Pending[] = [];
   for (const { id, tstats } of inputs) {
     const genKey = sha256(`${GENERATOR_VERSION}\0${fingerprint}\0${id}\0${JSON.stringify(tstats)}`);
@@ -300,14 +332,20 @@ export async function compileMatchers(
     if (gen.source === undefined) continue;
     const { plan } = planTstats(tstats, models);
     if (!plan) continue;
-    ready.push({ id, plan, source: gen.source, sourceKey: sha256(`${typecheck ? 'tc' : 'notc'}\0${fingerprint}\0${gen.source}`) });
+    ready.push({
+      id,
+      plan,
+      source: gen.source,
+      sourceKey: sha256(`${typecheck ? 'tc' : 'notc'}\0${fingerprint}\0${gen.source}`),
+    });
   }
 
   // Type-check (one program) and transpile whatever the caches do not have.
   const builds = new Map<string, BuildEntry>();
   const missing: Pending[] = [];
   for (const p of ready) {
-    const b = builds.get(p.sourceKey) ?? buildMemory.get(p.sourceKey) ?? readCache<BuildEntry>(cacheDir, 'build', p.sourceKey);
+    const b =
+      builds.get(p.sourceKey) ?? buildMemory.get(p.sourceKey) ?? readCache<BuildEntry>(cacheDir, 'build', p.sourceKey);
     if (b) {
       builds.set(p.sourceKey, b);
       stats.compiledFromCache++;
@@ -317,11 +355,19 @@ export async function compileMatchers(
   }
   // Without type-checking the same program still emits every module in one call (cheaper than a
   // transpileModule per module); transpileMatcher is the fallback for a module it did not emit.
-  const checked = checkAndEmit(missing.map((m) => ({ id: m.sourceKey, source: m.source })), models, { check: typecheck, emit: true });
+  const checked = checkAndEmit(
+    missing.map((m) => ({ id: m.sourceKey, source: m.source })),
+    models,
+    { check: typecheck, emit: true },
+  );
   stats.typechecked = typecheck ? missing.length : 0;
   for (const m of missing) {
     const c = checked.get(m.sourceKey);
-    const entry: BuildEntry = { js: c?.js ?? transpileMatcher(m.source), diagnostics: c?.diagnostics ?? [], typechecked: typecheck };
+    const entry: BuildEntry = {
+      js: c?.js ?? transpileMatcher(m.source),
+      diagnostics: c?.diagnostics ?? [],
+      typechecked: typecheck,
+    };
     builds.set(m.sourceKey, entry);
     writeCache(cacheDir, 'build', m.sourceKey, entry);
   }
@@ -340,7 +386,13 @@ export async function compileMatchers(
       try {
         mod = loadMatcherModule(b.js);
       } catch (e) {
-        all.push({ start: 0, end: 0, severity: 'error', rule: 'matcher-typecheck', message: `generated matcher failed to load: ${(e as Error).message}` });
+        all.push({
+          start: 0,
+          end: 0,
+          severity: 'error',
+          rule: 'matcher-typecheck',
+          message: `generated matcher failed to load: ${(e as Error).message}`,
+        });
         continue;
       }
       loadedMemory.set(p.sourceKey, mod);

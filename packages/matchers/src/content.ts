@@ -1,5 +1,20 @@
-import { filterMacroName, nodeAt, positionInScalar, type ContentItem, type ContentTree, type Diagnostic } from '@dac/content';
-import { builtinMacros, findTstats, macroTableFrom, parseSearch, type MacroTable, type ParsedSearch, type TstatsCommand } from '@dac/spl';
+import {
+  filterMacroName,
+  nodeAt,
+  positionInScalar,
+  type ContentItem,
+  type ContentTree,
+  type Diagnostic,
+} from '@dac/content';
+import {
+  builtinMacros,
+  findTstats,
+  macroTableFrom,
+  parseSearch,
+  type MacroTable,
+  type ParsedSearch,
+  type TstatsCommand,
+} from '@dac/spl';
 import { isScalar } from 'yaml';
 import type { MatcherDiagnostic } from './plan.js';
 

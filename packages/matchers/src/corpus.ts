@@ -60,8 +60,14 @@ function reasonOf(rule: string, message: string): string {
 
 export function corpusFigures(searches: DetectionSearch[], result: CompileResult): CorpusFigures {
   const f: CorpusFigures = {
-    detections: searches.length, tstats: 0, tstatsFromDatamodel: 0, compiled: 0, inSubset: 0,
-    inSubsetCompilerFailures: [], reasons: new Map(), warnings: new Map(),
+    detections: searches.length,
+    tstats: 0,
+    tstatsFromDatamodel: 0,
+    compiled: 0,
+    inSubset: 0,
+    inSubsetCompilerFailures: [],
+    reasons: new Map(),
+    warnings: new Map(),
   };
   for (const s of searches) {
     if (!s.tstats) continue;

@@ -22,18 +22,43 @@ const FIELDS = ['process_name', 'process', 'user', 'process_id', 'process_hash',
 const valueChar = fc.constantFrom('a', 'A', 'b', 'B', '1', '2', '0', '.', '\\', ' ', '-', 'é', 'É');
 const patternChar = fc.constantFrom('a', 'A', 'b', 'B', '1', '2', '0', '.', '\\', ' ', '-', 'é', 'É', '*', '*');
 const value = fc.oneof(fc.string({ unit: valueChar, maxLength: 6 }), fc.integer({ min: -20, max: 200 }).map(String));
-const patternText = fc.oneof(fc.string({ unit: patternChar, maxLength: 6 }), fc.integer({ min: -20, max: 200 }).map(String), fc.constant('*'));
+const patternText = fc.oneof(
+  fc.string({ unit: patternChar, maxLength: 6 }),
+  fc.integer({ min: -20, max: 200 }).map(String),
+  fc.constant('*'),
+);
 
-const literal: fc.Arbitrary<Literal> = fc.record({ value: patternText, quoted: fc.boolean(), caseSensitive: fc.oneof(fc.constant(undefined), fc.boolean()) })
-  .map(({ value: v, quoted, caseSensitive }) => (caseSensitive === undefined ? { value: v, quoted, span: SPAN } : { value: v, quoted, caseSensitive, span: SPAN }));
+const literal: fc.Arbitrary<Literal> = fc
+  .record({ value: patternText, quoted: fc.boolean(), caseSensitive: fc.oneof(fc.constant(undefined), fc.boolean()) })
+  .map(({ value: v, quoted, caseSensitive }) =>
+    caseSensitive === undefined ? { value: v, quoted, span: SPAN } : { value: v, quoted, caseSensitive, span: SPAN },
+  );
 
 const fieldName = fc.constantFrom(...FIELDS).map((f) => `Processes.${f}`);
 const op = fc.constantFrom<CompareOp>('=', '=', '!=', '<', '<=', '>', '>=');
 
 const leaf: fc.Arbitrary<SearchExpr> = fc.oneof(
-  { weight: 5, arbitrary: fc.record({ field: fieldName, op, value: literal }).map(({ field, op: o, value: v }) => ({ kind: 'compare' as const, field, fieldSpan: SPAN, op: o, value: v, span: SPAN })) },
-  { weight: 2, arbitrary: fc.record({ field: fieldName, values: fc.array(literal, { minLength: 1, maxLength: 4 }) }).map(({ field, values }) => ({ kind: 'in' as const, field, fieldSpan: SPAN, values, span: SPAN })) },
-  { weight: 1, arbitrary: fc.constant<SearchExpr>({ kind: 'term', value: { value: '*', quoted: false, span: SPAN }, span: SPAN }) },
+  {
+    weight: 5,
+    arbitrary: fc.record({ field: fieldName, op, value: literal }).map(({ field, op: o, value: v }) => ({
+      kind: 'compare' as const,
+      field,
+      fieldSpan: SPAN,
+      op: o,
+      value: v,
+      span: SPAN,
+    })),
+  },
+  {
+    weight: 2,
+    arbitrary: fc
+      .record({ field: fieldName, values: fc.array(literal, { minLength: 1, maxLength: 4 }) })
+      .map(({ field, values }) => ({ kind: 'in' as const, field, fieldSpan: SPAN, values, span: SPAN })),
+  },
+  {
+    weight: 1,
+    arbitrary: fc.constant<SearchExpr>({ kind: 'term', value: { value: '*', quoted: false, span: SPAN }, span: SPAN }),
+  },
 );
 
 const { expr } = fc.letrec<{ expr: SearchExpr }>((tie) => ({
@@ -52,7 +77,9 @@ const fieldValue = fc.oneof(
   { weight: 2, arbitrary: fc.array(value, { maxLength: 3 }) },
   { weight: 1, arbitrary: fc.constant(null) },
 );
-const event: fc.Arbitrary<CimEvent> = fc.dictionary(fc.constantFrom(...FIELDS), fieldValue, { maxKeys: FIELDS.length }) as fc.Arbitrary<CimEvent>;
+const event: fc.Arbitrary<CimEvent> = fc.dictionary(fc.constantFrom(...FIELDS), fieldValue, {
+  maxKeys: FIELDS.length,
+}) as fc.Arbitrary<CimEvent>;
 
 function compile(where: SearchExpr): (e: CimEvent) => boolean {
   const { source, diagnostics } = generateMatcherSource('diff', tstats({ where }), models);
@@ -66,7 +93,11 @@ describe('generated matcher ≡ evaluateSearch (@dac/spl reference interpreter)'
       fc.property(expr, fc.array(event, { minLength: 1, maxLength: 25 }), (where, events) => {
         const match = compile(where);
         for (const e of events) {
-          const expected = evaluateSearch(where, e as Record<string, string | number | string[] | null | undefined>, eventKeyOf);
+          const expected = evaluateSearch(
+            where,
+            e as Record<string, string | number | string[] | null | undefined>,
+            eventKeyOf,
+          );
           if (match(e) !== expected) {
             throw new Error(`disagree on ${JSON.stringify(e)}: matcher ${!expected}, interpreter ${expected}`);
           }
@@ -77,7 +108,9 @@ describe('generated matcher ≡ evaluateSearch (@dac/spl reference interpreter)'
   });
 
   it('every random where-clause generates a module that type-checks (one program for all)', () => {
-    const sources = fc.sample(expr, { numRuns: 120, seed: 42 }).map((where, i) => ({ id: `r${i}`, source: generateMatcherSource(`r${i}`, tstats({ where }), models).source! }));
+    const sources = fc
+      .sample(expr, { numRuns: 120, seed: 42 })
+      .map((where, i) => ({ id: `r${i}`, source: generateMatcherSource(`r${i}`, tstats({ where }), models).source! }));
     const diags = typecheckMatchers(sources);
     for (const [id, d] of diags) expect(d, id).toEqual([]);
   });

@@ -36,7 +36,54 @@ export function tsString(s: string): string {
 }
 
 const IDENT = /^[A-Za-z_$][A-Za-z0-9_$]*$/;
-const RESERVED = new Set(['break', 'case', 'catch', 'class', 'const', 'continue', 'debugger', 'default', 'delete', 'do', 'else', 'enum', 'export', 'extends', 'false', 'finally', 'for', 'function', 'if', 'import', 'in', 'instanceof', 'new', 'null', 'return', 'super', 'switch', 'this', 'throw', 'true', 'try', 'typeof', 'var', 'void', 'while', 'with', 'yield', 'let', 'static', 'implements', 'interface', 'package', 'private', 'protected', 'public', 'await']);
+const RESERVED = new Set([
+  'break',
+  'case',
+  'catch',
+  'class',
+  'const',
+  'continue',
+  'debugger',
+  'default',
+  'delete',
+  'do',
+  'else',
+  'enum',
+  'export',
+  'extends',
+  'false',
+  'finally',
+  'for',
+  'function',
+  'if',
+  'import',
+  'in',
+  'instanceof',
+  'new',
+  'null',
+  'return',
+  'super',
+  'switch',
+  'this',
+  'throw',
+  'true',
+  'try',
+  'typeof',
+  'var',
+  'void',
+  'while',
+  'with',
+  'yield',
+  'let',
+  'static',
+  'implements',
+  'interface',
+  'package',
+  'private',
+  'protected',
+  'public',
+  'await',
+]);
 
 function propertyName(name: string): string {
   return IDENT.test(name) ? name : tsString(name);
@@ -47,18 +94,29 @@ function propertyAccess(obj: string, name: string): string {
 
 /** Comment text from the CIM JSON, one line, without anything that could close the comment. */
 function docText(s: string): string {
-  return s.replace(/\s+/g, ' ').replace(/\*\//g, '*\u2215').replace(/[\u2028\u2029]/g, ' ').trim();
+  return s
+    .replace(/\s+/g, ' ')
+    .replace(/\*\//g, '*\u2215')
+    .replace(/[\u2028\u2029]/g, ' ')
+    .trim();
 }
 
 function tsTypeOf(f: DataModelField): string {
-  const base = f.type === 'number' ? 'number | string' : f.type === 'timestamp' ? 'number' : f.type === 'boolean' ? 'boolean | string' : 'string';
+  const base =
+    f.type === 'number'
+      ? 'number | string'
+      : f.type === 'timestamp'
+        ? 'number'
+        : f.type === 'boolean'
+          ? 'boolean | string'
+          : 'string';
   if (f.multivalue) return `${base} | readonly (${base})[] | null`;
   return `${base} | null`;
 }
 
 /** The interface name for a dataset, e.g. `EndpointProcessesEvent`. */
 export function interfaceNameFor(dataset: Dataset): string {
-  const n = [dataset.model, ...dataset.path].map((s) => s.replace(/[^A-Za-z0-9_]/g, '')).join('') + 'Event';
+  const n = `${[dataset.model, ...dataset.path].map((s) => s.replace(/[^A-Za-z0-9_]/g, '')).join('')}Event`;
   return IDENT.test(n) && !RESERVED.has(n) ? n : 'DatasetEvent';
 }
 
@@ -121,7 +179,12 @@ function marker(span: Span): string {
  */
 function emitExpr(st: EmitState, e: SearchExpr, indent: number, suffix: string, out: Line[], depth: number): void {
   if (depth > MAX_DEPTH) {
-    st.diagnostics.push({ ...e.span, severity: 'error', rule: 'matcher-unsupported', message: `where-clause nested deeper than ${MAX_DEPTH} levels` });
+    st.diagnostics.push({
+      ...e.span,
+      severity: 'error',
+      rule: 'matcher-unsupported',
+      message: `where-clause nested deeper than ${MAX_DEPTH} levels`,
+    });
     out.push({ indent, text: `false${suffix ? ` ${suffix}` : ''}` });
     return;
   }
@@ -144,7 +207,8 @@ function emitExpr(st: EmitState, e: SearchExpr, indent: number, suffix: string, 
     }
     case 'not': {
       out.push({ indent, text: '!(' });
-      if ((e.arg.kind === 'and' || e.arg.kind === 'or') && e.arg.args.length > 1) emitOperands(st, e.arg, indent + 1, out, depth + 1);
+      if ((e.arg.kind === 'and' || e.arg.kind === 'or') && e.arg.args.length > 1)
+        emitOperands(st, e.arg, indent + 1, out, depth + 1);
       else emitExpr(st, e.arg, indent + 1, '', out, depth + 1);
       out.push({ indent, text: `)${sfx}` });
       return;
@@ -156,7 +220,12 @@ function emitExpr(st: EmitState, e: SearchExpr, indent: number, suffix: string, 
       }
       const helper = OP_HELPER[e.op];
       if (!helper) {
-        st.diagnostics.push({ ...e.span, severity: 'error', rule: 'matcher-unsupported', message: `comparison operator ${e.op} is not supported` });
+        st.diagnostics.push({
+          ...e.span,
+          severity: 'error',
+          rule: 'matcher-unsupported',
+          message: `comparison operator ${e.op} is not supported`,
+        });
         out.push({ indent, text: `false${sfx}`, span: e.span });
         return;
       }
@@ -182,12 +251,23 @@ function emitExpr(st: EmitState, e: SearchExpr, indent: number, suffix: string, 
         out.push({ indent, text: `true${sfx}`, span: e.span });
         return;
       }
-      st.diagnostics.push({ ...e.span, severity: 'error', rule: 'matcher-unsupported', message: `bare search term ${JSON.stringify(e.value.value)} searches _raw, which data-model events do not carry; write field=value` });
+      st.diagnostics.push({
+        ...e.span,
+        severity: 'error',
+        rule: 'matcher-unsupported',
+        message: `bare search term ${JSON.stringify(e.value.value)} searches _raw, which data-model events do not carry; write field=value`,
+      });
       out.push({ indent, text: `false${sfx}`, span: e.span });
       return;
     }
     case 'subsearch': {
-      st.diagnostics.push({ ...e.span, severity: 'error', rule: 'matcher-unsupported', message: 'a [subsearch] in the where-clause is computed by Splunk at run time and cannot be compiled to a local matcher' });
+      st.diagnostics.push({
+        ...e.span,
+        severity: 'error',
+        rule: 'matcher-unsupported',
+        message:
+          'a [subsearch] in the where-clause is computed by Splunk at run time and cannot be compiled to a local matcher',
+      });
       out.push({ indent, text: `false${sfx}`, span: e.span });
       return;
     }
@@ -195,7 +275,13 @@ function emitExpr(st: EmitState, e: SearchExpr, indent: number, suffix: string, 
 }
 
 /** The operands of an and/or, one per line, joined by `&&`/`||` (the caller writes the parentheses). */
-function emitOperands(st: EmitState, e: Extract<SearchExpr, { kind: 'and' | 'or' }>, indent: number, out: Line[], depth: number): void {
+function emitOperands(
+  st: EmitState,
+  e: Extract<SearchExpr, { kind: 'and' | 'or' }>,
+  indent: number,
+  out: Line[],
+  depth: number,
+): void {
   const op = e.kind === 'and' ? '&&' : '||';
   e.args.forEach((a, i) => emitExpr(st, a, indent, i < e.args.length - 1 ? op : '', out, depth + 1));
 }
@@ -210,18 +296,29 @@ function emitNodename(st: EmitState, value: string, span: Span, indent: number, 
   const path = value.split('.');
   const target = st.models.dataset(st.dataset.model, path);
   if (!target || target.path[0] !== st.dataset.path[0]) {
-    st.diagnostics.push({ ...span, severity: 'error', rule: 'datamodel-unknown', message: `nodename ${value} is not a dataset of data model ${st.dataset.model}` });
+    st.diagnostics.push({
+      ...span,
+      severity: 'error',
+      rule: 'datamodel-unknown',
+      message: `nodename ${value} is not a dataset of data model ${st.dataset.model}`,
+    });
     out.push({ indent, text: `false${sfx}`, span });
     return;
   }
-  const isAncestorOrSelf = target.path.length <= st.dataset.path.length && target.path.every((s, i) => s === st.dataset.path[i]);
+  const isAncestorOrSelf =
+    target.path.length <= st.dataset.path.length && target.path.every((s, i) => s === st.dataset.path[i]);
   if (isAncestorOrSelf) {
     out.push({ indent, text: `true${sfx}`, span });
     return;
   }
   const below = target.path.length > st.dataset.path.length && st.dataset.path.every((s, i) => s === target.path[i]);
   if (!below) {
-    st.diagnostics.push({ ...span, severity: 'error', rule: 'datamodel-unknown', message: `nodename ${value} is not inside the selected dataset ${st.dataset.path.join('.')}` });
+    st.diagnostics.push({
+      ...span,
+      severity: 'error',
+      rule: 'datamodel-unknown',
+      message: `nodename ${value} is not inside the selected dataset ${st.dataset.path.join('.')}`,
+    });
     out.push({ indent, text: `false${sfx}`, span });
     return;
   }
@@ -230,7 +327,12 @@ function emitNodename(st: EmitState, value: string, span: Span, indent: number, 
     if (!d.constraint) continue;
     const expr = constraintParser(d.constraint, span);
     if (!expr) {
-      st.diagnostics.push({ ...span, severity: 'error', rule: 'matcher-unsupported', message: `cannot compile the constraint of ${d.path.join('.')} (${JSON.stringify(d.constraint)}) for nodename` });
+      st.diagnostics.push({
+        ...span,
+        severity: 'error',
+        rule: 'matcher-unsupported',
+        message: `cannot compile the constraint of ${d.path.join('.')} (${JSON.stringify(d.constraint)}) for nodename`,
+      });
       out.push({ indent, text: `false${sfx}`, span });
       return;
     }
@@ -248,7 +350,13 @@ function emitNodename(st: EmitState, value: string, span: Span, indent: number, 
 function constraintParser(constraint: string, span: Span): SearchExpr | undefined {
   const { pipeline, diagnostics } = parsePipeline(`search ${constraint}`);
   const cmd = pipeline.commands[0];
-  if (diagnostics.some((d) => d.severity === 'error') || pipeline.commands.length !== 1 || cmd?.kind !== 'search' || !cmd.expr) return undefined;
+  if (
+    diagnostics.some((d) => d.severity === 'error') ||
+    pipeline.commands.length !== 1 ||
+    cmd?.kind !== 'search' ||
+    !cmd.expr
+  )
+    return undefined;
   const respan = (e: SearchExpr): SearchExpr => {
     switch (e.kind) {
       case 'and':
@@ -275,8 +383,14 @@ let genCounter = 0;
 function project(): Project {
   const { IndentationText, NewLineKind, Project, QuoteKind } = tsMorph();
   genProject ??= new Project({
-    useInMemoryFileSystem: true, skipLoadingLibFiles: true, compilerOptions: { noLib: true },
-    manipulationSettings: { indentationText: IndentationText.TwoSpaces, newLineKind: NewLineKind.LineFeed, quoteKind: QuoteKind.Double },
+    useInMemoryFileSystem: true,
+    skipLoadingLibFiles: true,
+    compilerOptions: { noLib: true },
+    manipulationSettings: {
+      indentationText: IndentationText.TwoSpaces,
+      newLineKind: NewLineKind.LineFeed,
+      quoteKind: QuoteKind.Double,
+    },
   });
   return genProject;
 }
@@ -295,7 +409,8 @@ export function generateMatcher(id: string, tstats: TstatsCommand, models: DataM
   const st: EmitState = { patterns: new Map(), lists: new Map(), helpers: new Set(), diagnostics, models, dataset };
   const body: Line[] = [];
   const where = tstats.where;
-  if (where && (where.kind === 'and' || where.kind === 'or') && where.args.length > 1) emitOperands(st, where, 2, body, 0);
+  if (where && (where.kind === 'and' || where.kind === 'or') && where.args.length > 1)
+    emitOperands(st, where, 2, body, 0);
   else if (where) emitExpr(st, where, 2, '', body, 0);
   else body.push({ indent: 2, text: 'true' });
 
@@ -303,21 +418,41 @@ export function generateMatcher(id: string, tstats: TstatsCommand, models: DataM
 }
 
 /** The generated TypeScript module text for a tstats command (see generateMatcher). */
-export function generateMatcherSource(id: string, tstats: TstatsCommand, models: DataModels): { source?: string; diagnostics: MatcherDiagnostic[] } {
+export function generateMatcherSource(
+  id: string,
+  tstats: TstatsCommand,
+  models: DataModels,
+): { source?: string; diagnostics: MatcherDiagnostic[] } {
   const { source, diagnostics } = generateMatcher(id, tstats, models);
   return source === undefined ? { diagnostics } : { source, diagnostics };
 }
 
-function buildModule(id: string, tstats: TstatsCommand, plan: TstatsPlan, dataset: Dataset, st: EmitState, body: Line[]): string {
+function buildModule(
+  id: string,
+  tstats: TstatsCommand,
+  plan: TstatsPlan,
+  dataset: Dataset,
+  st: EmitState,
+  body: Line[],
+): string {
   const iface = interfaceNameFor(dataset);
   const helpers = ['eq', 'ne', 'lt', 'le', 'gt', 'ge', 'inList', 'pattern', 'list'].filter((h) => st.helpers.has(h));
   const statements: (StatementStructures | string)[] = [];
-  statements.push({ kind: tsMorph().StructureKind.ImportDeclaration, moduleSpecifier: RUNTIME_IMPORT, namedImports: [...helpers, 'type Aggregate', 'type ByField'] });
+  statements.push({
+    kind: tsMorph().StructureKind.ImportDeclaration,
+    moduleSpecifier: RUNTIME_IMPORT,
+    namedImports: [...helpers, 'type Aggregate', 'type ByField'],
+  });
   // The dataset's event interface lives in a module of its own, shared by every matcher over the
   // dataset (see datasetTypesModule); this module re-exports it. One copy per dataset keeps the
   // type-check and transpile of ~900 modules fast.
   const typesModule = datasetTypesModule(dataset);
-  statements.push({ kind: tsMorph().StructureKind.ImportDeclaration, moduleSpecifier: typesModule, isTypeOnly: true, namedImports: [iface] });
+  statements.push({
+    kind: tsMorph().StructureKind.ImportDeclaration,
+    moduleSpecifier: typesModule,
+    isTypeOnly: true,
+    namedImports: [iface],
+  });
   statements.push({ kind: tsMorph().StructureKind.ExportDeclaration, isTypeOnly: true, namedExports: [iface] });
 
   // Constants are written as whole statements so multi-line arrays get a plain two-space layout
@@ -328,13 +463,34 @@ function buildModule(id: string, tstats: TstatsCommand, plan: TstatsPlan, datase
   exportedConst('id', 'string', tsString(id), 'The detection this matcher was generated for.');
   exportedConst('model', 'string', tsString(plan.model));
   exportedConst('dataset', 'readonly string[]', `[${plan.dataset.map(tsString).join(', ')}]`);
-  exportedConst('by', 'readonly ByField[]', arrayText(plan.by.map((b) => `{ written: ${tsString(b)}, key: ${tsString(eventKeyOf(b))} }`)), 'BY fields as written and their event keys.');
-  exportedConst('aggregates', 'readonly Aggregate[]',
-    arrayText(plan.aggregates.map((a) => `{ fn: ${tsString(a.fn)}${a.field !== undefined ? `, field: ${tsString(a.field)}` : ''}${a.as !== undefined ? `, as: ${tsString(a.as)}` : ''} }`)));
-  exportedConst('options', 'Readonly<Record<string, string>>', objectText(Object.keys(plan.options).map((k) => `${tsString(k)}: ${tsString(plan.options[k]!)}`)),
-    'tstats options after macro expansion (summariesonly, allow_old_summaries, fillnull_value, …).');
-  exportedConst('fillnull', 'string | null', plan.options.fillnull_value !== undefined ? tsString(plan.options.fillnull_value) : 'null',
-    'fillnull_value: null BY values become this string; null means rows with a null BY value are dropped (§1.10).');
+  exportedConst(
+    'by',
+    'readonly ByField[]',
+    arrayText(plan.by.map((b) => `{ written: ${tsString(b)}, key: ${tsString(eventKeyOf(b))} }`)),
+    'BY fields as written and their event keys.',
+  );
+  exportedConst(
+    'aggregates',
+    'readonly Aggregate[]',
+    arrayText(
+      plan.aggregates.map(
+        (a) =>
+          `{ fn: ${tsString(a.fn)}${a.field !== undefined ? `, field: ${tsString(a.field)}` : ''}${a.as !== undefined ? `, as: ${tsString(a.as)}` : ''} }`,
+      ),
+    ),
+  );
+  exportedConst(
+    'options',
+    'Readonly<Record<string, string>>',
+    objectText(Object.keys(plan.options).map((k) => `${tsString(k)}: ${tsString(plan.options[k]!)}`)),
+    'tstats options after macro expansion (summariesonly, allow_old_summaries, fillnull_value, …).',
+  );
+  exportedConst(
+    'fillnull',
+    'string | null',
+    plan.options.fillnull_value !== undefined ? tsString(plan.options.fillnull_value) : 'null',
+    'fillnull_value: null BY values become this string; null means rows with a null BY value are dropped (§1.10).',
+  );
   exportedConst('span', 'string | null', plan.span !== undefined ? tsString(plan.span) : 'null');
 
   for (const [init, name] of st.patterns) statements.push(`const ${name} = ${init};`);
@@ -382,7 +538,11 @@ const typesSourceCache = new WeakMap<Dataset, string>();
 export function generateDatasetTypesSource(dataset: Dataset): string {
   let text = typesSourceCache.get(dataset);
   if (!text) {
-    const sf = project().createSourceFile(`/gen/t${genCounter++}.ts`, { statements: [interfaceStructure(dataset, interfaceNameFor(dataset))] }, { overwrite: true });
+    const sf = project().createSourceFile(
+      `/gen/t${genCounter++}.ts`,
+      { statements: [interfaceStructure(dataset, interfaceNameFor(dataset))] },
+      { overwrite: true },
+    );
     try {
       text = `${TYPES_HEADER}\n${sf.getFullText()}`;
     } finally {
@@ -401,12 +561,29 @@ function interfaceStructure(dataset: Dataset, iface: string): InterfaceDeclarati
     kind: tsMorph().StructureKind.Interface,
     name: iface,
     isExported: true,
-    docs: [docText(`Fields of CIM data model ${dataset.model}, dataset ${dataset.path.join('.')} (Splunk_SA_CIM 4.20), by unqualified name.`)],
-    properties: dataset.fields.filter((f) => f.kind !== 'nodename').map((f) => {
-      const doc = [f.comment, f.kind === 'calculated' ? 'calculated by the data model' : undefined, f.multivalue ? 'multivalue' : undefined]
-        .filter((x): x is string => !!x).join('; ');
-      return { name: propertyName(f.name), type: tsTypeOf(f), hasQuestionToken: true, isReadonly: true, docs: doc ? [docText(doc)] : [] };
-    }),
+    docs: [
+      docText(
+        `Fields of CIM data model ${dataset.model}, dataset ${dataset.path.join('.')} (Splunk_SA_CIM 4.20), by unqualified name.`,
+      ),
+    ],
+    properties: dataset.fields
+      .filter((f) => f.kind !== 'nodename')
+      .map((f) => {
+        const doc = [
+          f.comment,
+          f.kind === 'calculated' ? 'calculated by the data model' : undefined,
+          f.multivalue ? 'multivalue' : undefined,
+        ]
+          .filter((x): x is string => !!x)
+          .join('; ');
+        return {
+          name: propertyName(f.name),
+          type: tsTypeOf(f),
+          hasQuestionToken: true,
+          isReadonly: true,
+          docs: doc ? [docText(doc)] : [],
+        };
+      }),
   };
 }
 

@@ -16,20 +16,46 @@ const models = loadDataModels();
 const nasty = fc.oneof(
   fc.string({ unit: 'binary', maxLength: 12 }),
   fc.constantFrom('*/', '/*', '${a}', '`', '</script>', '\u2028', '\u2029', '\\', '"', "'", '\r\n', '\ud800', '\udfff'),
-  fc.string({ unit: fc.constantFrom('*', '"', '\\', '\n', '$', '{', '}', '/', '<', '>', '`', 'a', '\u2028'), maxLength: 10 }),
+  fc.string({
+    unit: fc.constantFrom('*', '"', '\\', '\n', '$', '{', '}', '/', '<', '>', '`', 'a', '\u2028'),
+    maxLength: 10,
+  }),
 );
 
 describe('hostile text everywhere in the SPL', () => {
   it('round-trips through generated modules that type-check and load', () => {
-    const cases = fc.sample(fc.record({ id: nasty, value: nasty, list: fc.array(nasty, { minLength: 1, maxLength: 3 }), opt: nasty, fn: nasty, as: nasty, span: nasty }), { numRuns: 80, seed: 7 });
+    const cases = fc.sample(
+      fc.record({
+        id: nasty,
+        value: nasty,
+        list: fc.array(nasty, { minLength: 1, maxLength: 3 }),
+        opt: nasty,
+        fn: nasty,
+        as: nasty,
+        span: nasty,
+      }),
+      { numRuns: 80, seed: 7 },
+    );
     const sources = cases.map((c, i) => {
-      const where = and(cmp('Processes.process_name', '=', c.value, true), or(inList('Processes.process', c.list), not(cmp('Processes.user', '!=', c.value))));
-      const cmd = tstats({ where, options: { fillnull_value: c.opt, [c.opt || 'k']: c.value }, span: c.span, aggregates: [{ fn: c.fn, as: c.as }], by: ['Processes.dest'] });
+      const where = and(
+        cmp('Processes.process_name', '=', c.value, true),
+        or(inList('Processes.process', c.list), not(cmp('Processes.user', '!=', c.value))),
+      );
+      const cmd = tstats({
+        where,
+        options: { fillnull_value: c.opt, [c.opt || 'k']: c.value },
+        span: c.span,
+        aggregates: [{ fn: c.fn, as: c.as }],
+        by: ['Processes.dest'],
+      });
       const { source, diagnostics } = generateMatcherSource(c.id, cmd, models);
       expect(diagnostics).toEqual([]);
       return { id: `c${i}`, source: source!, c };
     });
-    const diags = typecheckMatchers(sources.map(({ id, source }) => ({ id, source })), models);
+    const diags = typecheckMatchers(
+      sources.map(({ id, source }) => ({ id, source })),
+      models,
+    );
     for (const { id, source, c } of sources) {
       expect(diags.get(id), source).toEqual([]);
       const js = transpileMatcher(source);
@@ -47,7 +73,10 @@ describe('hostile text everywhere in the SPL', () => {
 
   it('unknown field names with arbitrary text are quoted keys and only fail the type check', () => {
     const names = fc.sample(nasty, { numRuns: 40, seed: 11 }).filter((n) => n.length > 0 && !n.includes('.'));
-    const sources = names.map((n, i) => ({ id: `f${i}`, source: generateMatcherSource('x', tstats({ where: cmp(`Processes.${n}`, '=', 'v') }), models).source! }));
+    const sources = names.map((n, i) => ({
+      id: `f${i}`,
+      source: generateMatcherSource('x', tstats({ where: cmp(`Processes.${n}`, '=', 'v') }), models).source!,
+    }));
     const diags = typecheckMatchers(sources, models);
     for (const { id, source } of sources) {
       for (const d of diags.get(id)!) expect(d.rule, source).toBe('matcher-typecheck');

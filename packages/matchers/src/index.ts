@@ -1,8 +1,37 @@
-export { planTstats, resolveTarget, eventKeyOf, suggest, NON_CIM_MODELS, type CimEvent, type TstatsPlan, type ResolvedTarget, type MatcherDiagnostic, type MatcherRule } from './plan.js';
-export { generateMatcherSource, generateMatcher, generateDatasetTypesSource, datasetTypesModule, tsString, interfaceNameFor, GENERATOR_VERSION, RUNTIME_IMPORT, type GeneratedMatcher } from './generate.js';
 export {
-  compileMatchers, typecheckMatchers, supportModules, transpileMatcher, loadMatcherModule, runtimeSource, clearMatcherCaches,
-  type CompiledMatcher, type CompileOptions, type CompileResult,
+  planTstats,
+  resolveTarget,
+  eventKeyOf,
+  suggest,
+  NON_CIM_MODELS,
+  type CimEvent,
+  type TstatsPlan,
+  type ResolvedTarget,
+  type MatcherDiagnostic,
+  type MatcherRule,
+} from './plan.js';
+export {
+  generateMatcherSource,
+  generateMatcher,
+  generateDatasetTypesSource,
+  datasetTypesModule,
+  tsString,
+  interfaceNameFor,
+  GENERATOR_VERSION,
+  RUNTIME_IMPORT,
+  type GeneratedMatcher,
+} from './generate.js';
+export {
+  compileMatchers,
+  typecheckMatchers,
+  supportModules,
+  transpileMatcher,
+  loadMatcherModule,
+  runtimeSource,
+  clearMatcherCaches,
+  type CompiledMatcher,
+  type CompileOptions,
+  type CompileResult,
 } from './compile.js';
 export { contentMacroTable, detectionSearches, toContentDiagnostic, type DetectionSearch } from './content.js';
 export { corpusFigures, formatFigures, inBasicSubset, type CorpusFigures } from './corpus.js';

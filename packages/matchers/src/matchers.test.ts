@@ -3,7 +3,13 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { loadDataModels } from '@dac/cim';
-import { clearMatcherCaches, compileMatchers, loadMatcherModule, transpileMatcher, typecheckMatchers } from './compile.js';
+import {
+  clearMatcherCaches,
+  compileMatchers,
+  loadMatcherModule,
+  transpileMatcher,
+  typecheckMatchers,
+} from './compile.js';
 import { generateDatasetTypesSource, generateMatcherSource, tsString } from './generate.js';
 import { planTstats } from './plan.js';
 import { and, cmp, inList, ngrokWhere, not, or, term, tstats } from './test-support.js';
@@ -17,7 +23,11 @@ describe('planTstats', () => {
     expect(plan!.model).toBe('Endpoint');
     expect(plan!.dataset).toEqual(['Processes']);
     expect(plan!.by[0]).toBe('Processes.dest');
-    expect(plan!.aggregates).toEqual([{ fn: 'count' }, { fn: 'min', field: '_time', as: 'firstTime' }, { fn: 'max', field: '_time', as: 'lastTime' }]);
+    expect(plan!.aggregates).toEqual([
+      { fn: 'count' },
+      { fn: 'min', field: '_time', as: 'firstTime' },
+      { fn: 'max', field: '_time', as: 'lastTime' },
+    ]);
     expect(plan!.options).toEqual({ allow_old_summaries: 'true', fillnull_value: 'null', summariesonly: 'false' });
     expect(plan!.eventKey('Processes.process_name')).toBe('process_name');
     expect(plan!.eventKey('_time')).toBe('_time');
@@ -26,7 +36,11 @@ describe('planTstats', () => {
 
   it('reports unknown where/by/aggregate fields at their spans, with a suggestion', () => {
     const typo = cmp('Processes.proces_name', '=', 'x');
-    const cmd = tstats({ where: and(typo, cmp('Processes.process', '=', '*')), by: ['Processes.dest', 'Processes.usr'], aggregates: [{ fn: 'values', field: 'Processes.proces' }] });
+    const cmd = tstats({
+      where: and(typo, cmp('Processes.process', '=', '*')),
+      by: ['Processes.dest', 'Processes.usr'],
+      aggregates: [{ fn: 'values', field: 'Processes.proces' }],
+    });
     const { plan, diagnostics } = planTstats(cmd, models);
     expect(plan).toBeDefined();
     expect(diagnostics.map((d) => d.rule)).toEqual(['datamodel-field', 'datamodel-field', 'datamodel-field']);
@@ -61,7 +75,15 @@ describe('planTstats', () => {
   });
 
   it('a model selected without dataset takes the root from the field prefix', () => {
-    const { plan, diagnostics } = planTstats(tstats({ model: 'Network_Traffic', dataset: [], where: cmp('All_Traffic.dest_port', '=', '3389'), by: ['All_Traffic.src'] }), models);
+    const { plan, diagnostics } = planTstats(
+      tstats({
+        model: 'Network_Traffic',
+        dataset: [],
+        where: cmp('All_Traffic.dest_port', '=', '3389'),
+        by: ['All_Traffic.src'],
+      }),
+      models,
+    );
     expect(diagnostics).toEqual([]);
     expect(plan!.dataset).toEqual(['All_Traffic']);
   });
@@ -97,7 +119,11 @@ describe('generateMatcherSource', () => {
 
   it('"typed": the type checker itself rejects a field the dataset does not have, at the SPL span', () => {
     const typo = cmp('Processes.proces_name', '=', 'ngrok.exe');
-    const { source } = generateMatcherSource('typo', tstats({ where: and(cmp('Processes.process', '=', '*x*'), typo) }), models);
+    const { source } = generateMatcherSource(
+      'typo',
+      tstats({ where: and(cmp('Processes.process', '=', '*x*'), typo) }),
+      models,
+    );
     expect(source).toContain('event.proces_name');
     const diags = typecheckMatchers([{ id: 'typo', source: source! }]).get('typo')!;
     expect(diags).toHaveLength(1);
@@ -116,14 +142,31 @@ describe('generateMatcherSource', () => {
 
 /** Values that would break out of a string, template, comment or script if pasted into code. */
 const HOSTILE = [
-  'a"b', "a'b", 'back\\slash', 'trailing\\', 'new\nline', 'cr\rlf', '*/ close comment', '/* open', '${injected}', '`tick`',
-  '</script><script>alert(1)</script>', 'line\u2028sep', 'para\u2029sep', '"); process.exit(1); ("', '\\u0022', '\0nul',
+  'a"b',
+  "a'b",
+  'back\\slash',
+  'trailing\\',
+  'new\nline',
+  'cr\rlf',
+  '*/ close comment',
+  '/* open',
+  '${injected}',
+  '`tick`',
+  '</script><script>alert(1)</script>',
+  'line\u2028sep',
+  'para\u2029sep',
+  '"); process.exit(1); ("',
+  '\\u0022',
+  '\0nul',
 ];
 
 describe('hostile literals cannot inject code', () => {
   it.each(HOSTILE)('value %j round-trips exactly through the generated module', async (value) => {
     const id = `hostile ${value}`;
-    const where = and(cmp('Processes.process_name', '=', value, true), inList('Processes.process', [value, `*${value}*`]));
+    const where = and(
+      cmp('Processes.process_name', '=', value, true),
+      inList('Processes.process', [value, `*${value}*`]),
+    );
     const cmd = tstats({ where, options: { fillnull_value: value }, span: value, by: ['Processes.dest'] });
     const { source } = generateMatcherSource(id, cmd, models);
     expect(typecheckMatchers([{ id, source: source! }]).get(id)).toEqual([]);
@@ -149,7 +192,10 @@ describe('hostile literals cannot inject code', () => {
 
 describe('compileMatchers', () => {
   it('compiles the ngrok detection to a working matcher (splunk-semantics.md §1.11 worked cases)', async () => {
-    const { matchers, diagnostics } = await compileMatchers([{ id: 'ngrok', tstats: tstats({ where: ngrokWhere() }) }], models);
+    const { matchers, diagnostics } = await compileMatchers(
+      [{ id: 'ngrok', tstats: tstats({ where: ngrokWhere() }) }],
+      models,
+    );
     expect(diagnostics.get('ngrok')).toEqual([]);
     const m = matchers.get('ngrok')!;
     expect(m.plan.dataset).toEqual(['Processes']);
@@ -168,7 +214,14 @@ describe('compileMatchers', () => {
       not(cmp('Processes.user', '=', 'SYSTEM')),
     );
     const ne = cmp('Processes.action', '!=', 'blocked');
-    const { matchers } = await compileMatchers([{ id: 'p', tstats: tstats({ where }) }, { id: 'ne', tstats: tstats({ where: ne }) }, { id: 'mv', tstats: tstats({ where: cmp('Processes.process_hash', '=', 'MD5=ABC*') }) }], models);
+    const { matchers } = await compileMatchers(
+      [
+        { id: 'p', tstats: tstats({ where }) },
+        { id: 'ne', tstats: tstats({ where: ne }) },
+        { id: 'mv', tstats: tstats({ where: cmp('Processes.process_hash', '=', 'MD5=ABC*') }) },
+      ],
+      models,
+    );
     const p = matchers.get('p')!;
     expect(p.match({ process_name: 'CMD.exe', process: 'cmd /K x' })).toBe(true);
     expect(p.match({ process_name: 'cmd.exe', process: 'cmd /c x', user: 'system' })).toBe(false);
@@ -183,11 +236,14 @@ describe('compileMatchers', () => {
   });
 
   it('an unsupported bare term or a field error gives diagnostics and no matcher; `*` alone matches all', async () => {
-    const { matchers, diagnostics } = await compileMatchers([
-      { id: 'term', tstats: tstats({ where: and(term('powershell'), cmp('Processes.process', '=', 'x')) }) },
-      { id: 'star', tstats: tstats({ where: and(term('*'), cmp('Processes.process', '=', 'x')) }) },
-      { id: 'typo', tstats: tstats({ where: cmp('Processes.proces', '=', 'x') }) },
-    ], models);
+    const { matchers, diagnostics } = await compileMatchers(
+      [
+        { id: 'term', tstats: tstats({ where: and(term('powershell'), cmp('Processes.process', '=', 'x')) }) },
+        { id: 'star', tstats: tstats({ where: and(term('*'), cmp('Processes.process', '=', 'x')) }) },
+        { id: 'typo', tstats: tstats({ where: cmp('Processes.proces', '=', 'x') }) },
+      ],
+      models,
+    );
     expect(matchers.has('term')).toBe(false);
     expect(diagnostics.get('term')![0]!.rule).toBe('matcher-unsupported');
     expect(matchers.get('star')!.match({ process: 'X' })).toBe(true);
@@ -201,14 +257,21 @@ describe('compileMatchers', () => {
 
   it('content-hash cache: unchanged detections are neither regenerated nor re-checked (memory and disk)', async () => {
     clearMatcherCaches();
-    const inputs = [{ id: 'a', tstats: tstats({ where: ngrokWhere() }) }, { id: 'b', tstats: tstats({ where: cmp('Processes.process', '=', '*x*') }) }];
+    const inputs = [
+      { id: 'a', tstats: tstats({ where: ngrokWhere() }) },
+      { id: 'b', tstats: tstats({ where: cmp('Processes.process', '=', '*x*') }) },
+    ];
     const first = await compileMatchers(inputs, models, { cacheDir });
     expect(first.stats).toMatchObject({ generated: 2, typechecked: 2 });
     expect(readdirSync(join(cacheDir, 'build'))).toHaveLength(2);
     const second = await compileMatchers(inputs, models, { cacheDir });
     expect(second.stats).toMatchObject({ generated: 0, generatedFromCache: 2, typechecked: 0, compiledFromCache: 2 });
     clearMatcherCaches();
-    const fromDisk = await compileMatchers([...inputs, { id: 'c', tstats: tstats({ where: cmp('Processes.process', '=', '*y*') }) }], models, { cacheDir });
+    const fromDisk = await compileMatchers(
+      [...inputs, { id: 'c', tstats: tstats({ where: cmp('Processes.process', '=', '*y*') }) }],
+      models,
+      { cacheDir },
+    );
     expect(fromDisk.stats).toMatchObject({ generated: 1, generatedFromCache: 2, typechecked: 1, compiledFromCache: 2 });
     expect(fromDisk.matchers.get('c')!.match({ process: 'aYb' })).toBe(true);
     expect(fromDisk.matchers.get('a')!.source).toBe(first.matchers.get('a')!.source);
@@ -216,12 +279,42 @@ describe('compileMatchers', () => {
 
   it('nodename=Root.Child compiles to the child dataset constraints (CIM: Failed_Authentication is action="failure")', async () => {
     const where = (node: string) => and(cmp('nodename', '=', node), cmp('Authentication.user', '=', '*'));
-    const { matchers, diagnostics } = await compileMatchers([
-      { id: 'failed', tstats: tstats({ model: 'Authentication', dataset: [], where: where('Authentication.Failed_Authentication'), by: ['Authentication.user'] }) },
-      { id: 'self', tstats: tstats({ model: 'Authentication', dataset: ['Authentication'], where: where('Authentication'), by: ['Authentication.user'] }) },
-      { id: 'nested', tstats: tstats({ model: 'Authentication', dataset: ['Authentication'], where: where('Authentication.Privileged_Authentication.Failed_Privileged_Authentication'), by: [] }) },
-      { id: 'bad', tstats: tstats({ model: 'Authentication', dataset: [], where: where('Authentication.Nope'), by: [] }) },
-    ], models);
+    const { matchers, diagnostics } = await compileMatchers(
+      [
+        {
+          id: 'failed',
+          tstats: tstats({
+            model: 'Authentication',
+            dataset: [],
+            where: where('Authentication.Failed_Authentication'),
+            by: ['Authentication.user'],
+          }),
+        },
+        {
+          id: 'self',
+          tstats: tstats({
+            model: 'Authentication',
+            dataset: ['Authentication'],
+            where: where('Authentication'),
+            by: ['Authentication.user'],
+          }),
+        },
+        {
+          id: 'nested',
+          tstats: tstats({
+            model: 'Authentication',
+            dataset: ['Authentication'],
+            where: where('Authentication.Privileged_Authentication.Failed_Privileged_Authentication'),
+            by: [],
+          }),
+        },
+        {
+          id: 'bad',
+          tstats: tstats({ model: 'Authentication', dataset: [], where: where('Authentication.Nope'), by: [] }),
+        },
+      ],
+      models,
+    );
     expect(diagnostics.get('failed')).toEqual([]);
     const failed = matchers.get('failed')!;
     expect(failed.match({ action: 'failure', user: 'bob' })).toBe(true);

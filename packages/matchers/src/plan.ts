@@ -34,8 +34,15 @@ export interface MatcherDiagnostic {
  * over them is legitimate, but its fields cannot be checked against CIM 4.20, so it is a warning.
  */
 export const NON_CIM_MODELS: ReadonlySet<string> = new Set([
-  'Risk', 'UEBA', 'Identity_Management', 'Assets_And_Identities', 'Threat_Intelligence', 'Incident_Management',
-  'Domain_Analysis', 'Audit', 'Endpoint_Detection_And_Response',
+  'Risk',
+  'UEBA',
+  'Identity_Management',
+  'Assets_And_Identities',
+  'Threat_Intelligence',
+  'Incident_Management',
+  'Domain_Analysis',
+  'Audit',
+  'Endpoint_Detection_And_Response',
 ]);
 
 const BUILTIN_NAMES = new Set(BUILTIN_FIELDS.map((f) => f.name));
@@ -60,26 +67,50 @@ export function resolveTarget(tstats: TstatsCommand, models: DataModels): Resolv
   if (!dm) {
     const at = tstats.from?.span ?? tstats.spanOfCommand;
     diagnostics.push({
-      ...at, severity: 'warning', rule: 'matcher-unsupported',
-      message: tstats.from ? `tstats from ${tstats.from.value} is not a data model; only "from datamodel=Model.Dataset" compiles to a matcher` : 'tstats without "from datamodel=…" does not compile to a matcher',
+      ...at,
+      severity: 'warning',
+      rule: 'matcher-unsupported',
+      message: tstats.from
+        ? `tstats from ${tstats.from.value} is not a data model; only "from datamodel=Model.Dataset" compiles to a matcher`
+        : 'tstats without "from datamodel=…" does not compile to a matcher',
     });
     return { diagnostics };
   }
   const model = models.model(dm.model);
   if (!model) {
     if (NON_CIM_MODELS.has(dm.model)) {
-      diagnostics.push({ ...dm.span, severity: 'warning', rule: 'datamodel-unknown', message: `data model ${dm.model} is not part of Splunk_SA_CIM 4.20 (it ships with Splunk Enterprise Security); its fields cannot be checked` });
+      diagnostics.push({
+        ...dm.span,
+        severity: 'warning',
+        rule: 'datamodel-unknown',
+        message: `data model ${dm.model} is not part of Splunk_SA_CIM 4.20 (it ships with Splunk Enterprise Security); its fields cannot be checked`,
+      });
     } else {
-      diagnostics.push({ ...dm.span, severity: 'error', rule: 'datamodel-unknown', message: `unknown data model ${dm.model}${suggest(dm.model, models.names())}` });
+      diagnostics.push({
+        ...dm.span,
+        severity: 'error',
+        rule: 'datamodel-unknown',
+        message: `unknown data model ${dm.model}${suggest(dm.model, models.names())}`,
+      });
     }
     return { diagnostics };
   }
   if (dm.dataset.length === 0) {
     // `from datamodel=Web`: the root named by the fields' prefix; the first written prefix wins.
-    const prefixes = writtenFields(tstats).map((f) => f.field.split('.')[0]!).filter((p) => model.roots.some((r) => r.name === p));
-    const root = model.roots.find((r) => r.name === prefixes[0]) ?? (model.roots.length === 1 ? model.roots[0] : undefined) ?? model.roots[0];
+    const prefixes = writtenFields(tstats)
+      .map((f) => f.field.split('.')[0]!)
+      .filter((p) => model.roots.some((r) => r.name === p));
+    const root =
+      model.roots.find((r) => r.name === prefixes[0]) ??
+      (model.roots.length === 1 ? model.roots[0] : undefined) ??
+      model.roots[0];
     if (!root) {
-      diagnostics.push({ ...dm.span, severity: 'error', rule: 'datamodel-unknown', message: `data model ${dm.model} has no datasets` });
+      diagnostics.push({
+        ...dm.span,
+        severity: 'error',
+        rule: 'datamodel-unknown',
+        message: `data model ${dm.model} has no datasets`,
+      });
       return { diagnostics };
     }
     return { dataset: root, diagnostics };
@@ -87,7 +118,12 @@ export function resolveTarget(tstats: TstatsCommand, models: DataModels): Resolv
   const dataset = models.dataset(dm.model, dm.dataset);
   if (!dataset) {
     const names = model.datasets.map((d) => d.path.join('.'));
-    diagnostics.push({ ...dm.span, severity: 'error', rule: 'datamodel-unknown', message: `data model ${dm.model} has no dataset ${dm.dataset.join('.')}${suggest(dm.dataset.join('.'), names)}` });
+    diagnostics.push({
+      ...dm.span,
+      severity: 'error',
+      rule: 'datamodel-unknown',
+      message: `data model ${dm.model} has no dataset ${dm.dataset.join('.')}${suggest(dm.dataset.join('.'), names)}`,
+    });
     return { diagnostics };
   }
   return { dataset, diagnostics };
@@ -123,7 +159,8 @@ export function writtenFields(tstats: TstatsCommand): WrittenField[] {
   };
   if (tstats.where) walk(tstats.where, 0);
   for (const b of tstats.by) out.push({ field: b.field, span: b.span, role: 'by' });
-  for (const a of tstats.aggregates) if (a.field !== undefined) out.push({ field: a.field, span: a.span, role: 'aggregate' });
+  for (const a of tstats.aggregates)
+    if (a.field !== undefined) out.push({ field: a.field, span: a.span, role: 'aggregate' });
   return out;
 }
 
@@ -131,7 +168,13 @@ export function writtenFields(tstats: TstatsCommand): WrittenField[] {
 export const MAX_DEPTH = 200;
 
 /** Checks one written field against the dataset; undefined when it resolves. */
-export function checkField(models: DataModels, dataset: Dataset, written: string, span: Span, role: WrittenField['role']): MatcherDiagnostic | undefined {
+export function checkField(
+  models: DataModels,
+  dataset: Dataset,
+  written: string,
+  span: Span,
+  role: WrittenField['role'],
+): MatcherDiagnostic | undefined {
   const f = models.resolveField(dataset, written);
   if (f && !(f.kind === 'nodename' && role !== 'where')) return undefined;
   const where = `${dataset.model}.${dataset.path.join('.')}`;
@@ -142,11 +185,19 @@ export function checkField(models: DataModels, dataset: Dataset, written: string
     if (own) hint = `; data-model fields are written with the dataset prefix: ${qualifiedFieldName(own)}`;
   }
   const what = role === 'by' ? 'BY field' : role === 'aggregate' ? 'aggregated field' : 'field';
-  return { ...span, severity: 'error', rule: 'datamodel-field', message: `${what} ${written} is not a field of data model ${where}${hint}` };
+  return {
+    ...span,
+    severity: 'error',
+    rule: 'datamodel-field',
+    message: `${what} ${written} is not a field of data model ${where}${hint}`,
+  };
 }
 
 /** Plans a tstats command: where it reads from, what it groups and aggregates, and field checks. */
-export function planTstats(tstats: TstatsCommand, models: DataModels): { plan?: TstatsPlan; diagnostics: MatcherDiagnostic[] } {
+export function planTstats(
+  tstats: TstatsCommand,
+  models: DataModels,
+): { plan?: TstatsPlan; diagnostics: MatcherDiagnostic[] } {
   const { dataset, diagnostics } = resolveTarget(tstats, models);
   if (!dataset) return { diagnostics };
   for (const w of writtenFields(tstats)) {

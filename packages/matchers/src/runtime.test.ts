@@ -41,7 +41,7 @@ describe('runtime: Splunk value matching', () => {
     expect(inList('x', list([]))).toBe(false);
   });
 
-  it('§1.4 f!=v is false when f is missing (NOT f=v is the caller\'s negation of eq, true)', () => {
+  it("§1.4 f!=v is false when f is missing (NOT f=v is the caller's negation of eq, true)", () => {
     expect(ne(undefined, pattern('blocked'))).toBe(false);
     expect(ne(null, pattern('blocked'))).toBe(false);
     expect(ne([], pattern('blocked'))).toBe(false);
@@ -86,13 +86,26 @@ describe('runtime: Splunk value matching', () => {
   });
 
   it('glob matching agrees with an anchored-RegExp reference on random small inputs', () => {
-    const toRegex = (p: string) => new RegExp(`^${p.split('*').map((s) => s.replace(/[\\^$.|?+()[\]{}]/g, '\\$&')).join('[\\s\\S]*')}$`);
+    const toRegex = (p: string) =>
+      new RegExp(
+        `^${p
+          .split('*')
+          .map((s) => s.replace(/[\\^$.|?+()[\]{}]/g, '\\$&'))
+          .join('[\\s\\S]*')}$`,
+      );
     const alphabet = fc.constantFrom('a', 'b', '*', '.', '\\');
-    fc.assert(fc.property(fc.string({ unit: alphabet, maxLength: 8 }), fc.string({ unit: fc.constantFrom('a', 'b', '.', '\\'), maxLength: 10 }), (pat, value) => {
-      const expected = toRegex(pat).test(value);
-      const p = pattern(pat);
-      const got = p.parts ? globMatch(value, p.parts) : value === p.lower;
-      expect(got).toBe(expected);
-    }), { numRuns: 3000 });
+    fc.assert(
+      fc.property(
+        fc.string({ unit: alphabet, maxLength: 8 }),
+        fc.string({ unit: fc.constantFrom('a', 'b', '.', '\\'), maxLength: 10 }),
+        (pat, value) => {
+          const expected = toRegex(pat).test(value);
+          const p = pattern(pat);
+          const got = p.parts ? globMatch(value, p.parts) : value === p.lower;
+          expect(got).toBe(expected);
+        },
+      ),
+      { numRuns: 3000 },
+    );
   });
 });

@@ -9,13 +9,25 @@ import { compileMatchers } from './compile.js';
 import type { CimEvent } from './plan.js';
 
 const models = loadDataModels();
-const macros = new Map([...builtinMacros(), ...macroTableFrom([
-  { name: 'security_content_summariesonly', args: [], definition: 'summariesonly=`summariesonly_config` allow_old_summaries=`oldsummaries_config` fillnull_value=`fillnull_config`' },
-  { name: 'summariesonly_config', args: [], definition: 'false' },
-  { name: 'oldsummaries_config', args: [], definition: 'true' },
-  { name: 'fillnull_config', args: [], definition: 'null' },
-  { name: 'process_cmd', args: [], definition: '(Processes.process_name=cmd.exe OR Processes.original_file_name=Cmd.Exe)' },
-])]);
+const macros = new Map([
+  ...builtinMacros(),
+  ...macroTableFrom([
+    {
+      name: 'security_content_summariesonly',
+      args: [],
+      definition:
+        'summariesonly=`summariesonly_config` allow_old_summaries=`oldsummaries_config` fillnull_value=`fillnull_config`',
+    },
+    { name: 'summariesonly_config', args: [], definition: 'false' },
+    { name: 'oldsummaries_config', args: [], definition: 'true' },
+    { name: 'fillnull_config', args: [], definition: 'null' },
+    {
+      name: 'process_cmd',
+      args: [],
+      definition: '(Processes.process_name=cmd.exe OR Processes.original_file_name=Cmd.Exe)',
+    },
+  ]),
+]);
 
 async function matcherFor(where: string): Promise<(e: CimEvent) => boolean> {
   const search = `| tstats \`security_content_summariesonly\` count from datamodel=Endpoint.Processes where ${where} by Processes.dest | \`drop_dm_object_name(Processes)\``;
@@ -29,10 +41,14 @@ async function matcherFor(where: string): Promise<(e: CimEvent) => boolean> {
 
 describe('SPL text → typed matcher', () => {
   it('§1.5 tstats WHERE: OR binds tighter than (implicit) AND: `a b OR c` is `a AND (b OR c)`', async () => {
-    const m = await matcherFor('Processes.parent_process_name=w3wp.exe Processes.process_name=cmd.exe OR Processes.process_name=powershell.exe');
+    const m = await matcherFor(
+      'Processes.parent_process_name=w3wp.exe Processes.process_name=cmd.exe OR Processes.process_name=powershell.exe',
+    );
     expect(m({ parent_process_name: 'w3wp.exe', process_name: 'powershell.exe' })).toBe(true);
     expect(m({ parent_process_name: 'other.exe', process_name: 'cmd.exe' })).toBe(false);
-    const explicit = await matcherFor('Processes.parent_process_name=w3wp.exe AND `process_cmd` OR Processes.process_name=powershell.exe');
+    const explicit = await matcherFor(
+      'Processes.parent_process_name=w3wp.exe AND `process_cmd` OR Processes.process_name=powershell.exe',
+    );
     expect(explicit({ parent_process_name: 'w3wp.exe', original_file_name: 'CMD.EXE' })).toBe(true);
     expect(explicit({ parent_process_name: 'x', process_name: 'powershell.exe' })).toBe(false);
   });

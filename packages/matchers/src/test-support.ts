@@ -17,12 +17,25 @@ export function lit(value: string, quoted = false): Literal {
 
 export function cmp(field: string, op: CompareOp, value: string, quoted = false): SearchExpr {
   const fieldSpan = span(field.length);
-  return { kind: 'compare', field, fieldSpan, op, value: lit(value, quoted), span: { start: fieldSpan.start, end: offset } };
+  return {
+    kind: 'compare',
+    field,
+    fieldSpan,
+    op,
+    value: lit(value, quoted),
+    span: { start: fieldSpan.start, end: offset },
+  };
 }
 
 export function inList(field: string, values: string[]): SearchExpr {
   const fieldSpan = span(field.length);
-  return { kind: 'in', field, fieldSpan, values: values.map((v) => lit(v, true)), span: { start: fieldSpan.start, end: offset } };
+  return {
+    kind: 'in',
+    field,
+    fieldSpan,
+    values: values.map((v) => lit(v, true)),
+    span: { start: fieldSpan.start, end: offset },
+  };
 }
 
 export function and(...args: SearchExpr[]): SearchExpr {
@@ -52,15 +65,33 @@ export interface TstatsSpec {
 export function tstats(spec: TstatsSpec = {}): TstatsCommand {
   const start = offset;
   const options: Record<string, Literal> = {};
-  for (const [k, v] of Object.entries(spec.options ?? { summariesonly: 'false', allow_old_summaries: 'true', fillnull_value: 'null' })) options[k] = lit(v);
+  for (const [k, v] of Object.entries(
+    spec.options ?? { summariesonly: 'false', allow_old_summaries: 'true', fillnull_value: 'null' },
+  ))
+    options[k] = lit(v);
   const cmd: TstatsCommand = {
     kind: 'tstats',
     options,
-    aggregates: (spec.aggregates ?? [{ fn: 'count' }, { fn: 'min', field: '_time', as: 'firstTime' }, { fn: 'max', field: '_time', as: 'lastTime' }])
-      .map((a) => ({ ...a, span: span() })),
+    aggregates: (
+      spec.aggregates ?? [
+        { fn: 'count' },
+        { fn: 'min', field: '_time', as: 'firstTime' },
+        { fn: 'max', field: '_time', as: 'lastTime' },
+      ]
+    ).map((a) => ({ ...a, span: span() })),
     datamodel: { model: spec.model ?? 'Endpoint', dataset: spec.dataset ?? ['Processes'], span: span() },
-    by: (spec.by ?? ['Processes.dest', 'Processes.user', 'Processes.parent_process_name', 'Processes.process_name', 'Processes.original_file_name', 'Processes.process', 'Processes.process_id', 'Processes.parent_process_id'])
-      .map((field) => ({ field, span: span(field.length) })),
+    by: (
+      spec.by ?? [
+        'Processes.dest',
+        'Processes.user',
+        'Processes.parent_process_name',
+        'Processes.process_name',
+        'Processes.original_file_name',
+        'Processes.process',
+        'Processes.process_id',
+        'Processes.parent_process_id',
+      ]
+    ).map((field) => ({ field, span: span(field.length) })),
     spanOfCommand: { start, end: 0 },
   };
   if (spec.where) cmd.where = spec.where;

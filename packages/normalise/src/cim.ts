@@ -22,7 +22,10 @@ const FILL_UNKNOWN = ['dest', 'user', 'process', 'parent_process', 'original_fil
 function processes(ev: CimEvent, meta: EventMeta): void {
   // process_name / parent_process_name: `case(isnotnull(x) AND x!="", x, isnotnull(process) AND
   // process!="", first token of process, 1=1, "unknown")` — evaluated before the fill below.
-  for (const [name, from] of [['process_name', 'process'], ['parent_process_name', 'parent_process']] as const) {
+  for (const [name, from] of [
+    ['process_name', 'process'],
+    ['parent_process_name', 'parent_process'],
+  ] as const) {
     if (!blank(ev[name])) continue;
     const src = ev[from];
     ev[name] = typeof src === 'string' && src !== '' ? firstToken(src) : 'unknown';
@@ -36,7 +39,13 @@ function processes(ev: CimEvent, meta: EventMeta): void {
 
 /** The fields each data set's calculation may write (pre-declared in the event shape). */
 export const CIM_CALCULATED_OUTPUTS: Record<string, readonly string[]> = {
-  'Endpoint.Processes': ['process_name', 'parent_process_name', ...FILL_UNKNOWN, 'vendor_product', 'process_integrity_level'],
+  'Endpoint.Processes': [
+    'process_name',
+    'parent_process_name',
+    ...FILL_UNKNOWN,
+    'vendor_product',
+    'process_integrity_level',
+  ],
 };
 
 /** Which other CIM fields a calculated field is computed from (for partial normalisation). */

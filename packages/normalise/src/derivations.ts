@@ -52,7 +52,7 @@ export const DERIVATIONS: Record<string, Derivation> = {
   },
   win_basename: {
     // Sysmon TA 8.1.0 `replace(Image,"(.*\\\)(?=...)","")`: strips up to the last backslash only.
-    doc: 'text after the last `\\` only (the Windows add-ons\' regex)',
+    doc: "text after the last `\\` only (the Windows add-ons' regex)",
     apply: (v) => {
       const i = v.lastIndexOf('\\');
       return i < 0 ? v : v.slice(i + 1);
@@ -69,7 +69,7 @@ export const DERIVATIONS: Record<string, Derivation> = {
     doc: '`0x1b28` → `6952`; a value that is not `0x…` hex is kept as it is',
     apply: (v) => {
       const m = /^\s*0[xX]([0-9a-fA-F]+)\s*$/.exec(v);
-      return m ? BigInt('0x' + m[1]).toString(10) : v;
+      return m ? BigInt(`0x${m[1]}`).toString(10) : v;
     },
   },
   lower: { doc: 'lower-cases the value', apply: (v) => v.toLowerCase() },

@@ -25,9 +25,14 @@ export function specsFromDataSources(sources: DataSourceLike[]): { specs: Normal
   for (const ds of sources) {
     if (!ds || typeof ds.name !== 'string' || !Array.isArray(ds.field_mappings)) continue;
     for (const fm of ds.field_mappings) {
-      if (!fm || String(fm.data_model).toLowerCase() !== 'cim' || typeof fm.data_set !== 'string' || !fm.mapping) continue;
+      if (!fm || String(fm.data_model).toLowerCase() !== 'cim' || typeof fm.data_set !== 'string' || !fm.mapping)
+        continue;
       if (typeof ds.sourcetype !== 'string' || ds.sourcetype === '') {
-        problems.push({ spec: ds.name, key: 'sourcetype', message: 'a data source with CIM field_mappings needs a sourcetype' });
+        problems.push({
+          spec: ds.name,
+          key: 'sourcetype',
+          message: 'a data source with CIM field_mappings needs a sourcetype',
+        });
         continue;
       }
       const where: Record<string, string> = {};
@@ -76,7 +81,11 @@ function matchesWhere(c: CompiledSpec, raw: RawEvent): boolean {
  * sources first, then the built-in ones whose names the content does not define. An event is
  * normalised by the first spec whose sourcetype, source and `where` match it.
  */
-export function createNormaliser(specs: NormaliserSpec[], dataSet: string, opts: { builtins?: boolean } = {}): Normaliser {
+export function createNormaliser(
+  specs: NormaliserSpec[],
+  dataSet: string,
+  opts: { builtins?: boolean } = {},
+): Normaliser {
   const all = [...specs];
   if (opts.builtins !== false) {
     const names = new Set(specs.map((s) => s.name.toLowerCase()));
@@ -91,7 +100,17 @@ export function createNormaliser(specs: NormaliserSpec[], dataSet: string, opts:
     problems.push(...r.problems);
     if (r.compiled) {
       compiled.push(r.compiled);
-      shapes.set(r.compiled, shapeFactory(['_time', 'host', 'source', 'sourcetype', ...r.compiled.fields.map(([f]) => f), ...(CIM_CALCULATED_OUTPUTS[dataSet] ?? [])]));
+      shapes.set(
+        r.compiled,
+        shapeFactory([
+          '_time',
+          'host',
+          'source',
+          'sourcetype',
+          ...r.compiled.fields.map(([f]) => f),
+          ...(CIM_CALCULATED_OUTPUTS[dataSet] ?? []),
+        ]),
+      );
     }
   }
   const calculated = CIM_CALCULATED[dataSet];
@@ -131,7 +150,7 @@ export function createNormaliser(specs: NormaliserSpec[], dataSet: string, opts:
         if (c.sourcetypeLc !== sourcetype.toLowerCase()) continue;
         for (const [k] of c.where) out.add(k);
         for (const [key, target] of c.spec.mapping) {
-          if (targets && !targets.has(target.startsWith(root + '.') ? target.slice(root.length + 1) : target)) continue;
+          if (targets && !targets.has(target.startsWith(`${root}.`) ? target.slice(root.length + 1) : target)) continue;
           for (const f of rawFieldsOfKey(key)) out.add(f);
         }
       }

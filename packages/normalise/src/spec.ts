@@ -40,7 +40,11 @@ export interface CompiledSpec {
   fields: [string, Getter][];
 }
 
-function applyChain(value: string, ev: RawFields, chain: { fn: (v: string, e: RawFields, a: string | undefined) => string | undefined; arg: string | undefined }[]): string | undefined {
+function applyChain(
+  value: string,
+  ev: RawFields,
+  chain: { fn: (v: string, e: RawFields, a: string | undefined) => string | undefined; arg: string | undefined }[],
+): string | undefined {
   let v: string | undefined = value;
   for (const step of chain) {
     if (v === undefined) return undefined;
@@ -68,14 +72,21 @@ export function compileMappingKey(key: string): { get: Getter } | { error: strin
   }
   const [field, ...mods] = k.split('|');
   if (!field) return { error: `mapping key "${key}" names no raw field` };
-  const chain: { fn: (v: string, e: RawFields, a: string | undefined) => string | undefined; arg: string | undefined }[] = [];
+  const chain: {
+    fn: (v: string, e: RawFields, a: string | undefined) => string | undefined;
+    arg: string | undefined;
+  }[] = [];
   for (const m of mods) {
     const colon = m.indexOf(':');
     const name = (colon < 0 ? m : m.slice(0, colon)).trim();
     const arg = colon < 0 ? undefined : m.slice(colon + 1).trim();
     const d = DERIVATIONS[name];
-    if (!d) return { error: `unknown derivation "${name}" in mapping key "${key}" (known: ${Object.keys(DERIVATIONS).join(', ')})` };
-    if (d.arg === 'required' && !arg) return { error: `derivation "${name}" needs an argument (${name}:<arg>) in mapping key "${key}"` };
+    if (!d)
+      return {
+        error: `unknown derivation "${name}" in mapping key "${key}" (known: ${Object.keys(DERIVATIONS).join(', ')})`,
+      };
+    if (d.arg === 'required' && !arg)
+      return { error: `derivation "${name}" needs an argument (${name}:<arg>) in mapping key "${key}"` };
     chain.push({ fn: d.apply, arg });
   }
   if (chain.length === 0) return { get: (ev) => ev[field] };
@@ -108,8 +119,12 @@ export function compileSpec(spec: NormaliserSpec): { compiled?: CompiledSpec; pr
   const dsRoot = spec.dataSet.split('.').pop() ?? spec.dataSet;
   const byField = new Map<string, Getter[]>();
   for (const [key, target] of spec.mapping) {
-    if (typeof target !== 'string' || !target.startsWith(dsRoot + '.') || target.length <= dsRoot.length + 1) {
-      problems.push({ spec: spec.name, key, message: `mapping target "${String(target)}" must be "${dsRoot}.<field>" for data set ${spec.dataSet}` });
+    if (typeof target !== 'string' || !target.startsWith(`${dsRoot}.`) || target.length <= dsRoot.length + 1) {
+      problems.push({
+        spec: spec.name,
+        key,
+        message: `mapping target "${String(target)}" must be "${dsRoot}.<field>" for data set ${spec.dataSet}`,
+      });
       continue;
     }
     const c = compileMappingKey(key);
@@ -126,13 +141,16 @@ export function compileSpec(spec: NormaliserSpec): { compiled?: CompiledSpec; pr
   for (const [field, getters] of byField) {
     if (getters.length === 1) fields.push([field, getters[0]!]);
     else {
-      fields.push([field, (ev) => {
-        for (const g of getters) {
-          const v = g(ev);
-          if (present(v)) return v;
-        }
-        return undefined;
-      }]);
+      fields.push([
+        field,
+        (ev) => {
+          for (const g of getters) {
+            const v = g(ev);
+            if (present(v)) return v;
+          }
+          return undefined;
+        },
+      ]);
     }
   }
   const src = spec.source?.trim();

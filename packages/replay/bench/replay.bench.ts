@@ -78,13 +78,22 @@ if (!det?.data) {
   console.log(`skip: ${NGROK} not found under ${root}`);
   process.exit(0);
 }
-const prep = (await prepareDetections(tree, [{ file: NGROK, data: det.data }], { cacheDir: join(tmp, 'cache') })).get(NGROK)!;
+const prep = (await prepareDetections(tree, [{ file: NGROK, data: det.data }], { cacheDir: join(tmp, 'cache') })).get(
+  NGROK,
+)!;
 if ('error' in prep) throw new Error(prep.error);
 
 // XML unit: the real certutil events (Sysmon EID 1 + 4688, no classic text) and the ngrok fixture.
-const certutil = readFileSync(join(root, 'test/logs/certutil_sysmon_4688_mixed.raw'), 'utf8').split('\n').filter((l) => l.startsWith('<Event'));
-const ngrok = readFileSync(join(root, 'test/attack_data/datasets/attack_techniques/T1572/ngrok/windows-sysmon.log'), 'utf8').trimEnd().split('\n');
-const xmlUnit = [...certutil, ...ngrok].join('\n') + '\n';
+const certutil = readFileSync(join(root, 'test/logs/certutil_sysmon_4688_mixed.raw'), 'utf8')
+  .split('\n')
+  .filter((l) => l.startsWith('<Event'));
+const ngrok = readFileSync(
+  join(root, 'test/attack_data/datasets/attack_techniques/T1572/ngrok/windows-sysmon.log'),
+  'utf8',
+)
+  .trimEnd()
+  .split('\n');
+const xmlUnit = `${[...certutil, ...ngrok].join('\n')}\n`;
 const jsonUnit = gunzipSync(readFileSync(join(root, 'test/logs/atomic_T1027_nxlog.jsonl.gz'))).toString('utf8');
 
 const cases: { name: string; unit: string; base: number; sourcetype: string; json: boolean }[] = [
@@ -99,17 +108,29 @@ for (const c of cases) {
     const path = join(tmp, `${c.json ? 'json' : 'xml'}-${mult}x.log`);
     const bytes = await writeCopies(path, c.unit, c.base * mult);
     const runs = mult === 1 ? 3 : 2;
-    const perLine = c.json ? (l: string) => { if (l) JSON.parse(l); } : () => {};
+    const perLine = c.json
+      ? (l: string) => {
+          if (l) JSON.parse(l);
+        }
+      : () => {};
     const floorA = await best(runs, () => readLines(path, perLine));
     const floorB = await best(runs, () => chunkLines(path, perLine));
     const floor = floorA.s <= floorB.s ? floorA : floorB;
     resetPeaks();
     let n = 0;
     const input: ReplayInput = { path, sourcetype: c.sourcetype };
-    const rep = await best(runs, () => replayDetection(prep, [input], { onEvent: () => { if ((++n & 1023) === 0) sample(); } }));
+    const rep = await best(runs, () =>
+      replayDetection(prep, [input], {
+        onEvent: () => {
+          if ((++n & 1023) === 0) sample();
+        },
+      }),
+    );
     sample();
     const st = rep.r.stats;
-    console.log(`${c.name} | ${mult}x ${mb(bytes).toFixed(0)} MB | ${(mb(bytes) / floor.s).toFixed(0)} | ${(mb(bytes) / rep.s).toFixed(0)} | ${Math.round(st.eventsRead / rep.s)} | ${(floor.s / rep.s).toFixed(2)} | ${fmtMem()} (events ${st.eventsRead}, in data set ${st.inDataSet}, rows ${st.rows})`);
+    console.log(
+      `${c.name} | ${mult}x ${mb(bytes).toFixed(0)} MB | ${(mb(bytes) / floor.s).toFixed(0)} | ${(mb(bytes) / rep.s).toFixed(0)} | ${Math.round(st.eventsRead / rep.s)} | ${(floor.s / rep.s).toFixed(2)} | ${fmtMem()} (events ${st.eventsRead}, in data set ${st.inDataSet}, rows ${st.rows})`,
+    );
     rmSync(path);
   }
 }
@@ -118,12 +139,25 @@ for (const c of cases) {
   const evs: string[] = [];
   while (evs.length < 20000) evs.push(...certutil.map((l) => Buffer.from(l).toString()));
   const full = new Set([...prep.normaliser.rawFieldsFor('XmlWinEventLog'), 'Channel', 'Computer', 'SystemTime']);
-  const where = new Set([...prep.normaliser.rawFieldsFor('XmlWinEventLog', prep.whereFields), 'Channel', 'Computer', 'SystemTime']);
+  const where = new Set([
+    ...prep.normaliser.rawFieldsFor('XmlWinEventLog', prep.whereFields),
+    'Channel',
+    'Computer',
+    'SystemTime',
+  ]);
   // Projections first (what the replay uses); "all fields" last, as it makes the code polymorphic.
-  for (const [name, wanted] of [[`${where.size} where-clause fields`, where], [`${full.size} normalised fields`, full], ['all fields', undefined]] as const) {
-    const r = await best(3, async () => { for (const e of evs) parseEventXml(e, false, wanted); });
+  for (const [name, wanted] of [
+    [`${where.size} where-clause fields`, where],
+    [`${full.size} normalised fields`, full],
+    ['all fields', undefined],
+  ] as const) {
+    const r = await best(3, async () => {
+      for (const e of evs) parseEventXml(e, false, wanted);
+    });
     const bytes = evs.reduce((a, e) => a + e.length, 0);
-    console.log(`parseEventXml, ${name}: ${(r.s * 1e6 / evs.length).toFixed(2)} µs/event, ${(mb(bytes) / r.s).toFixed(0)} MB/s`);
+    console.log(
+      `parseEventXml, ${name}: ${((r.s * 1e6) / evs.length).toFixed(2)} µs/event, ${(mb(bytes) / r.s).toFixed(0)} MB/s`,
+    );
   }
 }
 rmSync(tmp, { recursive: true, force: true });

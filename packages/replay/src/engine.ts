@@ -2,7 +2,14 @@ import { join } from 'node:path';
 import { filterMacroName, type ContentTree, type Detection } from '@dac/content';
 import { loadDataModels } from '@dac/cim';
 import { compileMatchers, type CompiledMatcher } from '@dac/matchers';
-import { createNormaliser, specsFromDataSources, type CimEvent, type DataSourceLike, type Normaliser, type RawEvent } from '@dac/normalise';
+import {
+  createNormaliser,
+  specsFromDataSources,
+  type CimEvent,
+  type DataSourceLike,
+  type Normaliser,
+  type RawEvent,
+} from '@dac/normalise';
 import { builtinMacros, findTstats, macroTableFrom, parseSearch, type MacroTable, type SearchExpr } from '@dac/spl';
 import { compilePostPipeline, type RowOp } from './post.js';
 import { formatFor, parseEventXml, readFixture, type ReadIssue } from './readers/index.js';
@@ -32,11 +39,19 @@ export function searchFields(expr: SearchExpr | undefined, key: (written: string
   const out = new Set<string>();
   const walk = (e: SearchExpr): boolean => {
     switch (e.kind) {
-      case 'and': case 'or': return e.args.every(walk);
-      case 'not': return walk(e.arg);
-      case 'compare': case 'in': out.add(key(e.field)); return true;
-      case 'subsearch': return true;
-      default: return false;
+      case 'and':
+      case 'or':
+        return e.args.every(walk);
+      case 'not':
+        return walk(e.arg);
+      case 'compare':
+      case 'in':
+        out.add(key(e.field));
+        return true;
+      case 'subsearch':
+        return true;
+      default:
+        return false;
     }
   };
   return !expr || walk(expr) ? out : undefined;
@@ -50,9 +65,18 @@ export interface NotReplayable {
 
 /** The content's macros on top of the CIM add-on's built-ins. */
 export function macroTableOf(tree: ContentTree): MacroTable {
-  const defs = tree.macros.flatMap((m) => (m.data && typeof m.data.name === 'string' && typeof m.data.definition === 'string'
-    ? [{ name: m.data.name, args: Array.isArray(m.data.arguments) ? m.data.arguments.map(String) : [], definition: m.data.definition, source: m.file.relPath }]
-    : []));
+  const defs = tree.macros.flatMap((m) =>
+    m.data && typeof m.data.name === 'string' && typeof m.data.definition === 'string'
+      ? [
+          {
+            name: m.data.name,
+            args: Array.isArray(m.data.arguments) ? m.data.arguments.map(String) : [],
+            definition: m.data.definition,
+            source: m.file.relPath,
+          },
+        ]
+      : [],
+  );
   return new Map([...builtinMacros(), ...macroTableFrom(defs)]);
 }
 
@@ -68,44 +92,96 @@ export interface PrepareOptions {
  * root data set, then only replayable commands), and compiles the GENERATED matchers of all of
  * them in one batch (@dac/matchers).
  */
-export async function prepareDetections(tree: ContentTree, items: { file: string; data: Detection }[], opts: PrepareOptions = {}): Promise<Map<string, PreparedDetection | NotReplayable>> {
+export async function prepareDetections(
+  tree: ContentTree,
+  items: { file: string; data: Detection }[],
+  opts: PrepareOptions = {},
+): Promise<Map<string, PreparedDetection | NotReplayable>> {
   const out = new Map<string, PreparedDetection | NotReplayable>();
   const macros = macroTableOf(tree);
-  const { specs, problems } = specsFromDataSources(tree.dataSources.flatMap((d) => (d.data ? [d.data as unknown as DataSourceLike] : [])));
-  const pending: { file: string; name: string; tstats: NonNullable<ReturnType<typeof findTstats>>; post: RowOp; observables: string[] }[] = [];
+  const { specs, problems } = specsFromDataSources(
+    tree.dataSources.flatMap((d) => (d.data ? [d.data as unknown as DataSourceLike] : [])),
+  );
+  const pending: {
+    file: string;
+    name: string;
+    tstats: NonNullable<ReturnType<typeof findTstats>>;
+    post: RowOp;
+    observables: string[];
+  }[] = [];
   for (const { file, data } of items) {
     const name = typeof data.name === 'string' ? data.name : file;
     const fail = (error: string) => out.set(file, { name, file, error });
-    if (typeof data.search !== 'string') { fail('detection has no search'); continue; }
+    if (typeof data.search !== 'string') {
+      fail('detection has no search');
+      continue;
+    }
     const parsed = parseSearch(data.search, macros, { filterMacro: filterMacroName(name) });
     const err = parsed.diagnostics.find((d) => d.severity === 'error');
-    if (err) { fail(`search does not parse: ${err.message}`); continue; }
+    if (err) {
+      fail(`search does not parse: ${err.message}`);
+      continue;
+    }
     const tstats = findTstats(parsed.pipeline);
-    if (!tstats) { fail('not replayable: the search does not start with | tstats (only tstats searches are replayed)'); continue; }
-    if (!tstats.datamodel) { fail('not replayable: tstats without from datamodel=…'); continue; }
-    if (tstats.datamodel.dataset.length !== 1) { fail(`not replayable: child data set ${tstats.datamodel.dataset.join('.')} (root data sets only)`); continue; }
+    if (!tstats) {
+      fail('not replayable: the search does not start with | tstats (only tstats searches are replayed)');
+      continue;
+    }
+    if (!tstats.datamodel) {
+      fail('not replayable: tstats without from datamodel=…');
+      continue;
+    }
+    if (tstats.datamodel.dataset.length !== 1) {
+      fail(`not replayable: child data set ${tstats.datamodel.dataset.join('.')} (root data sets only)`);
+      continue;
+    }
     const post = compilePostPipeline(parsed.pipeline.commands.slice(1));
-    if ('error' in post) { fail(`not replayable: ${post.error}`); continue; }
-    const observables = Array.isArray(data.tags?.observable) ? data.tags.observable.map((o) => o?.name).filter((n): n is string => typeof n === 'string') : [];
+    if ('error' in post) {
+      fail(`not replayable: ${post.error}`);
+      continue;
+    }
+    const observables = Array.isArray(data.tags?.observable)
+      ? data.tags.observable.map((o) => o?.name).filter((n): n is string => typeof n === 'string')
+      : [];
     pending.push({ file, name, tstats, post: post.run, observables });
   }
   if (pending.length === 0) return out;
   const models = loadDataModels();
-  const compiled = await compileMatchers(pending.map((p) => ({ id: p.file, tstats: p.tstats })), models, { cacheDir: opts.cacheDir, typecheck: opts.typecheck });
+  const compiled = await compileMatchers(
+    pending.map((p) => ({ id: p.file, tstats: p.tstats })),
+    models,
+    { cacheDir: opts.cacheDir, typecheck: opts.typecheck },
+  );
   for (const p of pending) {
     const m = compiled.matchers.get(p.file);
     if (!m) {
       const d = (compiled.diagnostics.get(p.file) ?? []).find((x) => x.severity === 'error');
-      out.set(p.file, { name: p.name, file: p.file, error: `matcher not generated: ${d?.message ?? 'unknown reason'}` });
+      out.set(p.file, {
+        name: p.name,
+        file: p.file,
+        error: `matcher not generated: ${d?.message ?? 'unknown reason'}`,
+      });
       continue;
     }
     const planProblem = checkAggregationPlan(m.plan);
-    if (planProblem) { out.set(p.file, { name: p.name, file: p.file, error: `not replayable: ${planProblem}` }); continue; }
+    if (planProblem) {
+      out.set(p.file, { name: p.name, file: p.file, error: `not replayable: ${planProblem}` });
+      continue;
+    }
     const dataSet = `${m.plan.model}.${m.plan.dataset[0]}`;
     const normaliser = createNormaliser(specs, dataSet);
     normaliser.problems.unshift(...problems);
     const whereFields = searchFields(p.tstats.where, m.plan.eventKey);
-    out.set(p.file, { name: p.name, file: p.file, matcher: m, dataSet, normaliser, post: p.post, observables: p.observables, whereFields });
+    out.set(p.file, {
+      name: p.name,
+      file: p.file,
+      matcher: m,
+      dataSet,
+      normaliser,
+      post: p.post,
+      observables: p.observables,
+      whereFields,
+    });
   }
   return out;
 }
@@ -170,7 +246,11 @@ export interface ReplayOptions {
   onePhase?: boolean;
 }
 
-export async function replayDetection(det: PreparedDetection, inputs: ReplayInput[], opts: ReplayOptions = {}): Promise<ReplayResult> {
+export async function replayDetection(
+  det: PreparedDetection,
+  inputs: ReplayInput[],
+  opts: ReplayOptions = {},
+): Promise<ReplayResult> {
   const t0 = performance.now();
   const agg = new TstatsAggregator(det.matcher.plan);
   const match = det.matcher.match;
@@ -180,7 +260,18 @@ export async function replayDetection(det: PreparedDetection, inputs: ReplayInpu
   for (const input of inputs) {
     const fmt = formatFor(input.sourcetype, input.source);
     if ('error' in fmt) {
-      files.push({ path: input.path, fileBytes: 0, bytes: 0, lines: 0, gzip: false, events: 0, malformed: 0, skipped: 0, issues: [], error: fmt.error });
+      files.push({
+        path: input.path,
+        fileBytes: 0,
+        bytes: 0,
+        lines: 0,
+        gzip: false,
+        events: 0,
+        malformed: 0,
+        skipped: 0,
+        issues: [],
+        error: fmt.error,
+      });
       continue;
     }
     const fixedSource = input.source;
@@ -190,7 +281,9 @@ export async function replayDetection(det: PreparedDetection, inputs: ReplayInpu
     // in two phases, first only those the where-clause's CIM fields come from.
     const fullWanted = new Set([...det.normaliser.rawFieldsFor(sourcetype), ...fmt.metaFields]);
     const twoPhase = xml && !opts.onePhase && det.whereFields !== undefined;
-    const wanted = twoPhase ? new Set([...det.normaliser.rawFieldsFor(sourcetype, det.whereFields), ...fmt.metaFields]) : fullWanted;
+    const wanted = twoPhase
+      ? new Set([...det.normaliser.rawFieldsFor(sourcetype, det.whereFields), ...fmt.metaFields])
+      : fullWanted;
     const decode = opts.decodeEntities ?? false;
     const onRaw = (raw: RawEvent) => {
       const meta = { sourcetype, source: fixedSource ?? fmt.sourceOf(raw.fields), host: fmt.hostOf(raw.fields) };
@@ -204,20 +297,42 @@ export async function replayDetection(det: PreparedDetection, inputs: ReplayInpu
       let full = ev;
       if (twoPhase && raw.text !== undefined) {
         const r = parseEventXml(raw.text, decode, fullWanted);
-        if (!('error' in r)) full = det.normaliser.normalise({ fields: r.fields, time: r.time, line: raw.line }, meta) ?? ev;
+        if (!('error' in r))
+          full = det.normaliser.normalise({ fields: r.fields, time: r.time, line: raw.line }, meta) ?? ev;
       }
       agg.add(full);
     };
     try {
       const r = await readFixture(input.path, fmt, onRaw, { decodeEntities: opts.decodeEntities, wanted });
       files.push({
-        path: input.path, fileBytes: r.fileBytes, bytes: r.bytes, lines: r.lines, gzip: r.gzip, events: r.events, malformed: r.malformed, skipped: r.skipped, issues: r.issues,
+        path: input.path,
+        fileBytes: r.fileBytes,
+        bytes: r.bytes,
+        lines: r.lines,
+        gzip: r.gzip,
+        events: r.events,
+        malformed: r.malformed,
+        skipped: r.skipped,
+        issues: r.issues,
         // Reading stopped early (e.g. a truncated gzip): what was read still counts; say where it stopped.
-        ...(r.error ? { error: `cannot read ${input.path} to the end (stopped after line ${r.lines}): ${r.error.message}` } : {}),
+        ...(r.error
+          ? { error: `cannot read ${input.path} to the end (stopped after line ${r.lines}): ${r.error.message}` }
+          : {}),
       });
     } catch (e) {
       const err = e as NodeJS.ErrnoException;
-      files.push({ path: input.path, fileBytes: 0, bytes: 0, lines: 0, gzip: false, events: 0, malformed: 0, skipped: 0, issues: [], error: err.code === 'ENOENT' ? `file not found: ${input.path}` : `cannot read ${input.path}: ${err.message}` });
+      files.push({
+        path: input.path,
+        fileBytes: 0,
+        bytes: 0,
+        lines: 0,
+        gzip: false,
+        events: 0,
+        malformed: 0,
+        skipped: 0,
+        issues: [],
+        error: err.code === 'ENOENT' ? `file not found: ${input.path}` : `cannot read ${input.path}: ${err.message}`,
+      });
     }
   }
   const rows = det.post(agg.rows());
@@ -226,9 +341,22 @@ export async function replayDetection(det: PreparedDetection, inputs: ReplayInpu
   if (inDataSet === 0 && sum((f) => f.events) > 0) {
     for (const st of new Set(inputs.map((i) => i.sourcetype))) {
       const specs = det.normaliser.specsFor(st);
-      notes.push(specs.length === 0
-        ? `no event reached ${det.dataSet}: no data source maps sourcetype "${st}" to ${det.dataSet} (add field_mappings to a data source with that sourcetype)`
-        : `no event reached ${det.dataSet}: events of sourcetype "${st}" matched none of ${specs.map((s) => `${s.name} (source ${s.source ?? '*'}${Object.keys(s.where).length ? `, ${Object.entries(s.where).map(([k, v]) => `${k}=${v}`).join(' ')}` : ''})`).join('; ')}`);
+      notes.push(
+        specs.length === 0
+          ? `no event reached ${det.dataSet}: no data source maps sourcetype "${st}" to ${det.dataSet} (add field_mappings to a data source with that sourcetype)`
+          : `no event reached ${det.dataSet}: events of sourcetype "${st}" matched none of ${specs
+              .map(
+                (s) =>
+                  `${s.name} (source ${s.source ?? '*'}${
+                    Object.keys(s.where).length
+                      ? `, ${Object.entries(s.where)
+                          .map(([k, v]) => `${k}=${v}`)
+                          .join(' ')}`
+                      : ''
+                  })`,
+              )
+              .join('; ')}`,
+      );
     }
   }
   for (const p of det.normaliser.problems) notes.push(`data source ${p.spec}: ${p.key}: ${p.message}`);

@@ -11,7 +11,8 @@ export const FIXTURE_DIR = join('test', 'attack_data');
  */
 export function fixturePathFor(url: string, root: string): { path: string; rel: string } | { error: string } {
   const at = url.indexOf('/master/');
-  if (at < 0) return { error: `cannot map "${url}" to a local fixture: expected an attack_data URL containing /master/` };
+  if (at < 0)
+    return { error: `cannot map "${url}" to a local fixture: expected an attack_data URL containing /master/` };
   let rest = url.slice(at + '/master/'.length).split(/[?#]/)[0]!;
   try {
     rest = decodeURIComponent(rest);

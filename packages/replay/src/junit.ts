@@ -5,7 +5,13 @@ import type { TestCaseResult } from './runner.js';
 const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
 
 export function xmlEscape(s: string): string {
-  return s.replace(INVALID_XML, '').replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;').replace(/"/g, '&quot;').replace(/'/g, '&apos;');
+  return s
+    .replace(INVALID_XML, '')
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/"/g, '&quot;')
+    .replace(/'/g, '&apos;');
 }
 
 /** JUnit XML (the Jenkins/GitLab/GitHub-reporter dialect): one testcase per detection test. */
@@ -21,10 +27,15 @@ export function toJUnit(results: TestCaseResult[], suiteName = 'dac test'): stri
     const head = `    <testcase classname="${xmlEscape(r.file)}" name="${xmlEscape(`${r.detection} :: ${r.test}`)}" time="${r.seconds.toFixed(3)}"`;
     const detail = xmlEscape(r.details.join('\n'));
     if (r.status === 'passed') lines.push(`${head}>`, `      <system-out>${detail}</system-out>`, '    </testcase>');
-    else if (r.status === 'skipped') lines.push(`${head}>`, `      <skipped message="${xmlEscape(r.message ?? '')}"/>`, '    </testcase>');
+    else if (r.status === 'skipped')
+      lines.push(`${head}>`, `      <skipped message="${xmlEscape(r.message ?? '')}"/>`, '    </testcase>');
     else {
       const tag = r.status === 'failed' ? 'failure' : 'error';
-      lines.push(`${head}>`, `      <${tag} message="${xmlEscape(r.message ?? '')}">${detail}</${tag}>`, '    </testcase>');
+      lines.push(
+        `${head}>`,
+        `      <${tag} message="${xmlEscape(r.message ?? '')}">${detail}</${tag}>`,
+        '    </testcase>',
+      );
     }
   }
   lines.push('  </testsuite>', '</testsuites>', '');

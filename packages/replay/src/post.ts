@@ -28,7 +28,12 @@ function fieldList(ws: { value: string; quoted: boolean }[]): string[] {
 }
 
 function wildcardRe(p: string): RegExp {
-  return new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('(.*)')}$`);
+  return new RegExp(
+    `^${p
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('(.*)')}$`,
+  );
 }
 
 function matchesAny(name: string, patterns: RegExp[]): boolean {
@@ -39,7 +44,20 @@ function matchesAny(name: string, patterns: RegExp[]): boolean {
 // strftime in UTC (Splunk's convert ctime() renders in the search's time zone; the replay fixes
 // UTC so output is reproducible — splunk-semantics.md §2).
 
-const MONTHS = ['January', 'February', 'March', 'April', 'May', 'June', 'July', 'August', 'September', 'October', 'November', 'December'];
+const MONTHS = [
+  'January',
+  'February',
+  'March',
+  'April',
+  'May',
+  'June',
+  'July',
+  'August',
+  'September',
+  'October',
+  'November',
+  'December',
+];
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const p2 = (n: number) => String(n).padStart(2, '0');
 
@@ -47,34 +65,68 @@ const p2 = (n: number) => String(n).padStart(2, '0');
 export function strftimeUtc(epochSeconds: number, format: string): string {
   const d = new Date(Math.floor(epochSeconds * 1000));
   const frac = epochSeconds - Math.floor(epochSeconds);
-  const Y = d.getUTCFullYear(), m = d.getUTCMonth(), D = d.getUTCDate(), H = d.getUTCHours(), M = d.getUTCMinutes(), S = d.getUTCSeconds(), w = d.getUTCDay();
+  const Y = d.getUTCFullYear(),
+    m = d.getUTCMonth(),
+    D = d.getUTCDate(),
+    H = d.getUTCHours(),
+    M = d.getUTCMinutes(),
+    S = d.getUTCSeconds(),
+    w = d.getUTCDay();
   const yday = Math.floor((Date.UTC(Y, m, D) - Date.UTC(Y, 0, 1)) / 86400000) + 1;
   return format.replace(/%(\d?)([a-zA-Z%])/g, (all, digits: string, c: string) => {
     switch (c) {
-      case 'Y': return String(Y);
-      case 'y': return p2(Y % 100);
-      case 'm': return p2(m + 1);
-      case 'd': return p2(D);
-      case 'e': return String(D).padStart(2, ' ');
-      case 'H': return p2(H);
-      case 'I': return p2(H % 12 === 0 ? 12 : H % 12);
-      case 'p': return H < 12 ? 'AM' : 'PM';
-      case 'M': return p2(M);
-      case 'S': return p2(S);
-      case 'j': return String(yday).padStart(3, '0');
-      case 'b': return MONTHS[m]!.slice(0, 3);
-      case 'B': return MONTHS[m]!;
-      case 'a': return DAYS[w]!.slice(0, 3);
-      case 'A': return DAYS[w]!;
-      case 'F': return `${Y}-${p2(m + 1)}-${p2(D)}`;
-      case 'T': return `${p2(H)}:${p2(M)}:${p2(S)}`;
-      case 'Z': return 'UTC';
-      case 'z': return '+0000';
-      case 's': return String(Math.floor(epochSeconds));
-      case 'N': { const n = digits ? Number(digits) : 9; return frac.toFixed(9).slice(2, 2 + n); }
-      case 'Q': { const n = digits ? Number(digits) : 3; return frac.toFixed(9).slice(2, 2 + n); }
-      case '%': return '%';
-      default: return all;
+      case 'Y':
+        return String(Y);
+      case 'y':
+        return p2(Y % 100);
+      case 'm':
+        return p2(m + 1);
+      case 'd':
+        return p2(D);
+      case 'e':
+        return String(D).padStart(2, ' ');
+      case 'H':
+        return p2(H);
+      case 'I':
+        return p2(H % 12 === 0 ? 12 : H % 12);
+      case 'p':
+        return H < 12 ? 'AM' : 'PM';
+      case 'M':
+        return p2(M);
+      case 'S':
+        return p2(S);
+      case 'j':
+        return String(yday).padStart(3, '0');
+      case 'b':
+        return MONTHS[m]!.slice(0, 3);
+      case 'B':
+        return MONTHS[m]!;
+      case 'a':
+        return DAYS[w]!.slice(0, 3);
+      case 'A':
+        return DAYS[w]!;
+      case 'F':
+        return `${Y}-${p2(m + 1)}-${p2(D)}`;
+      case 'T':
+        return `${p2(H)}:${p2(M)}:${p2(S)}`;
+      case 'Z':
+        return 'UTC';
+      case 'z':
+        return '+0000';
+      case 's':
+        return String(Math.floor(epochSeconds));
+      case 'N': {
+        const n = digits ? Number(digits) : 9;
+        return frac.toFixed(9).slice(2, 2 + n);
+      }
+      case 'Q': {
+        const n = digits ? Number(digits) : 3;
+        return frac.toFixed(9).slice(2, 2 + n);
+      }
+      case '%':
+        return '%';
+      default:
+        return all;
     }
   });
 }
@@ -85,28 +137,36 @@ function compileRename(args: Argument[]): RowOp | string {
   const ws = fieldList(words(args));
   const pairs: { re: RegExp; to: string; literal?: string }[] = [];
   for (let i = 0; i < ws.length; i += 3) {
-    const from = ws[i], as = ws[i + 1], to = ws[i + 2];
-    if (from === undefined || as?.toLowerCase() !== 'as' || to === undefined) return 'rename: expected "<field> as <newname>" pairs';
+    const from = ws[i],
+      as = ws[i + 1],
+      to = ws[i + 2];
+    if (from === undefined || as?.toLowerCase() !== 'as' || to === undefined)
+      return 'rename: expected "<field> as <newname>" pairs';
     pairs.push(from.includes('*') ? { re: wildcardRe(from), to } : { re: /$^/, to, literal: from });
   }
-  return (rows) => rows.map((row) => {
-    let r = row;
-    for (const p of pairs) {
-      const out: Row = {};
-      for (const [k, v] of Object.entries(r)) {
-        if (p.literal !== undefined) {
-          if (k === p.literal) out[p.to] = v; else if (k !== p.to || !(p.literal in r)) out[k] = v;
-          continue;
+  return (rows) =>
+    rows.map((row) => {
+      let r = row;
+      for (const p of pairs) {
+        const out: Row = {};
+        for (const [k, v] of Object.entries(r)) {
+          if (p.literal !== undefined) {
+            if (k === p.literal) out[p.to] = v;
+            else if (k !== p.to || !(p.literal in r)) out[k] = v;
+            continue;
+          }
+          const m = p.re.exec(k);
+          if (!m) {
+            out[k] = v;
+            continue;
+          }
+          let n = 1;
+          out[p.to.replace(/\*/g, () => m[n++] ?? '')] = v;
         }
-        const m = p.re.exec(k);
-        if (!m) { out[k] = v; continue; }
-        let n = 1;
-        out[p.to.replace(/\*/g, () => m[n++] ?? '')] = v;
+        r = out;
       }
-      r = out;
-    }
-    return r;
-  });
+      return r;
+    });
 }
 
 function compileConvert(args: Argument[]): RowOp | string {
@@ -136,16 +196,17 @@ function compileConvert(args: Argument[]): RowOp | string {
     const one = (s: string) => (/^[+-]?\d+(\.\d+)?$/.test(s) ? strftimeUtc(Number(s), timeformat) : s);
     return Array.isArray(v) ? v.map(one) : one(v);
   };
-  return (rows) => rows.map((row) => {
-    const out: Row = { ...row };
-    for (const c of conversions) {
-      for (const [k, v] of Object.entries(row)) {
-        if (!matchesAny(k, c.fields)) continue;
-        out[c.as ?? k] = conv(v);
+  return (rows) =>
+    rows.map((row) => {
+      const out: Row = { ...row };
+      for (const c of conversions) {
+        for (const [k, v] of Object.entries(row)) {
+          if (!matchesAny(k, c.fields)) continue;
+          out[c.as ?? k] = conv(v);
+        }
       }
-    }
-    return out;
-  });
+      return out;
+    });
 }
 
 function compileTableOrFields(name: 'table' | 'fields', args: Argument[]): RowOp | string {
@@ -159,12 +220,14 @@ function compileTableOrFields(name: 'table' | 'fields', args: Argument[]): RowOp
     ws = [ws[0].slice(1), ...ws.slice(1)].filter((w) => w !== '');
   }
   const pats = ws.map(wildcardRe);
-  if (remove) return (rows) => rows.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => !matchesAny(k, pats))));
-  return (rows) => rows.map((row) => {
-    const out: Row = {};
-    for (const re of pats) for (const [k, v] of Object.entries(row)) if (!(k in out) && re.test(k)) out[k] = v;
-    return out;
-  });
+  if (remove)
+    return (rows) => rows.map((row) => Object.fromEntries(Object.entries(row).filter(([k]) => !matchesAny(k, pats))));
+  return (rows) =>
+    rows.map((row) => {
+      const out: Row = {};
+      for (const re of pats) for (const [k, v] of Object.entries(row)) if (!(k in out) && re.test(k)) out[k] = v;
+      return out;
+    });
 }
 
 function compileFillnull(args: Argument[]): RowOp | string {
@@ -190,11 +253,16 @@ export function compilePostCommand(cmd: Command): RowOp | string {
     return (rows) => rows.filter((r) => evaluateSearch(expr, r));
   }
   switch (cmd.name.toLowerCase()) {
-    case 'rename': return compileRename(cmd.args);
-    case 'convert': return compileConvert(cmd.args);
-    case 'table': return compileTableOrFields('table', cmd.args);
-    case 'fields': return compileTableOrFields('fields', cmd.args);
-    case 'fillnull': return compileFillnull(cmd.args);
+    case 'rename':
+      return compileRename(cmd.args);
+    case 'convert':
+      return compileConvert(cmd.args);
+    case 'table':
+      return compileTableOrFields('table', cmd.args);
+    case 'fields':
+      return compileTableOrFields('fields', cmd.args);
+    case 'fillnull':
+      return compileFillnull(cmd.args);
     default:
       return `command "${cmd.name}" is not replayable (replayable after tstats: ${REPLAYABLE_COMMANDS.join(', ')})`;
   }

@@ -1,6 +1,13 @@
 import { existsSync } from 'node:fs';
 import type { ContentTree, Detection, DetectionTest } from '@dac/content';
-import { prepareDetections, replayDetection, type PrepareOptions, type PreparedDetection, type ReplayInput, type ReplayStats } from './engine.js';
+import {
+  prepareDetections,
+  replayDetection,
+  type PrepareOptions,
+  type PreparedDetection,
+  type ReplayInput,
+  type ReplayStats,
+} from './engine.js';
 import { fixturePathFor } from './fixtures.js';
 import type { Row } from './tstats.js';
 
@@ -46,17 +53,30 @@ function populated(v: Row[string] | undefined, fill: string | undefined): boolea
  * - with `expected_rows: N` (dac extension): exactly N rows, and for N > 0 also one row with every
  *   observable populated; `expected_rows: 0` is a benign (false-positive regression) test.
  */
-export function judge(rows: Row[], observables: string[], expected: number | undefined, fill: string | undefined): { ok: boolean; message: string } {
+export function judge(
+  rows: Row[],
+  observables: string[],
+  expected: number | undefined,
+  fill: string | undefined,
+): { ok: boolean; message: string } {
   const full = rows.filter((r) => observables.every((o) => populated(r[o], fill)));
   if (expected !== undefined) {
-    if (rows.length !== expected) return { ok: false, message: `expected exactly ${expected} row(s), got ${rows.length}` };
-    if (expected > 0 && full.length === 0) return { ok: false, message: `${rows.length} row(s), but none has every observable populated (${observables.join(', ')})` };
+    if (rows.length !== expected)
+      return { ok: false, message: `expected exactly ${expected} row(s), got ${rows.length}` };
+    if (expected > 0 && full.length === 0)
+      return {
+        ok: false,
+        message: `${rows.length} row(s), but none has every observable populated (${observables.join(', ')})`,
+      };
     return { ok: true, message: `${rows.length} row(s) as expected` };
   }
   if (rows.length === 0) return { ok: false, message: 'no rows: the detection did not fire' };
   if (full.length === 0) {
     const missing = observables.filter((o) => !rows.some((r) => populated(r[o], fill)));
-    return { ok: false, message: `${rows.length} row(s), but none has every observable populated (missing: ${missing.join(', ') || 'some in each row'})` };
+    return {
+      ok: false,
+      message: `${rows.length} row(s), but none has every observable populated (missing: ${missing.join(', ') || 'some in each row'})`,
+    };
   }
   return { ok: true, message: `${full.length} of ${rows.length} row(s) with every observable populated` };
 }
@@ -96,10 +116,26 @@ export async function runTests(tree: ContentTree, opts: RunTestsOptions = {}): P
     for (const test of data.tests as (DetectionTest | null | undefined)[]) {
       const t0 = performance.now();
       if (!test || typeof test !== 'object') {
-        push({ detection: data.name, file, test: '(invalid test entry)', status: 'error', message: 'a tests: entry is not a mapping', rows: [], details: [], seconds: 0 });
+        push({
+          detection: data.name,
+          file,
+          test: '(invalid test entry)',
+          status: 'error',
+          message: 'a tests: entry is not a mapping',
+          rows: [],
+          details: [],
+          seconds: 0,
+        });
         continue;
       }
-      const base = { detection: data.name, file, test: typeof test?.name === 'string' ? test.name : '(unnamed test)', rows: [] as Row[], details: [] as string[], expectedRows: test?.expected_rows };
+      const base = {
+        detection: data.name,
+        file,
+        test: typeof test?.name === 'string' ? test.name : '(unnamed test)',
+        rows: [] as Row[],
+        details: [] as string[],
+        expectedRows: test?.expected_rows,
+      };
       if (!prep || 'error' in prep) {
         push({ ...base, status: 'error', message: prep && 'error' in prep ? prep.error : 'not prepared', seconds: 0 });
         continue;
@@ -107,15 +143,34 @@ export async function runTests(tree: ContentTree, opts: RunTestsOptions = {}): P
       const inputs: ReplayInput[] = [];
       const problems: string[] = [];
       for (const ad of Array.isArray(test.attack_data) ? test.attack_data : []) {
-        if (!ad || typeof ad.data !== 'string' || typeof ad.sourcetype !== 'string') { problems.push('attack_data entry without data/sourcetype'); continue; }
+        if (!ad || typeof ad.data !== 'string' || typeof ad.sourcetype !== 'string') {
+          problems.push('attack_data entry without data/sourcetype');
+          continue;
+        }
         const fx = fixturePathFor(ad.data, tree.root);
-        if ('error' in fx) { problems.push(fx.error); continue; }
-        if (!existsSync(fx.path)) { problems.push(`missing fixture ${fx.rel} (for ${ad.data}); tests never download: add the file there`); continue; }
-        inputs.push({ path: fx.path, sourcetype: ad.sourcetype, source: typeof ad.source === 'string' ? ad.source : undefined });
+        if ('error' in fx) {
+          problems.push(fx.error);
+          continue;
+        }
+        if (!existsSync(fx.path)) {
+          problems.push(`missing fixture ${fx.rel} (for ${ad.data}); tests never download: add the file there`);
+          continue;
+        }
+        inputs.push({
+          path: fx.path,
+          sourcetype: ad.sourcetype,
+          source: typeof ad.source === 'string' ? ad.source : undefined,
+        });
       }
       if (inputs.length === 0 && problems.length === 0) problems.push('test has no attack_data');
       if (problems.length) {
-        push({ ...base, status: 'failed', message: problems[0], details: problems, seconds: (performance.now() - t0) / 1000 });
+        push({
+          ...base,
+          status: 'failed',
+          message: problems[0],
+          details: problems,
+          seconds: (performance.now() - t0) / 1000,
+        });
         continue;
       }
       const r = await runOne(prep, inputs, test.expected_rows);
@@ -125,7 +180,11 @@ export async function runTests(tree: ContentTree, opts: RunTestsOptions = {}): P
   return results;
 }
 
-async function runOne(prep: PreparedDetection, inputs: ReplayInput[], expected: number | undefined): Promise<Pick<TestCaseResult, 'status' | 'message' | 'details' | 'rows' | 'stats'>> {
+async function runOne(
+  prep: PreparedDetection,
+  inputs: ReplayInput[],
+  expected: number | undefined,
+): Promise<Pick<TestCaseResult, 'status' | 'message' | 'details' | 'rows' | 'stats'>> {
   const { rows, stats } = await replayDetection(prep, inputs);
   const details = summaryLines(stats);
   const unreadable = stats.files.filter((f) => f.error);

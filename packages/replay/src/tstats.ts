@@ -66,8 +66,16 @@ function numeric(reduce: (xs: number[]) => number | undefined): () => Acc {
   return () => {
     const xs: number[] = [];
     return {
-      add(v) { for (const s of scalars(v)) { const n = num(s); if (n !== undefined) xs.push(n); } },
-      result: () => { const r = xs.length ? reduce(xs) : undefined; return r === undefined ? undefined : formatNumber(r); },
+      add(v) {
+        for (const s of scalars(v)) {
+          const n = num(s);
+          if (n !== undefined) xs.push(n);
+        }
+      },
+      result: () => {
+        const r = xs.length ? reduce(xs) : undefined;
+        return r === undefined ? undefined : formatNumber(r);
+      },
     };
   };
 }
@@ -105,19 +113,39 @@ function timed(pick: 'earliest' | 'latest', timeOnly: boolean): () => Acc {
 const AGGREGATES: Record<string, () => Acc> = {
   count: () => {
     let n = 0;
-    return { add(v) { n += scalars(v).length > 0 ? 1 : 0; }, result: () => String(n) };
+    return {
+      add(v) {
+        n += scalars(v).length > 0 ? 1 : 0;
+      },
+      result: () => String(n),
+    };
   },
   dc: () => {
     const s = new Set<string>();
-    return { add(v) { for (const x of scalars(v)) s.add(String(x)); }, result: () => String(s.size) };
+    return {
+      add(v) {
+        for (const x of scalars(v)) s.add(String(x));
+      },
+      result: () => String(s.size),
+    };
   },
   values: () => {
     const s = new Set<string>();
-    return { add(v) { for (const x of scalars(v)) s.add(typeof x === 'number' ? formatNumber(x) : x); }, result: () => (s.size ? [...s].sort(lexCompare) : undefined) };
+    return {
+      add(v) {
+        for (const x of scalars(v)) s.add(typeof x === 'number' ? formatNumber(x) : x);
+      },
+      result: () => (s.size ? [...s].sort(lexCompare) : undefined),
+    };
   },
   list: () => {
     const l: string[] = [];
-    return { add(v) { for (const x of scalars(v)) if (l.length < 100) l.push(typeof x === 'number' ? formatNumber(x) : x); }, result: () => (l.length ? l : undefined) };
+    return {
+      add(v) {
+        for (const x of scalars(v)) if (l.length < 100) l.push(typeof x === 'number' ? formatNumber(x) : x);
+      },
+      result: () => (l.length ? l : undefined),
+    };
   },
   min: extreme(-1),
   max: extreme(1),
@@ -126,25 +154,60 @@ const AGGREGATES: Record<string, () => Acc> = {
   avg: numeric((xs) => xs.reduce((a, b) => a + b, 0) / xs.length),
   mean: numeric((xs) => xs.reduce((a, b) => a + b, 0) / xs.length),
   range: numeric((xs) => Math.max(...xs) - Math.min(...xs)),
-  median: numeric((xs) => { const s = [...xs].sort((a, b) => a - b); return s[Math.floor((s.length - 1) / 2)]; }),
+  median: numeric((xs) => {
+    const s = [...xs].sort((a, b) => a - b);
+    return s[Math.floor((s.length - 1) / 2)];
+  }),
   var: numeric((xs) => variance(xs, true)),
   varp: numeric((xs) => variance(xs, false)),
-  stdev: numeric((xs) => { const v = variance(xs, true); return v === undefined ? undefined : Math.sqrt(v); }),
-  stdevp: numeric((xs) => { const v = variance(xs, false); return v === undefined ? undefined : Math.sqrt(v); }),
+  stdev: numeric((xs) => {
+    const v = variance(xs, true);
+    return v === undefined ? undefined : Math.sqrt(v);
+  }),
+  stdevp: numeric((xs) => {
+    const v = variance(xs, false);
+    return v === undefined ? undefined : Math.sqrt(v);
+  }),
   mode: () => {
     const m = new Map<string, number>();
     return {
-      add(v) { for (const x of scalars(v)) { const k = typeof x === 'number' ? formatNumber(x) : x; m.set(k, (m.get(k) ?? 0) + 1); } },
-      result: () => { let best: string | undefined; let c = 0; for (const [k, n] of m) if (n > c) { best = k; c = n; } return best; },
+      add(v) {
+        for (const x of scalars(v)) {
+          const k = typeof x === 'number' ? formatNumber(x) : x;
+          m.set(k, (m.get(k) ?? 0) + 1);
+        }
+      },
+      result: () => {
+        let best: string | undefined;
+        let c = 0;
+        for (const [k, n] of m)
+          if (n > c) {
+            best = k;
+            c = n;
+          }
+        return best;
+      },
     };
   },
   first: () => {
     let val: string | undefined;
-    return { add(v) { const s = scalars(v); if (val === undefined && s.length) val = String(s[0]); }, result: () => val };
+    return {
+      add(v) {
+        const s = scalars(v);
+        if (val === undefined && s.length) val = String(s[0]);
+      },
+      result: () => val,
+    };
   },
   last: () => {
     let val: string | undefined;
-    return { add(v) { const s = scalars(v); if (s.length) val = String(s[s.length - 1]); }, result: () => val };
+    return {
+      add(v) {
+        const s = scalars(v);
+        if (s.length) val = String(s[s.length - 1]);
+      },
+      result: () => val,
+    };
   },
   earliest: timed('earliest', false),
   latest: timed('latest', false),
@@ -159,11 +222,22 @@ export function aggregateName(a: { fn: string; field?: string; as?: string }): s
 
 /** Seconds of a tstats `span=` (`30s`, `5m`, `1h`, `1d`, `1w`); undefined when not understood. */
 export function spanSeconds(span: string): number | undefined {
-  const m = /^(\d+)\s*(s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hr|hrs|hour|hours|d|day|days|w|week|weeks)?$/i.exec(span.trim());
+  const m =
+    /^(\d+)\s*(s|sec|secs|second|seconds|m|min|mins|minute|minutes|h|hr|hrs|hour|hours|d|day|days|w|week|weeks)?$/i.exec(
+      span.trim(),
+    );
   if (!m) return undefined;
   const n = Number(m[1]);
   const u = (m[2] ?? 's').toLowerCase();
-  const mult = u.startsWith('w') ? 604800 : u.startsWith('d') ? 86400 : u.startsWith('h') ? 3600 : u.startsWith('m') ? 60 : 1;
+  const mult = u.startsWith('w')
+    ? 604800
+    : u.startsWith('d')
+      ? 86400
+      : u.startsWith('h')
+        ? 3600
+        : u.startsWith('m')
+          ? 60
+          : 1;
   return n > 0 ? n * mult : undefined;
 }
 
@@ -171,7 +245,8 @@ export function spanSeconds(span: string): number | undefined {
 export function checkAggregationPlan(plan: AggregationPlan): string | undefined {
   for (const a of plan.aggregates) {
     const fn = ALIASES[a.fn.toLowerCase()] ?? a.fn.toLowerCase();
-    if (!AGGREGATES[fn]) return `aggregate ${a.fn}() is not replayable (supported: ${[...Object.keys(AGGREGATES), ...Object.keys(ALIASES)].join(', ')})`;
+    if (!AGGREGATES[fn])
+      return `aggregate ${a.fn}() is not replayable (supported: ${[...Object.keys(AGGREGATES), ...Object.keys(ALIASES)].join(', ')})`;
   }
   if (plan.by.some((b) => plan.eventKey(b) === '_time')) {
     if (!plan.span) return 'grouping by _time needs span=';
@@ -271,7 +346,9 @@ export class TstatsAggregator {
     if (groups.length === 0 && this.plan.by.length === 0) groups.push({ by: [], accs: this.factories.map((f) => f()) });
     for (const g of groups) {
       const row: Row = {};
-      this.plan.by.forEach((b, i) => { row[b] = g.by[i]!; });
+      this.plan.by.forEach((b, i) => {
+        row[b] = g.by[i]!;
+      });
       g.accs.forEach((acc, i) => {
         const r = acc.result();
         if (r !== undefined) row[names[i]!] = r;

@@ -49,7 +49,12 @@ function readYaml<T>(f: string): T | undefined {
 for (const f of yamlFiles(join(corpus, 'macros'))) {
   const d = readYaml<{ name: string; definition: string; arguments?: string[] }>(f);
   if (!d) continue;
-  const def: MacroDefinition = { name: d.name, args: d.arguments ?? [], definition: String(d.definition), source: f.slice(corpus.length + 1) };
+  const def: MacroDefinition = {
+    name: d.name,
+    args: d.arguments ?? [],
+    definition: String(d.definition),
+    source: f.slice(corpus.length + 1),
+  };
   macros.set(macroKey(def.name, def.args.length), def);
 }
 const detections = yamlFiles(join(corpus, 'detections')).flatMap((f) => {
@@ -84,7 +89,8 @@ const visitEval = (p: Pipeline): void => {
   for (const c of p.commands) {
     if (c.kind !== 'command') continue;
     for (const a of c.args) if (a.kind === 'subsearch') visitEval(a.pipeline);
-    const exprs = c.name === 'where' ? (c.expr ? [c.expr] : []) : c.name === 'eval' ? (c.assignments ?? []).map((x) => x.expr) : [];
+    const exprs =
+      c.name === 'where' ? (c.expr ? [c.expr] : []) : c.name === 'eval' ? (c.assignments ?? []).map((x) => x.expr) : [];
     for (const e of exprs) {
       const fns: string[] = [];
       fnsOf(e, fns);
@@ -97,7 +103,8 @@ const visitEval = (p: Pipeline): void => {
 };
 for (const d of detections) visitEval(parseSearch(d.search, macros, { filterMacro: filterOf(d.name) }).pipeline);
 
-let results: { file: string; diags: ReturnType<typeof parseSearch>['diagnostics']; tstats: boolean; search: string }[] = [];
+let results: { file: string; diags: ReturnType<typeof parseSearch>['diagnostics']; tstats: boolean; search: string }[] =
+  [];
 for (let r = 0; r < runs; r++) {
   const t0 = performance.now();
   results = detections.map((d) => {
@@ -131,20 +138,38 @@ const floor = bestOf(() => {
 const best = times[0];
 const median = times[Math.floor(runs / 2)];
 const failing = results.filter((r) => r.diags.some((d) => d.severity === 'error'));
-const warned = results.filter((r) => r.diags.some((d) => d.severity === "warning"));
-for (const r of warned) for (const d of r.diags.filter((x) => x.severity === "warning")) console.log(`  WARN ${r.file} ${d.rule}: ${d.message}`);
+const warned = results.filter((r) => r.diags.some((d) => d.severity === 'warning'));
+for (const r of warned)
+  for (const d of r.diags.filter((x) => x.severity === 'warning'))
+    console.log(`  WARN ${r.file} ${d.rule}: ${d.message}`);
 const chars = detections.reduce((n, d) => n + d.search.length, 0);
 console.log(`spl-corpus: ${detections.length} searches (${(chars / 1024).toFixed(0)} KiB), ${macros.size} macros`);
-console.log(`  expand+parse all: best ${best.toFixed(1)} ms, median ${median.toFixed(1)} ms (${Math.round((detections.length / best) * 1000)} searches/s)`);
-console.log(`  of which expansion ${expandOnly.toFixed(1)} ms, parsing ${parseOnly.toFixed(1)} ms; floor (one pass over the expanded text) ${floor.toFixed(2)} ms${sink < 0 ? '' : ''}, parse/floor ${(parseOnly / floor).toFixed(0)}x`);
-console.log(`  parsed without error diagnostics: ${detections.length - failing.length}/${detections.length} (${(((detections.length - failing.length) / detections.length) * 100).toFixed(2)}%)`);
-console.log(`  eval/where expressions the local interpreter supports: ${evalSupported}/${evalTotal} (${((evalSupported / Math.max(1, evalTotal)) * 100).toFixed(1)}%); missing: ${[...missingFns].sort((a, b) => b[1] - a[1]).map(([f, n]) => `${f} ${n}`).join(', ')}`);
+console.log(
+  `  expand+parse all: best ${best.toFixed(1)} ms, median ${median.toFixed(1)} ms (${Math.round((detections.length / best) * 1000)} searches/s)`,
+);
+console.log(
+  `  of which expansion ${expandOnly.toFixed(1)} ms, parsing ${parseOnly.toFixed(1)} ms; floor (one pass over the expanded text) ${floor.toFixed(2)} ms${sink < 0 ? '' : ''}, parse/floor ${(parseOnly / floor).toFixed(0)}x`,
+);
+console.log(
+  `  parsed without error diagnostics: ${detections.length - failing.length}/${detections.length} (${(((detections.length - failing.length) / detections.length) * 100).toFixed(2)}%)`,
+);
+console.log(
+  `  eval/where expressions the local interpreter supports: ${evalSupported}/${evalTotal} (${((evalSupported / Math.max(1, evalTotal)) * 100).toFixed(1)}%); missing: ${[
+    ...missingFns,
+  ]
+    .sort((a, b) => b[1] - a[1])
+    .map(([f, n]) => `${f} ${n}`)
+    .join(', ')}`,
+);
 console.log(`  leading tstats: ${results.filter((r) => r.tstats).length}`);
 const byRule = new Map<string, number>();
-for (const r of failing) for (const d of r.diags) if (d.severity === 'error') byRule.set(d.rule, (byRule.get(d.rule) ?? 0) + 1);
+for (const r of failing)
+  for (const d of r.diags) if (d.severity === 'error') byRule.set(d.rule, (byRule.get(d.rule) ?? 0) + 1);
 console.log(`  error diagnostics by rule: ${[...byRule].map(([k, v]) => `${k} ${v}`).join(', ') || 'none'}`);
 for (const r of failing) {
   for (const d of r.diags.filter((x) => x.severity === 'error')) {
-    console.log(`  FAIL ${r.file} [${d.start}-${d.end}] ${d.rule}: ${d.message} :: ${JSON.stringify(r.search.slice(Math.max(0, d.start - 30), d.end + 30))}`);
+    console.log(
+      `  FAIL ${r.file} [${d.start}-${d.end}] ${d.rule}: ${d.message} :: ${JSON.stringify(r.search.slice(Math.max(0, d.start - 30), d.end + 30))}`,
+    );
   }
 }

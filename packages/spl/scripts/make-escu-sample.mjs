@@ -7,8 +7,13 @@ import { join } from 'node:path';
 import { parse } from 'yaml';
 
 const corpus = new URL('../../../../shared/corpus/escu/', import.meta.url).pathname;
-const files = readdirSync(join(corpus, 'detections/endpoint')).filter((f) => f.endsWith('.yml')).sort();
-const dets = files.map((f) => ({ file: `detections/endpoint/${f}`, ...parse(readFileSync(join(corpus, 'detections/endpoint', f), 'utf8')) }));
+const files = readdirSync(join(corpus, 'detections/endpoint'))
+  .filter((f) => f.endsWith('.yml'))
+  .sort();
+const dets = files.map((f) => ({
+  file: `detections/endpoint/${f}`,
+  ...parse(readFileSync(join(corpus, 'detections/endpoint', f), 'utf8')),
+}));
 const pick = new Map();
 const want = (pred, n) => {
   for (const d of dets) {

@@ -33,7 +33,12 @@ function words(args: Argument[]): string[] {
 }
 
 function wildcardToRegExp(p: string): RegExp {
-  return new RegExp(`^${p.split('*').map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&')).join('(.*)')}$`);
+  return new RegExp(
+    `^${p
+      .split('*')
+      .map((s) => s.replace(/[.+?^${}()|[\]\\]/g, '\\$&'))
+      .join('(.*)')}$`,
+  );
 }
 
 function rename(st: FieldState, from: string, to: string): void {
@@ -82,17 +87,41 @@ function statsOutputs(args: Argument[]): { outputs: string[]; by: string[] } {
 }
 
 const PASS_THROUGH = new Set([
-  'search', 'where', 'dedup', 'sort', 'head', 'tail', 'regex', 'bin', 'bucket', 'mvexpand', 'makemv',
-  'reverse', 'uniq', 'nomv', 'mvcombine', 'outputlookup', 'collect', 'sendalert', 'abstract', 'highlight', 'typer',
-  'fieldformat', 'replace', 'filldown', 'accum', 'delta', 'autoregress',
+  'search',
+  'where',
+  'dedup',
+  'sort',
+  'head',
+  'tail',
+  'regex',
+  'bin',
+  'bucket',
+  'mvexpand',
+  'makemv',
+  'reverse',
+  'uniq',
+  'nomv',
+  'mvcombine',
+  'outputlookup',
+  'collect',
+  'sendalert',
+  'abstract',
+  'highlight',
+  'typer',
+  'fieldformat',
+  'replace',
+  'filldown',
+  'accum',
+  'delta',
+  'autoregress',
 ]);
 
 function applyCommand(st: FieldState, c: Command, first: boolean): void {
   if (c.kind === 'tstats') {
-    const prestats = /^(t|true|1)$/i.test(c.options['prestats']?.value ?? '');
+    const prestats = /^(t|true|1)$/i.test(c.options.prestats?.value ?? '');
     const fields = new Set<string>(c.by.map((b) => b.field));
     for (const a of c.aggregates) fields.add(aggregateOutputName(a));
-    if (c.options['append'] && /^(t|true|1)$/i.test(c.options['append'].value)) {
+    if (c.options.append && /^(t|true|1)$/i.test(c.options.append.value)) {
       for (const f of fields) st.fields.add(f);
       st.complete = st.complete && !prestats;
     } else {
@@ -168,7 +197,7 @@ function applyGeneric(st: FieldState, c: GenericCommand, first: boolean): void {
         const res = list.map(wildcardToRegExp);
         st.fields = new Set([...st.fields].filter((f) => res.some((r) => r.test(f))));
       } else {
-        st.fields = new Set(list.filter((w) => st.complete ? st.fields.has(w) : true));
+        st.fields = new Set(list.filter((w) => (st.complete ? st.fields.has(w) : true)));
       }
       return;
     }
@@ -242,7 +271,7 @@ function applyGeneric(st: FieldState, c: GenericCommand, first: boolean): void {
     case 'appendpipe': {
       // The bracket's commands run over the current results; their output rows are appended.
       const sub = args.find((a) => a.kind === 'subsearch');
-      if (!sub || sub.kind !== 'subsearch') {
+      if (sub?.kind !== 'subsearch') {
         st.complete = false;
         return;
       }

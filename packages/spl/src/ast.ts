@@ -70,9 +70,23 @@ export type EvalExpr =
   | { kind: 'subsearch'; pipeline: Pipeline; span: Span };
 
 export type EvalBinaryOp =
-  | 'OR' | 'XOR' | 'AND'
-  | '=' | '==' | '!=' | '<' | '<=' | '>' | '>=' | 'LIKE'
-  | '+' | '-' | '.' | '*' | '/' | '%';
+  | 'OR'
+  | 'XOR'
+  | 'AND'
+  | '='
+  | '=='
+  | '!='
+  | '<'
+  | '<='
+  | '>'
+  | '>='
+  | 'LIKE'
+  | '+'
+  | '-'
+  | '.'
+  | '*'
+  | '/'
+  | '%';
 
 /** One `target=expression` of an `eval` command. */
 export interface EvalAssignment {

@@ -48,7 +48,12 @@ export function macrosFromConf(text: string, source?: string): MacroDefinition[]
     const m = /^(.*)\((\d+)\)$/.exec(st.name);
     const name = m ? m[1] : st.name;
     const argsText = st.settings.get('args');
-    const args = argsText ? argsText.split(',').map((a) => a.trim()).filter((a) => a !== '') : [];
+    const args = argsText
+      ? argsText
+          .split(',')
+          .map((a) => a.trim())
+          .filter((a) => a !== '')
+      : [];
     out.push({ name, args, definition, source: source ? `${source}:${st.line}` : undefined });
   }
   return out;

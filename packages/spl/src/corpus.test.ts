@@ -24,7 +24,13 @@ describe.skipIf(!existsSync(join(corpus, 'detections')))('ESCU corpus (../shared
     const macros = builtinMacros();
     for (const f of readdirSync(join(corpus, 'macros')).sort()) {
       const d = readYaml<{ name: string; definition: string; arguments?: string[] }>(join(corpus, 'macros', f));
-      if (d) macros.set(macroKey(d.name, d.arguments?.length ?? 0), { name: d.name, args: d.arguments ?? [], definition: String(d.definition), source: `macros/${f}` });
+      if (d)
+        macros.set(macroKey(d.name, d.arguments?.length ?? 0), {
+          name: d.name,
+          args: d.arguments ?? [],
+          definition: String(d.definition),
+          source: `macros/${f}`,
+        });
     }
     const dir = join(corpus, 'detections', 'endpoint');
     let total = 0;
@@ -45,6 +51,9 @@ describe.skipIf(!existsSync(join(corpus, 'detections')))('ESCU corpus (../shared
     }
     expect(total).toBeGreaterThan(1000);
     expect(clean / total).toBeGreaterThanOrEqual(0.99);
-    for (const r of rules) expect(['spl-syntax', 'spl-undefined-macro', 'spl-macro-cycle', 'spl-macro-args', 'spl-unsupported']).toContain(r);
+    for (const r of rules)
+      expect(['spl-syntax', 'spl-undefined-macro', 'spl-macro-cycle', 'spl-macro-args', 'spl-unsupported']).toContain(
+        r,
+      );
   });
 });

@@ -1,7 +1,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EvalExpr, GenericCommand } from './ast.js';
-import { SUPPORTED_EVAL_FUNCTIONS, applyEvalAssignments, cidrMatch, evaluateEval, evaluateWhere, likeMatch, relativeTime, type EvalRow } from './eval.js';
+import {
+  SUPPORTED_EVAL_FUNCTIONS,
+  applyEvalAssignments,
+  cidrMatch,
+  evaluateEval,
+  evaluateWhere,
+  likeMatch,
+  relativeTime,
+  type EvalRow,
+} from './eval.js';
 import { parsePipeline } from './parser.js';
 
 function whereExpr(text: string): EvalExpr {
@@ -102,10 +111,16 @@ describe('eval/where interpreter', () => {
   it('likeMatch agrees with a RegExp model and stays linear', () => {
     const s = fc.stringMatching(/^[ab%_]{0,8}$/);
     fc.assert(
-      fc.property(s.map((x) => x.replace(/[%_]/g, '')), s, (v, p) => {
-        const re = new RegExp(`^${[...p].map((ch) => (ch === '%' ? '[\\s\\S]*' : ch === '_' ? '[\\s\\S]' : ch)).join('')}$`);
-        expect(likeMatch(v, p)).toBe(re.test(v));
-      }),
+      fc.property(
+        s.map((x) => x.replace(/[%_]/g, '')),
+        s,
+        (v, p) => {
+          const re = new RegExp(
+            `^${[...p].map((ch) => (ch === '%' ? '[\\s\\S]*' : ch === '_' ? '[\\s\\S]' : ch)).join('')}$`,
+          );
+          expect(likeMatch(v, p)).toBe(re.test(v));
+        },
+      ),
       { numRuns: 1000 },
     );
     expect(likeMatch('a'.repeat(3000), `${'%a'.repeat(200)}%b`)).toBe(false);
@@ -143,7 +158,34 @@ describe('eval/where interpreter', () => {
   });
 
   it('never throws on random expressions from the parser', () => {
-    const tok = fc.constantFrom('a', 'b', '1', '"x"', '(', ')', ',', '+', '-', '.', '*', '/', '=', '!=', '<', 'AND', 'OR', 'NOT', 'if(', 'case(', 'len(', 'mvindex(', 'like(', 'in(', 'IN', ' ');
+    const tok = fc.constantFrom(
+      'a',
+      'b',
+      '1',
+      '"x"',
+      '(',
+      ')',
+      ',',
+      '+',
+      '-',
+      '.',
+      '*',
+      '/',
+      '=',
+      '!=',
+      '<',
+      'AND',
+      'OR',
+      'NOT',
+      'if(',
+      'case(',
+      'len(',
+      'mvindex(',
+      'like(',
+      'in(',
+      'IN',
+      ' ',
+    );
     fc.assert(
       fc.property(fc.array(tok, { maxLength: 30 }), (ts) => {
         const r = parsePipeline(`| where ${ts.join(' ')}`);

@@ -29,7 +29,10 @@ export interface EvalOptions {
 }
 
 class EvalFailure extends Error {
-  constructor(message: string, readonly span: Span) {
+  constructor(
+    message: string,
+    readonly span: Span,
+  ) {
     super(message);
   }
 }
@@ -45,7 +48,11 @@ export function evaluateEval(expr: EvalExpr, row: EvalRow, options: EvalOptions 
 }
 
 /** `where`: true only when the expression evaluates to true. */
-export function evaluateWhere(expr: EvalExpr, row: EvalRow, options: EvalOptions = {}): { ok: true; keep: boolean } | { ok: false; message: string; span: Span } {
+export function evaluateWhere(
+  expr: EvalExpr,
+  row: EvalRow,
+  options: EvalOptions = {},
+): { ok: true; keep: boolean } | { ok: false; message: string; span: Span } {
   const r = evaluateEval(expr, row, options);
   return r.ok ? { ok: true, keep: truthy(r.value) === true } : r;
 }
@@ -54,7 +61,11 @@ export function evaluateWhere(expr: EvalExpr, row: EvalRow, options: EvalOptions
  * `eval a=…, b=…`: assignments run left to right, each seeing the fields set before it
  * [unverified]; a null result removes the field.
  */
-export function applyEvalAssignments(assignments: EvalAssignment[], row: EvalRow, options: EvalOptions = {}): { ok: true; row: EvalRow } | { ok: false; message: string; span: Span } {
+export function applyEvalAssignments(
+  assignments: EvalAssignment[],
+  row: EvalRow,
+  options: EvalOptions = {},
+): { ok: true; row: EvalRow } | { ok: false; message: string; span: Span } {
   const out: EvalRow = { ...row };
   for (const a of assignments) {
     const r = evaluateEval(a.expr, out, options);
@@ -141,17 +152,64 @@ const MAX_EVAL_DEPTH = 200;
 
 /** Functions `evaluateEval` implements (`now`/`time` need `options.now`). */
 export const SUPPORTED_EVAL_FUNCTIONS: ReadonlySet<string> = new Set([
-  'if', 'case', 'coalesce', 'isnull', 'isnotnull', 'isnum', 'isstr', 'null', 'true', 'false', 'lower', 'upper', 'len',
-  'like', 'match', 'replace', 'substr', 'trim', 'ltrim', 'rtrim', 'split', 'mvcount', 'mvindex', 'mvjoin', 'mvappend',
-  'mvdedup', 'mvfilter', 'mvfind', 'in', 'tostring', 'tonumber', 'round', 'floor', 'ceil', 'ceiling', 'abs', 'sqrt', 'exp', 'ln',
-  'log', 'pow', 'min', 'max', 'cidrmatch', 'urldecode', 'now', 'time', 'relative_time',
+  'if',
+  'case',
+  'coalesce',
+  'isnull',
+  'isnotnull',
+  'isnum',
+  'isstr',
+  'null',
+  'true',
+  'false',
+  'lower',
+  'upper',
+  'len',
+  'like',
+  'match',
+  'replace',
+  'substr',
+  'trim',
+  'ltrim',
+  'rtrim',
+  'split',
+  'mvcount',
+  'mvindex',
+  'mvjoin',
+  'mvappend',
+  'mvdedup',
+  'mvfilter',
+  'mvfind',
+  'in',
+  'tostring',
+  'tonumber',
+  'round',
+  'floor',
+  'ceil',
+  'ceiling',
+  'abs',
+  'sqrt',
+  'exp',
+  'ln',
+  'log',
+  'pow',
+  'min',
+  'max',
+  'cidrmatch',
+  'urldecode',
+  'now',
+  'time',
+  'relative_time',
 ]);
 
 class Interpreter {
-  constructor(readonly row: EvalRow, readonly options: EvalOptions) {}
+  constructor(
+    readonly row: EvalRow,
+    readonly options: EvalOptions,
+  ) {}
 
   field(name: string): EvalValue {
-    if (!Object.prototype.hasOwnProperty.call(this.row, name)) return null;
+    if (!Object.hasOwn(this.row, name)) return null;
     const v = this.row[name];
     if (v === undefined || v === null) return null;
     if (Array.isArray(v)) return v.length === 0 ? null : [...v];
@@ -269,7 +327,10 @@ class Interpreter {
     const args = e.args;
     const arity = (min: number, max = min) => {
       if (args.length < min || args.length > max) {
-        throw new EvalFailure(`${e.fn}() takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} argument${max === 1 ? '' : 's'}, got ${args.length}`, e.span);
+        throw new EvalFailure(
+          `${e.fn}() takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} argument${max === 1 ? '' : 's'}, got ${args.length}`,
+          e.span,
+        );
       }
     };
     const v = (i: number) => this.eval(args[i], d + 1);
@@ -279,7 +340,7 @@ class Interpreter {
     };
     const n = (i: number): number | null => {
       const x = v(i);
-      return isNull(x) ? null : num(x) ?? null;
+      return isNull(x) ? null : (num(x) ?? null);
     };
     const regex = (i: number): RegExp => {
       const p = s(i) ?? '';
@@ -287,7 +348,10 @@ class Interpreter {
         // PCRE's inline (?i) at the start is common in SPL; JavaScript needs it as a flag.
         return p.startsWith('(?i)') ? new RegExp(p.slice(4), 'i') : new RegExp(p);
       } catch {
-        throw new EvalFailure(`regular expression ${JSON.stringify(p)} is not supported by the local interpreter`, args[i].span);
+        throw new EvalFailure(
+          `regular expression ${JSON.stringify(p)} is not supported by the local interpreter`,
+          args[i].span,
+        );
       }
     };
     switch (e.fn) {
@@ -336,7 +400,8 @@ class Interpreter {
         arity(1);
         const x = v(0);
         if (isNull(x)) return null;
-        const f = (y: string | number | boolean) => (e.fn === 'lower' ? String(y).toLowerCase() : String(y).toUpperCase());
+        const f = (y: string | number | boolean) =>
+          e.fn === 'lower' ? String(y).toLowerCase() : String(y).toUpperCase();
         return Array.isArray(x) ? x.map(f) : f(x);
       }
       case 'len': {
@@ -385,7 +450,7 @@ class Interpreter {
         arity(1, 2);
         const x = s(0);
         if (x === null) return null;
-        const set = args.length === 2 ? s(1) ?? '' : ' \t';
+        const set = args.length === 2 ? (s(1) ?? '') : ' \t';
         let a = 0;
         let b = x.length;
         if (e.fn !== 'rtrim') while (a < b && set.includes(x[a])) a++;
@@ -427,7 +492,8 @@ class Interpreter {
       }
       case 'mvappend': {
         const out: (string | number)[] = [];
-        for (let i = 0; i < args.length; i++) for (const y of scalars(v(i))) out.push(typeof y === 'boolean' ? String(y) : y);
+        for (let i = 0; i < args.length; i++)
+          for (const y of scalars(v(i))) out.push(typeof y === 'boolean' ? String(y) : y);
         return out.length === 0 ? null : out;
       }
       case 'mvdedup': {
@@ -456,7 +522,13 @@ class Interpreter {
         if (fields.size !== 1) throw new EvalFailure('mvfilter() must reference exactly one field', e.span);
         const [name] = [...fields];
         const values = scalars(this.field(name));
-        const kept = values.filter((y) => new Interpreter({ ...this.row, [name]: typeof y === 'boolean' ? String(y) : y }, this.options).bool(args[0], d + 1) === true);
+        const kept = values.filter(
+          (y) =>
+            new Interpreter({ ...this.row, [name]: typeof y === 'boolean' ? String(y) : y }, this.options).bool(
+              args[0],
+              d + 1,
+            ) === true,
+        );
         return kept.length === 0 ? null : kept.map((y) => (typeof y === 'boolean' ? String(y) : y));
       }
       case 'mvfind': {
@@ -483,7 +555,10 @@ class Interpreter {
           const k = num(x);
           if (fmt === 'hex' && k !== undefined) return `0x${Math.trunc(k).toString(16).toUpperCase()}`;
           if (fmt === 'commas' && k !== undefined) return (Math.round(k * 100) / 100).toLocaleString('en-US');
-          throw new EvalFailure(`tostring() format ${JSON.stringify(fmt)} is not supported by the local interpreter`, e.span);
+          throw new EvalFailure(
+            `tostring() format ${JSON.stringify(fmt)} is not supported by the local interpreter`,
+            e.span,
+          );
         }
         return typeof x === 'boolean' ? (x ? 'True' : 'False') : str(x);
       }
@@ -500,7 +575,7 @@ class Interpreter {
         arity(1, 2);
         const x = n(0);
         if (x === null) return null;
-        const p = args.length === 2 ? n(1) ?? 0 : 0;
+        const p = args.length === 2 ? (n(1) ?? 0) : 0;
         const f = 10 ** p;
         return Math.round(x * f) / f;
       }
@@ -514,7 +589,15 @@ class Interpreter {
         arity(1);
         const x = n(0);
         if (x === null) return null;
-        const f = { floor: Math.floor, ceil: Math.ceil, ceiling: Math.ceil, abs: Math.abs, sqrt: Math.sqrt, exp: Math.exp, ln: Math.log }[e.fn]!;
+        const f = {
+          floor: Math.floor,
+          ceil: Math.ceil,
+          ceiling: Math.ceil,
+          abs: Math.abs,
+          sqrt: Math.sqrt,
+          exp: Math.exp,
+          ln: Math.log,
+        }[e.fn]!;
         const r = f(x);
         return Number.isFinite(r) ? r : null;
       }
@@ -568,7 +651,8 @@ class Interpreter {
       case 'now':
       case 'time':
         arity(0);
-        if (this.options.now === undefined) throw new EvalFailure(`${e.fn}() depends on the clock; pass options.now`, e.span);
+        if (this.options.now === undefined)
+          throw new EvalFailure(`${e.fn}() depends on the clock; pass options.now`, e.span);
         return this.options.now;
       default:
         throw new EvalFailure(`function ${e.fn}() is not supported by the local interpreter`, e.span);
@@ -577,14 +661,40 @@ class Interpreter {
 }
 
 const UNIT: Record<string, 's' | 'm' | 'h' | 'd' | 'w' | 'mon' | 'q' | 'y'> = {
-  s: 's', sec: 's', secs: 's', second: 's', seconds: 's',
-  m: 'm', min: 'm', mins: 'm', minute: 'm', minutes: 'm',
-  h: 'h', hr: 'h', hrs: 'h', hour: 'h', hours: 'h',
-  d: 'd', day: 'd', days: 'd',
-  w: 'w', week: 'w', weeks: 'w',
-  mon: 'mon', month: 'mon', months: 'mon',
-  q: 'q', qtr: 'q', qtrs: 'q', quarter: 'q', quarters: 'q',
-  y: 'y', yr: 'y', yrs: 'y', year: 'y', years: 'y',
+  s: 's',
+  sec: 's',
+  secs: 's',
+  second: 's',
+  seconds: 's',
+  m: 'm',
+  min: 'm',
+  mins: 'm',
+  minute: 'm',
+  minutes: 'm',
+  h: 'h',
+  hr: 'h',
+  hrs: 'h',
+  hour: 'h',
+  hours: 'h',
+  d: 'd',
+  day: 'd',
+  days: 'd',
+  w: 'w',
+  week: 'w',
+  weeks: 'w',
+  mon: 'mon',
+  month: 'mon',
+  months: 'mon',
+  q: 'q',
+  qtr: 'q',
+  qtrs: 'q',
+  quarter: 'q',
+  quarters: 'q',
+  y: 'y',
+  yr: 'y',
+  yrs: 'y',
+  year: 'y',
+  years: 'y',
 };
 
 /**
@@ -609,14 +719,30 @@ export function relativeTime(epochSeconds: number, modifier: string): number | u
       if (!unit) return undefined;
       const k = (m[2] === '' ? 1 : Number(m[2])) * (m[1] === '-' ? -1 : 1);
       switch (unit) {
-        case 's': d.setUTCSeconds(d.getUTCSeconds() + k); break;
-        case 'm': d.setUTCMinutes(d.getUTCMinutes() + k); break;
-        case 'h': d.setUTCHours(d.getUTCHours() + k); break;
-        case 'd': d.setUTCDate(d.getUTCDate() + k); break;
-        case 'w': d.setUTCDate(d.getUTCDate() + 7 * k); break;
-        case 'mon': d.setUTCMonth(d.getUTCMonth() + k); break;
-        case 'q': d.setUTCMonth(d.getUTCMonth() + 3 * k); break;
-        case 'y': d.setUTCFullYear(d.getUTCFullYear() + k); break;
+        case 's':
+          d.setUTCSeconds(d.getUTCSeconds() + k);
+          break;
+        case 'm':
+          d.setUTCMinutes(d.getUTCMinutes() + k);
+          break;
+        case 'h':
+          d.setUTCHours(d.getUTCHours() + k);
+          break;
+        case 'd':
+          d.setUTCDate(d.getUTCDate() + k);
+          break;
+        case 'w':
+          d.setUTCDate(d.getUTCDate() + 7 * k);
+          break;
+        case 'mon':
+          d.setUTCMonth(d.getUTCMonth() + k);
+          break;
+        case 'q':
+          d.setUTCMonth(d.getUTCMonth() + 3 * k);
+          break;
+        case 'y':
+          d.setUTCFullYear(d.getUTCFullYear() + k);
+          break;
       }
       continue;
     }
@@ -629,10 +755,18 @@ export function relativeTime(epochSeconds: number, modifier: string): number | u
       if (se) d.setUTCSeconds(0, 0);
     };
     switch (unit) {
-      case 's': d.setUTCMilliseconds(0); break;
-      case 'm': zero(false, false, true); break;
-      case 'h': zero(false, true, true); break;
-      case 'd': zero(true, true, true); break;
+      case 's':
+        d.setUTCMilliseconds(0);
+        break;
+      case 'm':
+        zero(false, false, true);
+        break;
+      case 'h':
+        zero(false, true, true);
+        break;
+      case 'd':
+        zero(true, true, true);
+        break;
       case 'w': {
         // @w0 / @w7 = Sunday (the default), @w1 = Monday, …
         const target = m[5] === '' ? 0 : Number(m[5]) % 7;
@@ -640,9 +774,19 @@ export function relativeTime(epochSeconds: number, modifier: string): number | u
         d.setUTCDate(d.getUTCDate() - ((d.getUTCDay() - target + 7) % 7));
         break;
       }
-      case 'mon': zero(true, true, true); d.setUTCDate(1); break;
-      case 'q': zero(true, true, true); d.setUTCDate(1); d.setUTCMonth(d.getUTCMonth() - (d.getUTCMonth() % 3)); break;
-      case 'y': zero(true, true, true); d.setUTCMonth(0, 1); break;
+      case 'mon':
+        zero(true, true, true);
+        d.setUTCDate(1);
+        break;
+      case 'q':
+        zero(true, true, true);
+        d.setUTCDate(1);
+        d.setUTCMonth(d.getUTCMonth() - (d.getUTCMonth() % 3));
+        break;
+      case 'y':
+        zero(true, true, true);
+        d.setUTCMonth(0, 1);
+        break;
     }
   }
   return d.getTime() / 1000;
@@ -664,5 +808,5 @@ export function cidrMatch(cidr: string, ip: string): boolean {
   const b = ipv4(ip);
   if (a === undefined || b === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) return false;
   const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
-  return ((a & mask) >>> 0) === ((b & mask) >>> 0);
+  return (a & mask) >>> 0 === (b & mask) >>> 0;
 }

@@ -7,7 +7,16 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { MacroDefinition } from './macros.js';
-import { builtinMacros, evaluateSearch, expandMacros, macroTableFrom, outputFields, parsePipeline, parseSearch, type ParsedSearch } from './index.js';
+import {
+  builtinMacros,
+  evaluateSearch,
+  expandMacros,
+  macroTableFrom,
+  outputFields,
+  parsePipeline,
+  parseSearch,
+  type ParsedSearch,
+} from './index.js';
 import sample from './fixtures/escu-sample.json' with { type: 'json' };
 
 const RULES = new Set(['spl-syntax', 'spl-undefined-macro', 'spl-macro-cycle', 'spl-macro-args', 'spl-unsupported']);
@@ -25,9 +34,17 @@ function badSpans(node: unknown, limit: number, out: string[]): void {
       continue;
     }
     for (const [k, v] of Object.entries(n as Record<string, unknown>)) {
-      if ((k === 'span' || k === 'fieldSpan' || k === 'spanOfCommand' || k === 'textSpan') && v && typeof v === 'object' && 'start' in v) {
+      if (
+        (k === 'span' || k === 'fieldSpan' || k === 'spanOfCommand' || k === 'textSpan') &&
+        v &&
+        typeof v === 'object' &&
+        'start' in v
+      ) {
         const s = v as { start: number; end: number };
-        if (!(Number.isInteger(s.start) && Number.isInteger(s.end) && s.start >= 0 && s.start <= s.end && s.end <= limit)) out.push(`${k} ${s.start}-${s.end} of ${limit}`);
+        if (
+          !(Number.isInteger(s.start) && Number.isInteger(s.end) && s.start >= 0 && s.start <= s.end && s.end <= limit)
+        )
+          out.push(`${k} ${s.start}-${s.end} of ${limit}`);
       } else stack.push(v);
     }
   }
@@ -36,8 +53,10 @@ function badSpans(node: unknown, limit: number, out: string[]): void {
 function checkParsed(search: string, p: ParsedSearch): void {
   const problems: string[] = [];
   for (const d of p.diagnostics) {
-    if (!RULES.has(d.rule) || !(d.severity === 'error' || d.severity === 'warning') || d.message.length === 0) problems.push(`bad diagnostic ${JSON.stringify(d)}`);
-    if (!(d.start >= 0 && d.start <= d.end && d.end <= search.length)) problems.push(`diagnostic ${d.start}-${d.end} of ${search.length}: ${d.message}`);
+    if (!RULES.has(d.rule) || !(d.severity === 'error' || d.severity === 'warning') || d.message.length === 0)
+      problems.push(`bad diagnostic ${JSON.stringify(d)}`);
+    if (!(d.start >= 0 && d.start <= d.end && d.end <= search.length))
+      problems.push(`diagnostic ${d.start}-${d.end} of ${search.length}: ${d.message}`);
     if (problems.length > 5) break;
   }
   badSpans(p.pipeline, p.expanded.length, problems);
@@ -55,10 +74,54 @@ function checkParsed(search: string, p: ParsedSearch): void {
 
 /** SPL-flavoured alphabet so that random strings reach deep into the grammar. */
 const splToken = fc.constantFrom(
-  '|', '[', ']', '(', ')', '"', '\\', '`', '```', ',', '=', '!=', '<', '>=', ' ', '\n', '*', '$', "'",
-  'NOT', 'OR', 'AND', 'IN', 'by', 'as', 'where', 'from', 'datamodel=', 'tstats', 'search', 'eval', 'stats', 'foreach',
-  'count', 'x', 'Processes.process_name', '"*a*"', '`sysmon`', '`security_content_ctime(firstTime)`', '`drop_dm_object_name(Processes)`',
-  '`comment("', 'span=1h', 'summariesonly=t', 'if(', 'like(', '1.5', 'CASE(', 'TERM(',
+  '|',
+  '[',
+  ']',
+  '(',
+  ')',
+  '"',
+  '\\',
+  '`',
+  '```',
+  ',',
+  '=',
+  '!=',
+  '<',
+  '>=',
+  ' ',
+  '\n',
+  '*',
+  '$',
+  "'",
+  'NOT',
+  'OR',
+  'AND',
+  'IN',
+  'by',
+  'as',
+  'where',
+  'from',
+  'datamodel=',
+  'tstats',
+  'search',
+  'eval',
+  'stats',
+  'foreach',
+  'count',
+  'x',
+  'Processes.process_name',
+  '"*a*"',
+  '`sysmon`',
+  '`security_content_ctime(firstTime)`',
+  '`drop_dm_object_name(Processes)`',
+  '`comment("',
+  'span=1h',
+  'summariesonly=t',
+  'if(',
+  'like(',
+  '1.5',
+  'CASE(',
+  'TERM(',
 );
 const splText = fc.array(splToken, { maxLength: 60 }).map((a) => a.join(''));
 
@@ -97,7 +160,8 @@ describe('fuzz: the front end never throws and positions are valid', () => {
           const at = Math.floor(mu.at * s.length);
           if (mu.kind === 'delete') s = s.slice(0, at) + s.slice(at + mu.len);
           else if (mu.kind === 'insert') s = s.slice(0, at) + mu.insert + s.slice(at);
-          else if (mu.kind === 'duplicate') s = s.slice(0, at + mu.len) + s.slice(at, at + mu.len) + s.slice(at + mu.len);
+          else if (mu.kind === 'duplicate')
+            s = s.slice(0, at + mu.len) + s.slice(at, at + mu.len) + s.slice(at + mu.len);
           else s = s.slice(0, at);
         }
         checkParsed(s, parseSearch(s, macros, { filterMacro: filterOf(sample.searches[ms[0].which].name) }));
@@ -111,7 +175,18 @@ describe('fuzz: the front end never throws and positions are valid', () => {
       { name: 'm', args: [], definition: 'x=1 OR y=2' },
       { name: 'n', args: ['a'], definition: '($a$ `m`)' },
     ]);
-    const piece = fc.constantFrom('`m`', '`n(q)`', '`n("a, b")`', 'abc ', '"`m`" ', '``` c ``` ', ' | ', '(', ')', 'z=9 ');
+    const piece = fc.constantFrom(
+      '`m`',
+      '`n(q)`',
+      '`n("a, b")`',
+      'abc ',
+      '"`m`" ',
+      '``` c ``` ',
+      ' | ',
+      '(',
+      ')',
+      'z=9 ',
+    );
     fc.assert(
       fc.property(fc.array(piece, { maxLength: 12 }), (ps) => {
         const search = ps.join('');
@@ -131,7 +206,7 @@ describe('fuzz: the front end never throws and positions are valid', () => {
     for (const s of [
       '('.repeat(n),
       `${'('.repeat(n)}a${')'.repeat(n)}`,
-      'NOT '.repeat(n) + 'a',
+      `${'NOT '.repeat(n)}a`,
       '['.repeat(n),
       `${'[search '.repeat(2000)}a${']'.repeat(2000)}`,
       `${'| eval x=[| eval y='.repeat(3000)}1${']'.repeat(3000)}`,
@@ -148,7 +223,7 @@ describe('fuzz: the front end never throws and positions are valid', () => {
       '\\'.repeat(n),
       'a OR '.repeat(n),
       `x IN (${'a,'.repeat(n)})`,
-      '| tstats count where ' + 'a=1 OR '.repeat(n) + 'b=2 by x',
+      `| tstats count where ${'a=1 OR '.repeat(n)}b=2 by x`,
       '|'.repeat(n),
     ]) {
       const p = parseSearch(s, macros);

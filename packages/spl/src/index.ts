@@ -17,12 +17,31 @@ export type { MacroDefinition, MacroTable, Expansion, ExpansionWithSpans, Expand
 export { parseConf, macrosFromConf } from './conf.js';
 export type { ConfStanza } from './conf.js';
 export { parsePipeline, MAX_NESTING } from './parser.js';
-export { evaluateSearch, matchesValue, compareValues, wildcardMatch, asNumber, compareCodePoints, NUMERIC_EQUALITY, TIME_MODIFIERS, isTimeModifier, termMatches } from './semantics.js';
+export {
+  evaluateSearch,
+  matchesValue,
+  compareValues,
+  wildcardMatch,
+  asNumber,
+  compareCodePoints,
+  NUMERIC_EQUALITY,
+  TIME_MODIFIERS,
+  isTimeModifier,
+  termMatches,
+} from './semantics.js';
 export type { FieldValue } from './semantics.js';
 export { findTstats, outputFields, aggregateOutputName } from './analysis.js';
 export { unescapeSpl } from './text.js';
 export { formatSearchExpr, quoteSplValue } from './printer.js';
-export { evaluateEval, evaluateWhere, applyEvalAssignments, likeMatch, cidrMatch, relativeTime, SUPPORTED_EVAL_FUNCTIONS } from './eval.js';
+export {
+  evaluateEval,
+  evaluateWhere,
+  applyEvalAssignments,
+  likeMatch,
+  cidrMatch,
+  relativeTime,
+  SUPPORTED_EVAL_FUNCTIONS,
+} from './eval.js';
 export type { EvalValue, EvalRow, EvalResult, EvalOptions } from './eval.js';
 
 let builtins: MacroTable | undefined;
@@ -54,7 +73,11 @@ export interface ParsedSearch {
 }
 
 /** Expands macros, parses the result, and maps every diagnostic back to the original string. */
-export function parseSearch(search: string, macros: MacroTable, options: { filterMacro?: string; maxDepth?: number; maxLength?: number } = {}): ParsedSearch {
+export function parseSearch(
+  search: string,
+  macros: MacroTable,
+  options: { filterMacro?: string; maxDepth?: number; maxLength?: number } = {},
+): ParsedSearch {
   const exp = expandMacros(String(search ?? ''), macros, options);
   const parsed = parsePipeline(exp.text);
   const diagnostics: SplDiagnostic[] = [...exp.diagnostics];
@@ -68,5 +91,12 @@ export function parseSearch(search: string, macros: MacroTable, options: { filte
     const start = exp.toOriginal(s.start);
     return { start, end: s.end > s.start ? Math.max(start, exp.toOriginalEnd(s.end - 1)) : start };
   };
-  return { expanded: exp.text, pipeline: parsed.pipeline, usedMacros: exp.usedMacros, diagnostics, toOriginal: exp.toOriginal, toOriginalSpan };
+  return {
+    expanded: exp.text,
+    pipeline: parsed.pipeline,
+    usedMacros: exp.usedMacros,
+    diagnostics,
+    toOriginal: exp.toOriginal,
+    toOriginalSpan,
+  };
 }

@@ -7,7 +7,10 @@ import { type MacroDefinition, expandMacros, macroKey, macroTableFrom } from './
 
 const m = (name: string, definition: string, args: string[] = []): MacroDefinition => ({ name, args, definition });
 const table = macroTableFrom([
-  m('sysmon', 'sourcetype=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational OR source=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational'),
+  m(
+    'sysmon',
+    'sourcetype=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational OR source=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational',
+  ),
   m('process_cmd', '(Processes.process_name=cmd.exe OR Processes.original_file_name=Cmd.Exe)'),
   m('security_content_ctime', 'convert timeformat="%Y-%m-%dT%H:%M:%S" ctime($field$)', ['field']),
   m('security_content_summariesonly', 'summariesonly=`summariesonly_config` allow_old_summaries=`oldsummaries_config`'),
@@ -33,9 +36,19 @@ describe('macroKey and tables (splunk-semantics.md §6.2)', () => {
 
 describe('expandMacros', () => {
   it('expands plain, nested and argument macros', () => {
-    const e = expandMacros('| tstats `security_content_summariesonly` count | `security_content_ctime(firstTime)`', table);
-    expect(e.text).toBe('| tstats summariesonly=false allow_old_summaries=true count | convert timeformat="%Y-%m-%dT%H:%M:%S" ctime(firstTime)');
-    expect(e.usedMacros).toEqual(['security_content_summariesonly', 'summariesonly_config', 'oldsummaries_config', 'security_content_ctime(1)']);
+    const e = expandMacros(
+      '| tstats `security_content_summariesonly` count | `security_content_ctime(firstTime)`',
+      table,
+    );
+    expect(e.text).toBe(
+      '| tstats summariesonly=false allow_old_summaries=true count | convert timeformat="%Y-%m-%dT%H:%M:%S" ctime(firstTime)',
+    );
+    expect(e.usedMacros).toEqual([
+      'security_content_summariesonly',
+      'summariesonly_config',
+      'oldsummaries_config',
+      'security_content_ctime(1)',
+    ]);
     expect(e.diagnostics).toEqual([]);
   });
 
@@ -46,18 +59,24 @@ describe('expandMacros', () => {
   it('quoted arguments lose their quotes and may contain commas; `\\"` becomes `"`', () => {
     expect(expandMacros('`two("a, b", "say \\"x\\"")`', table).text).toBe('a, b-say "x" "a, b"');
     // CIM's own usage: `drop_dm_object_name("Modular_Actions")` → rename "Modular_Actions.*" as *
-    expect(expandMacros('`drop_dm_object_name("Modular_Actions")`', builtinMacros()).text).toBe('rename "Modular_Actions.*" as *');
+    expect(expandMacros('`drop_dm_object_name("Modular_Actions")`', builtinMacros()).text).toBe(
+      'rename "Modular_Actions.*" as *',
+    );
   });
 
-  it('arguments bind by name when every argument is name=value with the macro\'s names', () => {
+  it("arguments bind by name when every argument is name=value with the macro's names", () => {
     expect(expandMacros('`two(b=q, a=p)`', table).text).toBe('p-q "p"');
     // Not all named, or other names: positional, values kept as written.
     expect(expandMacros('`two(b=q, x)`', table).text).toBe('b=q-x "b=q"');
-    expect(expandMacros('`security_content_ctime(x=1)`', table).text).toBe('convert timeformat="%Y-%m-%dT%H:%M:%S" ctime(x=1)');
+    expect(expandMacros('`security_content_ctime(x=1)`', table).text).toBe(
+      'convert timeformat="%Y-%m-%dT%H:%M:%S" ctime(x=1)',
+    );
   });
 
   it('macros inside quoted strings are not expanded', () => {
-    expect(expandMacros('x="`sysmon`" `process_cmd`', table).text).toBe('x="`sysmon`" (Processes.process_name=cmd.exe OR Processes.original_file_name=Cmd.Exe)');
+    expect(expandMacros('x="`sysmon`" `process_cmd`', table).text).toBe(
+      'x="`sysmon`" (Processes.process_name=cmd.exe OR Processes.original_file_name=Cmd.Exe)',
+    );
   });
 
   it('removes ``` comments and the comment("…") macro', () => {
@@ -70,7 +89,11 @@ describe('expandMacros', () => {
     const e = expandMacros('x | `my_rule_filter`', table, { filterMacro: 'my_rule_filter' });
     expect(e.text).toBe('x | search *');
     expect(e.usedMacros).toEqual(['my_rule_filter']);
-    expect(expandMacros('x | `my_rule_filter`', macroTableFrom([m('my_rule_filter', 'search user!=svc')]), { filterMacro: 'my_rule_filter' }).text).toBe('x | search user!=svc');
+    expect(
+      expandMacros('x | `my_rule_filter`', macroTableFrom([m('my_rule_filter', 'search user!=svc')]), {
+        filterMacro: 'my_rule_filter',
+      }).text,
+    ).toBe('x | search user!=svc');
   });
 
   it('an undefined macro is an error at the call in the original string, and stays in the text', () => {
@@ -85,7 +108,9 @@ describe('expandMacros', () => {
 
   it('an undefined macro close to a defined one suggests it', () => {
     const d = expandMacros('| tstats `security_content_sumariesonly` count', table).diagnostics[0];
-    expect(d.message).toBe('undefined macro `security_content_sumariesonly` (did you mean `security_content_summariesonly`?)');
+    expect(d.message).toBe(
+      'undefined macro `security_content_sumariesonly` (did you mean `security_content_summariesonly`?)',
+    );
     expect(expandMacros('`zzzz`', table).diagnostics[0].message).toBe('undefined macro `zzzz`');
   });
 
@@ -187,11 +212,19 @@ describe('.conf reading and the CIM builtins', () => {
       { name: 'a', args: ['x', 'y'], definition: 'one \ntwo # not a comment', source: undefined },
       { name: 'b', args: [], definition: 'z', source: undefined },
     ]);
-    expect(parseConf('[s]\nk = v \\ \nnext = 1').map((s) => [...s.settings])).toEqual([[['k', 'v \\'], ['next', '1']]]);
+    expect(parseConf('[s]\nk = v \\ \nnext = 1').map((s) => [...s.settings])).toEqual([
+      [
+        ['k', 'v \\'],
+        ['next', '1'],
+      ],
+    ]);
   });
 
   it('builtinMacros has the CIM 4.20 drop_dm_object_name(1)', () => {
-    expect(builtinMacros().get('drop_dm_object_name(1)')).toMatchObject({ args: ['object'], definition: 'rename "$object$.*" as *' });
+    expect(builtinMacros().get('drop_dm_object_name(1)')).toMatchObject({
+      args: ['object'],
+      definition: 'rename "$object$.*" as *',
+    });
   });
 
   it('the embedded CIM macros.conf equals the repo copy schemas/cim/macros.conf (run scripts/gen-cim-macros.mjs)', () => {

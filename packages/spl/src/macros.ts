@@ -114,7 +114,8 @@ export function parseMacroCall(inner: string): MacroCall {
   if (open < 0) return { name, args: [] };
   const body = inner.slice(open + 1);
   const trimmedEnd = body.trimEnd();
-  if (!trimmedEnd.endsWith(')')) return { name, args: [], error: `macro call "${excerpt(inner)}" lacks its closing ")"` };
+  if (!trimmedEnd.endsWith(')'))
+    return { name, args: [], error: `macro call "${excerpt(inner)}" lacks its closing ")"` };
   const argText = trimmedEnd.slice(0, -1);
   if (argText.trim() === '') return { name, args: [] };
   const args: string[] = [];
@@ -145,7 +146,12 @@ export function parseMacroCall(inner: string): MacroCall {
 
 function normaliseArgument(raw: string): string {
   const a = raw.trim();
-  if (STRIP_QUOTES_FROM_MACRO_ARGUMENTS && a.length >= 2 && a.charCodeAt(0) === Ch.Quote && skipQuoted(a, 0) === a.length) {
+  if (
+    STRIP_QUOTES_FROM_MACRO_ARGUMENTS &&
+    a.length >= 2 &&
+    a.charCodeAt(0) === Ch.Quote &&
+    skipQuoted(a, 0) === a.length
+  ) {
     return a.slice(1, -1).replace(/\\"/g, '"');
   }
   return a;
@@ -297,18 +303,30 @@ function expandInto(
         });
       } else {
         const near = closestMacro(ctx.macros, call.name);
-        report(i, callEnd, { severity: 'error', rule: 'spl-undefined-macro', message: `undefined macro \`${key}\`${near ? ` (did you mean \`${near}\`?)` : ''}` });
+        report(i, callEnd, {
+          severity: 'error',
+          rule: 'spl-undefined-macro',
+          message: `undefined macro \`${key}\`${near ? ` (did you mean \`${near}\`?)` : ''}`,
+        });
       }
       i = callEnd;
       continue;
     }
     if (stack.includes(key)) {
-      report(i, callEnd, { severity: 'error', rule: 'spl-macro-cycle', message: `macro cycle: ${[...stack, key].map((k) => `\`${k}\``).join(' → ')}` });
+      report(i, callEnd, {
+        severity: 'error',
+        rule: 'spl-macro-cycle',
+        message: `macro cycle: ${[...stack, key].map((k) => `\`${k}\``).join(' → ')}`,
+      });
       i = callEnd;
       continue;
     }
     if (depth >= ctx.maxDepth) {
-      report(i, callEnd, { severity: 'error', rule: 'spl-unsupported', message: `macro nesting deeper than ${ctx.maxDepth} at \`${key}\`` });
+      report(i, callEnd, {
+        severity: 'error',
+        rule: 'spl-unsupported',
+        message: `macro nesting deeper than ${ctx.maxDepth} at \`${key}\``,
+      });
       i = callEnd;
       continue;
     }
@@ -328,13 +346,21 @@ function expandInto(
       (piece) => {
         parts.push(piece);
       },
-      (_s, _e, d) => report(i, callEnd, { ...d, message: `${d.message} (in the expansion of \`${key}\`${def.source ? ` from ${def.source}` : ''})` }),
+      (_s, _e, d) =>
+        report(i, callEnd, {
+          ...d,
+          message: `${d.message} (in the expansion of \`${key}\`${def.source ? ` from ${def.source}` : ''})`,
+        }),
     );
     const produced = parts.join('');
     ctx.produced += produced.length;
     if (ctx.produced > ctx.maxLength) {
       if (!ctx.overflow) {
-        report(i, callEnd, { severity: 'error', rule: 'spl-unsupported', message: `macro expansion exceeds ${ctx.maxLength} characters at \`${key}\`` });
+        report(i, callEnd, {
+          severity: 'error',
+          rule: 'spl-unsupported',
+          message: `macro expansion exceeds ${ctx.maxLength} characters at \`${key}\``,
+        });
       }
       ctx.overflow = true;
       copyFrom = i;
@@ -387,9 +413,17 @@ export function expandMacros(search: string, macros: MacroTable, options: Expand
     );
   } catch (e) {
     // Defensive: expansion is written not to throw; a bug must still not crash a validation run.
-    ctx.diagnostics.push(splError('spl-unsupported', 0, search.length, `internal error during macro expansion: ${(e as Error).message}`));
+    ctx.diagnostics.push(
+      splError('spl-unsupported', 0, search.length, `internal error during macro expansion: ${(e as Error).message}`),
+    );
     const clamp = (o: number) => Math.max(0, Math.min(o, search.length));
-    return { text: search, toOriginal: clamp, toOriginalEnd: clamp, usedMacros: [...ctx.used], diagnostics: ctx.diagnostics };
+    return {
+      text: search,
+      toOriginal: clamp,
+      toOriginalEnd: clamp,
+      usedMacros: [...ctx.used],
+      diagnostics: ctx.diagnostics,
+    };
   }
   const originalLength = search.length;
   return {

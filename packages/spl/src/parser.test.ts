@@ -104,7 +104,9 @@ describe('search language: precedence and structure (splunk-semantics.md §1.5)'
   });
 
   it('IN lists: quoted, unquoted, irregular spacing, NOT IN', () => {
-    expect(show(searchOf('p IN ("*start*", "*--config*","*http*" , tcp)'))).toBe('p IN [*start*,*--config*,*http*,tcp]');
+    expect(show(searchOf('p IN ("*start*", "*--config*","*http*" , tcp)'))).toBe(
+      'p IN [*start*,*--config*,*http*,tcp]',
+    );
     expect(show(searchOf('NOT p IN (a)'))).toBe('!p IN [a]');
   });
 
@@ -141,20 +143,28 @@ describe('tstats', () => {
 
   it('parses options, aggregates with as, datamodel, where and by (the ngrok detection)', () => {
     const t = tstatsOf(ngrok);
-    expect(Object.fromEntries(Object.entries(t.options).map(([k, v]) => [k, v.value]))).toEqual({ summariesonly: 'false', allow_old_summaries: 'true', fillnull_value: 'null' });
+    expect(Object.fromEntries(Object.entries(t.options).map(([k, v]) => [k, v.value]))).toEqual({
+      summariesonly: 'false',
+      allow_old_summaries: 'true',
+      fillnull_value: 'null',
+    });
     expect(t.aggregates.map((a) => [a.fn, a.field, a.as])).toEqual([
       ['count', undefined, undefined],
       ['min', '_time', 'firstTime'],
       ['max', '_time', 'lastTime'],
     ]);
     expect(t.datamodel).toMatchObject({ model: 'Endpoint', dataset: ['Processes'] });
-    expect(show(t.where)).toBe('(Processes.process_name=ngrok.exe & Processes.process IN [*start*,*--config*,*http*,*authtoken*,*http*,*tcp*])');
+    expect(show(t.where)).toBe(
+      '(Processes.process_name=ngrok.exe & Processes.process IN [*start*,*--config*,*http*,*authtoken*,*http*,*tcp*])',
+    );
     expect(t.by.map((b) => b.field)).toHaveLength(8);
     expect(ngrok.slice(t.datamodel!.span.start, t.datamodel!.span.end)).toBe('Endpoint.Processes');
   });
 
   it('nested datasets, span=, prestats, comma-separated by-fields, AS in capitals, quoted alias', () => {
-    const t = tstatsOf('| tstats prestats=t count(Processes.dest) AS "Count" values(x) from datamodel=Endpoint.Processes.Process_Name by _time,Processes.dest span=1h');
+    const t = tstatsOf(
+      '| tstats prestats=t count(Processes.dest) AS "Count" values(x) from datamodel=Endpoint.Processes.Process_Name by _time,Processes.dest span=1h',
+    );
     expect(t.datamodel?.dataset).toEqual(['Processes', 'Process_Name']);
     expect(t.options.prestats.value).toBe('t');
     expect(t.aggregates[0]).toMatchObject({ fn: 'count', field: 'Processes.dest', as: 'Count' });
@@ -163,7 +173,9 @@ describe('tstats', () => {
   });
 
   it('tstats WHERE uses search precedence: `a AND b OR c` is `a AND (b OR c)`', () => {
-    const t = tstatsOf('| tstats count from datamodel=Endpoint.Processes where parent=w3wp.exe AND (p=cmd.exe OR o=Cmd.Exe) OR (p=powershell.exe) by p');
+    const t = tstatsOf(
+      '| tstats count from datamodel=Endpoint.Processes where parent=w3wp.exe AND (p=cmd.exe OR o=Cmd.Exe) OR (p=powershell.exe) by p',
+    );
     expect(show(t.where)).toBe('(parent=w3wp.exe & ((p=cmd.exe | o=Cmd.Exe) | p=powershell.exe))');
   });
 
@@ -206,11 +218,14 @@ describe('eval and where expressions (eval precedence NOT > AND > OR, §1.5)', (
     expect(showEval(whereOf('NOT x IN ("a","b") AND like(p, "%x%")'))).toBe('(NOT((x IN "a","b")) AND like(p, "%x%"))');
     expect(showEval(whereOf('len(process) > 200 + 2 * 3'))).toBe('(len(process) > (200 + (2 * 3)))');
     expect(showEval(whereOf('p LIKE "%a" OR p NOT LIKE "b%"'))).toBe('((p LIKE "%a") OR NOT((p LIKE "b%")))');
-    expect(showEval(whereOf("'Processes.x'==vendor.\" \".product"))).toBe('(\'Processes.x\' == ((vendor . " ") . product))');
+    expect(showEval(whereOf('\'Processes.x\'==vendor." ".product'))).toBe(
+      '(\'Processes.x\' == ((vendor . " ") . product))',
+    );
   });
 
   it('eval: several assignments, quoted targets, nested calls', () => {
-    const c = parseOk('| eval a=if(isnull(x), "unknown", x), "Search Name"=lower(y), b=case(c=1, "one", 1=1, "other")').commands[0] as GenericCommand;
+    const c = parseOk('| eval a=if(isnull(x), "unknown", x), "Search Name"=lower(y), b=case(c=1, "one", 1=1, "other")')
+      .commands[0] as GenericCommand;
     expect(c.assignments?.map((a) => [a.field, showEval(a.expr)])).toEqual([
       ['a', 'if(isnull(x), "unknown", x)'],
       ['Search Name', 'lower(y)'],
@@ -247,22 +262,37 @@ describe('pipelines, generic commands, subsearches, comments', () => {
   });
 
   it('generic args: options, words with balanced parentheses, quoted words', () => {
-    const c = parseOk('| rex field=process max_match = 10 "(?<x>a b)" | stats values(eval(if(a, b, c))) as v by k').commands;
+    const c = parseOk(
+      '| rex field=process max_match = 10 "(?<x>a b)" | stats values(eval(if(a, b, c))) as v by k',
+    ).commands;
     const rex = c[0] as GenericCommand;
-    expect(rex.args.map((a) => a.kind + ':' + (a.kind === 'option' ? `${a.key}=${a.value.value}` : a.kind === 'word' ? a.value.value : ''))).toEqual([
-      'option:field=process',
-      'option:max_match=10',
-      'word:(?<x>a b)',
-    ]);
+    expect(
+      rex.args.map(
+        (a) =>
+          `${a.kind}:${a.kind === 'option' ? `${a.key}=${a.value.value}` : a.kind === 'word' ? a.value.value : ''}`,
+      ),
+    ).toEqual(['option:field=process', 'option:max_match=10', 'word:(?<x>a b)']);
     const stats = c[1] as GenericCommand;
-    expect(stats.args.map((a) => (a.kind === 'word' ? a.value.value : a.kind))).toEqual(['values(eval(if(a, b, c)))', 'as', 'v', 'by', 'k']);
+    expect(stats.args.map((a) => (a.kind === 'word' ? a.value.value : a.kind))).toEqual([
+      'values(eval(if(a, b, c)))',
+      'as',
+      'v',
+      'by',
+      'k',
+    ]);
   });
 
   it('foreach/appendpipe brackets hold commands, not a search', () => {
-    const p = parseOk("| foreach a* [eval r=if(type=\"EXECVE\", mvappend(r, '<<FIELD>>'), r)] | appendpipe [stats count | where count=0]");
+    const p = parseOk(
+      '| foreach a* [eval r=if(type="EXECVE", mvappend(r, \'<<FIELD>>\'), r)] | appendpipe [stats count | where count=0]',
+    );
     const fe = p.commands[0] as GenericCommand;
     const sub = fe.args.find((a) => a.kind === 'subsearch');
-    expect(sub?.kind === 'subsearch' && sub.pipeline.commands[0].kind === 'command' && (sub.pipeline.commands[0] as GenericCommand).name).toBe('eval');
+    expect(
+      sub?.kind === 'subsearch' &&
+        sub.pipeline.commands[0].kind === 'command' &&
+        (sub.pipeline.commands[0] as GenericCommand).name,
+    ).toBe('eval');
   });
 
   it('syntax errors are positioned: unclosed quote, bracket, paren; empty command; unmatched paren', () => {
@@ -301,23 +331,33 @@ describe('pipelines, generic commands, subsearches, comments', () => {
 
 describe('outputFields', () => {
   it('tstats by-fields and aggregate names, then drop_dm_object_name rename', () => {
-    const p = parseOk('| tstats count min(_time) as firstTime values(Processes.process) from datamodel=Endpoint.Processes by Processes.dest Processes.user | rename "Processes.*" as *');
+    const p = parseOk(
+      '| tstats count min(_time) as firstTime values(Processes.process) from datamodel=Endpoint.Processes by Processes.dest Processes.user | rename "Processes.*" as *',
+    );
     const o = outputFields(p);
     expect([...o.fields].sort()).toEqual(['count', 'dest', 'firstTime', 'user', 'values(Processes.process)'].sort());
     expect(o.complete).toBe(true);
   });
 
   it('stats resets, eval/lookup OUTPUT/rex/iplocation add, table replaces, fields - removes', () => {
-    const p = parseOk('index=x | stats count by a b | eval c=1 | lookup t k as a OUTPUT v as w, z | rex field=a "(?<r1>x)" | iplocation a | fields - z | rename w as W');
+    const p = parseOk(
+      'index=x | stats count by a b | eval c=1 | lookup t k as a OUTPUT v as w, z | rex field=a "(?<r1>x)" | iplocation a | fields - z | rename w as W',
+    );
     const o = outputFields(p);
-    expect([...o.fields].sort()).toEqual(['City', 'Country', 'Region', 'W', 'a', 'b', 'c', 'count', 'lat', 'lon', 'r1'].sort());
+    expect([...o.fields].sort()).toEqual(
+      ['City', 'Country', 'Region', 'W', 'a', 'b', 'c', 'count', 'lat', 'lon', 'r1'].sort(),
+    );
     expect(o.complete).toBe(true);
     expect(outputFields(parseOk('index=x | table a, b c')).fields).toEqual(new Set(['a', 'b', 'c']));
-    expect(outputFields(parseOk('| tstats count by a | fillnull value=0 b')).fields).toEqual(new Set(['a', 'count', 'b']));
+    expect(outputFields(parseOk('| tstats count by a | fillnull value=0 b')).fields).toEqual(
+      new Set(['a', 'count', 'b']),
+    );
   });
 
   it('appendpipe adds the fields of its commands run over the current results; join adds the subsearch fields', () => {
-    const o = outputFields(parseOk('| tstats count by a | appendpipe [stats count as total | eval z=1] | join a [| tstats count as n by a]'));
+    const o = outputFields(
+      parseOk('| tstats count by a | appendpipe [stats count as total | eval z=1] | join a [| tstats count as n by a]'),
+    );
     expect([...o.fields].sort()).toEqual(['a', 'count', 'n', 'total', 'z']);
     expect(o.complete).toBe(true);
   });

@@ -43,7 +43,21 @@ export function parsePipeline(text: string): { pipeline: Pipeline; diagnostics: 
 }
 
 /** Generating commands: they must follow a leading `|` (Splunk docs, "Use search macros"). */
-const GENERATING_COMMANDS = new Set(['tstats', 'mstats', 'inputlookup', 'makeresults', 'rest', 'datamodel', 'metadata', 'dbinspect', 'pivot', 'loadjob', 'mcatalog', 'metasearch', 'inputcsv']);
+const GENERATING_COMMANDS = new Set([
+  'tstats',
+  'mstats',
+  'inputlookup',
+  'makeresults',
+  'rest',
+  'datamodel',
+  'metadata',
+  'dbinspect',
+  'pivot',
+  'loadjob',
+  'mcatalog',
+  'metasearch',
+  'inputcsv',
+]);
 
 /** Commands whose `[ … ]` holds commands to run rather than a subsearch. */
 const TEMPLATE_COMMANDS = new Set(['foreach', 'appendpipe']);
@@ -97,7 +111,9 @@ class Parser {
     parts.forEach((part, index) => {
       if (index === 0) {
         if (firstBlank) return; // a leading `|`: the first command is named
-        commands.push(firstIsCommand ? this.command(part.start, part.end, depth) : this.implicitSearch(part.start, part.end, depth));
+        commands.push(
+          firstIsCommand ? this.command(part.start, part.end, depth) : this.implicitSearch(part.start, part.end, depth),
+        );
         return;
       }
       if (this.isBlank(part.start, part.end)) {
@@ -138,7 +154,11 @@ class Parser {
     const t = this.trim(start, end);
     const first = /^[A-Za-z]+(?=\s|$)/.exec(this.text.slice(t.start, Math.min(t.end, t.start + 20)));
     if (first && GENERATING_COMMANDS.has(first[0].toLowerCase())) {
-      this.warn(t.start, t.start + first[0].length, `"${first[0]}" at the start of a search without a leading "|" is read as a search term, not a command; write "| ${first[0]}"`);
+      this.warn(
+        t.start,
+        t.start + first[0].length,
+        `"${first[0]}" at the start of a search without a leading "|" is read as a search term, not a command; write "| ${first[0]}"`,
+      );
     }
     const m = /^search(?=\s|$)/i.exec(this.text.slice(t.start, Math.min(t.end, t.start + 7)));
     const exprStart = m ? t.start + 6 : t.start;
@@ -163,7 +183,11 @@ class Parser {
     while (i < t.end && /[A-Za-z0-9_-]/.test(text[i])) i++;
     const name = text.slice(t.start, i).toLowerCase();
     if (name === '') {
-      this.error(t.start, Math.min(t.start + 1, t.end), `expected a command name, found "${excerpt(text.slice(t.start, t.end), 20)}"`);
+      this.error(
+        t.start,
+        Math.min(t.start + 1, t.end),
+        `expected a command name, found "${excerpt(text.slice(t.start, t.end), 20)}"`,
+      );
       return this.generic('', t.start, t, depth);
     }
     switch (name) {
@@ -346,7 +370,12 @@ class Parser {
         ts.next();
         continue;
       }
-      if (tok.kind === 'word' && ts.peek(1).kind === 'op' && ts.peek(1).value === '=' && !isKw(tok, 'from', 'where', 'by', 'groupby')) {
+      if (
+        tok.kind === 'word' &&
+        ts.peek(1).kind === 'op' &&
+        ts.peek(1).value === '=' &&
+        !isKw(tok, 'from', 'where', 'by', 'groupby')
+      ) {
         ts.next();
         const opTok = ts.next();
         cmd.options[tok.value] = sp.value(opTok);
@@ -384,7 +413,11 @@ class Parser {
           agg.span = span(tok.start, t.end);
         } else {
           const inner = this.text.slice(innerStart, close.start).trim();
-          if (inner !== '') agg.field = inner.startsWith('"') && inner.endsWith('"') && inner.length >= 2 ? unescapeSpl(inner.slice(1, -1)) : inner;
+          if (inner !== '')
+            agg.field =
+              inner.startsWith('"') && inner.endsWith('"') && inner.length >= 2
+                ? unescapeSpl(inner.slice(1, -1))
+                : inner;
           agg.span = span(tok.start, close.end);
         }
       }
@@ -399,9 +432,13 @@ class Parser {
       }
       cmd.aggregates.push(agg);
     }
-    if (cmd.aggregates.length === 0 && cmd.options['prestats'] === undefined) {
+    if (cmd.aggregates.length === 0 && cmd.options.prestats === undefined) {
       const tok = ts.peek();
-      this.error(tok.start, Math.max(tok.end, tok.start + 1), 'tstats needs at least one aggregate function (e.g. count)');
+      this.error(
+        tok.start,
+        Math.max(tok.end, tok.start + 1),
+        'tstats needs at least one aggregate function (e.g. count)',
+      );
     }
     // Clauses: FROM, WHERE, BY (in any order), and late options (`span=`, `prestats=t`).
     const seen = new Set<string>();
@@ -427,7 +464,10 @@ class Parser {
       if (kw === 'where') {
         seen.add(kw);
         ts.next();
-        const isBy = (x: Token) => x.kind === 'word' && (x.value.toLowerCase() === 'by' || x.value.toLowerCase() === 'groupby') && ts.peek(1).kind !== 'op';
+        const isBy = (x: Token) =>
+          x.kind === 'word' &&
+          (x.value.toLowerCase() === 'by' || x.value.toLowerCase() === 'groupby') &&
+          ts.peek(1).kind !== 'op';
         const expr = sp.andSeq(0, isBy);
         while (ts.peek().kind === 'rparen') {
           const r = ts.next();
@@ -435,7 +475,10 @@ class Parser {
           sp.andSeq(0, isBy);
         }
         if (!expr) this.error(tok.start, tok.end, 'tstats WHERE clause is empty');
-        else cmd.where = cmd.where ? { kind: 'and', args: [cmd.where, expr], span: span(cmd.where.span.start, expr.span.end) } : expr;
+        else
+          cmd.where = cmd.where
+            ? { kind: 'and', args: [cmd.where, expr], span: span(cmd.where.span.start, expr.span.end) }
+            : expr;
         continue;
       }
       if (kw === 'by') {
@@ -452,14 +495,23 @@ class Parser {
         continue;
       }
       ts.next();
-      this.error(tok.start, Math.max(tok.end, tok.start + 1), `unexpected "${excerpt(tok.raw, 30)}" in tstats (expected FROM, WHERE or BY)`);
+      this.error(
+        tok.start,
+        Math.max(tok.end, tok.start + 1),
+        `unexpected "${excerpt(tok.raw, 30)}" in tstats (expected FROM, WHERE or BY)`,
+      );
     }
     return cmd;
   }
 
   tstatsFrom(cmd: TstatsCommand, ts: TokenStream, sp: SearchParser, fromTok: Token): void {
     const tok = ts.peek();
-    if (tok.kind === 'word' && tok.value.toLowerCase() === 'datamodel' && ts.peek(1).kind === 'op' && ts.peek(1).value === '=') {
+    if (
+      tok.kind === 'word' &&
+      tok.value.toLowerCase() === 'datamodel' &&
+      ts.peek(1).kind === 'op' &&
+      ts.peek(1).value === '='
+    ) {
       ts.next();
       const v = sp.value(ts.next());
       this.setDatamodel(cmd, v.value, v.span);
@@ -496,7 +548,12 @@ class Parser {
         ts.next();
         continue;
       }
-      if (tok.kind === 'word' && ['from', 'where', 'by', 'groupby'].includes(tok.value.toLowerCase()) && !(ts.peek(1).kind === 'op')) break;
+      if (
+        tok.kind === 'word' &&
+        ['from', 'where', 'by', 'groupby'].includes(tok.value.toLowerCase()) &&
+        !(ts.peek(1).kind === 'op')
+      )
+        break;
       if (tok.kind === 'word' && ts.peek(1).kind === 'op' && ts.peek(1).value === '=') {
         ts.next();
         const v = sp.value(ts.next());
@@ -511,7 +568,8 @@ class Parser {
       }
       break;
     }
-    if (cmd.by.length === 0) this.error(start.start, Math.max(start.end, start.start + 1), 'BY needs at least one field');
+    if (cmd.by.length === 0)
+      this.error(start.start, Math.max(start.end, start.start + 1), 'BY needs at least one field');
   }
 }
 
@@ -536,7 +594,11 @@ function isKeyword(t: Token, kw: 'AND' | 'OR' | 'NOT' | 'IN'): boolean {
 
 /** The search language over a token stream. */
 class SearchParser {
-  constructor(readonly p: Parser, readonly ts: TokenStream, readonly baseDepth: number) {}
+  constructor(
+    readonly p: Parser,
+    readonly ts: TokenStream,
+    readonly baseDepth: number,
+  ) {}
 
   /** Whole range: an AND of everything; stray `)` are reported and skipped. */
   top(): SearchExpr | undefined {
@@ -560,7 +622,7 @@ class SearchParser {
     let pendingAnd: Token | undefined;
     for (;;) {
       const t = this.ts.peek();
-      if (t.kind === 'eof' || t.kind === 'rparen' || (stop && stop(t))) break;
+      if (t.kind === 'eof' || t.kind === 'rparen' || stop?.(t)) break;
       if (isKeyword(t, 'AND')) {
         this.ts.next();
         if (items.length === 0 || pendingAnd) this.p.error(t.start, t.end, 'AND without a left operand');
@@ -585,7 +647,7 @@ class SearchParser {
       const orTok = this.ts.next();
       if (args.length === 0) this.p.error(orTok.start, orTok.end, 'OR without a left operand');
       const nt = this.ts.peek();
-      if (nt.kind === 'eof' || nt.kind === 'rparen' || (stop && stop(nt)) || isKeyword(nt, 'OR') || isKeyword(nt, 'AND')) {
+      if (nt.kind === 'eof' || nt.kind === 'rparen' || stop?.(nt) || isKeyword(nt, 'OR') || isKeyword(nt, 'AND')) {
         this.p.error(orTok.start, orTok.end, 'OR without a right operand');
         continue;
       }
@@ -606,7 +668,7 @@ class SearchParser {
       }
       this.ts.next();
       const nt = this.ts.peek();
-      if (nt.kind === 'eof' || nt.kind === 'rparen' || (stop && stop(nt)) || isKeyword(nt, 'OR') || isKeyword(nt, 'AND')) {
+      if (nt.kind === 'eof' || nt.kind === 'rparen' || stop?.(nt) || isKeyword(nt, 'OR') || isKeyword(nt, 'AND')) {
         this.p.error(t.start, t.end, 'NOT without an operand');
         return undefined;
       }
@@ -618,7 +680,12 @@ class SearchParser {
   }
 
   tooDeep(t: Token): void {
-    this.p.error(t.start, this.ts.tokens[this.ts.tokens.length - 1].end, `expression nested deeper than ${MAX_NESTING}`, 'spl-unsupported');
+    this.p.error(
+      t.start,
+      this.ts.tokens[this.ts.tokens.length - 1].end,
+      `expression nested deeper than ${MAX_NESTING}`,
+      'spl-unsupported',
+    );
     this.ts.i = this.ts.tokens.length - 1;
   }
 
@@ -663,7 +730,7 @@ class SearchParser {
         this.p.error(t.start, t.end, `"${t.value}" without a field name before it`);
         // Skip the value that follows, if any, so one mistake gives one diagnostic.
         const nt = ts.peek();
-        if ((nt.kind === 'word' || nt.kind === 'quoted') && !(stop && stop(nt))) ts.next();
+        if ((nt.kind === 'word' || nt.kind === 'quoted') && !stop?.(nt)) ts.next();
         return undefined;
       }
       case 'comma':
@@ -678,7 +745,14 @@ class SearchParser {
           ts.next();
           const value = this.value(nt);
           const op = (nt.value === '==' ? '=' : nt.value) as CompareOp;
-          return { kind: 'compare', field: t.value, fieldSpan: span(t.start, t.end), op, value, span: span(t.start, Math.max(value.span.end, nt.end)) };
+          return {
+            kind: 'compare',
+            field: t.value,
+            fieldSpan: span(t.start, t.end),
+            op,
+            value,
+            span: span(t.start, Math.max(value.span.end, nt.end)),
+          };
         }
         if (t.kind !== 'macro' && isKeyword(nt, 'IN') && ts.peek(1).kind === 'lparen') {
           ts.next();
@@ -690,9 +764,17 @@ class SearchParser {
         }
         if (t.kind === 'word' && /^(and|or|not)$/i.test(t.raw)) {
           // Operators must be uppercase (splunk-semantics.md §1.5): `or` is a search term.
-          this.p.warn(t.start, t.end, `"${t.raw}" is a search term here, not an operator: Boolean operators must be uppercase (${t.raw.toUpperCase()})`);
+          this.p.warn(
+            t.start,
+            t.end,
+            `"${t.raw}" is a search term here, not an operator: Boolean operators must be uppercase (${t.raw.toUpperCase()})`,
+          );
         }
-        return { kind: 'term', value: { value: t.value, quoted: t.kind === 'quoted', span: span(t.start, t.end) }, span: span(t.start, t.end) };
+        return {
+          kind: 'term',
+          value: { value: t.value, quoted: t.kind === 'quoted', span: span(t.start, t.end) },
+          span: span(t.start, t.end),
+        };
       }
       default:
         return undefined;
@@ -729,11 +811,24 @@ class SearchParser {
   value(opTok: Token): Literal {
     const ts = this.ts;
     const first = ts.peek();
-    if (!(first.kind === 'word' || first.kind === 'quoted' || first.kind === 'macro' || (first.kind === 'op' && first.value !== ']') || (first.kind === 'lparen' && first.start === opTok.end))) {
+    if (
+      !(
+        first.kind === 'word' ||
+        first.kind === 'quoted' ||
+        first.kind === 'macro' ||
+        (first.kind === 'op' && first.value !== ']') ||
+        (first.kind === 'lparen' && first.start === opTok.end)
+      )
+    ) {
       this.p.error(opTok.start, opTok.end, `missing value after "${opTok.value}"`);
       return { value: '', quoted: false, span: span(opTok.end, opTok.end) };
     }
-    if (first.kind === 'word' && (first.raw === 'CASE' || first.raw === 'TERM') && ts.peek(1).kind === 'lparen' && ts.peek(1).start === first.end) {
+    if (
+      first.kind === 'word' &&
+      (first.raw === 'CASE' || first.raw === 'TERM') &&
+      ts.peek(1).kind === 'lparen' &&
+      ts.peek(1).start === first.end
+    ) {
       ts.next();
       return this.directive(first);
     }
@@ -744,7 +839,13 @@ class SearchParser {
     for (;;) {
       const t = ts.peek();
       if (t.start !== end) break;
-      if (t.kind === 'word' || t.kind === 'quoted' || t.kind === 'macro' || t.kind === 'comma' || (t.kind === 'op' && t.value !== ']')) {
+      if (
+        t.kind === 'word' ||
+        t.kind === 'quoted' ||
+        t.kind === 'macro' ||
+        t.kind === 'comma' ||
+        (t.kind === 'op' && t.value !== ']')
+      ) {
         // no-op: glued below
       } else if (t.kind === 'lparen') paren++;
       else if (t.kind === 'rparen' && paren > 0) paren--;
@@ -783,7 +884,8 @@ class SearchParser {
         // Adjacent pieces glue (`"a"b`, `a=b`), commas separate.
         for (;;) {
           const n = ts.peek();
-          if (n.start !== vEnd || !(n.kind === 'word' || n.kind === 'quoted' || (n.kind === 'op' && n.value !== ']'))) break;
+          if (n.start !== vEnd || !(n.kind === 'word' || n.kind === 'quoted' || (n.kind === 'op' && n.value !== ']')))
+            break;
           ts.next();
           value += n.kind === 'op' ? n.raw : n.value;
           vEnd = n.end;
@@ -797,7 +899,13 @@ class SearchParser {
     }
     if (!closed) this.p.error(lp.start, lp.end, 'unclosed IN list: missing ")"');
     else if (values.length === 0) this.p.error(field.start, end, 'empty IN list');
-    return { kind: 'in', field: field.value, fieldSpan: span(field.start, field.end), values, span: span(field.start, end) };
+    return {
+      kind: 'in',
+      field: field.value,
+      fieldSpan: span(field.start, field.end),
+      values,
+      span: span(field.start, end),
+    };
   }
 }
 
@@ -811,8 +919,13 @@ interface EvalTok {
   value: string;
 }
 
-class EvalError extends Error {
-  constructor(readonly start: number, readonly end: number, message: string, readonly rule: 'spl-syntax' | 'spl-unsupported' = 'spl-syntax') {
+class EvalSyntaxError extends Error {
+  constructor(
+    readonly start: number,
+    readonly end: number,
+    message: string,
+    readonly rule: 'spl-syntax' | 'spl-unsupported' = 'spl-syntax',
+  ) {
     super(message);
   }
 }
@@ -823,7 +936,12 @@ const EVAL_KEYWORDS = new Set(['AND', 'OR', 'XOR', 'NOT', 'LIKE', 'IN']);
 class EvalParser {
   toks: EvalTok[] = [];
   i = 0;
-  constructor(readonly p: Parser, readonly start: number, readonly end: number, readonly depth: number) {}
+  constructor(
+    readonly p: Parser,
+    readonly start: number,
+    readonly end: number,
+    readonly depth: number,
+  ) {}
 
   lex(): void {
     const text = this.p.text;
@@ -849,7 +967,7 @@ class EvalParser {
       }
       if (c === Ch.Quote) {
         const e = skipQuoted(text, i, end);
-        if (e < 0) throw new EvalError(i, end, 'unterminated quoted string');
+        if (e < 0) throw new EvalSyntaxError(i, end, 'unterminated quoted string');
         toks.push({ kind: 'str', start: i, end: e, value: unescapeSpl(text.slice(i + 1, e - 1)) });
         i = e;
         continue;
@@ -857,14 +975,14 @@ class EvalParser {
       if (c === 39 /* ' */) {
         let j = i + 1;
         while (j < end && text.charCodeAt(j) !== 39) j += text.charCodeAt(j) === Ch.Backslash ? 2 : 1;
-        if (j >= end) throw new EvalError(i, end, "unterminated single-quoted field name");
+        if (j >= end) throw new EvalSyntaxError(i, end, 'unterminated single-quoted field name');
         toks.push({ kind: 'qfield', start: i, end: j + 1, value: text.slice(i + 1, j).replace(/\\(['\\])/g, '$1') });
         i = j + 1;
         continue;
       }
       if (c === Ch.LBracket) {
         const close = findCloseBracket(text, i, end);
-        if (close < 0) throw new EvalError(i, i + 1, 'unclosed "[": subsearch has no closing "]"');
+        if (close < 0) throw new EvalSyntaxError(i, i + 1, 'unclosed "[": subsearch has no closing "]"');
         toks.push({ kind: 'sub', start: i, end: close + 1, value: '' });
         i = close + 1;
         continue;
@@ -900,7 +1018,7 @@ class EvalParser {
         i++;
         continue;
       }
-      throw new EvalError(i, i + 1, `unexpected character "${text[i]}" in expression`);
+      throw new EvalSyntaxError(i, i + 1, `unexpected character "${text[i]}" in expression`);
     }
     toks.push({ kind: 'eof', start: end, end, value: '' });
   }
@@ -910,7 +1028,7 @@ class EvalParser {
       this.lex();
       return f();
     } catch (e) {
-      if (e instanceof EvalError) {
+      if (e instanceof EvalSyntaxError) {
         this.p.error(e.start, Math.max(e.end, e.start + 1), e.message, e.rule);
         return undefined;
       }
@@ -935,18 +1053,34 @@ class EvalParser {
       const out: EvalAssignment[] = [];
       for (;;) {
         const t = this.next();
-        if (!(t.kind === 'ident' || t.kind === 'str' || t.kind === 'qfield')) throw new EvalError(t.start, Math.max(t.end, t.start + 1), `expected a field name to assign, found "${excerpt(this.p.text.slice(t.start, t.end) || 'end of command', 30)}"`);
+        if (!(t.kind === 'ident' || t.kind === 'str' || t.kind === 'qfield'))
+          throw new EvalSyntaxError(
+            t.start,
+            Math.max(t.end, t.start + 1),
+            `expected a field name to assign, found "${excerpt(this.p.text.slice(t.start, t.end) || 'end of command', 30)}"`,
+          );
         // Unquoted targets may contain characters the expression lexer splits on (ESCU has
         // `unusual_cmdline_feature_-value=…`): glue adjacent tokens up to the `=`.
         let field = t.value;
         let fieldEnd = t.end;
-        while (t.kind === 'ident' && this.peek().start === fieldEnd && !this.punct(this.peek(), '=') && this.peek().kind !== 'eof' && !this.punct(this.peek(), '==')) {
+        while (
+          t.kind === 'ident' &&
+          this.peek().start === fieldEnd &&
+          !this.punct(this.peek(), '=') &&
+          this.peek().kind !== 'eof' &&
+          !this.punct(this.peek(), '==')
+        ) {
           const g = this.next();
           field += this.p.text.slice(g.start, g.end);
           fieldEnd = g.end;
         }
         const eq = this.next();
-        if (!(eq.kind === 'punct' && eq.value === '=')) throw new EvalError(eq.start, Math.max(eq.end, eq.start + 1), `expected "=" after eval target ${field}`);
+        if (!(eq.kind === 'punct' && eq.value === '='))
+          throw new EvalSyntaxError(
+            eq.start,
+            Math.max(eq.end, eq.start + 1),
+            `expected "=" after eval target ${field}`,
+          );
         const expr = this.orE(0);
         out.push({ field, fieldSpan: span(t.start, fieldEnd), expr, span: span(t.start, expr.span.end) });
         const sep = this.peek();
@@ -955,7 +1089,11 @@ class EvalParser {
           this.next();
           continue;
         }
-        throw new EvalError(sep.start, Math.max(sep.end, sep.start + 1), `unexpected "${excerpt(this.p.text.slice(sep.start, sep.end), 30)}" after eval expression (missing "," or operator?)`);
+        throw new EvalSyntaxError(
+          sep.start,
+          Math.max(sep.end, sep.start + 1),
+          `unexpected "${excerpt(this.p.text.slice(sep.start, sep.end), 30)}" after eval expression (missing "," or operator?)`,
+        );
       }
       return out;
     });
@@ -963,7 +1101,12 @@ class EvalParser {
 
   expectEnd(): void {
     const t = this.peek();
-    if (t.kind !== 'eof') throw new EvalError(t.start, Math.max(t.end, t.start + 1), `unexpected "${excerpt(this.p.text.slice(t.start, t.end), 30)}" in expression`);
+    if (t.kind !== 'eof')
+      throw new EvalSyntaxError(
+        t.start,
+        Math.max(t.end, t.start + 1),
+        `unexpected "${excerpt(this.p.text.slice(t.start, t.end), 30)}" in expression`,
+      );
   }
 
   peek(k = 0): EvalTok {
@@ -981,7 +1124,8 @@ class EvalParser {
     return t.kind === 'punct' && t.value === v;
   }
   guard(d: number, t: EvalTok): void {
-    if (this.depth + d > MAX_NESTING) throw new EvalError(t.start, this.end, `expression nested deeper than ${MAX_NESTING}`, 'spl-unsupported');
+    if (this.depth + d > MAX_NESTING)
+      throw new EvalSyntaxError(t.start, this.end, `expression nested deeper than ${MAX_NESTING}`, 'spl-unsupported');
   }
 
   bin(op: EvalBinaryOp, left: EvalExpr, right: EvalExpr): EvalExpr {
@@ -1048,7 +1192,7 @@ class EvalParser {
         const op = this.next();
         let inner: EvalExpr;
         if (this.kw(op, 'IN')) {
-          if (!this.punct(this.peek(), '(')) throw new EvalError(op.start, op.end, 'expected "(" after IN');
+          if (!this.punct(this.peek(), '(')) throw new EvalSyntaxError(op.start, op.end, 'expected "(" after IN');
           const { args, end } = this.callArgs(d);
           inner = { kind: 'in', arg: l, values: args, span: span(l.span.start, end) };
         } else inner = this.bin('LIKE', l, this.addE(d));
@@ -1108,8 +1252,12 @@ class EvalParser {
       const t = this.next();
       if (this.punct(t, ')')) return { args, end: t.end };
       if (!this.punct(t, ',')) {
-        if (t.kind === 'eof') throw new EvalError(lp.start, lp.end, 'unclosed "(": missing ")"');
-        throw new EvalError(t.start, Math.max(t.end, t.start + 1), `expected "," or ")" in argument list, found "${excerpt(this.p.text.slice(t.start, t.end), 20)}"`);
+        if (t.kind === 'eof') throw new EvalSyntaxError(lp.start, lp.end, 'unclosed "(": missing ")"');
+        throw new EvalSyntaxError(
+          t.start,
+          Math.max(t.end, t.start + 1),
+          `expected "," or ")" in argument list, found "${excerpt(this.p.text.slice(t.start, t.end), 20)}"`,
+        );
       }
     }
   }
@@ -1129,7 +1277,7 @@ class EvalParser {
       }
       case 'ident': {
         if (EVAL_KEYWORDS.has(t.value.toUpperCase()) && !this.punct(this.peek(), '(')) {
-          throw new EvalError(t.start, t.end, `unexpected keyword ${t.value} (missing operand?)`);
+          throw new EvalSyntaxError(t.start, t.end, `unexpected keyword ${t.value} (missing operand?)`);
         }
         if (this.punct(this.peek(), '(')) {
           const { args, end } = this.callArgs(d);
@@ -1142,12 +1290,16 @@ class EvalParser {
           this.guard(d + 1, t);
           const e = this.orE(d + 1);
           const c = this.next();
-          if (!this.punct(c, ')')) throw new EvalError(t.start, t.end, 'unclosed "(": missing ")"');
+          if (!this.punct(c, ')')) throw new EvalSyntaxError(t.start, t.end, 'unclosed "(": missing ")"');
           return e;
         }
-        throw new EvalError(t.start, t.end, `unexpected "${t.value}" in expression`);
+        throw new EvalSyntaxError(t.start, t.end, `unexpected "${t.value}" in expression`);
       default:
-        throw new EvalError(t.start, Math.max(t.end, t.start + 1), 'expression ends too early (missing operand?)');
+        throw new EvalSyntaxError(
+          t.start,
+          Math.max(t.end, t.start + 1),
+          'expression ends too early (missing operand?)',
+        );
     }
   }
 }

@@ -19,12 +19,21 @@ const lit = valueText.map((value): Literal => ({ value, quoted: true, span: S })
 const exprArb: fc.Arbitrary<SearchExpr> = fc.letrec<{ e: SearchExpr }>((tie) => ({
   e: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
-    fc.record({ field: fc.constantFrom(...FIELDS), op: fc.constantFrom('=', '!=', '<', '>=' as const), value: lit }).map(
-      (r): SearchExpr => ({ kind: 'compare', field: r.field, fieldSpan: S, op: r.op as '=', value: r.value, span: S }),
-    ),
-    fc.record({ field: fc.constantFrom(...FIELDS), values: fc.array(lit, { minLength: 1, maxLength: 3 }) }).map(
-      (r): SearchExpr => ({ kind: 'in', field: r.field, fieldSpan: S, values: r.values, span: S }),
-    ),
+    fc
+      .record({ field: fc.constantFrom(...FIELDS), op: fc.constantFrom('=', '!=', '<', '>=' as const), value: lit })
+      .map(
+        (r): SearchExpr => ({
+          kind: 'compare',
+          field: r.field,
+          fieldSpan: S,
+          op: r.op as '=',
+          value: r.value,
+          span: S,
+        }),
+      ),
+    fc
+      .record({ field: fc.constantFrom(...FIELDS), values: fc.array(lit, { minLength: 1, maxLength: 3 }) })
+      .map((r): SearchExpr => ({ kind: 'in', field: r.field, fieldSpan: S, values: r.values, span: S })),
     lit.map((value): SearchExpr => ({ kind: 'term', value, span: S })),
     tie('e').map((arg): SearchExpr => ({ kind: 'not', arg, span: S })),
     fc.array(tie('e'), { minLength: 2, maxLength: 3 }).map((args): SearchExpr => ({ kind: 'and', args, span: S })),
@@ -58,8 +67,15 @@ function norm(e: SearchExpr): unknown {
   }
 }
 
-const fieldValue: fc.Arbitrary<FieldValue> = fc.oneof(valueText, fc.constant(undefined), fc.array(valueText, { maxLength: 3 }), fc.integer({ min: -5, max: 20 }));
-const eventArb = fc.record(Object.fromEntries([...FIELDS, '_raw'].map((f) => [f, fieldValue])) as Record<string, fc.Arbitrary<FieldValue>>);
+const fieldValue: fc.Arbitrary<FieldValue> = fc.oneof(
+  valueText,
+  fc.constant(undefined),
+  fc.array(valueText, { maxLength: 3 }),
+  fc.integer({ min: -5, max: 20 }),
+);
+const eventArb = fc.record(
+  Object.fromEntries([...FIELDS, '_raw'].map((f) => [f, fieldValue])) as Record<string, fc.Arbitrary<FieldValue>>,
+);
 
 describe('search language round trip (§1.5 precedence)', () => {
   it('print → parse gives the same expression, and the same verdict on random events', () => {
@@ -78,11 +94,22 @@ describe('search language round trip (§1.5 precedence)', () => {
   });
 
   it('OR-before-AND is what makes minimal parentheses correct: `x y OR z` groups y with z', () => {
-    const y: SearchExpr = { kind: 'compare', field: 'y', fieldSpan: S, op: '=', value: { value: '1', quoted: true, span: S }, span: S };
+    const y: SearchExpr = {
+      kind: 'compare',
+      field: 'y',
+      fieldSpan: S,
+      op: '=',
+      value: { value: '1', quoted: true, span: S },
+      span: S,
+    };
     const z: SearchExpr = { ...y, field: 'z' };
     const x: SearchExpr = { ...y, field: 'x' };
-    expect(formatSearchExpr({ kind: 'and', args: [x, { kind: 'or', args: [y, z], span: S }], span: S })).toBe('x="1" y="1" OR z="1"');
-    expect(formatSearchExpr({ kind: 'or', args: [x, { kind: 'and', args: [y, z], span: S }], span: S })).toBe('x="1" OR (y="1" z="1")');
+    expect(formatSearchExpr({ kind: 'and', args: [x, { kind: 'or', args: [y, z], span: S }], span: S })).toBe(
+      'x="1" y="1" OR z="1"',
+    );
+    expect(formatSearchExpr({ kind: 'or', args: [x, { kind: 'and', args: [y, z], span: S }], span: S })).toBe(
+      'x="1" OR (y="1" z="1")',
+    );
   });
 });
 
@@ -90,10 +117,19 @@ describe('glob matching (§1.2) agrees with a RegExp model', () => {
   it('wildcardMatch(v, p) ⇔ /^p$/ with * → any run', () => {
     const s = fc.stringMatching(/^[ab*]{0,8}$/);
     fc.assert(
-      fc.property(s.map((x) => x.replace(/\*/g, '')), s, (v, p) => {
-        const re = new RegExp(`^${p.split('*').map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&')).join('[\\s\\S]*')}$`);
-        expect(wildcardMatch(v, p)).toBe(re.test(v));
-      }),
+      fc.property(
+        s.map((x) => x.replace(/\*/g, '')),
+        s,
+        (v, p) => {
+          const re = new RegExp(
+            `^${p
+              .split('*')
+              .map((x) => x.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'))
+              .join('[\\s\\S]*')}$`,
+          );
+          expect(wildcardMatch(v, p)).toBe(re.test(v));
+        },
+      ),
       { numRuns: 2000 },
     );
   });

@@ -12,7 +12,8 @@ function expr(text: string): SearchExpr {
   return c.expr;
 }
 
-const run = (search: string, event: Record<string, string | number | string[] | null | undefined>) => evaluateSearch(expr(search), event);
+const run = (search: string, event: Record<string, string | number | string[] | null | undefined>) =>
+  evaluateSearch(expr(search), event);
 
 describe('search-language semantics (splunk-semantics.md §1)', () => {
   it('§1.5 precedence: `a b OR c` is `a AND (b OR c)` (OR binds tighter than AND)', () => {
@@ -102,7 +103,8 @@ describe('search-language semantics (splunk-semantics.md §1)', () => {
   });
 
   it('§1.4 `f!=v` and `NOT f=v` agree when the field is present', () => {
-    for (const v of ['blocked', 'allowed']) expect(run('action!=blocked', { action: v })).toBe(run('NOT action=blocked', { action: v }));
+    for (const v of ['blocked', 'allowed'])
+      expect(run('action!=blocked', { action: v })).toBe(run('NOT action=blocked', { action: v }));
   });
 
   it('§1.7 ordering operators compare numerically when both sides are numbers', () => {

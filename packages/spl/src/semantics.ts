@@ -39,7 +39,9 @@ export function asNumber(v: string | number): number | undefined {
 }
 
 function patternOf(p: Literal | string): { value: string; caseSensitive: boolean } {
-  return typeof p === 'string' ? { value: p, caseSensitive: false } : { value: p.value, caseSensitive: p.caseSensitive === true };
+  return typeof p === 'string'
+    ? { value: p, caseSensitive: false }
+    : { value: p.value, caseSensitive: p.caseSensitive === true };
 }
 
 /**
@@ -133,7 +135,9 @@ export function holds(c: number, op: string): boolean {
 export function compareValues(actual: FieldValue, op: CompareOp, expected: Literal | string): boolean {
   if (isMissing(actual)) return false;
   const p = patternOf(expected);
-  const values: (string | number)[] = Array.isArray(actual) ? actual.filter((v) => v !== null && v !== undefined) : [actual];
+  const values: (string | number)[] = Array.isArray(actual)
+    ? actual.filter((v) => v !== null && v !== undefined)
+    : [actual];
   if (values.length === 0) return false;
   switch (op) {
     case '=':
@@ -153,7 +157,11 @@ export function compareValues(actual: FieldValue, op: CompareOp, expected: Liter
  * - A subsearch cannot be run locally and is treated as true.
  * - Time modifiers (`earliest=-24h`, see TIME_MODIFIERS) are treated as true.
  */
-export function evaluateSearch(expr: SearchExpr, event: Record<string, FieldValue>, fieldName: (written: string) => string = (f) => f): boolean {
+export function evaluateSearch(
+  expr: SearchExpr,
+  event: Record<string, FieldValue>,
+  fieldName: (written: string) => string = (f) => f,
+): boolean {
   switch (expr.kind) {
     case 'and':
       return expr.args.every((a) => evaluateSearch(a, event, fieldName));
@@ -185,11 +193,29 @@ export function evaluateSearch(expr: SearchExpr, event: Record<string, FieldValu
  * (no time filtering locally). Splunk search reference, "Time modifiers".
  */
 export const TIME_MODIFIERS: ReadonlySet<string> = new Set([
-  'earliest', 'latest', '_index_earliest', '_index_latest', 'starttime', 'endtime', 'timeformat',
-  'daysago', 'hoursago', 'minutesago', 'monthsago',
-  'startdaysago', 'starthoursago', 'startminutesago', 'startmonthsago',
-  'enddaysago', 'endhoursago', 'endminutesago', 'endmonthsago',
-  'searchtimespandays', 'searchtimespanhours', 'searchtimespanminutes', 'searchtimespanmonths',
+  'earliest',
+  'latest',
+  '_index_earliest',
+  '_index_latest',
+  'starttime',
+  'endtime',
+  'timeformat',
+  'daysago',
+  'hoursago',
+  'minutesago',
+  'monthsago',
+  'startdaysago',
+  'starthoursago',
+  'startminutesago',
+  'startmonthsago',
+  'enddaysago',
+  'endhoursago',
+  'endminutesago',
+  'endmonthsago',
+  'searchtimespandays',
+  'searchtimespanhours',
+  'searchtimespanminutes',
+  'searchtimespanmonths',
 ]);
 
 /** True for `earliest=…`-style time modifiers (field names are case-sensitive; Splunk's are lowercase). */
@@ -213,7 +239,9 @@ export function termMatches(raw: FieldValue, term: string, caseSensitive = false
   if (t.indexOf('*') >= 0) {
     // Inner wildcards: substring semantics around the pattern.
     const p = `${t.startsWith('*') ? '' : '*'}${t}${t.endsWith('*') ? '' : '*'}`;
-    return values.some((v) => v !== null && v !== undefined && wildcardMatch(caseSensitive ? String(v) : String(v).toLowerCase(), p));
+    return values.some(
+      (v) => v !== null && v !== undefined && wildcardMatch(caseSensitive ? String(v) : String(v).toLowerCase(), p),
+    );
   }
   return values.some((v) => {
     if (v === null || v === undefined) return false;
@@ -228,5 +256,5 @@ export function termMatches(raw: FieldValue, term: string, caseSensitive = false
 }
 
 function lookup(event: Record<string, FieldValue>, key: string): FieldValue {
-  return Object.prototype.hasOwnProperty.call(event, key) ? event[key] : undefined;
+  return Object.hasOwn(event, key) ? event[key] : undefined;
 }

@@ -3,7 +3,7 @@
  * and never backtrack.
  */
 
-export const enum Ch {
+export enum Ch {
   Quote = 34, // "
   Backslash = 92,
   Backtick = 96,
@@ -17,7 +17,18 @@ export const enum Ch {
 }
 
 export function isSpace(c: number): boolean {
-  return c === 32 || c === 9 || c === 10 || c === 13 || c === 12 || c === 11 || c === 0xa0 || c === 0xfeff || c === 0x2028 || c === 0x2029;
+  return (
+    c === 32 ||
+    c === 9 ||
+    c === 10 ||
+    c === 13 ||
+    c === 12 ||
+    c === 11 ||
+    c === 0xa0 ||
+    c === 0xfeff ||
+    c === 0x2028 ||
+    c === 0x2029
+  );
 }
 
 /**
@@ -41,7 +52,11 @@ export function skipQuoted(text: string, i: number, limit: number = text.length)
 
 /** True when text at i starts a ``` comment. */
 export function isTripleBacktick(text: string, i: number): boolean {
-  return text.charCodeAt(i) === Ch.Backtick && text.charCodeAt(i + 1) === Ch.Backtick && text.charCodeAt(i + 2) === Ch.Backtick;
+  return (
+    text.charCodeAt(i) === Ch.Backtick &&
+    text.charCodeAt(i + 1) === Ch.Backtick &&
+    text.charCodeAt(i + 2) === Ch.Backtick
+  );
 }
 
 /**

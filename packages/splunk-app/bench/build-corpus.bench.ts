@@ -24,7 +24,10 @@ if (!existsSync(corpus)) {
 
 const ms = (t: number) => `${t.toFixed(0)} ms`;
 /** CPU time (user + system) of this process in ms: stable when other jobs load the machine. */
-const cpu = () => { const u = process.cpuUsage(); return (u.user + u.system) / 1000; };
+const cpu = () => {
+  const u = process.cpuUsage();
+  return (u.user + u.system) / 1000;
+};
 const cpuOf: Record<string, number> = {};
 const median = (xs: number[]) => [...xs].sort((a, b) => a - b)[Math.floor(xs.length / 2)]!;
 function time<T>(f: () => T): [T, number] {
@@ -83,17 +86,34 @@ if (!built.ok) {
 }
 
 const size = (p: string) => (rendered.files.get(p)?.length ?? 0) / 1024 / 1024;
-console.log(`corpus: ${tree.detections.length} detections, ${tree.items.length} content files (${(bytes / 1024 / 1024).toFixed(1)} MB); ` +
-  `${exclude.size} files with validation errors left out; built ${rendered.view.detections.length} detections`);
-console.log(`output: savedsearches.conf ${size('default/savedsearches.conf').toFixed(1)} MB, analyticstories.conf ${size('default/analyticstories.conf').toFixed(1)} MB, ` +
-  `macros.conf ${size('default/macros.conf').toFixed(2)} MB, ${rendered.files.size} files, tar.gz ${(built.tarballBytes / 1024 / 1024).toFixed(2)} MB`);
-console.log(`load average ${(await import('node:os')).loadavg().map((x) => x.toFixed(1)).join(' ')} on ${(await import('node:os')).availableParallelism()} CPUs (wall times inflate under load; CPU times do not)`);
+console.log(
+  `corpus: ${tree.detections.length} detections, ${tree.items.length} content files (${(bytes / 1024 / 1024).toFixed(1)} MB); ` +
+    `${exclude.size} files with validation errors left out; built ${rendered.view.detections.length} detections`,
+);
+console.log(
+  `output: savedsearches.conf ${size('default/savedsearches.conf').toFixed(1)} MB, analyticstories.conf ${size('default/analyticstories.conf').toFixed(1)} MB, ` +
+    `macros.conf ${size('default/macros.conf').toFixed(2)} MB, ${rendered.files.size} files, tar.gz ${(built.tarballBytes / 1024 / 1024).toFixed(2)} MB`,
+);
+console.log(
+  `load average ${(await import('node:os'))
+    .loadavg()
+    .map((x) => x.toFixed(1))
+    .join(
+      ' ',
+    )} on ${(await import('node:os')).availableParallelism()} CPUs (wall times inflate under load; CPU times do not)`,
+);
 console.log(`floor (read all content bytes)       wall ${ms(floorMs)}`);
 console.log(`load (YAML with positions)           wall ${ms(loadMs)}, cpu ${ms(cpuOf.load!)}`);
 console.log(`validate (in-thread)                 wall ${ms(validateMs)}, cpu ${ms(cpuOf.validate!)}`);
-console.log(`render app in memory (median of 5)   wall ${ms(median(renderTimes))}, cpu ${ms(median(renderCpu))}  (${(rendered.view.detections.length / (median(renderCpu) / 1000)).toFixed(0)} detections per cpu-second)`);
-console.log(`render + write + pack (median of 3)  wall ${ms(median(buildTimes))}, cpu ${ms(median(buildCpu))}  (write ${ms(built.timings.writeMs)}, pack ${ms(built.timings.packMs)} wall)`);
-console.log(`pipeline as the CLI runs it: validate (incl. load) + build  wall ${ms(validateMs + median(buildTimes))}, cpu ${ms(cpuOf.validate! + median(buildCpu))}`);
+console.log(
+  `render app in memory (median of 5)   wall ${ms(median(renderTimes))}, cpu ${ms(median(renderCpu))}  (${(rendered.view.detections.length / (median(renderCpu) / 1000)).toFixed(0)} detections per cpu-second)`,
+);
+console.log(
+  `render + write + pack (median of 3)  wall ${ms(median(buildTimes))}, cpu ${ms(median(buildCpu))}  (write ${ms(built.timings.writeMs)}, pack ${ms(built.timings.packMs)} wall)`,
+);
+console.log(
+  `pipeline as the CLI runs it: validate (incl. load) + build  wall ${ms(validateMs + median(buildTimes))}, cpu ${ms(cpuOf.validate! + median(buildCpu))}`,
+);
 
 const cli = join(repo, 'packages', 'cli', 'dist', 'dac.js');
 if (existsSync(cli)) {
@@ -102,7 +122,9 @@ if (existsSync(cli)) {
   // Linux: CPU time of waited-for children (cutime + cstime, clock ticks of 10 ms) from /proc/self/stat.
   const childTicks = () => {
     try {
-      const f = readFileSync('/proc/self/stat', 'utf8').slice(readFileSync('/proc/self/stat', 'utf8').lastIndexOf(')') + 2).split(' ');
+      const f = readFileSync('/proc/self/stat', 'utf8')
+        .slice(readFileSync('/proc/self/stat', 'utf8').lastIndexOf(')') + 2)
+        .split(' ');
       return (Number(f[13]) + Number(f[14])) * 10;
     } catch {
       return NaN;
@@ -111,7 +133,11 @@ if (existsSync(cli)) {
   for (let i = 0; i < 3; i++) {
     const s = performance.now();
     const c = childTicks();
-    const r = spawnSync(process.execPath, [cli, 'build', '--content', corpus, '--out', join(out, 'cli'), '--skip-invalid'], { encoding: 'utf8' });
+    const r = spawnSync(
+      process.execPath,
+      [cli, 'build', '--content', corpus, '--out', join(out, 'cli'), '--skip-invalid'],
+      { encoding: 'utf8' },
+    );
     wall.push(performance.now() - s);
     childCpu.push(childTicks() - c);
     if (r.status !== 0) {
@@ -121,11 +147,18 @@ if (existsSync(cli)) {
   }
   const m = median(wall);
   const mc = median(childCpu);
-  console.log(`end-to-end \`dac build --skip-invalid\` (median of ${wall.length}): wall ${ms(m)}, cpu ${Number.isNaN(mc) ? 'n/a' : ms(mc)}`);
-  for (const [what, t] of [['wall', m], ['cpu', mc]] as const) {
+  console.log(
+    `end-to-end \`dac build --skip-invalid\` (median of ${wall.length}): wall ${ms(m)}, cpu ${Number.isNaN(mc) ? 'n/a' : ms(mc)}`,
+  );
+  for (const [what, t] of [
+    ['wall', m],
+    ['cpu', mc],
+  ] as const) {
     if (Number.isNaN(t)) continue;
-    console.log(`  ${what}: ${(t / 5400).toFixed(2)}–${(t / 6400).toFixed(2)}× contentctl 4.4.1's 5.4–6.4 s wall for 1,711 detections; ` +
-      `${(t / rendered.view.detections.length).toFixed(2)} ms per detection vs its ${(5400 / 1711).toFixed(2)}–${(6400 / 1711).toFixed(2)} ms`);
+    console.log(
+      `  ${what}: ${(t / 5400).toFixed(2)}–${(t / 6400).toFixed(2)}× contentctl 4.4.1's 5.4–6.4 s wall for 1,711 detections; ` +
+        `${(t / rendered.view.detections.length).toFixed(2)} ms per detection vs its ${(5400 / 1711).toFixed(2)}–${(6400 / 1711).toFixed(2)} ms`,
+    );
   }
 } else {
   console.log('end-to-end CLI: skipped (run `npm run build` to bundle packages/cli/dist/dac.js)');

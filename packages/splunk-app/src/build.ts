@@ -65,12 +65,25 @@ export function buildApp(tree: ContentTree, options: BuildOptions): BuildResult 
   // The app folder is deleted and rewritten: it must not be (or hold) the content itself.
   const root = resolve(tree.root);
   const contentDirs = Object.values(CONTENT_FOLDERS).map((f) => join(root, f));
-  if (appDir === root || root.startsWith(appDir + sep) || contentDirs.some((d) => appDir === d || appDir.startsWith(d + sep))) {
+  if (
+    appDir === root ||
+    root.startsWith(appDir + sep) ||
+    contentDirs.some((d) => appDir === d || appDir.startsWith(d + sep))
+  ) {
     diagnostics.push({
-      file: tree.config.file?.relPath ?? tree.config.source, line: 1, column: 1, severity: 'error', rule: 'build-config',
+      file: tree.config.file?.relPath ?? tree.config.source,
+      line: 1,
+      column: 1,
+      severity: 'error',
+      rule: 'build-config',
       message: `refusing to replace ${appDir}: it is, contains or lies inside the content (choose another --out)`,
     });
-    return { ...base, ok: false, durationMs: performance.now() - t0, timings: { renderMs: t1 - t0, writeMs: 0, packMs: 0 } };
+    return {
+      ...base,
+      ok: false,
+      durationMs: performance.now() - t0,
+      timings: { renderMs: t1 - t0, writeMs: 0, packMs: 0 },
+    };
   }
   writeAppTree(files, appDir);
   const t2 = performance.now();
@@ -81,7 +94,13 @@ export function buildApp(tree: ContentTree, options: BuildOptions): BuildResult 
   writeFileSync(latest, tgz, { mode: 0o644 });
   const t3 = performance.now();
   return {
-    ...base, ok: true, appDir, tarball, latest, tarballBytes: tgz.length,
-    durationMs: t3 - t0, timings: { renderMs: t1 - t0, writeMs: t2 - t1, packMs: t3 - t2 },
+    ...base,
+    ok: true,
+    appDir,
+    tarball,
+    latest,
+    tarballBytes: tgz.length,
+    durationMs: t3 - t0,
+    timings: { renderMs: t1 - t0, writeMs: t2 - t1, packMs: t3 - t2 },
   };
 }

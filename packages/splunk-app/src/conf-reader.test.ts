@@ -3,7 +3,9 @@ import { confToMap, parseConf } from './conf-reader.js';
 
 describe('parseConf (Splunk .conf syntax, splunk-semantics.md §6.1)', () => {
   it('reads stanzas, settings, comments and global settings', () => {
-    const f = parseConf('# header\nglobal = 1\n\n[drop_dm_object_name(1)]\nargs = object\ndefinition = rename "$object$.*" as *\n  # indented comment\n[(?::){0}XmlWinEventLog:*]\nk=v\n');
+    const f = parseConf(
+      '# header\nglobal = 1\n\n[drop_dm_object_name(1)]\nargs = object\ndefinition = rename "$object$.*" as *\n  # indented comment\n[(?::){0}XmlWinEventLog:*]\nk=v\n',
+    );
     expect(f.problems).toEqual([]);
     expect(f.comments.map((c) => c.line)).toEqual([1, 7]);
     expect(f.stanzas.map((s) => s.name)).toEqual([null, 'drop_dm_object_name(1)', '(?::){0}XmlWinEventLog:*']);
@@ -15,7 +17,12 @@ describe('parseConf (Splunk .conf syntax, splunk-semantics.md §6.1)', () => {
 
   it('joins backslash continuations and keeps the newline in the value', () => {
     const f = parseConf('[s]\nsearch = | tstats count \\\n| `x_filter`\nnext = 1\n');
-    expect(confToMap(f).get('s')).toEqual(new Map([['search', '| tstats count \n| `x_filter`'], ['next', '1']]));
+    expect(confToMap(f).get('s')).toEqual(
+      new Map([
+        ['search', '| tstats count \n| `x_filter`'],
+        ['next', '1'],
+      ]),
+    );
     expect(f.stanzas[0]!.entries[1]!.line).toBe(4);
   });
 
@@ -39,7 +46,12 @@ describe('parseConf (Splunk .conf syntax, splunk-semantics.md §6.1)', () => {
   it('reads CRLF lines, but a backslash before CRLF is not a continuation', () => {
     const f = parseConf('[s]\r\nk = a \\\r\nb = c\r\n');
     expect(f.stanzas[0]!.name).toBe('s');
-    expect(confToMap(f).get('s')).toEqual(new Map([['k', 'a \\'], ['b', 'c']]));
+    expect(confToMap(f).get('s')).toEqual(
+      new Map([
+        ['k', 'a \\'],
+        ['b', 'c'],
+      ]),
+    );
   });
 
   it('uses the last definition of a repeated setting', () => {

@@ -57,7 +57,7 @@ export function parseConf(text: string): ConfFile {
     let logical = physical[i]!;
     while (logical.endsWith('\\') && i + 1 < physical.length) {
       i++;
-      logical = logical.slice(0, -1) + '\n' + physical[i]!;
+      logical = `${logical.slice(0, -1)}\n${physical[i]!}`;
     }
     if (logical.endsWith('\\')) {
       out.problems.push({ line: start, message: 'the file ends inside a line continuation' });
@@ -80,12 +80,18 @@ export function parseConf(text: string): ConfFile {
     }
     const eq = logical.indexOf('=');
     if (eq < 0) {
-      out.problems.push({ line: start, message: `not a stanza header, comment or "key = value" line: ${JSON.stringify(logical.slice(0, 80))}` });
+      out.problems.push({
+        line: start,
+        message: `not a stanza header, comment or "key = value" line: ${JSON.stringify(logical.slice(0, 80))}`,
+      });
       continue;
     }
     const key = logical.slice(0, eq).trim();
     if (key === '' || key.includes('\n')) {
-      out.problems.push({ line: start, message: `setting without a usable key: ${JSON.stringify(logical.slice(0, 80))}` });
+      out.problems.push({
+        line: start,
+        message: `setting without a usable key: ${JSON.stringify(logical.slice(0, 80))}`,
+      });
       continue;
     }
     if (!current) {

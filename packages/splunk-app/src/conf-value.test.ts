@@ -2,17 +2,66 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { confToMap, parseConf } from './conf-reader.js';
 import {
-  confValueWarning, ConfValueError, escapeConfComment, escapeConfValue, escapeStanzaName, normalizeConfValue,
-  pyStrip, splunkReadValue, stanzaNameProblem,
+  confValueWarning,
+  ConfValueError,
+  escapeConfComment,
+  escapeConfValue,
+  escapeStanzaName,
+  normalizeConfValue,
+  pyStrip,
+  splunkReadValue,
+  stanzaNameProblem,
 } from './conf-value.js';
 
 /** Strings built from the pieces that break naive .conf writers (splunk-semantics.md §6.1). */
 const hostilePiece = fc.constantFrom(
-  '\n', '\r', '\r\n', '\\', '\\\n', ' \\', '\\ ', '[x]', '\n[stanza]\n', '\nkey = v', '\nsearch = | delete', '#', '\n# c',
-  '=', ' = ', '{{', '}}', '{{{x}}}', '</', '<script>', '"', "'", '&', '<', '>', '$user$', '%original_detection_search%',
-  '`macro`', '\t', ' ', '\u00a0', '\u2028', '\u0085', '\x00', '\x1f', 'é', '😀', '\ud800', '\udfff', 'ATT&CK', '\\\\', '\n\n',
+  '\n',
+  '\r',
+  '\r\n',
+  '\\',
+  '\\\n',
+  ' \\',
+  '\\ ',
+  '[x]',
+  '\n[stanza]\n',
+  '\nkey = v',
+  '\nsearch = | delete',
+  '#',
+  '\n# c',
+  '=',
+  ' = ',
+  '{{',
+  '}}',
+  '{{{x}}}',
+  '</',
+  '<script>',
+  '"',
+  "'",
+  '&',
+  '<',
+  '>',
+  '$user$',
+  '%original_detection_search%',
+  '`macro`',
+  '\t',
+  ' ',
+  '\u00a0',
+  '\u2028',
+  '\u0085',
+  '\x00',
+  '\x1f',
+  'é',
+  '😀',
+  '\ud800',
+  '\udfff',
+  'ATT&CK',
+  '\\\\',
+  '\n\n',
 );
-const hostileString = fc.array(fc.oneof(hostilePiece, fc.string({ maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 4 })), { maxLength: 12 })
+const hostileString = fc
+  .array(fc.oneof(hostilePiece, fc.string({ maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 4 })), {
+    maxLength: 12,
+  })
   .map((parts) => parts.join(''));
 const safeKey = fc.stringMatching(/^[a-z][a-z0-9_.]{0,20}$/);
 
@@ -48,61 +97,83 @@ describe('escapeConfValue (contentctl escapeNewlines parity, splunk-semantics.md
 
 describe('round trip through the .conf reader', () => {
   it('every value written with escapeConfValue reads back as splunkReadValue, and nothing else appears', () => {
-    fc.assert(fc.property(fc.array(fc.tuple(safeKey, hostileString), { minLength: 1, maxLength: 6 }), (pairs) => {
-      const keys = [...new Set(pairs.map(([k]) => k))];
-      const byKey = new Map(pairs);
-      const text = `[stanza one]\n${keys.map((k) => `${k} = ${escapeConfValue(byKey.get(k))}`).join('\n')}\n\n[stanza two]\nlast = 1\n`;
-      expect(text).not.toMatch(/\r/);
-      const parsed = parseConf(text);
-      expect(parsed.problems).toEqual([]);
-      expect(parsed.comments).toEqual([]);
-      expect(parsed.stanzas.map((s) => s.name)).toEqual(['stanza one', 'stanza two']);
-      expect(parsed.stanzas[0]!.entries.map((e) => e.key)).toEqual(keys);
-      for (const e of parsed.stanzas[0]!.entries) expect(e.value).toBe(splunkReadValue(byKey.get(e.key)));
-      expect(parsed.stanzas[1]!.entries).toEqual([{ key: 'last', value: '1', line: expect.any(Number) }]);
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(fc.array(fc.tuple(safeKey, hostileString), { minLength: 1, maxLength: 6 }), (pairs) => {
+        const keys = [...new Set(pairs.map(([k]) => k))];
+        const byKey = new Map(pairs);
+        const text = `[stanza one]\n${keys.map((k) => `${k} = ${escapeConfValue(byKey.get(k))}`).join('\n')}\n\n[stanza two]\nlast = 1\n`;
+        expect(text).not.toMatch(/\r/);
+        const parsed = parseConf(text);
+        expect(parsed.problems).toEqual([]);
+        expect(parsed.comments).toEqual([]);
+        expect(parsed.stanzas.map((s) => s.name)).toEqual(['stanza one', 'stanza two']);
+        expect(parsed.stanzas[0]!.entries.map((e) => e.key)).toEqual(keys);
+        for (const e of parsed.stanzas[0]!.entries) expect(e.value).toBe(splunkReadValue(byKey.get(e.key)));
+        expect(parsed.stanzas[1]!.entries).toEqual([{ key: 'last', value: '1', line: expect.any(Number) }]);
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('the value read back differs from the input only by stripping, CR→LF, a space before each newline and after a final backslash', () => {
-    fc.assert(fc.property(hostileString, (s) => {
-      const read = splunkReadValue(s);
-      const expected = normalizeConfValue(s).split('\n').join(' \n');
-      expect(read).toBe(expected);
-      // Content other than whitespace is never altered (whitespace = Python's str.isspace set).
-      const visible = (x: string) => x.replace(/[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/g, '');
-      expect(visible(read)).toBe(visible(s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')));
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(hostileString, (s) => {
+        const read = splunkReadValue(s);
+        const expected = normalizeConfValue(s).split('\n').join(' \n');
+        expect(read).toBe(expected);
+        // Content other than whitespace is never altered (whitespace = Python's str.isspace set).
+        const visible = (x: string) =>
+          x.replace(/[\t\n\v\f\r\x1c-\x1f \x85\xa0\u1680\u2000-\u200a\u2028\u2029\u202f\u205f\u3000]/g, '');
+        expect(visible(read)).toBe(
+          visible(s.replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')),
+        );
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('ESCU-shaped values (no surrounding blanks, CR or final backslash) read back with only a space before each newline', () => {
-    const body = fc.array(fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('\n', '"', '<', '&', '[x]', 'k = v', '\\', '{{', '</')), { maxLength: 10 })
+    const body = fc
+      .array(
+        fc.oneof(fc.string({ maxLength: 10 }), fc.constantFrom('\n', '"', '<', '&', '[x]', 'k = v', '\\', '{{', '</')),
+        { maxLength: 10 },
+      )
       .map((p) => `a${p.join('').replace(/\r/g, '')}z`);
-    fc.assert(fc.property(body, (s) => {
-      fc.pre(pyStrip(s) === s);
-      expect(splunkReadValue(s)).toBe(s.split('\n').join(' \n'));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(body, (s) => {
+        fc.pre(pyStrip(s) === s);
+        expect(splunkReadValue(s)).toBe(s.split('\n').join(' \n'));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('stanza names round-trip exactly, or are refused', () => {
-    fc.assert(fc.property(hostileString, (name) => {
-      const problem = stanzaNameProblem(name);
-      if (problem) {
-        expect(() => escapeStanzaName(name)).toThrow(ConfValueError);
-        return;
-      }
-      const parsed = parseConf(`[${escapeStanzaName(name)}]\nk = v\n`);
-      expect(parsed.problems).toEqual([]);
-      expect(parsed.stanzas.map((s) => s.name)).toEqual([name]);
-    }), { numRuns: 400 });
+    fc.assert(
+      fc.property(hostileString, (name) => {
+        const problem = stanzaNameProblem(name);
+        if (problem) {
+          expect(() => escapeStanzaName(name)).toThrow(ConfValueError);
+          return;
+        }
+        const parsed = parseConf(`[${escapeStanzaName(name)}]\nk = v\n`);
+        expect(parsed.problems).toEqual([]);
+        expect(parsed.stanzas.map((s) => s.name)).toEqual([name]);
+      }),
+      { numRuns: 400 },
+    );
   });
 
   it('comments stay one comment line', () => {
-    fc.assert(fc.property(hostileString, (s) => {
-      const parsed = parseConf(`[a]\n# description = ${escapeConfComment(s)}\nk = v\n`);
-      expect(parsed.problems).toEqual([]);
-      expect(parsed.comments).toHaveLength(1);
-      expect(confToMap(parsed).get('a')).toEqual(new Map([['k', 'v']]));
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(hostileString, (s) => {
+        const parsed = parseConf(`[a]\n# description = ${escapeConfComment(s)}\nk = v\n`);
+        expect(parsed.problems).toEqual([]);
+        expect(parsed.comments).toHaveLength(1);
+        expect(confToMap(parsed).get('a')).toEqual(new Map([['k', 'v']]));
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('an injection attempt in a value stays inside the value', () => {

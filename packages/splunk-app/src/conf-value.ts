@@ -27,8 +27,10 @@ const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 const CR_RE = /\r\n?/g;
 const HAS_LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 
-const PY_WS_SET = new Set<number>([0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680,
-  0x2000, 0x2001, 0x2002, 0x2003, 0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000]);
+const PY_WS_SET = new Set<number>([
+  0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003,
+  0x2004, 0x2005, 0x2006, 0x2007, 0x2008, 0x2009, 0x200a, 0x2028, 0x2029, 0x202f, 0x205f, 0x3000,
+]);
 
 /** Python `str.strip()` with no argument (a scan from both ends; a regex anchored at `$` is slow on long SPL). */
 export function pyStrip(s: string): string {
@@ -73,7 +75,10 @@ export function splunkReadValue(value: unknown): string {
 
 /** A value that cannot be written into a .conf file as asked (e.g. a stanza name with a newline). */
 export class ConfValueError extends Error {
-  constructor(message: string, readonly value: string) {
+  constructor(
+    message: string,
+    readonly value: string,
+  ) {
     super(message);
     this.name = 'ConfValueError';
   }
@@ -109,7 +114,9 @@ export function escapeStanzaName(name: unknown): string {
  * a backslash.
  */
 export function escapeConfComment(value: unknown): string {
-  let s = toText(value).replace(LONE_SURROGATE_RE, '\uFFFD').replace(/\r\n?|\n/g, ' ');
+  let s = toText(value)
+    .replace(LONE_SURROGATE_RE, '\uFFFD')
+    .replace(/\r\n?|\n/g, ' ');
   s = pyStrip(s);
   if (s.endsWith('\\')) s += ' ';
   return s;

@@ -1,5 +1,12 @@
 import { describe, expect, it } from 'vitest';
-import { dataModelsOf, providingTechnologiesOf, publishTimeOf, pyRound, riskEntriesOf, riskScoreOf } from './escu-rules.js';
+import {
+  dataModelsOf,
+  providingTechnologiesOf,
+  publishTimeOf,
+  pyRound,
+  riskEntriesOf,
+  riskScoreOf,
+} from './escu-rules.js';
 
 describe('contentctl 4.x derived values (escu-app-format.md §3.4, §4.4, §4.5)', () => {
   it('risk_score = round(confidence × impact / 100) with Python rounding (halves to even)', () => {
@@ -13,18 +20,21 @@ describe('contentctl 4.x derived values (escu-app-format.md §3.4, §4.4, §4.5)
   });
 
   it('maps observables to risk and threat objects by role and type', () => {
-    const entries = riskEntriesOf([
-      { name: 'user', type: 'User', role: ['Victim'] },
-      { name: 'dest', type: 'Hostname', role: ['Victim'] },
-      { name: 'src_ip', type: 'IP Address', role: ['Victim'] },
-      { name: 'email', type: 'Email Address', role: ['Victim'] },
-      { name: 'parent_process_name', type: 'Process', role: ['Attacker'] },
-      { name: 'file_hash', type: 'File Hash', role: ['Attacker'] },
-      { name: 'dest_ip', type: 'IP Address', role: ['Attacker'] },
-      { name: 'url', type: 'URL String', role: ['Attacker'] },
-      { name: 'registry_path', type: 'Registry Key', role: ['Attacker'] },
-      { name: 'thing', type: 'Other', role: ['Victim'] },
-    ], 50);
+    const entries = riskEntriesOf(
+      [
+        { name: 'user', type: 'User', role: ['Victim'] },
+        { name: 'dest', type: 'Hostname', role: ['Victim'] },
+        { name: 'src_ip', type: 'IP Address', role: ['Victim'] },
+        { name: 'email', type: 'Email Address', role: ['Victim'] },
+        { name: 'parent_process_name', type: 'Process', role: ['Attacker'] },
+        { name: 'file_hash', type: 'File Hash', role: ['Attacker'] },
+        { name: 'dest_ip', type: 'IP Address', role: ['Attacker'] },
+        { name: 'url', type: 'URL String', role: ['Attacker'] },
+        { name: 'registry_path', type: 'Registry Key', role: ['Attacker'] },
+        { name: 'thing', type: 'Other', role: ['Victim'] },
+      ],
+      50,
+    );
     expect(entries).toEqual([
       { risk_object_field: 'user', risk_object_type: 'user', risk_score: 50 },
       { risk_object_field: 'dest', risk_object_type: 'system', risk_score: 50 },
@@ -44,7 +54,12 @@ describe('contentctl 4.x derived values (escu-app-format.md §3.4, §4.4, §4.5)
     expect(dataModelsOf('datamodel=Change_Analysis')).toEqual(['Change', 'Change_Analysis']);
     expect(providingTechnologiesOf('`sysmon` EventCode=1')).toEqual(['Microsoft Sysmon']);
     expect(providingTechnologiesOf('from datamodel=Endpoint.Processes')).toEqual([
-      'Carbon Black Response', 'CrowdStrike Falcon', 'Microsoft Sysmon', 'Microsoft Windows', 'Symantec Endpoint Protection']);
+      'Carbon Black Response',
+      'CrowdStrike Falcon',
+      'Microsoft Sysmon',
+      'Microsoft Windows',
+      'Symantec Endpoint Protection',
+    ]);
     expect(providingTechnologiesOf('index=foo')).toBeNull();
   });
 

@@ -11,8 +11,20 @@ import { comparePyStr } from './py-json.js';
  * name is a substring of its search (so `Change_Analysis` also yields `Change`).
  */
 export const DATA_MODELS = [
-  'Endpoint', 'Network_Traffic', 'Authentication', 'Change', 'Change_Analysis', 'Email', 'Network_Resolution',
-  'Network_Sessions', 'UEBA', 'Updates', 'Vulnerabilities', 'Web', 'Risk', 'Splunk_Audit',
+  'Endpoint',
+  'Network_Traffic',
+  'Authentication',
+  'Change',
+  'Change_Analysis',
+  'Email',
+  'Network_Resolution',
+  'Network_Sessions',
+  'UEBA',
+  'Updates',
+  'Vulnerabilities',
+  'Web',
+  'Risk',
+  'Splunk_Audit',
 ] as const;
 
 export function dataModelsOf(search: string): string[] {
@@ -27,7 +39,16 @@ export const PROVIDING_TECHNOLOGIES: [string, string[]][] = [
   ['`azure_monitor_aad`', ['Azure AD', 'Entra ID']],
   ['`cloudtrail`', ['Amazon Web Services - Cloudtrail']],
   // Not a macro: captures use of the Endpoint data model.
-  ['Endpoint', ['Microsoft Sysmon', 'Microsoft Windows', 'Carbon Black Response', 'CrowdStrike Falcon', 'Symantec Endpoint Protection']],
+  [
+    'Endpoint',
+    [
+      'Microsoft Sysmon',
+      'Microsoft Windows',
+      'Carbon Black Response',
+      'CrowdStrike Falcon',
+      'Symantec Endpoint Protection',
+    ],
+  ],
   ['`google_', GOOGLE],
   ['`gsuite', GOOGLE],
   ['`gws_', GOOGLE],
@@ -46,7 +67,8 @@ export const PROVIDING_TECHNOLOGIES: [string, string[]][] = [
 /** Sorted, de-duplicated technologies, or `null` (contentctl writes the literal `null` when none). */
 export function providingTechnologiesOf(search: string): string[] | null {
   const found = new Set<string>();
-  for (const [needle, techs] of PROVIDING_TECHNOLOGIES) if (search.includes(needle)) for (const t of techs) found.add(t);
+  for (const [needle, techs] of PROVIDING_TECHNOLOGIES)
+    if (search.includes(needle)) for (const t of techs) found.add(t);
   return found.size ? [...found].sort(comparePyStr) : null;
 }
 
@@ -120,7 +142,12 @@ export interface Deployment {
   schedule_window: string;
 }
 
-const SCHEDULE = { cron_schedule: '0 * * * *', earliest_time: '-70m@m', latest_time: '-10m@m', schedule_window: 'auto' };
+const SCHEDULE = {
+  cron_schedule: '0 * * * *',
+  earliest_time: '-70m@m',
+  latest_time: '-10m@m',
+  schedule_window: 'auto',
+};
 export const DEFAULT_DEPLOYMENTS: Record<string, Deployment> = {
   TTP: { rba: true, notable: true, ...SCHEDULE },
   Anomaly: { rba: true, notable: false, ...SCHEDULE },

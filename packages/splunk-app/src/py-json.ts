@@ -12,7 +12,14 @@ export class PyFloat {
   constructor(readonly value: number) {}
 }
 
-export type PyJsonValue = string | number | boolean | null | PyFloat | PyJsonValue[] | { [key: string]: PyJsonValue | undefined };
+export type PyJsonValue =
+  | string
+  | number
+  | boolean
+  | null
+  | PyFloat
+  | PyJsonValue[]
+  | { [key: string]: PyJsonValue | undefined };
 
 /** Python's `repr(float)` for finite values; JSON has no NaN/Infinity, Python writes them bare. */
 function pyFloatRepr(n: number): string {
@@ -27,18 +34,27 @@ function pyFloatRepr(n: number): string {
 /** Characters json.dumps(ensure_ascii=True) + Jinja's htmlsafe step leave as they are. */
 const NEEDS_ESCAPE = /["\\<>&'\x00-\x1f\x7f-\uffff]/g;
 const SHORT_ESCAPES: Record<string, string> = {
-  '"': '\\"', '\\': '\\\\', '\n': '\\n', '\r': '\\r', '\t': '\\t', '\b': '\\b', '\f': '\\f',
+  '"': '\\"',
+  '\\': '\\\\',
+  '\n': '\\n',
+  '\r': '\\r',
+  '\t': '\\t',
+  '\b': '\\b',
+  '\f': '\\f',
   // Jinja's htmlsafe_json_dumps replacements.
-  '<': '\\u003c', '>': '\\u003e', '&': '\\u0026', "'": '\\u0027',
+  '<': '\\u003c',
+  '>': '\\u003e',
+  '&': '\\u0026',
+  "'": '\\u0027',
 };
 
 function escapeChar(c: string): string {
-  return SHORT_ESCAPES[c] ?? '\\u' + c.charCodeAt(0).toString(16).padStart(4, '0');
+  return SHORT_ESCAPES[c] ?? `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`;
 }
 
 function pyStr(s: string): string {
   // Non-BMP characters are two UTF-16 units, each escaped on its own: the surrogate pair Python writes.
-  return '"' + s.replace(NEEDS_ESCAPE, escapeChar) + '"';
+  return `"${s.replace(NEEDS_ESCAPE, escapeChar)}"`;
 }
 
 /** Code-point order, which is how Python sorts `str` keys. */
@@ -62,11 +78,16 @@ export function toJson(value: PyJsonValue | undefined): string {
   if (value === undefined || value === null) return 'null';
   if (value instanceof PyFloat) return pyFloatRepr(value.value);
   switch (typeof value) {
-    case 'string': return pyStr(value);
-    case 'boolean': return value ? 'true' : 'false';
-    case 'number': return Number.isInteger(value) ? String(value) : pyFloatRepr(value);
+    case 'string':
+      return pyStr(value);
+    case 'boolean':
+      return value ? 'true' : 'false';
+    case 'number':
+      return Number.isInteger(value) ? String(value) : pyFloatRepr(value);
   }
-  if (Array.isArray(value)) return '[' + value.map((v) => toJson(v)).join(', ') + ']';
-  const keys = Object.keys(value).filter((k) => value[k] !== undefined).sort(comparePyStr);
-  return '{' + keys.map((k) => `${pyStr(k)}: ${toJson(value[k])}`).join(', ') + '}';
+  if (Array.isArray(value)) return `[${value.map((v) => toJson(v)).join(', ')}]`;
+  const keys = Object.keys(value)
+    .filter((k) => value[k] !== undefined)
+    .sort(comparePyStr);
+  return `{${keys.map((k) => `${pyStr(k)}: ${toJson(value[k])}`).join(', ')}}`;
 }

@@ -35,9 +35,18 @@ export function renderApp(tree: ContentTree, options: RenderOptions = {}): Rende
   const templates = loadTemplates(options.templatesDir);
   const { view, diagnostics } = buildAppView(tree, options);
   const app = tree.config.app;
-  const configError = (message: string) => diagnostics.push({ file: CONFIG_FILE_FOR_DIAGNOSTICS(tree), line: 1, column: 1, severity: 'error', rule: 'build-config', message });
+  const configError = (message: string) =>
+    diagnostics.push({
+      file: CONFIG_FILE_FOR_DIAGNOSTICS(tree),
+      line: 1,
+      column: 1,
+      severity: 'error',
+      rule: 'build-config',
+      message,
+    });
   if (!APPID_RE.test(app.appid)) configError(`app.appid "${app.appid}" may only contain letters, digits, "_" and "-"`);
-  if (!VERSION_RE.test(app.version)) configError(`app version "${app.version}" is not a usable version (semver characters only)`);
+  if (!VERSION_RE.test(app.version))
+    configError(`app version "${app.version}" is not a usable version (semver characters only)`);
 
   const context = { ...view, checkForUpdates: app.uid === 3449 };
   const out = new Map<string, Buffer>();
@@ -56,7 +65,8 @@ export function renderApp(tree: ContentTree, options: RenderOptions = {}): Rende
   text('app.manifest', appManifest(view));
   for (const f of templates.staticFiles) out.set(f.relPath, f.content);
 
-  const mitre = options.mitreEnrichmentFile ?? join(dirname(templates.dir), 'schemas', 'attack', 'mitre_enrichment.csv');
+  const mitre =
+    options.mitreEnrichmentFile ?? join(dirname(templates.dir), 'schemas', 'attack', 'mitre_enrichment.csv');
   if (existsSync(mitre)) out.set('lookups/mitre_enrichment.csv', readFileSync(mitre));
   else configError(`the ATT&CK enrichment lookup ${mitre} is missing`);
   for (const l of view.lookups) {
@@ -67,7 +77,14 @@ export function renderApp(tree: ContentTree, options: RenderOptions = {}): Rende
   for (const [path, bytes] of out) {
     if (!path.endsWith('.conf') && !path.endsWith('.meta')) continue;
     for (const p of parseConf(bytes.toString('utf8')).problems) {
-      diagnostics.push({ file: `${app.appid}/${path}`, line: p.line, column: 1, severity: 'error', rule: 'build-conf-check', message: p.message });
+      diagnostics.push({
+        file: `${app.appid}/${path}`,
+        line: p.line,
+        column: 1,
+        severity: 'error',
+        rule: 'build-conf-check',
+        message: p.message,
+      });
     }
   }
 
@@ -99,5 +116,5 @@ function appManifest(view: AppView): string {
     platformRequirements: null,
     targetWorkloads: ['_search_heads'],
   };
-  return JSON.stringify(manifest, null, 2) + '\n';
+  return `${JSON.stringify(manifest, null, 2)}\n`;
 }

@@ -2,7 +2,18 @@ import { gunzipSync } from 'node:zlib';
 import { describe, expect, it } from 'vitest';
 import { checkRelPath, packTar, packTarGz } from './tar.js';
 
-interface Entry { path: string; mode: number; uid: number; gid: number; size: number; mtime: number; type: string; uname: string; gname: string; content: Buffer }
+interface Entry {
+  path: string;
+  mode: number;
+  uid: number;
+  gid: number;
+  size: number;
+  mtime: number;
+  type: string;
+  uname: string;
+  gname: string;
+  content: Buffer;
+}
 
 /** A small independent ustar/PAX reader that also verifies header checksums. */
 function readTar(buf: Buffer): Entry[] {
@@ -30,8 +41,16 @@ function readTar(buf: Buffer): Entry[] {
     const name = str(h.subarray(0, 100));
     const prefix = str(h.subarray(345, 500));
     out.push({
-      path: paxPath ?? (prefix ? `${prefix}/${name}` : name), mode: oct(h.subarray(100, 108)), uid: oct(h.subarray(108, 116)), gid: oct(h.subarray(116, 124)),
-      size, mtime: oct(h.subarray(136, 148)), type, uname: str(h.subarray(265, 297)), gname: str(h.subarray(297, 329)), content: Buffer.from(content),
+      path: paxPath ?? (prefix ? `${prefix}/${name}` : name),
+      mode: oct(h.subarray(100, 108)),
+      uid: oct(h.subarray(108, 116)),
+      gid: oct(h.subarray(116, 124)),
+      size,
+      mtime: oct(h.subarray(136, 148)),
+      type,
+      uname: str(h.subarray(265, 297)),
+      gname: str(h.subarray(297, 329)),
+      content: Buffer.from(content),
     });
     paxPath = undefined;
   }
@@ -41,7 +60,7 @@ function readTar(buf: Buffer): Entry[] {
 const files = new Map<string, Buffer | string>([
   ['default/savedsearches.conf', '[a]\nk = v\n'],
   ['README.md', '# hi\n'],
-  [`lookups/${'__mlspl_' + 'x'.repeat(90)}.mlmodel`, Buffer.from([0, 1, 2, 3])],
+  [`lookups/${`__mlspl_${'x'.repeat(90)}`}.mlmodel`, Buffer.from([0, 1, 2, 3])],
   [`lookups/${'é'.repeat(60)}.csv`, 'a,b\n'],
   [`${'d'.repeat(120)}/${'f'.repeat(120)}.txt`, 'deep\n'],
 ]);
@@ -87,10 +106,13 @@ describe('deterministic tar.gz (escu-app-format.md §4.10; issue 5 determinism r
     expect(readTar(packTar(files, 'X', { mtime: 1727654400 })).every((e) => e.mtime === 1727654400)).toBe(true);
   });
 
-  it.each(['/etc/passwd', '../x', 'a/../../x', 'a//b', 'a/./b', '', 'a\\..\\b', 'a\0b'])('refuses the unsafe path %j', (p) => {
-    expect(() => checkRelPath(p)).toThrow();
-    expect(() => packTar(new Map([[p, 'x']]), 'X')).toThrow();
-  });
+  it.each(['/etc/passwd', '../x', 'a/../../x', 'a//b', 'a/./b', '', 'a\\..\\b', 'a\0b'])(
+    'refuses the unsafe path %j',
+    (p) => {
+      expect(() => checkRelPath(p)).toThrow();
+      expect(() => packTar(new Map([[p, 'x']]), 'X')).toThrow();
+    },
+  );
   it('refuses an unsafe top folder', () => {
     expect(() => packTar(files, '../X')).toThrow();
     expect(() => packTar(files, 'a/b')).toThrow();

@@ -23,7 +23,7 @@ function octal(n: number, width: number): string {
   // width includes the terminating NUL
   const s = n.toString(8);
   if (s.length > width - 1) throw new RangeError(`value ${n} does not fit a ${width}-byte tar field`);
-  return s.padStart(width - 1, '0') + '\0';
+  return `${s.padStart(width - 1, '0')}\0`;
 }
 
 function writeString(buf: Buffer, offset: number, width: number, s: string | Buffer): void {
@@ -51,7 +51,7 @@ function header(name: Buffer, prefix: Buffer, size: number, type: '0' | '5' | 'x
   writeString(h, 345, 155, prefix);
   let sum = 0;
   for (let i = 0; i < BLOCK; i++) sum += h[i]!;
-  writeString(h, 148, 8, sum.toString(8).padStart(6, '0') + '\0 ');
+  writeString(h, 148, 8, `${sum.toString(8).padStart(6, '0')}\0 `);
   return h;
 }
 
@@ -89,7 +89,11 @@ export function checkRelPath(path: string): void {
 }
 
 /** The uncompressed tar of `files` under `<topDir>/`. */
-export function packTar(files: ReadonlyMap<string, Buffer | string>, topDir: string, options: PackOptions = {}): Buffer {
+export function packTar(
+  files: ReadonlyMap<string, Buffer | string>,
+  topDir: string,
+  options: PackOptions = {},
+): Buffer {
   checkRelPath(topDir);
   if (topDir.includes('/')) throw new Error(`the top folder must be one path segment: ${topDir}`);
   const mtime = Math.max(0, Math.floor(options.mtime ?? 0));
@@ -116,8 +120,18 @@ export function packTar(files: ReadonlyMap<string, Buffer | string>, topDir: str
       [name, prefix] = split;
     } else {
       const pax = paxRecord('path', p);
-      chunks.push(header(Buffer.from('PaxHeader/entry'), Buffer.alloc(0), pax.length, 'x', mtime), pax, Buffer.alloc(pad(pax.length)));
-      name = Buffer.from(pathBytes.subarray(0, 100).toString('latin1').replace(/[^\x20-\x7e]/g, '_'), 'latin1');
+      chunks.push(
+        header(Buffer.from('PaxHeader/entry'), Buffer.alloc(0), pax.length, 'x', mtime),
+        pax,
+        Buffer.alloc(pad(pax.length)),
+      );
+      name = Buffer.from(
+        pathBytes
+          .subarray(0, 100)
+          .toString('latin1')
+          .replace(/[^\x20-\x7e]/g, '_'),
+        'latin1',
+      );
       prefix = Buffer.alloc(0);
     }
     chunks.push(header(name, prefix, size, isDir ? '5' : '0', mtime));
@@ -141,6 +155,10 @@ export function gzipDeterministic(data: Buffer, level = 9): Buffer {
 }
 
 /** `<topDir>/…` tar.gz of an in-memory app tree. */
-export function packTarGz(files: ReadonlyMap<string, Buffer | string>, topDir: string, options: PackOptions = {}): Buffer {
+export function packTarGz(
+  files: ReadonlyMap<string, Buffer | string>,
+  topDir: string,
+  options: PackOptions = {},
+): Buffer {
   return gzipDeterministic(packTar(files, topDir, options), options.level ?? 9);
 }

@@ -3,7 +3,12 @@ import { findTemplatesDir, lintTemplate, loadTemplates, TemplateLintError } from
 
 describe('template lint: no value is printed without an escaping helper', () => {
   it('accepts helpers, blocks, partials and comments', () => {
-    expect(() => lintTemplate('[{{stanza name}}]\n{{#if x}}a = {{conf x}}{{else}}b = {{json y}}{{/if}}\n{{#each z}}{{> part}}{{/each}}{{!-- c --}}', 't')).not.toThrow();
+    expect(() =>
+      lintTemplate(
+        '[{{stanza name}}]\n{{#if x}}a = {{conf x}}{{else}}b = {{json y}}{{/if}}\n{{#each z}}{{> part}}{{/each}}{{!-- c --}}',
+        't',
+      ),
+    ).not.toThrow();
   });
   it.each([
     ['a bare field', 'a = {{description}}'],
@@ -16,7 +21,15 @@ describe('template lint: no value is printed without an escaping helper', () => 
   });
   it('every shipped template passes the lint and compiles', () => {
     const set = loadTemplates(findTemplatesDir());
-    expect(set.names).toEqual(expect.arrayContaining(['savedsearches.conf', 'detection-stanza', 'macros.conf', 'analyticstories.conf', 'app.conf']));
+    expect(set.names).toEqual(
+      expect.arrayContaining([
+        'savedsearches.conf',
+        'detection-stanza',
+        'macros.conf',
+        'analyticstories.conf',
+        'app.conf',
+      ]),
+    );
     expect(set.staticFiles.map((f) => f.relPath)).toContain('metadata/default.meta');
   });
   it('strict mode: a field missing from the view model is an error, not an empty value', () => {

@@ -48,15 +48,19 @@ export function lintTemplate(source: string, name: string): void {
       case 'MustacheStatement': {
         const path = n.path as HbsNode & { original?: string };
         const params = n.params as HbsNode[];
-        if (n.escaped === false) throw new TemplateLintError(`${where(n)}: triple-stash {{{…}}} is not allowed; use an escaping helper`);
+        if (n.escaped === false)
+          throw new TemplateLintError(`${where(n)}: triple-stash {{{…}}} is not allowed; use an escaping helper`);
         if (path.type !== 'PathExpression' || !OUTPUT_HELPER_SET.has(path.original ?? '') || params.length !== 1) {
-          throw new TemplateLintError(`${where(n)}: every printed value must go through one of ${OUTPUT_HELPERS.map((h) => `{{${h} x}}`).join(', ')}`);
+          throw new TemplateLintError(
+            `${where(n)}: every printed value must go through one of ${OUTPUT_HELPERS.map((h) => `{{${h} x}}`).join(', ')}`,
+          );
         }
         return;
       }
       case 'BlockStatement': {
         const path = n.path as HbsNode & { original?: string };
-        if (!BLOCK_HELPERS.has(path.original ?? '')) throw new TemplateLintError(`${where(n)}: block helper "${path.original}" is not allowed`);
+        if (!BLOCK_HELPERS.has(path.original ?? ''))
+          throw new TemplateLintError(`${where(n)}: block helper "${path.original}" is not allowed`);
         visit(n.program as HbsNode);
         visit(n.inverse as HbsNode);
         return;
@@ -79,7 +83,8 @@ export function findTemplatesDir(start: string = dirname(fileURLToPath(import.me
     const candidate = join(dir, 'templates');
     if (existsSync(join(candidate, 'savedsearches.conf.hbs'))) return candidate;
     const parent = dirname(dir);
-    if (parent === dir) throw new Error(`cannot find the app templates (templates/savedsearches.conf.hbs) above ${start}`);
+    if (parent === dir)
+      throw new Error(`cannot find the app templates (templates/savedsearches.conf.hbs) above ${start}`);
     dir = parent;
   }
 }
@@ -106,12 +111,19 @@ export function loadTemplates(dir: string = findTemplatesDir()): TemplateSet {
   const hb = Handlebars.create();
   // Handlebars' `strict` does not cover helper arguments, so each helper refuses `undefined`
   // (a field missing from the view model); `null` is an explicit "no value".
-  const defined = (name: string, f: (v: unknown) => string) => (v: unknown, options: { loc?: { start: { line: number } } }) => {
-    if (v === undefined) throw new Error(`template value passed to {{${name} …}} is undefined (line ${options?.loc?.start.line ?? '?'})`);
-    return f(v);
-  };
+  const defined =
+    (name: string, f: (v: unknown) => string) => (v: unknown, options: { loc?: { start: { line: number } } }) => {
+      if (v === undefined)
+        throw new Error(
+          `template value passed to {{${name} …}} is undefined (line ${options?.loc?.start.line ?? '?'})`,
+        );
+      return f(v);
+    };
   hb.registerHelper('conf', defined('conf', escapeConfValue));
-  hb.registerHelper('json', defined('json', (v) => toJson(v as PyJsonValue)));
+  hb.registerHelper(
+    'json',
+    defined('json', (v) => toJson(v as PyJsonValue)),
+  );
   hb.registerHelper('stanza', defined('stanza', escapeStanzaName));
   hb.registerHelper('comment', defined('comment', escapeConfComment));
   hb.registerHelper('text', defined('text', oneLine));
@@ -137,7 +149,9 @@ export function loadTemplates(dir: string = findTemplatesDir()): TemplateSet {
       if (!statSync(p).isFile()) continue;
       const bytes = readFileSync(p);
       // Text assets get LF line endings whatever the checkout did (byte-stable builds across OSes).
-      const content = /\.(conf|meta|xml|md|txt)$/.test(rel) ? Buffer.from(bytes.toString('utf8').replace(/\r\n?/g, '\n'), 'utf8') : bytes;
+      const content = /\.(conf|meta|xml|md|txt)$/.test(rel)
+        ? Buffer.from(bytes.toString('utf8').replace(/\r\n?/g, '\n'), 'utf8')
+        : bytes;
       staticFiles.push({ relPath: rel.split(/[\\/]/).join('/'), content });
     }
   }

@@ -8,13 +8,26 @@
  * an item that cannot be rendered is left out with a positioned diagnostic.
  */
 import {
-  filterMacroName, positionOfPath,
-  type AppConfig, type ContentItem, type ContentKind, type ContentTree, type Diagnostic, type PathSegment,
+  filterMacroName,
+  positionOfPath,
+  type AppConfig,
+  type ContentItem,
+  type ContentKind,
+  type ContentTree,
+  type Diagnostic,
+  type PathSegment,
 } from '@dac/content';
 import { confValueWarning, stanzaNameProblem } from './conf-value.js';
 import {
-  DEFAULT_DEPLOYMENTS, DRILLDOWN_PLACEHOLDER, NOTABLE_NES_FIELDS, dataModelsOf, providingTechnologiesOf,
-  publishTimeOf, riskEntriesOf, riskScoreOf, type ObservableLike,
+  DEFAULT_DEPLOYMENTS,
+  DRILLDOWN_PLACEHOLDER,
+  NOTABLE_NES_FIELDS,
+  dataModelsOf,
+  providingTechnologiesOf,
+  publishTimeOf,
+  riskEntriesOf,
+  riskScoreOf,
+  type ObservableLike,
 } from './escu-rules.js';
 import { PyFloat, comparePyStr, type PyJsonValue } from './py-json.js';
 
@@ -47,7 +60,13 @@ export interface DetectionView {
   schedule: { cron: string; earliest: string; latest: string; window: string };
   annotations: PyJsonValue;
   metadata: PyJsonValue;
-  notable: { nesFields: string; ruleTitle: string; ruleDescription: string; securityDomain: string; severity: string } | null;
+  notable: {
+    nesFields: string;
+    ruleTitle: string;
+    ruleDescription: string;
+    securityDomain: string;
+    severity: string;
+  } | null;
   disabled: boolean;
   suppress: { fields: string; period: string } | null;
   drilldowns: PyJsonValue;
@@ -107,7 +126,13 @@ export interface AppView {
   lookups: LookupView[];
   kvstoreLookups: LookupView[];
   transformsLookups: LookupView[];
-  counts: { detections: number; byType: { type: string; count: number }[]; stories: number; macros: number; lookups: number };
+  counts: {
+    detections: number;
+    byType: { type: string; count: number }[];
+    stories: number;
+    macros: number;
+    lookups: number;
+  };
 }
 
 export interface ViewOptions {
@@ -120,7 +145,10 @@ export interface ViewOptions {
 // ---- defensive accessors: unvalidated content must not crash the renderer --------------------
 
 class Invalid extends Error {
-  constructor(readonly path: PathSegment[], message: string) {
+  constructor(
+    readonly path: PathSegment[],
+    message: string,
+  ) {
     super(message);
   }
 }
@@ -163,7 +191,13 @@ function dateOf(o: Obj, path: PathSegment[]): string {
   return d;
 }
 
-function diag(item: ContentItem, path: PathSegment[], severity: 'error' | 'warning', rule: string, message: string): Diagnostic {
+function diag(
+  item: ContentItem,
+  path: PathSegment[],
+  severity: 'error' | 'warning',
+  rule: string,
+  message: string,
+): Diagnostic {
   return { file: item.file.relPath, ...positionOfPath(item.file, path), severity, rule, message };
 }
 
@@ -177,7 +211,11 @@ const STATUS_OK = (s: string) => BUILT_STATUSES.has(s);
 
 // ---- detections ------------------------------------------------------------------------------
 
-function detectionView(item: ContentItem<'detection'>, app: AppConfig, diagnostics: Diagnostic[]): DetectionView | undefined {
+function detectionView(
+  item: ContentItem<'detection'>,
+  app: AppConfig,
+  diagnostics: Diagnostic[],
+): DetectionView | undefined {
   const d = item.data as unknown;
   if (!isObj(d)) {
     diagnostics.push(diag(item, [], 'error', 'build-render', 'a detection must be a YAML mapping'));
@@ -186,8 +224,15 @@ function detectionView(item: ContentItem<'detection'>, app: AppConfig, diagnosti
   const type = str(d, ['type']);
   const status = str(d, ['status']);
   if (!BUILT_TYPES.has(type) || !STATUS_OK(status)) {
-    diagnostics.push(diag(item, BUILT_TYPES.has(type) ? ['status'] : ['type'], 'warning', 'build-skipped',
-      `not built: only detections of type ${[...BUILT_TYPES].join('/')} with status ${[...BUILT_STATUSES].join('/')} become saved searches`));
+    diagnostics.push(
+      diag(
+        item,
+        BUILT_TYPES.has(type) ? ['status'] : ['type'],
+        'warning',
+        'build-skipped',
+        `not built: only detections of type ${[...BUILT_TYPES].join('/')} with status ${[...BUILT_STATUSES].join('/')} become saved searches`,
+      ),
+    );
     return undefined;
   }
   const name = str(d, ['name']);
@@ -211,8 +256,14 @@ function detectionView(item: ContentItem<'detection'>, app: AppConfig, diagnosti
   const score = riskScoreOf(confidence, impact);
   const deployment = DEFAULT_DEPLOYMENTS[type]!;
 
-  for (const [path, v] of [[['name'], name], [['description'], description], [['how_to_implement'], howToImplement],
-    [['known_false_positives'], knownFalsePositives], [['search'], search]] as [PathSegment[], string][]) checkText(item, path, v, diagnostics);
+  for (const [path, v] of [
+    [['name'], name],
+    [['description'], description],
+    [['how_to_implement'], howToImplement],
+    [['known_false_positives'], knownFalsePositives],
+    [['search'], search],
+  ] as [PathSegment[], string][])
+    checkText(item, path, v, diagnostics);
 
   const cis20 = securityDomain === 'network' ? ['CIS 13'] : ['CIS 10'];
   const nist = type === 'TTP' ? ['DE.CM'] : ['DE.AE'];
@@ -247,7 +298,9 @@ function detectionView(item: ContentItem<'detection'>, app: AppConfig, diagnosti
       const entry: Record<string, PyJsonValue> = {
         name: str(x, [...p, 'name']),
         // Function replacement: `$&`-style patterns in the search must not be interpreted.
-        search: str(x, [...p, 'search']).split(DRILLDOWN_PLACEHOLDER).join(search),
+        search: str(x, [...p, 'search'])
+          .split(DRILLDOWN_PLACEHOLDER)
+          .join(search),
       };
       const eo = x.earliest_offset;
       const lo = x.latest_offset;
@@ -260,7 +313,10 @@ function detectionView(item: ContentItem<'detection'>, app: AppConfig, diagnosti
   let suppress: DetectionView['suppress'] = null;
   if (isObj(tags.throttling)) {
     const t = tags.throttling;
-    suppress = { fields: strList(t, ['tags', 'throttling', 'fields']).join(','), period: str(t, ['tags', 'throttling', 'period']) };
+    suppress = {
+      fields: strList(t, ['tags', 'throttling', 'fields']).join(','),
+      period: str(t, ['tags', 'throttling', 'period']),
+    };
   }
 
   return {
@@ -284,7 +340,12 @@ function detectionView(item: ContentItem<'detection'>, app: AppConfig, diagnosti
     providingTechnologies: providingTechnologiesOf(search),
     analyticStories: stories,
     risk,
-    schedule: { cron: deployment.cron_schedule, earliest: deployment.earliest_time, latest: deployment.latest_time, window: deployment.schedule_window },
+    schedule: {
+      cron: deployment.cron_schedule,
+      earliest: deployment.earliest_time,
+      latest: deployment.latest_time,
+      window: deployment.schedule_window,
+    },
     annotations,
     metadata: {
       deprecated: status === 'deprecated' ? '1' : '0',
@@ -294,12 +355,12 @@ function detectionView(item: ContentItem<'detection'>, app: AppConfig, diagnosti
     },
     notable: deployment.notable
       ? {
-        nesFields: NOTABLE_NES_FIELDS.join(','),
-        ruleTitle: type === 'Correlation' ? `RBA: ${name}` : name,
-        ruleDescription: description,
-        securityDomain,
-        severity: 'high',
-      }
+          nesFields: NOTABLE_NES_FIELDS.join(','),
+          ruleTitle: type === 'Correlation' ? `RBA: ${name}` : name,
+          ruleDescription: description,
+          securityDomain,
+          severity: 'high',
+        }
       : null,
     disabled: d.enabled_by_default !== true,
     suppress,
@@ -309,17 +370,26 @@ function detectionView(item: ContentItem<'detection'>, app: AppConfig, diagnosti
 
 // ---- stories, macros, lookups -----------------------------------------------------------------
 
-function storyView(item: ContentItem<'story'>, searchesByStory: Map<string, string[]>, diagnostics: Diagnostic[]): StoryView {
+function storyView(
+  item: ContentItem<'story'>,
+  searchesByStory: Map<string, string[]>,
+  diagnostics: Diagnostic[],
+): StoryView {
   const s = item.data as unknown;
   if (!isObj(s)) throw new Invalid([], 'a story must be a YAML mapping');
   const name = str(s, ['name']);
-  if (stanzaNameProblem(`analytic_story://${name}`)) throw new Invalid(['name'], `the story name cannot be a stanza name: ${stanzaNameProblem(`analytic_story://${name}`)}`);
+  if (stanzaNameProblem(`analytic_story://${name}`))
+    throw new Invalid(
+      ['name'],
+      `the story name cannot be a stanza name: ${stanzaNameProblem(`analytic_story://${name}`)}`,
+    );
   const tags = obj(s, ['tags']);
   const author = str(s, ['author'], true);
   const comma = author.indexOf(',');
-  const maintainer = comma >= 0
-    ? { company: author.slice(comma + 1).trim(), email: '-', name: author.slice(0, comma).trim() }
-    : { company: '-', email: '-', name: author.trim() };
+  const maintainer =
+    comma >= 0
+      ? { company: author.slice(comma + 1).trim(), email: '-', name: author.slice(0, comma).trim() }
+      : { company: '-', email: '-', name: author.trim() };
   const description = str(s, ['description']);
   const narrative = s.narrative === undefined || s.narrative === null ? null : str(s, ['narrative']);
   checkText(item, ['description'], description, diagnostics);
@@ -347,7 +417,11 @@ function macroView(item: ContentItem<'macro'>, diagnostics: Diagnostic[]): Macro
   const args = strList(m, ['arguments']);
   args.forEach((a, i) => {
     // macros.conf.spec: args accept only alphanumerics, `_` and `-`.
-    if (!MACRO_ARG_RE.test(a)) throw new Invalid(['arguments', i], `macro argument "${a.slice(0, 60)}" may only contain letters, digits, "_" and "-"`);
+    if (!MACRO_ARG_RE.test(a))
+      throw new Invalid(
+        ['arguments', i],
+        `macro argument "${a.slice(0, 60)}" may only contain letters, digits, "_" and "-"`,
+      );
   });
   const stanza = args.length ? `${name}(${args.length})` : name;
   const problem = stanzaNameProblem(stanza);
@@ -384,7 +458,10 @@ function lookupView(item: ContentItem<'lookup'>, lookupFiles: ReadonlySet<string
   if (filename !== null) {
     // v4 lookups name a file beside the YAML (escu-app-format.md §3.5); the app ships it under lookups/.
     if (!/^[A-Za-z0-9_.\- ]+$/.test(filename) || filename.startsWith('.')) {
-      throw new Invalid(['filename'], `lookup filename "${filename.slice(0, 80)}" must be a plain file name (letters, digits, "_", "-", ".", space)`);
+      throw new Invalid(
+        ['filename'],
+        `lookup filename "${filename.slice(0, 80)}" must be a plain file name (letters, digits, "_", "-", ".", space)`,
+      );
     }
     const dir = item.file.relPath.slice(0, item.file.relPath.lastIndexOf('/') + 1);
     sourceFile = `${dir}${filename}`;
@@ -392,7 +469,11 @@ function lookupView(item: ContentItem<'lookup'>, lookupFiles: ReadonlySet<string
     kind = filename.endsWith('.mlmodel') ? 'mlmodel' : 'csv';
   } else if (collection !== null) {
     kind = 'kvstore';
-    if (stanzaNameProblem(collection)) throw new Invalid(['collection'], `the collection name cannot be a stanza name: ${stanzaNameProblem(collection)}`);
+    if (stanzaNameProblem(collection))
+      throw new Invalid(
+        ['collection'],
+        `the collection name cannot be a stanza name: ${stanzaNameProblem(collection)}`,
+      );
   } else {
     throw new Invalid([], 'a lookup needs `filename` (csv/mlmodel) or `collection` (kvstore)');
   }
@@ -433,7 +514,10 @@ function pad(n: number, w = 2): string {
 }
 
 /** Builds the template input for a content tree; never throws for bad content. */
-export function buildAppView(tree: ContentTree, options: ViewOptions = {}): { view: AppView; diagnostics: Diagnostic[] } {
+export function buildAppView(
+  tree: ContentTree,
+  options: ViewOptions = {},
+): { view: AppView; diagnostics: Diagnostic[] } {
   const diagnostics: Diagnostic[] = [];
   const excluded = options.exclude ?? new Set<string>();
   const keep = <K extends ContentKind>(items: ContentItem<K>[]) => items.filter((i) => !excluded.has(i.file.relPath));
@@ -446,7 +530,15 @@ export function buildAppView(tree: ContentTree, options: ViewOptions = {}): { vi
     if (!v) continue;
     const prev = stanzas.get(v.stanza);
     if (prev !== undefined) {
-      diagnostics.push(diag(item, ['name'], 'error', 'build-duplicate', `the stanza [${v.stanza}] is already produced by ${prev}; this detection is left out`));
+      diagnostics.push(
+        diag(
+          item,
+          ['name'],
+          'error',
+          'build-duplicate',
+          `the stanza [${v.stanza}] is already produced by ${prev}; this detection is left out`,
+        ),
+      );
       continue;
     }
     stanzas.set(v.stanza, v.file);
@@ -467,7 +559,15 @@ export function buildAppView(tree: ContentTree, options: ViewOptions = {}): { vi
     const v = guarded(item, diagnostics, () => storyView(item, searchesByStory, diagnostics));
     if (!v) continue;
     if (storyNames.has(v.name)) {
-      diagnostics.push(diag(item, ['name'], 'error', 'build-duplicate', `a story named "${v.name}" is already built; this one is left out`));
+      diagnostics.push(
+        diag(
+          item,
+          ['name'],
+          'error',
+          'build-duplicate',
+          `a story named "${v.name}" is already built; this one is left out`,
+        ),
+      );
       continue;
     }
     storyNames.add(v.name);
@@ -480,7 +580,15 @@ export function buildAppView(tree: ContentTree, options: ViewOptions = {}): { vi
     const v = guarded(item, diagnostics, () => macroView(item, diagnostics));
     if (!v) continue;
     if (macroStanzas.has(v.stanza)) {
-      diagnostics.push(diag(item, ['name'], 'error', 'build-duplicate', `the macro stanza [${v.stanza}] is already defined; this one is left out`));
+      diagnostics.push(
+        diag(
+          item,
+          ['name'],
+          'error',
+          'build-duplicate',
+          `the macro stanza [${v.stanza}] is already defined; this one is left out`,
+        ),
+      );
       continue;
     }
     macroStanzas.add(v.stanza);
@@ -492,7 +600,13 @@ export function buildAppView(tree: ContentTree, options: ViewOptions = {}): { vi
     const name = filterMacroName(d.name);
     if (macroStanzas.has(name)) continue;
     macroStanzas.add(name);
-    macros.push({ file: null, stanza: name, args: null, definition: 'search *', description: FILTER_MACRO_DESCRIPTION });
+    macros.push({
+      file: null,
+      stanza: name,
+      args: null,
+      definition: 'search *',
+      description: FILTER_MACRO_DESCRIPTION,
+    });
   }
 
   const lookupFiles = new Set(tree.lookupFiles);
@@ -502,7 +616,15 @@ export function buildAppView(tree: ContentTree, options: ViewOptions = {}): { vi
     const v = guarded(item, diagnostics, () => lookupView(item, lookupFiles));
     if (!v) continue;
     if (lookupNames.has(v.name) || v.name === 'mitre_enrichment') {
-      diagnostics.push(diag(item, ['name'], 'error', 'build-duplicate', `a lookup named "${v.name}" is already built; this one is left out`));
+      diagnostics.push(
+        diag(
+          item,
+          ['name'],
+          'error',
+          'build-duplicate',
+          `a lookup named "${v.name}" is already built; this one is left out`,
+        ),
+      );
       continue;
     }
     lookupNames.add(v.name);
@@ -516,11 +638,15 @@ export function buildAppView(tree: ContentTree, options: ViewOptions = {}): { vi
     const t = options.buildTime;
     releaseDate = `${t.getUTCFullYear()}-${pad(t.getUTCMonth() + 1)}-${pad(t.getUTCDate())}`;
     buildNumber = `${t.getUTCFullYear()}${pad(t.getUTCMonth() + 1)}${pad(t.getUTCDate())}${pad(t.getUTCHours())}${pad(t.getUTCMinutes())}${pad(t.getUTCSeconds())}`;
-    generatedAt = t.toISOString().replace('T', ' ').replace(/\.\d+Z$/, '');
+    generatedAt = t
+      .toISOString()
+      .replace('T', ' ')
+      .replace(/\.\d+Z$/, '');
   } else {
     // Reproducible: the newest date among built detections and stories.
     let newest = '1970-01-01';
-    for (const x of [...detections.map((d) => d.date), ...stories.map((s) => s.lastUpdated)]) if (x > newest) newest = x;
+    for (const x of [...detections.map((d) => d.date), ...stories.map((s) => s.lastUpdated)])
+      if (x > newest) newest = x;
     releaseDate = newest;
     buildNumber = `${newest.replace(/-/g, '')}000000`;
   }
@@ -559,4 +685,3 @@ export function buildAppView(tree: ContentTree, options: ViewOptions = {}): { vi
   };
   return { view, diagnostics };
 }
-

@@ -19,7 +19,15 @@ if (process.argv[2] === '--child') {
   const t0 = performance.now();
   const r = await validate({ root: process.argv[3]!, workers: Number(process.argv[4]) });
   const cpu = process.cpuUsage();
-  console.log(JSON.stringify({ ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000, errors: r.errors, warnings: r.warnings, files: r.files }));
+  console.log(
+    JSON.stringify({
+      ms: performance.now() - t0,
+      cpuMs: (cpu.user + cpu.system) / 1000,
+      errors: r.errors,
+      warnings: r.warnings,
+      files: r.files,
+    }),
+  );
   process.exit(0);
 }
 
@@ -47,13 +55,18 @@ function yamlFiles(root: string): string[] {
 function replicate(src: string): string {
   const dst = mkdtempSync(join(tmpdir(), 'dac-bench-escu2x-'));
   cpSync(src, dst, { recursive: true });
-  const swap = (v: string) => v.replace(/[A-Za-z]/g, (c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()));
+  const swap = (v: string) =>
+    v.replace(/[A-Za-z]/g, (c) => (c === c.toLowerCase() ? c.toUpperCase() : c.toLowerCase()));
   for (const file of yamlFiles(src)) {
     const rel = file.slice(src.length + 1);
     const slash = rel.indexOf('/');
     let out = readFileSync(file, 'utf8');
     out = out.replace(/^name: *(['"]?)(.*?)\1 *$/m, (_m, q: string, v: string) => `name: ${q}${swap(v)}${q}`);
-    out = out.replace(/^id: *(['"]?)([0-9a-fA-F-]{36})/m, (_m, q: string, id: string) => `id: ${q}${id.replace(/[0-9a-fA-F]/g, (h) => (15 - parseInt(h, 16)).toString(16))}`);
+    out = out.replace(
+      /^id: *(['"]?)([0-9a-fA-F-]{36})/m,
+      (_m, q: string, id: string) =>
+        `id: ${q}${id.replace(/[0-9a-fA-F]/g, (h) => (15 - parseInt(h, 16)).toString(16))}`,
+    );
     const target = join(dst, rel.slice(0, slash), 'copy2', rel.slice(slash + 1));
     mkdirSync(dirname(target), { recursive: true });
     writeFileSync(target, out);
@@ -82,9 +95,17 @@ const cpu = process.cpuUsage();
 console.log(JSON.stringify({ files: n, ms: performance.now() - t0, cpuMs: (cpu.user + cpu.system) / 1000 }));
 `;
 
-function timeProcess(args: string[], env: Record<string, string> = {}): { wallMs: number; stdout: string; status: number | null } {
+function timeProcess(
+  args: string[],
+  env: Record<string, string> = {},
+): { wallMs: number; stdout: string; status: number | null } {
   const t0 = performance.now();
-  const r = spawnSync(process.execPath, args, { cwd: repo, encoding: 'utf8', maxBuffer: 1 << 28, env: { ...process.env, ...env } });
+  const r = spawnSync(process.execPath, args, {
+    cwd: repo,
+    encoding: 'utf8',
+    maxBuffer: 1 << 28,
+    env: { ...process.env, ...env },
+  });
   const wallMs = performance.now() - t0;
   if (r.status !== 0 && r.status !== 1) throw new Error(`${args.join(' ')} exited ${r.status}: ${r.stderr}`);
   return { wallMs, stdout: r.stdout, status: r.status };
@@ -101,14 +122,27 @@ const cli = join(repo, 'packages/cli/dist/dac.js');
 const worker = join(repo, 'packages/cli/dist/validate-check.worker.js');
 const self = process.argv[1]!;
 const cliStart = timeProcess([cli, '--help']).wallMs;
-console.log(`CLI bundle start-up alone (dac --help): ${cliStart.toFixed(0)} ms; machine load average ${loadavg().map((x) => x.toFixed(1)).join(' ')}`);
+console.log(
+  `CLI bundle start-up alone (dac --help): ${cliStart.toFixed(0)} ms; machine load average ${loadavg()
+    .map((x) => x.toFixed(1))
+    .join(' ')}`,
+);
 
 const doubled = replicate(corpus);
 try {
-  for (const [label, root] of [['ESCU corpus', corpus], ['ESCU corpus ×2', doubled]] as const) {
+  for (const [label, root] of [
+    ['ESCU corpus', corpus],
+    ['ESCU corpus ×2', doubled],
+  ] as const) {
     const files = yamlFiles(root).length;
-    const floor: number[] = [], floorWall: number[] = [], floorCpu: number[] = [];
-    const v2: number[] = [], v2Cpu: number[] = [], v1: number[] = [], v1Cpu: number[] = [], cliWall: number[] = [];
+    const floor: number[] = [],
+      floorWall: number[] = [],
+      floorCpu: number[] = [];
+    const v2: number[] = [],
+      v2Cpu: number[] = [],
+      v1: number[] = [],
+      v1Cpu: number[] = [],
+      cliWall: number[] = [];
     let summary = '';
     for (let i = 0; i < RUNS; i++) {
       const f = timeProcess(['--input-type=module', '-e', FLOOR, root]);
@@ -129,8 +163,10 @@ try {
     const fw = min(floorWall);
     const fc = min(floorCpu);
     const row = (name: string, xs: number[], cpu?: number[]) =>
-      console.log(`  ${name.padEnd(44)} wall ${f1(min(xs))} / ${f1(median(xs))} ms  ${(files / (min(xs) / 1000)).toFixed(0).padStart(5)} files/s  ${(min(xs) / fw).toFixed(2)}× floor` +
-        (cpu ? `   cpu ${f1(min(cpu))} ms (${(min(cpu) / fc).toFixed(2)}× floor cpu)` : ''));
+      console.log(
+        `  ${name.padEnd(44)} wall ${f1(min(xs))} / ${f1(median(xs))} ms  ${(files / (min(xs) / 1000)).toFixed(0).padStart(5)} files/s  ${(min(xs) / fw).toFixed(2)}× floor` +
+          (cpu ? `   cpu ${f1(min(cpu))} ms (${(min(cpu) / fc).toFixed(2)}× floor cpu)` : ''),
+      );
     console.log(`\n${label}: ${files} YAML files; ${RUNS} runs each, min / median; ${summary}`);
     row('floor: cold node, read + bare YAML.parse', floorWall, floorCpu);
     console.log(`  ${''.padEnd(44)} (parse loop alone ${f1(min(floor))} / ${f1(median(floor))} ms)`);

@@ -58,7 +58,8 @@ let cached: AttackIndex | undefined;
 export function loadAttack(): AttackIndex {
   if (cached) return cached;
   const path = findAttackCsv();
-  if (!path) throw new Error(`cannot find ${ATTACK_CSV} (the offline ATT&CK data); set DAC_REPO_ROOT to the dac repository`);
+  if (!path)
+    throw new Error(`cannot find ${ATTACK_CSV} (the offline ATT&CK data); set DAC_REPO_ROOT to the dac repository`);
   cached = parseAttackCsv(readFileSync(path, 'utf8'));
   return cached;
 }

@@ -1,6 +1,13 @@
 import { readFileSync } from 'node:fs';
 import { isMap } from 'yaml';
-import { loadItem, positionOfPath, type ContentEntry, type ContentItem, type Diagnostic, type YamlFile } from '@dac/content';
+import {
+  loadItem,
+  positionOfPath,
+  type ContentEntry,
+  type ContentItem,
+  type Diagnostic,
+  type YamlFile,
+} from '@dac/content';
 import { createFileContext } from './context.js';
 import { RULES } from './rules/index.js';
 import { pointerToPath, schemaErrors } from './schemas.js';
@@ -36,7 +43,10 @@ export function checkItem(item: ContentItem, o: CheckOptions): FileResult {
   const facts: FileFacts = { file: file.relPath, kind: item.kind, reported: o.reported, collected: {} };
   const diagnostics: Diagnostic[] = o.reported ? yamlDiagnostics(file) : [];
   const value = recoverValue(file);
-  const data = typeof value === 'object' && value !== null && !Array.isArray(value) ? (value as Record<string, unknown>) : undefined;
+  const data =
+    typeof value === 'object' && value !== null && !Array.isArray(value)
+      ? (value as Record<string, unknown>)
+      : undefined;
   if (!data) facts.unreadable = true;
   if (data) {
     if (typeof data.name === 'string') facts.name = { value: data.name, ...positionOfPath(file, ['name']) };
@@ -52,24 +62,47 @@ export function checkItem(item: ContentItem, o: CheckOptions): FileResult {
     for (const e of errors) {
       const path = pointerToPath(e.instancePath);
       // An unknown or missing key says nothing about the mapping's other values: mark only the key.
-      if (e.keyword === 'additionalProperties') schemaPaths.add([...path, String((e.params as { additionalProperty: string }).additionalProperty)].join('\0'));
+      if (e.keyword === 'additionalProperties')
+        schemaPaths.add([...path, String((e.params as { additionalProperty: string }).additionalProperty)].join('\0'));
       else if (e.keyword !== 'required') schemaPaths.add(path.join('\0'));
     }
   }
   if (!data) return { diagnostics, facts };
 
-  const ctx = createFileContext({ kind: item.kind, file, data, settings: o.settings, schemaErrorPaths: schemaPaths, analyzeSearch });
+  const ctx = createFileContext({
+    kind: item.kind,
+    file,
+    data,
+    settings: o.settings,
+    schemaErrorPaths: schemaPaths,
+    analyzeSearch,
+  });
   for (const rule of RULES) {
     if (!rule.kinds.includes(item.kind) || !o.enabled(rule.id)) continue;
     try {
       if (rule.scope === 'file') {
-        for (const f of rule.check(ctx)) diagnostics.push({ file: file.relPath, line: f.line, column: f.column, severity: rule.defaultSeverity, rule: rule.id, message: f.message });
+        for (const f of rule.check(ctx))
+          diagnostics.push({
+            file: file.relPath,
+            line: f.line,
+            column: f.column,
+            severity: rule.defaultSeverity,
+            rule: rule.id,
+            message: f.message,
+          });
       } else if (rule.collect) {
         const v = rule.collect(ctx);
         if (v !== undefined) facts.collected[rule.id] = v;
       }
     } catch (e) {
-      diagnostics.push({ file: file.relPath, line: 1, column: 1, severity: 'error', rule: INTERNAL_RULE, message: `rule ${rule.id} failed on this file: ${(e as Error).message}` });
+      diagnostics.push({
+        file: file.relPath,
+        line: 1,
+        column: 1,
+        severity: 'error',
+        rule: INTERNAL_RULE,
+        message: `rule ${rule.id} failed on this file: ${(e as Error).message}`,
+      });
     }
   }
   return { diagnostics, facts };
@@ -98,7 +131,10 @@ function recoverValue(file: YamlFile): unknown {
 function yamlDiagnostics(file: YamlFile): Diagnostic[] {
   const firstSyntax = file.diagnostics.find((d) => d.rule === 'yaml-syntax' && d.severity === 'error');
   if (!firstSyntax) return [...file.diagnostics];
-  return file.diagnostics.filter((d) => d === firstSyntax || d.line < firstSyntax.line || (d.line === firstSyntax.line && d.column < firstSyntax.column));
+  return file.diagnostics.filter(
+    (d) =>
+      d === firstSyntax || d.line < firstSyntax.line || (d.line === firstSyntax.line && d.column < firstSyntax.column),
+  );
 }
 
 /**
@@ -146,7 +182,7 @@ function simpleScalar(raw: string): string | undefined {
       return undefined;
     }
   }
-  return /^[|>&*!\[{%@`]/.test(v) ? undefined : v;
+  return /^[|>&*![{%@`]/.test(v) ? undefined : v;
 }
 
 function slowFacts(entry: ContentEntry, root: string): FileResult {

@@ -9,7 +9,11 @@ const disabled = new Set(request.disabled);
 let response: WorkerResponse;
 try {
   const results: FileResult[] = request.entries.map((entry, i) => {
-    const { diagnostics, facts } = checkEntry(entry, { settings: request.settings, reported: request.reported[i]!, enabled: (r) => !disabled.has(r) });
+    const { diagnostics, facts } = checkEntry(entry, {
+      settings: request.settings,
+      reported: request.reported[i]!,
+      enabled: (r) => !disabled.has(r),
+    });
     return { diagnostics, facts };
   });
   response = { ok: true, results };

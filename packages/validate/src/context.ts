@@ -1,5 +1,13 @@
 import { isScalar } from 'yaml';
-import { nodeAt, positionInScalar, positionOfPath, type ContentKind, type PathSegment, type Position, type YamlFile } from '@dac/content';
+import {
+  nodeAt,
+  positionInScalar,
+  positionOfPath,
+  type ContentKind,
+  type PathSegment,
+  type Position,
+  type YamlFile,
+} from '@dac/content';
 import { loadAttack } from './attack.js';
 import type { SearchAnalysis } from './search.js';
 import type { FileContext, SharedSettings } from './types.js';

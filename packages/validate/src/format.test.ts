@@ -5,8 +5,22 @@ import { detectionWith, writeTree } from './testing.js';
 
 const result: ValidationResult = {
   diagnostics: [
-    { file: 'detections/a.yml', line: 3, column: 10, severity: 'error', rule: 'schema', message: 'version must be an integer, got string "x"' },
-    { file: 'detections/a.yml', line: 7, column: 5, severity: 'warning', rule: 'mitre-sub-technique', message: 'line1\nline2 100%, a:b' },
+    {
+      file: 'detections/a.yml',
+      line: 3,
+      column: 10,
+      severity: 'error',
+      rule: 'schema',
+      message: 'version must be an integer, got string "x"',
+    },
+    {
+      file: 'detections/a.yml',
+      line: 7,
+      column: 5,
+      severity: 'warning',
+      rule: 'mitre-sub-technique',
+      message: 'line1\nline2 100%, a:b',
+    },
   ],
   files: 4,
   errors: 1,
@@ -32,7 +46,14 @@ describe('formatters (issue 2 CLI contract)', () => {
   it('json: diagnostics with file relative to the content root, and a summary', () => {
     const parsed = JSON.parse(formatJson(result));
     expect(parsed).toEqual({
-      diagnostics: result.diagnostics.map((d) => ({ file: d.file, line: d.line, column: d.column, severity: d.severity, rule: d.rule, message: d.message })),
+      diagnostics: result.diagnostics.map((d) => ({
+        file: d.file,
+        line: d.line,
+        column: d.column,
+        severity: d.severity,
+        rule: d.rule,
+        message: d.message,
+      })),
       summary: { files: 4, errors: 1, warnings: 1 },
     });
     expect(Object.keys(parsed.diagnostics[0])).toEqual(['file', 'line', 'column', 'severity', 'rule', 'message']);
@@ -40,8 +61,12 @@ describe('formatters (issue 2 CLI contract)', () => {
 
   it('github: workflow commands with escaped data and properties', () => {
     const out = formatGithub(result, { root: '/repo', cwd: '/repo' }).split('\n');
-    expect(out[0]).toBe('::error file=detections/a.yml,line=3,col=10::version must be an integer, got string "x" [schema]');
-    expect(out[1]).toBe('::warning file=detections/a.yml,line=7,col=5::line1%0Aline2 100%25, a:b [mitre-sub-technique]');
+    expect(out[0]).toBe(
+      '::error file=detections/a.yml,line=3,col=10::version must be an integer, got string "x" [schema]',
+    );
+    expect(out[1]).toBe(
+      '::warning file=detections/a.yml,line=7,col=5::line1%0Aline2 100%25, a:b [mitre-sub-technique]',
+    );
   });
 
   it('github escaping follows the workflow-command rules', () => {
@@ -61,7 +86,10 @@ describe('PATH narrowing', () => {
     });
     cleanup = t.cleanup;
     const all = await validate({ root: t.root, workers: 0 });
-    expect([...new Set(all.diagnostics.map((d) => d.file))].sort()).toEqual(['detections/endpoint/demo_process_detection.yml', 'stories/broken_story.yml']);
+    expect([...new Set(all.diagnostics.map((d) => d.file))].sort()).toEqual([
+      'detections/endpoint/demo_process_detection.yml',
+      'stories/broken_story.yml',
+    ]);
     const one = await validate({ root: t.root, paths: [`${t.root}/detections`], workers: 0 });
     expect(one.diagnostics.map((d) => d.rule)).toEqual(['risk-score']);
     expect(one.files).toBe(1);

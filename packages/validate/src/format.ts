@@ -26,7 +26,9 @@ export function summaryLine(r: ValidationResult): string {
 
 /** `path:line:col: error|warning: message [rule-id]` per diagnostic, then a one-line summary. */
 export function formatText(r: ValidationResult, o: FormatOptions): string {
-  const lines = r.diagnostics.map((d) => `${displayPath(d, o)}:${d.line}:${d.column}: ${d.severity}: ${oneLine(d.message)} [${d.rule}]`);
+  const lines = r.diagnostics.map(
+    (d) => `${displayPath(d, o)}:${d.line}:${d.column}: ${d.severity}: ${oneLine(d.message)} [${d.rule}]`,
+  );
   lines.push(summaryLine(r));
   return `${lines.join('\n')}\n`;
 }
@@ -34,7 +36,14 @@ export function formatText(r: ValidationResult, o: FormatOptions): string {
 /** `{"diagnostics":[{file,line,column,severity,rule,message}],"summary":{files,errors,warnings}}`, file relative to the content root. */
 export function formatJson(r: ValidationResult): string {
   return `${JSON.stringify({
-    diagnostics: r.diagnostics.map((d) => ({ file: d.file, line: d.line, column: d.column, severity: d.severity, rule: d.rule, message: d.message })),
+    diagnostics: r.diagnostics.map((d) => ({
+      file: d.file,
+      line: d.line,
+      column: d.column,
+      severity: d.severity,
+      rule: d.rule,
+      message: d.message,
+    })),
     summary: { files: r.files, errors: r.errors, warnings: r.warnings },
   })}\n`;
 }
@@ -51,8 +60,10 @@ export function escapeGithubProperty(s: string): string {
 
 /** GitHub Actions annotations `::error file=…,line=…,col=…::message [rule]`, then the summary as a plain line. */
 export function formatGithub(r: ValidationResult, o: FormatOptions): string {
-  const lines = r.diagnostics.map((d) =>
-    `::${d.severity} file=${escapeGithubProperty(displayPath(d, o))},line=${d.line},col=${d.column}::${escapeGithubData(`${d.message} [${d.rule}]`)}`);
+  const lines = r.diagnostics.map(
+    (d) =>
+      `::${d.severity} file=${escapeGithubProperty(displayPath(d, o))},line=${d.line},col=${d.column}::${escapeGithubData(`${d.message} [${d.rule}]`)}`,
+  );
   lines.push(summaryLine(r));
   return `${lines.join('\n')}\n`;
 }

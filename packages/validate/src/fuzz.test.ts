@@ -22,7 +22,11 @@ function check(text: string, kind: ContentKind = 'detection') {
   const rel = kind === 'detection' ? 'detections/endpoint/demo_process_detection.yml' : `${kind}s/x.yml`;
   const file = parseYamlText(text, `/virtual/${rel}`, rel);
   const v = file.value;
-  const item = { kind, file, data: typeof v === 'object' && v !== null && !Array.isArray(v) ? v : undefined } as ContentItem;
+  const item = {
+    kind,
+    file,
+    data: typeof v === 'object' && v !== null && !Array.isArray(v) ? v : undefined,
+  } as ContentItem;
   const r = checkItem(item, { settings, reported: true, enabled: () => true });
   const lines = text.split('\n');
   for (const d of r.diagnostics) {
@@ -48,32 +52,50 @@ const jsonValue = fc.jsonValue({ maxDepth: 3 });
 
 describe('validation never throws on arbitrary content (fast-check)', () => {
   it('a detection with any value replaced by an arbitrary JSON value', () => {
-    fc.assert(fc.property(fc.constantFrom(...paths.filter((p) => p.length > 0)), jsonValue, (path, value) => {
-      const d = parseDocument(DETECTION);
-      d.setIn(path, value);
-      check(d.toString());
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.constantFrom(...paths.filter((p) => p.length > 0)), jsonValue, (path, value) => {
+        const d = parseDocument(DETECTION);
+        d.setIn(path, value);
+        check(d.toString());
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('a detection with arbitrary SPL and message text', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 300 }), fc.string({ maxLength: 120 }), (search, message) => {
-      const d = parseDocument(DETECTION);
-      d.setIn(['search'], search);
-      d.setIn(['tags', 'message'], message);
-      check(d.toString());
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(fc.string({ maxLength: 300 }), fc.string({ maxLength: 120 }), (search, message) => {
+        const d = parseDocument(DETECTION);
+        d.setIn(['search'], search);
+        d.setIn(['tags', 'message'], message);
+        check(d.toString());
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('arbitrary text as any kind of file', () => {
-    fc.assert(fc.property(fc.string({ maxLength: 400 }), fc.constantFrom<ContentKind>('detection', 'macro', 'story', 'data_source', 'lookup'), (text, kind) => {
-      check(text, kind);
-    }), { numRuns: 300 });
+    fc.assert(
+      fc.property(
+        fc.string({ maxLength: 400 }),
+        fc.constantFrom<ContentKind>('detection', 'macro', 'story', 'data_source', 'lookup'),
+        (text, kind) => {
+          check(text, kind);
+        },
+      ),
+      { numRuns: 300 },
+    );
   });
 
   it('the real files, cut at an arbitrary point', () => {
-    const texts = Object.entries(BASE_TREE).filter(([k]) => k.endsWith('.yml')).map(([, t]) => t);
-    fc.assert(fc.property(fc.constantFrom(...texts), fc.nat(), (text, cut) => {
-      check(text.slice(0, cut % (text.length + 1)));
-    }), { numRuns: 300 });
+    const texts = Object.entries(BASE_TREE)
+      .filter(([k]) => k.endsWith('.yml'))
+      .map(([, t]) => t);
+    fc.assert(
+      fc.property(fc.constantFrom(...texts), fc.nat(), (text, cut) => {
+        check(text.slice(0, cut % (text.length + 1)));
+      }),
+      { numRuns: 300 },
+    );
   });
 });

@@ -7,7 +7,14 @@ let cleanup: (() => void) | undefined;
 afterEach(() => cleanup?.());
 
 const slow = (root: string) =>
-  discoverContent(root).entries.map((e) => checkItem(loadItem(e, root), { settings: { root, label: 'ESCU', macros: [], unreadableMacros: [] }, reported: false, enabled: () => true }).facts);
+  discoverContent(root).entries.map(
+    (e) =>
+      checkItem(loadItem(e, root), {
+        settings: { root, label: 'ESCU', macros: [], unreadableMacros: [] },
+        reported: false,
+        enabled: () => true,
+      }).facts,
+  );
 
 describe('quickFacts (files outside the PATHs: name/id without a YAML parse)', () => {
   it('agrees with the full parse on plain, quoted, commented and odd values', () => {
@@ -22,7 +29,11 @@ describe('quickFacts (files outside the PATHs: name/id without a YAML parse)', (
     const full = slow(t.root);
     const quick = discoverContent(t.root).entries.map((e) => quickFacts(e, t.root).facts);
     expect(quick).toEqual(full);
-    expect(quick.find((f) => f.file === 'stories/quoted.yml')!.name).toEqual({ value: "It's quoted", line: 1, column: 7 });
+    expect(quick.find((f) => f.file === 'stories/quoted.yml')!.name).toEqual({
+      value: "It's quoted",
+      line: 1,
+      column: 7,
+    });
   });
 
   it('agrees with the full parse on the repository content', () => {

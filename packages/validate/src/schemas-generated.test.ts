@@ -12,7 +12,10 @@ describe('precompiled validators (ajv standalone)', () => {
     const fresh = standaloneValidatorsSource();
     if (process.env.DAC_UPDATE_GENERATED) writeFileSync(FILE, fresh);
     // Stale code is never used (the hash differs, validators() compiles instead), but it costs speed.
-    expect(readFileSync(FILE, 'utf8'), 'run: DAC_UPDATE_GENERATED=1 npx vitest run packages/validate/src/schemas-generated.test.ts').toBe(fresh);
+    expect(
+      readFileSync(FILE, 'utf8'),
+      'run: DAC_UPDATE_GENERATED=1 npx vitest run packages/validate/src/schemas-generated.test.ts',
+    ).toBe(fresh);
     expect(precompiled.SCHEMAS_HASH).toBe(schemasHash());
   });
 

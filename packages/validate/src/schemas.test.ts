@@ -6,7 +6,10 @@ import { validate } from './validate.js';
 import { DETECTION, detectionWith, writeTree } from './testing.js';
 
 const DET = 'detections/endpoint/demo_process_detection.yml';
-const check = (text: string, kind: 'detection' | 'macro' | 'story' | 'data_source' | 'lookup' | 'config' = 'detection') => {
+const check = (
+  text: string,
+  kind: 'detection' | 'macro' | 'story' | 'data_source' | 'lookup' | 'config' = 'detection',
+) => {
   const f = parseYamlText(text, '/x/a.yml', 'a.yml');
   return schemaDiagnostics(f, f.value, kind);
 };
@@ -20,7 +23,10 @@ describe('JSON Schemas (draft 2020-12, ajv strict)', () => {
 
   it('accept the base detection and the repository content', () => {
     expect(check(DETECTION)).toEqual([]);
-    const ngrok = readFileSync(new URL('../../../detections/endpoint/windows_ngrok_reverse_proxy_usage.yml', import.meta.url), 'utf8');
+    const ngrok = readFileSync(
+      new URL('../../../detections/endpoint/windows_ngrok_reverse_proxy_usage.yml', import.meta.url),
+      'utf8',
+    );
     expect(check(ngrok)).toEqual([]);
   });
 
@@ -78,18 +84,28 @@ describe('JSON Schemas (draft 2020-12, ajv strict)', () => {
   });
 
   it('a document that is not a mapping', () => {
-    expect(check('- a\n- b\n')).toMatchObject([{ line: 1, column: 1, message: 'the document must be a mapping, got a list' }]);
+    expect(check('- a\n- b\n')).toMatchObject([
+      { line: 1, column: 1, message: 'the document must be a mapping, got a list' },
+    ]);
   });
 
   it('accepts the dac extension tests[].expected_rows (integer ≥ 0) and rejects negatives', () => {
-    expect(check(detectionWith('- name: True Positive Test', '- name: True Positive Test\n  expected_rows: 0'))).toEqual([]);
-    expect(check(detectionWith('- name: True Positive Test', '- name: True Positive Test\n  expected_rows: -1'))).toMatchObject([{ message: 'tests[0].expected_rows must be ≥ 0; got -1' }]);
+    expect(
+      check(detectionWith('- name: True Positive Test', '- name: True Positive Test\n  expected_rows: 0')),
+    ).toEqual([]);
+    expect(
+      check(detectionWith('- name: True Positive Test', '- name: True Positive Test\n  expected_rows: -1')),
+    ).toMatchObject([{ message: 'tests[0].expected_rows must be ≥ 0; got -1' }]);
   });
 
   it('validates the other kinds', () => {
-    expect(check('name: m\ndefinition: x\ndescription: d\nextra: 1\n', 'macro')).toMatchObject([{ line: 4, column: 1 }]);
+    expect(check('name: m\ndefinition: x\ndescription: d\nextra: 1\n', 'macro')).toMatchObject([
+      { line: 4, column: 1 },
+    ]);
     expect(check('name: l\ndescription: d\nmax_matches: 0\n', 'lookup')).toMatchObject([{ line: 3, column: 14 }]);
-    expect(check('name: s\nid: 31111111-2222-4333-8444-555555555555\ndescription: d\nsource: s\n', 'data_source')).toMatchObject([{ message: 'missing required key "sourcetype" in the document' }]);
+    expect(
+      check('name: s\nid: 31111111-2222-4333-8444-555555555555\ndescription: d\nsource: s\n', 'data_source'),
+    ).toMatchObject([{ message: 'missing required key "sourcetype" in the document' }]);
   });
 
   it('pointerToPath decodes JSON pointers', () => {

@@ -46,7 +46,8 @@ function newAjv(code?: Record<string, unknown>): Ajv2020 {
 /** Source of ajv runtime helpers referenced by generated code (same semantics as ajv/dist/runtime). */
 const RUNTIME_HELPERS: Record<string, string> = {
   // Length in Unicode code points (a surrogate pair counts once), for minLength/maxLength.
-  'ajv/dist/runtime/ucs2length': '(function ucs2length(str) { const len = str.length; let length = 0; let pos = 0; while (pos < len) { length++; const value = str.charCodeAt(pos++); if (value >= 0xd800 && value <= 0xdbff && pos < len) { const next = str.charCodeAt(pos); if ((next & 0xfc00) === 0xdc00) pos++; } } return length; })',
+  'ajv/dist/runtime/ucs2length':
+    '(function ucs2length(str) { const len = str.length; let length = 0; let pos = 0; while (pos < len) { length++; const value = str.charCodeAt(pos++); if (value >= 0xd800 && value <= 0xdbff && pos < len) { const next = str.charCodeAt(pos); if ((next & 0xfc00) === 0xdc00) pos++; } } return length; })',
 };
 
 /** Hash of the schema texts: the precompiled validators are used only when it matches. */
@@ -62,7 +63,9 @@ export function schemasHash(): string {
 export function standaloneValidatorsSource(): string {
   const ajv = newAjv({ source: true, esm: true });
   for (const [kind, schema] of Object.entries(SCHEMAS)) ajv.addSchema(schema, kind);
-  const standaloneCode = unwrap<(ajv: Ajv2020, refs: Record<string, string>) => string>(requireCjs('ajv/dist/standalone/index.js'));
+  const standaloneCode = unwrap<(ajv: Ajv2020, refs: Record<string, string>) => string>(
+    requireCjs('ajv/dist/standalone/index.js'),
+  );
   let code = standaloneCode(ajv, Object.fromEntries(Object.keys(SCHEMAS).map((k) => [k, k])));
   // ajv emits require() of its runtime helpers even in ESM mode, and CommonJS default-import
   // interop differs between Node and bundlers; inline the helpers instead.
@@ -84,7 +87,6 @@ export function standaloneValidatorsSource(): string {
 
 let compiled: Record<SchemaKind, ValidateFunction> | undefined;
 
-
 /**
  * The validators, once per thread: the precompiled ones when they match the schemas, else compiled
  * now (strict mode, all errors, formats).
@@ -93,12 +95,16 @@ export function validators(): Record<SchemaKind, ValidateFunction> {
   if (compiled) return compiled;
   if (precompiled.SCHEMAS_HASH === schemasHash()) {
     const table = precompiled as unknown as Record<string, ValidateFunction>;
-    compiled = Object.fromEntries(Object.keys(SCHEMAS).map((k) => [k, table[k]!])) as Record<SchemaKind, ValidateFunction>;
+    compiled = Object.fromEntries(Object.keys(SCHEMAS).map((k) => [k, table[k]!])) as Record<
+      SchemaKind,
+      ValidateFunction
+    >;
     return compiled;
   }
   const ajv = newAjv();
   const out = {} as Record<SchemaKind, ValidateFunction>;
-  for (const [kind, schema] of Object.entries(SCHEMAS) as [SchemaKind, Record<string, unknown>][]) out[kind] = ajv.compile(schema);
+  for (const [kind, schema] of Object.entries(SCHEMAS) as [SchemaKind, Record<string, unknown>][])
+    out[kind] = ajv.compile(schema);
   compiled = out;
   return out;
 }
@@ -107,7 +113,8 @@ export function validators(): Record<SchemaKind, ValidateFunction> {
 export function compileValidators(): Record<SchemaKind, ValidateFunction> {
   const ajv = newAjv();
   const out = {} as Record<SchemaKind, ValidateFunction>;
-  for (const [kind, schema] of Object.entries(SCHEMAS) as [SchemaKind, Record<string, unknown>][]) out[kind] = ajv.compile(schema);
+  for (const [kind, schema] of Object.entries(SCHEMAS) as [SchemaKind, Record<string, unknown>][])
+    out[kind] = ajv.compile(schema);
   return out;
 }
 
@@ -117,7 +124,11 @@ export function schemaDiagnostics(file: YamlFile, value: unknown, kind: SchemaKi
 }
 
 /** Like schemaDiagnostics, also returning the raw ajv errors (rules skip values the schema rejected). */
-export function schemaErrors(file: YamlFile, value: unknown, kind: SchemaKind): { diagnostics: Diagnostic[]; errors: ErrorObject[] } {
+export function schemaErrors(
+  file: YamlFile,
+  value: unknown,
+  kind: SchemaKind,
+): { diagnostics: Diagnostic[]; errors: ErrorObject[] } {
   const validate = validators()[kind];
   if (validate(value)) return { diagnostics: [], errors: [] };
   const errors = validate.errors ?? [];
@@ -127,10 +138,13 @@ export function schemaErrors(file: YamlFile, value: unknown, kind: SchemaKind): 
 /** JSON Pointer (`/tags/observable/0/name`) → path segments. */
 export function pointerToPath(pointer: string): PathSegment[] {
   if (pointer === '') return [];
-  return pointer.slice(1).split('/').map((s) => {
-    const k = s.replace(/~1/g, '/').replace(/~0/g, '~');
-    return /^(0|[1-9][0-9]*)$/.test(k) ? Number(k) : k;
-  });
+  return pointer
+    .slice(1)
+    .split('/')
+    .map((s) => {
+      const k = s.replace(/~1/g, '/').replace(/~0/g, '~');
+      return /^(0|[1-9][0-9]*)$/.test(k) ? Number(k) : k;
+    });
 }
 
 function describePath(path: PathSegment[]): string {
@@ -156,7 +170,15 @@ function typeName(v: unknown): string {
   return typeof v;
 }
 
-const TYPE_WORDS: Record<string, string> = { object: 'a mapping', array: 'a list', string: 'a string', integer: 'an integer', number: 'a number', boolean: 'a boolean (true/false)', null: 'null' };
+const TYPE_WORDS: Record<string, string> = {
+  object: 'a mapping',
+  array: 'a list',
+  string: 'a string',
+  integer: 'an integer',
+  number: 'a number',
+  boolean: 'a boolean (true/false)',
+  null: 'null',
+};
 
 /**
  * Turns ajv errors into diagnostics positioned at the offending key or value:
@@ -177,7 +199,9 @@ export function errorsToDiagnostics(file: YamlFile, errors: ErrorObject[]): Diag
         const key = String(p.additionalProperty);
         const keyPath = [...path, key];
         pos = positionOfPath(file, keyPath, 'key');
-        const allowed = Object.keys(((e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties) ?? {});
+        const allowed = Object.keys(
+          (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {},
+        );
         const suggestion = closest(key, allowed);
         message = `unknown key "${key}" in ${where}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; allowed keys: ${allowed.join(', ')}`;
         break;
@@ -190,21 +214,30 @@ export function errorsToDiagnostics(file: YamlFile, errors: ErrorObject[]): Diag
       }
       case 'type': {
         pos = positionOfPath(file, path, 'value');
-        const want = String(p.type).split(',').map((t) => TYPE_WORDS[t] ?? t).join(' or ');
+        const want = String(p.type)
+          .split(',')
+          .map((t) => TYPE_WORDS[t] ?? t)
+          .join(' or ');
         message = `${where} must be ${want}, got ${e.data !== null && typeof e.data === 'object' ? show(e.data) : `${typeName(e.data)} ${show(e.data)}`}`;
         break;
       }
       case 'enum': {
         pos = positionOfPath(file, path, 'value');
         const allowed = (p.allowedValues as unknown[]).map((v) => JSON.stringify(v));
-        const suggestion = typeof e.data === 'string' ? closest(e.data, (p.allowedValues as unknown[]).map(String)) : undefined;
+        const suggestion =
+          typeof e.data === 'string' ? closest(e.data, (p.allowedValues as unknown[]).map(String)) : undefined;
         message = `${where} must be one of ${allowed.join(', ')}; got ${show(e.data)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
         break;
       }
       case 'format': {
         pos = positionOfPath(file, path, 'value');
         const fmt = String(p.format);
-        const human = fmt === 'uuid' ? 'a UUID (8-4-4-4-12 hexadecimal digits, e.g. e2549f2c-0aef-408a-b0c1-e0f270623436)' : fmt === 'email' ? 'an e-mail address' : `a valid ${fmt}`;
+        const human =
+          fmt === 'uuid'
+            ? 'a UUID (8-4-4-4-12 hexadecimal digits, e.g. e2549f2c-0aef-408a-b0c1-e0f270623436)'
+            : fmt === 'email'
+              ? 'an e-mail address'
+              : `a valid ${fmt}`;
         message = `${where} must be ${human}; got ${show(e.data)}`;
         break;
       }
@@ -216,7 +249,10 @@ export function errorsToDiagnostics(file: YamlFile, errors: ErrorObject[]): Diag
       }
       case 'minLength':
         pos = positionOfPath(file, path, 'value');
-        message = Number(p.limit) === 1 ? `${where} must not be empty` : `${where} must be at least ${String(p.limit)} characters long`;
+        message =
+          Number(p.limit) === 1
+            ? `${where} must not be empty`
+            : `${where} must be at least ${String(p.limit)} characters long`;
         break;
       case 'maxLength':
         pos = positionOfPath(file, path, 'value');

@@ -1,6 +1,15 @@
 import { filterMacroName, type Position } from '@dac/content';
 import { loadDataModels, type DataModels } from '@dac/cim';
-import { builtinMacros, findTstats, macroTableFrom, outputFields, parseSearch, type MacroTable, type ParsedSearch, type TstatsCommand } from '@dac/spl';
+import {
+  builtinMacros,
+  findTstats,
+  macroTableFrom,
+  outputFields,
+  parseSearch,
+  type MacroTable,
+  type ParsedSearch,
+  type TstatsCommand,
+} from '@dac/spl';
 import type { FileContext, SharedSettings } from './types.js';
 
 /**
@@ -37,7 +46,11 @@ export function macroTable(settings: SharedSettings): MacroTable {
 export function analyzeSearch(ctx: FileContext): SearchAnalysis | undefined {
   const { search, name } = ctx.data;
   if (ctx.kind !== 'detection' || typeof search !== 'string' || ctx.schemaFailed(['search'])) return undefined;
-  const parsed = parseSearch(search, macroTable(ctx.settings), typeof name === 'string' ? { filterMacro: filterMacroName(name) } : {});
+  const parsed = parseSearch(
+    search,
+    macroTable(ctx.settings),
+    typeof name === 'string' ? { filterMacro: filterMacroName(name) } : {},
+  );
   let outputs: { fields: Set<string>; complete: boolean } | undefined;
   let tstats: TstatsCommand | undefined | null = null;
   const position = (offset: number) => ctx.posInValue(['search'], offset);

@@ -73,15 +73,21 @@ description: Demo events.
 source: demo
 sourcetype: demo:events
 `,
-  'macros/security_content_summariesonly.yml': 'name: security_content_summariesonly\ndefinition: summariesonly=false allow_old_summaries=true fillnull_value=null\ndescription: tstats options.\n',
-  'macros/security_content_ctime.yml': 'name: security_content_ctime\narguments:\n- field\ndefinition: convert timeformat="%Y-%m-%dT%H:%M:%S" ctime($field$)\ndescription: time format.\n',
-  'macros/drop_dm_object_name.yml': 'name: drop_dm_object_name\narguments:\n- object\ndefinition: rename "$object$.*" as *\ndescription: drop prefix.\n',
+  'macros/security_content_summariesonly.yml':
+    'name: security_content_summariesonly\ndefinition: summariesonly=false allow_old_summaries=true fillnull_value=null\ndescription: tstats options.\n',
+  'macros/security_content_ctime.yml':
+    'name: security_content_ctime\narguments:\n- field\ndefinition: convert timeformat="%Y-%m-%dT%H:%M:%S" ctime($field$)\ndescription: time format.\n',
+  'macros/drop_dm_object_name.yml':
+    'name: drop_dm_object_name\narguments:\n- object\ndefinition: rename "$object$.*" as *\ndescription: drop prefix.\n',
   'lookups/demo_lookup.yml': 'name: demo_lookup\ndescription: demo.\nfilename: demo_lookup.csv\n',
   'lookups/demo_lookup.csv': 'a,b\n1,2\n',
 };
 
 /** Writes a content tree (BASE_TREE with overrides; `null` deletes a file) and returns its root. */
-export function writeTree(overrides: Record<string, string | null> = {}, base: Record<string, string> = BASE_TREE): { root: string; cleanup: () => void } {
+export function writeTree(
+  overrides: Record<string, string | null> = {},
+  base: Record<string, string> = BASE_TREE,
+): { root: string; cleanup: () => void } {
   const root = mkdtempSync(join(tmpdir(), 'dac-validate-'));
   const files = { ...base, ...overrides };
   for (const [rel, text] of Object.entries(files)) {

@@ -112,6 +112,7 @@ export interface TreeRule<F = unknown> extends RuleBase {
   check(ctx: TreeContext<F>): TreeFinding[];
 }
 
-export type Rule = FileRule | TreeRule<any>; // eslint-disable-line @typescript-eslint/no-explicit-any
+// biome-ignore lint/suspicious/noExplicitAny: a rule list holds tree rules of every state type
+export type Rule = FileRule | TreeRule<any>;
 
 export type { Diagnostic, DacConfig };

@@ -5,8 +5,19 @@ import { performance } from 'node:perf_hooks';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
-  addItem, compareDiagnostics, snakeCase, discoverContent, loadConfig, loadItem, positionOfPath,
-  type ContentEntry, type ContentItem, type ContentKind, type ContentTree, type DacConfig, type Diagnostic,
+  addItem,
+  compareDiagnostics,
+  snakeCase,
+  discoverContent,
+  loadConfig,
+  loadItem,
+  positionOfPath,
+  type ContentEntry,
+  type ContentItem,
+  type ContentKind,
+  type ContentTree,
+  type DacConfig,
+  type Diagnostic,
 } from '@dac/content';
 import { checkItem, quickFacts, type CheckOptions, type FileResult } from './check-file.js';
 import { RULES } from './rules/index.js';
@@ -46,7 +57,8 @@ const WORKER_MIN_FILES = 200;
 export async function validate(options: ValidateOptions): Promise<ValidationResult> {
   const t0 = performance.now();
   const root = resolve(options.root);
-  if (!existsSync(root) || !statSync(root).isDirectory()) throw new UsageError(`content root ${options.root} is not a directory`);
+  if (!existsSync(root) || !statSync(root).isDirectory())
+    throw new UsageError(`content root ${options.root} is not a directory`);
   const { config, diagnostics: configDiagnostics } = loadConfig(root);
   const { entries, lookupFiles } = discoverContent(root);
   const isReported = reportFilter(root, options.paths);
@@ -64,7 +76,9 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
     root,
     label: config.app.label,
     macros: macroDefs(macroItems),
-    unreadableMacros: macroItems.filter((it) => !isMapping(it.file.value)).map((it) => it.file.relPath.replace(/^.*\//, '').replace(/\.ya?ml$/i, '')),
+    unreadableMacros: macroItems
+      .filter((it) => !isMapping(it.file.value))
+      .map((it) => it.file.relPath.replace(/^.*\//, '').replace(/\.ya?ml$/i, '')),
   };
   const checkOptions = (rep: boolean): CheckOptions => ({ settings, reported: rep, enabled });
   for (const i of macroIdx) results[i] = checkItem(items[i]!, checkOptions(reported[i]!));
@@ -87,8 +101,15 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
     rest.forEach((i, n) => shards[n % wanted]!.push(i));
     const disabled = Object.entries(config.rules).flatMap(([k, v]) => (v === 'off' ? [k] : []));
     const pending = shards.slice(1).map(async (shard) => {
-      const out = await runWorker(workerUrl, { entries: shard.map((i) => entries[i]!), reported: shard.map((i) => reported[i]!), settings, disabled });
-      shard.forEach((i, k) => { results[i] = out[k]; });
+      const out = await runWorker(workerUrl, {
+        entries: shard.map((i) => entries[i]!),
+        reported: shard.map((i) => reported[i]!),
+        settings,
+        disabled,
+      });
+      shard.forEach((i, k) => {
+        results[i] = out[k];
+      });
     });
     for (const i of shards[0]!) results[i] = checkItem(loadItem(entries[i]!, root), checkOptions(reported[i]!));
     await Promise.all(pending);
@@ -99,7 +120,18 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
       results[i] = checkItem(item, checkOptions(reported[i]!));
     }
     if (!narrowed) {
-      tree = { root, config, items: [], detections: [], macros: [], stories: [], dataSources: [], lookups: [], lookupFiles, diagnostics: [...configDiagnostics] };
+      tree = {
+        root,
+        config,
+        items: [],
+        detections: [],
+        macros: [],
+        stories: [],
+        dataSources: [],
+        lookups: [],
+        lookupFiles,
+        diagnostics: [...configDiagnostics],
+      };
       for (const item of items) if (item) addItem(tree, item);
     }
   }
@@ -114,7 +146,8 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
   diagnostics.push(...configChecks(config, configDiagnostics, isReported));
   for (const rule of RULES) {
     if (rule.scope !== 'tree' || !enabled(rule.id)) continue;
-    for (const f of rule.check(treeContext(facts, rule, lookupFiles, (rel) => isReported(join(root, rel))))) diagnostics.push({ ...f, severity: rule.defaultSeverity, rule: rule.id });
+    for (const f of rule.check(treeContext(facts, rule, lookupFiles, (rel) => isReported(join(root, rel)))))
+      diagnostics.push({ ...f, severity: rule.defaultSeverity, rule: rule.id });
   }
 
   const final = applySeverities(diagnostics, config).sort(compareDiagnostics);
@@ -129,7 +162,12 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
   };
 }
 
-function treeContext<F>(files: FileFacts[], rule: TreeRule<F>, lookupFiles: string[], isReported: (rel: string) => boolean): TreeContext<F> {
+function treeContext<F>(
+  files: FileFacts[],
+  rule: TreeRule<F>,
+  lookupFiles: string[],
+  isReported: (rel: string) => boolean,
+): TreeContext<F> {
   const byKind = new Map<ContentKind, FileFacts[]>();
   for (const f of files) {
     const list = byKind.get(f.kind);
@@ -140,7 +178,10 @@ function treeContext<F>(files: FileFacts[], rule: TreeRule<F>, lookupFiles: stri
   const unreadableStems = new Map<ContentKind, Set<string>>();
   for (const f of files) {
     if (f.name) (names.get(f.kind) ?? names.set(f.kind, new Set()).get(f.kind)!).add(f.name.value);
-    if (f.unreadable) (unreadableStems.get(f.kind) ?? unreadableStems.set(f.kind, new Set()).get(f.kind)!).add(f.file.slice(f.file.lastIndexOf('/') + 1).replace(/\.ya?ml$/i, ''));
+    if (f.unreadable)
+      (unreadableStems.get(f.kind) ?? unreadableStems.set(f.kind, new Set()).get(f.kind)!).add(
+        f.file.slice(f.file.lastIndexOf('/') + 1).replace(/\.ya?ml$/i, ''),
+      );
   }
   return {
     files,
@@ -148,7 +189,10 @@ function treeContext<F>(files: FileFacts[], rule: TreeRule<F>, lookupFiles: stri
     isReported,
     ofKind: (k) => byKind.get(k) ?? [],
     nameExists: (k, name) => names.get(k)?.has(name) === true || unreadableStems.get(k)?.has(snakeCase(name)) === true,
-    collected: () => files.flatMap((f) => (f.reported && f.collected[rule.id] !== undefined ? [{ facts: f, value: f.collected[rule.id] as F }] : [])),
+    collected: () =>
+      files.flatMap((f) =>
+        f.reported && f.collected[rule.id] !== undefined ? [{ facts: f, value: f.collected[rule.id] as F }] : [],
+      ),
   };
 }
 
@@ -179,7 +223,11 @@ function macroDefs(items: ContentItem[]): MacroDef[] {
 }
 
 /** dac.config.yaml: its own YAML problems, its schema, and rule ids in `rules:` that do not exist. */
-function configChecks(config: DacConfig, loadDiagnostics: Diagnostic[], isReported: (p: string) => boolean): Diagnostic[] {
+function configChecks(
+  config: DacConfig,
+  loadDiagnostics: Diagnostic[],
+  isReported: (p: string) => boolean,
+): Diagnostic[] {
   const file = config.file;
   if (!file || !isReported(file.path)) return [];
   const out = [...loadDiagnostics];
@@ -187,10 +235,25 @@ function configChecks(config: DacConfig, loadDiagnostics: Diagnostic[], isReport
     out.push(...schemaDiagnostics(file, file.value, 'config'));
     const rules = (file.value as { rules?: unknown }).rules;
     if (rules && typeof rules === 'object') {
-      const known = new Set([...RULES.map((r) => r.id), SCHEMA_RULE, 'yaml-syntax', 'yaml-duplicate-key', 'yaml-tab', 'yaml-alias', 'yaml-encoding', 'yaml-empty']);
+      const known = new Set([
+        ...RULES.map((r) => r.id),
+        SCHEMA_RULE,
+        'yaml-syntax',
+        'yaml-duplicate-key',
+        'yaml-tab',
+        'yaml-alias',
+        'yaml-encoding',
+        'yaml-empty',
+      ]);
       for (const k of Object.keys(rules)) {
         if (known.has(k) || k.startsWith('spl')) continue;
-        out.push({ file: file.relPath, ...positionOfPath(file, ['rules', k], 'key'), severity: 'warning', rule: 'config', message: `unknown rule id "${k}" in rules; known rules: ${[...known].join(', ')}` });
+        out.push({
+          file: file.relPath,
+          ...positionOfPath(file, ['rules', k], 'key'),
+          severity: 'warning',
+          rule: 'config',
+          message: `unknown rule id "${k}" in rules; known rules: ${[...known].join(', ')}`,
+        });
       }
     }
   }
@@ -206,10 +269,11 @@ function reportFilter(root: string, paths: string[] | undefined): (absPath: stri
     if (!hit) throw new UsageError(`path ${p} does not exist`);
     return resolve(hit);
   });
-  return (abs) => targets.some((t) => {
-    const r = relative(t, abs);
-    return r === '' || (!r.startsWith('..') && !isAbsolute(r) && (r.split(sep)[0] !== '..'));
-  });
+  return (abs) =>
+    targets.some((t) => {
+      const r = relative(t, abs);
+      return r === '' || (!r.startsWith('..') && !isAbsolute(r) && r.split(sep)[0] !== '..');
+    });
 }
 
 /**

@@ -23,7 +23,7 @@ export function macrosIn(search: string): string[] {
 /** Lookup table names a search uses through `lookup`, `inputlookup` or `outputlookup`. */
 export function lookupsIn(search: string): string[] {
   const out = new Set<string>();
-  const re = /(?:^|[|\s\[])(?:input|output)?lookup\s+((?:[A-Za-z_]+\s*=\s*(?:"[^"]*"|\S+)\s+)*)["']?([A-Za-z0-9_.\-]+)/gi;
+  const re = /(?:^|[|\s[])(?:input|output)?lookup\s+((?:[A-Za-z_]+\s*=\s*(?:"[^"]*"|\S+)\s+)*)["']?([A-Za-z0-9_.-]+)/gi;
   for (const m of search.matchAll(re)) out.add(m[2]!);
   return [...out];
 }
@@ -60,7 +60,8 @@ export function affectedDetections(
   // A changed CSV changes the lookup whose `filename` names it.
   for (const l of tree.lookups) {
     const d = l.data as Record<string, unknown> | undefined;
-    if (d && typeof d.name === 'string' && typeof d.filename === 'string' && changedLookupFiles.has(d.filename)) changedLookups.add(d.name);
+    if (d && typeof d.name === 'string' && typeof d.filename === 'string' && changedLookupFiles.has(d.filename))
+      changedLookups.add(d.name);
   }
   const byFile = new Map<string, AffectedDetection>();
   const add = (file: string, name: string, reason: string) => {
@@ -94,12 +95,15 @@ export function affectedDetections(
       }
     }
     for (const m of seen) if (changedMacros.has(m)) add(det.file.relPath, name, `macro ${m}`);
-    for (const t of texts) for (const l of lookupsIn(t)) if (changedLookups.has(l)) add(det.file.relPath, name, `lookup ${l}`);
+    for (const t of texts)
+      for (const l of lookupsIn(t)) if (changedLookups.has(l)) add(det.file.relPath, name, `lookup ${l}`);
     const sources = Array.isArray(d.data_source) ? d.data_source : [];
-    for (const s of sources) if (typeof s === 'string' && changedSources.has(s)) add(det.file.relPath, name, `data source ${s}`);
+    for (const s of sources)
+      if (typeof s === 'string' && changedSources.has(s)) add(det.file.relPath, name, `data source ${s}`);
   }
   // Removed detections have no file to test.
   const present = new Set(tree.detections.map((d) => d.file.relPath));
-  return [...byFile.values()].filter((a) => present.has(a.file)).sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
+  return [...byFile.values()]
+    .filter((a) => present.has(a.file))
+    .sort((a, b) => (a.file < b.file ? -1 : a.file > b.file ? 1 : 0));
 }
-

@@ -6,7 +6,12 @@ import { canonicalJson, meaningHash } from './canonical.js';
 /** Rebuilds a value with every object's keys in reverse order. */
 function reorder(v: unknown): unknown {
   if (Array.isArray(v)) return v.map(reorder);
-  if (v && typeof v === 'object') return Object.fromEntries(Object.keys(v).reverse().map((k) => [k, reorder((v as Record<string, unknown>)[k])]));
+  if (v && typeof v === 'object')
+    return Object.fromEntries(
+      Object.keys(v)
+        .reverse()
+        .map((k) => [k, reorder((v as Record<string, unknown>)[k])]),
+    );
   return v;
 }
 
@@ -21,7 +26,11 @@ describe('meaningHash: the meaning of a detection, not its formatting', () => {
     fc.assert(
       fc.property(fc.dictionary(fc.string(), jsonValue, { maxKeys: 6 }), (obj) => {
         const a = stringify(obj);
-        const b = stringify(reorder(obj), { collectionStyle: 'flow', defaultStringType: 'QUOTE_DOUBLE', lineWidth: 20 });
+        const b = stringify(reorder(obj), {
+          collectionStyle: 'flow',
+          defaultStringType: 'QUOTE_DOUBLE',
+          lineWidth: 20,
+        });
         return meaningHash(parse(a)) === meaningHash(parse(b));
       }),
     );

@@ -27,12 +27,21 @@ const LEVELS: Record<string, number> = { none: 0, patch: 1, minor: 2, major: 3 }
  */
 export function checkChangesets(
   cmp: Comparison,
-  ctx: { ref: string; contentChanges: ContentChange[]; suggestedBump: BumpLevel | undefined; diagnostics: Diagnostic[] },
+  ctx: {
+    ref: string;
+    contentChanges: ContentChange[];
+    suggestedBump: BumpLevel | undefined;
+    diagnostics: Diagnostic[];
+  },
 ): ChangesetReport {
   const { config, diagnostics: configDiagnostics } = loadConfig(cmp.root);
   const versionFrom = config.versionFrom;
   if (!versionFrom) {
-    return { checked: false, reason: 'no app.version_from in dac.config.yaml, so there is no content package for a changeset to bump', files: [] };
+    return {
+      checked: false,
+      reason: 'no app.version_from in dac.config.yaml, so there is no content package for a changeset to bump',
+      files: [],
+    };
   }
   let pkg: string | undefined;
   try {
@@ -43,7 +52,16 @@ export function checkChangesets(
   }
   if (!pkg) {
     const d = configDiagnostics.find((x) => x.rule === 'config');
-    ctx.diagnostics.push(d ?? { file: 'dac.config.yaml', line: 1, column: 1, severity: 'error', rule: 'changeset', message: `${versionFrom} (app.version_from) has no package "name"; changesets cannot bump it` });
+    ctx.diagnostics.push(
+      d ?? {
+        file: 'dac.config.yaml',
+        line: 1,
+        column: 1,
+        severity: 'error',
+        rule: 'changeset',
+        message: `${versionFrom} (app.version_from) has no package "name"; changesets cannot bump it`,
+      },
+    );
     return { checked: false, reason: `cannot read the content package name from ${versionFrom}`, files: [] };
   }
 
@@ -53,13 +71,22 @@ export function checkChangesets(
   const anchor = ctx.contentChanges.find((c) => c.change !== 'removed')?.file ?? versionFrom;
   if (!dir) {
     if (ctx.suggestedBump) {
-      ctx.diagnostics.push({ file: anchor, line: 1, column: 1, severity: 'error', rule: 'changeset', message: `content changed since ${ctx.ref} (${changes}) but the repository has no .changeset/ directory; run \`npx changeset init\`, then \`npx changeset\` and choose a ${ctx.suggestedBump} bump of ${pkg}` });
+      ctx.diagnostics.push({
+        file: anchor,
+        line: 1,
+        column: 1,
+        severity: 'error',
+        rule: 'changeset',
+        message: `content changed since ${ctx.ref} (${changes}) but the repository has no .changeset/ directory; run \`npx changeset init\`, then \`npx changeset\` and choose a ${ctx.suggestedBump} bump of ${pkg}`,
+      });
     }
     return { checked: true, package: pkg, files: [] };
   }
   const atBase = new Set(listTree(cmp.base, cmp.base.commit, repoRelative(cmp.base.repoRoot, dir)).keys());
   const added = readdirSync(dir)
-    .filter((n) => n.endsWith('.md') && n.toLowerCase() !== 'readme.md' && !atBase.has(n) && statSync(join(dir, n)).isFile())
+    .filter(
+      (n) => n.endsWith('.md') && n.toLowerCase() !== 'readme.md' && !atBase.has(n) && statSync(join(dir, n)).isFile(),
+    )
     .sort();
   let level: BumpLevel | 'none' = 'none';
   let strongest: { file: string; line: number; column: number } | undefined;
@@ -70,7 +97,14 @@ export function checkChangesets(
     try {
       releases = parseChangeset(text).releases;
     } catch (e) {
-      ctx.diagnostics.push({ file: rel(abs), line: 1, column: 1, severity: 'error', rule: 'changeset', message: `changeset does not parse: ${(e as Error).message.split('\n')[0]}; its front matter must be --- then "package": patch|minor|major lines then ---` });
+      ctx.diagnostics.push({
+        file: rel(abs),
+        line: 1,
+        column: 1,
+        severity: 'error',
+        rule: 'changeset',
+        message: `changeset does not parse: ${(e as Error).message.split('\n')[0]}; its front matter must be --- then "package": patch|minor|major lines then ---`,
+      });
       continue;
     }
     for (const r of releases) {
@@ -87,12 +121,20 @@ export function checkChangesets(
   const need = ctx.suggestedBump;
   if (level === 'none') {
     ctx.diagnostics.push({
-      file: anchor, line: 1, column: 1, severity: 'error', rule: 'changeset',
+      file: anchor,
+      line: 1,
+      column: 1,
+      severity: 'error',
+      rule: 'changeset',
       message: `content changed since ${ctx.ref} (${changes}) but no changeset added since then bumps ${pkg}; run \`npx changeset\`, select ${pkg} and choose ${need}`,
     });
   } else if (LEVELS[level]! < LEVELS[need]!) {
     ctx.diagnostics.push({
-      file: strongest!.file, line: strongest!.line, column: strongest!.column, severity: 'error', rule: 'changeset',
+      file: strongest!.file,
+      line: strongest!.line,
+      column: strongest!.column,
+      severity: 'error',
+      rule: 'changeset',
       message: `changeset bumps ${pkg} by ${level} but the content change needs ${need} (${changes}); change it to "${pkg}": ${need}`,
     });
   }

@@ -90,7 +90,11 @@ class Parsed {
   readonly quickVersion: number | undefined;
   private parsed?: { file: YamlFile; data: Record<string, unknown> | undefined; hash: string };
 
-  constructor(private readonly cmp: Comparison, readonly side: SideFile, quick?: QuickIdentity) {
+  constructor(
+    private readonly cmp: Comparison,
+    readonly side: SideFile,
+    quick?: QuickIdentity,
+  ) {
     this.identical = quick !== undefined;
     if (quick) {
       this.id = quick.id;
@@ -106,15 +110,22 @@ class Parsed {
     if (!this.parsed) {
       const file = this.cmp.parse(this.side);
       const v = file.value;
-      const data = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
+      const data =
+        typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as Record<string, unknown>) : undefined;
       this.parsed = { file, data, hash: meaningHash(data ?? v) };
     }
     return this.parsed;
   }
-  get file(): YamlFile { return this.load().file; }
-  get data(): Record<string, unknown> | undefined { return this.load().data; }
+  get file(): YamlFile {
+    return this.load().file;
+  }
+  get data(): Record<string, unknown> | undefined {
+    return this.load().data;
+  }
   /** Meaning without version/date. */
-  get hash(): string { return this.load().hash; }
+  get hash(): string {
+    return this.load().hash;
+  }
   get name(): string {
     if (this.identical && !this.parsed) return this.quickName ?? this.side.relPath;
     return typeof this.data?.name === 'string' ? this.data.name : this.side.relPath;
@@ -128,7 +139,8 @@ interface QuickIdentity {
 }
 
 const UUID = /^[0-9a-fA-F]{8}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{4}-[0-9a-fA-F]{12}$/;
-const TOP_KEY = (key: string) => new RegExp(`^${key}:[ \\t]*(?:'([^'\\n]*)'|"([^"\\\\\\n]*)"|([^\\s'"#&*!|>{\\[][^\\n#]*?))[ \\t]*(?:#.*)?$`, 'gm');
+const TOP_KEY = (key: string) =>
+  new RegExp(`^${key}:[ \\t]*(?:'([^'\\n]*)'|"([^"\\\\\\n]*)"|([^\\s'"#&*!|>{\\[][^\\n#]*?))[ \\t]*(?:#.*)?$`, 'gm');
 const ID_LINE = TOP_KEY('id');
 const NAME_LINE = TOP_KEY('name');
 const VERSION_LINE = TOP_KEY('version');
@@ -154,7 +166,11 @@ export function quickIdentity(bytes: Buffer | undefined): QuickIdentity | undefi
   const id = one(ID_LINE)?.trim();
   if (!id || !UUID.test(id) || /^---|^\.\.\.|^[{[]/m.test(text)) return undefined;
   const version = one(VERSION_LINE);
-  return { id: id.toLowerCase(), name: one(NAME_LINE)?.trim(), version: version && /^\d+$/.test(version.trim()) ? Number(version) : undefined };
+  return {
+    id: id.toLowerCase(),
+    name: one(NAME_LINE)?.trim(),
+    version: version && /^\d+$/.test(version.trim()) ? Number(version) : undefined,
+  };
 }
 
 function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; planned: PlannedFix[] } {
@@ -186,9 +202,14 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
     const bad = p.file.diagnostics.find((d) => d.severity === 'error');
     if (bad || !p.data) {
       const why = bad ? `${bad.line}:${bad.column}: ${bad.message}` : 'it is not a YAML mapping';
-      throw new VersioningError(`${side.relPath} does not parse at ${ref} (${cmp.base.commit.slice(0, 12)}): ${why}; fix it on the base branch first, or pass another --base`);
+      throw new VersioningError(
+        `${side.relPath} does not parse at ${ref} (${cmp.base.commit.slice(0, 12)}): ${why}; fix it on the base branch first, or pass another --base`,
+      );
     }
-    if (!p.id) throw new VersioningError(`${side.relPath} has no id at ${ref} (${cmp.base.commit.slice(0, 12)}), so it cannot be matched; fix it on the base branch first, or pass another --base`);
+    if (!p.id)
+      throw new VersioningError(
+        `${side.relPath} has no id at ${ref} (${cmp.base.commit.slice(0, 12)}), so it cannot be matched; fix it on the base branch first, or pass another --base`,
+      );
     baseByPath.set(side.relPath, p);
     if (!baseById.has(p.id)) baseById.set(p.id, p);
   }
@@ -199,7 +220,11 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
   const workById = new Map<string, Parsed>();
   for (const side of cmp.workFiles.values()) {
     if (side.kind !== 'detection') continue;
-    const p = new Parsed(cmp, side, cmp.baseFiles.get(side.relPath)?.oid === side.oid ? quick.get(side.relPath) : undefined);
+    const p = new Parsed(
+      cmp,
+      side,
+      cmp.baseFiles.get(side.relPath)?.oid === side.oid ? quick.get(side.relPath) : undefined,
+    );
     if (p.identical) {
       work.push(p);
       continue;
@@ -208,11 +233,24 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
     if (errors.length > 0 || !p.data || !p.id) unparsed.add(side.relPath);
     if (errors.length > 0 || !p.data) {
       if (errors.length > 0) diagnostics.push(...errors);
-      else diagnostics.push({ file: side.relPath, line: 1, column: 1, severity: 'error', rule: 'version-id', message: 'a detection must be a YAML mapping; cannot check its version' });
+      else
+        diagnostics.push({
+          file: side.relPath,
+          line: 1,
+          column: 1,
+          severity: 'error',
+          rule: 'version-id',
+          message: 'a detection must be a YAML mapping; cannot check its version',
+        });
       continue;
     }
     if (!p.id) {
-      err(p, 'id', 'version-id', 'detection has no id; every detection needs a unique UUID id (ES tracks detections by id)');
+      err(
+        p,
+        'id',
+        'version-id',
+        'detection has no id; every detection needs a unique UUID id (ES tracks detections by id)',
+      );
       continue;
     }
     work.push(p);
@@ -226,7 +264,12 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
     workById.set(id, owner);
     for (const p of list) {
       if (p === owner) continue;
-      err(p, 'id', 'duplicate-id', `duplicate id ${String(p.data!.id)}: ${owner.side.relPath} already uses it; give this detection a new UUID`);
+      err(
+        p,
+        'id',
+        'duplicate-id',
+        `duplicate id ${String(p.data!.id)}: ${owner.side.relPath} already uses it; give this detection a new UUID`,
+      );
     }
   }
 
@@ -237,7 +280,12 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
     if (!old || old.id === p.id) continue;
     if (workById.has(old.id!)) continue; // the old detection moved elsewhere; this file is a new one
     idChanged.add(p);
-    err(p, 'id', 'version-id', `id must be ${String(old.data!.id)}: this file had that id at ${ref}; the id of an existing detection never changes (ES tracks detections by id) — to replace a detection, deprecate it and add a new file with a new id`);
+    err(
+      p,
+      'id',
+      'version-id',
+      `id must be ${String(old.data!.id)}: this file had that id at ${ref}; the id of an existing detection never changes (ES tracks detections by id) — to replace a detection, deprecate it and add a new file with a new id`,
+    );
   }
 
   // ---- version and date rules ----
@@ -245,7 +293,14 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
     if (idChanged.has(p)) continue;
     const b = baseById.get(p.id!);
     if (b && p.identical && b.identical && b.side.relPath === p.side.relPath) {
-      detections.push({ id: p.id!, name: p.name, change: 'unchanged', file: p.side.relPath, baseVersion: p.quickVersion, version: p.quickVersion });
+      detections.push({
+        id: p.id!,
+        name: p.name,
+        change: 'unchanged',
+        file: p.side.relPath,
+        baseVersion: p.quickVersion,
+        version: p.quickVersion,
+      });
       continue;
     }
     const name = p.name;
@@ -255,11 +310,21 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
       detections.push({ id: p.id!, name, change: 'new', file: p.side.relPath, version });
       contentChanges.push({ kind: 'detection', name, file: p.side.relPath, change: 'added' });
       if (!Number.isInteger(version) || (version as number) < 1) {
-        err(p, 'version', 'version-bump', `version must be 1: a new detection (its id is not at ${ref}) starts at version 1`);
+        err(
+          p,
+          'version',
+          'version-bump',
+          `version must be 1: a new detection (its id is not at ${ref}) starts at version 1`,
+        );
         planned.push({ side: p.side, file: p.file, key: 'version', to: 1 });
       }
       if (date === undefined || !ISO_DATE.test(date) || date > today) {
-        err(p, 'date', 'version-date', `date must be ${today}: a new detection's date must be a YYYY-MM-DD date, not in the future (UTC)`);
+        err(
+          p,
+          'date',
+          'version-date',
+          `date must be ${today}: a new detection's date must be a YYYY-MM-DD date, not in the future (UTC)`,
+        );
         planned.push({ side: p.side, file: p.file, key: 'date', to: today });
       }
       continue;
@@ -268,38 +333,74 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
     const baseDate = b.data!.date === undefined ? undefined : String(b.data!.date);
     const moved = b.side.relPath !== p.side.relPath ? b.side.relPath : undefined;
     const changed = b.hash !== p.hash;
-    detections.push({ id: p.id!, name, change: changed ? 'changed' : 'unchanged', file: p.side.relPath, movedFrom: moved, baseVersion: Number.isInteger(baseVersion) ? (baseVersion as number) : undefined, version });
+    detections.push({
+      id: p.id!,
+      name,
+      change: changed ? 'changed' : 'unchanged',
+      file: p.side.relPath,
+      movedFrom: moved,
+      baseVersion: Number.isInteger(baseVersion) ? (baseVersion as number) : undefined,
+      version,
+    });
     // A bump without a change is its own error, not a content change that needs a changeset.
     if (changed) {
       const removedNow = p.data!.status === 'removed' && b.data!.status !== 'removed';
-      contentChanges.push({ kind: 'detection', name, file: p.side.relPath, change: removedNow ? 'removed' : 'changed' });
+      contentChanges.push({
+        kind: 'detection',
+        name,
+        file: p.side.relPath,
+        change: removedNow ? 'removed' : 'changed',
+      });
     }
     if (!Number.isInteger(baseVersion)) {
-      diagnostics.push({ file: p.side.relPath, ...at(p, 'version'), severity: 'warning', rule: 'version-bump', message: `cannot check the version: at ${ref} (${b.side.relPath}) the version is not an integer` });
+      diagnostics.push({
+        file: p.side.relPath,
+        ...at(p, 'version'),
+        severity: 'warning',
+        rule: 'version-bump',
+        message: `cannot check the version: at ${ref} (${b.side.relPath}) the version is not an integer`,
+      });
       continue;
     }
     const bv = baseVersion as number;
     if (changed) {
       if (version !== bv + 1) {
         const why = Number.isInteger(version) && (version as number) > bv + 1 ? ' (bump by exactly one)' : '';
-        err(p, 'version', 'version-bump', `version must be ${bv + 1}: the detection changed since ${ref}, where it is version ${bv}${why}`);
+        err(
+          p,
+          'version',
+          'version-bump',
+          `version must be ${bv + 1}: the detection changed since ${ref}, where it is version ${bv}${why}`,
+        );
         planned.push({ side: p.side, file: p.file, key: 'version', to: bv + 1 });
       }
-      const dateOk = date !== undefined && ISO_DATE.test(date) && (baseDate === undefined || date > baseDate) && date <= today;
+      const dateOk =
+        date !== undefined && ISO_DATE.test(date) && (baseDate === undefined || date > baseDate) && date <= today;
       if (!dateOk) {
-        const reason = date !== undefined && ISO_DATE.test(date) && date > today
-          ? `${date} is in the future (today is ${today} UTC)`
-          : `the detection changed, so its date must be later than ${baseDate ?? 'the base date'} (its date at ${ref}) and not in the future`;
+        const reason =
+          date !== undefined && ISO_DATE.test(date) && date > today
+            ? `${date} is in the future (today is ${today} UTC)`
+            : `the detection changed, so its date must be later than ${baseDate ?? 'the base date'} (its date at ${ref}) and not in the future`;
         err(p, 'date', 'version-date', `date must be ${today}: ${reason}`);
         planned.push({ side: p.side, file: p.file, key: 'date', to: today });
       }
     } else {
       if (version !== bv) {
-        err(p, 'version', 'version-bump', `version must be ${bv}: nothing but version/date changed since ${ref}; a bump without a change hides real changes`);
+        err(
+          p,
+          'version',
+          'version-bump',
+          `version must be ${bv}: nothing but version/date changed since ${ref}; a bump without a change hides real changes`,
+        );
         planned.push({ side: p.side, file: p.file, key: 'version', to: bv });
       }
       if (date !== baseDate && baseDate !== undefined) {
-        err(p, 'date', 'version-date', `date must be ${baseDate}: the detection is unchanged since ${ref}, so its date stays`);
+        err(
+          p,
+          'date',
+          'version-date',
+          `date must be ${baseDate}: the detection is unchanged since ${ref}, so its date stays`,
+        );
         planned.push({ side: p.side, file: p.file, key: 'date', to: baseDate });
       }
     }
@@ -313,11 +414,21 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
     if (inPlace && idChanged.has(inPlace)) continue; // reported as an id change
     if (unparsed.has(b.side.relPath)) continue; // its YAML error is reported; no id to match yet
     const name = b.name;
-    detections.push({ id, name, change: 'removed', file: b.side.relPath, baseVersion: Number.isInteger(b.data!.version) ? (b.data!.version as number) : undefined });
+    detections.push({
+      id,
+      name,
+      change: 'removed',
+      file: b.side.relPath,
+      baseVersion: Number.isInteger(b.data!.version) ? (b.data!.version as number) : undefined,
+    });
     contentChanges.push({ kind: 'detection', name, file: b.side.relPath, change: 'removed' });
     if (!opts.allowRemoval) {
       diagnostics.push({
-        file: b.side.relPath, line: 1, column: 1, severity: 'error', rule: 'version-removed',
+        file: b.side.relPath,
+        line: 1,
+        column: 1,
+        severity: 'error',
+        rule: 'version-removed',
         message: `detection ${JSON.stringify(name)} (${String(b.data!.id)}) was deleted; keep the file and set status: deprecated (ES and content updates track detections by id), or pass --allow-removal to remove it on purpose`,
       });
     }
@@ -349,7 +460,13 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
   return {
     result: {
       base: { ref, refCommit: cmp.base.refCommit, commit: cmp.base.commit, usedMergeBase: cmp.base.usedMergeBase },
-      diagnostics, detections, contentChanges, suggestedBump, changeset, fixes: [], today,
+      diagnostics,
+      detections,
+      contentChanges,
+      suggestedBump,
+      changeset,
+      fixes: [],
+      today,
     },
     planned,
   };
@@ -362,7 +479,8 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
 function otherContentChanges(cmp: Comparison): ContentChange[] {
   const out: ContentChange[] = [];
   // Same bytes at the same path: unchanged, nothing to read. The rest is matched by kind + name.
-  const differs = (side: SideFile, other: Map<string, SideFile>) => side.kind !== 'detection' && other.get(side.relPath)?.oid !== side.oid;
+  const differs = (side: SideFile, other: Map<string, SideFile>) =>
+    side.kind !== 'detection' && other.get(side.relPath)?.oid !== side.oid;
   const keyed = (files: Map<string, SideFile>, other: Map<string, SideFile>) => {
     const m = new Map<string, { side: SideFile; hash?: string; name: string }>();
     for (const side of files.values()) {
@@ -375,7 +493,12 @@ function otherContentChanges(cmp: Comparison): ContentChange[] {
       const v = f.value as Record<string, unknown> | undefined;
       const name = v && typeof v === 'object' && typeof v.name === 'string' ? v.name : side.relPath;
       const key = `${side.kind}\0${name}`;
-      if (!m.has(key)) m.set(key, { side, name, hash: f.diagnostics.some((d) => d.severity === 'error') ? `bad:${side.oid}` : meaningHash(v, []) });
+      if (!m.has(key))
+        m.set(key, {
+          side,
+          name,
+          hash: f.diagnostics.some((d) => d.severity === 'error') ? `bad:${side.oid}` : meaningHash(v, []),
+        });
     }
     return m;
   };
@@ -385,10 +508,12 @@ function otherContentChanges(cmp: Comparison): ContentChange[] {
     const b = base.get(key);
     const kind = w.side.kind as FileKind;
     if (!b) out.push({ kind, name: w.name, file: w.side.relPath, change: 'added' });
-    else if (b.side.oid !== w.side.oid && (kind === 'lookup_file' || b.hash !== w.hash)) out.push({ kind, name: w.name, file: w.side.relPath, change: 'changed' });
+    else if (b.side.oid !== w.side.oid && (kind === 'lookup_file' || b.hash !== w.hash))
+      out.push({ kind, name: w.name, file: w.side.relPath, change: 'changed' });
   }
   for (const [key, b] of base) {
-    if (!work.has(key)) out.push({ kind: b.side.kind as FileKind, name: b.name, file: b.side.relPath, change: 'removed' });
+    if (!work.has(key))
+      out.push({ kind: b.side.kind as FileKind, name: b.name, file: b.side.relPath, change: 'removed' });
   }
   return out;
 }

@@ -32,7 +32,9 @@ export interface Comparison {
 }
 
 const YAML_EXT = /\.ya?ml$/i;
-const FOLDER_KIND = new Map<string, ContentKind>(Object.entries(CONTENT_FOLDERS).map(([k, f]) => [f, k as ContentKind]));
+const FOLDER_KIND = new Map<string, ContentKind>(
+  Object.entries(CONTENT_FOLDERS).map(([k, f]) => [f, k as ContentKind]),
+);
 
 export function kindOfPath(relPath: string): FileKind | undefined {
   const slash = relPath.indexOf('/');
@@ -50,12 +52,14 @@ export function kindOfPath(relPath: string): FileKind | undefined {
  */
 export function loadComparison(contentRoot: string, ref: string): Comparison {
   const abs = resolve(contentRoot);
-  if (!existsSync(abs) || !statSync(abs).isDirectory()) throw new VersioningError(`content directory ${contentRoot} does not exist`);
+  if (!existsSync(abs) || !statSync(abs).isDirectory())
+    throw new VersioningError(`content directory ${contentRoot} does not exist`);
   const root = realpathSync(abs);
   const base = resolveBase(root, ref);
   base.repoRoot = realpathSync(base.repoRoot);
   const prefix = repoRelative(base.repoRoot, root);
-  if (prefix.startsWith('..')) throw new VersioningError(`content directory ${root} is outside the git repository ${base.repoRoot}`);
+  if (prefix.startsWith('..'))
+    throw new VersioningError(`content directory ${root} is outside the git repository ${base.repoRoot}`);
 
   const workFiles = new Map<string, SideFile>();
   const { entries, lookupFiles } = discoverContent(root);
@@ -77,12 +81,22 @@ export function loadComparison(contentRoot: string, ref: string): Comparison {
   for (const [relPath, entry] of listTree(base, base.commit, prefix)) {
     const kind = kindOfPath(relPath);
     if (!kind) continue;
-    baseFiles.set(relPath, { relPath, kind, oid: entry.oid, path: `${shortRef}:${prefix ? `${prefix}/` : ''}${relPath}` });
+    baseFiles.set(relPath, {
+      relPath,
+      kind,
+      oid: entry.oid,
+      path: `${shortRef}:${prefix ? `${prefix}/` : ''}${relPath}`,
+    });
   }
   // YAML that differs from (or is missing in) the working tree must be read and parsed; the
   // others are identical bytes and reuse the working copy. Lookup CSVs are compared by blob id.
-  const need = [...baseFiles.values()].filter((b) => b.kind !== 'lookup_file' && workFiles.get(b.relPath)?.oid !== b.oid);
-  const blobs = readBlobs(base, need.map((b) => b.oid));
+  const need = [...baseFiles.values()].filter(
+    (b) => b.kind !== 'lookup_file' && workFiles.get(b.relPath)?.oid !== b.oid,
+  );
+  const blobs = readBlobs(
+    base,
+    need.map((b) => b.oid),
+  );
   for (const b of need) b.bytes = blobs.get(b.oid);
 
   const cache = new Map<SideFile, YamlFile>();

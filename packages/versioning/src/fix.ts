@@ -52,7 +52,12 @@ export function applyFixes(planned: PlannedFix[]): AppliedFix[] {
       // `version:` with no value: keep YAML's required space after the colon.
       if (from === '' && text[start - 1] === ':') replacement = ` ${replacement}`;
       if (from === replacement) continue;
-      edits.push({ start, end, replacement, fix: { file: file.relPath, ...positionAt(file, start), key: f.key, from, to: replacement } });
+      edits.push({
+        start,
+        end,
+        replacement,
+        fix: { file: file.relPath, ...positionAt(file, start), key: f.key, from, to: replacement },
+      });
     }
     // A missing key goes on its own line right after the `id:` line (ESCU's key order: name, id,
     // version, date), version before date.
@@ -64,14 +69,27 @@ export function applyFixes(planned: PlannedFix[]): AppliedFix[] {
       const at = idEnd;
       const replacement = lines.map((l) => eol + l).join('');
       const pos = positionAt(file, at);
-      edits.push({ start: at, end: at, replacement, fix: { file: file.relPath, line: pos.line + 1, column: 1, key: inserts[0]!.key, from: '(missing)', to: lines.join('; ') } });
+      edits.push({
+        start: at,
+        end: at,
+        replacement,
+        fix: {
+          file: file.relPath,
+          line: pos.line + 1,
+          column: 1,
+          key: inserts[0]!.key,
+          from: '(missing)',
+          to: lines.join('; '),
+        },
+      });
     }
     if (edits.length === 0) continue;
     edits.sort((a, b) => b.start - a.start);
     let out = text;
     for (const e of edits) out = out.slice(0, e.start) + e.replacement + out.slice(e.end);
     // parseYamlText drops a UTF-8 byte-order mark from the text; put it back.
-    const bom = fixes[0]!.side.bytes?.[0] === 0xef && fixes[0]!.side.bytes?.[1] === 0xbb && fixes[0]!.side.bytes?.[2] === 0xbf;
+    const bom =
+      fixes[0]!.side.bytes?.[0] === 0xef && fixes[0]!.side.bytes?.[1] === 0xbb && fixes[0]!.side.bytes?.[2] === 0xbf;
     writeFileSync(path, (bom ? '\ufeff' : '') + out);
     applied.push(...edits.reverse().map((e) => e.fix));
   }
@@ -81,7 +99,9 @@ export function applyFixes(planned: PlannedFix[]): AppliedFix[] {
 /** Offset of the end of the line holding the top-level `key`'s value (before its newline). */
 function lineEndAfter(file: YamlFile, key: string): number | undefined {
   const { node, pair } = nodeAt(file, [key]);
-  const end = (node as { range?: [number, number, number] } | undefined)?.range?.[1] ?? (pair?.key as { range?: [number, number, number] } | undefined)?.range?.[1];
+  const end =
+    (node as { range?: [number, number, number] } | undefined)?.range?.[1] ??
+    (pair?.key as { range?: [number, number, number] } | undefined)?.range?.[1];
   if (end === undefined) return undefined;
   const nl = file.text.indexOf('\n', end);
   if (nl < 0) return file.text.length;
@@ -93,8 +113,11 @@ function literal(node: Scalar, key: 'version' | 'date', to: number | string): st
   if (key === 'version') return String(to);
   const s = String(to);
   switch (node.type) {
-    case Scalar.QUOTE_DOUBLE: return `"${s}"`;
-    case Scalar.PLAIN: return s;
-    default: return `'${s}'`;
+    case Scalar.QUOTE_DOUBLE:
+      return `"${s}"`;
+    case Scalar.PLAIN:
+      return s;
+    default:
+      return `'${s}'`;
   }
 }

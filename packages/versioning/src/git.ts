@@ -33,7 +33,8 @@ export function git(cwd: string, args: string[], input?: string | Buffer): GitRe
   });
   if (r.error) {
     const code = (r.error as NodeJS.ErrnoException).code;
-    if (code === 'ENOENT') throw new VersioningError('git is not installed or not on PATH; version-check reads the base ref from git');
+    if (code === 'ENOENT')
+      throw new VersioningError('git is not installed or not on PATH; version-check reads the base ref from git');
     throw new VersioningError(`cannot run git: ${r.error.message}`);
   }
   return { status: r.status ?? 1, stdout: r.stdout, stderr: r.stderr.toString('utf8').trim() };
@@ -64,10 +65,15 @@ export function toPosix(p: string): string {
 
 /** Resolves REF in the repository that holds `dir`; throws VersioningError with a remedy. */
 export function resolveBase(dir: string, ref: string): GitBase {
-  if (!ref || ref.startsWith('-')) throw new VersioningError(`invalid --base ref ${JSON.stringify(ref)}; pass a branch, tag or commit, e.g. --base origin/main`);
+  if (!ref || ref.startsWith('-'))
+    throw new VersioningError(
+      `invalid --base ref ${JSON.stringify(ref)}; pass a branch, tag or commit, e.g. --base origin/main`,
+    );
   const top = git(dir, ['rev-parse', '--show-toplevel']);
   if (top.status !== 0) {
-    throw new VersioningError(`${dir} is not inside a git repository; version-check compares the working tree with a git ref (${top.stderr || 'git rev-parse failed'})`);
+    throw new VersioningError(
+      `${dir} is not inside a git repository; version-check compares the working tree with a git ref (${top.stderr || 'git rev-parse failed'})`,
+    );
   }
   const repoRoot = resolve(top.stdout.toString('utf8').trim());
   const shallow = git(repoRoot, ['rev-parse', '--is-shallow-repository']).stdout.toString('utf8').trim() === 'true';
@@ -133,7 +139,7 @@ export function readBlobs(base: Pick<GitBase, 'repoRoot'>, oids: Iterable<string
   const wanted = [...new Set(oids)];
   const out = new Map<string, Buffer>();
   if (wanted.length === 0) return out;
-  const r = git(base.repoRoot, ['cat-file', '--batch'], wanted.join('\n') + '\n');
+  const r = git(base.repoRoot, ['cat-file', '--batch'], `${wanted.join('\n')}\n`);
   if (r.status !== 0) throw new VersioningError(`git cat-file --batch failed: ${r.stderr}`);
   const buf = r.stdout;
   let pos = 0;
@@ -149,7 +155,10 @@ export function readBlobs(base: Pick<GitBase, 'repoRoot'>, oids: Iterable<string
     pos += size + 1;
   }
   for (const oid of wanted) {
-    if (!out.has(oid)) throw new VersioningError(`git object ${oid} is missing from the repository (partial or shallow clone?); run \`git fetch --unshallow\` or \`git fetch --refetch\``);
+    if (!out.has(oid))
+      throw new VersioningError(
+        `git object ${oid} is missing from the repository (partial or shallow clone?); run \`git fetch --unshallow\` or \`git fetch --refetch\``,
+      );
   }
   return out;
 }

@@ -1,4 +1,14 @@
-export { checkVersions, todayUtc, BUMP_ORDER, type VersionCheckOptions, type VersionCheckResult, type DetectionReport, type ContentChange, type BumpLevel, type DetectionStatusChange } from './check.js';
+export {
+  checkVersions,
+  todayUtc,
+  BUMP_ORDER,
+  type VersionCheckOptions,
+  type VersionCheckResult,
+  type DetectionReport,
+  type ContentChange,
+  type BumpLevel,
+  type DetectionStatusChange,
+} from './check.js';
 export { VersioningError, resolveBase, listTree, readBlobs, gitBlobId, type GitBase } from './git.js';
 export { loadComparison, kindOfPath, type Comparison, type SideFile, type FileKind } from './compare.js';
 export { canonicalJson, meaningHash } from './canonical.js';

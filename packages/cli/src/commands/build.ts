@@ -25,14 +25,22 @@ export const buildCommand: DacCommand = {
       .description('Validate, then build the Splunk app (savedsearches.conf and friends) and its deterministic tar.gz')
       .option('--content <dir>', 'content root (holds detections/, macros/, stories/, …)', process.cwd())
       .option('--out <dir>', 'output folder (default: dist/ under the content root)')
-      .option('--skip-invalid', 'leave out content files with validation errors (each reported as a warning) instead of stopping')
-      .option('--build-time <time>', 'build time for app.conf [install] build, app.manifest releaseDate and tar mtimes (epoch seconds or ISO 8601); default: $SOURCE_DATE_EPOCH, else derived from the content', parseTime)
+      .option(
+        '--skip-invalid',
+        'leave out content files with validation errors (each reported as a warning) instead of stopping',
+      )
+      .option(
+        '--build-time <time>',
+        'build time for app.conf [install] build, app.manifest releaseDate and tar mtimes (epoch seconds or ISO 8601); default: $SOURCE_DATE_EPOCH, else derived from the content',
+        parseTime,
+      )
       .option('--workers <n>', 'validation worker threads (0 = main thread)', parseWorkers)
       .action(async (opts: BuildOpts) => {
         try {
           setExit(await runBuild(opts));
         } catch (e) {
-          if (e instanceof UsageError || e instanceof InvalidArgumentError) process.stderr.write(`dac build: ${e.message}\n`);
+          if (e instanceof UsageError || e instanceof InvalidArgumentError)
+            process.stderr.write(`dac build: ${e.message}\n`);
           else process.stderr.write(describeFailure('build', e));
           setExit(EXIT_USAGE);
         }
@@ -60,18 +68,24 @@ async function runBuild(opts: BuildOpts): Promise<number> {
   const contentFiles = new Set(tree.items.map((i) => i.file.relPath));
   const unskippable = [...errorFiles.keys()].filter((f) => !contentFiles.has(f));
   if (validation.errors > 0 && (!opts.skipInvalid || unskippable.length > 0)) {
-    const errorsOnly = validation.diagnostics.filter((d) => d.severity === 'error' && (!opts.skipInvalid || !contentFiles.has(d.file)));
+    const errorsOnly = validation.diagnostics.filter(
+      (d) => d.severity === 'error' && (!opts.skipInvalid || !contentFiles.has(d.file)),
+    );
     process.stdout.write(formatText({ ...validation, diagnostics: errorsOnly }, { root }));
-    process.stderr.write(opts.skipInvalid
-      ? `dac build: errors outside content files (${unskippable.join(', ')}) cannot be skipped; nothing was built\n`
-      : 'dac build: validation failed; nothing was built (use --skip-invalid to leave out invalid files)\n');
+    process.stderr.write(
+      opts.skipInvalid
+        ? `dac build: errors outside content files (${unskippable.join(', ')}) cannot be skipped; nothing was built\n`
+        : 'dac build: validation failed; nothing was built (use --skip-invalid to leave out invalid files)\n',
+    );
     return EXIT_FAILED;
   }
   const exclude = new Set(opts.skipInvalid ? errorFiles.keys() : []);
   for (const [file, diags] of [...errorFiles].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     if (!exclude.has(file)) continue;
     const first = diags[0]!;
-    process.stderr.write(`${show(root, file)}:${first.line}:${first.column}: warning: left out of the app: ${diags.length} validation error${diags.length === 1 ? '' : 's'}, first: ${first.message.replace(/\s+/g, ' ')} [${first.rule}]\n`);
+    process.stderr.write(
+      `${show(root, file)}:${first.line}:${first.column}: warning: left out of the app: ${diags.length} validation error${diags.length === 1 ? '' : 's'}, first: ${first.message.replace(/\s+/g, ' ')} [${first.rule}]\n`,
+    );
   }
 
   const result = buildApp(tree, {
@@ -81,7 +95,9 @@ async function runBuild(opts: BuildOpts): Promise<number> {
     mtime: buildTime,
   });
   for (const d of result.diagnostics) {
-    process.stderr.write(`${show(root, d.file)}:${d.line}:${d.column}: ${d.severity}: ${d.message.replace(/\s+/g, ' ')} [${d.rule}]\n`);
+    process.stderr.write(
+      `${show(root, d.file)}:${d.line}:${d.column}: ${d.severity}: ${d.message.replace(/\s+/g, ' ')} [${d.rule}]\n`,
+    );
   }
   if (!result.ok) {
     process.stderr.write('dac build: the app could not be rendered; nothing was written\n');
@@ -111,14 +127,19 @@ function sec(ms: number): string {
 }
 
 function fmtBytes(n: number): string {
-  return n >= 1024 * 1024 ? `${(n / 1024 / 1024).toFixed(1)} MB` : n >= 1024 ? `${(n / 1024).toFixed(1)} KB` : `${n} bytes`;
+  return n >= 1024 * 1024
+    ? `${(n / 1024 / 1024).toFixed(1)} MB`
+    : n >= 1024
+      ? `${(n / 1024).toFixed(1)} KB`
+      : `${n} bytes`;
 }
 
 /** Epoch seconds, or an ISO 8601 date/time, to epoch seconds. */
 function parseTime(v: string): number {
   if (/^\d+$/.test(v)) return Number(v);
   const t = Date.parse(v);
-  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t)) throw new InvalidArgumentError(`"${v}" is not epoch seconds or an ISO 8601 time`);
+  if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t))
+    throw new InvalidArgumentError(`"${v}" is not epoch seconds or an ISO 8601 time`);
   return Math.floor(t / 1000);
 }
 

@@ -2,8 +2,23 @@ import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:
 import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadDataModels } from '@dac/cim';
-import { compareDiagnostics, ensureDir, loadContent, nodeAt, positionInScalar, snakeCase, type Diagnostic } from '@dac/content';
-import { compileMatchers, detectionSearches, runtimeSource, supportModules, toContentDiagnostic, type DetectionSearch } from '@dac/matchers';
+import {
+  compareDiagnostics,
+  ensureDir,
+  loadContent,
+  nodeAt,
+  positionInScalar,
+  snakeCase,
+  type Diagnostic,
+} from '@dac/content';
+import {
+  compileMatchers,
+  detectionSearches,
+  runtimeSource,
+  supportModules,
+  toContentDiagnostic,
+  type DetectionSearch,
+} from '@dac/matchers';
 import { isScalar } from 'yaml';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 
@@ -56,10 +71,18 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
     const picked: DetectionSearch[] = [];
     for (const sel of selectors) {
       const abs = resolve(sel);
-      const hit = searches.filter((s) => s.id === sel || s.item.file.relPath === sel || s.item.file.path === abs
-        || basename(s.item.file.relPath).replace(/\.ya?ml$/i, '') === sel || snakeCase(s.id) === sel);
+      const hit = searches.filter(
+        (s) =>
+          s.id === sel ||
+          s.item.file.relPath === sel ||
+          s.item.file.path === abs ||
+          basename(s.item.file.relPath).replace(/\.ya?ml$/i, '') === sel ||
+          snakeCase(s.id) === sel,
+      );
       if (hit.length === 0) {
-        process.stderr.write(`dac compile: no detection matches ${JSON.stringify(sel)} (give a name, a YAML path or a file base name)\n`);
+        process.stderr.write(
+          `dac compile: no detection matches ${JSON.stringify(sel)} (give a name, a YAML path or a file base name)\n`,
+        );
         return EXIT_USAGE;
       }
       for (const h of hit) if (!picked.includes(h)) picked.push(h);
@@ -73,16 +96,25 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
     // SPL problems stop a detection's matcher; `dac validate` reports them too, so show errors
     // only, and only for tstats searches (or detections asked for by name).
     const splErrors = s.parsed?.diagnostics.filter((d) => d.severity === 'error') ?? [];
-    if (s.tstats || selectors.length > 0) for (const d of splErrors) diagnostics.push(splDiagnostic(s, d.start, d.rule, d.message));
+    if (s.tstats || selectors.length > 0)
+      for (const d of splErrors) diagnostics.push(splDiagnostic(s, d.start, d.rule, d.message));
     if (splErrors.length === 0 && s.tstats?.datamodel) candidates.push(s);
     else if (selectors.length > 0 && splErrors.length === 0) {
-      diagnostics.push({ ...splDiagnostic(s, 0, 'matcher-unsupported', ''), severity: 'warning', message: 'the search does not start with | tstats … from datamodel=…; no matcher to generate' });
+      diagnostics.push({
+        ...splDiagnostic(s, 0, 'matcher-unsupported', ''),
+        severity: 'warning',
+        message: 'the search does not start with | tstats … from datamodel=…; no matcher to generate',
+      });
     }
   }
 
   const models = loadDataModels();
   const cacheDir = opts.cache ? join(root, 'node_modules', '.cache', 'dac-matchers') : undefined;
-  const result = await compileMatchers(candidates.map((c) => ({ id: c.id, tstats: c.tstats! })), models, { cacheDir, typecheck: opts.typecheck });
+  const result = await compileMatchers(
+    candidates.map((c) => ({ id: c.id, tstats: c.tstats! })),
+    models,
+    { cacheDir, typecheck: opts.typecheck },
+  );
 
   let written = 0;
   const support = new Map<string, string>();
@@ -92,7 +124,10 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
     for (const d of result.diagnostics.get(c.id) ?? []) diagnostics.push(toContentDiagnostic(c, d));
     const m = result.matchers.get(c.id);
     if (!m) continue;
-    let name = basename(c.item.file.relPath).replace(/\.ya?ml$/i, '').replace(/[^A-Za-z0-9_-]/g, '_') || 'detection';
+    let name =
+      basename(c.item.file.relPath)
+        .replace(/\.ya?ml$/i, '')
+        .replace(/[^A-Za-z0-9_-]/g, '_') || 'detection';
     for (let i = 2; usedNames.has(name); i++) name = `${name}_${i}`;
     usedNames.add(name);
     writeOut(join(outDir, `${name}.ts`), m.source);
@@ -108,10 +143,25 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
       files.push(path);
     }
     // So that `tsc -p <out>` type-checks the folder on its own.
-    writeOut(join(outDir, 'tsconfig.json'), `${JSON.stringify({
-      compilerOptions: { strict: true, target: 'ES2022', module: 'NodeNext', moduleResolution: 'NodeNext', noEmit: true, skipLibCheck: true, types: [] },
-      include: ['*.ts', 'cim/*.ts'],
-    }, null, 2)}\n`);
+    writeOut(
+      join(outDir, 'tsconfig.json'),
+      `${JSON.stringify(
+        {
+          compilerOptions: {
+            strict: true,
+            target: 'ES2022',
+            module: 'NodeNext',
+            moduleResolution: 'NodeNext',
+            noEmit: true,
+            skipLibCheck: true,
+            types: [],
+          },
+          include: ['*.ts', 'cim/*.ts'],
+        },
+        null,
+        2,
+      )}\n`,
+    );
     files.push('tsconfig.json');
   }
   // A full run (no selection) removes the files an earlier run wrote that this one did not, so a
@@ -119,12 +169,15 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
   if (selectors.length === 0) removeStale(outDir, files);
 
   diagnostics.sort(compareDiagnostics);
-  for (const d of diagnostics) process.stdout.write(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.rule}]\n`);
+  for (const d of diagnostics)
+    process.stdout.write(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.rule}]\n`);
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
   const where = relative(process.cwd(), outDir) || '.';
-  process.stderr.write(`dac compile: ${written} of ${candidates.length} tstats-from-datamodel detections compiled to typed matchers in ${where}/ `
-    + `(${result.stats.typechecked} type-checked, ${result.stats.compiledFromCache} from cache); ${errors} error(s), ${warnings} warning(s)\n`);
+  process.stderr.write(
+    `dac compile: ${written} of ${candidates.length} tstats-from-datamodel detections compiled to typed matchers in ${where}/ ` +
+      `(${result.stats.typechecked} type-checked, ${result.stats.compiledFromCache} from cache); ${errors} error(s), ${warnings} warning(s)\n`,
+  );
   return errors > 0 ? EXIT_FAILED : EXIT_OK;
 }
 
@@ -145,7 +198,8 @@ function removeStale(outDir: string, files: string[]): void {
     if (keep.has(f) || !/^(cim\/)?[A-Za-z0-9_.-]+\.(ts|json)$/.test(f)) continue;
     rmSync(join(outDir, f), { force: true });
   }
-  if (files.length > 0 || previous.length > 0) writeOut(manifestPath, `${JSON.stringify({ files: files.sort() }, null, 2)}\n`);
+  if (files.length > 0 || previous.length > 0)
+    writeOut(manifestPath, `${JSON.stringify({ files: files.sort() }, null, 2)}\n`);
 }
 
 function writeOut(path: string, text: string): void {

@@ -20,7 +20,9 @@ export function formatReplaySummary(stats: ReplayStats, maxIssues = 20): string 
   for (const f of stats.files) {
     if (f.error) lines.push(`${f.path}: ${f.error}`);
     if (f.error && f.lines === 0) continue;
-    lines.push(`${f.path}: ${f.lines} lines, ${f.events} events${f.gzip ? ' (gzip)' : ''}, ${f.malformed} malformed, ${f.skipped} skipped`);
+    lines.push(
+      `${f.path}: ${f.lines} lines, ${f.events} events${f.gzip ? ' (gzip)' : ''}, ${f.malformed} malformed, ${f.skipped} skipped`,
+    );
     for (const i of f.issues.slice(0, maxIssues)) lines.push(`  ${f.path}:${i.line}: ${i.kind}: ${i.message}`);
     const more = f.malformed + f.skipped - Math.min(f.issues.length, maxIssues);
     if (more > 0) lines.push(`  … ${more} more`);
@@ -30,10 +32,11 @@ export function formatReplaySummary(stats: ReplayStats, maxIssues = 20): string 
   const s = Math.max(stats.seconds, 1e-9);
   lines.push(
     `events read ${stats.eventsRead}, malformed ${stats.malformed}, skipped ${stats.skipped}, in data set ${stats.inDataSet}, matched ${stats.matched}` +
-      (stats.droppedNull ? `, dropped for null by-field ${stats.droppedNull}` : '') + `, rows ${stats.rows}`,
+      (stats.droppedNull ? `, dropped for null by-field ${stats.droppedNull}` : '') +
+      `, rows ${stats.rows}`,
     `${mb.toFixed(2)} MB in ${stats.seconds.toFixed(3)} s: ${(mb / s).toFixed(1)} MB/s, ${Math.round(stats.eventsRead / s)} events/s`,
   );
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -45,36 +48,55 @@ export const replayCommand: DacCommand = {
   register(program: Command, setExit: (code: number) => void) {
     program
       .command('replay')
-      .description('Replay log files through a detection (generated matcher + tstats + post-pipeline); rows as JSON lines')
+      .description(
+        'Replay log files through a detection (generated matcher + tstats + post-pipeline); rows as JSON lines',
+      )
       .argument('<logfiles...>', 'fixture files (gzip accepted, detected by magic bytes)')
       .requiredOption('--detection <file>', 'detection YAML file')
-      .requiredOption('--sourcetype <st>', 'Splunk sourcetype of the files (XmlWinEventLog, sysmon:linux, crowdstrike:events:sensor, nxlog:json)')
+      .requiredOption(
+        '--sourcetype <st>',
+        'Splunk sourcetype of the files (XmlWinEventLog, sysmon:linux, crowdstrike:events:sensor, nxlog:json)',
+      )
       .option('--source <src>', 'Splunk source (default: per event, e.g. XmlWinEventLog:<Channel>)')
       .option('--content <dir>', 'content root (macros, data sources)', process.cwd())
-      .option('--decode-entities', 'decode the five XML entities in values (Splunk\'s add-ons do not)')
+      .option('--decode-entities', "decode the five XML entities in values (Splunk's add-ons do not)")
       .option('--no-typecheck', 'skip type-checking the generated matcher')
       .action(async (logfiles: string[], opts: ReplayOpts) => {
-        const fail = (msg: string, code = EXIT_USAGE) => { process.stderr.write(`dac replay: ${msg}\n`); setExit(code); };
+        const fail = (msg: string, code = EXIT_USAGE) => {
+          process.stderr.write(`dac replay: ${msg}\n`);
+          setExit(code);
+        };
         const fmt = formatFor(opts.sourcetype ?? '', opts.source);
         if ('error' in fmt) return fail(fmt.error);
         const root = resolve(opts.content);
         if (!existsSync(root) || !statSync(root).isDirectory()) return fail(`content root ${root} is not a directory`);
         const detPath = resolve(opts.detection ?? '');
-        if (!existsSync(detPath) || !statSync(detPath).isFile()) return fail(`detection file not found: ${opts.detection}`);
+        if (!existsSync(detPath) || !statSync(detPath).isFile())
+          return fail(`detection file not found: ${opts.detection}`);
         const tree = loadContent(root);
         const rel = toRelPath(root, detPath);
         let item = tree.detections.find((d) => d.file.relPath === rel);
         if (!item) {
           const file = loadYamlFile(detPath, root);
           const v = file.value;
-          if (file.diagnostics.some((d) => d.severity === 'error') || typeof v !== 'object' || v === null) return fail(`cannot read detection ${opts.detection}: ${file.diagnostics[0]?.message ?? 'not a mapping'}`);
+          if (file.diagnostics.some((d) => d.severity === 'error') || typeof v !== 'object' || v === null)
+            return fail(`cannot read detection ${opts.detection}: ${file.diagnostics[0]?.message ?? 'not a mapping'}`);
           item = { kind: 'detection', file, data: v as Detection };
         }
         if (!item.data) return fail(`cannot read detection ${opts.detection}`);
-        const prepared = (await prepareDetections(tree, [{ file: rel, data: item.data }], { cacheDir: defaultCacheDir(root), typecheck: opts.typecheck })).get(rel)!;
+        const prepared = (
+          await prepareDetections(tree, [{ file: rel, data: item.data }], {
+            cacheDir: defaultCacheDir(root),
+            typecheck: opts.typecheck,
+          })
+        ).get(rel)!;
         if ('error' in prepared) return fail(`${rel}: ${prepared.error}`);
-        const { rows, stats } = await replayDetection(prepared, logfiles.map((p) => ({ path: resolve(p), sourcetype: opts.sourcetype!, source: opts.source })), { decodeEntities: opts.decodeEntities });
-        process.stdout.write(rows.map((r) => JSON.stringify(r) + '\n').join(''));
+        const { rows, stats } = await replayDetection(
+          prepared,
+          logfiles.map((p) => ({ path: resolve(p), sourcetype: opts.sourcetype!, source: opts.source })),
+          { decodeEntities: opts.decodeEntities },
+        );
+        process.stdout.write(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
         process.stderr.write(formatReplaySummary(stats));
         const readAny = stats.files.some((f) => f.events > 0);
         setExit(readAny ? EXIT_OK : EXIT_FAILED);

@@ -12,12 +12,23 @@ interface TestOpts {
   verbose?: boolean;
 }
 
-const MARK: Record<TestCaseResult['status'], string> = { passed: 'PASS', failed: 'FAIL', error: 'ERROR', skipped: 'SKIP' };
+const MARK: Record<TestCaseResult['status'], string> = {
+  passed: 'PASS',
+  failed: 'FAIL',
+  error: 'ERROR',
+  skipped: 'SKIP',
+};
 
 /** The summary table printed after a run. */
 export function formatTestTable(results: TestCaseResult[], verbose = false): string {
   const head = ['STATUS', 'DETECTION', 'TEST', 'ROWS', 'TIME'];
-  const body = results.map((r) => [MARK[r.status], r.detection, r.test, r.expectedRows === undefined ? String(r.rows.length) : `${r.rows.length}/${r.expectedRows}`, `${(r.seconds * 1000).toFixed(0)} ms`]);
+  const body = results.map((r) => [
+    MARK[r.status],
+    r.detection,
+    r.test,
+    r.expectedRows === undefined ? String(r.rows.length) : `${r.rows.length}/${r.expectedRows}`,
+    `${(r.seconds * 1000).toFixed(0)} ms`,
+  ]);
   const w = head.map((h, i) => Math.max(h.length, ...body.map((b) => b[i]!.length)));
   const fmt = (cols: string[]) => cols.map((c, i) => (i === cols.length - 1 ? c : c.padEnd(w[i]!))).join('  ');
   const lines = [fmt(head)];
@@ -30,7 +41,7 @@ export function formatTestTable(results: TestCaseResult[], verbose = false): str
   });
   const n = (s: TestCaseResult['status']) => results.filter((r) => r.status === s).length;
   lines.push('', `${results.length} test(s): ${n('passed')} passed, ${n('failed')} failed, ${n('error')} errors`);
-  return lines.join('\n') + '\n';
+  return `${lines.join('\n')}\n`;
 }
 
 /**
@@ -41,7 +52,9 @@ export const testCommand: DacCommand = {
   register(program: Command, setExit: (code: number) => void) {
     program
       .command('test')
-      .description('Run detection tests offline: replay the attack_data fixtures (test/attack_data/…) through each detection')
+      .description(
+        'Run detection tests offline: replay the attack_data fixtures (test/attack_data/…) through each detection',
+      )
       .argument('[detections...]', 'detection files or folders (default: every detection with tests)')
       .option('--content <dir>', 'content root', process.cwd())
       .option('--junit <file>', 'also write JUnit XML to this file')
@@ -60,7 +73,9 @@ export const testCommand: DacCommand = {
           for (const p of paths) {
             const abs = resolve(p);
             const rel = relative(root, abs).split(sep).join('/');
-            const hits = tree.detections.filter((d) => d.file.relPath === rel || (rel === '' || d.file.relPath.startsWith(rel + '/')));
+            const hits = tree.detections.filter(
+              (d) => d.file.relPath === rel || rel === '' || d.file.relPath.startsWith(`${rel}/`),
+            );
             if (!existsSync(abs) || hits.length === 0) {
               process.stderr.write(`dac test: no detection at ${p}\n`);
               return setExit(EXIT_USAGE);

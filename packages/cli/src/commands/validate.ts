@@ -12,26 +12,41 @@ export const validateCommand: DacCommand = {
     program
       .command('validate')
       .description('Check content YAML against the schemas and the semantic rules; every problem with file:line:col')
-      .argument('[paths...]', 'only report problems in these files or folders (cross-file rules still see the whole tree)')
+      .argument(
+        '[paths...]',
+        'only report problems in these files or folders (cross-file rules still see the whole tree)',
+      )
       .option('--content <dir>', 'content root (holds detections/, macros/, stories/, …)', process.cwd())
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
-      .addOption(new Option('--workers <n>', 'worker threads (0 = validate in the main thread); default: up to 2 for large trees').argParser(parseWorkers))
-      .action(async (paths: string[], opts: { content: string; format: 'text' | 'json' | 'github'; workers?: number }) => {
-        try {
-          const result = await validate({ root: opts.content, paths, workers: opts.workers });
-          const fo = { root: resolveRoot(opts.content) };
-          const out = opts.format === 'json' ? formatJson(result) : opts.format === 'github' ? formatGithub(result, fo) : formatText(result, fo);
-          process.stdout.write(out);
-          setExit(result.errors > 0 ? EXIT_FAILED : EXIT_OK);
-        } catch (e) {
-          if (e instanceof UsageError) {
-            process.stderr.write(`dac validate: ${e.message}\n`);
-          } else {
-            process.stderr.write(describeFailure('validate', e));
+      .addOption(
+        new Option(
+          '--workers <n>',
+          'worker threads (0 = validate in the main thread); default: up to 2 for large trees',
+        ).argParser(parseWorkers),
+      )
+      .action(
+        async (paths: string[], opts: { content: string; format: 'text' | 'json' | 'github'; workers?: number }) => {
+          try {
+            const result = await validate({ root: opts.content, paths, workers: opts.workers });
+            const fo = { root: resolveRoot(opts.content) };
+            const out =
+              opts.format === 'json'
+                ? formatJson(result)
+                : opts.format === 'github'
+                  ? formatGithub(result, fo)
+                  : formatText(result, fo);
+            process.stdout.write(out);
+            setExit(result.errors > 0 ? EXIT_FAILED : EXIT_OK);
+          } catch (e) {
+            if (e instanceof UsageError) {
+              process.stderr.write(`dac validate: ${e.message}\n`);
+            } else {
+              process.stderr.write(describeFailure('validate', e));
+            }
+            setExit(EXIT_USAGE);
           }
-          setExit(EXIT_USAGE);
-        }
-      });
+        },
+      );
   },
 };
 

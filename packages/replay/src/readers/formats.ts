@@ -35,7 +35,15 @@ const CLASSIC_HEADER = /^\d\d\/\d\d\/\d{4} \d\d:\d\d:\d\d [AP]M$/;
 
 /** `<Event` followed by space, tab, `>` or the end — by char codes (startsWith is slow in V8). */
 function startsEvent(line: string): boolean {
-  if (line.charCodeAt(0) !== 60 || line.charCodeAt(1) !== 69 || line.charCodeAt(2) !== 118 || line.charCodeAt(3) !== 101 || line.charCodeAt(4) !== 110 || line.charCodeAt(5) !== 116) return false;
+  if (
+    line.charCodeAt(0) !== 60 ||
+    line.charCodeAt(1) !== 69 ||
+    line.charCodeAt(2) !== 118 ||
+    line.charCodeAt(3) !== 101 ||
+    line.charCodeAt(4) !== 110 ||
+    line.charCodeAt(5) !== 116
+  )
+    return false;
   const c = line.charCodeAt(6);
   return c === 32 || c === 62 || c === 9 || Number.isNaN(c);
 }
@@ -66,12 +74,14 @@ export function xmlEventParser(sink: EventSink, opts: XmlParserOptions = {}): Li
   let junkCount = 0;
 
   const flushJunk = () => {
-    if (junkLine) sink.issue({ line: junkLine, kind: 'malformed', message: `${junkCount} line(s) of text that is not an <Event>` });
+    if (junkLine)
+      sink.issue({ line: junkLine, kind: 'malformed', message: `${junkCount} line(s) of text that is not an <Event>` });
     junkLine = 0;
     junkCount = 0;
   };
   const flushClassic = () => {
-    if (classicLine) sink.issue({ line: classicLine, kind: 'skipped', message: 'classic (non-XML) WinEventLog text event' });
+    if (classicLine)
+      sink.issue({ line: classicLine, kind: 'skipped', message: 'classic (non-XML) WinEventLog text event' });
     classicLine = 0;
   };
   const parseOne = (xml: string, lineNo: number) => {
@@ -87,7 +97,11 @@ export function xmlEventParser(sink: EventSink, opts: XmlParserOptions = {}): Li
       const next = text.indexOf('<Event', 1);
       if (next > 0 && next < end && startsEvent(text.slice(next, next + 7))) {
         // A new event begins before this one closed: this one is truncated.
-        sink.issue({ line: lineNo, kind: 'malformed', message: 'truncated event (a new <Event> starts before </Event>)' });
+        sink.issue({
+          line: lineNo,
+          kind: 'malformed',
+          message: 'truncated event (a new <Event> starts before </Event>)',
+        });
         text = text.slice(next);
         continue;
       }
@@ -103,61 +117,84 @@ export function xmlEventParser(sink: EventSink, opts: XmlParserOptions = {}): Li
   };
 
   const onLine = (line: string, lineNo: number): void => {
-      if (inEvent) {
-        if (startsEvent(line)) {
-          sink.issue({ line: bufLine, kind: 'malformed', message: 'truncated event (no </Event> before the next <Event>)' });
+    if (inEvent) {
+      if (startsEvent(line)) {
+        sink.issue({
+          line: bufLine,
+          kind: 'malformed',
+          message: 'truncated event (no </Event> before the next <Event>)',
+        });
+        inEvent = false;
+        buf = '';
+      } else {
+        buf += `\n${line}`;
+        if (buf.length > maxLen) {
+          sink.issue({
+            line: bufLine,
+            kind: 'malformed',
+            message: `event longer than ${maxLen} characters without </Event>`,
+          });
           inEvent = false;
           buf = '';
-        } else {
-          buf += '\n' + line;
-          if (buf.length > maxLen) {
-            sink.issue({ line: bufLine, kind: 'malformed', message: `event longer than ${maxLen} characters without </Event>` });
-            inEvent = false;
-            buf = '';
-            return;
-          }
-          const rest = drain(buf, bufLine);
-          if (rest === '') { inEvent = false; buf = ''; } else if (rest !== buf) { buf = rest; bufLine = lineNo; }
           return;
         }
-      }
-      // Fast path: the whole event on this line.
-      if (startsEvent(line)) {
-        flushClassic();
-        flushJunk();
-        // One whole event on the line (the attack_data norm): parse directly. Only when that
-        // fails (two events sharing the line, or a broken event) is the line split and re-read.
-        if (endsWithEndTag(line)) {
-          const r = parseEventXml(line, decode, wanted);
-          if (!('error' in r)) { sink.event({ fields: r.fields, time: r.time, line: lineNo, text: line }); return; }
-          // Otherwise split the line on </Event> below, which reports each broken piece once.
+        const rest = drain(buf, bufLine);
+        if (rest === '') {
+          inEvent = false;
+          buf = '';
+        } else if (rest !== buf) {
+          buf = rest;
+          bufLine = lineNo;
         }
-        const rest = drain(line, lineNo);
-        if (rest !== '') { inEvent = true; buf = rest; bufLine = lineNo; }
         return;
       }
-      const t = line.trim();
-      if (t === '') return;
-      if (startsEvent(t)) { // indented event
-        onLine(t, lineNo);
-        return;
+    }
+    // Fast path: the whole event on this line.
+    if (startsEvent(line)) {
+      flushClassic();
+      flushJunk();
+      // One whole event on the line (the attack_data norm): parse directly. Only when that
+      // fails (two events sharing the line, or a broken event) is the line split and re-read.
+      if (endsWithEndTag(line)) {
+        const r = parseEventXml(line, decode, wanted);
+        if (!('error' in r)) {
+          sink.event({ fields: r.fields, time: r.time, line: lineNo, text: line });
+          return;
+        }
+        // Otherwise split the line on </Event> below, which reports each broken piece once.
       }
-      if (CLASSIC_HEADER.test(t)) {
-        flushClassic();
-        flushJunk();
-        classicLine = lineNo;
-        return;
+      const rest = drain(line, lineNo);
+      if (rest !== '') {
+        inEvent = true;
+        buf = rest;
+        bufLine = lineNo;
       }
-      if (classicLine) return; // body of a classic event
-      if (!junkLine) junkLine = lineNo;
-      junkCount++;
+      return;
+    }
+    const t = line.trim();
+    if (t === '') return;
+    if (startsEvent(t)) {
+      // indented event
+      onLine(t, lineNo);
+      return;
+    }
+    if (CLASSIC_HEADER.test(t)) {
+      flushClassic();
+      flushJunk();
+      classicLine = lineNo;
+      return;
+    }
+    if (classicLine) return; // body of a classic event
+    if (!junkLine) junkLine = lineNo;
+    junkCount++;
   };
   return {
     line: onLine,
     end() {
       flushClassic();
       flushJunk();
-      if (inEvent) sink.issue({ line: bufLine, kind: 'malformed', message: 'truncated event at end of file (no </Event>)' });
+      if (inEvent)
+        sink.issue({ line: bufLine, kind: 'malformed', message: 'truncated event at end of file (no </Event>)' });
       inEvent = false;
       buf = '';
     },
@@ -191,7 +228,7 @@ export const nxlogTime: TimeOf = (f) => {
  * (inside a JSON string a quote is always escaped, so that context is structural).
  */
 function exactInteger(line: string, key: string): string | undefined {
-  const needle = JSON.stringify(key) + ':';
+  const needle = `${JSON.stringify(key)}:`;
   let at = line.indexOf(needle);
   while (at >= 0) {
     let b = at - 1;
@@ -207,12 +244,15 @@ function exactInteger(line: string, key: string): string | undefined {
 
 function toRaw(v: unknown, line: string, key: string): RawValue | undefined {
   switch (typeof v) {
-    case 'string': return v;
+    case 'string':
+      return v;
     case 'number':
       if (Number.isInteger(v) && !Number.isSafeInteger(v)) return exactInteger(line, key) ?? String(v);
       return String(v);
-    case 'boolean': return v ? 'true' : 'false';
-    default: return undefined;
+    case 'boolean':
+      return v ? 'true' : 'false';
+    default:
+      return undefined;
   }
 }
 
@@ -232,8 +272,8 @@ function flatten(obj: Record<string, unknown>, line: string, out: RawFields, pre
           if (x !== null && typeof x !== 'object') mv.push(typeof x === 'number' ? String(x) : String(x));
           else if (x !== null) mv.push(JSON.stringify(x));
         }
-        out[name + '{}'] = mv;
-      } else flatten(v as Record<string, unknown>, line, out, name + '.');
+        out[`${name}{}`] = mv;
+      } else flatten(v as Record<string, unknown>, line, out, `${name}.`);
     } else {
       const r = toRaw(v, line, k);
       if (r !== undefined) out[name] = r;

@@ -1,5 +1,13 @@
 import type { RawFields } from '@dac/normalise';
-import { crowdstrikeTime, jsonLinesParser, nxlogTime, xmlEventParser, type EventSink, type LineParser, type ReadIssue } from './formats.js';
+import {
+  crowdstrikeTime,
+  jsonLinesParser,
+  nxlogTime,
+  xmlEventParser,
+  type EventSink,
+  type LineParser,
+  type ReadIssue,
+} from './formats.js';
 import { readLines, type LineStats } from './lines.js';
 
 export * from './formats.js';
@@ -22,32 +30,41 @@ export interface FixtureFormat {
   parser(sink: EventSink, opts: { decodeEntities?: boolean; wanted?: ReadonlySet<string> }): LineParser;
 }
 
-const str = (v: RawFields[string] | undefined): string | undefined => (typeof v === 'string' && v !== '' ? v : undefined);
+const str = (v: RawFields[string] | undefined): string | undefined =>
+  typeof v === 'string' && v !== '' ? v : undefined;
 
 const FORMATS: Record<string, FixtureFormat> = {
   xmlwineventlog: {
-    id: 'xmlwineventlog', sourcetype: 'XmlWinEventLog', defaultSource: 'XmlWinEventLog',
+    id: 'xmlwineventlog',
+    sourcetype: 'XmlWinEventLog',
+    defaultSource: 'XmlWinEventLog',
     sourceOf: (f) => (str(f.Channel) ? `XmlWinEventLog:${f.Channel as string}` : 'XmlWinEventLog'),
     metaFields: ['Channel', 'Computer', 'SystemTime'],
     hostOf: (f) => str(f.Computer),
     parser: (sink, o) => xmlEventParser(sink, o),
   },
   'sysmon:linux': {
-    id: 'sysmon-linux', sourcetype: 'sysmon:linux', defaultSource: 'Syslog:Linux-Sysmon/Operational',
+    id: 'sysmon-linux',
+    sourcetype: 'sysmon:linux',
+    defaultSource: 'Syslog:Linux-Sysmon/Operational',
     sourceOf: () => 'Syslog:Linux-Sysmon/Operational',
     metaFields: ['Computer', 'SystemTime'],
     hostOf: (f) => str(f.Computer),
     parser: (sink, o) => xmlEventParser(sink, o),
   },
   'crowdstrike:events:sensor': {
-    id: 'crowdstrike', sourcetype: 'crowdstrike:events:sensor', defaultSource: 'crowdstrike',
+    id: 'crowdstrike',
+    sourcetype: 'crowdstrike:events:sensor',
+    defaultSource: 'crowdstrike',
     sourceOf: () => 'crowdstrike',
     metaFields: ['ComputerName', 'aid', 'timestamp', 'ProcessStartTime'],
     hostOf: (f) => str(f.ComputerName) ?? str(f.aid),
     parser: (sink) => jsonLinesParser(sink, crowdstrikeTime),
   },
   'nxlog:json': {
-    id: 'nxlog-json', sourcetype: 'nxlog:json', defaultSource: 'nxlog',
+    id: 'nxlog-json',
+    sourcetype: 'nxlog:json',
+    defaultSource: 'nxlog',
     sourceOf: () => 'nxlog',
     metaFields: ['Hostname', 'EventTime'],
     hostOf: (f) => str(f.Hostname),
@@ -63,7 +80,10 @@ export const SUPPORTED_SOURCETYPES = Object.values(FORMATS).map((f) => f.sourcet
  */
 export function formatFor(sourcetype: string, source?: string): FixtureFormat | { error: string } {
   const f = FORMATS[sourcetype.trim().toLowerCase()];
-  if (!f) return { error: `no fixture reader for sourcetype "${sourcetype}" (supported: ${SUPPORTED_SOURCETYPES.join(', ')})` };
+  if (!f)
+    return {
+      error: `no fixture reader for sourcetype "${sourcetype}" (supported: ${SUPPORTED_SOURCETYPES.join(', ')})`,
+    };
   if (f.id === 'xmlwineventlog' && source !== undefined && !/^xmlwineventlog:/i.test(source)) {
     return { error: `sourcetype XmlWinEventLog expects a source "XmlWinEventLog:<channel>", got "${source}"` };
   }
@@ -83,7 +103,12 @@ export interface ReadResult extends LineStats {
  * Streams one fixture file through a format's parser. Never throws for bad content: every
  * malformed or skipped event becomes an issue with its line number. I/O errors (missing file) do throw.
  */
-export async function readFixture(path: string, format: FixtureFormat, onEvent: EventSink['event'], opts: { decodeEntities?: boolean; maxIssues?: number; wanted?: ReadonlySet<string> } = {}): Promise<ReadResult> {
+export async function readFixture(
+  path: string,
+  format: FixtureFormat,
+  onEvent: EventSink['event'],
+  opts: { decodeEntities?: boolean; maxIssues?: number; wanted?: ReadonlySet<string> } = {},
+): Promise<ReadResult> {
   const maxIssues = opts.maxIssues ?? 1000;
   const issues: ReadIssue[] = [];
   let issueCount = 0;
@@ -91,16 +116,21 @@ export async function readFixture(path: string, format: FixtureFormat, onEvent: 
   let skipped = 0;
   let events = 0;
   const sink: EventSink = {
-    event: (e) => { events++; onEvent(e); },
+    event: (e) => {
+      events++;
+      onEvent(e);
+    },
     issue: (i) => {
       issueCount++;
-      if (i.kind === 'malformed') malformed++; else skipped++;
+      if (i.kind === 'malformed') malformed++;
+      else skipped++;
       if (issues.length < maxIssues) issues.push(i);
     },
   };
   const parser = format.parser(sink, opts);
   const stats = await readLines(path, (l, n) => parser.line(l, n), {
-    onOverlong: (line, len) => sink.issue({ line, kind: 'malformed', message: `line too long (${len}+ characters), dropped` }),
+    onOverlong: (line, len) =>
+      sink.issue({ line, kind: 'malformed', message: `line too long (${len}+ characters), dropped` }),
   });
   parser.end();
   return { ...stats, events, issues, issueCount, malformed, skipped };

@@ -46,12 +46,18 @@ export function isGzipFile(path: string): boolean {
  * slices of a decoded chunk, and is itself faster than decoding whole chunks (docs/replay.md).
  * The callback style, rather than an async iterator per line, keeps the per-line cost to one call.
  */
-export async function readLines(path: string, onLine: (line: string, lineNo: number) => void, opts: LineReadOptions = {}): Promise<LineStats> {
+export async function readLines(
+  path: string,
+  onLine: (line: string, lineNo: number) => void,
+  opts: LineReadOptions = {},
+): Promise<LineStats> {
   const maxLen = opts.maxLineLength ?? 64 * 1024 * 1024;
   const gzip = isGzipFile(path);
   const file = createReadStream(path, { highWaterMark: opts.highWaterMark ?? 1 << 20 });
   let fileBytes = 0;
-  file.on('data', (b) => { fileBytes += (b as Buffer).length; });
+  file.on('data', (b) => {
+    fileBytes += (b as Buffer).length;
+  });
   let stream: Readable = file;
   if (gzip) {
     const gunzip = createGunzip({ chunkSize: 1 << 18 });

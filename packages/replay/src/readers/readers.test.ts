@@ -5,7 +5,17 @@ import { gzipSync } from 'node:zlib';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RawEvent } from '@dac/normalise';
-import { decodeXmlEntities, formatFor, isoToEpochSeconds, NameTable, parseEventXml, readFixture, readLines, type FixtureFormat, type ReadIssue } from './index.js';
+import {
+  decodeXmlEntities,
+  formatFor,
+  isoToEpochSeconds,
+  NameTable,
+  parseEventXml,
+  readFixture,
+  readLines,
+  type FixtureFormat,
+  type ReadIssue,
+} from './index.js';
 
 const repo = join(import.meta.dirname, '../../../..');
 const tmp = mkdtempSync(join(tmpdir(), 'dac-readers-'));
@@ -33,9 +43,18 @@ describe('parseEventXml (splunk-semantics.md §5.1 shape)', () => {
     const r = parseEventXml(SYSMON);
     if ('error' in r) throw new Error(r.error);
     expect(r.fields).toMatchObject({
-      EventID: '1', EventCode: '1', Channel: 'Microsoft-Windows-Sysmon/Operational', Computer: 'win-dc-791937.attackrange.local',
-      ProcessID: '2468', ThreadID: '3128', UserID: 'S-1-5-18', Name: 'Microsoft-Windows-Sysmon', RuleName: '',
-      ProcessId: '6952', Image: 'C:\\Windows\\System32\\certutil.exe', User: 'ATTACKRANGE\\Administrator',
+      EventID: '1',
+      EventCode: '1',
+      Channel: 'Microsoft-Windows-Sysmon/Operational',
+      Computer: 'win-dc-791937.attackrange.local',
+      ProcessID: '2468',
+      ThreadID: '3128',
+      UserID: 'S-1-5-18',
+      Name: 'Microsoft-Windows-Sysmon',
+      RuleName: '',
+      ProcessId: '6952',
+      Image: 'C:\\Windows\\System32\\certutil.exe',
+      User: 'ATTACKRANGE\\Administrator',
       CommandLine: '"C:\\Windows\\system32\\certutil.exe" -p password1234 .\\powershellcert.pfx',
       Product: 'Microsoft® Windows® Operating System',
     });
@@ -43,7 +62,8 @@ describe('parseEventXml (splunk-semantics.md §5.1 shape)', () => {
   });
 
   it('keeps entities literal by default (the add-ons do not decode, §1.11) and decodes only predefined ones on request', () => {
-    const xml = "<Event><System><EventID>1</EventID></System><EventData><Data Name='CommandLine'>a &amp; b &lt;c&gt; &#65;&#x42; &foo; &quot;</Data></EventData></Event>";
+    const xml =
+      "<Event><System><EventID>1</EventID></System><EventData><Data Name='CommandLine'>a &amp; b &lt;c&gt; &#65;&#x42; &foo; &quot;</Data></EventData></Event>";
     const raw = parseEventXml(xml);
     const dec = parseEventXml(xml, true);
     if ('error' in raw || 'error' in dec) throw new Error('parse');
@@ -52,16 +72,32 @@ describe('parseEventXml (splunk-semantics.md §5.1 shape)', () => {
   });
 
   it('tolerates double quotes, <EventID Qualifiers="">, empty and self-closing Data, events spanning lines', () => {
-    const xml = '<Event xmlns="x">\n<System><EventID Qualifiers="">4688</EventID><Channel>Security</Channel></System>\n<EventData><Data Name="A"></Data><Data Name="B"/><Data Name="C">x\ny</Data><Tag></Tag></EventData></Event>';
+    const xml =
+      '<Event xmlns="x">\n<System><EventID Qualifiers="">4688</EventID><Channel>Security</Channel></System>\n<EventData><Data Name="A"></Data><Data Name="B"/><Data Name="C">x\ny</Data><Tag></Tag></EventData></Event>';
     const r = parseEventXml(xml);
     if ('error' in r) throw new Error(r.error);
-    expect(r.fields).toMatchObject({ EventID: '4688', EventCode: '4688', Qualifiers: '', A: '', B: '', C: 'x\ny', Tag: '' });
+    expect(r.fields).toMatchObject({
+      EventID: '4688',
+      EventCode: '4688',
+      Qualifiers: '',
+      A: '',
+      B: '',
+      C: 'x\ny',
+      Tag: '',
+    });
   });
 
   it('reads the Sysmon for Linux example (no xmlns, double-quoted attributes, §4.4)', () => {
     const r = parseEventXml(readFileSync(join(import.meta.dirname, 'testdata/sysmon-linux-example.xml'), 'utf8'));
     if ('error' in r) throw new Error(r.error);
-    expect(r.fields).toMatchObject({ EventID: '1', Image: '/usr/bin/sudo', User: 'ubuntu', UserId: '0', ParentUser: 'ubuntu', IntegrityLevel: 'no level' });
+    expect(r.fields).toMatchObject({
+      EventID: '1',
+      Image: '/usr/bin/sudo',
+      User: 'ubuntu',
+      UserId: '0',
+      ParentUser: 'ubuntu',
+      IntegrityLevel: 'no level',
+    });
   });
 
   it.each([
@@ -81,53 +117,126 @@ describe('parseEventXml (splunk-semantics.md §5.1 shape)', () => {
   });
 
   it('never throws on arbitrary input, and reports errors as strings (fast-check)', () => {
-    const piece = fc.constantFrom('<Event>', '</Event>', '<System>', '</System>', '<EventData>', '</EventData>', "<Data Name='X'>", '<Data Name="Y"/>', '</Data>', '<', '>', '/', "'", '"', '&amp;', '&#x41;', '<!--', '-->', '<?x', '?>', '<!DOCTYPE', 'text', ' ', '\n', '=');
-    fc.assert(fc.property(fc.array(fc.oneof(piece, fc.string()), { maxLength: 30 }), (parts) => {
-      const r = parseEventXml(parts.join(''));
-      if ('error' in r) expect(typeof r.error).toBe('string');
-      else expect(typeof r.fields).toBe('object');
-    }), { numRuns: 2000 });
+    const piece = fc.constantFrom(
+      '<Event>',
+      '</Event>',
+      '<System>',
+      '</System>',
+      '<EventData>',
+      '</EventData>',
+      "<Data Name='X'>",
+      '<Data Name="Y"/>',
+      '</Data>',
+      '<',
+      '>',
+      '/',
+      "'",
+      '"',
+      '&amp;',
+      '&#x41;',
+      '<!--',
+      '-->',
+      '<?x',
+      '?>',
+      '<!DOCTYPE',
+      'text',
+      ' ',
+      '\n',
+      '=',
+    );
+    fc.assert(
+      fc.property(fc.array(fc.oneof(piece, fc.string()), { maxLength: 30 }), (parts) => {
+        const r = parseEventXml(parts.join(''));
+        if ('error' in r) expect(typeof r.error).toBe('string');
+        else expect(typeof r.fields).toBe('object');
+      }),
+      { numRuns: 2000 },
+    );
   });
 
   it('finds every Data field of well-formed generated events (fast-check)', () => {
     const name = fc.stringMatching(/^[A-Za-z][A-Za-z0-9_]{0,12}$/);
     const text = fc.string().map((s) => s.replace(/[<&]/g, ''));
-    fc.assert(fc.property(fc.uniqueArray(fc.tuple(name, text, fc.constantFrom("'", '"')), { selector: (t) => t[0], maxLength: 8 }), (items) => {
-      const xml = `<Event><System><EventID>1</EventID></System><EventData>${items.map(([k, v, q]) => `<Data Name=${q}${k}${q}>${v}</Data>`).join('')}</EventData></Event>`;
-      const r = parseEventXml(xml);
-      if ('error' in r) throw new Error(r.error);
-      for (const [k, v] of items) if (k !== 'EventID' && k !== 'EventCode') expect(r.fields[k]).toBe(v);
-    }), { numRuns: 500 });
+    fc.assert(
+      fc.property(
+        fc.uniqueArray(fc.tuple(name, text, fc.constantFrom("'", '"')), { selector: (t) => t[0], maxLength: 8 }),
+        (items) => {
+          const xml = `<Event><System><EventID>1</EventID></System><EventData>${items.map(([k, v, q]) => `<Data Name=${q}${k}${q}>${v}</Data>`).join('')}</EventData></Event>`;
+          const r = parseEventXml(xml);
+          if ('error' in r) throw new Error(r.error);
+          for (const [k, v] of items) if (k !== 'EventID' && k !== 'EventCode') expect(r.fields[k]).toBe(v);
+        },
+      ),
+      { numRuns: 500 },
+    );
   });
 
   it('a projection (wanted fields) gives exactly the wanted subset of the full parse (fast-check)', () => {
-    const all = ['EventID', 'Channel', 'Computer', 'SystemTime', 'Image', 'CommandLine', 'User', 'ProcessId', 'RuleName', 'Hashes', 'Nope'];
-    const lines = readFileSync(join(repo, 'test/logs/certutil_sysmon_4688_mixed.raw'), 'utf8').split('\n').filter((l) => l.startsWith('<Event'));
-    fc.assert(fc.property(fc.subarray(all), fc.constantFrom(...lines), (wantedList, line) => {
-      const wanted = new Set(wantedList);
-      const full = parseEventXml(line);
-      const part = parseEventXml(line, false, wanted);
-      if ('error' in full || 'error' in part) throw new Error('parse');
-      for (const k of [...wanted, 'SystemTime']) expect(part.fields[k]).toEqual(full.fields[k]);
-      for (const [k, v] of Object.entries(part.fields)) if (v !== undefined) expect(wanted.has(k) || k === 'SystemTime' || k === 'EventCode').toBe(true);
-      expect(part.time).toBe(full.time);
-    }), { numRuns: 300 });
+    const all = [
+      'EventID',
+      'Channel',
+      'Computer',
+      'SystemTime',
+      'Image',
+      'CommandLine',
+      'User',
+      'ProcessId',
+      'RuleName',
+      'Hashes',
+      'Nope',
+    ];
+    const lines = readFileSync(join(repo, 'test/logs/certutil_sysmon_4688_mixed.raw'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('<Event'));
+    fc.assert(
+      fc.property(fc.subarray(all), fc.constantFrom(...lines), (wantedList, line) => {
+        const wanted = new Set(wantedList);
+        const full = parseEventXml(line);
+        const part = parseEventXml(line, false, wanted);
+        if ('error' in full || 'error' in part) throw new Error('parse');
+        for (const k of [...wanted, 'SystemTime']) expect(part.fields[k]).toEqual(full.fields[k]);
+        for (const [k, v] of Object.entries(part.fields))
+          if (v !== undefined) expect(wanted.has(k) || k === 'SystemTime' || k === 'EventCode').toBe(true);
+        expect(part.time).toBe(full.time);
+      }),
+      { numRuns: 300 },
+    );
   });
 
   it('the fast paths accept exactly what the generic scanner accepts, on mutated real events (fast-check)', () => {
-    const lines = readFileSync(join(repo, 'test/logs/certutil_sysmon_4688_mixed.raw'), 'utf8').split('\n').filter((l) => l.startsWith('<Event'));
-    const wanted = new Set(['EventID', 'EventCode', 'Channel', 'Computer', 'Image', 'CommandLine', 'NewProcessName', 'User', 'ProcessID']);
-    const mutation = fc.record({ line: fc.constantFrom(...lines), at: fc.nat(), del: fc.integer({ min: 0, max: 3 }), ins: fc.constantFrom('', '<', '>', '/', "'", '"', ' ', '=', 'x', '</Data>', '<Data Name=\'Image\'>', '</System>') });
-    fc.assert(fc.property(mutation, ({ line, at, del, ins }) => {
-      const i = at % line.length;
-      const xml = line.slice(0, i) + ins + line.slice(i + del);
-      const generic = parseEventXml(xml);
-      const fast = parseEventXml(xml, false, wanted);
-      expect('error' in fast).toBe('error' in generic);
-      if ('error' in fast || 'error' in generic) return;
-      for (const k of wanted) expect(fast.fields[k]).toEqual(generic.fields[k]);
-      expect(fast.time).toBe(generic.time);
-    }), { numRuns: 3000 });
+    const lines = readFileSync(join(repo, 'test/logs/certutil_sysmon_4688_mixed.raw'), 'utf8')
+      .split('\n')
+      .filter((l) => l.startsWith('<Event'));
+    const wanted = new Set([
+      'EventID',
+      'EventCode',
+      'Channel',
+      'Computer',
+      'Image',
+      'CommandLine',
+      'NewProcessName',
+      'User',
+      'ProcessID',
+    ]);
+    const mutation = fc.record({
+      line: fc.constantFrom(...lines),
+      at: fc.nat(),
+      del: fc.integer({ min: 0, max: 3 }),
+      ins: fc.constantFrom('', '<', '>', '/', "'", '"', ' ', '=', 'x', '</Data>', "<Data Name='Image'>", '</System>'),
+    });
+    fc.assert(
+      fc.property(mutation, ({ line, at, del, ins }) => {
+        const i = at % line.length;
+        const xml = line.slice(0, i) + ins + line.slice(i + del);
+        const generic = parseEventXml(xml);
+        const fast = parseEventXml(xml, false, wanted);
+        expect('error' in fast).toBe('error' in generic);
+        if ('error' in fast || 'error' in generic) return;
+        for (const k of wanted) expect(fast.fields[k]).toEqual(generic.fields[k]);
+        expect(fast.time).toBe(generic.time);
+      }),
+      { numRuns: 3000 },
+    );
   });
 
   it('NameTable finds known names in place and nothing else', () => {
@@ -146,7 +255,9 @@ describe('parseEventXml (splunk-semantics.md §5.1 shape)', () => {
     expect(isoToEpochSeconds('2020-08-01 05:46:46')).toBe(Date.UTC(2020, 7, 1, 5, 46, 46) / 1000);
     expect(isoToEpochSeconds('2020-08-01T07:46:46+02:00')).toBe(Date.UTC(2020, 7, 1, 5, 46, 46) / 1000);
     expect(isoToEpochSeconds('yesterday')).toBeUndefined();
-    expect(isoToEpochSeconds('2021-01-14T23:41:40.145335200Z')).toBe(Date.UTC(2021, 0, 14, 23, 41, 40) / 1000 + 0.145335);
+    expect(isoToEpochSeconds('2021-01-14T23:41:40.145335200Z')).toBe(
+      Date.UTC(2021, 0, 14, 23, 41, 40) / 1000 + 0.145335,
+    );
     expect(isoToEpochSeconds('2021-01-14T23:41:40Z')).toBe(Date.UTC(2021, 0, 14, 23, 41, 40) / 1000);
     expect(isoToEpochSeconds('2021-01-14T23:4x:40Z')).toBeUndefined();
   });
@@ -156,7 +267,9 @@ describe('XmlWinEventLog fixture reader', () => {
   it('reads the real mixed certutil file: 20 Sysmon + 20 4688 events, 19 classic 4104 events skipped with line numbers (§5.5)', async () => {
     const events: RawEvent[] = [];
     const issues: ReadIssue[] = [];
-    const r = await readFixture(join(repo, 'test/logs/certutil_sysmon_4688_mixed.raw'), fmt('XmlWinEventLog'), (e) => events.push(e));
+    const r = await readFixture(join(repo, 'test/logs/certutil_sysmon_4688_mixed.raw'), fmt('XmlWinEventLog'), (e) =>
+      events.push(e),
+    );
     issues.push(...r.issues);
     expect(r.lines).toBe(1401);
     expect(events.filter((e) => e.fields.EventID === '1')).toHaveLength(20);
@@ -167,17 +280,31 @@ describe('XmlWinEventLog fixture reader', () => {
   });
 
   it('reports malformed and truncated events with their line numbers and keeps going', async () => {
-    const text = [SYSMON, 'garbage line', SYSMON.slice(0, 300), SYSMON, '<Event><System>', '<EventID>1</EventID></System></Event>', SYSMON.slice(0, 500)].join('\n');
+    const text = [
+      SYSMON,
+      'garbage line',
+      SYSMON.slice(0, 300),
+      SYSMON,
+      '<Event><System>',
+      '<EventID>1</EventID></System></Event>',
+      SYSMON.slice(0, 500),
+    ].join('\n');
     const r = await read(text);
     expect(r.events.map((e) => e.line)).toEqual([1, 4, 5]);
-    expect(r.issues.map((i) => [i.line, i.kind])).toEqual([[2, 'malformed'], [3, 'malformed'], [7, 'malformed']]);
+    expect(r.issues.map((i) => [i.line, i.kind])).toEqual([
+      [2, 'malformed'],
+      [3, 'malformed'],
+      [7, 'malformed'],
+    ]);
   });
 
   it('splits two events sharing a line and joins an event spanning lines (CRLF too)', async () => {
     const spanning = SYSMON.replace('-p password1234', '-p\r\npassword1234');
     const r = await read(`${SYSMON}${SYSMON}\r\n${spanning}\r\n`);
     expect(r.events).toHaveLength(3);
-    expect(r.events[2]!.fields.CommandLine).toBe('"C:\\Windows\\system32\\certutil.exe" -p\npassword1234 .\\powershellcert.pfx');
+    expect(r.events[2]!.fields.CommandLine).toBe(
+      '"C:\\Windows\\system32\\certutil.exe" -p\npassword1234 .\\powershellcert.pfx',
+    );
     expect(r.issues).toEqual([]);
   });
 
@@ -194,18 +321,40 @@ describe('XmlWinEventLog fixture reader', () => {
   });
 
   it('never crashes on arbitrary line soup (fast-check)', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(fc.oneof(fc.constant(SYSMON), fc.constant(SYSMON.slice(0, 200)), fc.constant('01/14/2021 11:41:39 PM'), fc.string()), { maxLength: 12 }), async (lines) => {
-      const r = await read(lines.join('\n'));
-      expect(r.events.length + r.malformed + r.skipped).toBeGreaterThanOrEqual(lines.filter((l) => l === SYSMON).length > 0 ? 1 : 0);
-    }), { numRuns: 60 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(
+          fc.oneof(
+            fc.constant(SYSMON),
+            fc.constant(SYSMON.slice(0, 200)),
+            fc.constant('01/14/2021 11:41:39 PM'),
+            fc.string(),
+          ),
+          { maxLength: 12 },
+        ),
+        async (lines) => {
+          const r = await read(lines.join('\n'));
+          expect(r.events.length + r.malformed + r.skipped).toBeGreaterThanOrEqual(
+            lines.filter((l) => l === SYSMON).length > 0 ? 1 : 0,
+          );
+        },
+      ),
+      { numRuns: 60 },
+    );
   });
 });
 
 describe('JSON-lines readers', () => {
   it('NXLog: keeps Keywords > 2^53 exact (escu-corpus.md §9.1) and flattens values to strings', async () => {
-    const line = '{"EventTime":"2020-08-01 05:46:46","Keywords":-9187343239835811840,"EventID":1,"ProcessID":2740,"Message":"\\"Keywords\\":-1,","Nested":{"a":[1,"x"]}}';
-    const r = await read(line + '\r\n', 'nxlog:json');
-    expect(r.events[0]!.fields).toMatchObject({ Keywords: '-9187343239835811840', EventID: '1', ProcessID: '2740', 'Nested.a{}': ['1', 'x'] });
+    const line =
+      '{"EventTime":"2020-08-01 05:46:46","Keywords":-9187343239835811840,"EventID":1,"ProcessID":2740,"Message":"\\"Keywords\\":-1,","Nested":{"a":[1,"x"]}}';
+    const r = await read(`${line}\r\n`, 'nxlog:json');
+    expect(r.events[0]!.fields).toMatchObject({
+      Keywords: '-9187343239835811840',
+      EventID: '1',
+      ProcessID: '2740',
+      'Nested.a{}': ['1', 'x'],
+    });
     expect(r.events[0]!.time).toBe(Date.UTC(2020, 7, 1, 5, 46, 46) / 1000);
   });
 
@@ -220,7 +369,10 @@ describe('JSON-lines readers', () => {
   });
 
   it('CrowdStrike: time from timestamp (ms); bad lines are reported, not fatal', async () => {
-    const r = await read('{"event_simpleName":"ProcessRollup2","timestamp":"1713805173418"}\n{broken\n[1]\nnot json\n', 'crowdstrike:events:sensor');
+    const r = await read(
+      '{"event_simpleName":"ProcessRollup2","timestamp":"1713805173418"}\n{broken\n[1]\nnot json\n',
+      'crowdstrike:events:sensor',
+    );
     expect(r.events).toHaveLength(1);
     expect(r.events[0]!.time).toBeCloseTo(1713805173.418, 3);
     expect(r.issues.map((i) => i.line)).toEqual([2, 3, 4]);
@@ -229,28 +381,50 @@ describe('JSON-lines readers', () => {
   it('sourcetype selection is case-insensitive and unknown sourcetypes are a clear error', () => {
     expect(fmt('xmlwineventlog').id).toBe('xmlwineventlog');
     expect(formatFor('aws:cloudtrail')).toEqual({ error: expect.stringMatching(/no fixture reader.*aws:cloudtrail/) });
-    expect(formatFor('XmlWinEventLog', 'crowdstrike')).toEqual({ error: expect.stringMatching(/XmlWinEventLog:<channel>/) });
+    expect(formatFor('XmlWinEventLog', 'crowdstrike')).toEqual({
+      error: expect.stringMatching(/XmlWinEventLog:<channel>/),
+    });
   });
 });
 
 describe('readLines', () => {
   it('yields the same lines as splitting the decoded text, whatever the chunk size (fast-check)', async () => {
-    await fc.assert(fc.asyncProperty(fc.array(fc.oneof(fc.string(), fc.constantFrom('\n', '\r\n', 'é', '€', '😀')), { maxLength: 40 }), fc.integer({ min: 1, max: 64 }), async (parts, hwm) => {
-      const text = parts.join('');
-      const got: string[] = [];
-      await readLines(file(text), (l) => got.push(l), { highWaterMark: hwm });
-      const want = text === '' ? [] : text.replace(/^\uFEFF/, '').split('\n').map((l) => l.replace(/\r$/, ''));
-      if (text.endsWith('\n')) want.pop();
-      expect(got).toEqual(want);
-    }), { numRuns: 150 });
+    await fc.assert(
+      fc.asyncProperty(
+        fc.array(fc.oneof(fc.string(), fc.constantFrom('\n', '\r\n', 'é', '€', '😀')), { maxLength: 40 }),
+        fc.integer({ min: 1, max: 64 }),
+        async (parts, hwm) => {
+          const text = parts.join('');
+          const got: string[] = [];
+          await readLines(file(text), (l) => got.push(l), { highWaterMark: hwm });
+          const want =
+            text === ''
+              ? []
+              : text
+                  .replace(/^\uFEFF/, '')
+                  .split('\n')
+                  .map((l) => l.replace(/\r$/, ''));
+          if (text.endsWith('\n')) want.pop();
+          expect(got).toEqual(want);
+        },
+      ),
+      { numRuns: 150 },
+    );
   });
 
   it('drops a BOM, strips CR, counts lines, reports over-long lines and keeps memory bounded', async () => {
     const long = 'x'.repeat(5000);
     const got: [string, number][] = [];
     const over: number[] = [];
-    const stats = await readLines(file(`\uFEFFa\r\n${long}\nb`), (l, no) => got.push([l, no]), { maxLineLength: 1000, highWaterMark: 64, onOverlong: (no) => over.push(no) });
-    expect(got).toEqual([['a', 1], ['b', 3]]);
+    const stats = await readLines(file(`\uFEFFa\r\n${long}\nb`), (l, no) => got.push([l, no]), {
+      maxLineLength: 1000,
+      highWaterMark: 64,
+      onOverlong: (no) => over.push(no),
+    });
+    expect(got).toEqual([
+      ['a', 1],
+      ['b', 3],
+    ]);
     expect(over).toEqual([2]);
     expect(stats.lines).toBe(3);
   });
@@ -275,23 +449,44 @@ describe('Sysmon for Linux through the built-in normaliser (splunk-semantics.md 
   it('reads the ESCU example event and maps it to Endpoint.Processes', async () => {
     const { createNormaliser } = await import('@dac/normalise');
     const xml = readFileSync(join(import.meta.dirname, 'testdata/sysmon-linux-example.xml'), 'utf8');
-    const r = await read(xml + '\n', 'sysmon:linux');
+    const r = await read(`${xml}\n`, 'sysmon:linux');
     const f = fmt('sysmon:linux');
     const n = createNormaliser([], 'Endpoint.Processes');
-    const ev = n.normalise(r.events[0]!, { sourcetype: 'sysmon:linux', source: f.sourceOf(r.events[0]!.fields), host: f.hostOf(r.events[0]!.fields) });
-    expect(ev).toMatchObject({ process_name: 'sudo', process_path: '/usr/bin/sudo', process: 'sudo gdb -nx -ex !sh -ex quit', parent_process_name: 'bash', user: 'ubuntu', dest: 'ar-linux', process_id: '10268', process_integrity_level: 'no level', host: 'ar-linux' });
+    const ev = n.normalise(r.events[0]!, {
+      sourcetype: 'sysmon:linux',
+      source: f.sourceOf(r.events[0]!.fields),
+      host: f.hostOf(r.events[0]!.fields),
+    });
+    expect(ev).toMatchObject({
+      process_name: 'sudo',
+      process_path: '/usr/bin/sudo',
+      process: 'sudo gdb -nx -ex !sh -ex quit',
+      parent_process_name: 'bash',
+      user: 'ubuntu',
+      dest: 'ar-linux',
+      process_id: '10268',
+      process_integrity_level: 'no level',
+      host: 'ar-linux',
+    });
   });
 });
 
 describe('hostile field names', () => {
   it('inherited names (toString, constructor, __proto__) are never fields unless present, and cannot pollute prototypes', async () => {
-    const r = await read('{"event_simpleName":"ProcessRollup2","__proto__":{"polluted":"yes"},"constructor":"c"}\n', 'crowdstrike:events:sensor');
+    const r = await read(
+      '{"event_simpleName":"ProcessRollup2","__proto__":{"polluted":"yes"},"constructor":"c"}\n',
+      'crowdstrike:events:sensor',
+    );
     const f = r.events[0]!.fields;
     expect(f.toString).toBeUndefined();
     expect(f.constructor).toBe('c');
     expect(f['__proto__.polluted']).toBe('yes');
     expect(({} as Record<string, unknown>).polluted).toBeUndefined();
-    const x = parseEventXml("<Event><System><EventID>1</EventID></System><EventData><Data Name='__proto__'>p</Data><Data Name='A'>a</Data></EventData></Event>", false, new Set(['A', 'toString', 'EventID']));
+    const x = parseEventXml(
+      "<Event><System><EventID>1</EventID></System><EventData><Data Name='__proto__'>p</Data><Data Name='A'>a</Data></EventData></Event>",
+      false,
+      new Set(['A', 'toString', 'EventID']),
+    );
     if ('error' in x) throw new Error(x.error);
     expect(x.fields.toString).toBeUndefined();
     expect(x.fields.A).toBe('a');

@@ -50,17 +50,34 @@ export function isoToEpochSeconds(s: string): number | undefined {
   if (n >= 20 && s.charCodeAt(4) === 45 && s.charCodeAt(10) === 84 && s.charCodeAt(n - 1) === 90) {
     const d = (i: number) => s.charCodeAt(i) - 48;
     const y = d(0) * 1000 + d(1) * 100 + d(2) * 10 + d(3);
-    const mo = d(5) * 10 + d(6), day = d(8) * 10 + d(9), h = d(11) * 10 + d(12), mi = d(14) * 10 + d(15), se = d(17) * 10 + d(18);
+    const mo = d(5) * 10 + d(6),
+      day = d(8) * 10 + d(9),
+      h = d(11) * 10 + d(12),
+      mi = d(14) * 10 + d(15),
+      se = d(17) * 10 + d(18);
     let frac = 0;
-    let ok = y >= 0 && mo >= 1 && mo <= 12 && day >= 1 && day <= 31 && h <= 23 && mi <= 59 && se <= 60 &&
-      s.charCodeAt(7) === 45 && s.charCodeAt(13) === 58 && s.charCodeAt(16) === 58;
+    let ok =
+      y >= 0 &&
+      mo >= 1 &&
+      mo <= 12 &&
+      day >= 1 &&
+      day <= 31 &&
+      h <= 23 &&
+      mi <= 59 &&
+      se <= 60 &&
+      s.charCodeAt(7) === 45 &&
+      s.charCodeAt(13) === 58 &&
+      s.charCodeAt(16) === 58;
     if (ok && n > 20) {
       ok = s.charCodeAt(19) === 46 && n > 21;
       let scale = 0.1;
       for (let i = 20; ok && i < n - 1; i++) {
         const c = d(i);
         if (c < 0 || c > 9) ok = false;
-        else if (i < 26) { frac += c * scale; scale /= 10; }
+        else if (i < 26) {
+          frac += c * scale;
+          scale /= 10;
+        }
       }
     }
     for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (d(i) < 0 || d(i) > 9) ok = false;
@@ -76,7 +93,7 @@ export function isoToEpochSeconds(s: string): number | undefined {
     const digits = tz.slice(1).replace(':', '');
     ms -= sign * (+digits.slice(0, 2) * 60 + +digits.slice(2, 4)) * 60_000;
   }
-  const frac = m[7] ? Number('0.' + m[7].slice(0, 6)) : 0;
+  const frac = m[7] ? Number(`0.${m[7].slice(0, 6)}`) : 0;
   return ms / 1000 + frac;
 }
 
@@ -131,8 +148,28 @@ export class NameTable {
   }
 }
 
-const TAGS = new NameTable(['Event', 'System', 'Provider', 'EventID', 'Version', 'Level', 'Task', 'Opcode', 'Keywords', 'TimeCreated',
-  'EventRecordID', 'Correlation', 'Execution', 'Channel', 'Computer', 'Security', 'EventData', 'Data', 'UserData', 'RenderingInfo']);
+const TAGS = new NameTable([
+  'Event',
+  'System',
+  'Provider',
+  'EventID',
+  'Version',
+  'Level',
+  'Task',
+  'Opcode',
+  'Keywords',
+  'TimeCreated',
+  'EventRecordID',
+  'Correlation',
+  'Execution',
+  'Channel',
+  'Computer',
+  'Security',
+  'EventData',
+  'Data',
+  'UserData',
+  'RenderingInfo',
+]);
 
 const wantedTables = new WeakMap<ReadonlySet<string>, { names: NameTable; shape: ShapeFactory }>();
 function tableFor(wanted: ReadonlySet<string>): { names: NameTable; shape: ShapeFactory } {
@@ -158,11 +195,19 @@ function addField(fields: RawFields, name: string, value: string): void {
  * of an event): consumes as many as follow `pos` and returns where it stopped; anything else is
  * left to the generic scanner. Same fields as the generic path.
  */
-function dataRun(xml: string, pos: number, fields: RawFields, names: NameTable | undefined, wanted: ReadonlySet<string> | undefined, dec: (s: string) => string): number {
+function dataRun(
+  xml: string,
+  pos: number,
+  fields: RawFields,
+  names: NameTable | undefined,
+  wanted: ReadonlySet<string> | undefined,
+  dec: (s: string) => string,
+): number {
   for (;;) {
     let lt = pos;
     while (isSpace(xml.charCodeAt(lt))) lt++;
-    if (xml.charCodeAt(lt) !== 60 || xml.charCodeAt(lt + 1) !== 68 || xml.indexOf('Data Name=', lt + 1) !== lt + 1) return pos;
+    if (xml.charCodeAt(lt) !== 60 || xml.charCodeAt(lt + 1) !== 68 || xml.indexOf('Data Name=', lt + 1) !== lt + 1)
+      return pos;
     const q = xml.charCodeAt(lt + 11);
     if (q !== 39 && q !== 34) return pos;
     const nameEnd = xml.indexOf(q === 39 ? "'" : '"', lt + 12);
@@ -209,7 +254,10 @@ function systemRun(xml: string, pos: number, fields: RawFields, names: NameTable
     for (;;) {
       while (p < n && isSpace(xml.charCodeAt(p))) p++;
       const c = xml.charCodeAt(p);
-      if (c === 62) { p++; break; }
+      if (c === 62) {
+        p++;
+        break;
+      }
       if (c === 47) {
         if (xml.charCodeAt(p + 1) !== 62) return pos;
         self = true;
@@ -231,7 +279,10 @@ function systemRun(xml: string, pos: number, fields: RawFields, names: NameTable
       if (attr !== undefined) fields[attr] = xml.slice(p + 1, end);
       p = end + 1;
     }
-    if (self) { pos = p; continue; }
+    if (self) {
+      pos = p;
+      continue;
+    }
     const te = xml.indexOf('<', p);
     if (te < 0 || xml.charCodeAt(te + 1) !== 47) return pos; // nested element: generic
     const len = nameEnd - lt - 1;
@@ -246,7 +297,10 @@ function systemRun(xml: string, pos: number, fields: RawFields, names: NameTable
 }
 
 /** The opening tags Splunk's Windows input writes (attack_data) and Sysmon for Linux writes. */
-const EVENT_OPENINGS = ["<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>", '<Event><System>'];
+const EVENT_OPENINGS = [
+  "<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System>",
+  '<Event><System>',
+];
 
 function finish(fields: RawFields): ParsedXmlEvent {
   if (fields.EventID !== undefined && fields.EventCode === undefined) fields.EventCode = fields.EventID;
@@ -262,7 +316,11 @@ function finish(fields: RawFields): ParsedXmlEvent {
  */
 function parseStandardEvent(xml: string, fields: RawFields, names: NameTable): ParsedXmlEvent | undefined {
   let pos = -1;
-  for (const o of EVENT_OPENINGS) if (xml.charCodeAt(o.length - 1) === 62 && atLikely(xml, 0, o)) { pos = o.length; break; }
+  for (const o of EVENT_OPENINGS)
+    if (xml.charCodeAt(o.length - 1) === 62 && atLikely(xml, 0, o)) {
+      pos = o.length;
+      break;
+    }
   if (pos < 0) return undefined;
   pos = systemRun(xml, pos, fields, names);
   if (!atLikely(xml, pos, '</System><EventData>')) return undefined;
@@ -282,7 +340,11 @@ const S_SKIP = 3;
  * not a well-formed event of this shape: unbalanced or mismatched tags, unterminated attribute
  * values, markup declarations, trailing garbage.
  */
-export function parseEventXml(xml: string, decodeEntities = false, wanted?: ReadonlySet<string>): ParsedXmlEvent | { error: string } {
+export function parseEventXml(
+  xml: string,
+  decodeEntities = false,
+  wanted?: ReadonlySet<string>,
+): ParsedXmlEvent | { error: string } {
   const dec = decodeEntities ? decodeXmlEntities : (s: string) => s;
   // With a projection and no entity decoding, names are matched in place against the wanted set.
   const table = wanted ? tableFor(wanted) : undefined;
@@ -306,7 +368,9 @@ export function parseEventXml(xml: string, decodeEntities = false, wanted?: Read
   while (pos < n) {
     const lt = xml.indexOf('<', pos);
     if (lt < 0) {
-      for (let i = pos; i < n; i++) if (!isSpace(xml.charCodeAt(i))) return { error: stack.length ? `unclosed <${stack[stack.length - 1]}>` : 'text after </Event>' };
+      for (let i = pos; i < n; i++)
+        if (!isSpace(xml.charCodeAt(i)))
+          return { error: stack.length ? `unclosed <${stack[stack.length - 1]}>` : 'text after </Event>' };
       break;
     }
     if (stack.length === 0 && sawEvent) return { error: 'content after </Event>' };
@@ -332,7 +396,11 @@ export function parseEventXml(xml: string, decodeEntities = false, wanted?: Read
         if (section === S_DATA) {
           const key = dataName ?? (name !== 'EventData' && name !== 'UserData' ? name : undefined);
           if (key !== undefined && (!wanted || wanted.has(key))) addField(fields, key, dec(xml.slice(textStart, lt)));
-        } else if (section === S_SYSTEM && depth === 2 && (!wanted || wanted.has(name) || (name === 'EventID' && wanted.has('EventCode')))) {
+        } else if (
+          section === S_SYSTEM &&
+          depth === 2 &&
+          (!wanted || wanted.has(name) || (name === 'EventID' && wanted.has('EventCode')))
+        ) {
           fields[name] = dec(xml.slice(textStart, lt).trim());
         }
       }
@@ -369,7 +437,8 @@ export function parseEventXml(xml: string, decodeEntities = false, wanted?: Read
             const vEnd = xml.indexOf('<', nameEnd + 2);
             if (vEnd > 0 && atLikely(xml, vEnd, '</Data>')) {
               const name = names ? names.find(xml, lt + 12, nameEnd) : dec(xml.slice(lt + 12, nameEnd));
-              if (name !== undefined && (!wanted || wanted.has(name))) addField(fields, name, dec(xml.slice(nameEnd + 2, vEnd)));
+              if (name !== undefined && (!wanted || wanted.has(name)))
+                addField(fields, name, dec(xml.slice(nameEnd + 2, vEnd)));
               leaf = false;
               pos = vEnd + 7;
               continue;
@@ -394,7 +463,8 @@ export function parseEventXml(xml: string, decodeEntities = false, wanted?: Read
       sawEvent = true;
     }
     const depth = stack.length; // depth of this element
-    if (depth === 1) section = name === 'System' ? S_SYSTEM : name === 'EventData' || name === 'UserData' ? S_DATA : S_SKIP;
+    if (depth === 1)
+      section = name === 'System' ? S_SYSTEM : name === 'EventData' || name === 'UserData' ? S_DATA : S_SKIP;
     let thisDataName: string | undefined;
     let selfClosing = false;
     // Attributes.
@@ -402,7 +472,10 @@ export function parseEventXml(xml: string, decodeEntities = false, wanted?: Read
       while (p < n && isSpace(xml.charCodeAt(p))) p++;
       if (p >= n) return { error: `unterminated tag <${name}>` };
       const c = xml.charCodeAt(p);
-      if (c === 62 /* > */) { p++; break; }
+      if (c === 62 /* > */) {
+        p++;
+        break;
+      }
       if (c === 47 /* / */) {
         if (xml.charCodeAt(p + 1) !== 62) return { error: `bad '/' in tag <${name}>` };
         selfClosing = true;
@@ -424,12 +497,12 @@ export function parseEventXml(xml: string, decodeEntities = false, wanted?: Read
       p = end + 1;
       if (section === S_SYSTEM && depth >= 2) {
         if (!wanted || wanted.has(attr) || attr === 'SystemTime') fields[attr] = value;
-      }
-      else if (section === S_DATA && attr === 'Name') thisDataName = value;
+      } else if (section === S_DATA && attr === 'Name') thisDataName = value;
     }
     if (depth >= 1) leaf = false; // the parent has a child element
     if (selfClosing) {
-      if (section === S_DATA && thisDataName !== undefined && (!wanted || wanted.has(thisDataName))) addField(fields, thisDataName, '');
+      if (section === S_DATA && thisDataName !== undefined && (!wanted || wanted.has(thisDataName)))
+        addField(fields, thisDataName, '');
       if (depth === 1) section = S_NONE;
       if (depth === 0) return { error: 'empty <Event/>' };
       pos = p;
@@ -442,10 +515,16 @@ export function parseEventXml(xml: string, decodeEntities = false, wanted?: Read
     pos = p;
     if (depth === 1 && section === S_DATA) {
       const after = dataRun(xml, p, fields, names, wanted, dec);
-      if (after !== p) { leaf = false; pos = after; }
+      if (after !== p) {
+        leaf = false;
+        pos = after;
+      }
     } else if (depth === 1 && section === S_SYSTEM && names) {
       const after = systemRun(xml, p, fields, names);
-      if (after !== p) { leaf = false; pos = after; }
+      if (after !== p) {
+        leaf = false;
+        pos = after;
+      }
     }
   }
   if (stack.length) return { error: `unclosed <${stack[stack.length - 1]}> (truncated event)` };

@@ -16,14 +16,19 @@ export const datamodelField: FileRule = {
   scope: 'file',
   kinds: ['detection'],
   defaultSeverity: 'error',
-  description: 'tstats reads an existing CIM data model dataset, and every field it names (where/by/aggregates) belongs to it.',
+  description:
+    'tstats reads an existing CIM data model dataset, and every field it names (where/by/aggregates) belongs to it.',
   check(ctx) {
     const search = ctx.search();
     const tstats = search?.tstats();
     if (!search || !tstats) return [];
-    return planTstats(tstats, search.dataModels())
-      .diagnostics.filter((d) => d.severity === 'error' && (d.rule === 'datamodel-unknown' || d.rule === 'datamodel-field'))
-      // MatcherDiagnostic offsets are in the expanded search; positionOfExpanded maps them back.
-      .map((d) => ({ ...search.positionOfExpanded(d.start), message: d.message }));
+    return (
+      planTstats(tstats, search.dataModels())
+        .diagnostics.filter(
+          (d) => d.severity === 'error' && (d.rule === 'datamodel-unknown' || d.rule === 'datamodel-field'),
+        )
+        // MatcherDiagnostic offsets are in the expanded search; positionOfExpanded maps them back.
+        .map((d) => ({ ...search.positionOfExpanded(d.start), message: d.message }))
+    );
   },
 };

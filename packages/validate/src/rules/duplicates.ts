@@ -29,7 +29,12 @@ export function duplicateFindings(
       if (!f.reported) continue;
       const v = pick(f)!;
       const others = list.filter((o) => o !== f).map((o) => o.file);
-      out.push({ file: f.file, line: v.line, column: v.column, message: `${describe(v.value)} is also used by ${others.join(', ')}` });
+      out.push({
+        file: f.file,
+        line: v.line,
+        column: v.column,
+        message: `${describe(v.value)} is also used by ${others.join(', ')}`,
+      });
     }
   }
   return out;

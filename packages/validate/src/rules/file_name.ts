@@ -14,6 +14,11 @@ export const fileName: FileRule = {
     const expected = `${snakeCase(name)}.yml`;
     const base = ctx.file.relPath.slice(ctx.file.relPath.lastIndexOf('/') + 1);
     if (base === expected) return [];
-    return [{ ...ctx.pos(['name']), message: `file name "${base}" does not match the name "${name}": expected "${expected}"` }];
+    return [
+      {
+        ...ctx.pos(['name']),
+        message: `file name "${base}" does not match the name "${name}": expected "${expected}"`,
+      },
+    ];
   },
 };

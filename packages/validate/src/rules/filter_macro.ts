@@ -11,14 +11,22 @@ export const filterMacro: FileRule = {
   scope: 'file',
   kinds: ['detection'],
   defaultSeverity: 'error',
-  description: 'The search contains the detection\'s `<snake_case_name>_filter` macro.',
+  description: "The search contains the detection's `<snake_case_name>_filter` macro.",
   check(ctx) {
     const { name, search } = ctx.data;
-    if (typeof name !== 'string' || typeof search !== 'string' || ctx.schemaFailed(['name']) || ctx.schemaFailed(['search'])) return [];
+    if (
+      typeof name !== 'string' ||
+      typeof search !== 'string' ||
+      ctx.schemaFailed(['name']) ||
+      ctx.schemaFailed(['search'])
+    )
+      return [];
     const macro = filterMacroName(name);
     if (search.includes(`\`${macro}\``)) return [];
     const other = /`([A-Za-z0-9_]+_filter)`/.exec(search);
-    const hint = other ? `; it calls \`${other[1]}\` instead (is the name or the macro out of date?)` : `; append "| \`${macro}\`"`;
+    const hint = other
+      ? `; it calls \`${other[1]}\` instead (is the name or the macro out of date?)`
+      : `; append "| \`${macro}\`"`;
     return [{ ...ctx.pos(['search']), message: `search does not contain the filter macro \`${macro}\`${hint}` }];
   },
 };

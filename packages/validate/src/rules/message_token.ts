@@ -26,7 +26,10 @@ export const messageToken: FileRule = {
     for (const m of message.matchAll(TOKEN)) {
       const field = m[1]!;
       if (!field || fields.has(field)) continue;
-      out.push({ ...ctx.posInValue(['tags', 'message'], m.index!), message: `message token $${field}$ is not a field the search outputs (outputs: ${[...fields].sort().join(', ')})` });
+      out.push({
+        ...ctx.posInValue(['tags', 'message'], m.index!),
+        message: `message token $${field}$ is not a field the search outputs (outputs: ${[...fields].sort().join(', ')})`,
+      });
     }
     return out;
   },

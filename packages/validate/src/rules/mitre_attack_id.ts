@@ -1,4 +1,3 @@
-
 import type { Finding, FileRule } from '../types.js';
 
 /** Every tags.mitre_attack_id is a technique or sub-technique in the offline ATT&CK data. */
@@ -23,4 +22,3 @@ export const mitreAttackId: FileRule = {
     return out;
   },
 };
-

@@ -19,7 +19,10 @@ export const mitreSubTechnique: FileRule = {
       if (typeof id !== 'string' || id.includes('.')) return;
       const subs = [...present].filter((s) => s.startsWith(`${id}.`));
       if (subs.length === 0) return;
-      out.push({ ...ctx.pos(['tags', 'mitre_attack_id', i]), message: `technique ${id} is listed together with its sub-technique${subs.length > 1 ? 's' : ''} ${subs.join(', ')}; list only the most specific id` });
+      out.push({
+        ...ctx.pos(['tags', 'mitre_attack_id', i]),
+        message: `technique ${id} is listed together with its sub-technique${subs.length > 1 ? 's' : ''} ${subs.join(', ')}; list only the most specific id`,
+      });
     });
     return out;
   },

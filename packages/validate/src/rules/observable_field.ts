@@ -22,7 +22,10 @@ export const observableField: FileRule = {
     observables.forEach((o, i) => {
       const name = (o as { name?: unknown } | null)?.name;
       if (typeof name !== 'string' || ctx.schemaFailed(['tags', 'observable', i, 'name']) || fields.has(name)) return;
-      out.push({ ...ctx.pos(['tags', 'observable', i, 'name']), message: `observable "${name}" is not a field the search outputs (outputs: ${[...fields].sort().join(', ')})` });
+      out.push({
+        ...ctx.pos(['tags', 'observable', i, 'name']),
+        message: `observable "${name}" is not a field the search outputs (outputs: ${[...fields].sort().join(', ')})`,
+      });
     });
     return out;
   },

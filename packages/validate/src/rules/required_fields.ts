@@ -38,9 +38,15 @@ export const requiredFields: FileRule = {
       if (typeof field !== 'string' || ctx.schemaFailed(['tags', 'required_fields', i])) return;
       if (bare.has(field)) return;
       if (targets.some((t) => models.resolveField(t, field) || models.resolveInModel(t.model, field))) return;
-      const s = closest(field, targets.flatMap((t) => t.fields.map(qualifiedFieldName)));
+      const s = closest(
+        field,
+        targets.flatMap((t) => t.fields.map(qualifiedFieldName)),
+      );
       const used = [...new Set(targets.map((t) => `${t.model}.${t.path.join('.')}`))].join(', ');
-      out.push({ ...ctx.pos(['tags', 'required_fields', i]), message: `required field ${field} is not a field of the data model the search uses (${used})${s ? ` (did you mean ${s}?)` : ''}` });
+      out.push({
+        ...ctx.pos(['tags', 'required_fields', i]),
+        message: `required field ${field} is not a field of the data model the search uses (${used})${s ? ` (did you mean ${s}?)` : ''}`,
+      });
     });
     return out;
   },

@@ -23,10 +23,21 @@ export const riskScore: FileRule = {
     const tags = ctx.data.tags as Record<string, unknown> | undefined;
     if (!tags || typeof tags !== 'object') return [];
     const { confidence, impact, risk_score: score } = tags;
-    if (score === undefined || ctx.schemaFailed(['tags', 'risk_score']) || ctx.schemaFailed(['tags', 'confidence']) || ctx.schemaFailed(['tags', 'impact'])) return [];
+    if (
+      score === undefined ||
+      ctx.schemaFailed(['tags', 'risk_score']) ||
+      ctx.schemaFailed(['tags', 'confidence']) ||
+      ctx.schemaFailed(['tags', 'impact'])
+    )
+      return [];
     if (typeof confidence !== 'number' || typeof impact !== 'number' || typeof score !== 'number') return [];
     const expected = pythonRound(confidence * impact, 100);
     if (score === expected) return [];
-    return [{ ...ctx.pos(['tags', 'risk_score']), message: `tags.risk_score is ${score} but round(confidence ${confidence} × impact ${impact} / 100) = ${expected}` }];
+    return [
+      {
+        ...ctx.pos(['tags', 'risk_score']),
+        message: `tags.risk_score is ${score} but round(confidence ${confidence} × impact ${impact} / 100) = ${expected}`,
+      },
+    ];
   },
 };

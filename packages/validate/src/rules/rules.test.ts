@@ -52,7 +52,9 @@ describe('semantic rules (escu-app-format.md §3)', () => {
 
   it('file-name: file must be snake_case(name).yml', async () => {
     const r = await run({ [DET]: null, 'detections/endpoint/demo_detection.yml': DETECTION });
-    expect(r.diagnostics).toMatchObject([{ rule: 'file-name', file: 'detections/endpoint/demo_detection.yml', ...at(DETECTION, 'Demo Process Detection') }]);
+    expect(r.diagnostics).toMatchObject([
+      { rule: 'file-name', file: 'detections/endpoint/demo_detection.yml', ...at(DETECTION, 'Demo Process Detection') },
+    ]);
     expect(r.diagnostics[0]!.message).toContain('demo_process_detection.yml');
   });
 
@@ -152,7 +154,10 @@ describe('semantic rules (escu-app-format.md §3)', () => {
 
   it('stanza-length: "ESCU - <name> - Rule" ≤ 81 characters', async () => {
     const long = 'Demo Process Detection With A Name That Is Much Too Long For Splunk X';
-    const text = detectionWith('name: Demo Process Detection', `name: ${long}`).replace('demo_process_detection_filter', `${long.toLowerCase().replace(/ /g, '_')}_filter`);
+    const text = detectionWith('name: Demo Process Detection', `name: ${long}`).replace(
+      'demo_process_detection_filter',
+      `${long.toLowerCase().replace(/ /g, '_')}_filter`,
+    );
     const file = `detections/endpoint/${long.toLowerCase().replace(/ /g, '_')}.yml`;
     const r = await run({ [DET]: null, [file]: text });
     expect(r.diagnostics).toMatchObject([{ rule: 'stanza-length', line: 1, column: 7 }]);
@@ -163,7 +168,10 @@ describe('semantic rules (escu-app-format.md §3)', () => {
 describe('severity configuration (dac.config.yaml rules:)', () => {
   it('overrides a rule to warning, or turns it off', async () => {
     const text = detectionWith('risk_score: 40', 'risk_score: 41');
-    let r = await run({ [DET]: text, 'dac.config.yaml': 'app:\n  appid: X\n  title: T\nrules:\n  risk-score: warning\n' });
+    let r = await run({
+      [DET]: text,
+      'dac.config.yaml': 'app:\n  appid: X\n  title: T\nrules:\n  risk-score: warning\n',
+    });
     expect(r.diagnostics).toMatchObject([{ rule: 'risk-score', severity: 'warning' }]);
     expect(r.errors).toBe(0);
     r = await run({ [DET]: text, 'dac.config.yaml': 'app:\n  appid: X\n  title: T\nrules:\n  risk-score: "off"\n' });
@@ -172,7 +180,9 @@ describe('severity configuration (dac.config.yaml rules:)', () => {
 
   it('warns about an unknown rule id in the config, at the key', async () => {
     const r = await run({ 'dac.config.yaml': 'app:\n  appid: X\n  title: T\nrules:\n  risk-scor: warning\n' });
-    expect(r.diagnostics).toMatchObject([{ rule: 'config', file: 'dac.config.yaml', line: 5, column: 3, severity: 'warning' }]);
+    expect(r.diagnostics).toMatchObject([
+      { rule: 'config', file: 'dac.config.yaml', line: 5, column: 3, severity: 'warning' },
+    ]);
   });
 
   it('validates the config against schemas/config.schema.json', async () => {

@@ -26,7 +26,10 @@ const rules = (r: Awaited<ReturnType<typeof run>>) => r.diagnostics.map((d) => d
 
 describe('SPL-backed rules (@dac/spl parse shared per detection)', () => {
   it('spl-syntax: unbalanced subsearch bracket, at the bracket', async () => {
-    const text = detectionWith('| `drop_dm_object_name(Processes)`', '| join dest [| search x=1 | `drop_dm_object_name(Processes)`');
+    const text = detectionWith(
+      '| `drop_dm_object_name(Processes)`',
+      '| join dest [| search x=1 | `drop_dm_object_name(Processes)`',
+    );
     const r = await run({ [DET]: text });
     expect(rules(r)).toContain('spl-syntax');
     const d = r.diagnostics.find((x) => x.rule === 'spl-syntax')!;
@@ -41,7 +44,13 @@ describe('SPL-backed rules (@dac/spl parse shared per detection)', () => {
   });
 
   it('unknown-macro: the filter macro is implied, CIM macros are built in, ES macros are ignored', async () => {
-    const r = await run({ 'macros/drop_dm_object_name.yml': null, [DET]: detectionWith('| `drop_dm_object_name(Processes)`', '| `drop_dm_object_name(Processes)` | `get_asset(dest)`') });
+    const r = await run({
+      'macros/drop_dm_object_name.yml': null,
+      [DET]: detectionWith(
+        '| `drop_dm_object_name(Processes)`',
+        '| `drop_dm_object_name(Processes)` | `get_asset(dest)`',
+      ),
+    });
     expect(r.diagnostics).toEqual([]);
   });
 
@@ -52,14 +61,26 @@ describe('SPL-backed rules (@dac/spl parse shared per detection)', () => {
   });
 
   it('spl-unsupported: a macro expansion bomb is stopped and reported', async () => {
-    const macros: Record<string, string> = { 'macros/m0.yml': 'name: m0\ndefinition: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\ndescription: d\n' };
-    for (let i = 1; i <= 6; i++) macros[`macros/m${i}.yml`] = `name: m${i}\ndefinition: '${Array(10).fill(`\`m${i - 1}\``).join(' ')}'\ndescription: d\n`;
-    const r = await run({ ...macros, [DET]: detectionWith('| `drop_dm_object_name(Processes)`', '| search `m6` | `drop_dm_object_name(Processes)`') });
+    const macros: Record<string, string> = {
+      'macros/m0.yml':
+        'name: m0\ndefinition: xxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxxx\ndescription: d\n',
+    };
+    for (let i = 1; i <= 6; i++)
+      macros[`macros/m${i}.yml`] = `name: m${i}\ndefinition: '${Array(10)
+        .fill(`\`m${i - 1}\``)
+        .join(' ')}'\ndescription: d\n`;
+    const r = await run({
+      ...macros,
+      [DET]: detectionWith('| `drop_dm_object_name(Processes)`', '| search `m6` | `drop_dm_object_name(Processes)`'),
+    });
     expect(rules(r)).toContain('spl-unsupported');
   });
 
   it('unknown-lookup: lookup/inputlookup names must be defined in lookups/ (name or file name)', async () => {
-    const text = detectionWith('| `demo_process_detection_filter`', '| lookup demo_lookup a OUTPUT b | lookup missing_lookup a OUTPUT c | append [| inputlookup demo_lookup.csv] | `demo_process_detection_filter`');
+    const text = detectionWith(
+      '| `demo_process_detection_filter`',
+      '| lookup demo_lookup a OUTPUT b | lookup missing_lookup a OUTPUT c | append [| inputlookup demo_lookup.csv] | `demo_process_detection_filter`',
+    );
     const r = await run({ [DET]: text });
     expect(r.diagnostics).toMatchObject([{ rule: 'unknown-lookup', ...at(text, 'missing_lookup') }]);
   });
@@ -71,7 +92,10 @@ describe('SPL-backed rules (@dac/spl parse shared per detection)', () => {
   });
 
   it('message-token: not checked when the outputs are unknowable', async () => {
-    const text = detectionWith('ran on $dest$', 'ran on $dest_host$').replace('| `demo_process_detection_filter`', '| join dest [| search index=x] | `demo_process_detection_filter`');
+    const text = detectionWith('ran on $dest$', 'ran on $dest_host$').replace(
+      '| `demo_process_detection_filter`',
+      '| join dest [| search index=x] | `demo_process_detection_filter`',
+    );
     const r = await run({ [DET]: text });
     expect(rules(r)).not.toContain('message-token');
   });
@@ -99,7 +123,9 @@ describe('SPL-backed rules (@dac/spl parse shared per detection)', () => {
     const text = detectionWith('count min(_time)', 'count values(parent_process_name) min(_time)');
     const r = await run({ [DET]: text });
     expect(r.diagnostics).toMatchObject([{ rule: 'datamodel-field', ...at(text, 'values(parent_process_name)') }]);
-    expect(r.diagnostics[0]!.message).toBe('aggregated field parent_process_name is not a field of data model Endpoint.Processes; data-model fields are written with the dataset prefix: Processes.parent_process_name');
+    expect(r.diagnostics[0]!.message).toBe(
+      'aggregated field parent_process_name is not a field of data model Endpoint.Processes; data-model fields are written with the dataset prefix: Processes.parent_process_name',
+    );
   });
 
   it('datamodel-field, required-fields: a search over an ES data model (Risk, not in CIM 4.20) is not checked', async () => {
@@ -116,7 +142,10 @@ describe('SPL-backed rules (@dac/spl parse shared per detection)', () => {
   });
 
   it('required-fields: entries must be fields of the data model (prefixed or bare)', async () => {
-    const text = detectionWith('  - Processes.process_name\n', '  - Processes.process_name\n  - process_name\n  - _time\n  - Processes.proces_guid\n');
+    const text = detectionWith(
+      '  - Processes.process_name\n',
+      '  - Processes.process_name\n  - process_name\n  - _time\n  - Processes.proces_guid\n',
+    );
     const r = await run({ [DET]: text });
     expect(r.diagnostics).toMatchObject([{ rule: 'required-fields', ...at(text, 'Processes.proces_guid') }]);
   });

@@ -6,7 +6,14 @@ import type { FileContext, Finding, FileRule } from '../types.js';
  * one rule per SPL diagnostic kind, so each can be configured on its own. Offsets of SPL
  * diagnostics are in the original search string; they are reported at that character of the YAML.
  */
-export function splRule(o: { id: string; splRules: readonly string[]; defaultSeverity: Severity; description: string; skip?: (message: string, ctx: FileContext) => boolean; decorate?: (message: string, ctx: FileContext) => string }): FileRule {
+export function splRule(o: {
+  id: string;
+  splRules: readonly string[];
+  defaultSeverity: Severity;
+  description: string;
+  skip?: (message: string, ctx: FileContext) => boolean;
+  decorate?: (message: string, ctx: FileContext) => string;
+}): FileRule {
   return {
     id: o.id,
     scope: 'file',

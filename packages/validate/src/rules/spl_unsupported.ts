@@ -10,5 +10,6 @@ export const splUnsupported = splRule({
   id: 'spl-unsupported',
   splRules: ['spl-unsupported'],
   defaultSeverity: 'error',
-  description: 'The search stays within the SPL analyser\'s limits (macro nesting/expansion size, subsearch/expression depth).',
+  description:
+    "The search stays within the SPL analyser's limits (macro nesting/expansion size, subsearch/expression depth).",
 });

@@ -9,6 +9,11 @@ export const uniqueId: TreeRule = {
   defaultSeverity: 'error',
   description: 'Every id is unique across the whole content tree (all kinds).',
   check(ctx) {
-    return duplicateFindings(ctx.files, (f) => f.id, (v) => v.toLowerCase(), (v) => `id ${v}`);
+    return duplicateFindings(
+      ctx.files,
+      (f) => f.id,
+      (v) => v.toLowerCase(),
+      (v) => `id ${v}`,
+    );
   },
 };

@@ -9,6 +9,11 @@ export const uniqueName: TreeRule = {
   defaultSeverity: 'error',
   description: 'Every name is unique across the whole content tree (all kinds).',
   check(ctx) {
-    return duplicateFindings(ctx.files, (f) => f.name, (v) => v, (v) => `name "${v}"`);
+    return duplicateFindings(
+      ctx.files,
+      (f) => f.name,
+      (v) => v,
+      (v) => `name "${v}"`,
+    );
   },
 };

@@ -1,7 +1,11 @@
 import { closest } from '../schemas.js';
 import type { TreeFinding, TreeRule } from '../types.js';
 
-interface DataSourceRef { name: string; line: number; column: number }
+interface DataSourceRef {
+  name: string;
+  line: number;
+  column: number;
+}
 
 /**
  * contentctl: each data_source entry, split on "AND" (`Sysmon EventID 1 AND Sysmon EventID 11`),
@@ -42,7 +46,12 @@ export const unknownDataSource: TreeRule<DataSourceRef[]> = {
       for (const r of value) {
         if (ctx.nameExists('data_source', r.name)) continue;
         const s = closest(r.name, names);
-        out.push({ file: facts.file, line: r.line, column: r.column, message: `unknown data source "${r.name}": no data source with this name in data_sources/${s ? ` (did you mean "${s}"?)` : ''}` });
+        out.push({
+          file: facts.file,
+          line: r.line,
+          column: r.column,
+          message: `unknown data source "${r.name}": no data source with this name in data_sources/${s ? ` (did you mean "${s}"?)` : ''}`,
+        });
       }
     }
     return out;

@@ -2,16 +2,34 @@ import type { Argument, Pipeline } from '@dac/spl';
 import { closest } from '../schemas.js';
 import type { TreeFinding, TreeRule } from '../types.js';
 
-interface LookupRef { name: string; command: string; line: number; column: number }
+interface LookupRef {
+  name: string;
+  command: string;
+  line: number;
+  column: number;
+}
 
 /**
  * Lookups that Splunk Enterprise Security, CIM or URL Toolbox provide; contentctl ignores them
  * as well (escu-app-format.md §3.3 item 3). Extend here when a new add-on lookup is used.
  */
 export const EXTERNAL_LOOKUPS: ReadonlySet<string> = new Set([
-  'ut_shannon_lookup', 'ut_parse_extended_lookup', 'ut_parse_simple_lookup', 'ut_levenshtein_lookup', 'ut_meaning_lookup', 'ut_countset_lookup',
-  'ut_bayesian_lookup', 'identity_lookup_expanded', 'asset_lookup_by_str', 'asset_lookup_by_cidr', 'mitre_attack_lookup', 'cim_corporate_web_domain_lookup',
-  'cim_corporate_email_domain_lookup', 'updated_cim_corporate_web_domain_lookup', 'dnstwist_lookup', 'cim_cloud_domain_lookup',
+  'ut_shannon_lookup',
+  'ut_parse_extended_lookup',
+  'ut_parse_simple_lookup',
+  'ut_levenshtein_lookup',
+  'ut_meaning_lookup',
+  'ut_countset_lookup',
+  'ut_bayesian_lookup',
+  'identity_lookup_expanded',
+  'asset_lookup_by_str',
+  'asset_lookup_by_cidr',
+  'mitre_attack_lookup',
+  'cim_corporate_web_domain_lookup',
+  'cim_corporate_email_domain_lookup',
+  'updated_cim_corporate_web_domain_lookup',
+  'dnstwist_lookup',
+  'cim_cloud_domain_lookup',
 ]);
 
 const LOOKUP_COMMANDS = new Set(['lookup', 'inputlookup', 'outputlookup']);
@@ -39,7 +57,8 @@ export const unknownLookup: TreeRule<LookupRef[]> = {
   scope: 'tree',
   kinds: ['detection'],
   defaultSeverity: 'error',
-  description: 'Every lookup used with lookup/inputlookup/outputlookup is defined in lookups/ (by name, or by file name for inputlookup).',
+  description:
+    'Every lookup used with lookup/inputlookup/outputlookup is defined in lookups/ (by name, or by file name for inputlookup).',
   collect(ctx) {
     const search = ctx.search();
     if (!search) return undefined;
@@ -59,7 +78,12 @@ export const unknownLookup: TreeRule<LookupRef[]> = {
       for (const r of value) {
         if (EXTERNAL_LOOKUPS.has(r.name) || ctx.nameExists('lookup', r.name) || files.has(r.name)) continue;
         const s = closest(r.name, names);
-        out.push({ file: facts.file, line: r.line, column: r.column, message: `unknown lookup "${r.name}" (${r.command}): no lookup with this name in lookups/${s ? ` (did you mean "${s}"?)` : ''}` });
+        out.push({
+          file: facts.file,
+          line: r.line,
+          column: r.column,
+          message: `unknown lookup "${r.name}" (${r.command}): no lookup with this name in lookups/${s ? ` (did you mean "${s}"?)` : ''}`,
+        });
       }
     }
     return out;

@@ -13,10 +13,16 @@ export const unknownMacro = splRule({
   id: 'unknown-macro',
   splRules: ['spl-undefined-macro'],
   defaultSeverity: 'error',
-  description: 'Every macro the search calls exists in macros/ (or is a CIM macro); `<name>_filter` is implied as `search *`.',
+  description:
+    'Every macro the search calls exists in macros/ (or is a CIM macro); `<name>_filter` is implied as `search *`.',
   decorate(message, ctx) {
     const name = /`([^`(]+)/.exec(message)?.[1];
-    const s = name ? closest(name, ctx.settings.macros.map((m) => m.name)) : undefined;
+    const s = name
+      ? closest(
+          name,
+          ctx.settings.macros.map((m) => m.name),
+        )
+      : undefined;
     return `${message}: not defined in macros/ nor by CIM${s ? ` (did you mean \`${s}\`?)` : ''}`;
   },
   skip(message, ctx) {

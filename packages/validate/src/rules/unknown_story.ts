@@ -1,7 +1,12 @@
 import { closest } from '../schemas.js';
 import type { TreeFinding, TreeRule } from '../types.js';
 
-interface StoryRef { name: string; line: number; column: number; duplicate: boolean }
+interface StoryRef {
+  name: string;
+  line: number;
+  column: number;
+  duplicate: boolean;
+}
 
 /** contentctl: each tags.analytic_story names an existing story; duplicates in the list are errors. */
 export const unknownStory: TreeRule<StoryRef[]> = {
@@ -28,10 +33,20 @@ export const unknownStory: TreeRule<StoryRef[]> = {
     for (const { facts, value } of ctx.collected()) {
       for (const r of value) {
         if (r.duplicate) {
-          out.push({ file: facts.file, line: r.line, column: r.column, message: `analytic story "${r.name}" is listed twice` });
+          out.push({
+            file: facts.file,
+            line: r.line,
+            column: r.column,
+            message: `analytic story "${r.name}" is listed twice`,
+          });
         } else if (!ctx.nameExists('story', r.name)) {
           const s = closest(r.name, names);
-          out.push({ file: facts.file, line: r.line, column: r.column, message: `unknown analytic story "${r.name}": no story with this name in stories/${s ? ` (did you mean "${s}"?)` : ''}` });
+          out.push({
+            file: facts.file,
+            line: r.line,
+            column: r.column,
+            message: `unknown analytic story "${r.name}": no story with this name in stories/${s ? ` (did you mean "${s}"?)` : ''}`,
+          });
         }
       }
     }
