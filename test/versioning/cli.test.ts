@@ -5,16 +5,25 @@ import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
-import { afterEach, describe, expect, it, vi } from 'vitest';
+import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadContent } from '@dac/content';
-import { affectedDetections, checkVersions, lookupsIn, macrosIn, todayUtc } from '@dac/versioning';
+import { affectedDetections, checkVersions, lookupsIn, macrosIn } from '@dac/versioning';
 import { createCiCommand } from '../../packages/cli/src/commands/ci.js';
 import { versionCheckCommand } from '../../packages/cli/src/commands/version-check.js';
 import type { DacCommand } from '../../packages/cli/src/program.js';
 import { makeRepo, NGROK_REL, type TempRepo } from './repo.js';
 
+// "Today" for the date rules is a fixed clock, not the wall clock: only Date is faked (timers,
+// performance.now and child processes are real), so the CLI's `new Date()` reads this instant.
+const NOW = new Date('2025-01-15T12:00:00Z');
+const TODAY = '2025-01-15';
+beforeEach(() => {
+  vi.useFakeTimers({ toFake: ['Date'], now: NOW });
+});
+
 let repo: TempRepo | undefined;
 afterEach(() => {
+  vi.useRealTimers();
   repo?.dispose();
   repo = undefined;
   vi.restoreAllMocks();
@@ -56,9 +65,7 @@ async function runCli(
 
 const changeSearch = (r: TempRepo) => r.edit(NGROK_REL, (t) => t.replace('"*tcp*")', '"*tcp*", "*tls*")'));
 const bump = (r: TempRepo) =>
-  r.edit(NGROK_REL, (t) =>
-    t.replace(/^version: 5$/m, 'version: 6').replace("date: '2024-09-30'", `date: '${todayUtc()}'`),
-  );
+  r.edit(NGROK_REL, (t) => t.replace(/^version: 5$/m, 'version: 6').replace("date: '2024-09-30'", `date: '${TODAY}'`));
 
 describe('dac version-check (CLI)', () => {
   it('text: path:line:col: error: message [rule] and a summary; exit 1', async () => {
@@ -71,9 +78,7 @@ describe('dac version-check (CLI)', () => {
     expect(lines[0]).toBe(
       `${NGROK_REL}:4:1: error: version must be 6: the detection changed since main, where it is version 5 [version-bump]`,
     );
-    expect(lines[1]).toMatch(
-      new RegExp(`^${NGROK_REL}:5:1: error: date must be ${todayUtc()}: .* \\[version-date\\]$`),
-    );
+    expect(lines[1]).toMatch(new RegExp(`^${NGROK_REL}:5:1: error: date must be ${TODAY}: .* \\[version-date\\]$`));
     expect(lines.at(-1)).toMatch(
       /^version-check: 1 detection compared with main \([0-9a-f]{12}\): 1 changed, 0 new, 0 removed, 0 unchanged; .*2 errors, 0 warnings/,
     );
@@ -114,7 +119,7 @@ describe('dac version-check (CLI)', () => {
     const f = await runCli([versionCheckCommand], ['version-check', '--base', 'main', '--content', repo.dir, '--fix']);
     expect(f.code).toBe(0);
     expect(f.stdout).toContain(`${NGROK_REL}:4:10: fixed: version 5 → 6`);
-    expect(f.stdout).toContain(`fixed: date '2024-09-30' → '${todayUtc()}'`);
+    expect(f.stdout).toContain(`fixed: date '2024-09-30' → '${TODAY}'`);
   });
 
   it('usage/environment errors: a clear message, no stack trace, exit 2', async () => {

@@ -7,7 +7,7 @@ import { mkdtempSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterEach, describe, expect, it } from 'vitest';
-import { checkVersions, VersioningError, type VersionCheckOptions } from '@dac/versioning';
+import { changedDateRule, checkVersions, VersioningError, type VersionCheckOptions } from '@dac/versioning';
 import { makeRepo, NGROK_ID, NGROK_REL, NGROK_TEXT, otherDetection, TempRepo } from './repo.js';
 
 const NOW = new Date('2025-01-15T12:00:00Z');
@@ -67,7 +67,7 @@ describe('dac version-check: version and date rules, detections matched by id', 
     expect(e[0]!.message).toMatch(/^version must be 6: .*bump by exactly one/);
   });
 
-  it('date not later than the base date, or in the future ⇒ error with the required date', () => {
+  it('date kept from an earlier base date, or in the future ⇒ error with the required date', () => {
     repo = makeRepo();
     repo.edit(NGROK_REL, (t) => BUMP_TO(6, '2024-09-30')(SEARCH_CHANGE(t)));
     repo.addChangeset('tls', 'patch');
@@ -204,6 +204,128 @@ describe('dac version-check: version and date rules, detections matched by id', 
     const r = check();
     expect(r.base.usedMergeBase).toBe(true);
     expect(r.diagnostics).toEqual([]);
+  });
+});
+
+describe('dac version-check: same-day edits (date >= the base date, <= today, moves unless the base date is today)', () => {
+  /** main holds the ngrok detection dated `date` (version 5). */
+  const baseDated = (date: string) => {
+    repo = makeRepo();
+    repo.edit(NGROK_REL, (t) => t.replace("date: '2024-09-30'", `date: '${date}'`));
+    repo.commitAll(`dated ${date}`);
+  };
+  const changeTo = (version: number, date: string) =>
+    repo!.edit(NGROK_REL, (t) =>
+      SEARCH_CHANGE(t)
+        .replace(/^version: 5$/m, `version: ${version}`)
+        .replace(/^date: '[^']*'$/m, `date: '${date}'`),
+    );
+
+  it('a detection added today and edited again today keeps its date (version still bumps)', () => {
+    repo = makeRepo();
+    const id = '0f0e0d0c-0b0a-4909-8807-060504030201';
+    // First pull request: the new detection, dated today, passes.
+    repo.write('detections/endpoint/new.yml', otherDetection(id, 1, TODAY));
+    repo.addChangeset('new', 'minor');
+    expect(check().diagnostics).toEqual([]);
+    repo.commitAll('add a detection');
+    // Second pull request the same day: search changed, version 2, date unchanged.
+    repo.edit('detections/endpoint/new.yml', (t) => SEARCH_CHANGE(t).replace(/^version: 1$/m, 'version: 2'));
+    repo.addChangeset('edit', 'patch');
+    const r = check();
+    expect(r.diagnostics).toEqual([]);
+    expect(r.detections.find((d) => d.id === id)).toMatchObject({ change: 'changed', baseVersion: 1, version: 2 });
+  });
+
+  it('base dated today: the same date passes, an earlier one fails with both dates named', () => {
+    baseDated(TODAY);
+    repo!.addChangeset('tls', 'patch');
+    changeTo(6, TODAY);
+    expect(check().diagnostics).toEqual([]);
+    changeTo(6, '2025-01-14');
+    const e = errors(check());
+    expect(e).toMatchObject([{ file: NGROK_REL, line: 5, rule: 'version-date' }]);
+    expect(e[0]!.message).toBe(
+      `date must be ${TODAY}: 2025-01-14 is earlier than ${TODAY}, the detection's date at main; a changed detection's date is on or after it and not in the future (UTC)`,
+    );
+  });
+
+  it('base dated before today: the date must move; any day after the base date up to today passes', () => {
+    baseDated('2025-01-10');
+    repo!.addChangeset('tls', 'patch');
+    changeTo(6, '2025-01-10');
+    const e = errors(check());
+    expect(e).toHaveLength(1);
+    expect(e[0]!.message).toBe(
+      `date must be ${TODAY}: the detection changed since main, where its date is 2025-01-10; a change dated before today moves the date (to any day after 2025-01-10, up to today UTC)`,
+    );
+    changeTo(6, '2025-01-11');
+    expect(check().diagnostics).toEqual([]);
+    changeTo(6, TODAY);
+    expect(check().diagnostics).toEqual([]);
+    changeTo(6, '2025-01-16');
+    expect(errors(check())[0]!.message).toBe(
+      `date must be ${TODAY}: 2025-01-16 is in the future (today is ${TODAY} UTC)`,
+    );
+  });
+
+  it('--fix repairs a same-date change when the base date is earlier, and leaves a same-day date alone', () => {
+    baseDated('2025-01-10');
+    repo!.addChangeset('tls', 'patch');
+    changeTo(5, '2025-01-10');
+    let r = check({ fix: true });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.fixes.map((f) => [f.key, f.from, f.to])).toEqual([
+      ['version', '5', '6'],
+      ['date', "'2025-01-10'", `'${TODAY}'`],
+    ]);
+    repo!.commitAll('first change');
+    // Edited again on the same day: --fix bumps the version and keeps today's date as it is.
+    repo!.edit(NGROK_REL, (t) => t.replace('"*tls*")', '"*tls*", "*udp*")'));
+    repo!.addChangeset('udp', 'patch');
+    r = check({ fix: true });
+    expect(r.diagnostics).toEqual([]);
+    expect(r.fixes.map((f) => [f.key, f.from, f.to])).toEqual([['version', '6', '7']]);
+    expect(repo!.read(NGROK_REL)).toContain(`date: '${TODAY}'`);
+  });
+
+  it('"today" is the injected clock: the same edit passes on the base date and fails a day later', () => {
+    baseDated('2025-01-10');
+    repo!.addChangeset('tls', 'patch');
+    changeTo(6, '2025-01-10');
+    expect(check({ now: new Date('2025-01-10T23:59:59Z') }).diagnostics).toEqual([]);
+    expect(errors(check({ now: new Date('2025-01-11T00:00:00Z') }))[0]!.message).toMatch(/^date must be 2025-01-11: /);
+  });
+
+  it('a base date in the future cannot be satisfied: one error, and --fix changes nothing', () => {
+    baseDated('2025-02-01');
+    repo!.addChangeset('tls', 'patch');
+    changeTo(6, '2025-02-01');
+    const before = repo!.read(NGROK_REL);
+    const r = check({ fix: true });
+    expect(r.fixes).toEqual([]);
+    expect(repo!.read(NGROK_REL)).toBe(before);
+    expect(errors(r)).toMatchObject([{ rule: 'version-date', line: 5 }]);
+    expect(errors(r)[0]!.message).toMatch(
+      /^date cannot be checked: at main the date is 2025-02-01, which is in the future/,
+    );
+  });
+
+  it('changedDateRule: the whole table', () => {
+    const ok = (date: string | undefined, base: string | undefined, today = TODAY) =>
+      changedDateRule(date, base, today, 'main') === undefined;
+    expect(ok(TODAY, TODAY)).toBe(true); // same day as the base
+    expect(ok(TODAY, '2025-01-01')).toBe(true);
+    expect(ok('2025-01-02', '2025-01-01')).toBe(true);
+    expect(ok('2025-01-01', '2025-01-01')).toBe(false); // base earlier than today: must move
+    expect(ok('2024-12-31', '2025-01-01')).toBe(false); // before the base
+    expect(ok('2025-01-16', '2025-01-01')).toBe(false); // future
+    expect(ok('2025-01-16', TODAY)).toBe(false);
+    expect(ok(undefined, '2025-01-01')).toBe(false);
+    expect(ok('15/01/2025', '2025-01-01')).toBe(false);
+    expect(ok(TODAY, undefined)).toBe(true); // no base date: only "valid, not in the future"
+    expect(ok('2025-01-16', undefined)).toBe(false);
+    expect(changedDateRule(TODAY, '2025-01-16', TODAY, 'main')).toMatchObject({ fixable: false });
   });
 });
 

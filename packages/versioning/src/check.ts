@@ -173,6 +173,46 @@ export function quickIdentity(bytes: Buffer | undefined): QuickIdentity | undefi
   };
 }
 
+/**
+ * The date rule for a changed detection: `date` is on or after the base's date and not after
+ * today (UTC, as contentctl >= 5.5.15 rejects future dates), and it moves when the base's date is
+ * earlier than today. So a detection edited again on the day it was last dated keeps that date,
+ * while one dated on an earlier day must move on (up to today). Returns the error, or undefined
+ * when the date is fine; `fixable` says whether today's date satisfies the rule (it does not when
+ * the base's own date is in the future: no date can be both >= it and <= today).
+ */
+export function changedDateRule(
+  date: string | undefined,
+  baseDate: string | undefined,
+  today: string,
+  ref: string,
+): { message: string; fixable: boolean } | undefined {
+  const baseKnown = baseDate !== undefined && ISO_DATE.test(baseDate);
+  if (baseKnown && baseDate > today)
+    return {
+      fixable: false,
+      message: `date cannot be checked: at ${ref} the date is ${baseDate}, which is in the future (today is ${today} UTC), so no date is both on or after it and not in the future; fix the date on the base branch`,
+    };
+  const since = baseKnown ? `, on or after ${baseDate} (its date at ${ref})` : '';
+  if (date === undefined || !ISO_DATE.test(date))
+    return {
+      fixable: true,
+      message: `date must be ${today}: the detection changed, so it needs a YYYY-MM-DD date${since}, not in the future (UTC)`,
+    };
+  if (date > today)
+    return { fixable: true, message: `date must be ${today}: ${date} is in the future (today is ${today} UTC)` };
+  if (!baseKnown || date > baseDate || date === today) return undefined;
+  if (date === baseDate)
+    return {
+      fixable: true,
+      message: `date must be ${today}: the detection changed since ${ref}, where its date is ${baseDate}; a change dated before today moves the date (to any day after ${baseDate}, up to today UTC)`,
+    };
+  return {
+    fixable: true,
+    message: `date must be ${today}: ${date} is earlier than ${baseDate}, the detection's date at ${ref}; a changed detection's date is on or after it and not in the future (UTC)`,
+  };
+}
+
 function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; planned: PlannedFix[] } {
   const cmp = loadComparison(opts.contentRoot, opts.base);
   const ref = opts.base;
@@ -374,15 +414,10 @@ function checkOnce(opts: VersionCheckOptions): { result: VersionCheckResult; pla
         );
         planned.push({ side: p.side, file: p.file, key: 'version', to: bv + 1 });
       }
-      const dateOk =
-        date !== undefined && ISO_DATE.test(date) && (baseDate === undefined || date > baseDate) && date <= today;
-      if (!dateOk) {
-        const reason =
-          date !== undefined && ISO_DATE.test(date) && date > today
-            ? `${date} is in the future (today is ${today} UTC)`
-            : `the detection changed, so its date must be later than ${baseDate ?? 'the base date'} (its date at ${ref}) and not in the future`;
-        err(p, 'date', 'version-date', `date must be ${today}: ${reason}`);
-        planned.push({ side: p.side, file: p.file, key: 'date', to: today });
+      const dateRule = changedDateRule(date, baseDate, today, ref);
+      if (dateRule) {
+        err(p, 'date', 'version-date', dateRule.message);
+        if (dateRule.fixable) planned.push({ side: p.side, file: p.file, key: 'date', to: today });
       }
     } else {
       if (version !== bv) {

@@ -1,5 +1,6 @@
 export {
   checkVersions,
+  changedDateRule,
   todayUtc,
   BUMP_ORDER,
   type VersionCheckOptions,
