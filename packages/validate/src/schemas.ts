@@ -33,15 +33,39 @@ const unwrap = <T>(m: unknown): T => ((m as { default?: unknown }).default ?? m)
 /** Options shared by the runtime compiler and the standalone code generator (they must agree). */
 const AJV_OPTIONS = { strict: true, allowUnionTypes: true, allErrors: true, verbose: true } as const;
 
-function newAjv(code?: Record<string, unknown>): Ajv2020 {
+/** An ajv with dac's options, formats and extra keywords (the code generator passes `code`). */
+export function newAjv(code?: Record<string, unknown>): Ajv2020 {
   const { Ajv2020: AjvClass } = requireCjs('ajv/dist/2020.js') as typeof import('ajv/dist/2020.js');
   const addFormats = unwrap<(ajv: Ajv2020, formats?: string[]) => Ajv2020>(requireCjs('ajv-formats'));
   const ajv = new AjvClass({ ...AJV_OPTIONS, ...(code ? { code } : {}) });
   addFormats(ajv, ['uuid', 'email', 'date']);
   // Editor-facing message for a failed `pattern` (VS Code / yaml-language-server read it); we use it too.
   ajv.addKeyword({ keyword: 'patternErrorMessage', schemaType: 'string' });
+  // Editor-only annotations (VS Code JSON / yaml-language-server extensions, not JSON Schema):
+  // completion snippets and per-value hover texts. Registered without a validate function, so
+  // they never accept or reject a document; their metaSchemas make ajv reject a malformed use in
+  // a schema (strict mode would reject the unknown keywords themselves).
+  ajv.addKeyword({ keyword: 'defaultSnippets', metaSchema: DEFAULT_SNIPPETS_META });
+  ajv.addKeyword({ keyword: 'enumDescriptions', metaSchema: { type: 'array', items: { type: 'string' } } });
   return ajv;
 }
+
+/** Shape of a `defaultSnippets` entry as yaml-language-server reads it (src/languageservice/jsonSchema.ts). */
+const DEFAULT_SNIPPETS_META = {
+  type: 'array',
+  items: {
+    type: 'object',
+    required: ['label'],
+    additionalProperties: false,
+    properties: {
+      label: { type: 'string', minLength: 1 },
+      description: { type: 'string' },
+      markdownDescription: { type: 'string' },
+      body: {},
+      bodyText: { type: 'string' },
+    },
+  },
+} as const;
 
 /** Source of ajv runtime helpers referenced by generated code (same semantics as ajv/dist/runtime). */
 const RUNTIME_HELPERS: Record<string, string> = {
@@ -223,10 +247,7 @@ export function errorsToDiagnostics(file: YamlFile, errors: ErrorObject[]): Diag
       }
       case 'enum': {
         pos = positionOfPath(file, path, 'value');
-        const allowed = (p.allowedValues as unknown[]).map((v) => JSON.stringify(v));
-        const suggestion =
-          typeof e.data === 'string' ? closest(e.data, (p.allowedValues as unknown[]).map(String)) : undefined;
-        message = `${where} must be one of ${allowed.join(', ')}; got ${show(e.data)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
+        message = enumMessage(where, p.allowedValues as unknown[], e.data, e.parentSchema);
         break;
       }
       case 'format': {
@@ -281,6 +302,37 @@ export function errorsToDiagnostics(file: YamlFile, errors: ErrorObject[]): Diag
     out.push({ file: file.relPath, line: pos.line, column: pos.column, severity: 'error', rule: SCHEMA_RULE, message });
   }
   return out;
+}
+
+/** Longer enums (asset_type has 44 values) are summarised in a message rather than listed in full. */
+const ENUM_LISTED_IN_FULL = 8;
+
+/**
+ * `x must be one of …; got …`, with a did-you-mean for a near miss (a value differing only in
+ * case is named as such: ESCU values are case-sensitive). Long lists show the property's
+ * `examples` (or the first values) and the count instead of every value; the editor's completion
+ * and the schema list them all.
+ */
+export function enumMessage(
+  where: string,
+  allowedValues: readonly unknown[],
+  data: unknown,
+  parentSchema?: unknown,
+): string {
+  const suggestion = typeof data === 'string' ? closest(data, allowedValues.map(String)) : undefined;
+  const hint = !suggestion
+    ? ''
+    : suggestion.toLowerCase() === String(data).toLowerCase()
+      ? ` (did you mean "${suggestion}"? values are case-sensitive)`
+      : ` (did you mean "${suggestion}"?)`;
+  let allowed: string;
+  if (allowedValues.length <= ENUM_LISTED_IN_FULL) allowed = allowedValues.map((v) => JSON.stringify(v)).join(', ');
+  else {
+    const examples = (parentSchema as { examples?: unknown[] } | undefined)?.examples;
+    const some = (Array.isArray(examples) && examples.length > 0 ? examples : allowedValues).slice(0, 4);
+    allowed = `the ${allowedValues.length} values of the schema, e.g. ${some.map((v) => JSON.stringify(v)).join(', ')}`;
+  }
+  return `${where} must be one of ${allowed}; got ${show(data)}${hint}`;
 }
 
 /** Closest candidate by edit distance (≤ a third of the word), for "did you mean" hints. */
