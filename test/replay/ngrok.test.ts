@@ -102,7 +102,7 @@ describe('dac test over the ngrok detection', () => {
     ]);
   });
 
-  it('a missing fixture is a clear failure, never a download', async () => {
+  it('a missing fixture is a clear failure naming --attack-data and --download, never a download without --download', async () => {
     const tree = treeWithSearch();
     const det = tree.detections.find((d) => d.file.relPath === NGROK)!;
     det.data = {
@@ -120,9 +120,13 @@ describe('dac test over the ngrok detection', () => {
         },
       ],
     };
-    const [r] = await runTests(tree, { files: [NGROK], cacheDir });
+    const downloadDir = join(cacheDir, 'downloads');
+    const [r] = await runTests(tree, { files: [NGROK], cacheDir, fixtures: { downloadDir } });
     expect(r!.status).toBe('failed');
-    expect(r!.message).toMatch(/missing fixture test\/attack_data\/datasets\/nope\/windows-sysmon.log.*never download/);
+    expect(r!.message).toBe(
+      'missing fixture test/attack_data/datasets/nope/windows-sysmon.log (for https://media.githubusercontent.com/media/splunk/attack_data/master/datasets/nope/windows-sysmon.log); ' +
+        `add the file, pass --attack-data DIR (a splunk/attack_data clone), or --download to fetch it into ${downloadDir}`,
+    );
     expect(fixturePathFor('https://x/master/../../etc/passwd', repo)).toEqual({
       error: expect.stringMatching(/refusing/),
     });

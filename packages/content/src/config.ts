@@ -1,5 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { homedir } from 'node:os';
+import { isAbsolute, join, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostic.js';
 import { loadYamlFile, positionOfPath, type YamlFile } from './yaml-file.js';
 
@@ -34,6 +35,19 @@ export interface DacConfig {
   versionFrom?: string;
   /** The parsed config file, for positioned diagnostics about it. */
   file?: YamlFile;
+  /** Where `dac test` finds attack data besides test/attack_data/ (`test:` in dac.config.yaml). */
+  test?: TestDataConfig;
+}
+
+export interface TestDataConfig {
+  /**
+   * Absolute path of a local splunk/attack_data clone: `test.attack_data` of dac.config.yaml
+   * (relative to the content root, `~/` for the home folder), or the attack_data entry of an ESCU
+   * contentctl.yml's `test_data_caches` (`base_directory_name`, relative to the content root).
+   */
+  attackData?: string;
+  /** Base URL of an attack_data mirror for `dac test --download` (`test.download_from`). */
+  downloadFrom?: string;
 }
 
 const DEFAULT_APP: AppConfig = {
@@ -56,7 +70,7 @@ export function loadConfig(root: string): { config: DacConfig; diagnostics: Diag
   const dacPath = join(root, CONFIG_FILE);
   const ctlPath = join(root, CONTENTCTL_FILE);
   const path = existsSync(dacPath) ? dacPath : existsSync(ctlPath) ? ctlPath : undefined;
-  if (!path) return { config: { app: { ...DEFAULT_APP }, rules: {}, source: 'default' }, diagnostics };
+  if (!path) return { config: { app: { ...DEFAULT_APP }, rules: {}, source: 'default', test: {} }, diagnostics };
   const file = loadYamlFile(path, root);
   diagnostics.push(...file.diagnostics);
   const raw = (isObject(file.value) ? file.value : {}) as Record<string, unknown>;
@@ -80,6 +94,23 @@ export function loadConfig(root: string): { config: DacConfig; diagnostics: Diag
     source: path === dacPath ? CONFIG_FILE : CONTENTCTL_FILE,
     file,
   };
+  const dir = (p: string) => (p.startsWith('~/') ? join(homedir(), p.slice(2)) : isAbsolute(p) ? p : resolve(root, p));
+  const test: TestDataConfig = {};
+  config.test = test;
+  if (path === dacPath && isObject(raw.test)) {
+    if (typeof raw.test.attack_data === 'string' && raw.test.attack_data) test.attackData = dir(raw.test.attack_data);
+    if (typeof raw.test.download_from === 'string' && raw.test.download_from)
+      test.downloadFrom = raw.test.download_from;
+  }
+  // contentctl 5's `test_data_caches: [{base_url, base_directory_name}]`: the attack_data one is a clone.
+  if (path === ctlPath && Array.isArray(raw.test_data_caches)) {
+    for (const c of raw.test_data_caches) {
+      if (!isObject(c) || typeof c.base_url !== 'string' || typeof c.base_directory_name !== 'string') continue;
+      if (!/\/splunk\/attack_data\/master\/?$/i.test(c.base_url)) continue;
+      test.attackData = dir(c.base_directory_name);
+      break;
+    }
+  }
   if (path === dacPath) {
     if (isObject(raw.rules)) {
       for (const [k, v] of Object.entries(raw.rules))

@@ -1,4 +1,3 @@
-import { existsSync } from 'node:fs';
 import type { ContentTree, Detection, DetectionTest } from '@dac/content';
 import {
   prepareDetections,
@@ -8,7 +7,7 @@ import {
   type ReplayInput,
   type ReplayStats,
 } from './engine.js';
-import { fixturePathFor } from './fixtures.js';
+import { FixtureResolver, type FixtureOptions } from './fixtures.js';
 import type { Row } from './tstats.js';
 
 export interface TestCaseResult {
@@ -32,6 +31,8 @@ export interface TestCaseResult {
 export interface RunTestsOptions extends PrepareOptions {
   /** Content-relative detection files to test; default: every detection that has tests. */
   files?: string[];
+  /** Where attack_data files come from besides test/attack_data/: a clone, the download cache, downloads. */
+  fixtures?: FixtureOptions;
   onStart?: (total: number) => void;
   onResult?: (r: TestCaseResult, index: number, total: number) => void;
 }
@@ -94,8 +95,8 @@ function summaryLines(stats: ReplayStats): string[] {
 }
 
 /**
- * Runs the `tests:` of detections against local fixtures (never the network). Every test gets a
- * result; problems are results, not exceptions.
+ * Runs the `tests:` of detections against local fixtures; the network only with
+ * `fixtures.download`. Every test gets a result; problems are results, not exceptions.
  */
 export async function runTests(tree: ContentTree, opts: RunTestsOptions = {}): Promise<TestCaseResult[]> {
   const wanted = opts.files ? new Set(opts.files) : undefined;
@@ -106,6 +107,7 @@ export async function runTests(tree: ContentTree, opts: RunTestsOptions = {}): P
   const total = items.reduce((a, d) => a + (d.data.tests?.length ?? 0), 0);
   opts.onStart?.(total);
   const prepared = await prepareDetections(tree, items, opts);
+  const fixtures = new FixtureResolver(tree.root, opts.fixtures);
   const results: TestCaseResult[] = [];
   const push = (r: TestCaseResult) => {
     results.push(r);
@@ -147,13 +149,9 @@ export async function runTests(tree: ContentTree, opts: RunTestsOptions = {}): P
           problems.push('attack_data entry without data/sourcetype');
           continue;
         }
-        const fx = fixturePathFor(ad.data, tree.root);
+        const fx = await fixtures.resolve(ad.data);
         if ('error' in fx) {
           problems.push(fx.error);
-          continue;
-        }
-        if (!existsSync(fx.path)) {
-          problems.push(`missing fixture ${fx.rel} (for ${ad.data}); tests never download: add the file there`);
           continue;
         }
         inputs.push({

@@ -1,8 +1,9 @@
 import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { homedir } from 'node:os';
 import { relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
-import { loadContent } from '@dac/content';
-import { defaultCacheDir, runTests, toJUnit, type TestCaseResult } from '@dac/replay';
+import { loadConfig, loadContent } from '@dac/content';
+import { defaultCacheDir, defaultDownloadDir, runTests, toJUnit, type TestCaseResult } from '@dac/replay';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 
 interface TestOpts {
@@ -10,6 +11,10 @@ interface TestOpts {
   junit?: string;
   typecheck: boolean;
   verbose?: boolean;
+  attackData?: string;
+  download?: boolean;
+  downloadDir?: string;
+  downloadFrom?: string;
 }
 
 const MARK: Record<TestCaseResult['status'], string> = {
@@ -45,8 +50,10 @@ export function formatTestTable(results: TestCaseResult[], verbose = false): str
 }
 
 /**
- * `dac test [--content DIR] [--junit FILE] [DETECTION ...]`: runs detections' `tests:` against
- * local fixtures under test/attack_data/. Exit 0 when every test passes, 1 otherwise, 2 on usage.
+ * `dac test [--content DIR] [--junit FILE] [--attack-data DIR] [--download] [DETECTION ...]`: runs
+ * detections' `tests:` against their attack_data files — from a splunk/attack_data clone, the
+ * content's test/attack_data/, the download cache, or (with --download) fetched once into it.
+ * Exit 0 when every test passes, 1 otherwise, 2 on usage.
  */
 export const testCommand: DacCommand = {
   register(program: Command, setExit: (code: number) => void) {
@@ -60,10 +67,39 @@ export const testCommand: DacCommand = {
       .option('--junit <file>', 'also write JUnit XML to this file')
       .option('--no-typecheck', 'skip type-checking the generated matchers')
       .option('--verbose', 'print the replay summary and rows of passing tests too')
+      .option(
+        '--attack-data <dir>',
+        'a local splunk/attack_data clone to read attack_data URLs from (config: test.attack_data)',
+      )
+      .option(
+        '--download',
+        'fetch attack_data files found nowhere else into the download cache (once; SHA-256 recorded)',
+      )
+      .option('--download-dir <dir>', `download cache (default: ${defaultDownloadDir().replace(homedir(), '~')})`)
+      .option(
+        '--download-from <url>',
+        'base URL of an attack_data mirror to download from (config: test.download_from)',
+      )
       .action(async (paths: string[], opts: TestOpts) => {
         const root = resolve(opts.content);
         if (!existsSync(root) || !statSync(root).isDirectory()) {
           process.stderr.write(`dac test: content root ${root} is not a directory\n`);
+          return setExit(EXIT_USAGE);
+        }
+        const configured = loadConfig(root).config.test ?? {};
+        const attackData = opts.attackData ? resolve(opts.attackData) : configured.attackData;
+        if (attackData && (!existsSync(attackData) || !statSync(attackData).isDirectory())) {
+          const from = opts.attackData ? '--attack-data' : 'test.attack_data in the config';
+          process.stderr.write(
+            `dac test: ${from}: ${attackData} is not a directory (expected a splunk/attack_data clone)\n`,
+          );
+          return setExit(EXIT_USAGE);
+        }
+        const downloadFrom = opts.downloadFrom ?? configured.downloadFrom;
+        if (downloadFrom && !/^https?:\/\//.test(downloadFrom)) {
+          process.stderr.write(
+            `dac test: --download-from must be an http(s) URL, got ${JSON.stringify(downloadFrom)}\n`,
+          );
           return setExit(EXIT_USAGE);
         }
         const tree = loadContent(root);
@@ -84,10 +120,20 @@ export const testCommand: DacCommand = {
           }
         }
         const tty = process.stderr.isTTY === true;
+        const say = (line: string) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}dac test: ${line}\n`);
         const results = await runTests(tree, {
           files,
           cacheDir: defaultCacheDir(root),
           typecheck: opts.typecheck,
+          fixtures: {
+            attackDataDir: attackData,
+            download: opts.download === true,
+            downloadDir: opts.downloadDir ? resolve(opts.downloadDir) : undefined,
+            downloadFrom,
+            onDownload: (d) =>
+              say(`downloaded ${d.url} (${d.bytes} bytes, sha256 ${d.sha256.slice(0, 12)}…) to ${d.path}`),
+            onNote: say,
+          },
           onResult: (r, i, total) => {
             if (tty) process.stderr.write(`\r\x1b[K[${i}/${total}] ${MARK[r.status]} ${r.detection} :: ${r.test}`);
           },
