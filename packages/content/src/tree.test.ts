@@ -1,5 +1,5 @@
 import { mkdtempSync, mkdirSync, writeFileSync } from 'node:fs';
-import { tmpdir } from 'node:os';
+import { homedir, tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadConfig } from './config.js';
@@ -42,6 +42,26 @@ describe('loadConfig', () => {
     const { config } = loadConfig(root);
     expect(config.source).toBe('contentctl.yml');
     expect(config.app).toMatchObject({ appid: 'DA-ESS-ContentUpdate', version: '4.42.0', label: 'ESCU', uid: 3449 });
+  });
+
+  it('test.attack_data (relative to the root, or ~/) and test.download_from say where dac test finds attack data', () => {
+    const root = tempTree({
+      'dac.config.yaml': 'test:\n  attack_data: ../attack_data\n  download_from: https://mirror.example.com/ad\n',
+    });
+    expect(loadConfig(root).config.test).toEqual({
+      attackData: join(root, '..', 'attack_data'),
+      downloadFrom: 'https://mirror.example.com/ad',
+    });
+    const home = tempTree({ 'dac.config.yaml': 'test:\n  attack_data: ~/src/attack_data\n' });
+    expect(loadConfig(home).config.test?.attackData).toBe(join(homedir(), 'src/attack_data'));
+  });
+
+  it("an ESCU contentctl.yml's test_data_caches entry for attack_data is the clone (contentctl 5)", () => {
+    const root = tempTree({
+      'contentctl.yml':
+        'app:\n  appid: A\ntest_data_caches:\n- base_url: https://example.com/other/\n  base_directory_name: external_repos/other\n- base_url: https://media.githubusercontent.com/media/splunk/attack_data/master/\n  base_directory_name: external_repos/attack_data\n',
+    });
+    expect(loadConfig(root).config.test).toEqual({ attackData: join(root, 'external_repos/attack_data') });
   });
 });
 
