@@ -129,13 +129,18 @@ function streamToFile(
     const head: Buffer[] = [];
     let headBytes = 0;
     let failed: Error | undefined;
+    // Settle only once the file is closed: the caller then deletes it, and an open still in
+    // flight could otherwise create it again after that.
     const fail = (e: Error) => {
       if (failed) return;
       failed = e;
       clearTimeout(timer);
       res.destroy();
-      out.destroy();
-      reject(e);
+      if (out.closed) reject(e);
+      else {
+        out.once('close', () => reject(e));
+        out.destroy();
+      }
     };
     let timer = setTimeout(
       () => fail(new DownloadError(`cannot download ${url}: stalled for ${idleMs / 1000} s`)),
