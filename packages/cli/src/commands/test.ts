@@ -60,7 +60,7 @@ export const testCommand: DacCommand = {
     program
       .command('test')
       .description(
-        'Run detection tests offline: replay the attack_data fixtures (test/attack_data/…) through each detection',
+        'Run detection tests: replay the attack_data files (a local attack_data clone, test/attack_data/…, or with --download the cache) through each detection',
       )
       .argument('[detections...]', 'detection files or folders (default: every detection with tests)')
       .option('--content <dir>', 'content root', process.cwd())
