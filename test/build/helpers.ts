@@ -9,7 +9,7 @@ import {
   type ContentKind,
   type ContentTree,
 } from '@dac/content';
-import { confToMap, parseConf } from '@dac/splunk-app';
+import { confToMap, parseConf } from '@dac/conf';
 import { expect } from 'vitest';
 
 export const HERE = dirname(fileURLToPath(import.meta.url));

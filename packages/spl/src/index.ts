@@ -3,8 +3,9 @@
  * the AST of ./ast.ts with positions on every node, and the reference interpreter of Splunk's
  * search-language semantics.
  */
+import { readFileSync } from 'node:fs';
+import { assetPath } from '@dac/assets';
 import type { Pipeline, Span } from './ast.js';
-import { CIM_MACROS_CONF } from './cim-macros.generated.js';
 import { macrosFromConf } from './conf.js';
 import type { SplDiagnostic } from './diagnostics.js';
 import { type MacroTable, expandMacros, macroTableFrom } from './macros.js';
@@ -14,8 +15,7 @@ export * from './ast.js';
 export type { SplDiagnostic, SplRule } from './diagnostics.js';
 export { macroKey, macroTableFrom, expandMacros, parseMacroCall, STRIP_QUOTES_FROM_MACRO_ARGUMENTS } from './macros.js';
 export type { MacroDefinition, MacroTable, Expansion, ExpansionWithSpans, ExpandOptions } from './macros.js';
-export { parseConf, macrosFromConf } from './conf.js';
-export type { ConfStanza } from './conf.js';
+export { macrosFromConf } from './conf.js';
 export { parsePipeline, MAX_NESTING } from './parser.js';
 export {
   evaluateSearch,
@@ -47,12 +47,14 @@ export type { EvalValue, EvalRow, EvalResult, EvalOptions } from './eval.js';
 let builtins: MacroTable | undefined;
 
 /**
- * The CIM add-on's macros (Splunk_SA_CIM 4.20.0 `default/macros.conf`, repo copy in
- * `schemas/cim/macros.conf`), e.g. `drop_dm_object_name(1)`. Content macros override them:
- * `new Map([...builtinMacros(), ...contentMacros])`.
+ * The CIM add-on's macros (Splunk_SA_CIM 4.20.0 `default/macros.conf`, dac's copy
+ * `schemas/cim/macros.conf`, located by @dac/assets), e.g. `drop_dm_object_name(1)`, read once per
+ * thread. Content macros override them: see searchMacroTable.
  */
 export function builtinMacros(): MacroTable {
-  builtins ??= macroTableFrom(macrosFromConf(CIM_MACROS_CONF, 'Splunk_SA_CIM/default/macros.conf'));
+  builtins ??= macroTableFrom(
+    macrosFromConf(readFileSync(assetPath('cimMacros'), 'utf8'), 'Splunk_SA_CIM/default/macros.conf'),
+  );
   return new Map(builtins);
 }
 

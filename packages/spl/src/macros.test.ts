@@ -1,7 +1,6 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
-import { CIM_MACROS_CONF } from './cim-macros.generated.js';
-import { macrosFromConf, parseConf } from './conf.js';
+import { macrosFromConf } from './conf.js';
 import { builtinMacros, parseSearch } from './index.js';
 import { type MacroDefinition, expandMacros, macroKey, macroTableFrom } from './macros.js';
 
@@ -212,11 +211,12 @@ describe('.conf reading and the CIM builtins', () => {
       { name: 'a', args: ['x', 'y'], definition: 'one \ntwo # not a comment', source: undefined },
       { name: 'b', args: [], definition: 'z', source: undefined },
     ]);
-    expect(parseConf('[s]\nk = v \\ \nnext = 1').map((s) => [...s.settings])).toEqual([
-      [
-        ['k', 'v \\'],
-        ['next', '1'],
-      ],
+    // Whitespace after the backslash breaks the continuation: `next` is a macro of its own.
+    expect(
+      macrosFromConf('[s]\ndefinition = v \\ \n[next]\ndefinition = 1').map((m) => [m.name, m.definition]),
+    ).toEqual([
+      ['s', 'v \\ '],
+      ['next', '1'],
     ]);
   });
 
@@ -227,8 +227,9 @@ describe('.conf reading and the CIM builtins', () => {
     });
   });
 
-  it('the embedded CIM macros.conf equals the repo copy schemas/cim/macros.conf (run scripts/gen-cim-macros.mjs)', () => {
+  it('builtinMacros reads every stanza with a definition of the CIM copy schemas/cim/macros.conf', () => {
     const repoCopy = readFileSync(new URL('../../../schemas/cim/macros.conf', import.meta.url), 'utf8');
-    expect(CIM_MACROS_CONF).toBe(repoCopy);
+    const stanzas = [...repoCopy.matchAll(/^\[(.+)\]$/gm)].map((m) => m[1]);
+    expect([...builtinMacros().keys()].sort()).toEqual([...new Set(stanzas)].sort());
   });
 });

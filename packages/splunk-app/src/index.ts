@@ -1,5 +1,3 @@
-export * from './conf-value.js';
-export * from './conf-reader.js';
 export * from './py-json.js';
 export * from './escu-rules.js';
 export * from './view-model.js';

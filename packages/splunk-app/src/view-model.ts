@@ -17,7 +17,7 @@ import {
   type Diagnostic,
   type PathSegment,
 } from '@dac/content';
-import { confValueWarning, stanzaNameProblem } from './conf-value.js';
+import { confValueWarning, stanzaNameProblem } from '@dac/conf';
 import {
   DEFAULT_DEPLOYMENTS,
   DRILLDOWN_PLACEHOLDER,
