@@ -15,7 +15,8 @@ import {
   generateDatasetTypesSource,
   generateMatcher,
 } from './generate.js';
-import { planTstats, type CimEvent, type MatcherDiagnostic, type TstatsPlan } from './plan.js';
+import { planTstats, type TstatsPlan } from '@dac/cim';
+import type { CimEvent, MatcherDiagnostic } from './types.js';
 import * as runtime from './runtime.js';
 
 export interface CompiledMatcher {

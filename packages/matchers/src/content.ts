@@ -16,7 +16,7 @@ import {
   type TstatsCommand,
 } from '@dac/spl';
 import { isScalar } from 'yaml';
-import type { MatcherDiagnostic } from './plan.js';
+import type { MatcherDiagnostic } from './types.js';
 
 /**
  * Glue between a content tree and the matcher compiler: macro table, per-detection parse, the

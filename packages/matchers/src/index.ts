@@ -1,15 +1,4 @@
-export {
-  planTstats,
-  resolveTarget,
-  eventKeyOf,
-  suggest,
-  NON_CIM_MODELS,
-  type CimEvent,
-  type TstatsPlan,
-  type ResolvedTarget,
-  type MatcherDiagnostic,
-  type MatcherRule,
-} from './plan.js';
+export type { CimEvent, MatcherDiagnostic, MatcherRule } from './types.js';
 export {
   generateMatcherSource,
   generateMatcher,

@@ -8,6 +8,7 @@
  * copied from the original maps one to one, text produced by a macro maps to its call.
  */
 import { type SplDiagnostic, excerpt, splError } from './diagnostics.js';
+import { closestName } from './suggest.js';
 import { Ch, isSpace, isTripleBacktick, skipQuoted } from './text.js';
 
 export interface MacroDefinition {
@@ -157,40 +158,9 @@ function normaliseArgument(raw: string): string {
   return a;
 }
 
-/** Levenshtein distance, giving up (returning max + 1) once it exceeds `max`. */
-function editDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      rowMin = Math.min(rowMin, cur[j]);
-    }
-    if (rowMin > max) return max + 1;
-    prev = cur;
-  }
-  return prev[b.length];
-}
-
 /** The defined macro name closest to a misspelt one (for "did you mean"), if any is close. */
 function closestMacro(macros: MacroTable, name: string): string | undefined {
-  if (name.length > 200) return undefined;
-  const max = Math.max(1, Math.min(3, Math.floor(name.length / 5)));
-  let best: string | undefined;
-  let bestD = max + 1;
-  const seen = new Set<string>();
-  for (const m of macros.values()) {
-    if (seen.has(m.name) || m.name === name) continue;
-    seen.add(m.name);
-    const d = editDistance(name, m.name, Math.min(max, bestD));
-    if (d < bestD) {
-      bestD = d;
-      best = m.name;
-    }
-  }
-  return best;
+  return closestName(name, new Set(Array.from(macros.values(), (m) => m.name)));
 }
 
 /**

@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import * as precompiled from './generated/validators.generated.js';
 import { positionOfPath, type ContentKind, type Diagnostic, type PathSegment, type YamlFile } from '@dac/content';
+import { closestName } from '@dac/spl';
 // The schemas are the published files in schemas/ (what editors use); bundlers inline them.
 import detectionSchema from '../../../schemas/detection.schema.json';
 import macroSchema from '../../../schemas/macro.schema.json';
@@ -202,7 +203,7 @@ export function errorsToDiagnostics(file: YamlFile, errors: ErrorObject[]): Diag
         const allowed = Object.keys(
           (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {},
         );
-        const suggestion = closest(key, allowed);
+        const suggestion = closestName(key, allowed);
         message = `unknown key "${key}" in ${where}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; allowed keys: ${allowed.join(', ')}`;
         break;
       }
@@ -225,7 +226,7 @@ export function errorsToDiagnostics(file: YamlFile, errors: ErrorObject[]): Diag
         pos = positionOfPath(file, path, 'value');
         const allowed = (p.allowedValues as unknown[]).map((v) => JSON.stringify(v));
         const suggestion =
-          typeof e.data === 'string' ? closest(e.data, (p.allowedValues as unknown[]).map(String)) : undefined;
+          typeof e.data === 'string' ? closestName(e.data, (p.allowedValues as unknown[]).map(String)) : undefined;
         message = `${where} must be one of ${allowed.join(', ')}; got ${show(e.data)}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}`;
         break;
       }
@@ -281,35 +282,4 @@ export function errorsToDiagnostics(file: YamlFile, errors: ErrorObject[]): Diag
     out.push({ file: file.relPath, line: pos.line, column: pos.column, severity: 'error', rule: SCHEMA_RULE, message });
   }
   return out;
-}
-
-/** Closest candidate by edit distance (≤ a third of the word), for "did you mean" hints. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
-  const lw = word.toLowerCase();
-  for (const c of candidates) {
-    if (Math.abs(c.length - word.length) >= bestD) continue;
-    const d = editDistance(lw, c.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
 }

@@ -1,7 +1,5 @@
-import { qualifiedFieldName, type DataModels, type Dataset } from '@dac/cim';
-import { resolveTarget } from '@dac/matchers';
-import type { Pipeline, SearchExpr, TstatsCommand } from '@dac/spl';
-import { closest } from '../schemas.js';
+import { qualifiedFieldName, resolveTarget, type DataModels, type Dataset } from '@dac/cim';
+import { closestName, type Pipeline, type SearchExpr, type TstatsCommand } from '@dac/spl';
 import type { Finding, FileRule } from '../types.js';
 
 /**
@@ -25,7 +23,7 @@ export const requiredFields: FileRule = {
     const models = search.dataModels();
     const targets: Dataset[] = [];
     for (const t of allTstats(search.parsed.pipeline)) {
-      // The dataset as @dac/matchers resolves it. None (not a data model, an unknown one, or an ES
+      // The dataset as the tstats plan (@dac/cim) resolves it. None (not a data model, an unknown one, or an ES
       // model dac cannot check) makes the field list unknowable: no guessing. Unknown models and
       // datasets are datamodel-field's to report.
       const { dataset } = resolveTarget(t, models);
@@ -38,7 +36,7 @@ export const requiredFields: FileRule = {
       if (typeof field !== 'string' || ctx.schemaFailed(['tags', 'required_fields', i])) return;
       if (bare.has(field)) return;
       if (targets.some((t) => models.resolveField(t, field) || models.resolveInModel(t.model, field))) return;
-      const s = closest(
+      const s = closestName(
         field,
         targets.flatMap((t) => t.fields.map(qualifiedFieldName)),
       );

@@ -1,4 +1,4 @@
-import { closest } from '../schemas.js';
+import { closestName } from '@dac/spl';
 import type { TreeFinding, TreeRule } from '../types.js';
 
 interface DataSourceRef {
@@ -45,7 +45,7 @@ export const unknownDataSource: TreeRule<DataSourceRef[]> = {
     for (const { facts, value } of ctx.collected()) {
       for (const r of value) {
         if (ctx.nameExists('data_source', r.name)) continue;
-        const s = closest(r.name, names);
+        const s = closestName(r.name, names);
         out.push({
           file: facts.file,
           line: r.line,

@@ -1,4 +1,4 @@
-import { closest } from '../schemas.js';
+import { closestName } from '@dac/spl';
 import { splRule } from './spl.js';
 
 /**
@@ -18,7 +18,7 @@ export const unknownMacro = splRule({
   decorate(message, ctx) {
     const name = /`([^`(]+)/.exec(message)?.[1];
     const s = name
-      ? closest(
+      ? closestName(
           name,
           ctx.settings.macros.map((m) => m.name),
         )

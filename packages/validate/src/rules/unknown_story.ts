@@ -1,4 +1,4 @@
-import { closest } from '../schemas.js';
+import { closestName } from '@dac/spl';
 import type { TreeFinding, TreeRule } from '../types.js';
 
 interface StoryRef {
@@ -40,7 +40,7 @@ export const unknownStory: TreeRule<StoryRef[]> = {
             message: `analytic story "${r.name}" is listed twice`,
           });
         } else if (!ctx.nameExists('story', r.name)) {
-          const s = closest(r.name, names);
+          const s = closestName(r.name, names);
           out.push({
             file: facts.file,
             line: r.line,

@@ -1,8 +1,11 @@
-import { BUILTIN_FIELDS, qualifiedFieldName, type DataModelField, type DataModels, type Dataset } from '@dac/cim';
-import type { SearchExpr, Span, TstatsCommand } from './ast.js';
-
-/** A CIM event as the replay engine hands it to a matcher: UNQUALIFIED CIM field names. */
-export type CimEvent = Record<string, string | number | string[] | null | undefined>;
+/**
+ * The tstats plan: what a `tstats … from datamodel=X.Y` command reads, groups and aggregates,
+ * resolved against the CIM data models, with every field it names checked. It is knowledge of SPL
+ * and CIM, not of code generation, so the validator (datamodel-field, required-fields), the
+ * matcher generator and the replay engine all use this one resolution and agree.
+ */
+import { closestName, type SearchExpr, type Span, type TstatsCommand } from '@dac/spl';
+import { BUILTIN_FIELDS, qualifiedFieldName, type DataModels, type Dataset } from './datamodels.js';
 
 export interface TstatsPlan {
   model: string;
@@ -18,14 +21,18 @@ export interface TstatsPlan {
   eventKey(written: string): string;
 }
 
-export type MatcherRule = 'datamodel-unknown' | 'datamodel-field' | 'matcher-unsupported' | 'matcher-typecheck';
+/**
+ * `datamodel-unknown`: no such model or dataset; `datamodel-field`: a field the dataset does not
+ * have; `matcher-unsupported`: a tstats that is not over a data model (no plan, not an error).
+ */
+export type PlanRule = 'datamodel-unknown' | 'datamodel-field' | 'matcher-unsupported';
 
 /** Offsets are in the EXPANDED search text (the same text the AST spans refer to). */
-export interface MatcherDiagnostic {
+export interface PlanDiagnostic {
   start: number;
   end: number;
   severity: 'error' | 'warning';
-  rule: MatcherRule | (string & {});
+  rule: PlanRule | (string & {});
   message: string;
 }
 
@@ -58,11 +65,11 @@ export function eventKeyOf(written: string): string {
 /** The dataset a tstats command selects, with the resolution diagnostics. */
 export interface ResolvedTarget {
   dataset?: Dataset;
-  diagnostics: MatcherDiagnostic[];
+  diagnostics: PlanDiagnostic[];
 }
 
 export function resolveTarget(tstats: TstatsCommand, models: DataModels): ResolvedTarget {
-  const diagnostics: MatcherDiagnostic[] = [];
+  const diagnostics: PlanDiagnostic[] = [];
   const dm = tstats.datamodel;
   if (!dm) {
     const at = tstats.from?.span ?? tstats.spanOfCommand;
@@ -129,7 +136,7 @@ export function resolveTarget(tstats: TstatsCommand, models: DataModels): Resolv
   return { dataset, diagnostics };
 }
 
-interface WrittenField {
+export interface WrittenField {
   field: string;
   span: Span;
   role: 'where' | 'by' | 'aggregate';
@@ -139,7 +146,7 @@ interface WrittenField {
 export function writtenFields(tstats: TstatsCommand): WrittenField[] {
   const out: WrittenField[] = [];
   const walk = (e: SearchExpr, depth: number): void => {
-    if (depth > MAX_DEPTH) return;
+    if (depth > MAX_WHERE_DEPTH) return;
     switch (e.kind) {
       case 'and':
       case 'or':
@@ -165,7 +172,7 @@ export function writtenFields(tstats: TstatsCommand): WrittenField[] {
 }
 
 /** Deepest where-clause nesting the generator accepts (real ESCU clauses are < 10 deep). */
-export const MAX_DEPTH = 200;
+export const MAX_WHERE_DEPTH = 200;
 
 /** Checks one written field against the dataset; undefined when it resolves. */
 export function checkField(
@@ -174,7 +181,7 @@ export function checkField(
   written: string,
   span: Span,
   role: WrittenField['role'],
-): MatcherDiagnostic | undefined {
+): PlanDiagnostic | undefined {
   const f = models.resolveField(dataset, written);
   if (f && !(f.kind === 'nodename' && role !== 'where')) return undefined;
   const where = `${dataset.model}.${dataset.path.join('.')}`;
@@ -197,7 +204,7 @@ export function checkField(
 export function planTstats(
   tstats: TstatsCommand,
   models: DataModels,
-): { plan?: TstatsPlan; diagnostics: MatcherDiagnostic[] } {
+): { plan?: TstatsPlan; diagnostics: PlanDiagnostic[] } {
   const { dataset, diagnostics } = resolveTarget(tstats, models);
   if (!dataset) return { diagnostics };
   for (const w of writtenFields(tstats)) {
@@ -223,37 +230,8 @@ export function planTstats(
   return { plan, diagnostics };
 }
 
-/** `; did you mean X?` for the closest candidate within a small edit distance, else ''. */
+/** `; did you mean X?` for the closest candidate (@dac/spl closestName policy), else ''. */
 export function suggest(written: string, candidates: readonly string[]): string {
-  let best: string | undefined;
-  let bestD = Infinity;
-  const limit = Math.max(2, Math.floor(written.length / 4));
-  for (const c of candidates) {
-    if (Math.abs(c.length - written.length) > limit) continue;
-    const d = editDistance(written.toLowerCase(), c.toLowerCase(), limit);
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best !== undefined && bestD <= limit ? `; did you mean ${best}?` : '';
+  const best = closestName(written, candidates);
+  return best === undefined ? '' : `; did you mean ${best}?`;
 }
-
-/** Levenshtein distance, giving up (returning limit+1) once it exceeds `limit`. */
-function editDistance(a: string, b: string, limit: number): number {
-  let prev = Array.from({ length: b.length + 1 }, (_, i) => i);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      const v = Math.min(prev[j]! + 1, cur[j - 1]! + 1, prev[j - 1]! + (a[i - 1] === b[j - 1] ? 0 : 1));
-      cur.push(v);
-      if (v < rowMin) rowMin = v;
-    }
-    if (rowMin > limit) return limit + 1;
-    prev = cur;
-  }
-  return prev[b.length]!;
-}
-
-export type { DataModelField };
