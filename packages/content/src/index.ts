@@ -5,3 +5,5 @@ export * from './yaml-file.js';
 export * from './config.js';
 export * from './tree.js';
 export * from './fs.js';
+export * from './risk.js';
+export * from './macros.js';

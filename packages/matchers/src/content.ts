@@ -1,5 +1,6 @@
 import {
   filterMacroName,
+  macroDefinitions,
   nodeAt,
   positionInScalar,
   type ContentItem,
@@ -7,10 +8,9 @@ import {
   type Diagnostic,
 } from '@dac/content';
 import {
-  builtinMacros,
   findTstats,
-  macroTableFrom,
   parseSearch,
+  searchMacroTable,
   type MacroTable,
   type ParsedSearch,
   type TstatsCommand,
@@ -24,15 +24,9 @@ import type { MatcherDiagnostic } from './types.js';
  * file:line:col.
  */
 
-/** The content's macros (fields name/definition/arguments) on top of the CIM add-on's built-ins. */
+/** The macros the content's searches can call: CIM's, overridden by the content's own. */
 export function contentMacroTable(tree: ContentTree): MacroTable {
-  const defs = tree.macros.flatMap((m) => {
-    const d = m.data as { name?: unknown; definition?: unknown; arguments?: unknown } | undefined;
-    if (!d || typeof d.name !== 'string' || typeof d.definition !== 'string') return [];
-    const args = Array.isArray(d.arguments) ? d.arguments.map(String) : [];
-    return [{ name: d.name, args, definition: d.definition, source: m.file.relPath }];
-  });
-  return new Map([...builtinMacros(), ...macroTableFrom(defs)]);
+  return searchMacroTable(macroDefinitions(tree.macros));
 }
 
 export interface DetectionSearch {

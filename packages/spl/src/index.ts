@@ -8,7 +8,7 @@ import { assetPath } from '@dac/assets';
 import type { Pipeline, Span } from './ast.js';
 import { macrosFromConf } from './conf.js';
 import type { SplDiagnostic } from './diagnostics.js';
-import { type MacroTable, expandMacros, macroTableFrom } from './macros.js';
+import { type MacroDefinition, type MacroTable, expandMacros, macroTableFrom } from './macros.js';
 import { parsePipeline } from './parser.js';
 
 export * from './ast.js';
@@ -57,6 +57,17 @@ export function builtinMacros(): MacroTable {
     macrosFromConf(readFileSync(assetPath('cimMacros'), 'utf8'), 'Splunk_SA_CIM/default/macros.conf'),
   );
   return new Map(builtins);
+}
+
+/**
+ * The macros a detection's search can call: the CIM add-on's (builtinMacros), overridden by the
+ * content's own definitions (a later definition of the same `name(N)` wins, as in Splunk, where
+ * the app's macros.conf overrides Splunk_SA_CIM's).
+ */
+export function searchMacroTable(contentMacros: Iterable<MacroDefinition>): MacroTable {
+  const table = builtinMacros();
+  for (const [key, def] of macroTableFrom(contentMacros)) table.set(key, def);
+  return table;
 }
 
 export interface ParsedSearch {

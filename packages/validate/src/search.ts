@@ -1,11 +1,10 @@
 import { filterMacroName, type Position } from '@dac/content';
 import { loadDataModels, type DataModels } from '@dac/cim';
 import {
-  builtinMacros,
   findTstats,
-  macroTableFrom,
   outputFields,
   parseSearch,
+  searchMacroTable,
   type MacroTable,
   type ParsedSearch,
   type TstatsCommand,
@@ -36,7 +35,7 @@ const macroTables = new WeakMap<SharedSettings, MacroTable>();
 export function macroTable(settings: SharedSettings): MacroTable {
   let t = macroTables.get(settings);
   if (!t) {
-    t = new Map([...builtinMacros(), ...macroTableFrom(settings.macros)]);
+    t = searchMacroTable(settings.macros);
     macroTables.set(settings, t);
   }
   return t;

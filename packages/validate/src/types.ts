@@ -1,4 +1,13 @@
-import type { ContentKind, DacConfig, Diagnostic, PathSegment, Position, Severity, YamlFile } from '@dac/content';
+import type {
+  ContentKind,
+  DacConfig,
+  Diagnostic,
+  MacroSource,
+  PathSegment,
+  Position,
+  Severity,
+  YamlFile,
+} from '@dac/content';
 import type { AttackIndex } from './attack.js';
 import type { SearchAnalysis } from './search.js';
 
@@ -20,19 +29,12 @@ export interface SharedSettings {
   /** Stanza label (`ESCU`), for the stanza-length rule. */
   label: string;
   /** Macro definitions of the whole tree, for SPL expansion. */
-  macros: MacroDef[];
+  macros: MacroSource[];
   /**
    * File stems of macro files whose YAML could not be read: calls to a macro of that name are
    * not reported as undefined (the file already carries its own error).
    */
   unreadableMacros: string[];
-}
-
-export interface MacroDef {
-  name: string;
-  args: string[];
-  definition: string;
-  source?: string;
 }
 
 /** What a file rule sees: one loaded, schema-checked file. */

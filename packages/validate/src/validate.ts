@@ -11,6 +11,7 @@ import {
   discoverContent,
   loadConfig,
   loadItem,
+  macroDefinitions,
   positionOfPath,
   type ContentEntry,
   type ContentItem,
@@ -22,7 +23,7 @@ import {
 import { checkItem, quickFacts, type CheckOptions, type FileResult } from './check-file.js';
 import { RULES } from './rules/index.js';
 import { SCHEMA_RULE, schemaDiagnostics } from './schemas.js';
-import type { FileFacts, MacroDef, SharedSettings, TreeContext, TreeRule } from './types.js';
+import type { FileFacts, SharedSettings, TreeContext, TreeRule } from './types.js';
 
 export interface ValidateOptions {
   /** Content root (holds detections/, macros/, … and dac.config.yaml or contentctl.yml). */
@@ -75,7 +76,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
   const settings: SharedSettings = {
     root,
     label: config.app.label,
-    macros: macroDefs(macroItems),
+    macros: macroDefinitions(macroItems as ContentItem<'macro'>[]),
     unreadableMacros: macroItems
       .filter((it) => !isMapping(it.file.value))
       .map((it) => it.file.relPath.replace(/^.*\//, '').replace(/\.ya?ml$/i, '')),
@@ -208,18 +209,6 @@ function applySeverities(diagnostics: Diagnostic[], config: DacConfig): Diagnost
 
 function isMapping(v: unknown): boolean {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Macro definitions as the SPL expander wants them (only well-formed ones; the schema reports the rest). */
-function macroDefs(items: ContentItem[]): MacroDef[] {
-  const defs: MacroDef[] = [];
-  for (const it of items) {
-    const v = it.file.value as Record<string, unknown> | undefined;
-    if (!v || typeof v.name !== 'string' || typeof v.definition !== 'string') continue;
-    const args = Array.isArray(v.arguments) ? v.arguments.filter((a): a is string => typeof a === 'string') : [];
-    defs.push({ name: v.name, args, definition: v.definition, source: it.file.relPath });
-  }
-  return defs;
 }
 
 /** dac.config.yaml: its own YAML problems, its schema, and rule ids in `rules:` that do not exist. */

@@ -1,16 +1,5 @@
+import { riskScoreOf } from '@dac/content';
 import type { FileRule } from '../types.js';
-
-/**
- * Python's round(): halves go to the even neighbour (contentctl computes the score in Python,
- * e.g. round(12.5) == 12). Exact for the integer products confidence*impact.
- */
-export function pythonRound(numerator: number, denominator: number): number {
-  const q = Math.floor(numerator / denominator);
-  const r2 = 2 * (numerator - q * denominator);
-  if (r2 > denominator) return q + 1;
-  if (r2 < denominator) return q;
-  return q % 2 === 0 ? q : q + 1;
-}
 
 /** contentctl 4.x: `risk_score = round(confidence × impact / 100)` (escu-app-format.md §3.4). */
 export const riskScore: FileRule = {
@@ -31,7 +20,7 @@ export const riskScore: FileRule = {
     )
       return [];
     if (typeof confidence !== 'number' || typeof impact !== 'number' || typeof score !== 'number') return [];
-    const expected = pythonRound(confidence * impact, 100);
+    const expected = riskScoreOf(confidence, impact);
     if (score === expected) return [];
     return [
       {

@@ -1,7 +1,5 @@
+import { detectionStanzaName, MAX_STANZA_LENGTH } from '@dac/content';
 import type { FileRule } from '../types.js';
-
-/** contentctl CONTENTCTL_MAX_STANZA_LENGTH = 99 − 18: `<label> - <name> - Rule` must fit in 81 characters. */
-export const MAX_STANZA_LENGTH = 81;
 
 export const stanzaLength: FileRule = {
   id: 'stanza-length',
@@ -13,7 +11,7 @@ export const stanzaLength: FileRule = {
   check(ctx) {
     const name = ctx.data.name;
     if (typeof name !== 'string' || ctx.schemaFailed(['name'])) return [];
-    const stanza = `${ctx.settings.label} - ${name} - Rule`;
+    const stanza = detectionStanzaName(ctx.settings.label, name);
     if (stanza.length <= MAX_STANZA_LENGTH) return [];
     const max = MAX_STANZA_LENGTH - (stanza.length - name.length);
     return [
