@@ -27,13 +27,85 @@ export interface TstatsPlan {
  */
 export type PlanRule = 'datamodel-unknown' | 'datamodel-field' | 'matcher-unsupported';
 
+/** What a plan diagnostic is about; its message is rendered from it (describePlanIssue). */
+export type PlanIssue =
+  /** `from` is another namespace (or missing): no data model to plan against. */
+  | { code: 'not-a-datamodel'; from?: string }
+  /** A model Splunk Enterprise Security ships: legitimate, but its fields cannot be checked. */
+  | { code: 'non-cim-model'; model: string }
+  | { code: 'unknown-model'; model: string; suggestion?: string }
+  | { code: 'model-without-datasets'; model: string }
+  | { code: 'unknown-dataset'; model: string; dataset: string; suggestion?: string }
+  /**
+   * `field` (as written, in the `role` clause) is not a field of `dataset` (`Model.Dataset`);
+   * `suggestion` is a close field name, `prefixed` the field of that name with its dataset prefix.
+   */
+  | {
+      code: 'unknown-field';
+      field: string;
+      dataset: string;
+      role: WrittenField['role'];
+      suggestion?: string;
+      prefixed?: string;
+    };
+
 /** Offsets are in the EXPANDED search text (the same text the AST spans refer to). */
-export interface PlanDiagnostic {
+export type PlanDiagnostic = PlanIssue & {
   start: number;
   end: number;
   severity: 'error' | 'warning';
   rule: PlanRule | (string & {});
   message: string;
+};
+
+const PLAN_RULE_OF: Record<PlanIssue['code'], PlanRule> = {
+  'not-a-datamodel': 'matcher-unsupported',
+  'non-cim-model': 'datamodel-unknown',
+  'unknown-model': 'datamodel-unknown',
+  'model-without-datasets': 'datamodel-unknown',
+  'unknown-dataset': 'datamodel-unknown',
+  'unknown-field': 'datamodel-field',
+};
+
+const didYouMean = (s: string | undefined) => (s === undefined ? '' : `; did you mean ${s}?`);
+
+/** The sentence for a plan issue. */
+export function describePlanIssue(issue: PlanIssue): string {
+  switch (issue.code) {
+    case 'not-a-datamodel':
+      return issue.from !== undefined
+        ? `tstats from ${issue.from} is not a data model; only "from datamodel=Model.Dataset" compiles to a matcher`
+        : 'tstats without "from datamodel=…" does not compile to a matcher';
+    case 'non-cim-model':
+      return `data model ${issue.model} is not part of Splunk_SA_CIM 4.20 (it ships with Splunk Enterprise Security); its fields cannot be checked`;
+    case 'unknown-model':
+      return `unknown data model ${issue.model}${didYouMean(issue.suggestion)}`;
+    case 'model-without-datasets':
+      return `data model ${issue.model} has no datasets`;
+    case 'unknown-dataset':
+      return `data model ${issue.model} has no dataset ${issue.dataset}${didYouMean(issue.suggestion)}`;
+    case 'unknown-field': {
+      const what = issue.role === 'by' ? 'BY field' : issue.role === 'aggregate' ? 'aggregated field' : 'field';
+      const hint =
+        issue.suggestion !== undefined
+          ? didYouMean(issue.suggestion)
+          : issue.prefixed !== undefined
+            ? `; data-model fields are written with the dataset prefix: ${issue.prefixed}`
+            : '';
+      return `${what} ${issue.field} is not a field of data model ${issue.dataset}${hint}`;
+    }
+  }
+}
+
+function planDiagnostic(issue: PlanIssue, span: Span, severity: 'error' | 'warning' = 'error'): PlanDiagnostic {
+  return {
+    ...issue,
+    start: span.start,
+    end: span.end,
+    severity,
+    rule: PLAN_RULE_OF[issue.code],
+    message: describePlanIssue(issue),
+  };
 }
 
 /**
@@ -73,32 +145,26 @@ export function resolveTarget(tstats: TstatsCommand, models: DataModels): Resolv
   const dm = tstats.datamodel;
   if (!dm) {
     const at = tstats.from?.span ?? tstats.spanOfCommand;
-    diagnostics.push({
-      ...at,
-      severity: 'warning',
-      rule: 'matcher-unsupported',
-      message: tstats.from
-        ? `tstats from ${tstats.from.value} is not a data model; only "from datamodel=Model.Dataset" compiles to a matcher`
-        : 'tstats without "from datamodel=…" does not compile to a matcher',
-    });
+    diagnostics.push(
+      planDiagnostic(
+        tstats.from ? { code: 'not-a-datamodel', from: tstats.from.value } : { code: 'not-a-datamodel' },
+        at,
+        'warning',
+      ),
+    );
     return { diagnostics };
   }
   const model = models.model(dm.model);
   if (!model) {
     if (NON_CIM_MODELS.has(dm.model)) {
-      diagnostics.push({
-        ...dm.span,
-        severity: 'warning',
-        rule: 'datamodel-unknown',
-        message: `data model ${dm.model} is not part of Splunk_SA_CIM 4.20 (it ships with Splunk Enterprise Security); its fields cannot be checked`,
-      });
+      diagnostics.push(planDiagnostic({ code: 'non-cim-model', model: dm.model }, dm.span, 'warning'));
     } else {
-      diagnostics.push({
-        ...dm.span,
-        severity: 'error',
-        rule: 'datamodel-unknown',
-        message: `unknown data model ${dm.model}${suggest(dm.model, models.names())}`,
-      });
+      diagnostics.push(
+        planDiagnostic(
+          withSuggestion({ code: 'unknown-model', model: dm.model }, closestName(dm.model, models.names())),
+          dm.span,
+        ),
+      );
     }
     return { diagnostics };
   }
@@ -112,12 +178,7 @@ export function resolveTarget(tstats: TstatsCommand, models: DataModels): Resolv
       (model.roots.length === 1 ? model.roots[0] : undefined) ??
       model.roots[0];
     if (!root) {
-      diagnostics.push({
-        ...dm.span,
-        severity: 'error',
-        rule: 'datamodel-unknown',
-        message: `data model ${dm.model} has no datasets`,
-      });
+      diagnostics.push(planDiagnostic({ code: 'model-without-datasets', model: dm.model }, dm.span));
       return { diagnostics };
     }
     return { dataset: root, diagnostics };
@@ -125,12 +186,13 @@ export function resolveTarget(tstats: TstatsCommand, models: DataModels): Resolv
   const dataset = models.dataset(dm.model, dm.dataset);
   if (!dataset) {
     const names = model.datasets.map((d) => d.path.join('.'));
-    diagnostics.push({
-      ...dm.span,
-      severity: 'error',
-      rule: 'datamodel-unknown',
-      message: `data model ${dm.model} has no dataset ${dm.dataset.join('.')}${suggest(dm.dataset.join('.'), names)}`,
-    });
+    const written = dm.dataset.join('.');
+    diagnostics.push(
+      planDiagnostic(
+        withSuggestion({ code: 'unknown-dataset', model: dm.model, dataset: written }, closestName(written, names)),
+        dm.span,
+      ),
+    );
     return { diagnostics };
   }
   return { dataset, diagnostics };
@@ -184,20 +246,20 @@ export function checkField(
 ): PlanDiagnostic | undefined {
   const f = models.resolveField(dataset, written);
   if (f && !(f.kind === 'nodename' && role !== 'where')) return undefined;
-  const where = `${dataset.model}.${dataset.path.join('.')}`;
   const candidates = dataset.fields.filter((x) => x.kind !== 'nodename').map((x) => qualifiedFieldName(x));
-  let hint = suggest(written, candidates);
-  if (!hint && !written.includes('.') && !BUILTIN_NAMES.has(written)) {
-    const own = dataset.fields.find((x) => x.name === written);
-    if (own) hint = `; data-model fields are written with the dataset prefix: ${qualifiedFieldName(own)}`;
-  }
-  const what = role === 'by' ? 'BY field' : role === 'aggregate' ? 'aggregated field' : 'field';
-  return {
-    ...span,
-    severity: 'error',
-    rule: 'datamodel-field',
-    message: `${what} ${written} is not a field of data model ${where}${hint}`,
+  const issue: PlanIssue = {
+    code: 'unknown-field',
+    field: written,
+    dataset: `${dataset.model}.${dataset.path.join('.')}`,
+    role,
   };
+  const suggestion = closestName(written, candidates);
+  if (suggestion !== undefined) issue.suggestion = suggestion;
+  else if (!written.includes('.') && !BUILTIN_NAMES.has(written)) {
+    const own = dataset.fields.find((x) => x.name === written);
+    if (own) issue.prefixed = qualifiedFieldName(own);
+  }
+  return planDiagnostic(issue, span);
 }
 
 /** Plans a tstats command: where it reads from, what it groups and aggregates, and field checks. */
@@ -230,8 +292,6 @@ export function planTstats(
   return { plan, diagnostics };
 }
 
-/** `; did you mean X?` for the closest candidate (@dac/spl closestName policy), else ''. */
-export function suggest(written: string, candidates: readonly string[]): string {
-  const best = closestName(written, candidates);
-  return best === undefined ? '' : `; did you mean ${best}?`;
+function withSuggestion<T extends PlanIssue>(issue: T, suggestion: string | undefined): T {
+  return suggestion === undefined ? issue : { ...issue, suggestion };
 }

@@ -1,4 +1,4 @@
-import type { PlanDiagnostic, PlanRule } from '@dac/cim';
+import type { PlanRule } from '@dac/cim';
 
 /** A CIM event as the replay engine hands it to a matcher: UNQUALIFIED CIM field names. */
 export type CimEvent = Record<string, string | number | string[] | null | undefined>;
@@ -6,7 +6,14 @@ export type CimEvent = Record<string, string | number | string[] | null | undefi
 /** The tstats plan's rules (@dac/cim), plus `matcher-typecheck`: a generated matcher that does not type-check. */
 export type MatcherRule = PlanRule | 'matcher-typecheck';
 
-/** A problem compiling a matcher; offsets are in the EXPANDED search text (the AST spans' text). */
-export interface MatcherDiagnostic extends Omit<PlanDiagnostic, 'rule'> {
+/**
+ * A problem compiling a matcher: a tstats plan diagnostic (@dac/cim PlanDiagnostic, which also
+ * carries its data) or one of the generator's own. Offsets are in the EXPANDED search text.
+ */
+export interface MatcherDiagnostic {
+  start: number;
+  end: number;
+  severity: 'error' | 'warning';
   rule: MatcherRule | (string & {});
+  message: string;
 }

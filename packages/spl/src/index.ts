@@ -12,7 +12,17 @@ import { type MacroDefinition, type MacroTable, expandMacros, macroTableFrom } f
 import { parsePipeline } from './parser.js';
 
 export * from './ast.js';
-export type { SplDiagnostic, SplRule } from './diagnostics.js';
+export {
+  SPL_RULE_OF,
+  describeExpansion,
+  describeSplIssue,
+  renderSplMessage,
+  type MacroFrame,
+  type SplCode,
+  type SplDiagnostic,
+  type SplIssue,
+  type SplRule,
+} from './diagnostics.js';
 export { macroKey, macroTableFrom, expandMacros, parseMacroCall, STRIP_QUOTES_FROM_MACRO_ARGUMENTS } from './macros.js';
 export type { MacroDefinition, MacroTable, Expansion, ExpansionWithSpans, ExpandOptions } from './macros.js';
 export { macrosFromConf } from './conf.js';

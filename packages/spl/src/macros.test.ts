@@ -1,6 +1,7 @@
 import { readFileSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { macrosFromConf } from './conf.js';
+import { renderSplMessage } from './diagnostics.js';
 import { builtinMacros, parseSearch } from './index.js';
 import { type MacroDefinition, expandMacros, macroKey, macroTableFrom } from './macros.js';
 
@@ -135,6 +136,27 @@ describe('expandMacros', () => {
     expect(d.rule).toBe('spl-undefined-macro');
     expect(d.message).toContain('in the expansion of `inner_bad`');
     expect(search.slice(d.start, d.end)).toBe('`inner_bad`');
+  });
+
+  it('diagnostics carry what they are about as data; the message is rendered from it', () => {
+    const d = expandMacros('| tstats `security_content_sumariesonly` count', table).diagnostics[0];
+    expect(d).toMatchObject({
+      code: 'undefined-macro',
+      macro: 'security_content_sumariesonly',
+      key: 'security_content_sumariesonly',
+      suggestion: 'security_content_summariesonly',
+    });
+    expect(d.message).toBe(renderSplMessage(d));
+    const nested = expandMacros('q `inner_bad`', table).diagnostics[0];
+    expect(nested).toMatchObject({ code: 'undefined-macro', macro: 'nowhere', expandedFrom: [{ key: 'inner_bad' }] });
+    expect(nested.message).toBe(renderSplMessage(nested, nested.expandedFrom));
+    const args = expandMacros('`security_content_ctime`', table).diagnostics[0];
+    expect(args).toMatchObject({
+      code: 'macro-arguments',
+      macro: 'security_content_ctime',
+      parameters: ['field'],
+      given: 0,
+    });
   });
 
   it('bounds work: exponential definitions stop at maxLength with a diagnostic', () => {
