@@ -1,6 +1,7 @@
 export * from './diagnostic.js';
 export * from './naming.js';
 export * from './model.js';
+export * from './document.js';
 export * from './yaml-file.js';
 export * from './config.js';
 export * from './tree.js';

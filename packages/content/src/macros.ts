@@ -18,10 +18,11 @@ export interface MacroSource {
 export function macroDefinitions(items: readonly ContentItem<'macro'>[]): MacroSource[] {
   const out: MacroSource[] = [];
   for (const it of items) {
-    const d = it.data as { name?: unknown; definition?: unknown; arguments?: unknown } | undefined;
-    if (!d || typeof d.name !== 'string' || typeof d.definition !== 'string') continue;
-    const args = Array.isArray(d.arguments) ? d.arguments.map(String) : [];
-    out.push({ name: d.name, args, definition: d.definition, source: it.file.relPath });
+    // A file whose YAML has errors defines nothing (it carries its own diagnostics).
+    const m = it.data ? it.model : undefined;
+    if (m?.name.value === undefined || m.definition.value === undefined) continue;
+    const args = (m.arguments.value ?? []).map((a) => String(a.raw));
+    out.push({ name: m.name.value, args, definition: m.definition.value, source: it.file.relPath });
   }
   return out;
 }

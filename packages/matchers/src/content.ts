@@ -41,10 +41,12 @@ export interface DetectionSearch {
 /** Parses every detection's search (macros expanded, filter macro = `search *` when undefined). */
 export function detectionSearches(tree: ContentTree, macros: MacroTable = contentMacroTable(tree)): DetectionSearch[] {
   return tree.detections.map((item) => {
-    const d = item.data as { name?: unknown; search?: unknown } | undefined;
-    const id = typeof d?.name === 'string' ? d.name : item.file.relPath;
-    if (typeof d?.search !== 'string') return { item, id };
-    const parsed = parseSearch(d.search, macros, { filterMacro: filterMacroName(id) });
+    // A file whose YAML has errors is not compiled (it carries its own diagnostics).
+    const d = item.data ? item.model : undefined;
+    const id = d?.name.value ?? item.file.relPath;
+    const search = d?.search.value;
+    if (search === undefined) return { item, id };
+    const parsed = parseSearch(search, macros, { filterMacro: filterMacroName(id) });
     const tstats = findTstats(parsed.pipeline);
     return tstats ? { item, id, parsed, tstats } : { item, id, parsed };
   });

@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { filterMacroName, type ContentTree, type Detection } from '@dac/content';
+import { filterMacroName, type ContentTree, type DetectionData } from '@dac/content';
 import { loadDataModels } from '@dac/cim';
 import { compileMatchers, contentMacroTable, type CompiledMatcher } from '@dac/matchers';
 import {
@@ -77,7 +77,7 @@ export interface PrepareOptions {
  */
 export async function prepareDetections(
   tree: ContentTree,
-  items: { file: string; data: Detection }[],
+  items: { file: string; data: DetectionData }[],
   opts: PrepareOptions = {},
 ): Promise<Map<string, PreparedDetection | NotReplayable>> {
   const out = new Map<string, PreparedDetection | NotReplayable>();

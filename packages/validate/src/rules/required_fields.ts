@@ -16,8 +16,8 @@ export const requiredFields: FileRule = {
   defaultSeverity: 'error',
   description: 'tags.required_fields of a data-model (tstats) search are fields of the data model(s) it uses.',
   check(ctx) {
-    const list = (ctx.data.tags as Record<string, unknown> | undefined)?.required_fields;
-    if (!Array.isArray(list)) return [];
+    const list = ctx.detection!.tags.value?.required_fields.value;
+    if (!list) return [];
     const search = ctx.search();
     if (!search?.tstats()) return [];
     const models = search.dataModels();
@@ -32,20 +32,20 @@ export const requiredFields: FileRule = {
     }
     const bare = bareNames(models, targets);
     const out: Finding[] = [];
-    list.forEach((field, i) => {
-      if (typeof field !== 'string' || ctx.schemaFailed(['tags', 'required_fields', i])) return;
-      if (bare.has(field)) return;
-      if (targets.some((t) => models.resolveField(t, field) || models.resolveInModel(t.model, field))) return;
+    for (const f of list) {
+      const field = f.value;
+      if (field === undefined || ctx.schemaFailed(f) || bare.has(field)) continue;
+      if (targets.some((t) => models.resolveField(t, field) || models.resolveInModel(t.model, field))) continue;
       const s = closestName(
         field,
         targets.flatMap((t) => t.fields.map(qualifiedFieldName)),
       );
       const used = [...new Set(targets.map((t) => `${t.model}.${t.path.join('.')}`))].join(', ');
       out.push({
-        ...ctx.pos(['tags', 'required_fields', i]),
+        ...ctx.pos(f),
         message: `required field ${field} is not a field of the data model the search uses (${used})${s ? ` (did you mean ${s}?)` : ''}`,
       });
-    });
+    }
     return out;
   },
 };

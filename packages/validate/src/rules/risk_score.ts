@@ -9,22 +9,19 @@ export const riskScore: FileRule = {
   defaultSeverity: 'error',
   description: 'tags.risk_score equals round(confidence × impact / 100), rounded as Python does (half to even).',
   check(ctx) {
-    const tags = ctx.data.tags as Record<string, unknown> | undefined;
-    if (!tags || typeof tags !== 'object') return [];
-    const { confidence, impact, risk_score: score } = tags;
-    if (
-      score === undefined ||
-      ctx.schemaFailed(['tags', 'risk_score']) ||
-      ctx.schemaFailed(['tags', 'confidence']) ||
-      ctx.schemaFailed(['tags', 'impact'])
-    )
+    const tags = ctx.detection!.tags.value;
+    if (!tags) return [];
+    if (ctx.schemaFailed(tags.risk_score) || ctx.schemaFailed(tags.confidence) || ctx.schemaFailed(tags.impact))
       return [];
-    if (typeof confidence !== 'number' || typeof impact !== 'number' || typeof score !== 'number') return [];
+    const confidence = tags.confidence.value;
+    const impact = tags.impact.value;
+    const score = tags.risk_score.value;
+    if (confidence === undefined || impact === undefined || score === undefined) return [];
     const expected = riskScoreOf(confidence, impact);
     if (score === expected) return [];
     return [
       {
-        ...ctx.pos(['tags', 'risk_score']),
+        ...ctx.pos(tags.risk_score),
         message: `tags.risk_score is ${score} but round(confidence ${confidence} × impact ${impact} / 100) = ${expected}`,
       },
     ];

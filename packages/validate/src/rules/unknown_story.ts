@@ -16,15 +16,16 @@ export const unknownStory: TreeRule<StoryRef[]> = {
   defaultSeverity: 'error',
   description: 'Every tags.analytic_story entry names a story in stories/, at most once.',
   collect(ctx) {
-    const list = (ctx.data.tags as Record<string, unknown> | undefined)?.analytic_story;
-    if (!Array.isArray(list)) return undefined;
+    const list = ctx.detection!.tags.value?.analytic_story.value;
+    if (!list) return undefined;
     const seen = new Set<string>();
     const refs: StoryRef[] = [];
-    list.forEach((name, i) => {
-      if (typeof name !== 'string' || ctx.schemaFailed(['tags', 'analytic_story', i])) return;
-      refs.push({ name, ...ctx.pos(['tags', 'analytic_story', i]), duplicate: seen.has(name) });
+    for (const f of list) {
+      const name = f.value;
+      if (name === undefined || ctx.schemaFailed(f)) continue;
+      refs.push({ name, ...ctx.pos(f), duplicate: seen.has(name) });
       seen.add(name);
-    });
+    }
     return refs;
   },
   check(ctx) {
