@@ -11,7 +11,22 @@ import type { SplDiagnostic } from './diagnostics.js';
 import { type MacroDefinition, type MacroTable, expandMacros, macroTableFrom } from './macros.js';
 import { parsePipeline } from './parser.js';
 
-export * from './ast.js';
+export type {
+  AggregateCall,
+  Argument,
+  Command,
+  CompareOp,
+  EvalAssignment,
+  EvalBinaryOp,
+  EvalExpr,
+  GenericCommand,
+  Literal,
+  Pipeline,
+  SearchCommand,
+  SearchExpr,
+  Span,
+  TstatsCommand,
+} from './ast.js';
 export {
   SPL_RULE_OF,
   describeExpansion,
