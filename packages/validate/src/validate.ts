@@ -32,7 +32,8 @@ export interface ValidateOptions {
   paths?: string[];
   /**
    * Threads to spread the files over (this one plus workers − 1 worker threads); 0 or 1 = this thread
-   * only. Default: up to 2 (the machine's cores) for trees of 200+ files, else 0.
+   * only. Default: the machine's available parallelism (os.availableParallelism()) for trees of
+   * 200+ files, else 0.
    */
   workers?: number;
 }
@@ -93,7 +94,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
     if (narrowed && !reported[i]) results[i] = quickFacts(e, root);
     else rest.push(i);
   });
-  const wanted = options.workers ?? (rest.length >= WORKER_MIN_FILES ? Math.min(2, availableParallelism()) : 0);
+  const wanted = options.workers ?? (rest.length >= WORKER_MIN_FILES ? availableParallelism() : 0);
   const workerUrl = wanted > 1 ? workerEntry() : undefined;
   let tree: ContentTree | undefined;
   if (workerUrl && rest.length > 0) {
