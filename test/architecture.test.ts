@@ -15,8 +15,10 @@ const packagesDir = join(repo, 'packages');
 const LAYERS: readonly (readonly string[])[] = [
   // Foundations with no @dac dependency: dac's data files; Splunk .conf syntax.
   ['assets', 'conf'],
-  // The content stage (loader, typed model, ESCU naming) and the SPL front end.
-  ['content', 'spl'],
+  // The content stage: loader, typed model, ESCU naming and derived values.
+  ['content'],
+  // The SPL front end (macro expansion over the content's macros, parser, interpreter).
+  ['spl'],
   // Splunk CIM: data models and the tstats plan resolved against them (SPL + CIM knowledge).
   ['cim'],
   // Stages that only read content, SPL and CIM.

@@ -74,4 +74,3 @@ export {
 } from './tree.js';
 export { ensureDir, isFileSystemError } from './fs.js';
 export { pythonRound, riskScoreOf } from './risk.js';
-export { macroDefinitions, type MacroSource } from './macros.js';

@@ -1,6 +1,5 @@
 import {
   filterMacroName,
-  macroDefinitions,
   nodeAt,
   positionInScalar,
   type ContentItem,
@@ -8,9 +7,9 @@ import {
   type Diagnostic,
 } from '@dac/content';
 import {
+  contentMacroTable,
   findTstats,
   parseSearch,
-  searchMacroTable,
   type MacroTable,
   type ParsedSearch,
   type TstatsCommand,
@@ -24,11 +23,6 @@ import type { MatcherDiagnostic } from './types.js';
  * file:line:col.
  */
 
-/** The macros the content's searches can call: CIM's, overridden by the content's own. */
-export function contentMacroTable(tree: ContentTree): MacroTable {
-  return searchMacroTable(macroDefinitions(tree.macros));
-}
-
 export interface DetectionSearch {
   item: ContentItem<'detection'>;
   /** The detection's name (or its file when it has none): the matcher id. */
@@ -39,7 +33,10 @@ export interface DetectionSearch {
 }
 
 /** Parses every detection's search (macros expanded, filter macro = `search *` when undefined). */
-export function detectionSearches(tree: ContentTree, macros: MacroTable = contentMacroTable(tree)): DetectionSearch[] {
+export function detectionSearches(
+  tree: ContentTree,
+  macros: MacroTable = contentMacroTable(tree.macros),
+): DetectionSearch[] {
   return tree.detections.map((item) => {
     // A file whose YAML has errors is not compiled (it carries its own diagnostics).
     const d = item.data ? item.model : undefined;

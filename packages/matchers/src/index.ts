@@ -22,5 +22,5 @@ export {
   type CompileOptions,
   type CompileResult,
 } from './compile.js';
-export { contentMacroTable, detectionSearches, toContentDiagnostic, type DetectionSearch } from './content.js';
+export { detectionSearches, toContentDiagnostic, type DetectionSearch } from './content.js';
 export { corpusFigures, formatFigures, inBasicSubset, type CorpusFigures } from './corpus.js';

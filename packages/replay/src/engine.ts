@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { filterMacroName, type ContentTree, type DetectionData } from '@dac/content';
 import { loadDataModels } from '@dac/cim';
-import { compileMatchers, contentMacroTable, type CompiledMatcher } from '@dac/matchers';
+import { compileMatchers, type CompiledMatcher } from '@dac/matchers';
 import {
   createNormaliser,
   specsFromDataSources,
@@ -10,7 +10,7 @@ import {
   type Normaliser,
   type RawEvent,
 } from '@dac/normalise';
-import { findTstats, parseSearch, type SearchExpr } from '@dac/spl';
+import { contentMacroTable, findTstats, parseSearch, type SearchExpr } from '@dac/spl';
 import { compilePostPipeline, type RowOp } from './post.js';
 import { formatFor, parseEventXml, readFixture, type ReadIssue } from './readers/index.js';
 import { checkAggregationPlan, TstatsAggregator, type Row } from './tstats.js';
@@ -81,7 +81,7 @@ export async function prepareDetections(
   opts: PrepareOptions = {},
 ): Promise<Map<string, PreparedDetection | NotReplayable>> {
   const out = new Map<string, PreparedDetection | NotReplayable>();
-  const macros = contentMacroTable(tree);
+  const macros = contentMacroTable(tree.macros);
   const { specs, problems } = specsFromDataSources(
     tree.dataSources.flatMap((d) => (d.data ? [d.data as unknown as DataSourceLike] : [])),
   );

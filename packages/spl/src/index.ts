@@ -3,12 +3,9 @@
  * the AST of ./ast.ts with positions on every node, and the reference interpreter of Splunk's
  * search-language semantics.
  */
-import { readFileSync } from 'node:fs';
-import { assetPath } from '@dac/assets';
 import type { Pipeline, Span } from './ast.js';
-import { macrosFromConf } from './conf.js';
 import type { SplDiagnostic } from './diagnostics.js';
-import { type MacroDefinition, type MacroTable, expandMacros, macroTableFrom } from './macros.js';
+import { type MacroTable, expandMacros } from './macros.js';
 import { parsePipeline } from './parser.js';
 
 export type {
@@ -41,6 +38,8 @@ export {
 export { macroKey, macroTableFrom, expandMacros, parseMacroCall, STRIP_QUOTES_FROM_MACRO_ARGUMENTS } from './macros.js';
 export type { MacroDefinition, MacroTable, Expansion, ExpansionWithSpans, ExpandOptions } from './macros.js';
 export { macrosFromConf } from './conf.js';
+export { builtinMacros } from './builtin-macros.js';
+export { contentMacroTable, macroDefinitions, searchMacroTable } from './content-macros.js';
 export { parsePipeline, MAX_NESTING } from './parser.js';
 export {
   evaluateSearch,
@@ -69,31 +68,6 @@ export {
   SUPPORTED_EVAL_FUNCTIONS,
 } from './eval.js';
 export type { EvalValue, EvalRow, EvalResult, EvalOptions } from './eval.js';
-
-let builtins: MacroTable | undefined;
-
-/**
- * The CIM add-on's macros (Splunk_SA_CIM 4.20.0 `default/macros.conf`, dac's copy
- * `schemas/cim/macros.conf`, located by @dac/assets), e.g. `drop_dm_object_name(1)`, read once per
- * thread. Content macros override them: see searchMacroTable.
- */
-export function builtinMacros(): MacroTable {
-  builtins ??= macroTableFrom(
-    macrosFromConf(readFileSync(assetPath('cimMacros'), 'utf8'), 'Splunk_SA_CIM/default/macros.conf'),
-  );
-  return new Map(builtins);
-}
-
-/**
- * The macros a detection's search can call: the CIM add-on's (builtinMacros), overridden by the
- * content's own definitions (a later definition of the same `name(N)` wins, as in Splunk, where
- * the app's macros.conf overrides Splunk_SA_CIM's).
- */
-export function searchMacroTable(contentMacros: Iterable<MacroDefinition>): MacroTable {
-  const table = builtinMacros();
-  for (const [key, def] of macroTableFrom(contentMacros)) table.set(key, def);
-  return table;
-}
 
 export interface ParsedSearch {
   /** The macro-expanded search that was parsed (AST spans are offsets into it). */

@@ -6,12 +6,12 @@ import type {
   Diagnostic,
   Field,
   Lookup,
-  MacroSource,
   PathSegment,
   Position,
   Severity,
   YamlFile,
 } from '@dac/content';
+import type { MacroDefinition } from '@dac/spl';
 import type { AttackIndex } from './attack.js';
 import type { SearchAnalysis } from './search.js';
 
@@ -33,7 +33,7 @@ export interface SharedSettings {
   /** Stanza label (`ESCU`), for the stanza-length rule. */
   label: string;
   /** Macro definitions of the whole tree, for SPL expansion. */
-  macros: MacroSource[];
+  macros: MacroDefinition[];
   /**
    * File stems of macro files whose YAML could not be read: calls to a macro of that name are
    * not reported as undefined (the file already carries its own error).

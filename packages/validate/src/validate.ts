@@ -11,7 +11,6 @@ import {
   discoverContent,
   loadConfig,
   loadItem,
-  macroDefinitions,
   positionOfPath,
   type ContentEntry,
   type ContentItem,
@@ -20,6 +19,7 @@ import {
   type DacConfig,
   type Diagnostic,
 } from '@dac/content';
+import { macroDefinitions } from '@dac/spl';
 import { checkItem, quickFacts, type CheckOptions, type FileResult } from './check-file.js';
 import { RULES } from './rules/index.js';
 import { SCHEMA_RULE, schemaDiagnostics } from './schemas.js';

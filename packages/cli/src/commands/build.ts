@@ -3,15 +3,8 @@ import { InvalidArgumentError, type Command } from 'commander';
 import { loadContent, type Diagnostic } from '@dac/content';
 import { buildApp } from '@dac/splunk-app';
 import { formatText, UsageError, validate } from '@dac/validate';
-import {
-  addJobsOption,
-  describeFailure,
-  EXIT_FAILED,
-  EXIT_OK,
-  EXIT_USAGE,
-  jobsOf,
-  type DacCommand,
-} from '../program.js';
+import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
+import { addJobsOption, jobsOf } from '../jobs.js';
 
 interface BuildOpts {
   content: string;

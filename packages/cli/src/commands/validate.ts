@@ -1,15 +1,8 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { formatGithub, formatJson, formatText, UsageError, validate } from '@dac/validate';
-import {
-  addJobsOption,
-  describeFailure,
-  EXIT_FAILED,
-  EXIT_OK,
-  EXIT_USAGE,
-  jobsOf,
-  type DacCommand,
-} from '../program.js';
+import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
+import { addJobsOption, jobsOf } from '../jobs.js';
 
 /**
  * `dac validate [--content DIR] [--format text|json|github] [--jobs N] [PATH ...]`
