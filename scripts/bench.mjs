@@ -50,7 +50,8 @@ try {
     const r = spawnSync(process.execPath, ['--expose-gc', outfile], {
       stdio: 'inherit',
       cwd: root,
-      env: { ...process.env, DAC_REPO_ROOT: root },
+      // Benchmarks are bundled outside packages/cli/dist: their assets are the repository's own.
+      env: { ...process.env, DAC_REPO_ROOT: root, DAC_ASSETS: root },
     });
     if (r.status !== 0) failed++;
   }

@@ -1,8 +1,9 @@
-// Bundles the CLI (and its worker entry points) into packages/cli/dist with esbuild.
-// Workspace packages are TypeScript sources; third-party dependencies stay external
-// (resolved from node_modules at run time) so the bundle stays small and fast to load.
+// Bundles the CLI (and its worker entry points) into packages/cli/dist with esbuild, and copies
+// dac's data files (packages/assets/assets.json) into packages/cli/dist/assets, where @dac/assets
+// finds them from the bundle. Workspace packages are TypeScript sources; third-party dependencies
+// stay external (resolved from node_modules at run time) so the bundle stays small and fast to load.
 import { build } from 'esbuild';
-import { existsSync, readdirSync } from 'node:fs';
+import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
@@ -41,3 +42,9 @@ await build({
     },
   ],
 });
+
+// The assets, at the same relative paths as in the repository (see packages/assets/src/assets.ts).
+const assetsDir = join(root, 'packages/cli/dist/assets');
+rmSync(assetsDir, { recursive: true, force: true });
+for (const rel of Object.values(JSON.parse(readFileSync(join(root, 'packages/assets/assets.json'), 'utf8'))))
+  cpSync(join(root, rel), join(assetsDir, rel), { recursive: true });

@@ -4,6 +4,7 @@ import { mkdtempSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
+import { MissingAssetError } from '@dac/assets';
 import { describeFailure } from '../packages/cli/src/program.js';
 import { runDac } from './support/run-dac.js';
 
@@ -13,6 +14,11 @@ describe('describeFailure', () => {
   it('turns a file-system error into one line naming the path', () => {
     const e = Object.assign(new Error('ENOTDIR: not a directory'), { code: 'ENOTDIR', syscall: 'mkdir', path: '/x/y' });
     expect(describeFailure('build', e)).toBe('dac build: cannot mkdir /x/y: a part of the path is not a directory\n');
+  });
+  it('names the missing file of an incomplete installation in one line', () => {
+    const e = new MissingAssetError('templates', '/opt/dac/dist/assets/templates');
+    expect(describeFailure('build', e)).toBe(`dac build: ${e.message}\n`);
+    expect(e.message).toContain('/opt/dac/dist/assets/templates');
   });
   it('keeps the stack of anything else (an internal error)', () => {
     expect(describeFailure('build', new TypeError('boom'))).toMatch(

@@ -2,7 +2,8 @@
 import { existsSync } from 'node:fs';
 import { describe, expect, it } from 'vitest';
 import { loadContent } from '@dac/content';
-import { renderApp, splunkReadValue } from '@dac/splunk-app';
+import { splunkReadValue } from '@dac/conf';
+import { renderApp } from '@dac/splunk-app';
 import { confMap, CORPUS } from './helpers.js';
 
 describe.skipIf(!existsSync(CORPUS))('ESCU corpus build', () => {

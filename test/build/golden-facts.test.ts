@@ -8,7 +8,7 @@ import { readdirSync, readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { parse as parseYaml } from 'yaml';
-import { confToMap, parseConf } from '@dac/splunk-app';
+import { confToMap, parseConf } from '@dac/conf';
 import { FIXTURE, GOLDEN, REPO_ROOT } from './helpers.js';
 
 type Yaml = Record<string, unknown> & {

@@ -1,15 +1,8 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import {
-  addItem,
-  parseYamlText,
-  type AppConfig,
-  type ContentItem,
-  type ContentKind,
-  type ContentTree,
-} from '@dac/content';
-import { confToMap, parseConf } from '@dac/splunk-app';
+import { addItem, parseYamlText, type AppConfig, itemOf, type ContentKind, type ContentTree } from '@dac/content';
+import { confToMap, parseConf } from '@dac/conf';
 import { expect } from 'vitest';
 
 export const HERE = dirname(fileURLToPath(import.meta.url));
@@ -77,13 +70,7 @@ export function memoryTree(
   };
   for (const it of items) {
     const file = parseYamlText(JSON.stringify(it.data, null, 1), `/nonexistent-content-root/${it.relPath}`, it.relPath);
-    const value = file.value;
-    const item: ContentItem = {
-      kind: it.kind,
-      file,
-      data: (typeof value === 'object' && value !== null ? value : undefined) as never,
-    };
-    addItem(tree, item);
+    addItem(tree, itemOf(it.kind, file));
   }
   return tree;
 }

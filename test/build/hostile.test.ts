@@ -6,7 +6,8 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { filterMacroName } from '@dac/content';
-import { renderApp, splunkReadValue, stanzaNameProblem } from '@dac/splunk-app';
+import { splunkReadValue, stanzaNameProblem } from '@dac/conf';
+import { renderApp } from '@dac/splunk-app';
 import { confMap, memoryTree } from './helpers.js';
 
 const piece = fc.constantFrom(

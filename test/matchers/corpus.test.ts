@@ -8,9 +8,9 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { loadDataModels } from '@dac/cim';
 import { loadContent } from '@dac/content';
-import { corpusFigures, compileMatchers, detectionSearches, eventKeyOf, type CimEvent } from '@dac/matchers';
+import { eventKeyOf, loadDataModels } from '@dac/cim';
+import { corpusFigures, compileMatchers, detectionSearches, type CimEvent } from '@dac/matchers';
 import { evaluateSearch, type SearchExpr } from '@dac/spl';
 
 const corpus = join(import.meta.dirname, '../../../shared/corpus/escu');

@@ -3,10 +3,9 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
 import { loadContent, type ContentTree } from '@dac/content';
-import { evaluateSearch, findTstats, parseSearch } from '@dac/spl';
+import { contentMacroTable, evaluateSearch, findTstats, parseSearch } from '@dac/spl';
 import {
   fixturePathFor,
-  macroTableOf,
   prepareDetections,
   replayDetection,
   runTests,
@@ -174,7 +173,7 @@ describe('replay rows', () => {
   it('the generated matcher agrees with the @dac/spl reference interpreter on every normalised event', async () => {
     const tree = treeWithSearch();
     const det = tree.detections.find((d) => d.file.relPath === NGROK)!.data!;
-    const where = findTstats(parseSearch(det.search, macroTableOf(tree)).pipeline)!.where!;
+    const where = findTstats(parseSearch(det.search, contentMacroTable(tree.macros)).pipeline)!.where!;
     const p = await prepared(tree);
     let compared = 0;
     for (const [f, st, src] of [

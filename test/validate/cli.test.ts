@@ -34,4 +34,12 @@ describe('dac validate exit codes', () => {
     expect(missing.err).toContain('path detections/nope.yml does not exist');
     expect((await dac('--content', join(repo, 'no-such-dir'))).code).toBe(2);
   });
+
+  it('--jobs N (or -j N) sets the thread count; a bad count is a usage error', async () => {
+    expect((await dac('--content', repo, '--jobs', '0')).code).toBe(0);
+    expect((await dac('--content', repo, '-j', '1')).code).toBe(0);
+    const bad = await dac('--content', repo, '--jobs', 'many');
+    expect(bad.code).toBe(2);
+    expect(bad.err).toContain('expected a whole number');
+  });
 });

@@ -103,6 +103,8 @@ describe('validate() with worker threads', () => {
   it('reports exactly what the in-thread run reports', async () => {
     const inThread = await validate({ root: content, workers: 0 });
     process.env.DAC_VALIDATE_WORKER = join(out, 'validate-check.worker.js');
+    // The worker bundle sits outside packages/cli/dist, so it reads the repository's assets.
+    process.env.DAC_ASSETS = repo;
     try {
       const threaded = await validate({ root: content, workers: 2 });
       expect(threaded.tree).toBeUndefined();
@@ -127,6 +129,7 @@ describe('validate() with worker threads', () => {
       ]);
     } finally {
       delete process.env.DAC_VALIDATE_WORKER;
+      delete process.env.DAC_ASSETS;
     }
   });
 });

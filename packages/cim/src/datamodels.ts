@@ -1,6 +1,6 @@
-import { existsSync, readdirSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assetPath } from '@dac/assets';
 
 /**
  * Splunk CIM data models (Splunk_SA_CIM 4.20.0, `default/data/models/*.json`, copied into
@@ -368,33 +368,6 @@ export function qualifiedFieldName(field: DataModelField): string {
   return field.owner.length === 0 ? field.name : `${field.owner.join('.')}.${field.name}`;
 }
 
-/**
- * Finds the directory holding `schemas/datamodels`: `DAC_REPO_ROOT` when set, else walking up from
- * this module (works from source under vitest and from the esbuild bundle in packages/cli/dist),
- * else walking up from the working directory.
- */
-export function findDataModelsDir(): string | undefined {
-  const candidates: string[] = [];
-  if (process.env.DAC_REPO_ROOT) candidates.push(resolve(process.env.DAC_REPO_ROOT));
-  try {
-    candidates.push(dirname(fileURLToPath(import.meta.url)));
-  } catch {
-    // import.meta.url is not a file URL (e.g. a data: module): fall through to the cwd.
-  }
-  candidates.push(process.cwd());
-  for (const start of candidates) {
-    let dir = start;
-    for (;;) {
-      const d = join(dir, 'schemas', 'datamodels');
-      if (existsSync(join(d, 'Endpoint.json'))) return d;
-      const up = dirname(dir);
-      if (up === dir) break;
-      dir = up;
-    }
-  }
-  return undefined;
-}
-
 /** Reads every `*.json` data model in a directory (sorted by file name). */
 export function loadDataModelsFrom(dir: string): DataModels {
   const models: DataModel[] = [];
@@ -409,14 +382,8 @@ export function loadDataModelsFrom(dir: string): DataModels {
 
 let cached: DataModels | undefined;
 
-/** The CIM 4.20 data models from `schemas/datamodels/*.json`, read once per process. */
+/** The CIM 4.20 data models dac ships (`schemas/datamodels/*.json`, located by @dac/assets), read once per thread. */
 export function loadDataModels(): DataModels {
-  if (cached) return cached;
-  const dir = findDataModelsDir();
-  if (!dir)
-    throw new Error(
-      'cannot find schemas/datamodels (the CIM data model JSON files); set DAC_REPO_ROOT to the dac repository',
-    );
-  cached = loadDataModelsFrom(dir);
+  cached ??= loadDataModelsFrom(assetPath('dataModels'));
   return cached;
 }

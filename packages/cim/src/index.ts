@@ -1,1 +1,29 @@
-export * from './datamodels.js';
+export {
+  BUILTIN_FIELDS,
+  NODENAME_FIELD,
+  buildDataModel,
+  loadDataModels,
+  loadDataModelsFrom,
+  qualifiedFieldName,
+  type DataModel,
+  type DataModelField,
+  type DataModels,
+  type Dataset,
+  type FieldType,
+} from './datamodels.js';
+export {
+  MAX_WHERE_DEPTH,
+  NON_CIM_MODELS,
+  checkField,
+  eventKeyOf,
+  planTstats,
+  resolveTarget,
+  describePlanIssue,
+  writtenFields,
+  type PlanDiagnostic,
+  type PlanIssue,
+  type PlanRule,
+  type ResolvedTarget,
+  type TstatsPlan,
+  type WrittenField,
+} from './tstats-plan.js';

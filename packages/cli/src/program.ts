@@ -1,4 +1,5 @@
 import { Command, CommanderError } from 'commander';
+import { MissingAssetError } from '@dac/assets';
 import { isFileSystemError } from '@dac/content';
 import { commands } from './commands/index.js';
 
@@ -64,5 +65,7 @@ export function describeFailure(command: string, e: unknown): string {
     const reason = FS_REASONS[e.code ?? ''] ?? e.code;
     return `${who}: cannot ${e.syscall}${e.path ? ` ${e.path}` : ''}: ${reason}\n`;
   }
+  // An incomplete installation: say which file is missing, no stack.
+  if (e instanceof MissingAssetError) return `${who}: ${e.message}\n`;
   return `${who}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`;
 }

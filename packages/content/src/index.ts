@@ -1,7 +1,76 @@
-export * from './diagnostic.js';
-export * from './naming.js';
-export * from './model.js';
-export * from './yaml-file.js';
-export * from './config.js';
-export * from './tree.js';
-export * from './fs.js';
+export { compareDiagnostics, type Diagnostic, type Severity } from './diagnostic.js';
+export { MAX_STANZA_LENGTH, detectionStanzaName, filterMacroName, snakeCase } from './naming.js';
+export {
+  CONTENT_FOLDERS,
+  type AttackDataData,
+  type ContentData,
+  type ContentKind,
+  type DataSourceData,
+  type DetectionData,
+  type DetectionStatus,
+  type DetectionTagsData,
+  type DetectionTestData,
+  type DetectionType,
+  type DrilldownSearchData,
+  type FieldMappingData,
+  type LookupData,
+  type MacroData,
+  type ObservableData,
+  type StoryData,
+} from './model.js';
+export {
+  documentModel,
+  valuesOf,
+  type AttackData,
+  type ContentModel,
+  type ContentModels,
+  type DataSource,
+  type Detection,
+  type DetectionTags,
+  type DetectionTest,
+  type DocumentBase,
+  type DrilldownSearch,
+  type Field,
+  type FieldMapping,
+  type ListField,
+  type Lookup,
+  type Macro,
+  type Observable,
+  type Story,
+  type StoryTags,
+} from './document.js';
+export {
+  MAX_YAML_ALIASES,
+  MAX_YAML_BYTES,
+  documentValue,
+  loadYamlFile,
+  nodeAt,
+  parseYamlText,
+  positionAt,
+  positionInScalar,
+  positionOfPath,
+  toRelPath,
+  type PathSegment,
+  type Position,
+  type YamlFile,
+} from './yaml-file.js';
+export {
+  CONFIG_FILE,
+  CONTENTCTL_FILE,
+  loadConfig,
+  type AppConfig,
+  type DacConfig,
+  type RuleSetting,
+} from './config.js';
+export {
+  addItem,
+  discoverContent,
+  itemOf,
+  loadContent,
+  loadItem,
+  type ContentEntry,
+  type ContentItem,
+  type ContentTree,
+} from './tree.js';
+export { ensureDir, isFileSystemError } from './fs.js';
+export { pythonRound, riskScoreOf } from './risk.js';

@@ -1,7 +1,8 @@
 /**
- * The content model: TypeScript shapes of ESCU-format YAML (contentctl 4.x format).
- * The JSON Schemas in `schemas/` are the source of truth for what is valid; these types describe
- * what later stages may rely on *after* schema validation passed.
+ * Kinds of content and the plain shapes of their documents (ESCU format, contentctl 4.x): what a
+ * document's value looks like after schema validation passed. The JSON Schemas in `schemas/` are
+ * the source of truth for what is valid. The typed model every stage reads, which also holds
+ * invalid documents and the position of each field, is in ./document.ts.
  */
 export type ContentKind = 'detection' | 'macro' | 'story' | 'data_source' | 'lookup';
 
@@ -14,23 +15,24 @@ export const CONTENT_FOLDERS: Record<ContentKind, string> = {
   lookup: 'lookups',
 };
 
+/** Plain shapes of valid documents (the `data` of a loaded item). */
 export type DetectionType = 'TTP' | 'Anomaly' | 'Hunting' | 'Correlation' | 'Baseline' | 'Investigation';
 export type DetectionStatus = 'production' | 'experimental' | 'deprecated' | 'removed';
 
-export interface Observable {
+export interface ObservableData {
   name: string;
   type: string;
   role: string[];
 }
 
-export interface DrilldownSearch {
+export interface DrilldownSearchData {
   name: string;
   search: string;
   earliest_offset: string;
   latest_offset: string;
 }
 
-export interface AttackData {
+export interface AttackDataData {
   data: string;
   source: string;
   sourcetype: string;
@@ -38,7 +40,7 @@ export interface AttackData {
   custom_index?: string;
 }
 
-export interface DetectionTest {
+export interface DetectionTestData {
   name: string;
   /** ESCU `test_type` (`unit` default, `integration`); kept for compatibility. */
   test_type?: string;
@@ -48,17 +50,17 @@ export interface DetectionTest {
    * (false-positive regression) test.
    */
   expected_rows?: number;
-  attack_data: AttackData[];
+  attack_data: AttackDataData[];
 }
 
-export interface DetectionTags {
+export interface DetectionTagsData {
   analytic_story: string[];
   asset_type: string;
   confidence: number;
   impact: number;
   message: string;
   mitre_attack_id?: string[];
-  observable: Observable[];
+  observable: ObservableData[];
   product: string[];
   required_fields: string[];
   risk_score: number;
@@ -69,7 +71,7 @@ export interface DetectionTags {
   [key: string]: unknown;
 }
 
-export interface Detection {
+export interface DetectionData {
   name: string;
   id: string;
   version: number;
@@ -83,19 +85,19 @@ export interface Detection {
   how_to_implement: string;
   known_false_positives: string;
   references?: string[];
-  drilldown_searches?: DrilldownSearch[];
-  tags: DetectionTags;
-  tests?: DetectionTest[];
+  drilldown_searches?: DrilldownSearchData[];
+  tags: DetectionTagsData;
+  tests?: DetectionTestData[];
 }
 
-export interface Macro {
+export interface MacroData {
   name: string;
   definition: string;
   description: string;
   arguments?: string[];
 }
 
-export interface Story {
+export interface StoryData {
   name: string;
   id: string;
   version: number;
@@ -108,13 +110,13 @@ export interface Story {
   tags: { category: string[]; product: string[]; usecase: string; cve?: string[]; group?: string[] };
 }
 
-export interface FieldMapping {
+export interface FieldMappingData {
   data_model: string;
   data_set: string;
   mapping: Record<string, string>;
 }
 
-export interface DataSource {
+export interface DataSourceData {
   name: string;
   id: string;
   version?: number;
@@ -126,12 +128,12 @@ export interface DataSource {
   separator?: string;
   supported_TA?: { name: string; url?: string; version?: string }[];
   fields?: string[];
-  field_mappings?: FieldMapping[];
+  field_mappings?: FieldMappingData[];
   example_log?: string;
   [key: string]: unknown;
 }
 
-export interface Lookup {
+export interface LookupData {
   name: string;
   description: string;
   filename?: string;
@@ -145,10 +147,10 @@ export interface Lookup {
   [key: string]: unknown;
 }
 
-export interface ContentTypes {
-  detection: Detection;
-  macro: Macro;
-  story: Story;
-  data_source: DataSource;
-  lookup: Lookup;
+export interface ContentData {
+  detection: DetectionData;
+  macro: MacroData;
+  story: StoryData;
+  data_source: DataSourceData;
+  lookup: LookupData;
 }

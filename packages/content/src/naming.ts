@@ -11,3 +11,14 @@ export function snakeCase(name: string): string {
 export function filterMacroName(detectionName: string): string {
   return `${snakeCase(detectionName)}_filter`;
 }
+
+/**
+ * The savedsearches.conf stanza of a detection, `<label> - <name> - Rule` (contentctl; e.g.
+ * `ESCU - Windows Ngrok Reverse Proxy Usage - Rule`). The label is the app's (`app.label`).
+ */
+export function detectionStanzaName(label: string, detectionName: string): string {
+  return `${label} - ${detectionName} - Rule`;
+}
+
+/** contentctl CONTENTCTL_MAX_STANZA_LENGTH = 99 − 18: a detection's stanza must fit in 81 characters. */
+export const MAX_STANZA_LENGTH = 81;

@@ -2,8 +2,9 @@ import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, type DacConfig } from './config.js';
 import type { Diagnostic } from './diagnostic.js';
-import { CONTENT_FOLDERS, type ContentKind, type ContentTypes } from './model.js';
-import { loadYamlFile, toRelPath, type YamlFile } from './yaml-file.js';
+import { documentModel, type ContentModels } from './document.js';
+import { CONTENT_FOLDERS, type ContentData, type ContentKind } from './model.js';
+import { documentValue, loadYamlFile, toRelPath, type YamlFile } from './yaml-file.js';
 
 /** A content file found on disk, before it is read. */
 export interface ContentEntry {
@@ -13,12 +14,21 @@ export interface ContentEntry {
   relPath: string;
 }
 
-/** A loaded content file: the YAML with positions plus its value typed by kind. */
+/** A loaded content file: the YAML with positions, its value, and its typed model. */
 export interface ContentItem<K extends ContentKind = ContentKind> {
   kind: K;
   file: YamlFile;
-  /** The document's value when it is a mapping; shape is only guaranteed after schema validation. */
-  data: ContentTypes[K] | undefined;
+  /**
+   * The document's value when the YAML is free of errors and holds a mapping; its shape is only
+   * guaranteed after schema validation.
+   */
+  data: ContentData[K] | undefined;
+  /**
+   * The typed model (./document.ts: every field with its path and, when well typed, its value):
+   * present whenever the document holds a mapping, also when its only YAML errors are duplicate
+   * keys (of the value YAML keeps, the last), so that every other check still sees the document.
+   */
+  model: ContentModels[K] | undefined;
 }
 
 export interface ContentTree {
@@ -63,10 +73,14 @@ export function discoverContent(rootDir: string): { entries: ContentEntry[]; loo
 }
 
 export function loadItem<K extends ContentKind>(entry: { kind: K; path: string }, root: string): ContentItem<K> {
-  const file = loadYamlFile(entry.path, root);
+  return itemOf(entry.kind, loadYamlFile(entry.path, root));
+}
+
+/** The content item of an already parsed file (e.g. one read from git). */
+export function itemOf<K extends ContentKind>(kind: K, file: YamlFile): ContentItem<K> {
   const v = file.value;
-  const data = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as ContentTypes[K]) : undefined;
-  return { kind: entry.kind, file, data };
+  const data = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as ContentData[K]) : undefined;
+  return { kind, file, data, model: documentModel(kind, documentValue(file)) };
 }
 
 /**

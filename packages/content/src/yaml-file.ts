@@ -262,6 +262,23 @@ export function firstInvalidUtf8(b: Uint8Array): number {
   return -1;
 }
 
+/**
+ * The value the document holds, seeing past duplicate keys: the parser refuses to build a value
+ * when the YAML has any error, but a duplicate key is one that can be seen past (the last value
+ * wins, as in PyYAML), so the other checks still run and the author gets every defect in one pass.
+ * Undefined when the YAML has any other error.
+ */
+export function documentValue(file: YamlFile): unknown {
+  if (file.value !== undefined || !file.doc || !isMap(file.doc.contents)) return file.value;
+  const errors = file.diagnostics.filter((d) => d.severity === 'error');
+  if (errors.length === 0 || !errors.every((d) => d.rule === 'yaml-duplicate-key')) return file.value;
+  try {
+    return file.doc.toJS({ maxAliasCount: 1000 });
+  } catch {
+    return undefined;
+  }
+}
+
 // ---------------------------------------------------------------------------------------------
 // Positions
 

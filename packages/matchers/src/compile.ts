@@ -1,7 +1,7 @@
 import { createHash } from 'node:crypto';
-import { existsSync, readFileSync, renameSync, writeFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assetPath } from '@dac/assets';
 import type { Diagnostic as TsMorphDiagnostic } from 'ts-morph';
 import { tsMorph, typescript } from './lazy-deps.js';
 import { loadDataModels, type DataModels } from '@dac/cim';
@@ -15,7 +15,8 @@ import {
   generateDatasetTypesSource,
   generateMatcher,
 } from './generate.js';
-import { planTstats, type CimEvent, type MatcherDiagnostic, type TstatsPlan } from './plan.js';
+import { planTstats, type TstatsPlan } from '@dac/cim';
+import type { CimEvent, MatcherDiagnostic } from './types.js';
 import * as runtime from './runtime.js';
 
 export interface CompiledMatcher {
@@ -43,33 +44,12 @@ export interface CompileResult {
 // ---------------------------------------------------------------------------------------------
 // The runtime module's source, for type-checking the generated modules against it.
 
-/** Source text of runtime.ts: beside this module (vitest, source), else found from the repo root (bundle). */
+/** Source text of runtime.ts (@dac/assets `matcherRuntime`: this package's file, or the bundle's copy). */
 export function runtimeSource(): string {
-  runtimeText ??= readFileSync(runtimePath(), 'utf8');
+  runtimeText ??= readFileSync(assetPath('matcherRuntime'), 'utf8');
   return runtimeText;
 }
 let runtimeText: string | undefined;
-
-function runtimePath(): string {
-  const rel = join('packages', 'matchers', 'src', 'runtime.ts');
-  const starts: string[] = [];
-  if (process.env.DAC_REPO_ROOT) starts.push(resolve(process.env.DAC_REPO_ROOT));
-  try {
-    const here = dirname(fileURLToPath(import.meta.url));
-    if (existsSync(join(here, 'runtime.ts'))) return join(here, 'runtime.ts');
-    starts.push(here);
-  } catch {
-    // not a file URL
-  }
-  starts.push(process.cwd());
-  for (const start of starts) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      if (existsSync(join(dir, rel))) return join(dir, rel);
-      if (dirname(dir) === dir) break;
-    }
-  }
-  throw new Error('cannot find packages/matchers/src/runtime.ts; set DAC_REPO_ROOT to the dac repository');
-}
 
 // ---------------------------------------------------------------------------------------------
 // Type-checking: one ts-morph Project (one program) for all modules.

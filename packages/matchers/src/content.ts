@@ -7,33 +7,21 @@ import {
   type Diagnostic,
 } from '@dac/content';
 import {
-  builtinMacros,
+  contentMacroTable,
   findTstats,
-  macroTableFrom,
   parseSearch,
   type MacroTable,
   type ParsedSearch,
   type TstatsCommand,
 } from '@dac/spl';
 import { isScalar } from 'yaml';
-import type { MatcherDiagnostic } from './plan.js';
+import type { MatcherDiagnostic } from './types.js';
 
 /**
  * Glue between a content tree and the matcher compiler: macro table, per-detection parse, the
  * leading tstats, and mapping matcher diagnostics (offsets in the expanded search) to YAML
  * file:line:col.
  */
-
-/** The content's macros (fields name/definition/arguments) on top of the CIM add-on's built-ins. */
-export function contentMacroTable(tree: ContentTree): MacroTable {
-  const defs = tree.macros.flatMap((m) => {
-    const d = m.data as { name?: unknown; definition?: unknown; arguments?: unknown } | undefined;
-    if (!d || typeof d.name !== 'string' || typeof d.definition !== 'string') return [];
-    const args = Array.isArray(d.arguments) ? d.arguments.map(String) : [];
-    return [{ name: d.name, args, definition: d.definition, source: m.file.relPath }];
-  });
-  return new Map([...builtinMacros(), ...macroTableFrom(defs)]);
-}
 
 export interface DetectionSearch {
   item: ContentItem<'detection'>;
@@ -45,12 +33,17 @@ export interface DetectionSearch {
 }
 
 /** Parses every detection's search (macros expanded, filter macro = `search *` when undefined). */
-export function detectionSearches(tree: ContentTree, macros: MacroTable = contentMacroTable(tree)): DetectionSearch[] {
+export function detectionSearches(
+  tree: ContentTree,
+  macros: MacroTable = contentMacroTable(tree.macros),
+): DetectionSearch[] {
   return tree.detections.map((item) => {
-    const d = item.data as { name?: unknown; search?: unknown } | undefined;
-    const id = typeof d?.name === 'string' ? d.name : item.file.relPath;
-    if (typeof d?.search !== 'string') return { item, id };
-    const parsed = parseSearch(d.search, macros, { filterMacro: filterMacroName(id) });
+    // A file whose YAML has errors is not compiled (it carries its own diagnostics).
+    const d = item.data ? item.model : undefined;
+    const id = d?.name.value ?? item.file.relPath;
+    const search = d?.search.value;
+    if (search === undefined) return { item, id };
+    const parsed = parseSearch(search, macros, { filterMacro: filterMacroName(id) });
     const tstats = findTstats(parsed.pipeline);
     return tstats ? { item, id, parsed, tstats } : { item, id, parsed };
   });

@@ -8,7 +8,8 @@ import { loadDataModels } from '@dac/cim';
 import { evaluateSearch, type CompareOp, type Literal, type SearchExpr } from '@dac/spl';
 import { loadMatcherModule, transpileMatcher, typecheckMatchers } from './compile.js';
 import { generateMatcherSource } from './generate.js';
-import { eventKeyOf, type CimEvent } from './plan.js';
+import { eventKeyOf } from '@dac/cim';
+import type { CimEvent } from './types.js';
 import { tstats } from './test-support.js';
 
 const models = loadDataModels();

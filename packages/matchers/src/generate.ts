@@ -3,7 +3,8 @@ import { tsMorph } from './lazy-deps.js';
 import type { DataModelField, DataModels, Dataset } from '@dac/cim';
 import { parsePipeline } from '@dac/spl';
 import type { Literal, SearchExpr, Span, TstatsCommand } from './ast.js';
-import { eventKeyOf, MAX_DEPTH, planTstats, type MatcherDiagnostic, type TstatsPlan } from './plan.js';
+import { eventKeyOf, MAX_WHERE_DEPTH, planTstats, type TstatsPlan } from '@dac/cim';
+import type { MatcherDiagnostic } from './types.js';
 
 /**
  * Generates one matcher module per tstats command with ts-morph.
@@ -178,12 +179,12 @@ function marker(span: Span): string {
  * error in the generated module maps back to the SPL it came from.
  */
 function emitExpr(st: EmitState, e: SearchExpr, indent: number, suffix: string, out: Line[], depth: number): void {
-  if (depth > MAX_DEPTH) {
+  if (depth > MAX_WHERE_DEPTH) {
     st.diagnostics.push({
       ...e.span,
       severity: 'error',
       rule: 'matcher-unsupported',
-      message: `where-clause nested deeper than ${MAX_DEPTH} levels`,
+      message: `where-clause nested deeper than ${MAX_WHERE_DEPTH} levels`,
     });
     out.push({ indent, text: `false${suffix ? ` ${suffix}` : ''}` });
     return;

@@ -1,15 +1,4 @@
-export {
-  planTstats,
-  resolveTarget,
-  eventKeyOf,
-  suggest,
-  NON_CIM_MODELS,
-  type CimEvent,
-  type TstatsPlan,
-  type ResolvedTarget,
-  type MatcherDiagnostic,
-  type MatcherRule,
-} from './plan.js';
+export type { CimEvent, MatcherDiagnostic, MatcherRule } from './types.js';
 export {
   generateMatcherSource,
   generateMatcher,
@@ -33,5 +22,5 @@ export {
   type CompileOptions,
   type CompileResult,
 } from './compile.js';
-export { contentMacroTable, detectionSearches, toContentDiagnostic, type DetectionSearch } from './content.js';
+export { detectionSearches, toContentDiagnostic, type DetectionSearch } from './content.js';
 export { corpusFigures, formatFigures, inBasicSubset, type CorpusFigures } from './corpus.js';

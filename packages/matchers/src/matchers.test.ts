@@ -11,7 +11,7 @@ import {
   typecheckMatchers,
 } from './compile.js';
 import { generateDatasetTypesSource, generateMatcherSource, tsString } from './generate.js';
-import { planTstats } from './plan.js';
+import { planTstats } from '@dac/cim';
 import { and, cmp, inList, ngrokWhere, not, or, term, tstats } from './test-support.js';
 
 const models = loadDataModels();

@@ -6,7 +6,7 @@ import { describe, expect, it } from 'vitest';
 import { loadDataModels } from '@dac/cim';
 import { builtinMacros, findTstats, macroTableFrom, parseSearch } from '@dac/spl';
 import { compileMatchers } from './compile.js';
-import type { CimEvent } from './plan.js';
+import type { CimEvent } from './types.js';
 
 const models = loadDataModels();
 const macros = new Map([

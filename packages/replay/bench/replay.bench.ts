@@ -10,7 +10,8 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadContent } from '@dac/content';
-import { parseEventXml, prepareDetections, readLines, replayDetection, type ReplayInput } from '@dac/replay';
+import { prepareDetections, replayDetection, type ReplayInput } from '@dac/replay';
+import { parseEventXml, readLines } from '../src/readers/index.js';
 
 const root = process.env.DAC_REPO_ROOT ?? process.cwd();
 const NGROK = 'detections/endpoint/windows_ngrok_reverse_proxy_usage.yml';

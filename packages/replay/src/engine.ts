@@ -1,5 +1,5 @@
 import { join } from 'node:path';
-import { filterMacroName, type ContentTree, type Detection } from '@dac/content';
+import { filterMacroName, type ContentTree, type DetectionData } from '@dac/content';
 import { loadDataModels } from '@dac/cim';
 import { compileMatchers, type CompiledMatcher } from '@dac/matchers';
 import {
@@ -10,7 +10,7 @@ import {
   type Normaliser,
   type RawEvent,
 } from '@dac/normalise';
-import { builtinMacros, findTstats, macroTableFrom, parseSearch, type MacroTable, type SearchExpr } from '@dac/spl';
+import { contentMacroTable, findTstats, parseSearch, type SearchExpr } from '@dac/spl';
 import { compilePostPipeline, type RowOp } from './post.js';
 import { formatFor, parseEventXml, readFixture, type ReadIssue } from './readers/index.js';
 import { checkAggregationPlan, TstatsAggregator, type Row } from './tstats.js';
@@ -63,23 +63,6 @@ export interface NotReplayable {
   error: string;
 }
 
-/** The content's macros on top of the CIM add-on's built-ins. */
-export function macroTableOf(tree: ContentTree): MacroTable {
-  const defs = tree.macros.flatMap((m) =>
-    m.data && typeof m.data.name === 'string' && typeof m.data.definition === 'string'
-      ? [
-          {
-            name: m.data.name,
-            args: Array.isArray(m.data.arguments) ? m.data.arguments.map(String) : [],
-            definition: m.data.definition,
-            source: m.file.relPath,
-          },
-        ]
-      : [],
-  );
-  return new Map([...builtinMacros(), ...macroTableFrom(defs)]);
-}
-
 export interface PrepareOptions {
   /** Matcher cache directory (default `<content>/node_modules/.cache/dac-matchers` when absent: in-process only). */
   cacheDir?: string;
@@ -94,11 +77,11 @@ export interface PrepareOptions {
  */
 export async function prepareDetections(
   tree: ContentTree,
-  items: { file: string; data: Detection }[],
+  items: { file: string; data: DetectionData }[],
   opts: PrepareOptions = {},
 ): Promise<Map<string, PreparedDetection | NotReplayable>> {
   const out = new Map<string, PreparedDetection | NotReplayable>();
-  const macros = macroTableOf(tree);
+  const macros = contentMacroTable(tree.macros);
   const { specs, problems } = specsFromDataSources(
     tree.dataSources.flatMap((d) => (d.data ? [d.data as unknown as DataSourceLike] : [])),
   );

@@ -1,7 +1,32 @@
-export * from './readers/index.js';
-export * from './tstats.js';
+export {
+  SUPPORTED_SOURCETYPES,
+  formatFor,
+  readFixture,
+  type FixtureFormat,
+  type ReadResult,
+} from './readers/index.js';
+export type { Row } from './tstats.js';
 export { compilePostCommand, compilePostPipeline, strftimeUtc, REPLAYABLE_COMMANDS, type RowOp } from './post.js';
-export * from './engine.js';
-export * from './fixtures.js';
-export * from './runner.js';
-export * from './junit.js';
+export {
+  defaultCacheDir,
+  prepareDetections,
+  replayDetection,
+  type FileStats,
+  type NotReplayable,
+  type PreparedDetection,
+  type PrepareOptions,
+  type ReplayInput,
+  type ReplayOptions,
+  type ReplayResult,
+  type ReplayStats,
+} from './engine.js';
+export {
+  FIXTURE_DIR,
+  fixturePathFor,
+  defaultDownloadDir,
+  attackDataPath,
+  parseLfsPointer,
+  type FixtureOptions,
+} from './fixtures.js';
+export { runTests, type RunTestsOptions, type TestCaseResult } from './runner.js';
+export { toJUnit } from './junit.js';

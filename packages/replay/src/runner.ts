@@ -1,4 +1,4 @@
-import type { ContentTree, Detection, DetectionTest } from '@dac/content';
+import type { ContentTree, DetectionData, DetectionTestData } from '@dac/content';
 import {
   prepareDetections,
   replayDetection,
@@ -103,7 +103,7 @@ export async function runTests(tree: ContentTree, opts: RunTestsOptions = {}): P
   const items = tree.detections
     .filter((d) => d.data && (!wanted || wanted.has(d.file.relPath)))
     .filter((d) => Array.isArray(d.data!.tests) && d.data!.tests.length > 0)
-    .map((d) => ({ file: d.file.relPath, data: d.data as Detection }));
+    .map((d) => ({ file: d.file.relPath, data: d.data as DetectionData }));
   const total = items.reduce((a, d) => a + (d.data.tests?.length ?? 0), 0);
   opts.onStart?.(total);
   const prepared = await prepareDetections(tree, items, opts);
@@ -115,7 +115,7 @@ export async function runTests(tree: ContentTree, opts: RunTestsOptions = {}): P
   };
   for (const { file, data } of items) {
     const prep = prepared.get(file);
-    for (const test of data.tests as (DetectionTest | null | undefined)[]) {
+    for (const test of data.tests as (DetectionTestData | null | undefined)[]) {
       const t0 = performance.now();
       if (!test || typeof test !== 'object') {
         push({

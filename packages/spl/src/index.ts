@@ -4,18 +4,42 @@
  * search-language semantics.
  */
 import type { Pipeline, Span } from './ast.js';
-import { CIM_MACROS_CONF } from './cim-macros.generated.js';
-import { macrosFromConf } from './conf.js';
 import type { SplDiagnostic } from './diagnostics.js';
-import { type MacroTable, expandMacros, macroTableFrom } from './macros.js';
+import { type MacroTable, expandMacros } from './macros.js';
 import { parsePipeline } from './parser.js';
 
-export * from './ast.js';
-export type { SplDiagnostic, SplRule } from './diagnostics.js';
+export type {
+  AggregateCall,
+  Argument,
+  Command,
+  CompareOp,
+  EvalAssignment,
+  EvalBinaryOp,
+  EvalExpr,
+  GenericCommand,
+  Literal,
+  Pipeline,
+  SearchCommand,
+  SearchExpr,
+  Span,
+  TstatsCommand,
+} from './ast.js';
+export {
+  SPL_RULE_OF,
+  describeExpansion,
+  describeSplIssue,
+  renderSplMessage,
+  type MacroFrame,
+  type SplCode,
+  type SplDiagnostic,
+  type SplIssue,
+  type SplRule,
+} from './diagnostics.js';
 export { macroKey, macroTableFrom, expandMacros, parseMacroCall, STRIP_QUOTES_FROM_MACRO_ARGUMENTS } from './macros.js';
 export type { MacroDefinition, MacroTable, Expansion, ExpansionWithSpans, ExpandOptions } from './macros.js';
-export { parseConf, macrosFromConf } from './conf.js';
-export type { ConfStanza } from './conf.js';
+export { macrosFromConf } from './conf.js';
+export { builtinMacros } from './builtin-macros.js';
+export { contentMacroTable, macroDefinitions, searchMacroTable } from './content-macros.js';
 export { parsePipeline, MAX_NESTING } from './parser.js';
 export {
   evaluateSearch,
@@ -32,6 +56,7 @@ export {
 export type { FieldValue } from './semantics.js';
 export { findTstats, outputFields, aggregateOutputName } from './analysis.js';
 export { unescapeSpl } from './text.js';
+export { closestName, editDistance, maxSuggestionDistance } from './suggest.js';
 export { formatSearchExpr, quoteSplValue } from './printer.js';
 export {
   evaluateEval,
@@ -43,18 +68,6 @@ export {
   SUPPORTED_EVAL_FUNCTIONS,
 } from './eval.js';
 export type { EvalValue, EvalRow, EvalResult, EvalOptions } from './eval.js';
-
-let builtins: MacroTable | undefined;
-
-/**
- * The CIM add-on's macros (Splunk_SA_CIM 4.20.0 `default/macros.conf`, repo copy in
- * `schemas/cim/macros.conf`), e.g. `drop_dm_object_name(1)`. Content macros override them:
- * `new Map([...builtinMacros(), ...contentMacros])`.
- */
-export function builtinMacros(): MacroTable {
-  builtins ??= macroTableFrom(macrosFromConf(CIM_MACROS_CONF, 'Splunk_SA_CIM/default/macros.conf'));
-  return new Map(builtins);
-}
 
 export interface ParsedSearch {
   /** The macro-expanded search that was parsed (AST spans are offsets into it). */

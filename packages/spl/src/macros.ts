@@ -7,7 +7,8 @@
  * removed. A source map leads every offset of the expanded text back to the original string: text
  * copied from the original maps one to one, text produced by a macro maps to its call.
  */
-import { type SplDiagnostic, excerpt, splError } from './diagnostics.js';
+import { type MacroFrame, type SplDiagnostic, type SplIssue, excerpt, splDiagnostic, splError } from './diagnostics.js';
+import { closestName } from './suggest.js';
 import { Ch, isSpace, isTripleBacktick, skipQuoted } from './text.js';
 
 export interface MacroDefinition {
@@ -157,40 +158,9 @@ function normaliseArgument(raw: string): string {
   return a;
 }
 
-/** Levenshtein distance, giving up (returning max + 1) once it exceeds `max`. */
-function editDistance(a: string, b: string, max: number): number {
-  if (Math.abs(a.length - b.length) > max) return max + 1;
-  let prev = Array.from({ length: b.length + 1 }, (_, j) => j);
-  for (let i = 1; i <= a.length; i++) {
-    const cur = [i];
-    let rowMin = i;
-    for (let j = 1; j <= b.length; j++) {
-      cur[j] = Math.min(prev[j] + 1, cur[j - 1] + 1, prev[j - 1] + (a[i - 1] === b[j - 1] ? 0 : 1));
-      rowMin = Math.min(rowMin, cur[j]);
-    }
-    if (rowMin > max) return max + 1;
-    prev = cur;
-  }
-  return prev[b.length];
-}
-
 /** The defined macro name closest to a misspelt one (for "did you mean"), if any is close. */
 function closestMacro(macros: MacroTable, name: string): string | undefined {
-  if (name.length > 200) return undefined;
-  const max = Math.max(1, Math.min(3, Math.floor(name.length / 5)));
-  let best: string | undefined;
-  let bestD = max + 1;
-  const seen = new Set<string>();
-  for (const m of macros.values()) {
-    if (seen.has(m.name) || m.name === name) continue;
-    seen.add(m.name);
-    const d = editDistance(name, m.name, Math.min(max, bestD));
-    if (d < bestD) {
-      bestD = d;
-      best = m.name;
-    }
-  }
-  return best;
+  return closestName(name, new Set(Array.from(macros.values(), (m) => m.name)));
 }
 
 /**
@@ -219,7 +189,7 @@ function expandInto(
   depth: number,
   stack: string[],
   emit: (piece: string, copied: boolean, start: number, end: number) => void,
-  report: (start: number, end: number, d: Omit<SplDiagnostic, 'start' | 'end'>) => void,
+  report: (start: number, end: number, issue: SplIssue, frames: MacroFrame[]) => void,
 ): void {
   let copyFrom = 0;
   const flushCopy = (upTo: number) => {
@@ -246,7 +216,7 @@ function expandInto(
       const close = text.indexOf('```', i + 3);
       flushCopy(i);
       if (close < 0) {
-        report(i, n, { severity: 'error', rule: 'spl-syntax', message: 'unterminated ``` comment' });
+        report(i, n, { code: 'unterminated-comment' }, []);
         emit(' ', false, i, n);
         copyFrom = i = n;
       } else {
@@ -273,7 +243,7 @@ function expandInto(
       j++;
     }
     if (close < 0) {
-      report(i, n, { severity: 'error', rule: 'spl-syntax', message: 'unterminated macro call: no closing backtick' });
+      report(i, n, { code: 'unterminated-macro' }, []);
       i = n;
       break;
     }
@@ -281,7 +251,7 @@ function expandInto(
     const inner = text.slice(i + 1, close);
     const call = parseMacroCall(inner);
     if (call.error) {
-      report(i, callEnd, { severity: 'error', rule: 'spl-syntax', message: call.error });
+      report(i, callEnd, { code: 'macro-call', problem: call.error }, []);
       i = callEnd;
       continue;
     }
@@ -296,37 +266,31 @@ function expandInto(
     if (!def) {
       const other = [...ctx.macros.values()].find((m) => m.name === call.name);
       if (other) {
-        report(i, callEnd, {
-          severity: 'error',
-          rule: 'spl-macro-args',
-          message: `macro \`${call.name}\` takes ${other.args.length} argument${other.args.length === 1 ? '' : 's'}${other.args.length ? ` (${other.args.join(', ')})` : ''}, but is called with ${call.args.length}`,
-        });
+        report(
+          i,
+          callEnd,
+          { code: 'macro-arguments', macro: call.name, parameters: other.args, given: call.args.length },
+          [],
+        );
       } else {
-        const near = closestMacro(ctx.macros, call.name);
-        report(i, callEnd, {
-          severity: 'error',
-          rule: 'spl-undefined-macro',
-          message: `undefined macro \`${key}\`${near ? ` (did you mean \`${near}\`?)` : ''}`,
-        });
+        const suggestion = closestMacro(ctx.macros, call.name);
+        report(
+          i,
+          callEnd,
+          { code: 'undefined-macro', macro: call.name, key, ...(suggestion ? { suggestion } : {}) },
+          [],
+        );
       }
       i = callEnd;
       continue;
     }
     if (stack.includes(key)) {
-      report(i, callEnd, {
-        severity: 'error',
-        rule: 'spl-macro-cycle',
-        message: `macro cycle: ${[...stack, key].map((k) => `\`${k}\``).join(' → ')}`,
-      });
+      report(i, callEnd, { code: 'macro-cycle', chain: [...stack, key] }, []);
       i = callEnd;
       continue;
     }
     if (depth >= ctx.maxDepth) {
-      report(i, callEnd, {
-        severity: 'error',
-        rule: 'spl-unsupported',
-        message: `macro nesting deeper than ${ctx.maxDepth} at \`${key}\``,
-      });
+      report(i, callEnd, { code: 'macro-nesting', key, limit: ctx.maxDepth }, []);
       i = callEnd;
       continue;
     }
@@ -346,21 +310,13 @@ function expandInto(
       (piece) => {
         parts.push(piece);
       },
-      (_s, _e, d) =>
-        report(i, callEnd, {
-          ...d,
-          message: `${d.message} (in the expansion of \`${key}\`${def.source ? ` from ${def.source}` : ''})`,
-        }),
+      (_s, _e, issue, frames) => report(i, callEnd, issue, [...frames, { key, source: def.source }]),
     );
     const produced = parts.join('');
     ctx.produced += produced.length;
     if (ctx.produced > ctx.maxLength) {
       if (!ctx.overflow) {
-        report(i, callEnd, {
-          severity: 'error',
-          rule: 'spl-unsupported',
-          message: `macro expansion exceeds ${ctx.maxLength} characters at \`${key}\``,
-        });
+        report(i, callEnd, { code: 'macro-size', key, limit: ctx.maxLength }, []);
       }
       ctx.overflow = true;
       copyFrom = i;
@@ -409,7 +365,7 @@ export function expandMacros(search: string, macros: MacroTable, options: Expand
         pieces.push(piece);
         outLen += piece.length;
       },
-      (start, end, d) => ctx.diagnostics.push({ ...d, start, end }),
+      (start, end, issue, frames) => ctx.diagnostics.push(splDiagnostic(issue, start, end, 'error', frames)),
     );
   } catch (e) {
     // Defensive: expansion is written not to throw; a bug must still not crash a validation run.

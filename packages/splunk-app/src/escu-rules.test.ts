@@ -1,12 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import {
-  dataModelsOf,
-  providingTechnologiesOf,
-  publishTimeOf,
-  pyRound,
-  riskEntriesOf,
-  riskScoreOf,
-} from './escu-rules.js';
+import { pythonRound as pyRound, riskScoreOf } from '@dac/content';
+import { dataModelsOf, providingTechnologiesOf, publishTimeOf, riskEntriesOf } from './escu-rules.js';
 
 describe('contentctl 4.x derived values (escu-app-format.md §3.4, §4.4, §4.5)', () => {
   it('risk_score = round(confidence × impact / 100) with Python rounding (halves to even)', () => {

@@ -72,20 +72,6 @@ export function providingTechnologiesOf(search: string): string[] | null {
   return found.size ? [...found].sort(comparePyStr) : null;
 }
 
-/** Python's `round()` on a float: halves go to the even neighbour (`round(12.5) == 12`). */
-export function pyRound(x: number): number {
-  const f = Math.floor(x);
-  const diff = x - f;
-  if (diff > 0.5) return f + 1;
-  if (diff < 0.5) return f;
-  return f % 2 === 0 ? f : f + 1;
-}
-
-/** v4 rule: `risk_score = round(confidence × impact / 100)`, one score for every risk object. */
-export function riskScoreOf(confidence: number, impact: number): number {
-  return pyRound((confidence * impact) / 100);
-}
-
 export interface ObservableLike {
   name: string;
   type: string;

@@ -1,9 +1,3 @@
-export * from './conf-value.js';
-export * from './conf-reader.js';
-export * from './py-json.js';
-export * from './escu-rules.js';
-export * from './view-model.js';
-export * from './templates.js';
-export * from './render.js';
-export * from './tar.js';
-export * from './build.js';
+export { buildApp, type BuildOptions, type BuildResult } from './build.js';
+export { renderApp, type RenderOptions, type RenderResult } from './render.js';
+export type { AppView, ViewOptions } from './view-model.js';

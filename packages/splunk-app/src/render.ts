@@ -3,9 +3,10 @@
  * The layout follows what contentctl 4.x builds for ESCU (escu-app-format.md §4.1–4.10).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join } from 'node:path';
+import { join } from 'node:path';
+import { assetPath } from '@dac/assets';
 import type { ContentTree, Diagnostic } from '@dac/content';
-import { parseConf } from './conf-reader.js';
+import { parseConf } from '@dac/conf';
 import { loadTemplates } from './templates.js';
 import { buildAppView, type AppView, type ViewOptions } from './view-model.js';
 
@@ -15,9 +16,9 @@ export const APPID_RE = /^[a-zA-Z0-9_-]+$/;
 export const VERSION_RE = /^[0-9A-Za-z][0-9A-Za-z.+-]*$/;
 
 export interface RenderOptions extends ViewOptions {
-  /** Folder of the Handlebars templates; default: the toolkit's `templates/`. */
+  /** Folder of the Handlebars templates; default: dac's own (@dac/assets `templates`). */
   templatesDir?: string;
-  /** The `mitre_enrichment.csv` shipped in `lookups/`; default: `schemas/attack/` beside the templates. */
+  /** The `mitre_enrichment.csv` shipped in `lookups/`; default: dac's own copy (@dac/assets `attack`). */
   mitreEnrichmentFile?: string;
 }
 
@@ -65,8 +66,7 @@ export function renderApp(tree: ContentTree, options: RenderOptions = {}): Rende
   text('app.manifest', appManifest(view));
   for (const f of templates.staticFiles) out.set(f.relPath, f.content);
 
-  const mitre =
-    options.mitreEnrichmentFile ?? join(dirname(templates.dir), 'schemas', 'attack', 'mitre_enrichment.csv');
+  const mitre = options.mitreEnrichmentFile ?? assetPath('attack');
   if (existsSync(mitre)) out.set('lookups/mitre_enrichment.csv', readFileSync(mitre));
   else configError(`the ATT&CK enrichment lookup ${mitre} is missing`);
   for (const l of view.lookups) {

@@ -1,5 +1,6 @@
 import { describe, expect, it } from 'vitest';
-import { findTemplatesDir, lintTemplate, loadTemplates, TemplateLintError } from './templates.js';
+import { assetPath } from '@dac/assets';
+import { lintTemplate, loadTemplates, TemplateLintError } from './templates.js';
 
 describe('template lint: no value is printed without an escaping helper', () => {
   it('accepts helpers, blocks, partials and comments', () => {
@@ -20,7 +21,7 @@ describe('template lint: no value is printed without an escaping helper', () => 
     expect(() => lintTemplate(source, 't.hbs')).toThrow(TemplateLintError);
   });
   it('every shipped template passes the lint and compiles', () => {
-    const set = loadTemplates(findTemplatesDir());
+    const set = loadTemplates(assetPath('templates'));
     expect(set.names).toEqual(
       expect.arrayContaining([
         'savedsearches.conf',
@@ -33,7 +34,7 @@ describe('template lint: no value is printed without an escaping helper', () => 
     expect(set.staticFiles.map((f) => f.relPath)).toContain('metadata/default.meta');
   });
   it('strict mode: a field missing from the view model is an error, not an empty value', () => {
-    const set = loadTemplates(findTemplatesDir());
+    const set = loadTemplates(assetPath('templates'));
     expect(() => set.render('content-version.conf', { app: {} })).toThrow();
   });
 });

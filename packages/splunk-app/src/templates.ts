@@ -1,11 +1,11 @@
 /**
- * The Handlebars environment for app templates (`templates/*.hbs` at the repository root).
+ * The Handlebars environment for app templates (`templates/*.hbs`, located by @dac/assets).
  *
  * Handlebars' HTML escaping is wrong for .conf files (SPL must reach the file with `"`, `<`, `>`,
  * `&`, `'` unchanged), so templates compile with `noEscape` and `strict` (a missing field is an
  * error, not an empty string). Escaping is done by helpers, and a lint pass over each template's
  * AST guarantees that no value is ever printed without one:
- *   {{conf x}}    a .conf value (./conf-value.ts: stripped, CR-free, ` \`-continued newlines)
+ *   {{conf x}}    a .conf value (@dac/conf escapeConfValue: stripped, CR-free, ` \`-continued newlines)
  *   {{json x}}    a JSON value written like Jinja `tojson` (./py-json.ts), always one line
  *   {{stanza x}}  a stanza name (rejects line breaks, trailing backslash, surrounding blanks)
  *   {{comment x}} text for a `#` comment line (line breaks become spaces)
@@ -13,9 +13,9 @@
  */
 import Handlebars from 'handlebars';
 import { existsSync, readFileSync, readdirSync, statSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
-import { escapeConfComment, escapeConfValue, escapeStanzaName } from './conf-value.js';
+import { join } from 'node:path';
+import { assetPath } from '@dac/assets';
+import { escapeConfComment, escapeConfValue, escapeStanzaName } from '@dac/conf';
 import { toJson, type PyJsonValue } from './py-json.js';
 
 export const OUTPUT_HELPERS = ['conf', 'json', 'stanza', 'comment', 'text'] as const;
@@ -76,19 +76,6 @@ export function lintTemplate(source: string, name: string): void {
   visit(ast);
 }
 
-/** Finds the toolkit's `templates/` folder: walks up from this module (source or bundle). */
-export function findTemplatesDir(start: string = dirname(fileURLToPath(import.meta.url))): string {
-  let dir = resolve(start);
-  for (;;) {
-    const candidate = join(dir, 'templates');
-    if (existsSync(join(candidate, 'savedsearches.conf.hbs'))) return candidate;
-    const parent = dirname(dir);
-    if (parent === dir)
-      throw new Error(`cannot find the app templates (templates/savedsearches.conf.hbs) above ${start}`);
-    dir = parent;
-  }
-}
-
 export interface TemplateSet {
   dir: string;
   /** Rendered by name (file name without `.hbs`), e.g. `savedsearches.conf`. */
@@ -105,7 +92,7 @@ function oneLine(v: unknown): string {
 const compiled = new Map<string, TemplateSet>();
 
 /** Loads, lints and compiles every template of a directory (cached per directory). */
-export function loadTemplates(dir: string = findTemplatesDir()): TemplateSet {
+export function loadTemplates(dir: string = assetPath('templates')): TemplateSet {
   const cached = compiled.get(dir);
   if (cached) return cached;
   const hb = Handlebars.create();

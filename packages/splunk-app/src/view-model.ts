@@ -8,7 +8,9 @@
  * an item that cannot be rendered is left out with a positioned diagnostic.
  */
 import {
+  detectionStanzaName,
   filterMacroName,
+  riskScoreOf,
   positionOfPath,
   type AppConfig,
   type ContentItem,
@@ -17,7 +19,7 @@ import {
   type Diagnostic,
   type PathSegment,
 } from '@dac/content';
-import { confValueWarning, stanzaNameProblem } from './conf-value.js';
+import { confValueWarning, stanzaNameProblem } from '@dac/conf';
 import {
   DEFAULT_DEPLOYMENTS,
   DRILLDOWN_PLACEHOLDER,
@@ -26,7 +28,6 @@ import {
   providingTechnologiesOf,
   publishTimeOf,
   riskEntriesOf,
-  riskScoreOf,
   type ObservableLike,
 } from './escu-rules.js';
 import { PyFloat, comparePyStr, type PyJsonValue } from './py-json.js';
@@ -236,7 +237,7 @@ function detectionView(
     return undefined;
   }
   const name = str(d, ['name']);
-  const stanza = `${app.label} - ${name} - Rule`;
+  const stanza = detectionStanzaName(app.label, name);
   const problem = stanzaNameProblem(stanza);
   if (problem) throw new Invalid(['name'], `the stanza name "${stanza.slice(0, 120)}" is unusable: ${problem}`);
   const description = str(d, ['description']);

@@ -1,6 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
-import { dirname, join, resolve } from 'node:path';
-import { fileURLToPath } from 'node:url';
+import { readFileSync } from 'node:fs';
+import { assetPath } from '@dac/assets';
 
 /**
  * Offline MITRE ATT&CK technique list: `schemas/attack/mitre_enrichment.csv`, a copy of the
@@ -15,28 +14,6 @@ export interface AttackTechnique {
 export interface AttackIndex {
   get(id: string): AttackTechnique | undefined;
   size: number;
-}
-
-export const ATTACK_CSV = join('schemas', 'attack', 'mitre_enrichment.csv');
-
-/** Finds the repository copy of the CSV: DAC_REPO_ROOT, else walking up from this module, else from cwd. */
-export function findAttackCsv(): string | undefined {
-  const starts: string[] = [];
-  if (process.env.DAC_REPO_ROOT) starts.push(resolve(process.env.DAC_REPO_ROOT));
-  try {
-    starts.push(dirname(fileURLToPath(import.meta.url)));
-  } catch {
-    // not a file: URL (bundled into a data: module); fall back to the working directory
-  }
-  starts.push(process.cwd());
-  for (const start of starts) {
-    for (let dir = start; ; dir = dirname(dir)) {
-      const p = join(dir, ATTACK_CSV);
-      if (existsSync(p)) return p;
-      if (dirname(dir) === dir) break;
-    }
-  }
-  return undefined;
 }
 
 export function parseAttackCsv(text: string): AttackIndex {
@@ -54,12 +31,8 @@ export function parseAttackCsv(text: string): AttackIndex {
 
 let cached: AttackIndex | undefined;
 
-/** The ATT&CK index, read once per thread. Throws when the repository copy is missing (installation fault). */
+/** The ATT&CK index (@dac/assets `attack`), read once per thread. Throws when the file is missing (installation fault). */
 export function loadAttack(): AttackIndex {
-  if (cached) return cached;
-  const path = findAttackCsv();
-  if (!path)
-    throw new Error(`cannot find ${ATTACK_CSV} (the offline ATT&CK data); set DAC_REPO_ROOT to the dac repository`);
-  cached = parseAttackCsv(readFileSync(path, 'utf8'));
+  cached ??= parseAttackCsv(readFileSync(assetPath('attack'), 'utf8'));
   return cached;
 }

@@ -1,6 +1,6 @@
 import { readFileSync } from 'node:fs';
-import { isMap } from 'yaml';
 import {
+  documentValue,
   loadItem,
   positionOfPath,
   type ContentEntry,
@@ -42,16 +42,13 @@ export function checkItem(item: ContentItem, o: CheckOptions): FileResult {
   const file = item.file;
   const facts: FileFacts = { file: file.relPath, kind: item.kind, reported: o.reported, collected: {} };
   const diagnostics: Diagnostic[] = o.reported ? yamlDiagnostics(file) : [];
-  const value = recoverValue(file);
-  const data =
-    typeof value === 'object' && value !== null && !Array.isArray(value)
-      ? (value as Record<string, unknown>)
-      : undefined;
-  if (!data) facts.unreadable = true;
-  if (data) {
-    if (typeof data.name === 'string') facts.name = { value: data.name, ...positionOfPath(file, ['name']) };
-    if (typeof data.id === 'string') facts.id = { value: data.id, ...positionOfPath(file, ['id']) };
-    if (item.kind === 'lookup' && typeof data.filename === 'string') facts.filename = data.filename;
+  const value = documentValue(file);
+  const model = item.model;
+  if (!model) facts.unreadable = true;
+  else {
+    if (model.name.value !== undefined) facts.name = { value: model.name.value, ...positionOfPath(file, ['name']) };
+    if (model.id.value !== undefined) facts.id = { value: model.id.value, ...positionOfPath(file, ['id']) };
+    if (model.kind === 'lookup' && model.filename.value !== undefined) facts.filename = model.filename.value;
   }
   if (!o.reported || value === undefined) return { diagnostics, facts };
 
@@ -67,12 +64,12 @@ export function checkItem(item: ContentItem, o: CheckOptions): FileResult {
       else if (e.keyword !== 'required') schemaPaths.add(path.join('\0'));
     }
   }
-  if (!data) return { diagnostics, facts };
+  if (!model) return { diagnostics, facts };
 
   const ctx = createFileContext({
     kind: item.kind,
     file,
-    data,
+    document: model,
     settings: o.settings,
     schemaErrorPaths: schemaPaths,
     analyzeSearch,
@@ -106,22 +103,6 @@ export function checkItem(item: ContentItem, o: CheckOptions): FileResult {
     }
   }
   return { diagnostics, facts };
-}
-
-/**
- * The loader refuses to build a value when the YAML has any error. A duplicate key is an error we
- * report but can see past (the last value wins, as in PyYAML), so the other checks still run and
- * the author gets every defect in one pass.
- */
-function recoverValue(file: YamlFile): unknown {
-  if (file.value !== undefined || !file.doc || !isMap(file.doc.contents)) return file.value;
-  const errors = file.diagnostics.filter((d) => d.severity === 'error');
-  if (errors.length === 0 || !errors.every((d) => d.rule === 'yaml-duplicate-key')) return file.value;
-  try {
-    return file.doc.toJS({ maxAliasCount: 1000 });
-  } catch {
-    return undefined;
-  }
 }
 
 /**

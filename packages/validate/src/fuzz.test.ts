@@ -3,7 +3,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { parseDocument } from 'yaml';
-import { parseYamlText, type ContentItem, type ContentKind } from '@dac/content';
+import { itemOf, parseYamlText, type ContentKind } from '@dac/content';
 import { checkItem } from './check-file.js';
 import { BASE_TREE, DETECTION } from './testing.js';
 import type { SharedSettings } from './types.js';
@@ -21,13 +21,7 @@ const settings: SharedSettings = {
 function check(text: string, kind: ContentKind = 'detection') {
   const rel = kind === 'detection' ? 'detections/endpoint/demo_process_detection.yml' : `${kind}s/x.yml`;
   const file = parseYamlText(text, `/virtual/${rel}`, rel);
-  const v = file.value;
-  const item = {
-    kind,
-    file,
-    data: typeof v === 'object' && v !== null && !Array.isArray(v) ? v : undefined,
-  } as ContentItem;
-  const r = checkItem(item, { settings, reported: true, enabled: () => true });
+  const r = checkItem(itemOf(kind, file), { settings, reported: true, enabled: () => true });
   const lines = text.split('\n');
   for (const d of r.diagnostics) {
     expect(d.line, JSON.stringify(d)).toBeGreaterThanOrEqual(1);

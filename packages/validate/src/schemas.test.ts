@@ -1,7 +1,8 @@
 import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { parseYamlText } from '@dac/content';
-import { closest, compileValidators, pointerToPath, schemaDiagnostics, validators } from './schemas.js';
+import { closestName as closest } from '@dac/spl';
+import { compileValidators, pointerToPath, schemaDiagnostics, validators } from './schemas.js';
 import { validate } from './validate.js';
 import { DETECTION, detectionWith, writeTree } from './testing.js';
 

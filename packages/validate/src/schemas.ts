@@ -3,6 +3,7 @@ import { createHash } from 'node:crypto';
 import { createRequire } from 'node:module';
 import * as precompiled from './generated/validators.generated.js';
 import { positionOfPath, type ContentKind, type Diagnostic, type PathSegment, type YamlFile } from '@dac/content';
+import { closestName } from '@dac/spl';
 // The schemas are the published files in schemas/ (what editors use); bundlers inline them.
 import detectionSchema from '../../../schemas/detection.schema.json';
 import macroSchema from '../../../schemas/macro.schema.json';
@@ -226,7 +227,7 @@ export function errorsToDiagnostics(file: YamlFile, errors: ErrorObject[]): Diag
         const allowed = Object.keys(
           (e.parentSchema as { properties?: Record<string, unknown> } | undefined)?.properties ?? {},
         );
-        const suggestion = closest(key, allowed);
+        const suggestion = closestName(key, allowed);
         message = `unknown key "${key}" in ${where}${suggestion ? ` (did you mean "${suggestion}"?)` : ''}; allowed keys: ${allowed.join(', ')}`;
         break;
       }
@@ -319,7 +320,7 @@ export function enumMessage(
   data: unknown,
   parentSchema?: unknown,
 ): string {
-  const suggestion = typeof data === 'string' ? closest(data, allowedValues.map(String)) : undefined;
+  const suggestion = typeof data === 'string' ? closestName(data, allowedValues.map(String)) : undefined;
   const hint = !suggestion
     ? ''
     : suggestion.toLowerCase() === String(data).toLowerCase()
@@ -333,35 +334,4 @@ export function enumMessage(
     allowed = `the ${allowedValues.length} values of the schema, e.g. ${some.map((v) => JSON.stringify(v)).join(', ')}`;
   }
   return `${where} must be one of ${allowed}; got ${show(data)}${hint}`;
-}
-
-/** Closest candidate by edit distance (≤ a third of the word), for "did you mean" hints. */
-export function closest(word: string, candidates: readonly string[]): string | undefined {
-  let best: string | undefined;
-  let bestD = Math.max(2, Math.floor(word.length / 3)) + 1;
-  const lw = word.toLowerCase();
-  for (const c of candidates) {
-    if (Math.abs(c.length - word.length) >= bestD) continue;
-    const d = editDistance(lw, c.toLowerCase());
-    if (d < bestD) {
-      bestD = d;
-      best = c;
-    }
-  }
-  return best;
-}
-
-function editDistance(a: string, b: string): number {
-  const prev = new Array<number>(b.length + 1);
-  for (let j = 0; j <= b.length; j++) prev[j] = j;
-  for (let i = 1; i <= a.length; i++) {
-    let diag = prev[0]!;
-    prev[0] = i;
-    for (let j = 1; j <= b.length; j++) {
-      const tmp = prev[j]!;
-      prev[j] = Math.min(prev[j]! + 1, prev[j - 1]! + 1, diag + (a[i - 1] === b[j - 1] ? 0 : 1));
-      diag = tmp;
-    }
-  }
-  return prev[b.length]!;
 }

@@ -1,11 +1,10 @@
 import { filterMacroName, type Position } from '@dac/content';
 import { loadDataModels, type DataModels } from '@dac/cim';
 import {
-  builtinMacros,
   findTstats,
-  macroTableFrom,
   outputFields,
   parseSearch,
+  searchMacroTable,
   type MacroTable,
   type ParsedSearch,
   type TstatsCommand,
@@ -36,7 +35,7 @@ const macroTables = new WeakMap<SharedSettings, MacroTable>();
 export function macroTable(settings: SharedSettings): MacroTable {
   let t = macroTables.get(settings);
   if (!t) {
-    t = new Map([...builtinMacros(), ...macroTableFrom(settings.macros)]);
+    t = searchMacroTable(settings.macros);
     macroTables.set(settings, t);
   }
   return t;
@@ -44,16 +43,18 @@ export function macroTable(settings: SharedSettings): MacroTable {
 
 /** Builds the analysis of a detection's `search` (undefined when it is not a string). */
 export function analyzeSearch(ctx: FileContext): SearchAnalysis | undefined {
-  const { search, name } = ctx.data;
-  if (ctx.kind !== 'detection' || typeof search !== 'string' || ctx.schemaFailed(['search'])) return undefined;
+  const detection = ctx.detection;
+  const search = detection?.search;
+  if (!search || search.value === undefined || ctx.schemaFailed(search)) return undefined;
+  const name = detection.name.value;
   const parsed = parseSearch(
-    search,
+    search.value,
     macroTable(ctx.settings),
-    typeof name === 'string' ? { filterMacro: filterMacroName(name) } : {},
+    name !== undefined ? { filterMacro: filterMacroName(name) } : {},
   );
   let outputs: { fields: Set<string>; complete: boolean } | undefined;
   let tstats: TstatsCommand | undefined | null = null;
-  const position = (offset: number) => ctx.posInValue(['search'], offset);
+  const position = (offset: number) => ctx.posInValue(search, offset);
   return {
     parsed,
     position,

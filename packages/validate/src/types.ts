@@ -1,4 +1,17 @@
-import type { ContentKind, DacConfig, Diagnostic, PathSegment, Position, Severity, YamlFile } from '@dac/content';
+import type {
+  ContentKind,
+  ContentModel,
+  DacConfig,
+  Detection,
+  Diagnostic,
+  Field,
+  Lookup,
+  PathSegment,
+  Position,
+  Severity,
+  YamlFile,
+} from '@dac/content';
+import type { MacroDefinition } from '@dac/spl';
 import type { AttackIndex } from './attack.js';
 import type { SearchAnalysis } from './search.js';
 
@@ -20,7 +33,7 @@ export interface SharedSettings {
   /** Stanza label (`ESCU`), for the stanza-length rule. */
   label: string;
   /** Macro definitions of the whole tree, for SPL expansion. */
-  macros: MacroDef[];
+  macros: MacroDefinition[];
   /**
    * File stems of macro files whose YAML could not be read: calls to a macro of that name are
    * not reported as undefined (the file already carries its own error).
@@ -28,29 +41,29 @@ export interface SharedSettings {
   unreadableMacros: string[];
 }
 
-export interface MacroDef {
-  name: string;
-  args: string[];
-  definition: string;
-  source?: string;
-}
+/** A field of the content model or a path in the document. */
+export type Where = Field<unknown> | readonly PathSegment[];
 
 /** What a file rule sees: one loaded, schema-checked file. */
 export interface FileContext {
   kind: ContentKind;
   file: YamlFile;
-  /** The document value (a mapping); fields may still have wrong types where the schema failed. */
-  data: Record<string, unknown>;
+  /** The document's typed model (@dac/content); a field has no value where its type is wrong (the schema says so). */
+  document: ContentModel;
+  /** The model, when the file is a detection. */
+  detection: Detection | undefined;
+  /** The model, when the file is a lookup. */
+  lookup: Lookup | undefined;
   settings: SharedSettings;
   attack(): AttackIndex;
-  /** Position of a key or value by path (missing → closest ancestor). */
-  pos(path: readonly PathSegment[], which?: 'key' | 'value'): Position;
-  /** Position of character `offset` of the string value at `path` (e.g. a `$token$` in a message). */
-  posInValue(path: readonly PathSegment[], offset: number): Position;
+  /** Position of a field's key or value (a missing one → its closest ancestor). */
+  pos(at: Where, which?: 'key' | 'value'): Position;
+  /** Position of character `offset` of a string field's value (e.g. a `$token$` in a message). */
+  posInValue(at: Where, offset: number): Position;
   /** The detection's search, parsed once and shared between rules (undefined when not a detection or SPL is unavailable). */
   search(): SearchAnalysis | undefined;
-  /** True when the schema reported an error at or below this path: rules skip such values. */
-  schemaFailed(path: readonly PathSegment[]): boolean;
+  /** True when the schema reported an error at this field or an ancestor: rules skip such values. */
+  schemaFailed(at: Where): boolean;
 }
 
 export interface RuleBase {

@@ -19,10 +19,11 @@ import {
   type DacConfig,
   type Diagnostic,
 } from '@dac/content';
+import { macroDefinitions } from '@dac/spl';
 import { checkItem, quickFacts, type CheckOptions, type FileResult } from './check-file.js';
 import { RULES } from './rules/index.js';
 import { SCHEMA_RULE, schemaDiagnostics } from './schemas.js';
-import type { FileFacts, MacroDef, SharedSettings, TreeContext, TreeRule } from './types.js';
+import type { FileFacts, SharedSettings, TreeContext, TreeRule } from './types.js';
 
 export interface ValidateOptions {
   /** Content root (holds detections/, macros/, … and dac.config.yaml or contentctl.yml). */
@@ -31,7 +32,8 @@ export interface ValidateOptions {
   paths?: string[];
   /**
    * Threads to spread the files over (this one plus workers − 1 worker threads); 0 or 1 = this thread
-   * only. Default: up to 2 (the machine's cores) for trees of 200+ files, else 0.
+   * only. Default: the machine's available parallelism (os.availableParallelism()) for trees of
+   * 200+ files, else 0.
    */
   workers?: number;
 }
@@ -75,7 +77,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
   const settings: SharedSettings = {
     root,
     label: config.app.label,
-    macros: macroDefs(macroItems),
+    macros: macroDefinitions(macroItems as ContentItem<'macro'>[]),
     unreadableMacros: macroItems
       .filter((it) => !isMapping(it.file.value))
       .map((it) => it.file.relPath.replace(/^.*\//, '').replace(/\.ya?ml$/i, '')),
@@ -92,7 +94,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
     if (narrowed && !reported[i]) results[i] = quickFacts(e, root);
     else rest.push(i);
   });
-  const wanted = options.workers ?? (rest.length >= WORKER_MIN_FILES ? Math.min(2, availableParallelism()) : 0);
+  const wanted = options.workers ?? (rest.length >= WORKER_MIN_FILES ? availableParallelism() : 0);
   const workerUrl = wanted > 1 ? workerEntry() : undefined;
   let tree: ContentTree | undefined;
   if (workerUrl && rest.length > 0) {
@@ -208,18 +210,6 @@ function applySeverities(diagnostics: Diagnostic[], config: DacConfig): Diagnost
 
 function isMapping(v: unknown): boolean {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
-}
-
-/** Macro definitions as the SPL expander wants them (only well-formed ones; the schema reports the rest). */
-function macroDefs(items: ContentItem[]): MacroDef[] {
-  const defs: MacroDef[] = [];
-  for (const it of items) {
-    const v = it.file.value as Record<string, unknown> | undefined;
-    if (!v || typeof v.name !== 'string' || typeof v.definition !== 'string') continue;
-    const args = Array.isArray(v.arguments) ? v.arguments.filter((a): a is string => typeof a === 'string') : [];
-    defs.push({ name: v.name, args, definition: v.definition, source: it.file.relPath });
-  }
-  return defs;
 }
 
 /** dac.config.yaml: its own YAML problems, its schema, and rule ids in `rules:` that do not exist. */

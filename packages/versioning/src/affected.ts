@@ -1,5 +1,5 @@
 import { filterMacroName, type ContentTree } from '@dac/content';
-import { builtinMacros, expandMacros, macroTableFrom, type MacroTable } from '@dac/spl';
+import { expandMacros, searchMacroTable, type MacroTable } from '@dac/spl';
 import type { ContentChange, DetectionReport } from './check.js';
 
 export interface AffectedDetection {
@@ -46,7 +46,7 @@ export function affectedDetections(
     defs.push({ name: m.data.name, args, definition, source: m.file.relPath });
   }
   // Splunk's own expansion (@dac/spl): the CIM add-on's macros, overridden by the content's.
-  const table: MacroTable = new Map([...builtinMacros(), ...macroTableFrom(defs)]);
+  const table: MacroTable = searchMacroTable(defs);
   const changedMacros = new Set<string>();
   const changedSources = new Set<string>();
   const changedLookups = new Set<string>();

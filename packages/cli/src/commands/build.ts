@@ -4,23 +4,25 @@ import { loadContent, type Diagnostic } from '@dac/content';
 import { buildApp } from '@dac/splunk-app';
 import { formatText, UsageError, validate } from '@dac/validate';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
+import { addJobsOption, jobsOf } from '../jobs.js';
 
 interface BuildOpts {
   content: string;
   out?: string;
   skipInvalid?: boolean;
   buildTime?: number;
+  jobs?: number;
   workers?: number;
 }
 
 /**
- * `dac build [--content DIR] [--out DIR] [--skip-invalid] [--build-time EPOCH|ISO]`
+ * `dac build [--content DIR] [--out DIR] [--skip-invalid] [--build-time EPOCH|ISO] [--jobs N]`
  * Validates, renders the Splunk app into `<out>/<appid>/` and packs `<out>/<appid>-<version>.tar.gz`
  * and `<out>/<appid>-latest.tar.gz`. Exit 0: built; 1: validation or build errors; 2: usage.
  */
 export const buildCommand: DacCommand = {
   register(program: Command, setExit: (code: number) => void) {
-    program
+    const command = program
       .command('build')
       .description('Validate, then build the Splunk app (savedsearches.conf and friends) and its deterministic tar.gz')
       .option('--content <dir>', 'content root (holds detections/, macros/, stories/, …)', process.cwd())
@@ -33,18 +35,20 @@ export const buildCommand: DacCommand = {
         '--build-time <time>',
         'build time for app.conf [install] build, app.manifest releaseDate and tar mtimes (epoch seconds or ISO 8601); default: $SOURCE_DATE_EPOCH, else derived from the content',
         parseTime,
-      )
-      .option('--workers <n>', 'validation worker threads (0 = main thread)', parseWorkers)
-      .action(async (opts: BuildOpts) => {
-        try {
-          setExit(await runBuild(opts));
-        } catch (e) {
-          if (e instanceof UsageError || e instanceof InvalidArgumentError)
-            process.stderr.write(`dac build: ${e.message}\n`);
-          else process.stderr.write(describeFailure('build', e));
-          setExit(EXIT_USAGE);
-        }
-      });
+      );
+    addJobsOption(
+      command,
+      'threads to validate with; default 0 (this thread, which then builds from the content it has read)',
+    ).action(async (opts: BuildOpts) => {
+      try {
+        setExit(await runBuild(opts));
+      } catch (e) {
+        if (e instanceof UsageError || e instanceof InvalidArgumentError)
+          process.stderr.write(`dac build: ${e.message}\n`);
+        else process.stderr.write(describeFailure('build', e));
+        setExit(EXIT_USAGE);
+      }
+    });
   },
 };
 
@@ -56,7 +60,7 @@ async function runBuild(opts: BuildOpts): Promise<number> {
 
   // In-thread validation hands back the loaded tree, so the content is parsed once; workers
   // would parse it in other threads and the build would have to load it again.
-  const validation = await validate({ root, workers: opts.workers ?? 0 });
+  const validation = await validate({ root, workers: jobsOf(opts) ?? 0 });
   const tree = validation.tree ?? loadContent(root);
   const errorFiles = new Map<string, Diagnostic[]>();
   for (const d of validation.diagnostics) {
@@ -141,9 +145,4 @@ function parseTime(v: string): number {
   if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t))
     throw new InvalidArgumentError(`"${v}" is not epoch seconds or an ISO 8601 time`);
   return Math.floor(t / 1000);
-}
-
-function parseWorkers(v: string): number {
-  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected a whole number');
-  return Number(v);
 }

@@ -13,6 +13,8 @@ interface CiOptions {
   allowRemoval?: boolean;
   junit?: string;
   out?: string;
+  /** Passed on as text (ci forwards it to validate and build, which check it). */
+  jobs?: string;
 }
 
 type StepStatus = 'passed' | 'failed' | 'skipped';
@@ -87,6 +89,7 @@ function registerCi(program: Command, setExit: (code: number) => void, makeProgr
     .option('--allow-removal', 'passed to version-check: accept deleted detections')
     .option('--junit <file>', 'passed to dac test: write JUnit XML here')
     .option('--out <dir>', 'passed to dac build: output directory')
+    .option('-j, --jobs <n>', 'passed to dac validate and dac build: threads to validate with')
     .action(async (opts: CiOptions) => {
       const format = opts.format ?? (process.env.GITHUB_ACTIONS === 'true' ? 'github' : 'text');
       const shared = { content: opts.content, format };
@@ -133,7 +136,7 @@ function registerCi(program: Command, setExit: (code: number) => void, makeProgr
           : { status: 'failed' as const, code: r.code, detail: `exit ${r.code}` };
       };
 
-      await step('validate', () => sub('validate', []));
+      await step('validate', () => sub('validate', [], '', { '--jobs': opts.jobs }));
       // Every tstats detection's typed matcher is generated and type-checked (one program, cached).
       await step('compile', () => sub('compile', []));
       await step('version-check', () =>
@@ -169,7 +172,7 @@ function registerCi(program: Command, setExit: (code: number) => void, makeProgr
           '--junit': opts.junit,
         });
       });
-      await step('build', () => sub('build', [], '', { '--out': opts.out }));
+      await step('build', () => sub('build', [], '', { '--out': opts.out, '--jobs': opts.jobs }));
 
       const failed = steps.filter((s) => s.status === 'failed');
       log('\ndac ci summary');

@@ -1,7 +1,7 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
-import { loadContent, loadYamlFile, toRelPath, type Detection } from '@dac/content';
+import { itemOf, loadContent, loadYamlFile, toRelPath } from '@dac/content';
 import { defaultCacheDir, formatFor, prepareDetections, replayDetection, type ReplayStats } from '@dac/replay';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 
@@ -81,7 +81,7 @@ export const replayCommand: DacCommand = {
           const v = file.value;
           if (file.diagnostics.some((d) => d.severity === 'error') || typeof v !== 'object' || v === null)
             return fail(`cannot read detection ${opts.detection}: ${file.diagnostics[0]?.message ?? 'not a mapping'}`);
-          item = { kind: 'detection', file, data: v as Detection };
+          item = itemOf('detection', file);
         }
         if (!item.data) return fail(`cannot read detection ${opts.detection}`);
         const prepared = (

@@ -1,15 +1,16 @@
 import { resolve } from 'node:path';
-import { InvalidArgumentError, Option, type Command } from 'commander';
+import { Option, type Command } from 'commander';
 import { formatGithub, formatJson, formatText, UsageError, validate } from '@dac/validate';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
+import { addJobsOption, jobsOf } from '../jobs.js';
 
 /**
- * `dac validate [--content DIR] [--format text|json|github] [PATH ...]`
+ * `dac validate [--content DIR] [--format text|json|github] [--jobs N] [PATH ...]`
  * Exit 0: no error (warnings allowed); 1: at least one error; 2: usage or internal failure.
  */
 export const validateCommand: DacCommand = {
   register(program: Command, setExit: (code: number) => void) {
-    program
+    const command = program
       .command('validate')
       .description('Check content YAML against the schemas and the semantic rules; every problem with file:line:col')
       .argument(
@@ -17,43 +18,38 @@ export const validateCommand: DacCommand = {
         'only report problems in these files or folders (cross-file rules still see the whole tree)',
       )
       .option('--content <dir>', 'content root (holds detections/, macros/, stories/, …)', process.cwd())
-      .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text'))
-      .addOption(
-        new Option(
-          '--workers <n>',
-          'worker threads (0 = validate in the main thread); default: up to 2 for large trees',
-        ).argParser(parseWorkers),
-      )
-      .action(
-        async (paths: string[], opts: { content: string; format: 'text' | 'json' | 'github'; workers?: number }) => {
-          try {
-            const result = await validate({ root: opts.content, paths, workers: opts.workers });
-            const fo = { root: resolveRoot(opts.content) };
-            const out =
-              opts.format === 'json'
-                ? formatJson(result)
-                : opts.format === 'github'
-                  ? formatGithub(result, fo)
-                  : formatText(result, fo);
-            process.stdout.write(out);
-            setExit(result.errors > 0 ? EXIT_FAILED : EXIT_OK);
-          } catch (e) {
-            if (e instanceof UsageError) {
-              process.stderr.write(`dac validate: ${e.message}\n`);
-            } else {
-              process.stderr.write(describeFailure('validate', e));
-            }
-            setExit(EXIT_USAGE);
+      .addOption(new Option('--format <format>', 'output format').choices(['text', 'json', 'github']).default('text'));
+    addJobsOption(
+      command,
+      'threads to validate with (0 = this thread only); default: the available CPUs for trees of 200+ files',
+    ).action(
+      async (
+        paths: string[],
+        opts: { content: string; format: 'text' | 'json' | 'github'; jobs?: number; workers?: number },
+      ) => {
+        try {
+          const result = await validate({ root: opts.content, paths, workers: jobsOf(opts) });
+          const fo = { root: resolveRoot(opts.content) };
+          const out =
+            opts.format === 'json'
+              ? formatJson(result)
+              : opts.format === 'github'
+                ? formatGithub(result, fo)
+                : formatText(result, fo);
+          process.stdout.write(out);
+          setExit(result.errors > 0 ? EXIT_FAILED : EXIT_OK);
+        } catch (e) {
+          if (e instanceof UsageError) {
+            process.stderr.write(`dac validate: ${e.message}\n`);
+          } else {
+            process.stderr.write(describeFailure('validate', e));
           }
-        },
-      );
+          setExit(EXIT_USAGE);
+        }
+      },
+    );
   },
 };
-
-function parseWorkers(v: string): number {
-  if (!/^\d+$/.test(v)) throw new InvalidArgumentError('expected a whole number');
-  return Number(v);
-}
 
 function resolveRoot(dir: string): string {
   return resolve(dir);

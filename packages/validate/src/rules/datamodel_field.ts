@@ -1,4 +1,4 @@
-import { planTstats } from '@dac/matchers';
+import { planTstats } from '@dac/cim';
 import type { FileRule } from '../types.js';
 
 /**
@@ -6,7 +6,7 @@ import type { FileRule } from '../types.js';
  * command names (WHERE, BY, aggregates) is a field of that dataset — a typo such as
  * `Processes.proces_name` silently matches nothing in Splunk.
  *
- * The checks are @dac/matchers' planTstats (the same resolution the matcher compiler uses, so
+ * The checks are @dac/cim's planTstats (the same resolution the matcher compiler uses, so
  * `dac validate` and `dac compile` agree). Its diagnostics other than errors are not this rule's:
  * `matcher-unsupported` (a tstats that is not over a data model) and the warning for Enterprise
  * Security models, whose fields cannot be checked against CIM.
@@ -27,7 +27,7 @@ export const datamodelField: FileRule = {
         .diagnostics.filter(
           (d) => d.severity === 'error' && (d.rule === 'datamodel-unknown' || d.rule === 'datamodel-field'),
         )
-        // MatcherDiagnostic offsets are in the expanded search; positionOfExpanded maps them back.
+        // PlanDiagnostic offsets are in the expanded search; positionOfExpanded maps them back.
         .map((d) => ({ ...search.positionOfExpanded(d.start), message: d.message }))
     );
   },

@@ -33,11 +33,12 @@ export const date: FileRule = {
   defaultSeverity: 'error',
   description: '`date` is a real calendar date (YYYY-MM-DD) and not in the future (UTC).',
   check(ctx) {
-    const v = ctx.data.date;
-    if (typeof v !== 'string' || ctx.schemaFailed(['date'])) return [];
-    if (!isCalendarDate(v)) return [{ ...ctx.pos(['date']), message: `date "${v}" is not a real calendar date` }];
+    const date = ctx.document.date;
+    const v = date.value;
+    if (v === undefined || ctx.schemaFailed(date)) return [];
+    if (!isCalendarDate(v)) return [{ ...ctx.pos(date), message: `date "${v}" is not a real calendar date` }];
     const today = todayUtc();
-    if (v > today) return [{ ...ctx.pos(['date']), message: `date ${v} is in the future (today is ${today} UTC)` }];
+    if (v > today) return [{ ...ctx.pos(date), message: `date ${v} is in the future (today is ${today} UTC)` }];
     return [];
   },
 };

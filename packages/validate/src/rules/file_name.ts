@@ -9,14 +9,14 @@ export const fileName: FileRule = {
   defaultSeverity: 'error',
   description: 'The file name must be snake_case(name) + ".yml" (name lowercased; space, -, . and / become _).',
   check(ctx) {
-    const name = ctx.data.name;
-    if (typeof name !== 'string' || ctx.schemaFailed(['name'])) return [];
+    const name = ctx.document.name.value;
+    if (name === undefined || ctx.schemaFailed(ctx.document.name)) return [];
     const expected = `${snakeCase(name)}.yml`;
     const base = ctx.file.relPath.slice(ctx.file.relPath.lastIndexOf('/') + 1);
     if (base === expected) return [];
     return [
       {
-        ...ctx.pos(['name']),
+        ...ctx.pos(ctx.document.name),
         message: `file name "${base}" does not match the name "${name}": expected "${expected}"`,
       },
     ];

@@ -13,20 +13,16 @@ export const filterMacro: FileRule = {
   defaultSeverity: 'error',
   description: "The search contains the detection's `<snake_case_name>_filter` macro.",
   check(ctx) {
-    const { name, search } = ctx.data;
-    if (
-      typeof name !== 'string' ||
-      typeof search !== 'string' ||
-      ctx.schemaFailed(['name']) ||
-      ctx.schemaFailed(['search'])
-    )
-      return [];
+    const d = ctx.detection!;
+    const name = d.name.value;
+    const search = d.search.value;
+    if (name === undefined || search === undefined || ctx.schemaFailed(d.name) || ctx.schemaFailed(d.search)) return [];
     const macro = filterMacroName(name);
     if (search.includes(`\`${macro}\``)) return [];
     const other = /`([A-Za-z0-9_]+_filter)`/.exec(search);
     const hint = other
       ? `; it calls \`${other[1]}\` instead (is the name or the macro out of date?)`
       : `; append "| \`${macro}\`"`;
-    return [{ ...ctx.pos(['search']), message: `search does not contain the filter macro \`${macro}\`${hint}` }];
+    return [{ ...ctx.pos(d.search), message: `search does not contain the filter macro \`${macro}\`${hint}` }];
   },
 };

@@ -18,9 +18,9 @@ export const lookupFile: TreeRule<LookupFileRef> = {
   description:
     "A lookup's `filename` exists in lookups/, and every file in lookups/ is a .csv/.mlmodel that a lookup YAML names.",
   collect(ctx) {
-    const filename = ctx.data.filename;
-    if (typeof filename !== 'string' || ctx.schemaFailed(['filename'])) return undefined;
-    return { filename, ...ctx.pos(['filename']) };
+    const filename = ctx.lookup!.filename;
+    if (filename.value === undefined || ctx.schemaFailed(filename)) return undefined;
+    return { filename: filename.value, ...ctx.pos(filename) };
   },
   check(ctx) {
     const present = new Set(ctx.lookupFiles.map((f) => f.slice(f.lastIndexOf('/') + 1)));

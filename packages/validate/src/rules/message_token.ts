@@ -15,19 +15,19 @@ export const messageToken: FileRule = {
   defaultSeverity: 'error',
   description: 'Every $token$ in tags.message is a field the search outputs.',
   check(ctx) {
-    const message = (ctx.data.tags as Record<string, unknown> | undefined)?.message;
-    if (typeof message !== 'string' || ctx.schemaFailed(['tags', 'message'])) return [];
+    const message = ctx.detection!.tags.value?.message;
+    if (message?.value === undefined || ctx.schemaFailed(message)) return [];
     const search = ctx.search();
     if (!search) return [];
     const { fields, complete } = search.outputs();
     // A wildcard output (`stats latest(*) as *`) means unknown fields may be present.
     if (!complete || [...fields].some((f) => f.includes('*'))) return [];
     const out: Finding[] = [];
-    for (const m of message.matchAll(TOKEN)) {
+    for (const m of message.value.matchAll(TOKEN)) {
       const field = m[1]!;
       if (!field || fields.has(field)) continue;
       out.push({
-        ...ctx.posInValue(['tags', 'message'], m.index!),
+        ...ctx.posInValue(message, m.index!),
         message: `message token $${field}$ is not a field the search outputs (outputs: ${[...fields].sort().join(', ')})`,
       });
     }

@@ -8,17 +8,17 @@ export const mitreAttackId: FileRule = {
   defaultSeverity: 'error',
   description: 'Every tags.mitre_attack_id exists in MITRE ATT&CK (schemas/attack/mitre_enrichment.csv).',
   check(ctx) {
-    const ids = (ctx.data.tags as Record<string, unknown> | undefined)?.mitre_attack_id;
-    if (!Array.isArray(ids)) return [];
+    const ids = ctx.detection!.tags.value?.mitre_attack_id.value;
+    if (!ids) return [];
     const attack = ctx.attack();
     const out: Finding[] = [];
-    ids.forEach((id, i) => {
-      if (typeof id !== 'string' || ctx.schemaFailed(['tags', 'mitre_attack_id', i])) return;
-      if (attack.get(id)) return;
+    for (const f of ids) {
+      const id = f.value;
+      if (id === undefined || ctx.schemaFailed(f) || attack.get(id)) continue;
       const parent = id.includes('.') ? attack.get(id.slice(0, 5)) : undefined;
       const hint = parent ? ` (technique ${parent.id} "${parent.name}" exists, but not this sub-technique)` : '';
-      out.push({ ...ctx.pos(['tags', 'mitre_attack_id', i]), message: `unknown MITRE ATT&CK id "${id}"${hint}` });
-    });
+      out.push({ ...ctx.pos(f), message: `unknown MITRE ATT&CK id "${id}"${hint}` });
+    }
     return out;
   },
 };

@@ -1,3 +1,4 @@
+import { valuesOf } from '@dac/content';
 import type { Finding, FileRule } from '../types.js';
 
 /**
@@ -11,19 +12,20 @@ export const mitreSubTechnique: FileRule = {
   defaultSeverity: 'warning',
   description: 'A technique is not listed together with its own sub-technique (newer contentctl rejects it).',
   check(ctx) {
-    const ids = (ctx.data.tags as Record<string, unknown> | undefined)?.mitre_attack_id;
-    if (!Array.isArray(ids)) return [];
-    const present = new Set(ids.filter((x): x is string => typeof x === 'string'));
+    const list = ctx.detection!.tags.value?.mitre_attack_id;
+    if (!list?.value) return [];
+    const present = new Set(valuesOf(list));
     const out: Finding[] = [];
-    ids.forEach((id, i) => {
-      if (typeof id !== 'string' || id.includes('.')) return;
+    for (const f of list.value) {
+      const id = f.value;
+      if (id === undefined || id.includes('.')) continue;
       const subs = [...present].filter((s) => s.startsWith(`${id}.`));
-      if (subs.length === 0) return;
+      if (subs.length === 0) continue;
       out.push({
-        ...ctx.pos(['tags', 'mitre_attack_id', i]),
+        ...ctx.pos(f),
         message: `technique ${id} is listed together with its sub-technique${subs.length > 1 ? 's' : ''} ${subs.join(', ')}; list only the most specific id`,
       });
-    });
+    }
     return out;
   },
 };

@@ -11,22 +11,22 @@ export const observableField: FileRule = {
   defaultSeverity: 'error',
   description: 'Every tags.observable name is a field the search outputs.',
   check(ctx) {
-    const observables = (ctx.data.tags as Record<string, unknown> | undefined)?.observable;
-    if (!Array.isArray(observables)) return [];
+    const observables = ctx.detection!.tags.value?.observable.value;
+    if (!observables) return [];
     const search = ctx.search();
     if (!search) return [];
     const { fields, complete } = search.outputs();
     // A wildcard output (`stats latest(*) as *`) means unknown fields may be present.
     if (!complete || [...fields].some((f) => f.includes('*'))) return [];
     const out: Finding[] = [];
-    observables.forEach((o, i) => {
-      const name = (o as { name?: unknown } | null)?.name;
-      if (typeof name !== 'string' || ctx.schemaFailed(['tags', 'observable', i, 'name']) || fields.has(name)) return;
+    for (const o of observables) {
+      const name = o.value?.name;
+      if (name?.value === undefined || ctx.schemaFailed(name) || fields.has(name.value)) continue;
       out.push({
-        ...ctx.pos(['tags', 'observable', i, 'name']),
-        message: `observable "${name}" is not a field the search outputs (outputs: ${[...fields].sort().join(', ')})`,
+        ...ctx.pos(name),
+        message: `observable "${name.value}" is not a field the search outputs (outputs: ${[...fields].sort().join(', ')})`,
       });
-    });
+    }
     return out;
   },
 };

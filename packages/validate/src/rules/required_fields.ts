@@ -1,7 +1,5 @@
-import { qualifiedFieldName, type DataModels, type Dataset } from '@dac/cim';
-import { resolveTarget } from '@dac/matchers';
-import type { Pipeline, SearchExpr, TstatsCommand } from '@dac/spl';
-import { closest } from '../schemas.js';
+import { qualifiedFieldName, resolveTarget, type DataModels, type Dataset } from '@dac/cim';
+import { closestName, type Pipeline, type SearchExpr, type TstatsCommand } from '@dac/spl';
 import type { Finding, FileRule } from '../types.js';
 
 /**
@@ -18,14 +16,14 @@ export const requiredFields: FileRule = {
   defaultSeverity: 'error',
   description: 'tags.required_fields of a data-model (tstats) search are fields of the data model(s) it uses.',
   check(ctx) {
-    const list = (ctx.data.tags as Record<string, unknown> | undefined)?.required_fields;
-    if (!Array.isArray(list)) return [];
+    const list = ctx.detection!.tags.value?.required_fields.value;
+    if (!list) return [];
     const search = ctx.search();
     if (!search?.tstats()) return [];
     const models = search.dataModels();
     const targets: Dataset[] = [];
     for (const t of allTstats(search.parsed.pipeline)) {
-      // The dataset as @dac/matchers resolves it. None (not a data model, an unknown one, or an ES
+      // The dataset as the tstats plan (@dac/cim) resolves it. None (not a data model, an unknown one, or an ES
       // model dac cannot check) makes the field list unknowable: no guessing. Unknown models and
       // datasets are datamodel-field's to report.
       const { dataset } = resolveTarget(t, models);
@@ -34,20 +32,20 @@ export const requiredFields: FileRule = {
     }
     const bare = bareNames(models, targets);
     const out: Finding[] = [];
-    list.forEach((field, i) => {
-      if (typeof field !== 'string' || ctx.schemaFailed(['tags', 'required_fields', i])) return;
-      if (bare.has(field)) return;
-      if (targets.some((t) => models.resolveField(t, field) || models.resolveInModel(t.model, field))) return;
-      const s = closest(
+    for (const f of list) {
+      const field = f.value;
+      if (field === undefined || ctx.schemaFailed(f) || bare.has(field)) continue;
+      if (targets.some((t) => models.resolveField(t, field) || models.resolveInModel(t.model, field))) continue;
+      const s = closestName(
         field,
         targets.flatMap((t) => t.fields.map(qualifiedFieldName)),
       );
       const used = [...new Set(targets.map((t) => `${t.model}.${t.path.join('.')}`))].join(', ');
       out.push({
-        ...ctx.pos(['tags', 'required_fields', i]),
+        ...ctx.pos(f),
         message: `required field ${field} is not a field of the data model the search uses (${used})${s ? ` (did you mean ${s}?)` : ''}`,
       });
-    });
+    }
     return out;
   },
 };

@@ -2,7 +2,7 @@ import { readFileSync } from 'node:fs';
 import { afterEach, describe, expect, it } from 'vitest';
 import { validate } from '../validate.js';
 import { RULES } from './index.js';
-import { pythonRound } from './risk_score.js';
+import { pythonRound } from '@dac/content';
 import { isCalendarDate } from './date.js';
 import { DETECTION, detectionWith, writeTree } from '../testing.js';
 

@@ -119,7 +119,7 @@ describe('SPL-backed rules (@dac/spl parse shared per detection)', () => {
     expect(rules(r)).toEqual(['datamodel-field']);
   });
 
-  it('datamodel-field: an aggregate without the dataset prefix names the prefixed field (@dac/matchers wording)', async () => {
+  it('datamodel-field: an aggregate without the dataset prefix names the prefixed field (@dac/cim wording)', async () => {
     const text = detectionWith('count min(_time)', 'count values(parent_process_name) min(_time)');
     const r = await run({ [DET]: text });
     expect(r.diagnostics).toMatchObject([{ rule: 'datamodel-field', ...at(text, 'values(parent_process_name)') }]);

@@ -1,4 +1,5 @@
 import type { Severity } from '@dac/content';
+import type { SplDiagnostic } from '@dac/spl';
 import type { FileContext, Finding, FileRule } from '../types.js';
 
 /**
@@ -11,8 +12,9 @@ export function splRule(o: {
   splRules: readonly string[];
   defaultSeverity: Severity;
   description: string;
-  skip?: (message: string, ctx: FileContext) => boolean;
-  decorate?: (message: string, ctx: FileContext) => string;
+  skip?: (d: SplDiagnostic, ctx: FileContext) => boolean;
+  /** The message to report (default: the SPL diagnostic's own). */
+  message?: (d: SplDiagnostic, ctx: FileContext) => string;
 }): FileRule {
   return {
     id: o.id,
@@ -25,8 +27,8 @@ export function splRule(o: {
       if (!search) return [];
       const out: Finding[] = [];
       for (const d of search.parsed.diagnostics) {
-        if (!o.splRules.includes(d.rule) || o.skip?.(d.message, ctx)) continue;
-        out.push({ ...search.position(d.start), message: o.decorate ? o.decorate(d.message, ctx) : d.message });
+        if (!o.splRules.includes(d.rule) || o.skip?.(d, ctx)) continue;
+        out.push({ ...search.position(d.start), message: o.message ? o.message(d, ctx) : d.message });
       }
       return out;
     },

@@ -1,7 +1,5 @@
+import { detectionStanzaName, MAX_STANZA_LENGTH } from '@dac/content';
 import type { FileRule } from '../types.js';
-
-/** contentctl CONTENTCTL_MAX_STANZA_LENGTH = 99 − 18: `<label> - <name> - Rule` must fit in 81 characters. */
-export const MAX_STANZA_LENGTH = 81;
 
 export const stanzaLength: FileRule = {
   id: 'stanza-length',
@@ -11,14 +9,14 @@ export const stanzaLength: FileRule = {
   description:
     'The savedsearches.conf stanza `<label> - <name> - Rule` is at most 81 characters (67 for the name with label ESCU).',
   check(ctx) {
-    const name = ctx.data.name;
-    if (typeof name !== 'string' || ctx.schemaFailed(['name'])) return [];
-    const stanza = `${ctx.settings.label} - ${name} - Rule`;
+    const name = ctx.document.name.value;
+    if (name === undefined || ctx.schemaFailed(ctx.document.name)) return [];
+    const stanza = detectionStanzaName(ctx.settings.label, name);
     if (stanza.length <= MAX_STANZA_LENGTH) return [];
     const max = MAX_STANZA_LENGTH - (stanza.length - name.length);
     return [
       {
-        ...ctx.pos(['name']),
+        ...ctx.pos(ctx.document.name),
         message: `name is ${name.length} characters; the stanza "${ctx.settings.label} - … - Rule" allows at most ${max} (stanza would be ${stanza.length} > ${MAX_STANZA_LENGTH})`,
       },
     ];

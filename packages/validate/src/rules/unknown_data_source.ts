@@ -1,4 +1,4 @@
-import { closest } from '../schemas.js';
+import { closestName } from '@dac/spl';
 import type { TreeFinding, TreeRule } from '../types.js';
 
 interface DataSourceRef {
@@ -18,11 +18,12 @@ export const unknownDataSource: TreeRule<DataSourceRef[]> = {
   defaultSeverity: 'error',
   description: 'Every data_source entry (each part of an "A AND B" entry) names a data source in data_sources/.',
   collect(ctx) {
-    const list = ctx.data.data_source;
-    if (!Array.isArray(list)) return undefined;
+    const list = ctx.detection!.data_source.value;
+    if (!list) return undefined;
     const refs: DataSourceRef[] = [];
-    list.forEach((entry, i) => {
-      if (typeof entry !== 'string' || ctx.schemaFailed(['data_source', i])) return;
+    for (const f of list) {
+      const entry = f.value;
+      if (entry === undefined || ctx.schemaFailed(f)) continue;
       const re = /\s+AND\s+/g;
       let start = 0;
       const parts: [string, number][] = [];
@@ -34,9 +35,9 @@ export const unknownDataSource: TreeRule<DataSourceRef[]> = {
       for (const [raw, offset] of parts) {
         const lead = raw.length - raw.trimStart().length;
         const name = raw.trim();
-        if (name) refs.push({ name, ...ctx.posInValue(['data_source', i], offset + lead) });
+        if (name) refs.push({ name, ...ctx.posInValue(f, offset + lead) });
       }
-    });
+    }
     return refs;
   },
   check(ctx) {
@@ -45,7 +46,7 @@ export const unknownDataSource: TreeRule<DataSourceRef[]> = {
     for (const { facts, value } of ctx.collected()) {
       for (const r of value) {
         if (ctx.nameExists('data_source', r.name)) continue;
-        const s = closest(r.name, names);
+        const s = closestName(r.name, names);
         out.push({
           file: facts.file,
           line: r.line,

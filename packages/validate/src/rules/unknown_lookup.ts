@@ -1,5 +1,4 @@
-import type { Argument, Pipeline } from '@dac/spl';
-import { closest } from '../schemas.js';
+import { closestName, type Argument, type Pipeline } from '@dac/spl';
 import type { TreeFinding, TreeRule } from '../types.js';
 
 interface LookupRef {
@@ -77,7 +76,7 @@ export const unknownLookup: TreeRule<LookupRef[]> = {
     for (const { facts, value } of ctx.collected()) {
       for (const r of value) {
         if (EXTERNAL_LOOKUPS.has(r.name) || ctx.nameExists('lookup', r.name) || files.has(r.name)) continue;
-        const s = closest(r.name, names);
+        const s = closestName(r.name, names);
         out.push({
           file: facts.file,
           line: r.line,

@@ -1,4 +1,4 @@
-import { closest } from '../schemas.js';
+import { describeExpansion } from '@dac/spl';
 import { splRule } from './spl.js';
 
 /**
@@ -15,19 +15,16 @@ export const unknownMacro = splRule({
   defaultSeverity: 'error',
   description:
     'Every macro the search calls exists in macros/ (or is a CIM macro); `<name>_filter` is implied as `search *`.',
-  decorate(message, ctx) {
-    const name = /`([^`(]+)/.exec(message)?.[1];
-    const s = name
-      ? closest(
-          name,
-          ctx.settings.macros.map((m) => m.name),
-        )
-      : undefined;
-    return `${message}: not defined in macros/ nor by CIM${s ? ` (did you mean \`${s}\`?)` : ''}`;
+  message(d) {
+    if (d.code !== 'undefined-macro') return d.message;
+    const hint = d.suggestion ? ` (did you mean \`${d.suggestion}\`?)` : '';
+    return `undefined macro \`${d.key}\`: not defined in macros/ nor by CIM${hint}${describeExpansion(d.expandedFrom)}`;
   },
-  skip(message, ctx) {
+  skip(d, ctx) {
     // ES macros are provided elsewhere; a macro whose own file is unreadable is reported there.
-    const name = /`([^`(]+)/.exec(message)?.[1];
-    return name !== undefined && (EXTERNAL_MACROS.includes(name) || ctx.settings.unreadableMacros.includes(name));
+    return (
+      d.code === 'undefined-macro' &&
+      (EXTERNAL_MACROS.includes(d.macro) || ctx.settings.unreadableMacros.includes(d.macro))
+    );
   },
 });

@@ -1,4 +1,4 @@
-import { closest } from '../schemas.js';
+import { closestName } from '@dac/spl';
 import type { TreeFinding, TreeRule } from '../types.js';
 
 interface StoryRef {
@@ -16,15 +16,16 @@ export const unknownStory: TreeRule<StoryRef[]> = {
   defaultSeverity: 'error',
   description: 'Every tags.analytic_story entry names a story in stories/, at most once.',
   collect(ctx) {
-    const list = (ctx.data.tags as Record<string, unknown> | undefined)?.analytic_story;
-    if (!Array.isArray(list)) return undefined;
+    const list = ctx.detection!.tags.value?.analytic_story.value;
+    if (!list) return undefined;
     const seen = new Set<string>();
     const refs: StoryRef[] = [];
-    list.forEach((name, i) => {
-      if (typeof name !== 'string' || ctx.schemaFailed(['tags', 'analytic_story', i])) return;
-      refs.push({ name, ...ctx.pos(['tags', 'analytic_story', i]), duplicate: seen.has(name) });
+    for (const f of list) {
+      const name = f.value;
+      if (name === undefined || ctx.schemaFailed(f)) continue;
+      refs.push({ name, ...ctx.pos(f), duplicate: seen.has(name) });
       seen.add(name);
-    });
+    }
     return refs;
   },
   check(ctx) {
@@ -40,7 +41,7 @@ export const unknownStory: TreeRule<StoryRef[]> = {
             message: `analytic story "${r.name}" is listed twice`,
           });
         } else if (!ctx.nameExists('story', r.name)) {
-          const s = closest(r.name, names);
+          const s = closestName(r.name, names);
           out.push({
             file: facts.file,
             line: r.line,

@@ -1,6 +1,7 @@
 /**
- * A small reader for Splunk `.conf` text, used to prove that generated files mean what the
- * templates intended (round-trip tests) and as a post-render check of every generated file.
+ * The reader of Splunk `.conf` text, the only one in dac: it reads the CIM add-on's macros.conf
+ * (@dac/spl builtinMacros), proves that generated files mean what the templates intended
+ * (round-trip tests) and checks every generated file after rendering (@dac/splunk-app).
  *
  * Syntax (splunk-semantics.md §6.1; Kintyre/ksconf's parser agrees):
  * - physical lines are separated by LF; a line whose very last character is `\` is joined with
@@ -11,8 +12,9 @@
  * - `[name]` (greedy, the line must end with `]`) starts a stanza; settings before the first
  *   stanza are global;
  * - `key = value`: the key is trimmed; the value is everything after the first `=`, without the
- *   whitespace that follows `=`. Trailing whitespace is kept (whether splunkd trims it is
- *   unverified; the writer never produces any except after a final backslash).
+ *   whitespace that follows `=`. Trailing whitespace is kept (TRIM_TRAILING_VALUE_WHITESPACE:
+ *   whether splunkd trims it is unverified; the writer never produces any except after a final
+ *   backslash, where keeping it shows exactly what was written).
  * - CRLF: a CR that ends a logical line is dropped, but a line ending in `\\` + CR is not a
  *   continuation (CRLF files defeat continuation, as the reference notes for ksconf).
  */
@@ -42,6 +44,12 @@ export interface ConfFile {
   /** Lines that are neither blank, comment, stanza header nor `key = value`. */
   problems: ConfProblem[];
 }
+
+/**
+ * Whether a value loses its trailing blanks. splunk-semantics.md §6.1 marks trimming around `=` as
+ * unverified; dac keeps them, so a value reads back as written (flip this to trim them).
+ */
+export const TRIM_TRAILING_VALUE_WHITESPACE = false;
 
 const HEADER_RE = /^[ \t]*\[(.*)\][ \t]*$/s;
 const LEADING_WS_RE = /^[ \t]+/;
@@ -98,7 +106,8 @@ export function parseConf(text: string): ConfFile {
       current = { name: null, line: start, entries: [] };
       out.stanzas.push(current);
     }
-    current.entries.push({ key, value: logical.slice(eq + 1).replace(LEADING_WS_RE, ''), line: start });
+    const value = logical.slice(eq + 1).replace(LEADING_WS_RE, '');
+    current.entries.push({ key, value: TRIM_TRAILING_VALUE_WHITESPACE ? value.trimEnd() : value, line: start });
   }
   return out;
 }

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { confToMap, parseConf } from './conf-reader.js';
+import { confToMap, parseConf } from './reader.js';
 
 describe('parseConf (Splunk .conf syntax, splunk-semantics.md §6.1)', () => {
   it('reads stanzas, settings, comments and global settings', () => {

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { confToMap, parseConf } from './conf-reader.js';
+import { confToMap, parseConf } from './reader.js';
 import {
   confValueWarning,
   ConfValueError,
@@ -11,7 +11,7 @@ import {
   pyStrip,
   splunkReadValue,
   stanzaNameProblem,
-} from './conf-value.js';
+} from './escape.js';
 
 /** Strings built from the pieces that break naive .conf writers (splunk-semantics.md §6.1). */
 const hostilePiece = fc.constantFrom(
