@@ -13,6 +13,7 @@ import { readLines, type LineStats } from './lines.js';
 export * from './formats.js';
 export * from './lines.js';
 export * from './xml-event.js';
+export * from './evtx/index.js';
 
 /** A fixture reader, chosen by the (sourcetype, source) pair of an ESCU `attack_data` entry. */
 export interface FixtureFormat {

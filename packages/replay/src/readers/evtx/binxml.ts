@@ -227,7 +227,9 @@ export class Parser {
   private element(depth: number): ElementNode {
     if (depth >= MAX_ELEMENT_DEPTH) throw new BinXmlError(`elements nested deeper than ${MAX_ELEMENT_DEPTH}`, this.pos);
     const tok = this.byte();
-    this.word(); // dependency identifier
+    // The dependency identifier exists only in template definitions: records without a template and
+    // BinXml values start with the data size (checked on the corpus; libyal's notes say the same for BinXml).
+    if (this.inTemplate) this.word();
     const size = this.dword();
     const dataEnd = this.pos + size;
     if (dataEnd > this.end)

@@ -1,5 +1,6 @@
 import { crc32 } from 'node:zlib';
 import type { RawFields } from '@dac/normalise';
+import { isoToEpochSeconds } from '../xml-event.js';
 import { BinXmlError, ChunkContext, Parser } from './binxml.js';
 import { RECORD_SIGNATURE, recordFrame } from './record.js';
 import { RenderError, type RenderOptions, Renderer } from './render.js';
@@ -35,6 +36,8 @@ export interface EvtxRecord {
   xml: string;
   /** The fields `parseEventXml(xml)` yields, when requested and the event has the usual shape. */
   fields?: RawFields;
+  /** `TimeCreated/@SystemTime` in epoch seconds, with `fields`. */
+  time?: number;
 }
 
 export interface EvtxIssue {
@@ -136,12 +139,15 @@ export function readChunk(
       const nodes = new Parser(ctx, frame.xmlStart, frame.xmlEnd, false, 0).fragment();
       renderer.document(nodes, null, 0, 0, null, 0);
       if (renderer.out === '') throw new RenderError('record holds no XML', frame.xmlStart);
-      sink.record({
-        offset: at(off),
-        recordId: frame.id,
-        xml: renderer.out,
-        ...(renderer.fields && !renderer.unusual ? { fields: renderer.fields } : {}),
-      });
+      const fields = renderer.fields && !renderer.unusual ? renderer.fields : undefined;
+      let time: number | undefined;
+      if (fields) {
+        // As parseEventXml finishes an event: EventCode = EventID; _time from SystemTime.
+        if (fields.EventID !== undefined && fields.EventCode === undefined) fields.EventCode = fields.EventID;
+        const st = fields.SystemTime;
+        time = typeof st === 'string' ? isoToEpochSeconds(st) : undefined;
+      }
+      sink.record({ offset: at(off), recordId: frame.id, xml: renderer.out, ...(fields ? { fields, time } : {}) });
       res.records++;
     } catch (e) {
       if (!(e instanceof BinXmlError || e instanceof RenderError || e instanceof RangeError)) throw e;

@@ -26,7 +26,9 @@ import { arrayItems, scalarText, T_ARRAY, T_BINXML, T_NULL, ValueError } from '.
  *   (`<Correlation/>`, `<Security/>`) when the binary XML closes them empty, `<X></X>` when it
  *   has content that renders empty (`<Data Name='RuleName'></Data>`);
  * - an attribute whose optional substitution is null is left out (`<EventID>1</EventID>`, not
- *   `Qualifiers=''`; `<Correlation/>` without ActivityID) — as Windows, and libevtx;
+ *   `Qualifiers=''`; `<Correlation/>` without ActivityID), and so is an element whose content is
+ *   an optional substitution with a null value (a classic event's `<Binary>` without data) — the
+ *   meaning of the optional-substitution token (libyal's EVTX notes; libevtx does the same);
  * - text escapes `&`, `<`, `>` only (double quotes stay literal, §5.1); attribute values also
  *   escape `'` and `"`. Non-ASCII stays as is (UTF-8 when written). No `<RenderingInfo>` (no
  *   message tables offline);
@@ -304,7 +306,20 @@ export class Renderer {
     return nullOptional && s === '' ? undefined : s;
   }
 
+  /** An element whose content holds an optional substitution with a null value is not written at all. */
+  private omitted(el: ElementNode, values: Values | null): boolean {
+    if (!el.children) return false;
+    for (const c of el.children) {
+      if (c.k !== N_SUBST || !c.optional) continue;
+      if (values === this.arrValues && c.index === this.arrIndex) continue;
+      const v = this.valueAt(values, c.index);
+      if (!v || v.type === T_NULL) return true;
+    }
+    return false;
+  }
+
   private elementOnce(el: ElementNode, values: Values | null, depth: number, parentSection: number, nesting: number): void {
+    if (this.omitted(el, values)) return;
     const name = el.name;
     if (!isPlainName(name)) this.unusual = true;
     const section =
