@@ -20,6 +20,7 @@
  * - `binary-base64` (python-evtx): Binary values in base64; Windows writes hexadecimal.
  * - `string-array` (python-evtx): a string array written as one element holding escaped
  *   `<string>…</string>` lines; Windows and libevtx repeat the element once per item.
+ * - `bool-case` (python-evtx): Booleans as Python prints them (`True`); Windows writes `true`.
  * - `control-chars-dropped` (python-evtx): C0/C1 control characters are deleted from values
  *   (its `RESTRICTED_CHARS`); they are part of the value.
  */
@@ -99,7 +100,9 @@ export function fieldsOf(ev: El): Fields {
       for (const c of sec.children) walk(c, 2);
     } else if (sec.name === 'EventData' || sec.name === 'UserData') {
       const walk = (el: El) => {
-        if (el.children.length === 0) add(f, el.attrs.Name ?? el.name, el.text);
+        // As parseEventXml: `<Data Name='X'/>` gives X = ''; an empty element without a Name gives
+        // a field only when written `<X></X>`, which a parsed tree cannot tell from `<X/>`: none.
+        if (el.children.length === 0 && (el.attrs.Name !== undefined || el.text !== '')) add(f, el.attrs.Name ?? el.name, el.text);
         for (const c of el.children) walk(c);
       };
       for (const c of sec.children) walk(c);
@@ -133,7 +136,8 @@ export type Rule =
   | 'empty-attribute'
   | 'binary-base64'
   | 'string-array'
-  | 'control-chars-dropped';
+  | 'control-chars-dropped'
+  | 'bool-case';
 
 // biome-ignore lint/suspicious/noControlCharactersInRegex: python-evtx's RESTRICTED_CHARS
 const PY_RESTRICTED = /[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]/g;
@@ -152,6 +156,7 @@ function sameValue(mine: string, ref: string, python: boolean): Rule | 'exact' |
     if (Math.abs(ta - tb) <= 4) return 'time-precision';
   }
   if (/^([0-9A-F]{2})+$/.test(mine) && Buffer.from(mine, 'hex').toString('base64') === ref) return 'binary-base64';
+  if ((mine === 'true' && ref === 'True') || (mine === 'false' && ref === 'False')) return 'bool-case';
   const stripped = mine.replace(PY_RESTRICTED, '');
   if (stripped !== mine && stripped === ref) return 'control-chars-dropped';
   return false;
@@ -193,16 +198,9 @@ export function compareFields(mine: Fields[], ref: Fields[], python: boolean, in
         c.equal++;
         continue;
       }
-      if (python && rv.length === 1 && mv.length > 1 && PY_ARRAY.test(rv[0]!)) {
-        rv = [...rv[0]!.matchAll(/<string>([\s\S]*?)<\/string>/g)].map((x) => x[1]!);
+      if (python && rv.some((x) => PY_ARRAY.test(x)) && mv.length >= rv.length) {
+        rv = rv.flatMap((x) => (PY_ARRAY.test(x) ? [...x.matchAll(/<string>([\s\S]*?)<\/string>/g)].map((m) => m[1]!) : [x]));
         used = 'string-array';
-      }
-      if (python && rv.length === 1 && mv.length === 1 && PY_ARRAY.test(rv[0]!)) {
-        const items = [...rv[0]!.matchAll(/<string>([\s\S]*?)<\/string>/g)].map((x) => x[1]!);
-        if (items.length === 1) {
-          rv = items;
-          used = 'string-array';
-        }
       }
       let ok = mv.length === rv.length;
       const why: Rule[] = [];

@@ -124,7 +124,7 @@ export function sidText(b: Uint8Array, o: number, size: number): string {
   const n = b[o + 1]!;
   if (8 + 4 * n > size) throw new ValueError(`SID with ${n} sub-authorities does not fit in ${size} bytes`);
   const hi = (b[o + 2]! << 8) | b[o + 3]!;
-  const lo = u32([b[o + 7]!, b[o + 6]!, b[o + 5]!, b[o + 4]!], 0);
+  const lo = ((b[o + 4]! << 24) | (b[o + 5]! << 16) | (b[o + 6]! << 8) | b[o + 7]!) >>> 0;
   const auth = hi === 0 ? String(lo) : `0x${hi.toString(16).padStart(4, '0')}${lo.toString(16).padStart(8, '0')}`;
   let s = `S-${b[o]}-${auth}`;
   for (let i = 0; i < n; i++) s += `-${u32(b, o + 8 + 4 * i)}`;
