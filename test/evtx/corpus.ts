@@ -58,19 +58,12 @@ export interface MyRead {
   xml: string[];
 }
 
-/**
- * What a conforming XML parser makes of my values, to compare with a parsed reference: XML
- * end-of-line handling turns CR LF (and lone CR) into LF (XML 1.0 §2.11), so a reference's
- * `\r\n` reaches the comparison as `\n` too. An empty System leaf gives no field (see fieldsOf).
- */
-export const stable = (f: Fields): string => JSON.stringify(Object.entries(f).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-
-function xmlValues(f: Fields): Fields {
-  const out: Fields = {};
-  const eol = (s: string) => s.replace(/\r\n?/g, '\n');
-  for (const [k, v] of Object.entries(f)) out[k] = typeof v === 'string' ? eol(v) : v.map(eol);
-  return out;
-}
+export const stable = (f: Fields): string =>
+  JSON.stringify(
+    Object.entries(f)
+      .filter(([, v]) => v !== undefined)
+      .sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)),
+  );
 
 export async function readMine(file: string): Promise<MyRead> {
   const decoded: Fields[] = [];
@@ -82,15 +75,21 @@ export async function readMine(file: string): Promise<MyRead> {
     {
       record(r) {
         xml.push(r.xml);
-        const d = parseEventXml(r.xml, true);
         const raw = parseEventXml(r.xml, false);
-        if ('error' in d || 'error' in raw) {
-          issues.push(`record ${r.ordinal}: rendered XML does not parse: ${'error' in d ? d.error : ''}`);
+        if ('error' in raw) {
+          issues.push(`record ${r.ordinal}: rendered XML does not parse: ${raw.error}`);
           decoded.push({});
           return;
         }
-        decoded.push(xmlValues(d.fields as Fields));
-        if (r.fields === undefined || stable(r.fields as Fields) !== stable(raw.fields as Fields) || r.time !== raw.time)
+        const tree = referenceFields(r.xml);
+        if (tree.error || tree.fields.length !== 1)
+          issues.push(`record ${r.ordinal}: rendered XML is not one well-formed event: ${tree.error}`);
+        decoded.push(tree.fields[0] ?? {});
+        if (
+          r.fields === undefined ||
+          stable(r.fields as Fields) !== stable(raw.fields as Fields) ||
+          r.time !== raw.time
+        )
           fastPathDiffers++;
       },
       issue(i) {
@@ -154,7 +153,11 @@ export interface CorpusSummary {
 }
 
 /** Compares every file, two at a time (the reference tools run as child processes). */
-export async function compareCorpus(dir: string, tools: Tool[], onFile?: (r: FileResult) => void): Promise<CorpusSummary> {
+export async function compareCorpus(
+  dir: string,
+  tools: Tool[],
+  onFile?: (r: FileResult) => void,
+): Promise<CorpusSummary> {
   const files = evtxFiles(dir);
   const results: FileResult[] = new Array(files.length);
   let next = 0;
@@ -175,7 +178,15 @@ export async function compareCorpus(dir: string, tools: Tool[], onFile?: (r: Fil
     results,
   };
   for (const t of tools) {
-    const p = { filesCountEqual: 0, filesFieldsEqual: 0, records: 0, fields: 0, equal: 0, rules: {} as Record<string, number>, exceptions: [] as string[] };
+    const p = {
+      filesCountEqual: 0,
+      filesFieldsEqual: 0,
+      records: 0,
+      fields: 0,
+      equal: 0,
+      rules: {} as Record<string, number>,
+      exceptions: [] as string[],
+    };
     for (const r of results) {
       const x = r.refs[t.name]!;
       p.records += x.records;

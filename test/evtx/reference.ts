@@ -19,7 +19,8 @@
  *   (`Qualifiers=""`, `ActivityID=""`, `UserID=""`); Windows and libevtx leave the attribute out.
  * - `binary-base64` (python-evtx): Binary values in base64; Windows writes hexadecimal.
  * - `string-array` (python-evtx): a string array written as one element holding escaped
- *   `<string>…</string>` lines; Windows and libevtx repeat the element once per item.
+ *   `<string>…</string>` lines, split by a byte regex that misplaces empty strings (compared
+ *   without them); Windows and libevtx repeat the element once per item.
  * - `bool-case` (python-evtx): Booleans as Python prints them (`True`); Windows writes `true`.
  * - `control-chars-dropped` (python-evtx): C0/C1 control characters are deleted from values
  *   (its `RESTRICTED_CHARS`); they are part of the value.
@@ -68,7 +69,6 @@ export function parseEvents(xml: string): { events: El[]; error?: string } {
   });
   const body = xml
     .replace(/<\?xml[^>]*\?>/g, '')
-    // biome-ignore lint/suspicious/noControlCharactersInRegex: the point is to find them
     .replace(/[\x01-\x08\x0b\x0c\x0e-\x1f]/g, (c) => `&#x${c.charCodeAt(0).toString(16)};`);
   try {
     p.write(`<Wrapper>${body}</Wrapper>`).close();
@@ -85,7 +85,11 @@ function add(f: Fields, k: string, v: string): void {
   else prev.push(v);
 }
 
-/** Fields of one event tree, by Splunk's XML extraction rules. */
+/**
+ * Fields of one event tree, by Splunk's XML extraction rules. Applied to both sides of a
+ * comparison — the reference's XML and dac's rendered XML — through the same XML parser, so that
+ * serialisation choices (`<X/>` or `<X></X>`, quotes, entities, CR LF) cannot make a difference.
+ */
 export function fieldsOf(ev: El): Fields {
   const f: Fields = {};
   for (const sec of ev.children) {
@@ -100,9 +104,7 @@ export function fieldsOf(ev: El): Fields {
       for (const c of sec.children) walk(c, 2);
     } else if (sec.name === 'EventData' || sec.name === 'UserData') {
       const walk = (el: El) => {
-        // As parseEventXml: `<Data Name='X'/>` gives X = ''; an empty element without a Name gives
-        // a field only when written `<X></X>`, which a parsed tree cannot tell from `<X/>`: none.
-        if (el.children.length === 0 && (el.attrs.Name !== undefined || el.text !== '')) add(f, el.attrs.Name ?? el.name, el.text);
+        if (el.children.length === 0) add(f, el.attrs.Name ?? el.name, el.text);
         for (const c of el.children) walk(c);
       };
       for (const c of sec.children) walk(c);
@@ -139,7 +141,6 @@ export type Rule =
   | 'control-chars-dropped'
   | 'bool-case';
 
-// biome-ignore lint/suspicious/noControlCharactersInRegex: python-evtx's RESTRICTED_CHARS
 const PY_RESTRICTED = /[\x01-\x08\x0b\x0c\x0e-\x1f\x7f-\x84\x86-\x9f]/g;
 
 /** Why two values are equal, or false. */
@@ -199,8 +200,13 @@ export function compareFields(mine: Fields[], ref: Fields[], python: boolean, in
         continue;
       }
       if (python && rv.some((x) => PY_ARRAY.test(x)) && mv.length >= rv.length) {
-        rv = rv.flatMap((x) => (PY_ARRAY.test(x) ? [...x.matchAll(/<string>([\s\S]*?)<\/string>/g)].map((m) => m[1]!) : [x]));
+        rv = rv.flatMap((x) =>
+          PY_ARRAY.test(x) ? [...x.matchAll(/<string>([\s\S]*?)<\/string>/g)].map((m) => m[1]!) : [x],
+        );
         used = 'string-array';
+        // python-evtx splits arrays with a byte regex that misplaces empty strings: compare the rest.
+        mv = mv.filter((x) => x !== '');
+        rv = rv.filter((x) => x !== '');
       }
       let ok = mv.length === rv.length;
       const why: Rule[] = [];

@@ -8,7 +8,9 @@ export function printSummary(s: CorpusSummary, print: (line: string) => void): v
     print(`\n${name}: ${p.records} records`);
     print(`  files with equal record counts: ${p.filesCountEqual}/${s.files}`);
     print(`  files with every field equal:   ${p.filesFieldsEqual}/${s.files}`);
-    print(`  fields compared: ${p.fields}, equal: ${p.equal} (${(p.fields ? (100 * p.equal) / p.fields : 100).toFixed(3)}%)`);
+    print(
+      `  fields compared: ${p.fields}, equal: ${p.equal} (${(p.fields ? (100 * p.equal) / p.fields : 100).toFixed(3)}%)`,
+    );
     const rules = Object.entries(p.rules);
     if (rules.length)
       print(`  equal after a documented normalisation: ${rules.map(([k, v]) => `${k} ${v}`).join(', ')}`);

@@ -86,7 +86,9 @@ export const replayCommand: DacCommand = {
             }
           });
           if (kinds.length === 0 || !kinds.every((k) => k === 'evtx' || k === 'zip'))
-            return fail("required option '--sourcetype <st>' not specified (only EVTX files default to XmlWinEventLog)");
+            return fail(
+              "required option '--sourcetype <st>' not specified (only EVTX files default to XmlWinEventLog)",
+            );
           opts.sourcetype = 'XmlWinEventLog';
         }
         const fmt = formatFor(opts.sourcetype, opts.source);

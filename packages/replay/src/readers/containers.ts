@@ -59,11 +59,18 @@ export async function readEvtxEvents(
       {
         record(r) {
           let ev: RawEvent;
-          if (r.fields && opts.fastPath !== false) ev = { fields: r.fields, time: r.time, line: r.ordinal, text: r.xml };
+          if (r.fields && opts.fastPath !== false)
+            ev = { fields: r.fields, time: r.time, line: r.ordinal, text: r.xml };
           else {
             const p = parseEventXml(r.xml, decode, opts.wanted);
             if ('error' in p) {
-              sink.issue({ line: 0, offset: r.offset, ...member, kind: 'malformed', message: `record ${r.recordId}: ${p.error}` });
+              sink.issue({
+                line: 0,
+                offset: r.offset,
+                ...member,
+                kind: 'malformed',
+                message: `record ${r.recordId}: ${p.error}`,
+              });
               return;
             }
             ev = { fields: p.fields, time: p.time, line: r.ordinal, text: r.xml };
@@ -71,7 +78,13 @@ export async function readEvtxEvents(
           sink.event(ev);
         },
         issue(i) {
-          sink.issue({ line: 0, offset: i.offset, ...member, kind: i.kind === 'note' ? 'note' : 'malformed', message: i.message });
+          sink.issue({
+            line: 0,
+            offset: i.offset,
+            ...member,
+            kind: i.kind === 'note' ? 'note' : 'malformed',
+            message: i.message,
+          });
         },
       },
       { fields: opts.fastPath !== false, wanted: opts.wanted, decodeEntities: decode },
@@ -99,8 +112,10 @@ export interface ZipMember {
 
 function openZip(path: string): Promise<yauzl.ZipFile> {
   return new Promise((resolve, reject) =>
-    yauzl.open(path, { lazyEntries: true, autoClose: true, strictFileNames: false, validateEntrySizes: true }, (e, z) =>
-      e || !z ? reject(e ?? new Error('cannot open zip')) : resolve(z),
+    yauzl.open(
+      path,
+      { lazyEntries: true, autoClose: true, strictFileNames: false, validateEntrySizes: true },
+      (e, z) => (e || !z ? reject(e ?? new Error('cannot open zip')) : resolve(z)),
     ),
   );
 }
@@ -145,7 +160,9 @@ export async function forEachZipMember(path: string, visit: (m: ZipMember) => Pr
 }
 
 /** Reads the first piece of a stream, then yields it and the rest (to sniff a member's content). */
-export async function peek(stream: AsyncIterable<Uint8Array>): Promise<{ head: Uint8Array; rest: AsyncIterable<Uint8Array> }> {
+export async function peek(
+  stream: AsyncIterable<Uint8Array>,
+): Promise<{ head: Uint8Array; rest: AsyncIterable<Uint8Array> }> {
   const it = stream[Symbol.asyncIterator]();
   const first = await it.next();
   const head = first.done ? new Uint8Array(0) : first.value;
@@ -166,4 +183,3 @@ export function gunzipStream(src: AsyncIterable<Uint8Array>): AsyncIterable<Uint
   r.on('error', (e) => g.destroy(e));
   return r.pipe(g);
 }
-

@@ -215,7 +215,12 @@ export async function readFixture(
           return;
         }
         if (mkind === 'zip' || !(TEXT_MEMBER.test(m.name) || mkind === 'gzip')) {
-          sink.issue({ line: 0, member: m.name, kind: 'note', message: 'zip member not read (not an EVTX or text log)' });
+          sink.issue({
+            line: 0,
+            member: m.name,
+            kind: 'note',
+            message: 'zip member not read (not an EVTX or text log)',
+          });
           for await (const _ of rest) {
             // drain, so that the archive moves on to the next member
           }
@@ -231,7 +236,12 @@ export async function readFixture(
         );
         const r = await readLinesFrom(mkind === 'gzip' ? gunzipStream(rest) : rest, (l, n) => parser.line(l, n), {
           onOverlong: (line, len) =>
-            sink.issue({ line, member: m.name, kind: 'malformed', message: `line too long (${len}+ characters), dropped` }),
+            sink.issue({
+              line,
+              member: m.name,
+              kind: 'malformed',
+              message: `line too long (${len}+ characters), dropped`,
+            }),
         });
         parser.end();
         bytes += r.bytes;

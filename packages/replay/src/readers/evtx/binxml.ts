@@ -233,7 +233,10 @@ export class Parser {
     const size = this.dword();
     const dataEnd = this.pos + size;
     if (dataEnd > this.end)
-      throw new BinXmlError(`element declares ${size} bytes, past the end of its data (0x${this.end.toString(16)})`, this.pos);
+      throw new BinXmlError(
+        `element declares ${size} bytes, past the end of its data (0x${this.end.toString(16)})`,
+        this.pos,
+      );
     const name = this.nameRef();
     const attrs: AttributeNode[] = [];
     if (tok & 0x40) {
@@ -287,7 +290,8 @@ export class Parser {
     switch (t & 0xbf) {
       case 0x05: {
         const vt = this.byte();
-        if (vt !== 0x01) throw new BinXmlError(`value token of type 0x${vt.toString(16)} (only strings are defined)`, this.pos - 1);
+        if (vt !== 0x01)
+          throw new BinXmlError(`value token of type 0x${vt.toString(16)} (only strings are defined)`, this.pos - 1);
         return { k: N_TEXT, text: this.counted() };
       }
       case 0x0d:
@@ -356,4 +360,3 @@ export class Parser {
 export function parseBinXmlValue(ctx: ChunkContext, off: number, size: number, nesting: number): Node[] {
   return new Parser(ctx, off, off + size, false, nesting + 1).fragment();
 }
-

@@ -101,7 +101,10 @@ export function readChunk(
       `chunk header checksum mismatch (stored 0x${storedHeaderCrc.toString(16)}, computed 0x${headerCrc.toString(16)}): records read while they follow each other`,
     );
   } else if (freeOff < CHUNK_HEADER_SIZE || freeOff > CHUNK_SIZE) {
-    damage(48, `free-space offset 0x${freeOff.toString(16)} outside the chunk: records read while they follow each other`);
+    damage(
+      48,
+      `free-space offset 0x${freeOff.toString(16)} outside the chunk: records read while they follow each other`,
+    );
   } else if (freeOff > length) {
     damage(length, `chunk cut short at ${length} of ${freeOff} bytes of records: the complete records are read`);
   } else {
@@ -151,7 +154,8 @@ export function readChunk(
       res.records++;
     } catch (e) {
       if (!(e instanceof BinXmlError || e instanceof RenderError || e instanceof RangeError)) throw e;
-      const where = e instanceof BinXmlError || (e instanceof RenderError && e.at >= 0) ? (e as { at: number }).at : off;
+      const where =
+        e instanceof BinXmlError || (e instanceof RenderError && e.at >= 0) ? (e as { at: number }).at : off;
       res.damagedRecords++;
       damage(off, `record ${frame.id} at ${hex(off)}: ${e.message}${where !== off ? ` (at ${hex(where)})` : ''}`);
     }

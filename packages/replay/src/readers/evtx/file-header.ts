@@ -67,7 +67,8 @@ export function headerNotes(h: FileHeader): string[] {
     return notes;
   }
   if (!h.checksumOk) notes.push('file header checksum mismatch (header damaged or out of date)');
-  if (h.majorVersion !== 3) notes.push(`unknown format version ${h.majorVersion}.${h.minorVersion} (3.1 or 3.2 expected)`);
+  if (h.majorVersion !== 3)
+    notes.push(`unknown format version ${h.majorVersion}.${h.minorVersion} (3.1 or 3.2 expected)`);
   if (h.blockSize !== FILE_HEADER_SIZE) notes.push(`header block size ${h.blockSize} (4096 expected); 4096 assumed`);
   if (h.dirty) notes.push('file is marked dirty (not closed cleanly): its header may be out of date');
   return notes;

@@ -94,7 +94,11 @@ export async function readEvtx(
     if (length >= 8 && isChunkSignature(b)) {
       for (const z of pendingZero) {
         stats.damagedChunks++;
-        sink.issue({ offset: z, kind: 'damaged', message: `zero-filled block where a chunk was expected at 0x${z.toString(16)}` });
+        sink.issue({
+          offset: z,
+          kind: 'damaged',
+          message: `zero-filled block where a chunk was expected at 0x${z.toString(16)}`,
+        });
       }
       pendingZero = [];
       stats.chunks++;

@@ -140,7 +140,14 @@ export class Renderer {
   }
 
   /** Renders the nodes of one document (a record, or a BinXml value) at element depth `depth`. */
-  document(nodes: Node[], values: Values | null, depth: number, section: number, acc: Acc | null, nesting: number): void {
+  document(
+    nodes: Node[],
+    values: Values | null,
+    depth: number,
+    section: number,
+    acc: Acc | null,
+    nesting: number,
+  ): void {
     for (const n of nodes) this.node(n, values, depth, section, acc, nesting);
   }
 
@@ -217,7 +224,10 @@ export class Renderer {
     }
     let text: string;
     try {
-      text = v.type & T_ARRAY ? arrayItems(this.ctx.buf, v.off, v.size, v.type).join(' ') : scalarText(this.ctx.buf, v.off, v.size, v.type);
+      text =
+        v.type & T_ARRAY
+          ? arrayItems(this.ctx.buf, v.off, v.size, v.type).join(' ')
+          : scalarText(this.ctx.buf, v.off, v.size, v.type);
     } catch (e) {
       if (e instanceof ValueError) throw new RenderError(`substitution ${index}: ${e.message}`, v.off);
       throw e;
@@ -318,7 +328,13 @@ export class Renderer {
     return false;
   }
 
-  private elementOnce(el: ElementNode, values: Values | null, depth: number, parentSection: number, nesting: number): void {
+  private elementOnce(
+    el: ElementNode,
+    values: Values | null,
+    depth: number,
+    parentSection: number,
+    nesting: number,
+  ): void {
     if (this.omitted(el, values)) return;
     const name = el.name;
     if (!isPlainName(name)) this.unusual = true;
