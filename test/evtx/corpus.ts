@@ -38,14 +38,24 @@ export function evtxFiles(dir: string): string[] {
   return out;
 }
 
-export function runTool(t: Tool, file: string): Promise<string> {
+/** A tool's stdout, and whether it reported failing (libevtx "Unable to export", a Python traceback). */
+export function runTool(t: Tool, file: string): Promise<{ out: string; failed: boolean }> {
   const [cmd, args] = t.args(file);
   return new Promise((resolve, reject) => {
-    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'ignore'] });
+    const p = spawn(cmd, args, { stdio: ['ignore', 'pipe', 'pipe'] });
     const parts: Buffer[] = [];
+    let err = '';
     p.stdout.on('data', (b: Buffer) => parts.push(b));
+    p.stderr.on('data', (b: Buffer) => {
+      err += b.toString();
+    });
     p.on('error', reject);
-    p.on('close', () => resolve(Buffer.concat(parts).toString('utf8')));
+    p.on('close', (code) =>
+      resolve({
+        out: Buffer.concat(parts).toString('utf8'),
+        failed: code !== 0 || /Unable to export|Traceback/.test(err),
+      }),
+    );
   });
 }
 
@@ -107,7 +117,7 @@ export interface FileResult {
   mine: number;
   fastPathDiffers: number;
   issues: string[];
-  refs: Record<string, { records: number; comparison: Comparison; error?: string }>;
+  refs: Record<string, { records: number; comparison: Comparison; error?: string; failed: boolean }>;
 }
 
 export async function compareFile(file: string, root: string, tools: Tool[]): Promise<FileResult> {
@@ -121,11 +131,14 @@ export async function compareFile(file: string, root: string, tools: Tool[]): Pr
     refs: {},
   };
   for (const t of tools) {
-    const out = await runTool(t, file);
+    const { out, failed } = await runTool(t, file);
     const ref = referenceFields(t.python ? out : stripEvtxexportBanner(out));
+    // Fields are compared over the records both read; counts separately.
+    const n = Math.min(ref.fields.length, mine.decoded.length);
     res.refs[t.name] = {
       records: ref.fields.length,
-      comparison: compareFields(mine.decoded, ref.fields, t.python),
+      failed,
+      comparison: compareFields(mine.decoded.slice(0, n), ref.fields.slice(0, n), t.python),
       ...(ref.error ? { error: `output stops: ${ref.error}` } : {}),
     };
   }
@@ -147,6 +160,8 @@ export interface CorpusSummary {
       equal: number;
       rules: Record<string, number>;
       exceptions: string[];
+      /** Files the tool failed on part-way (its own error), every record it did read equal. */
+      referenceFailed: string[];
     }
   >;
   results: FileResult[];
@@ -186,6 +201,7 @@ export async function compareCorpus(
       equal: 0,
       rules: {} as Record<string, number>,
       exceptions: [] as string[],
+      referenceFailed: [] as string[],
     };
     for (const r of results) {
       const x = r.refs[t.name]!;
@@ -195,6 +211,10 @@ export async function compareCorpus(
       if (x.records === r.mine) p.filesCountEqual++;
       if (x.records === r.mine && x.comparison.equal === x.comparison.fields && !x.error) p.filesFieldsEqual++;
       for (const [k, v] of Object.entries(x.comparison.rules)) p.rules[k] = (p.rules[k] ?? 0) + (v ?? 0);
+      if (x.failed && x.records < r.mine && x.comparison.mismatches.length === 0) {
+        p.referenceFailed.push(`${r.file}: ${t.name} failed after ${x.records} of ${r.mine} records`);
+        continue;
+      }
       if (x.error || x.records !== r.mine || x.comparison.mismatches.length)
         p.exceptions.push(
           `${r.file}: ${x.error ?? `records ${r.mine} vs ${x.records}`}${x.comparison.mismatches
