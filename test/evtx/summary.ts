@@ -15,7 +15,9 @@ export function printSummary(s: CorpusSummary, print: (line: string) => void): v
     if (rules.length)
       print(`  equal after a documented normalisation: ${rules.map(([k, v]) => `${k} ${v}`).join(', ')}`);
     if (p.referenceFailed.length) {
-      print(`  the tool itself failed part-way (its error; every record it did read is equal): ${p.referenceFailed.length} files`);
+      print(
+        `  the tool itself failed part-way (its error; every record it did read is equal): ${p.referenceFailed.length} files`,
+      );
       for (const e of p.referenceFailed) print(`    ${e}`);
     }
     if (p.exceptions.length) {
