@@ -19,8 +19,8 @@
  *   (`Qualifiers=""`, `ActivityID=""`, `UserID=""`); Windows and libevtx leave the attribute out.
  * - `binary-base64` (python-evtx): Binary values in base64; Windows writes hexadecimal.
  * - `string-array` (python-evtx): a string array written as one element holding escaped
- *   `<string>…</string>` lines, split by a byte regex that misplaces empty strings (compared
- *   without them); Windows and libevtx repeat the element once per item.
+ *   `<string>…</string>` lines, split by a byte regex that misplaces empty strings and drops
+ *   characters whose low byte is 0 such as `─` (compared without them); Windows and libevtx repeat the element once per item.
  * - `bool-case` (python-evtx): Booleans as Python prints them (`True`); Windows writes `true`.
  * - `control-chars-dropped` (python-evtx): C0/C1 control characters are deleted from values
  *   (its `RESTRICTED_CHARS`); they are part of the value.
@@ -209,6 +209,16 @@ export function compareFields(mine: Fields[], ref: Fields[], python: boolean, in
         rv = rv.filter((x) => x !== '');
       }
       let ok = mv.length === rv.length;
+      if (!ok && used === 'string-array') {
+        // Its regex `(?:[^\x00].)+` over UTF-16LE bytes also splits at (and drops) every character
+        // whose low byte is 0 (`─` U+2500): compare the text without them.
+        const squash = (xs: string[]) => [...xs.join('')].filter((ch) => (ch.charCodeAt(0) & 0xff) !== 0).join('');
+        if (squash(mv) === squash(rv)) {
+          mv = [];
+          rv = [];
+          ok = true;
+        }
+      }
       const why: Rule[] = [];
       for (let j = 0; ok && j < mv.length; j++) {
         const s = sameValue(mv[j]!, rv[j]!, python);
