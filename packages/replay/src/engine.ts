@@ -12,7 +12,7 @@ import {
 } from '@dac/normalise';
 import { contentMacroTable, findTstats, parseSearch, type SearchExpr } from '@dac/spl';
 import { compilePostPipeline, type RowOp } from './post.js';
-import { formatFor, parseEventXml, readFixture, type ReadIssue } from './readers/index.js';
+import { formatFor, parseEventXml, readFixture, type ReadIssue, type ReadResult } from './readers/index.js';
 import { checkAggregationPlan, TstatsAggregator, type Row } from './tstats.js';
 
 /** A detection ready to replay: its generated matcher, normaliser and post-pipeline. */
@@ -187,6 +187,9 @@ export interface FileStats {
   malformed: number;
   skipped: number;
   issues: ReadIssue[];
+  /** `evtx` / `zip` for binary and archive logs, with the EVTX counts (readFixture). */
+  container?: ReadResult['container'];
+  evtx?: ReadResult['evtx'];
   /** Set when the file could not be read at all (missing, unsupported sourcetype). */
   error?: string;
 }
@@ -297,9 +300,13 @@ export async function replayDetection(
         malformed: r.malformed,
         skipped: r.skipped,
         issues: r.issues,
+        ...(r.container ? { container: r.container } : {}),
+        ...(r.evtx ? { evtx: r.evtx } : {}),
         // Reading stopped early (e.g. a truncated gzip): what was read still counts; say where it stopped.
         ...(r.error
-          ? { error: `cannot read ${input.path} to the end (stopped after line ${r.lines}): ${r.error.message}` }
+          ? {
+              error: `cannot read ${input.path} to the end (stopped after ${r.container === 'evtx' ? `${r.events} events` : `line ${r.lines}`}): ${r.error.message}`,
+            }
           : {}),
       });
     } catch (e) {

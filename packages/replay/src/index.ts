@@ -2,6 +2,12 @@ export {
   SUPPORTED_SOURCETYPES,
   formatFor,
   readFixture,
+  issuePosition,
+  parseEventXml,
+  readEvtx,
+  sniffLogFile,
+  type EvtxIssue,
+  type EvtxRecord,
   type FixtureFormat,
   type ReadResult,
 } from './readers/index.js';

@@ -8,6 +8,7 @@ import {
   type ReplayStats,
 } from './engine.js';
 import { FixtureResolver, type FixtureOptions } from './fixtures.js';
+import { issuePosition } from './readers/index.js';
 import type { Row } from './tstats.js';
 
 export interface TestCaseResult {
@@ -89,7 +90,7 @@ function summaryLines(stats: ReplayStats): string[] {
   lines.push(...stats.notes);
   for (const f of stats.files) {
     if (f.error) lines.push(`${f.path}: ${f.error}`);
-    for (const i of f.issues.slice(0, 20)) lines.push(`${f.path}:${i.line}: ${i.kind}: ${i.message}`);
+    for (const i of f.issues.slice(0, 20)) lines.push(`${issuePosition(f.path, i)}: ${i.kind}: ${i.message}`);
   }
   return lines;
 }

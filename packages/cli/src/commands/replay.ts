@@ -2,7 +2,15 @@ import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { itemOf, loadContent, loadYamlFile, toRelPath } from '@dac/content';
-import { defaultCacheDir, formatFor, prepareDetections, replayDetection, type ReplayStats } from '@dac/replay';
+import {
+  defaultCacheDir,
+  formatFor,
+  issuePosition,
+  prepareDetections,
+  replayDetection,
+  sniffLogFile,
+  type ReplayStats,
+} from '@dac/replay';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 
 interface ReplayOpts {
@@ -20,10 +28,11 @@ export function formatReplaySummary(stats: ReplayStats, maxIssues = 20): string 
   for (const f of stats.files) {
     if (f.error) lines.push(`${f.path}: ${f.error}`);
     if (f.error && f.lines === 0) continue;
-    lines.push(
-      `${f.path}: ${f.lines} lines, ${f.events} events${f.gzip ? ' (gzip)' : ''}, ${f.malformed} malformed, ${f.skipped} skipped`,
-    );
-    for (const i of f.issues.slice(0, maxIssues)) lines.push(`  ${f.path}:${i.line}: ${i.kind}: ${i.message}`);
+    const what = f.evtx
+      ? `${f.container === 'zip' ? 'zip: ' : ''}${f.evtx.records} EVTX records in ${f.evtx.chunks} chunks (${f.evtx.damagedChunks} damaged chunks, ${f.evtx.damagedRecords} damaged records), ${f.events} events`
+      : `${f.lines} lines, ${f.events} events${f.gzip ? ' (gzip)' : ''}${f.container === 'zip' ? ' (zip)' : ''}`;
+    lines.push(`${f.path}: ${what}, ${f.malformed} malformed, ${f.skipped} skipped`);
+    for (const i of f.issues.slice(0, maxIssues)) lines.push(`  ${issuePosition(f.path, i)}: ${i.kind}: ${i.message}`);
     const more = f.malformed + f.skipped - Math.min(f.issues.length, maxIssues);
     if (more > 0) lines.push(`  … ${more} more`);
   }
@@ -40,7 +49,8 @@ export function formatReplaySummary(stats: ReplayStats, maxIssues = 20): string 
 }
 
 /**
- * `dac replay --detection FILE [--content DIR] --sourcetype ST [--source SRC] LOGFILE...`
+ * `dac replay --detection FILE [--content DIR] [--sourcetype ST] [--source SRC] LOGFILE...` (LOGFILE: text,
+ * gzip, EVTX or zip, chosen by content)
  * Rows as JSON lines on stdout, summary on stderr. Exit 0 whatever the row count; 1 when no
  * file could be read; 2 on usage errors (including a detection that cannot be replayed).
  */
@@ -53,9 +63,9 @@ export const replayCommand: DacCommand = {
       )
       .argument('<logfiles...>', 'fixture files (gzip accepted, detected by magic bytes)')
       .requiredOption('--detection <file>', 'detection YAML file')
-      .requiredOption(
+      .option(
         '--sourcetype <st>',
-        'Splunk sourcetype of the files (XmlWinEventLog, sysmon:linux, crowdstrike:events:sensor, nxlog:json)',
+        'Splunk sourcetype of the files (XmlWinEventLog, sysmon:linux, crowdstrike:events:sensor, nxlog:json); default XmlWinEventLog when every file is EVTX (or a zip of EVTX)',
       )
       .option('--source <src>', 'Splunk source (default: per event, e.g. XmlWinEventLog:<Channel>)')
       .option('--content <dir>', 'content root (macros, data sources)', process.cwd())
@@ -66,7 +76,22 @@ export const replayCommand: DacCommand = {
           process.stderr.write(`dac replay: ${msg}\n`);
           setExit(code);
         };
-        const fmt = formatFor(opts.sourcetype ?? '', opts.source);
+        if (opts.sourcetype === undefined) {
+          // EVTX content says what it is (splunk-semantics.md §5: the Windows input's sourcetype).
+          const kinds = logfiles.map((p) => {
+            try {
+              return sniffLogFile(resolve(p));
+            } catch {
+              return 'missing';
+            }
+          });
+          if (kinds.length === 0 || !kinds.every((k) => k === 'evtx' || k === 'zip'))
+            return fail(
+              "required option '--sourcetype <st>' not specified (only EVTX files default to XmlWinEventLog)",
+            );
+          opts.sourcetype = 'XmlWinEventLog';
+        }
+        const fmt = formatFor(opts.sourcetype, opts.source);
         if ('error' in fmt) return fail(fmt.error);
         const root = resolve(opts.content);
         if (!existsSync(root) || !statSync(root).isDirectory()) return fail(`content root ${root} is not a directory`);

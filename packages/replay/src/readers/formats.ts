@@ -3,11 +3,25 @@ import { isoToEpochSeconds, parseEventXml } from './xml-event.js';
 
 /** Something the reader could not turn into an event; never fatal. */
 export interface ReadIssue {
-  /** 1-based line where the offending text starts. */
+  /** 1-based line where the offending text starts (0 for binary logs, which give `offset`). */
   line: number;
-  /** `malformed`: broken or truncated event. `skipped`: a well-formed event of another rendering (e.g. classic WinEventLog text). */
-  kind: 'malformed' | 'skipped';
+  /**
+   * `malformed`: broken or truncated event (in EVTX: a damaged chunk or record). `skipped`: a
+   * well-formed event of another rendering (e.g. classic WinEventLog text). `note`: nothing was
+   * lost, but something is worth knowing (an EVTX header out of date, a zip member not read).
+   */
+  kind: 'malformed' | 'skipped' | 'note';
   message: string;
+  /** Byte offset in the file (or zip member) for binary logs (EVTX). */
+  offset?: number;
+  /** The member of a zip archive the issue is in. */
+  member?: string;
+}
+
+/** Where an issue is, as `file:line`, `file@0x1200` (EVTX byte offset) or `file[member]@0x1200`. */
+export function issuePosition(path: string, i: ReadIssue): string {
+  const where = i.member !== undefined ? `${path}[${i.member}]` : path;
+  return i.offset !== undefined ? `${where}@0x${i.offset.toString(16)}` : `${where}:${i.line}`;
 }
 
 export interface EventSink {

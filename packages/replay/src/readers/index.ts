@@ -8,11 +8,24 @@ import {
   type LineParser,
   type ReadIssue,
 } from './formats.js';
-import { readLines, type LineStats } from './lines.js';
+import { readLines, readLinesFrom, type LineStats } from './lines.js';
+import { createReadStream, statSync } from 'node:fs';
+import {
+  forEachZipMember,
+  gunzipStream,
+  peek,
+  readEvtxEvents,
+  sniffBytes,
+  sniffLogFile,
+  TEXT_MEMBER,
+} from './containers.js';
+import type { EvtxStats } from './evtx/index.js';
 
 export * from './formats.js';
 export * from './lines.js';
 export * from './xml-event.js';
+export { sniffBytes, sniffLogFile, type LogKind } from './containers.js';
+export * from './evtx/index.js';
 
 /** A fixture reader, chosen by the (sourcetype, source) pair of an ESCU `attack_data` entry. */
 export interface FixtureFormat {
@@ -97,17 +110,47 @@ export interface ReadResult extends LineStats {
   issueCount: number;
   malformed: number;
   skipped: number;
+  /** Binary or archive logs: `evtx` (a Windows event log file) or `zip` (members read one by one). */
+  container?: 'evtx' | 'zip';
+  /** EVTX counts (summed over the EVTX members of a zip). */
+  evtx?: EvtxStats;
+  /** Zip: members read. */
+  members?: number;
+}
+
+export interface ReadFixtureOptions {
+  decodeEntities?: boolean;
+  maxIssues?: number;
+  wanted?: ReadonlySet<string>;
+  /** EVTX: take fields from the reader directly (default) or parse the rendered XML (false). */
+  evtxFastPath?: boolean;
+}
+
+function addEvtx(into: EvtxStats | undefined, s: EvtxStats): EvtxStats {
+  if (!into) return { ...s };
+  into.bytes += s.bytes;
+  into.blocks += s.blocks;
+  into.chunks += s.chunks;
+  into.damagedChunks += s.damagedChunks;
+  into.records += s.records;
+  into.damagedRecords += s.damagedRecords;
+  into.dirty ||= s.dirty;
+  return into;
 }
 
 /**
- * Streams one fixture file through a format's parser. Never throws for bad content: every
- * malformed or skipped event becomes an issue with its line number. I/O errors (missing file) do throw.
+ * Streams one fixture file through a format's parser. The container is chosen by content
+ * (`sniffLogFile`): text lines (gzip inflated), an EVTX file (rendered as XmlWinEventLog
+ * events), or a zip whose members are read one by one the same way (attack_data's
+ * `*_capattack.zip`). Never throws for bad content: every malformed or skipped event becomes an
+ * issue with its line number (EVTX: its byte offset). I/O errors (missing file) do throw, and so
+ * does an EVTX file given for a sourcetype other than XmlWinEventLog.
  */
 export async function readFixture(
   path: string,
   format: FixtureFormat,
   onEvent: EventSink['event'],
-  opts: { decodeEntities?: boolean; maxIssues?: number; wanted?: ReadonlySet<string> } = {},
+  opts: ReadFixtureOptions = {},
 ): Promise<ReadResult> {
   const maxIssues = opts.maxIssues ?? 1000;
   const issues: ReadIssue[] = [];
@@ -123,15 +166,102 @@ export async function readFixture(
     issue: (i) => {
       issueCount++;
       if (i.kind === 'malformed') malformed++;
-      else skipped++;
+      else if (i.kind === 'skipped') skipped++;
       if (issues.length < maxIssues) issues.push(i);
     },
   };
+  const kind = sniffLogFile(path);
+  const evtxFor = (what: string) => {
+    if (format.id !== 'xmlwineventlog')
+      throw new Error(`${what} is an EVTX event log: its events are XmlWinEventLog, not ${format.sourcetype}`);
+  };
+  const result = (stats: LineStats, extra: Partial<ReadResult> = {}): ReadResult => ({
+    ...stats,
+    events,
+    issues,
+    issueCount,
+    malformed,
+    skipped,
+    ...extra,
+  });
+  const evtxOpts = { decodeEntities: opts.decodeEntities, wanted: opts.wanted, fastPath: opts.evtxFastPath };
+  if (kind === 'evtx') {
+    evtxFor(path);
+    const fileBytes = statSync(path).size;
+    const r = await readEvtxEvents(createReadStream(path, { highWaterMark: 1 << 20 }), sink, evtxOpts);
+    return result(
+      { fileBytes, bytes: r.stats.bytes, lines: 0, gzip: false, ...(r.error ? { error: r.error } : {}) },
+      { container: 'evtx', evtx: r.stats },
+    );
+  }
+  if (kind === 'zip') {
+    const fileBytes = statSync(path).size;
+    let bytes = 0;
+    let lines = 0;
+    let members = 0;
+    let evtx: EvtxStats | undefined;
+    let error: Error | undefined;
+    try {
+      await forEachZipMember(path, async (m) => {
+        const { head, rest } = await peek(m.stream);
+        const mkind = sniffBytes(head, m.name);
+        if (mkind === 'evtx') {
+          evtxFor(`${path}[${m.name}]`);
+          members++;
+          const r = await readEvtxEvents(rest, sink, { ...evtxOpts, member: m.name });
+          bytes += r.stats.bytes;
+          evtx = addEvtx(evtx, r.stats);
+          if (r.error) throw r.error;
+          return;
+        }
+        if (mkind === 'zip' || !(TEXT_MEMBER.test(m.name) || mkind === 'gzip')) {
+          sink.issue({
+            line: 0,
+            member: m.name,
+            kind: 'note',
+            message: 'zip member not read (not an EVTX or text log)',
+          });
+          for await (const _ of rest) {
+            // drain, so that the archive moves on to the next member
+          }
+          return;
+        }
+        members++;
+        const parser = format.parser(
+          {
+            event: sink.event,
+            issue: (i) => sink.issue({ ...i, member: m.name }),
+          },
+          opts,
+        );
+        const r = await readLinesFrom(mkind === 'gzip' ? gunzipStream(rest) : rest, (l, n) => parser.line(l, n), {
+          onOverlong: (line, len) =>
+            sink.issue({
+              line,
+              member: m.name,
+              kind: 'malformed',
+              message: `line too long (${len}+ characters), dropped`,
+            }),
+        });
+        parser.end();
+        bytes += r.bytes;
+        lines += r.lines;
+        if (r.error) throw r.error;
+      });
+    } catch (e) {
+      if (e instanceof Error && /is an EVTX event log/.test(e.message)) throw e;
+      error = e instanceof Error ? e : new Error(String(e));
+    }
+    return result(
+      { fileBytes, bytes, lines, gzip: false, ...(error ? { error } : {}) },
+      { container: 'zip', members, ...(evtx ? { evtx } : {}) },
+    );
+  }
   const parser = format.parser(sink, opts);
   const stats = await readLines(path, (l, n) => parser.line(l, n), {
     onOverlong: (line, len) =>
       sink.issue({ line, kind: 'malformed', message: `line too long (${len}+ characters), dropped` }),
   });
   parser.end();
-  return { ...stats, events, issues, issueCount, malformed, skipped };
+  return result(stats);
 }

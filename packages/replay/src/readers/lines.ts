@@ -51,7 +51,6 @@ export async function readLines(
   onLine: (line: string, lineNo: number) => void,
   opts: LineReadOptions = {},
 ): Promise<LineStats> {
-  const maxLen = opts.maxLineLength ?? 64 * 1024 * 1024;
   const gzip = isGzipFile(path);
   const file = createReadStream(path, { highWaterMark: opts.highWaterMark ?? 1 << 20 });
   let fileBytes = 0;
@@ -64,6 +63,20 @@ export async function readLines(
     file.on('error', (e) => gunzip.destroy(e));
     stream = file.pipe(gunzip);
   }
+  const r = await readLinesFrom(stream, onLine, opts);
+  return { fileBytes, gzip, ...r };
+}
+
+/**
+ * The line splitting of `readLines` over any stream of bytes (a zip member, an inflate stream).
+ * Never throws: a stream error ends reading and is returned with the counts so far.
+ */
+export async function readLinesFrom(
+  stream: AsyncIterable<Uint8Array>,
+  onLine: (line: string, lineNo: number) => void,
+  opts: LineReadOptions = {},
+): Promise<{ bytes: number; lines: number; error?: Error }> {
+  const maxLen = opts.maxLineLength ?? 64 * 1024 * 1024;
   let bytes = 0;
   let lineNo = 0;
   // The start of a line whose end is in a later chunk (kept as pieces, joined once).
@@ -84,7 +97,7 @@ export async function readLines(
   let error: Error | undefined;
   try {
     for await (const chunk of stream) {
-      let buf = chunk as Buffer;
+      let buf = Buffer.isBuffer(chunk) ? chunk : Buffer.from(chunk.buffer, chunk.byteOffset, chunk.byteLength);
       bytes += buf.length;
       if (first) {
         first = false;
@@ -132,5 +145,5 @@ export async function readLines(
     const joined = Buffer.concat(pending);
     emit(joined, 0, joined.length);
   }
-  return { fileBytes, bytes, lines: lineNo, gzip, ...(error ? { error } : {}) };
+  return { bytes, lines: lineNo, ...(error ? { error } : {}) };
 }

@@ -1,0 +1,3 @@
+export { CHUNK_SIZE, type EvtxIssue, type EvtxRecord, isChunkSignature } from './chunk.js';
+export { FILE_HEADER_SIZE, isEvtxSignature, parseFileHeader, type FileHeader } from './file-header.js';
+export { readEvtx, type EvtxReadOptions, type EvtxSink, type EvtxStats } from './reader.js';

@@ -1,0 +1,182 @@
+import { CHUNK_SIZE, type EvtxIssue, type EvtxRecord, isChunkSignature, readChunk } from './chunk.js';
+import { FILE_HEADER_SIZE, headerNotes, parseFileHeader } from './file-header.js';
+import type { RenderOptions } from './render.js';
+
+/**
+ * Streaming EVTX reader: the 4 KiB file header, then one 64 KiB chunk at a time, from any source of
+ * bytes (a file stream, a zip member's inflate stream). Memory stays at one chunk whatever the file
+ * size; records are delivered synchronously while their chunk is in memory.
+ *
+ * Chunks are found by their `ElfChnk\0` signature at every 64 KiB boundary after the header, not
+ * by the header's chunk count (stale in dirty files). A block without the signature is reported as
+ * a damaged chunk — except all-zero blocks after the last real chunk, which are the file's unused
+ * preallocated space. A file cut short is reported where it ends, and the complete records of its
+ * last, partial chunk are still read.
+ */
+
+export interface EvtxReadOptions {
+  /** Hand over the fields with each record (see Renderer); default false (text only). */
+  fields?: boolean;
+  wanted?: ReadonlySet<string>;
+  decodeEntities?: boolean;
+  /** Longest rendered event; default 4 MiB (the XML reader's limit). */
+  maxEventLength?: number;
+}
+
+export interface EvtxSink {
+  record(r: EvtxRecord): void;
+  issue(i: EvtxIssue): void;
+}
+
+export interface EvtxStats {
+  /** Bytes read from the source. */
+  bytes: number;
+  /** 64 KiB blocks after the header (the last may be partial). */
+  blocks: number;
+  chunks: number;
+  damagedChunks: number;
+  records: number;
+  damagedRecords: number;
+  /** Chunk count the header declares (undefined without a valid header). */
+  declaredChunks?: number;
+  dirty: boolean;
+}
+
+export async function readEvtx(
+  source: AsyncIterable<Uint8Array>,
+  sink: EvtxSink,
+  opts: EvtxReadOptions = {},
+): Promise<EvtxStats> {
+  const render: RenderOptions = {
+    fields: opts.fields ?? false,
+    wanted: opts.wanted,
+    decodeEntities: opts.decodeEntities,
+    maxLength: opts.maxEventLength ?? 4 * 1024 * 1024,
+  };
+  const stats: EvtxStats = {
+    bytes: 0,
+    blocks: 0,
+    chunks: 0,
+    damagedChunks: 0,
+    records: 0,
+    damagedRecords: 0,
+    dirty: false,
+  };
+  const header = Buffer.alloc(FILE_HEADER_SIZE);
+  let headerFill = 0;
+  const block = Buffer.alloc(CHUNK_SIZE);
+  let fill = 0;
+  let blockOffset = FILE_HEADER_SIZE;
+  /** All-zero blocks not yet reported: damage only if a real chunk follows them. */
+  let pendingZero: number[] = [];
+
+  const chunkSink = {
+    record(r: Omit<EvtxRecord, 'ordinal'>) {
+      stats.records++;
+      sink.record({ ...r, ordinal: stats.records });
+    },
+    issue: (i: EvtxIssue) => sink.issue(i),
+  };
+
+  const onHeader = () => {
+    const h = parseFileHeader(header);
+    if (h.signatureOk) {
+      stats.declaredChunks = h.chunkCount;
+      stats.dirty = h.dirty;
+    }
+    for (const n of headerNotes(h)) sink.issue({ offset: 0, kind: 'note', message: n });
+  };
+
+  const onBlock = (b: Buffer, length: number) => {
+    const off = blockOffset;
+    blockOffset += CHUNK_SIZE;
+    stats.blocks++;
+    if (length >= 8 && isChunkSignature(b)) {
+      for (const z of pendingZero) {
+        stats.damagedChunks++;
+        sink.issue({
+          offset: z,
+          kind: 'damaged',
+          message: `zero-filled block where a chunk was expected at 0x${z.toString(16)}`,
+        });
+      }
+      pendingZero = [];
+      stats.chunks++;
+      const r = readChunk(b, length, off, render, chunkSink);
+      stats.damagedRecords += r.damagedRecords;
+      if (r.damaged) stats.damagedChunks++;
+      return;
+    }
+    let zero = true;
+    for (let i = 0; i < length; i++)
+      if (b[i] !== 0) {
+        zero = false;
+        break;
+      }
+    if (zero) {
+      pendingZero.push(off);
+      return;
+    }
+    stats.damagedChunks++;
+    sink.issue({
+      offset: off,
+      kind: 'damaged',
+      message: `no chunk signature at 0x${off.toString(16)} (${length < CHUNK_SIZE ? `${length}-byte tail` : 'damaged chunk'}): skipped`,
+    });
+  };
+
+  for await (const piece of source) {
+    let p = Buffer.isBuffer(piece) ? piece : Buffer.from(piece.buffer, piece.byteOffset, piece.byteLength);
+    stats.bytes += p.length;
+    if (headerFill < FILE_HEADER_SIZE) {
+      const n = Math.min(FILE_HEADER_SIZE - headerFill, p.length);
+      p.copy(header, headerFill, 0, n);
+      headerFill += n;
+      p = p.subarray(n);
+      if (headerFill === FILE_HEADER_SIZE) onHeader();
+    }
+    while (p.length > 0) {
+      if (fill === 0 && p.length >= CHUNK_SIZE) {
+        // Whole chunk in the piece: read it in place (processing is synchronous, before the next read).
+        onBlock(p.subarray(0, CHUNK_SIZE), CHUNK_SIZE);
+        p = p.subarray(CHUNK_SIZE);
+        continue;
+      }
+      const n = Math.min(CHUNK_SIZE - fill, p.length);
+      p.copy(block, fill, 0, n);
+      fill += n;
+      p = p.subarray(n);
+      if (fill === CHUNK_SIZE) {
+        onBlock(block, CHUNK_SIZE);
+        fill = 0;
+      }
+    }
+  }
+  if (headerFill < FILE_HEADER_SIZE) {
+    sink.issue({
+      offset: headerFill,
+      kind: 'damaged',
+      message: `file ends after ${headerFill} bytes, inside the ${FILE_HEADER_SIZE}-byte file header: no chunks`,
+    });
+    if (headerFill >= 8) onHeader();
+    return stats;
+  }
+  if (fill > 0) {
+    sink.issue({
+      offset: blockOffset + fill,
+      kind: 'damaged',
+      message: `file ends ${fill} bytes into the chunk at 0x${blockOffset.toString(16)} (truncated file)`,
+    });
+    block.fill(0, fill);
+    onBlock(block, fill);
+  }
+  if (stats.declaredChunks !== undefined && stats.declaredChunks !== stats.chunks)
+    sink.issue({
+      offset: 42,
+      kind: 'note',
+      message: `file header declares ${stats.declaredChunks} chunks, ${stats.chunks} found`,
+    });
+  if (stats.chunks === 0 && stats.damagedChunks === 0)
+    sink.issue({ offset: FILE_HEADER_SIZE, kind: 'note', message: 'no chunks: the log holds no events' });
+  return stats;
+}

@@ -1,0 +1,385 @@
+import type { RawFields } from '@dac/normalise';
+import { decodeXmlEntities } from '../xml-event.js';
+import {
+  BinXmlError,
+  type ChunkContext,
+  N_CDATA,
+  N_CHARREF,
+  N_ELEMENT,
+  N_ENTITY,
+  N_PI,
+  N_SUBST,
+  N_TEMPLATE,
+  N_TEXT,
+  type ElementNode,
+  type Node,
+  parseBinXmlValue,
+  type Values,
+} from './binxml.js';
+import { arrayItems, scalarText, T_ARRAY, T_BINXML, T_NULL, ValueError } from './values.js';
+
+/**
+ * Renders a parsed record as the single-line XML Splunk's `XmlWinEventLog` input indexes — the
+ * text of Windows' EvtRender (splunk-semantics.md §5.1–5.2, the certutil `.raw` lines):
+ * `<Event xmlns='http://schemas.microsoft.com/win/2004/08/events/event'><System><Provider Name='…' Guid='{…}'/>…`
+ * - attributes in single quotes; no whitespace between elements; empty elements as `<X/>`
+ *   (`<Correlation/>`, `<Security/>`) when the binary XML closes them empty, `<X></X>` when it
+ *   has content that renders empty (`<Data Name='RuleName'></Data>`);
+ * - an attribute whose optional substitution is null is left out (`<EventID>1</EventID>`, not
+ *   `Qualifiers=''`; `<Correlation/>` without ActivityID), and so is an element whose content is
+ *   an optional substitution with a null value (a classic event's `<Binary>` without data) — the
+ *   meaning of the optional-substitution token (libyal's EVTX notes; libevtx does the same);
+ * - text escapes `&`, `<`, `>` only (double quotes stay literal, §5.1); attribute values also
+ *   escape `'` and `"`. Non-ASCII stays as is (UTF-8 when written). No `<RenderingInfo>` (no
+ *   message tables offline);
+ * - an array substitution repeats its element once per item (MS-EVEN6; libevtx does the same);
+ *   in an attribute the items are joined by spaces [uncertain: no sample has one];
+ * - a CDATA section is written as escaped text (the same XML value; the replay's XML reader
+ *   rejects CDATA markup).
+ *
+ * Alongside the text, the renderer can hand over the fields directly, exactly as `parseEventXml`
+ * would extract them from that text (System leaves and attributes, `<Data Name='X'>`, UserData
+ * leaves; values escaped as in the text unless entities are decoded): values are collected while
+ * they are written, so nothing is parsed twice. Anything `parseEventXml` would read differently or
+ * reject (a root that is not `<Event>`, text beside the root, an element or attribute name that is
+ * not a plain XML name) marks the event `unusual`, and the reader parses the text instead.
+ */
+
+export interface RenderOptions {
+  /** Collect fields while rendering (the fast path). */
+  fields: boolean;
+  wanted?: ReadonlySet<string>;
+  decodeEntities?: boolean;
+  /** Longest rendered event in UTF-16 units; longer events are reported, not kept. */
+  maxLength: number;
+}
+
+const S_NONE = 0;
+const S_SYSTEM = 1;
+const S_DATA = 2;
+const S_SKIP = 3;
+
+function escapeText(s: string): string {
+  if (!/[&<>]/.test(s)) return s;
+  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
+}
+function escapeAttr(s: string): string {
+  if (!/[&<>'"]/.test(s)) return s;
+  return s
+    .replace(/&/g, '&amp;')
+    .replace(/</g, '&lt;')
+    .replace(/>/g, '&gt;')
+    .replace(/'/g, '&apos;')
+    .replace(/"/g, '&quot;');
+}
+
+/** A plain XML name: what `parseEventXml` reads as one name token. */
+const PLAIN_NAME = /^[^\s<>/='"&!?]+$/;
+const plainNames = new Map<string, boolean>();
+function isPlainName(n: string): boolean {
+  let ok = plainNames.get(n);
+  if (ok === undefined) {
+    ok = PLAIN_NAME.test(n);
+    if (plainNames.size < 10_000) plainNames.set(n, ok);
+  }
+  return ok;
+}
+
+export class RenderError extends Error {
+  constructor(
+    message: string,
+    readonly at: number,
+  ) {
+    super(message);
+  }
+}
+
+function addField(fields: RawFields, name: string, value: string): void {
+  const prev = fields[name];
+  if (prev === undefined) fields[name] = value;
+  else if (typeof prev === 'string') fields[name] = [prev, value];
+  else prev.push(value);
+}
+
+/** Direct text of the element being written, and whether it had child elements. */
+interface Acc {
+  text: string;
+  child: boolean;
+}
+
+export class Renderer {
+  out = '';
+  fields: RawFields | undefined;
+  unusual = false;
+  private roots = 0;
+  private readonly dec: (s: string) => string;
+  /** Array substitution currently expanded: its index and the item to use. */
+  private arrIndex = -1;
+  private arrValues: Values | null = null;
+  private arrItem = '';
+
+  constructor(
+    private readonly ctx: ChunkContext,
+    private readonly opts: RenderOptions,
+  ) {
+    this.dec = opts.decodeEntities ? decodeXmlEntities : (s) => s;
+  }
+
+  reset(): void {
+    this.out = '';
+    this.fields = this.opts.fields ? (Object.create(null) as RawFields) : undefined;
+    this.unusual = false;
+    this.roots = 0;
+  }
+
+  private emit(s: string, acc: Acc | null): void {
+    this.out += s;
+    if (acc) acc.text += s;
+    if (this.out.length > this.opts.maxLength)
+      throw new RenderError(`rendered event longer than ${this.opts.maxLength} characters`, -1);
+  }
+
+  /** Renders the nodes of one document (a record, or a BinXml value) at element depth `depth`. */
+  document(
+    nodes: Node[],
+    values: Values | null,
+    depth: number,
+    section: number,
+    acc: Acc | null,
+    nesting: number,
+  ): void {
+    for (const n of nodes) this.node(n, values, depth, section, acc, nesting);
+  }
+
+  private node(n: Node, values: Values | null, depth: number, section: number, acc: Acc | null, nesting: number): void {
+    switch (n.k) {
+      case N_ELEMENT:
+        if (acc) acc.child = true;
+        if (depth === 0) {
+          this.roots++;
+          if (this.roots > 1 || n.name !== 'Event') this.unusual = true;
+        }
+        this.element(n, values, depth, section, nesting);
+        return;
+      case N_TEMPLATE:
+        this.document(n.template.nodes, n.values, depth, section, acc, nesting + 1);
+        return;
+      case N_TEXT:
+        if (depth === 0) this.unusual = true;
+        this.emit(escapeText(n.text), acc);
+        return;
+      case N_CDATA:
+        if (depth === 0) this.unusual = true;
+        this.emit(escapeText(n.text), acc);
+        return;
+      case N_CHARREF:
+        if (depth === 0) this.unusual = true;
+        this.emit(`&#${n.code};`, acc);
+        return;
+      case N_ENTITY:
+        if (depth === 0 || !isPlainName(n.name)) this.unusual = true;
+        this.emit(`&${n.name};`, acc);
+        return;
+      case N_PI:
+        if (!isPlainName(n.target) || n.data.includes('?>')) this.unusual = true;
+        this.emit(`<?${n.target}${n.data ? ` ${n.data}` : ''}?>`, acc);
+        return;
+      case N_SUBST:
+        this.subst(n.index, n.optional, values, depth, section, acc, nesting);
+        return;
+    }
+  }
+
+  private valueAt(values: Values | null, index: number): { type: number; off: number; size: number } | null {
+    if (!values || index >= values.types.length) return null;
+    return { type: values.types[index]!, off: values.offsets[index]!, size: values.sizes[index]! };
+  }
+
+  private subst(
+    index: number,
+    _optional: boolean,
+    values: Values | null,
+    depth: number,
+    section: number,
+    acc: Acc | null,
+    nesting: number,
+  ): void {
+    if (values === this.arrValues && index === this.arrIndex) {
+      this.emit(escapeText(this.arrItem), acc);
+      return;
+    }
+    const v = this.valueAt(values, index);
+    // A substitution beyond the instance's values renders as nothing (as a Null value).
+    if (!v || v.type === T_NULL) return;
+    if (v.type === T_BINXML) {
+      let nodes: Node[];
+      try {
+        nodes = parseBinXmlValue(this.ctx, v.off, v.size, nesting);
+      } catch (e) {
+        if (e instanceof BinXmlError) throw e;
+        throw e;
+      }
+      this.document(nodes, null, depth, section, acc, nesting + 1);
+      return;
+    }
+    let text: string;
+    try {
+      text =
+        v.type & T_ARRAY
+          ? arrayItems(this.ctx.buf, v.off, v.size, v.type).join(' ')
+          : scalarText(this.ctx.buf, v.off, v.size, v.type);
+    } catch (e) {
+      if (e instanceof ValueError) throw new RenderError(`substitution ${index}: ${e.message}`, v.off);
+      throw e;
+    }
+    this.emit(escapeText(text), acc);
+  }
+
+  /** The first direct-child substitution whose value is an array, with its items. */
+  private arrayChild(el: ElementNode, values: Values | null): { index: number; items: string[] } | null {
+    if (!el.children || !values) return null;
+    for (const c of el.children) {
+      if (c.k !== N_SUBST) continue;
+      const v = this.valueAt(values, c.index);
+      if (v && v.type & T_ARRAY && v.type !== (T_ARRAY | T_BINXML)) {
+        try {
+          return { index: c.index, items: arrayItems(this.ctx.buf, v.off, v.size, v.type) };
+        } catch (e) {
+          if (e instanceof ValueError) throw new RenderError(`substitution ${c.index}: ${e.message}`, v.off);
+          throw e;
+        }
+      }
+    }
+    return null;
+  }
+
+  private element(el: ElementNode, values: Values | null, depth: number, parentSection: number, nesting: number): void {
+    const arr = this.arrayChild(el, values);
+    if (!arr) {
+      this.elementOnce(el, values, depth, parentSection, nesting);
+      return;
+    }
+    const saved = [this.arrIndex, this.arrValues, this.arrItem] as const;
+    const items = arr.items.length ? arr.items : [''];
+    for (const item of items) {
+      this.arrIndex = arr.index;
+      this.arrValues = values;
+      this.arrItem = item;
+      this.elementOnce(el, values, depth, parentSection, nesting);
+    }
+    [this.arrIndex, this.arrValues, this.arrItem] = saved;
+  }
+
+  /** An attribute's value text, or undefined when it is left out (optional substitution, null). */
+  private attrValue(nodes: Node[], values: Values | null): string | undefined {
+    let s = '';
+    let nullOptional = false;
+    for (const n of nodes) {
+      switch (n.k) {
+        case N_TEXT:
+          s += escapeAttr(n.text);
+          break;
+        case N_CHARREF:
+          s += `&#${n.code};`;
+          break;
+        case N_ENTITY:
+          if (!isPlainName(n.name)) this.unusual = true;
+          s += `&${n.name};`;
+          break;
+        case N_SUBST: {
+          const v = this.valueAt(values, n.index);
+          if (!v || v.type === T_NULL) {
+            if (n.optional) nullOptional = true;
+            break;
+          }
+          if (v.type === T_BINXML) {
+            // Markup cannot stand in an attribute value: what parseEventXml would make of it is undefined.
+            this.unusual = true;
+            break;
+          }
+          try {
+            s += escapeAttr(
+              v.type & T_ARRAY
+                ? arrayItems(this.ctx.buf, v.off, v.size, v.type).join(' ')
+                : scalarText(this.ctx.buf, v.off, v.size, v.type),
+            );
+          } catch (e) {
+            if (e instanceof ValueError) throw new RenderError(`substitution ${n.index}: ${e.message}`, v.off);
+            throw e;
+          }
+          break;
+        }
+        default:
+          this.unusual = true;
+      }
+    }
+    return nullOptional && s === '' ? undefined : s;
+  }
+
+  /** An element whose content holds an optional substitution with a null value is not written at all. */
+  private omitted(el: ElementNode, values: Values | null): boolean {
+    if (!el.children) return false;
+    for (const c of el.children) {
+      if (c.k !== N_SUBST || !c.optional) continue;
+      if (values === this.arrValues && c.index === this.arrIndex) continue;
+      const v = this.valueAt(values, c.index);
+      if (!v || v.type === T_NULL) return true;
+    }
+    return false;
+  }
+
+  private elementOnce(
+    el: ElementNode,
+    values: Values | null,
+    depth: number,
+    parentSection: number,
+    nesting: number,
+  ): void {
+    if (this.omitted(el, values)) return;
+    const name = el.name;
+    if (!isPlainName(name)) this.unusual = true;
+    const section =
+      depth === 1
+        ? name === 'System'
+          ? S_SYSTEM
+          : name === 'EventData' || name === 'UserData'
+            ? S_DATA
+            : S_SKIP
+        : depth === 0
+          ? S_NONE
+          : parentSection;
+    const fields = this.fields;
+    const wanted = this.opts.wanted;
+    let dataName: string | undefined;
+    this.emit(`<${name}`, null);
+    for (const a of el.attrs) {
+      const v = this.attrValue(a.value, values);
+      if (v === undefined) continue;
+      if (!isPlainName(a.name)) this.unusual = true;
+      this.emit(` ${a.name}='${v}'`, null);
+      if (fields) {
+        if (section === S_SYSTEM && depth >= 2) {
+          if (!wanted || wanted.has(a.name) || a.name === 'SystemTime') fields[a.name] = this.dec(v);
+        } else if (section === S_DATA && a.name === 'Name') dataName = this.dec(v);
+      }
+    }
+    if (el.children === null) {
+      this.emit('/>', null);
+      if (fields && section === S_DATA && dataName !== undefined && (!wanted || wanted.has(dataName)))
+        addField(fields, dataName, '');
+      return;
+    }
+    this.emit('>', null);
+    const acc: Acc = { text: '', child: false };
+    this.document(el.children, values, depth + 1, section, acc, nesting);
+    this.emit(`</${name}>`, null);
+    if (!fields || acc.child) return;
+    if (section === S_DATA) {
+      const key = dataName ?? (name !== 'EventData' && name !== 'UserData' ? name : undefined);
+      if (key !== undefined && (!wanted || wanted.has(key))) addField(fields, key, this.dec(acc.text));
+    } else if (section === S_SYSTEM && depth === 2) {
+      if (!wanted || wanted.has(name) || (name === 'EventID' && wanted.has('EventCode')))
+        fields[name] = this.dec(acc.text.trim());
+    }
+  }
+}

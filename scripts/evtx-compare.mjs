@@ -1,0 +1,56 @@
+// `node scripts/evtx-compare.mjs [DIR]`: reads every .evtx under DIR (default ../shared/data/evtx)
+// with dac's EVTX reader and with each installed reference tool (evtxexport -f xml, evtx_dump.py),
+// and prints record counts, field comparisons and every difference. Development only (the tools
+// are Debian packages installed by hand: libevtx-utils, python3-evtx). Bundles the TypeScript
+// comparison (test/evtx/corpus.ts) with esbuild, as scripts/bench.mjs does.
+import { build } from 'esbuild';
+import { spawnSync } from 'node:child_process';
+import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
+import { join, resolve } from 'node:path';
+
+const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
+const dir = resolve(process.argv[2] ?? join(root, '..', 'shared', 'data', 'evtx'));
+if (!existsSync(dir)) {
+  console.log(`no EVTX corpus at ${dir}: nothing to compare`);
+  process.exit(0);
+}
+const out = mkdtempSync(join(root, 'node_modules', '.dac-evtx-compare-'));
+try {
+  const entry = join(out, 'main.ts');
+  writeFileSync(
+    entry,
+    `import { compareCorpus, TOOLS, toolInstalled } from ${JSON.stringify(join(root, 'test/evtx/corpus.ts'))};
+import { printSummary } from ${JSON.stringify(join(root, 'test/evtx/summary.ts'))};
+const tools = TOOLS.filter(toolInstalled);
+for (const t of TOOLS) if (!tools.includes(t)) console.log(t.name + ': not installed, skipped');
+let n = 0;
+const s = await compareCorpus(${JSON.stringify(dir)}, tools, () => { if (++n % 50 === 0) process.stderr.write(n + ' files\\n'); });
+printSummary(s, (l) => console.log(l));
+`,
+  );
+  const outfile = join(out, 'main.mjs');
+  await build({
+    entryPoints: [entry],
+    outfile,
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+    plugins: [
+      {
+        name: 'workspace-sources',
+        setup(b) {
+          b.onResolve({ filter: /^@dac\// }, (args) => ({
+            path: join(root, 'packages', args.path.slice(5).split('/')[0], 'src', 'index.ts'),
+          }));
+        },
+      },
+    ],
+  });
+  const r = spawnSync(process.execPath, [outfile], { stdio: 'inherit', cwd: root });
+  process.exitCode = r.status ?? 1;
+} finally {
+  rmSync(out, { recursive: true, force: true });
+}
