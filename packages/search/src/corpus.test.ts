@@ -37,7 +37,10 @@ function cimCatalogue(): DataModelProvider {
           ? models.dataset(req.model, req.path)
           : (m.roots.find((r) => r.name === req.fieldPrefixes[0]) ?? m.roots[0]);
       if (!ds) return { error: `data model ${req.model} has no data set ${req.path.join('.')}` };
-      return { name: `${req.model}.${ds.path.join('.')}`, rows: (events) => (typeof events === 'function' ? events() : events) as Iterable<never> };
+      return {
+        name: `${req.model}.${ds.path.join('.')}`,
+        rows: (events) => (typeof events === 'function' ? events() : events) as Iterable<never>,
+      };
     },
   };
 }
@@ -79,7 +82,9 @@ describe.skipIf(!existsSync(join(corpus, 'detections')))('ESCU corpus: which com
       const d = readYaml<{ name: string; search: string }>(join(dir, f));
       if (!d || typeof d.search !== 'string') continue;
       total++;
-      const p = parseSearch(d.search, macros, { filterMacro: `${d.name.toLowerCase().replace(/[ \-./]/g, '_')}_filter` });
+      const p = parseSearch(d.search, macros, {
+        filterMacro: `${d.name.toLowerCase().replace(/[ \-./]/g, '_')}_filter`,
+      });
       if (p.diagnostics.some((x) => x.severity === 'error')) {
         parseErrors++;
         continue;

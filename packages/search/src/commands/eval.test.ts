@@ -22,13 +22,29 @@ describe('eval', () => {
     const r = await one(
       '* | eval p=lower(path), name=mvindex(split(path, "\\\\"), -1), n=mvcount(split(path, "\\\\")), c=case(a=1, "one", a=3, "three"), k=coalesce(nope, b), s=substr(b, 1, 1), l=len(path), i=if(a>2, "big", "small"), r=replace(path, "\\\\\\\\", "/")',
     );
-    expect(r).toMatchObject({ p: 'c:\\windows\\system32\\cmd.exe', name: 'cmd.exe', n: '4', c: 'three', k: 'x', s: 'x', l: '27', i: 'big', r: 'C:/Windows/System32/cmd.exe' });
+    expect(r).toMatchObject({
+      p: 'c:\\windows\\system32\\cmd.exe',
+      name: 'cmd.exe',
+      n: '4',
+      c: 'three',
+      k: 'x',
+      s: 'x',
+      l: '27',
+      i: 'big',
+      r: 'C:/Windows/System32/cmd.exe',
+    });
   });
   it('multivalue results stay multivalue; mvdedup / mvsort / mvjoin', async () => {
-    expect(await one('* | eval d=mvdedup(list), s=mvsort(list), j=mvjoin(list, ";")')).toMatchObject({ d: ['b', 'a'], s: ['a', 'b', 'b'], j: 'b;a;b' });
+    expect(await one('* | eval d=mvdedup(list), s=mvsort(list), j=mvjoin(list, ";")')).toMatchObject({
+      d: ['b', 'a'],
+      s: ['a', 'b', 'b'],
+      j: 'b;a;b',
+    });
   });
   it('now() and relative_time() use the search time; strftime renders UTC', async () => {
-    expect(await one('* | eval t=relative_time(now(), "-1d@d"), f=strftime(_time, "%Y-%m-%d %H:%M:%S")')).toMatchObject({ t: String(TEST_NOW - 86400), f: '2021-01-14 23:41:39' });
+    expect(await one('* | eval t=relative_time(now(), "-1d@d"), f=strftime(_time, "%Y-%m-%d %H:%M:%S")')).toMatchObject(
+      { t: String(TEST_NOW - 86400), f: '2021-01-14 23:41:39' },
+    );
   });
   it('a subsearch inside an eval expression is reported', () => {
     expect(notReplayable('* | eval x=[| makeresults | return a]')).toMatch(/subsearch inside an eval expression/);

@@ -24,7 +24,10 @@ describe('eventstats', () => {
     expect(r.rows[3]!.count).toBeUndefined();
   });
   it('without by: statistics over all rows (the ESCU z-score pattern)', async () => {
-    const r = await runSpl('* | eventstats avg(n) as m stdev(n) as s | eval z=(n-m)/s | where z > 1 | table _time z', ev);
+    const r = await runSpl(
+      '* | eventstats avg(n) as m stdev(n) as s | eval z=(n-m)/s | where z > 1 | table _time z',
+      ev,
+    );
     expect(r.rows.map((x) => x._time)).toEqual(['4']);
   });
 });

@@ -30,7 +30,10 @@ export const inputlookup: CommandModule<GenericCommand> = {
   names: ['inputlookup'],
   generating: true,
   prepare(cmd, ctx) {
-    const o = optionsOf(cmd.args);
+    // Options come before `where …`; the where clause is search text (its `a=b` are not options).
+    const whereAt =
+      cmd.args.find((a) => a.kind === 'word' && /^where$/i.test(a.value.value))?.span.start ?? Number.POSITIVE_INFINITY;
+    const o = optionsOf(cmd.args.filter((a) => a.span.start < whereAt));
     for (const [k, v] of o)
       if (!['append', 'start', 'max', 'strict'].includes(k))
         return ctx.error(v.span, `inputlookup: unknown option ${k}=`);
@@ -41,7 +44,7 @@ export const inputlookup: CommandModule<GenericCommand> = {
     const max = o.get('max') ? parseCount(o.get('max')!.value) : 0;
     if (start === undefined || max === undefined)
       return ctx.error(cmd.spanOfCommand, 'inputlookup: start= and max= need integers');
-    const ws = wordsOf(cmd.args);
+    const ws = wordsOf(cmd.args.filter((a) => a.span.start <= whereAt));
     const name = ws[0];
     if (!name) return ctx.error(cmd.spanOfCommand, 'inputlookup needs a lookup table name');
     const table = resolveTable(name, 'inputlookup', ctx);

@@ -3,8 +3,22 @@ import { notReplayable, runSpl } from '../testing.js';
 
 // Hand-written events (not attack data): the minimum to show each search-language fact.
 const events = [
-  { _time: 1, _raw: 'run ngrok.exe tcp 22', host: 'WIN1', EventCode: '1', Image: 'C:\\Windows\\ngrok.exe', user: 'Bob' },
-  { _time: 2, _raw: 'myngrokfile', host: 'win2', EventCode: '4688', Image: 'C:\\tools\\x.exe', tag: ['process', 'report'] },
+  {
+    _time: 1,
+    _raw: 'run ngrok.exe tcp 22',
+    host: 'WIN1',
+    EventCode: '1',
+    Image: 'C:\\Windows\\ngrok.exe',
+    user: 'Bob',
+  },
+  {
+    _time: 2,
+    _raw: 'myngrokfile',
+    host: 'win2',
+    EventCode: '4688',
+    Image: 'C:\\tools\\x.exe',
+    tag: ['process', 'report'],
+  },
   { _time: 3, _raw: 'plain', host: 'win3', EventCode: '10' },
 ];
 const hosts = async (spl: string) => (await runSpl(spl, events)).rows.map((r) => r.host);
@@ -67,7 +81,10 @@ describe('subsearches (run first; results become an OR of AND-terms, as format r
   });
   it('a subsearch over the same events, and one returning search= text', async () => {
     expect(await hosts('* [search EventCode=10 | fields host]')).toEqual(['win3']);
-    expect(await hosts('* [| makeresults | eval search="EventCode=1 OR EventCode=10" | fields search]')).toEqual(['WIN1', 'win3']);
+    expect(await hosts('* [| makeresults | eval search="EventCode=1 OR EventCode=10" | fields search]')).toEqual([
+      'WIN1',
+      'win3',
+    ]);
   });
   it('a one-shot event iterator is buffered when the subsearch needs a second pass', async () => {
     const { prepare } = await import('../testing.js');

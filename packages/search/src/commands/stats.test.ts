@@ -22,22 +22,28 @@ describe('stats', () => {
     expect((await runSpl('nothing_matches_this | stats count', ev)).rows).toEqual([{ count: '0' }]);
   });
   it('values() sorts lexicographically and dedups; list() keeps event order', async () => {
-    expect(await stats('values(user) as v list(user) as l')).toEqual([{ v: ['U1', 'u1', 'u2', 'u3'], l: ['u2', 'u1', 'U1', 'u3'] }]);
+    expect(await stats('values(user) as v list(user) as l')).toEqual([
+      { v: ['U1', 'u1', 'u2', 'u3'], l: ['u2', 'u1', 'U1', 'u3'] },
+    ]);
   });
   it('min/max: numeric when every value is a number, else lexicographic', async () => {
-    expect(await stats('min(_time) as f max(_time) as l max(n) as mx min(n) as mn')).toEqual([{ f: '10', l: '40', mx: 'oops', mn: '10' }]);
+    expect(await stats('min(_time) as f max(_time) as l max(n) as mx min(n) as mn')).toEqual([
+      { f: '10', l: '40', mx: 'oops', mn: '10' },
+    ]);
   });
   it('avg, sum, stdev, var, range ignore non-numeric values', async () => {
     const [r] = await stats('avg(n) as a sum(n) as s stdev(n) as sd var(n) as v range(n) as rg');
     expect(r).toEqual({ a: '7', s: '21', sd: formatNumber(Math.sqrt(19)), v: '19', rg: '8' });
   });
   it('earliest/latest follow _time, first/last follow input order', async () => {
-    expect(await stats('earliest(user) as e latest(user) as l first(user) as f last(user) as z earliest_time(user) as et')).toEqual([
-      { e: 'u1', l: 'u3', f: 'u2', z: 'u3', et: '10' },
-    ]);
+    expect(
+      await stats('earliest(user) as e latest(user) as l first(user) as f last(user) as z earliest_time(user) as et'),
+    ).toEqual([{ e: 'u1', l: 'u3', f: 'u2', z: 'u3', et: '10' }]);
   });
   it('median is the lower middle value; perc95; mode', async () => {
-    expect(await stats('median(n) as m perc95(n) as p mode(host) as mo p50(_time) as p50')).toEqual([{ m: '9', p: '9', mo: 'a', p50: '20' }]);
+    expect(await stats('median(n) as m perc95(n) as p mode(host) as mo p50(_time) as p50')).toEqual([
+      { m: '9', p: '9', mo: 'a', p50: '20' },
+    ]);
   });
   it('a multivalue by-field counts the event in each value’s group', async () => {
     expect(await stats('count by mv')).toEqual([
@@ -46,7 +52,9 @@ describe('stats', () => {
     ]);
   });
   it('count(eval(…)) counts events where the expression is true; it needs an AS name', async () => {
-    expect(await stats('count(eval(host="a")) as ina dc(eval(if(_time>15, user, null()))) as late')).toEqual([{ ina: '2', late: '3' }]);
+    expect(await stats('count(eval(host="a")) as ina dc(eval(if(_time>15, user, null()))) as late')).toEqual([
+      { ina: '2', late: '3' },
+    ]);
     expect(notReplayable('* | stats count(eval(n>5))')).toMatch(/needs a rename/);
   });
   it('groups come out in lexicographic order of the by-values (uppercase first)', async () => {

@@ -19,7 +19,10 @@ describe('streamstats', () => {
     ]);
   });
   it('current=false excludes the row; window=N limits to the last N rows', async () => {
-    const r = await runSpl('* | streamstats current=false sum(n) as prev | streamstats window=2 sum(n) as w2 | table prev w2', ev);
+    const r = await runSpl(
+      '* | streamstats current=false sum(n) as prev | streamstats window=2 sum(n) as w2 | table prev w2',
+      ev,
+    );
     expect(r.rows).toEqual([{ w2: '1' }, { prev: '1', w2: '3' }, { prev: '3', w2: '5' }, { prev: '6', w2: '7' }]);
   });
   it('reset_on_change restarts when a by-value changes', async () => {

@@ -30,6 +30,8 @@ describe('where', () => {
     expect(await times('* | where mv="y"')).toEqual(['1']);
   });
   it('an unimplemented function is reported by name at prepare time', () => {
-    expect(notReplayable('* | where cluster_thing(s) > 1')).toMatch(/eval function cluster_thing\(\) is not implemented/);
+    expect(notReplayable('* | where cluster_thing(s) > 1')).toMatch(
+      /eval function cluster_thing\(\) is not implemented/,
+    );
   });
 });
