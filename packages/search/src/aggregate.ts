@@ -4,8 +4,8 @@
  * - `count` counts events, `count(X)` events where X is not null; `dc(X)` distinct values;
  * - `values(X)` the distinct values in lexicographical order; `list(X)` the values in event order,
  *   at most 100 (limits.conf `list_maxsize = 100`);
- * - `min`/`max`: numeric when every value is a number, otherwise lexicographic over the values as
- *   strings; `avg`, `sum`, `stdev`, `var`, `range`, … use the numeric values and ignore the rest;
+ * - `min`/`max`: numbers numerically, strings lexicographically, every number below every string
+ *   (so max is a string when there is one); `avg`, `sum`, `stdev`, `var`, `range`, … use the numeric values and ignore the rest;
  * - `stdev`/`var` are the sample statistics (n − 1), `stdevp`/`varp` the population ones;
  * - `earliest(X)`/`latest(X)`: the value of X in the event with the lowest/highest `_time`;
  *   `earliest_time`/`latest_time` that `_time`;
@@ -21,7 +21,15 @@
 import { type EvalExpr, evaluateEval, type Span } from '@dac/spl';
 import { parseEvalAt, type Word } from './args.js';
 import type { Row, Scalar, Value } from './types.js';
-import { compareLex, isNull, normaliseList, text, toNumber, valuesOf } from './values.js';
+import {
+  compareAuto as compareAutoScalar,
+  compareLex,
+  isNull,
+  normaliseList,
+  text,
+  toNumber,
+  valuesOf,
+} from './values.js';
 
 /** `list()` keeps at most this many values (limits.conf [stats] list_maxsize). */
 export const LIST_MAXSIZE = 100;
@@ -62,8 +70,21 @@ const ALIASES: Record<string, string> = {
 
 type Factory = (spec: AggSpec) => Accumulator;
 
+/** Calls `f` for each value of a field (no allocation for a single value). */
+function each(v: Value | undefined, f: (s: Scalar) => void): void {
+  if (v === undefined || v === null) return;
+  if (Array.isArray(v)) for (const s of v) f(s);
+  else f(v);
+}
+
 function numbersOf(v: Value | undefined, out: number[]): void {
-  for (const s of valuesOf(v)) {
+  if (v === undefined) return;
+  if (!Array.isArray(v)) {
+    const n = typeof v === 'number' ? v : toNumber(v);
+    if (n !== undefined && Number.isFinite(n)) out.push(n);
+    return;
+  }
+  for (const s of v) {
     const n = toNumber(s);
     if (n !== undefined) out.push(n);
   }
@@ -99,22 +120,26 @@ function percentile(xs: number[], p: number, upper: boolean): number {
   return s[upper ? Math.ceil(rank) : Math.floor(rank)]!;
 }
 
+/**
+ * min/max order numbers numerically and strings lexicographically, with every number below every
+ * string ("Strings are greater than numbers", Search Reference, max()/min() eval functions).
+ */
 function extreme(sign: 1 | -1): Factory {
   return () => {
-    let allNum = true;
-    let best: number | undefined;
-    let bestStr: string | undefined;
+    let num: number | undefined;
+    let str: string | undefined;
+    const one = (s: Scalar): void => {
+      const n = typeof s === 'number' ? (Number.isFinite(s) ? s : undefined) : toNumber(s);
+      if (n !== undefined) {
+        if (num === undefined || (sign > 0 ? n > num : n < num)) num = n;
+        return;
+      }
+      const t = text(s);
+      if (str === undefined || sign * compareLex(t, str) > 0) str = t;
+    };
     return {
-      add(v) {
-        for (const s of valuesOf(v)) {
-          const n = toNumber(s);
-          if (n === undefined) allNum = false;
-          else if (best === undefined || (sign > 0 ? n > best : n < best)) best = n;
-          const str = text(s);
-          if (bestStr === undefined || sign * compareLex(str, bestStr) > 0) bestStr = str;
-        }
-      },
-      result: () => (allNum ? best : bestStr),
+      add: (v) => each(v, one),
+      result: () => (sign > 0 ? (str ?? num) : (num ?? str)),
     };
   };
 }
@@ -157,18 +182,14 @@ const FACTORIES: Record<string, Factory> = {
   dc: () => {
     const s = new Set<string>();
     return {
-      add(v) {
-        for (const x of valuesOf(v)) s.add(text(x));
-      },
+      add: (v) => each(v, (x) => s.add(text(x))),
       result: () => s.size,
     };
   },
   values: () => {
     const s = new Set<string>();
     return {
-      add(v) {
-        for (const x of valuesOf(v)) s.add(text(x));
-      },
+      add: (v) => each(v, (x) => s.add(text(x))),
       result: () => normaliseList([...s].sort(compareLex)),
     };
   },
@@ -407,6 +428,8 @@ interface Group {
   accs: Accumulator[];
 }
 
+type Level = Map<string, Level | Group>;
+
 export interface GroupingOptions {
   /** Output names of the by fields (as written). */
   byNames: readonly string[];
@@ -423,8 +446,11 @@ export interface GroupingOptions {
 
 /** stats: one accumulator set per group; results in GROUP_ORDER. */
 export class Grouping {
-  private readonly groups = new Map<string, Group>();
+  /** Groups in nested maps, one level per by-field, keyed by the value's text (no key strings built). */
+  private readonly root: Level = new Map();
+  private readonly all: Group[] = [];
   private readonly keys: readonly string[];
+  private readonly scratch: Scalar[] = [];
   droppedNull = 0;
 
   constructor(
@@ -435,44 +461,77 @@ export class Grouping {
   }
 
   add(row: Row): void {
+    const keys = this.keys;
     const o = this.options;
-    if (this.keys.length === 0) {
-      this.addTo(this.group([], ''), row);
+    if (keys.length === 0) {
+      this.addTo(this.groupAt([]), row);
       return;
     }
-    if (this.keys.length === 1 && o.fillNull === undefined && !o.transforms) {
-      // Fast path: one by-field, a single value.
-      const v = row[this.keys[0]!];
-      if (v === undefined || v === null) {
-        this.droppedNull++;
+    // Fast path: every by-value a single value.
+    const by = this.scratch;
+    by.length = 0;
+    for (let i = 0; i < keys.length; i++) {
+      let v = row[keys[i]!];
+      if (v !== undefined && v !== null && o.transforms?.[i]) v = o.transforms[i]!(v as Value);
+      if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) {
+        if (o.fillNull === undefined) {
+          this.droppedNull++;
+          return;
+        }
+        by.push(o.fillNull);
+        continue;
+      }
+      if (Array.isArray(v)) {
+        this.addCombos(row);
         return;
       }
-      if (!Array.isArray(v)) {
-        const k = typeof v === 'number' ? text(v) : v;
-        this.addTo(this.group([v], k), row);
-        return;
-      }
+      by.push(v as Scalar);
     }
-    const cs = combos(row, this.keys, o.fillNull, o.transforms);
+    this.addTo(this.groupAt(by), row);
+  }
+
+  private addCombos(row: Row): void {
+    const cs = combos(row, this.keys, this.options.fillNull, this.options.transforms);
     if (!cs) {
       this.droppedNull++;
       return;
     }
-    for (const c of cs) {
-      let k = '';
-      for (const x of c) k += `${text(x)}\u0000`;
-      if (this.keys.length === 1) k = k.slice(0, -1);
-      this.addTo(this.group(c, k), row);
-    }
+    for (const c of cs) this.addTo(this.groupAt(c), row);
   }
 
-  private group(by: Scalar[], key: string): Group {
-    let g = this.groups.get(key);
-    if (!g) {
-      g = { by, accs: this.aggs.map(newAccumulator) };
-      this.groups.set(key, g);
+  /** The group of these by-values (created when new). */
+  private groupAt(by: readonly Scalar[]): Group {
+    if (by.length === 0) {
+      if (this.all.length === 0) this.all.push({ by: [], accs: this.aggs.map(newAccumulator) });
+      return this.all[0]!;
     }
-    return g;
+    let level = this.root;
+    for (let i = 0; i < by.length; i++) {
+      const x = by[i]!;
+      const t = typeof x === 'string' ? x : text(x);
+      const hit = level.get(t);
+      if (i === by.length - 1) {
+        if (hit) return hit as Group;
+        const g: Group = { by: [...by], accs: this.aggs.map(newAccumulator) };
+        level.set(t, g);
+        this.all.push(g);
+        return g;
+      }
+      let next = hit as Level | undefined;
+      if (!next) level.set(t, (next = new Map()));
+      level = next;
+    }
+    throw new Error('unreachable');
+  }
+
+  private find(by: readonly Scalar[]): Group | undefined {
+    if (by.length === 0) return this.all[0];
+    let level: Level | Group | undefined = this.root;
+    for (const x of by) {
+      if (!(level instanceof Map)) return undefined;
+      level = level.get(typeof x === 'string' ? x : text(x));
+    }
+    return level instanceof Map ? undefined : level;
   }
 
   private addTo(g: Group, row: Row): void {
@@ -483,8 +542,8 @@ export class Grouping {
 
   /** The groups in output order, each as a row (by-fields, then aggregates). */
   rows(): Row[] {
-    const groups = [...this.groups.values()];
-    const cmp = GROUP_ORDER === 'lexicographic' ? compareLex : compareLex;
+    const groups = [...this.all];
+    const cmp = GROUP_ORDER === 'lexicographic' ? compareLex : compareAutoScalar;
     if (this.keys.length > 0)
       groups.sort((x, y) => {
         for (let i = 0; i < x.by.length; i++) {
@@ -512,11 +571,7 @@ export class Grouping {
   resultsFor(row: Row): Row | undefined {
     const cs = this.keys.length === 0 ? [[]] : combos(row, this.keys, this.options.fillNull, this.options.transforms);
     if (!cs || cs.length === 0) return undefined;
-    const c = cs[0]!;
-    let k = '';
-    for (const x of c) k += `${text(x)}\u0000`;
-    if (this.keys.length === 1) k = k.slice(0, -1);
-    const g = this.groups.get(k);
+    const g = this.find(cs[0]!);
     if (!g) return undefined;
     const out: Row = {};
     for (let i = 0; i < g.accs.length; i++) {
@@ -527,6 +582,6 @@ export class Grouping {
   }
 
   get size(): number {
-    return this.groups.size;
+    return this.all.length;
   }
 }

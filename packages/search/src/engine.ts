@@ -47,6 +47,14 @@ export interface CommandPlan {
   readonly subsearches?: readonly SubPlan[];
   /** Nested pipelines over rows (appendpipe, foreach bodies) whose own subsearches must run first. */
   readonly nested?: readonly PipelinePlan[];
+  /**
+   * How the stage treats the rows it receives: 'readonly' passes them on unchanged (or drops
+   * them), 'fresh' outputs only new rows and never changes its input. Unset: it may modify them.
+   * Lets the base search skip copying events nobody modifies.
+   */
+  readonly rows?: 'readonly' | 'fresh';
+  /** The base search: whether it must copy the events it keeps (set by the preparer). */
+  copyEvents?: boolean;
   /** A generating command: the rows it produces when it starts a pipeline. */
   generate?(rt: Runtime): Iterable<Row> | AsyncIterable<Row>;
   /** The stage: receives rows, pushes its output to `next`. */

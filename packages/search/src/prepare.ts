@@ -150,6 +150,18 @@ class Preparer {
       plans.push(plan);
     });
     if (!ok) return undefined;
+    if (actual === 'events' && plans[0]?.name === 'search') {
+      // Events are the caller's: copy each kept one unless no later stage can modify it.
+      let copy = false;
+      for (const c of plans.slice(1)) {
+        if (c.rows === 'fresh') break;
+        if (c.rows !== 'readonly') {
+          copy = true;
+          break;
+        }
+      }
+      plans[0].copyEvents = copy;
+    }
     if (plans.length === 0 && source !== 'rows') {
       this.report('search', p.span, 'empty search', 'bad-arguments');
       return undefined;

@@ -44,6 +44,7 @@ export const head: CommandModule<GenericCommand> = {
     return {
       name: 'head',
       span: cmd.spanOfCommand,
+      rows: 'readonly',
       kind: 'streaming',
       stage(next, rt) {
         let n = 0;
@@ -84,6 +85,7 @@ export const tail: CommandModule<GenericCommand> = {
     return {
       name: 'tail',
       span: cmd.spanOfCommand,
+      rows: 'readonly',
       kind: 'blocking',
       stage(next) {
         // A ring of the last N rows.
@@ -110,6 +112,7 @@ export const reverse: CommandModule<GenericCommand> = {
     return {
       name: 'reverse',
       span: cmd.spanOfCommand,
+      rows: 'readonly',
       kind: 'blocking',
       stage(next) {
         const held: Row[] = [];

@@ -25,6 +25,7 @@ export const regex: CommandModule<GenericCommand> = {
     return {
       name: 'regex',
       span: cmd.spanOfCommand,
+      rows: 'readonly',
       kind: 'streaming',
       stage(next) {
         return {

@@ -39,6 +39,7 @@ export const returnCommand: CommandModule<GenericCommand> = {
     return {
       name: 'return',
       span: cmd.spanOfCommand,
+      rows: 'fresh',
       kind: 'blocking',
       stage(next) {
         const rows: Row[] = [];
@@ -96,6 +97,7 @@ export const format: CommandModule<GenericCommand> = {
     return {
       name: 'format',
       span: cmd.spanOfCommand,
+      rows: 'fresh',
       kind: 'blocking',
       stage(next) {
         const rows: Row[] = [];

@@ -19,14 +19,18 @@ export const search: CommandModule<SearchCommand> = {
       if (!sub) return undefined;
       subs.set(s, sub);
     }
-    // The base search reads the caller's events: keep a copy of each match (rows are owned downstream).
-    const copy = ctx.index === 0 && ctx.source === 'events';
+    // The base search reads the caller's events: it keeps a copy of each match when a later stage
+    // may modify rows (the preparer decides: copyEvents).
+    const base = ctx.index === 0 && ctx.source === 'events';
     return {
       name: 'search',
       span: cmd.spanOfCommand,
       kind: 'streaming',
+      rows: 'readonly',
+      copyEvents: base,
       subsearches: [...subs.values()],
       stage(next, rt) {
+        const copy = base && this.copyEvents !== false;
         const matches = compileSearch(cmd.expr, {
           subsearch: (node) => {
             const sub = subs.get(node)!;

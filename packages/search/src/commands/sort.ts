@@ -138,6 +138,7 @@ export const sort: CommandModule<GenericCommand> = {
     return {
       name: 'sort',
       span: cmd.spanOfCommand,
+      rows: 'readonly',
       kind: 'blocking',
       stage(next) {
         const held: Row[] = [];

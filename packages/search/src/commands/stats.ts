@@ -44,6 +44,7 @@ export const stats: CommandModule<GenericCommand> = {
     return {
       name: 'stats',
       span: cmd.spanOfCommand,
+      rows: 'fresh',
       kind: 'blocking',
       stage(next, rt) {
         const g = new Grouping(args.aggs, { byNames: args.by, now: rt.now });

@@ -37,6 +37,7 @@ export const table: CommandModule<GenericCommand> = {
     return {
       name: 'table',
       span: cmd.spanOfCommand,
+      rows: 'fresh',
       kind: 'streaming',
       stage(next) {
         return { push: (row) => next.push(project(row, pats, false)), end: () => next.end() };

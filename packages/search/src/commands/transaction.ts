@@ -115,6 +115,7 @@ export const transaction: CommandModule<GenericCommand> = {
     return {
       name: 'transaction',
       span: cmd.spanOfCommand,
+      rows: 'fresh',
       kind: 'blocking',
       stage(next, rt) {
         const held: Row[] = [];

@@ -17,6 +17,7 @@ export const where: CommandModule<GenericCommand> = {
     return {
       name: 'where',
       span: cmd.spanOfCommand,
+      rows: 'readonly',
       kind: 'streaming',
       stage(next, rt) {
         const now = rt.now;
