@@ -21,6 +21,7 @@
 import { type EvalExpr, evaluateEval, type Span } from '@dac/spl';
 import { parseEvalAt, type Word } from './args.js';
 import type { Row, Scalar, Value } from './types.js';
+import { type FieldPattern, fieldPattern } from './values.js';
 import {
   compareAuto as compareAutoScalar,
   compareLex,
@@ -50,6 +51,10 @@ export interface AggSpec {
   eval?: EvalExpr;
   /** perc/exactperc/upperperc: the percentile. */
   percentile?: number;
+  /** `values(*) as *`: the function over every field the pattern matches; `name` has the `*`. */
+  wildcard?: FieldPattern;
+  /** Fields a wildcard never takes (the by-fields). */
+  exclude?: ReadonlySet<string>;
   /** Output column name. */
   name: string;
   span: Span;
@@ -58,6 +63,44 @@ export interface AggSpec {
 export interface Accumulator {
   add(v: Value | undefined, row: Row): void;
   result(): Value | undefined;
+  /** A wildcard aggregate's results: one per matched field. */
+  results?(): [string, Value][];
+}
+
+/**
+ * A wildcard aggregate (`values(*) as *`): one accumulator per matching field, named by putting
+ * the matched text in the name's `*`. Internal fields (leading `_`) are not matched
+ * [unverified], nor are the by-fields.
+ */
+function wildcardAccumulator(spec: AggSpec): Accumulator {
+  const per = new Map<string, Accumulator>();
+  const factory = FACTORIES[spec.fn]!;
+  const pat = spec.wildcard!;
+  return {
+    add(_v, row) {
+      for (const k in row) {
+        if (k.startsWith('_') || spec.exclude?.has(k)) continue;
+        const caps = pat.capture(k);
+        if (!caps) continue;
+        let acc = per.get(k);
+        if (!acc) per.set(k, (acc = factory({ ...spec, field: k, wildcard: undefined })));
+        const v = row[k];
+        acc.add(v === null ? undefined : v, row);
+      }
+    },
+    result: () => undefined,
+    results() {
+      const out: [string, Value][] = [];
+      for (const [k, acc] of per) {
+        const r = acc.result();
+        if (r === undefined) continue;
+        const caps = pat.capture(k)!;
+        let n = 0;
+        out.push([spec.name.includes('*') ? spec.name.replace(/\*/g, () => caps[n++] ?? '') : `${spec.name}`, r]);
+      }
+      return out;
+    },
+  };
 }
 
 const ALIASES: Record<string, string> = {
@@ -300,7 +343,7 @@ export function aggregateInput(
 }
 
 export function newAccumulator(spec: AggSpec): Accumulator {
-  return FACTORIES[spec.fn]!(spec);
+  return spec.wildcard ? wildcardAccumulator(spec) : FACTORIES[spec.fn]!(spec);
 }
 
 export type AggParse = { ok: true; spec: AggSpec } | { ok: false; message: string; span: Span };
@@ -347,8 +390,10 @@ export function parseAggregate(w: Word): AggParse {
   let field = inner;
   if (field.length >= 2 && field.startsWith('"') && field.endsWith('"'))
     field = field.slice(1, -1).replace(/\\(["\\])/g, '$1');
-  if (field.includes('*'))
-    return { ok: false, message: `wildcard field ${field} in ${m[1]}() is not implemented`, span: w.span };
+  if (field.includes('*')) {
+    spec.wildcard = fieldPattern(field);
+    return { ok: true, spec };
+  }
   spec.field = field;
   return { ok: true, spec };
 }
@@ -458,6 +503,8 @@ export class Grouping {
     readonly options: GroupingOptions,
   ) {
     this.keys = options.byKeys ?? options.byNames;
+    const by = new Set(this.keys);
+    for (const a of aggs) if (a.wildcard) a.exclude = by;
   }
 
   add(row: Row): void {
@@ -559,7 +606,12 @@ export class Grouping {
       const row: Row = {};
       for (let i = 0; i < this.options.byNames.length; i++) row[this.options.byNames[i]!] = g.by[i]!;
       for (let i = 0; i < g.accs.length; i++) {
-        const r = g.accs[i]!.result();
+        const acc = g.accs[i]!;
+        if (acc.results) {
+          for (const [k, v] of acc.results()) if (!(k in row)) row[k] = v;
+          continue;
+        }
+        const r = acc.result();
         if (r !== undefined) row[this.aggs[i]!.name] = r;
       }
       out.push(row);
@@ -575,7 +627,9 @@ export class Grouping {
     if (!g) return undefined;
     const out: Row = {};
     for (let i = 0; i < g.accs.length; i++) {
-      const r = g.accs[i]!.result();
+      const acc = g.accs[i]!;
+      if (acc.results) for (const [k, v] of acc.results()) out[k] = v;
+      const r = acc.result();
       if (r !== undefined) out[this.aggs[i]!.name] = r;
     }
     return out;

@@ -6,6 +6,7 @@
 import type { Command } from '@dac/spl';
 import type { CommandModule } from './command.js';
 import { addinfo } from './commands/addinfo.js';
+import { addtotals } from './commands/addtotals.js';
 import { append, appendpipe } from './commands/append.js';
 import { bin } from './commands/bin.js';
 import { convert } from './commands/convert.js';
@@ -23,6 +24,7 @@ import { makeresults } from './commands/makeresults.js';
 import { mvexpand } from './commands/mvexpand.js';
 import { regex } from './commands/regex.js';
 import { rename } from './commands/rename.js';
+import { replace } from './commands/replace.js';
 import { format, returnCommand } from './commands/return.js';
 import { rex } from './commands/rex.js';
 import { search } from './commands/search.js';
@@ -72,6 +74,8 @@ export const COMMANDS: readonly CommandModule<Command>[] = [
   returnCommand,
   format,
   addinfo,
+  replace,
+  addtotals,
 ] as readonly CommandModule<Command>[];
 
 /**

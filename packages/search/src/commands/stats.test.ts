@@ -73,4 +73,16 @@ describe('stats', () => {
       { k: '2', count: '6666', f: '2' },
     ]);
   });
+  it('values(*) as * / latest(*) as *: the function over every field but the by-fields (ESCU form)', async () => {
+    const rows = [
+      { _time: 1, dest: 'd', a: 'x', b: '1' },
+      { _time: 2, dest: 'd', a: 'y' },
+    ];
+    expect((await runSpl('* | stats values(*) as * by dest', rows)).rows).toEqual([
+      { dest: 'd', a: ['x', 'y'], b: '1' },
+    ]);
+    expect((await runSpl('* | stats latest(*) as last_* by dest', rows)).rows).toEqual([
+      { dest: 'd', last_a: 'y', last_b: '1' },
+    ]);
+  });
 });

@@ -185,7 +185,8 @@ export const tstats: CommandModule<TstatsCommand> = {
     const byKeys = byNames.map(fieldKey);
     let transforms: (((v: Value) => Value | undefined) | undefined)[] | undefined;
     if (byKeys.includes('_time')) {
-      const spanText = cmd.span?.value;
+      // `by _time span=1h, x` (ESCU spike_in_file_writes): the comma separates by-fields.
+      const spanText = cmd.span?.value.replace(/,+$/, '');
       const span = spanText ? parseTimeSpan(spanText) : undefined;
       if (spanText && !span) return ctx.error(cmd.span!.span, `tstats: span=${spanText} is not a time span`);
       if (span)
