@@ -64,7 +64,7 @@ describe('hashes, JSON, printf', () => {
     expect(val('json_keys(j)', { j })).toBe('["a","s"]');
   });
   it('printf follows C conversions', () => {
-    expect(printf('%05.2f|%-4s|%x|%+d|%%', [3.14159, 'ab', 255, 7])).toBe('03.14|ab  |ff|+7|%');
+    expect(printf('%05.2f|%-4s|%x|%+d|%%', [1.23456, 'ab', 255, 7])).toBe('01.23|ab  |ff|+7|%');
     expect(val('printf("%s=%d", "n", 42)')).toBe('n=42');
   });
 });
