@@ -108,7 +108,6 @@ export const LIVE_STATE_COMMANDS: Readonly<Record<string, string>> = {
   ldapsearch: 'queries LDAP through the Splunk Supporting Add-on for Active Directory',
   ldapgroup: 'queries LDAP through the Splunk Supporting Add-on for Active Directory',
   ldapfilter: 'queries LDAP through the Splunk Supporting Add-on for Active Directory',
-  map: 'runs one search per result on a Splunk instance',
   cyberchef: 'runs the CyberChef add-on of a Splunk instance',
   ut_shannon: 'runs the URL Toolbox add-on of a Splunk instance',
 };
