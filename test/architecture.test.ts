@@ -22,7 +22,7 @@ const LAYERS: readonly (readonly string[])[] = [
   // Splunk CIM: data models and the tstats plan resolved against them (SPL + CIM knowledge).
   ['cim'],
   // Stages that only read content, SPL and CIM.
-  ['validate', 'matchers', 'normalise', 'splunk-app', 'versioning'],
+  ['validate', 'matchers', 'normalise', 'search', 'splunk-app', 'versioning'],
   // Replay runs generated matchers over normalised events.
   ['replay'],
   // The command line wires every stage.

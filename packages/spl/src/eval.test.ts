@@ -97,9 +97,9 @@ describe('eval/where interpreter', () => {
   it('unsupported functions and clock functions without options.now are reported, not guessed', () => {
     const r = evaluateEval(whereExpr('relative_time(now(), "-1d")'), {});
     expect(r).toMatchObject({ ok: false, message: expect.stringContaining('pass options.now') });
-    const e = whereExpr('strftime(_time, "%Y")');
+    const e = whereExpr('cluster_label(_time, "%Y")');
     const r2 = evaluateEval(e, {});
-    expect(r2).toMatchObject({ ok: false, message: expect.stringContaining('strftime() is not supported') });
+    expect(r2).toMatchObject({ ok: false, message: expect.stringContaining('cluster_label() is not supported') });
   });
 
   it('eval assignments run left to right and see earlier ones; null removes the field', () => {

@@ -15,8 +15,11 @@
  * - a multivalue field compares true when any value does [unverified].
  * Functions outside the supported list are reported (never guessed).
  */
+import { createHash } from 'node:crypto';
 import type { EvalAssignment, EvalExpr, Span } from './ast.js';
+import { compilePcre } from './regex.js';
 import { asNumber, compareCodePoints, holds } from './semantics.js';
+import { strftime, strptime } from './time.js';
 
 export type EvalValue = string | number | boolean | null | (string | number)[];
 export type EvalRow = Record<string, string | number | boolean | null | undefined | readonly (string | number)[]>;
@@ -200,6 +203,30 @@ export const SUPPORTED_EVAL_FUNCTIONS: ReadonlySet<string> = new Set([
   'now',
   'time',
   'relative_time',
+  'strftime',
+  'strptime',
+  'md5',
+  'sha1',
+  'sha256',
+  'sha512',
+  'json_extract',
+  'json_valid',
+  'json_keys',
+  'spath',
+  'printf',
+  'exact',
+  'mvsort',
+  'mvzip',
+  'mvmap',
+  'mvrange',
+  'typeof',
+  'isint',
+  'nullif',
+  'validate',
+  'pi',
+  'sigfig',
+  'commands',
+  'searchmatch',
 ]);
 
 class Interpreter {
@@ -342,17 +369,12 @@ class Interpreter {
       const x = v(i);
       return isNull(x) ? null : (num(x) ?? null);
     };
-    const regex = (i: number): RegExp => {
+    const regex = (i: number, flags = ''): RegExp => {
       const p = s(i) ?? '';
-      try {
-        // PCRE's inline (?i) at the start is common in SPL; JavaScript needs it as a flag.
-        return p.startsWith('(?i)') ? new RegExp(p.slice(4), 'i') : new RegExp(p);
-      } catch {
-        throw new EvalFailure(
-          `regular expression ${JSON.stringify(p)} is not supported by the local interpreter`,
-          args[i].span,
-        );
-      }
+      // Splunk's regular expressions are PCRE: translated (and cached) by ./regex.ts.
+      const re = compilePcre(p, flags);
+      if ('error' in re) throw new EvalFailure(`regular expression ${JSON.stringify(p)}: ${re.error}`, args[i].span);
+      return re;
     };
     switch (e.fn) {
       case 'if': {
@@ -427,11 +449,11 @@ class Interpreter {
         arity(3);
         const x = s(0);
         if (x === null) return null;
-        const re = regex(1);
-        const flags = re.flags.includes('g') ? re.flags : `${re.flags}g`;
+        const re = regex(1, 'g');
         // SPL writes back-references as \1; JavaScript as $1.
         const repl = (s(2) ?? '').replace(/\$/g, '$$$$').replace(/\\(\d)/g, '$$$1');
-        return x.replace(new RegExp(re.source, flags), repl);
+        re.lastIndex = 0;
+        return x.replace(re, repl);
       }
       case 'substr': {
         arity(2, 3);
@@ -555,6 +577,15 @@ class Interpreter {
           const k = num(x);
           if (fmt === 'hex' && k !== undefined) return `0x${Math.trunc(k).toString(16).toUpperCase()}`;
           if (fmt === 'commas' && k !== undefined) return (Math.round(k * 100) / 100).toLocaleString('en-US');
+          if (fmt === 'duration' && k !== undefined) {
+            // Seconds as [D+]HH:MM:SS (Splunk's tostring(X, "duration")).
+            const t = Math.trunc(Math.abs(k));
+            const days = Math.floor(t / 86400);
+            const hms = [Math.floor((t % 86400) / 3600), Math.floor((t % 3600) / 60), t % 60]
+              .map((y) => String(y).padStart(2, '0'))
+              .join(':');
+            return `${k < 0 ? '-' : ''}${days > 0 ? `${days}+` : ''}${hms}`;
+          }
           throw new EvalFailure(
             `tostring() format ${JSON.stringify(fmt)} is not supported by the local interpreter`,
             e.span,
@@ -648,6 +679,159 @@ class Interpreter {
         if (t === null || spec === null) return null;
         return relativeTime(t, spec) ?? null;
       }
+      case 'strftime': {
+        arity(2);
+        const t = n(0);
+        const fmt = s(1);
+        if (t === null || fmt === null) return null;
+        return strftime(t, fmt);
+      }
+      case 'strptime': {
+        arity(2);
+        const x = s(0);
+        const fmt = s(1);
+        if (x === null || fmt === null) return null;
+        return strptime(x, fmt) ?? null;
+      }
+      case 'md5':
+      case 'sha1':
+      case 'sha256':
+      case 'sha512': {
+        arity(1);
+        const x = s(0);
+        if (x === null) return null;
+        return createHash(e.fn).update(x, 'utf8').digest('hex');
+      }
+      case 'json_valid': {
+        arity(1);
+        const x = s(0);
+        if (x === null) return null;
+        return parseJson(x) !== undefined;
+      }
+      case 'json_keys': {
+        arity(1);
+        const x = s(0);
+        if (x === null) return null;
+        const j = parseJson(x);
+        if (j === undefined || j === null || typeof j !== 'object' || Array.isArray(j)) return null;
+        return JSON.stringify(Object.keys(j));
+      }
+      case 'json_extract':
+      case 'spath': {
+        // spath(X, path) uses spath's path syntax (`a.b{}.c`, `a{1}`); json_extract(X, p…) the same
+        // dotted paths, and with no path returns X itself.
+        if (e.fn === 'spath') arity(2);
+        else arity(1, Infinity);
+        const x = s(0);
+        if (x === null) return null;
+        const j = parseJson(x);
+        if (j === undefined) return null;
+        if (args.length === 1) return jsonText(j);
+        const outs: (string | number)[] = [];
+        for (let i = 1; i < args.length; i++) {
+          const p = s(i);
+          if (p === null) continue;
+          for (const r of jsonPath(j, p, e.fn === 'spath' ? 1 : 0)) outs.push(jsonText(r));
+        }
+        return outs.length === 0 ? null : outs.length === 1 ? outs[0]! : outs;
+      }
+      case 'printf': {
+        if (args.length < 1) throw new EvalFailure('printf() needs a format', e.span);
+        const fmt = s(0);
+        if (fmt === null) return null;
+        const rest: EvalValue[] = [];
+        for (let i = 1; i < args.length; i++) rest.push(v(i));
+        return printf(fmt, rest);
+      }
+      case 'exact':
+        arity(1);
+        return v(0);
+      case 'mvsort': {
+        arity(1);
+        const x = v(0);
+        if (isNull(x)) return null;
+        // Lexicographic (code point) order, as Splunk documents for mvsort.
+        return scalars(x)
+          .map((y) => str(y as EvalValue))
+          .sort(compareCodePoints);
+      }
+      case 'mvzip': {
+        arity(2, 3);
+        const a = v(0);
+        const b = v(1);
+        const sep = args.length === 3 ? s(2) : ',';
+        if (isNull(a) || isNull(b) || sep === null) return null;
+        const xs = scalars(a);
+        const ys = scalars(b);
+        const out: string[] = [];
+        for (let i = 0; i < Math.min(xs.length, ys.length); i++)
+          out.push(`${str(xs[i] as EvalValue)}${sep}${str(ys[i] as EvalValue)}`);
+        return out.length === 1 ? out[0]! : out;
+      }
+      case 'mvmap': {
+        // mvmap(X, expr): expr is evaluated once per value of X, with X bound to that value.
+        arity(2);
+        const target = args[0];
+        if (target.kind !== 'field') throw new EvalFailure('mvmap() needs a field as its first argument', e.span);
+        const values = scalars(this.field(target.name));
+        if (values.length === 0) return null;
+        const out: (string | number)[] = [];
+        for (const y of values) {
+          const r = new Interpreter(
+            { ...this.row, [target.name]: typeof y === 'boolean' ? String(y) : y },
+            this.options,
+          ).eval(args[1], d + 1);
+          for (const z of scalars(r)) out.push(typeof z === 'boolean' ? String(z) : z);
+        }
+        return out.length === 0 ? null : out.length === 1 ? out[0]! : out;
+      }
+      case 'mvrange': {
+        arity(2, 3);
+        const a = n(0);
+        const b = n(1);
+        const step = args.length === 3 ? n(2) : 1;
+        if (a === null || b === null || step === null || step <= 0) return null;
+        const out: number[] = [];
+        for (let k = a; k < b && out.length < 10000; k += step) out.push(k);
+        return out.length === 0 ? null : out;
+      }
+      case 'typeof': {
+        arity(1);
+        const x = v(0);
+        if (x === null) return 'Invalid';
+        if (Array.isArray(x)) return 'Multivalue';
+        if (typeof x === 'boolean') return 'Boolean';
+        if (typeof x === 'number') return 'Number';
+        return 'String';
+      }
+      case 'isint': {
+        arity(1);
+        const x = v(0);
+        const k = isNull(x) ? undefined : num(x);
+        return k !== undefined && Number.isInteger(k);
+      }
+      case 'nullif': {
+        arity(2);
+        const a = v(0);
+        return compare('==', a, v(1)) === true ? null : a;
+      }
+      case 'validate': {
+        // validate(cond1, msg1, …): the message of the first condition that is false.
+        if (args.length % 2 !== 0) throw new EvalFailure('validate() takes condition/message pairs', e.span);
+        for (let i = 0; i < args.length; i += 2) if (this.bool(args[i], d + 1) === false) return v(i + 1);
+        return null;
+      }
+      case 'pi':
+        arity(0);
+        return Math.PI;
+      case 'sigfig': {
+        arity(1);
+        const x = n(0);
+        return x === null ? null : x;
+      }
+      case 'commands':
+      case 'searchmatch':
+        throw new EvalFailure(`${e.fn}() needs the search context of a Splunk instance`, e.span);
       case 'now':
       case 'time':
         arity(0);
@@ -809,4 +993,127 @@ export function cidrMatch(cidr: string, ip: string): boolean {
   if (a === undefined || b === undefined || !Number.isInteger(bits) || bits < 0 || bits > 32) return false;
   const mask = bits === 0 ? 0 : (~0 << (32 - bits)) >>> 0;
   return (a & mask) >>> 0 === (b & mask) >>> 0;
+}
+
+/** JSON.parse that never throws (undefined for invalid JSON). */
+function parseJson(text: string): unknown {
+  try {
+    return JSON.parse(text);
+  } catch {
+    return undefined;
+  }
+}
+
+/** A JSON value as an eval value: strings and numbers as themselves, the rest as JSON text. */
+function jsonText(v: unknown): string | number {
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return v;
+  if (typeof v === 'boolean') return v ? 'true' : 'false';
+  if (v === null) return 'null';
+  return JSON.stringify(v);
+}
+
+/**
+ * Values at an spath-style path: steps separated by `.`, `{}` = every element of an array,
+ * `{N}` = element N (`base` = index of the first element: spath counts from 1 [unverified],
+ * json_extract from 0).
+ */
+export function jsonPath(root: unknown, path: string, base: 0 | 1 = 1): unknown[] {
+  let cur: unknown[] = [root];
+  const steps = path.match(/[^.{}]+|\{[^}]*\}/g) ?? [];
+  for (const step of steps) {
+    const next: unknown[] = [];
+    if (step.startsWith('{')) {
+      const idx = step.slice(1, -1);
+      for (const c of cur) {
+        if (!Array.isArray(c)) continue;
+        if (idx === '') next.push(...c);
+        else if (/^-?\d+$/.test(idx)) {
+          const k = Number(idx);
+          const at = k < 0 ? c.length + k : k - base;
+          if (at >= 0 && at < c.length) next.push(c[at]);
+        }
+      }
+    } else {
+      for (const c of cur) {
+        // An object step applies to each element of an array (spath's implicit `{}`).
+        const objs = Array.isArray(c) ? c : [c];
+        for (const o of objs)
+          if (o !== null && typeof o === 'object' && !Array.isArray(o) && Object.hasOwn(o, step))
+            next.push((o as Record<string, unknown>)[step]);
+      }
+    }
+    cur = next;
+    if (cur.length === 0) break;
+  }
+  return cur;
+}
+
+/** C-style printf as Splunk's eval printf(): %s %d %i %u %f %F %e %E %g %G %x %X %o %c %%, flags, width, precision. */
+export function printf(format: string, args: EvalValue[]): string {
+  let k = 0;
+  return format.replace(
+    /%([-+ 0#']*)(\*|\d+)?(?:\.(\*|\d+))?([sdiufFeEgGxXoc%])/g,
+    (all, flags: string, w, p, conv: string) => {
+      if (conv === '%') return '%';
+      const width = w === '*' ? Number(num(args[k++] ?? null) ?? 0) : w ? Number(w) : 0;
+      const prec = p === '*' ? Number(num(args[k++] ?? null) ?? 0) : p !== undefined ? Number(p) : undefined;
+      const arg = args[k++] ?? null;
+      let body: string;
+      const n = arg === null ? 0 : (num(arg) ?? 0);
+      switch (conv) {
+        case 's':
+          body = arg === null ? '' : str(arg);
+          if (prec !== undefined) body = body.slice(0, prec);
+          break;
+        case 'c':
+          body = arg === null ? '' : typeof arg === 'number' ? String.fromCodePoint(arg) : str(arg).slice(0, 1);
+          break;
+        case 'd':
+        case 'i':
+        case 'u':
+          body = String(Math.trunc(Math.abs(n)));
+          if (flags.includes("'")) body = Number(body).toLocaleString('en-US');
+          break;
+        case 'f':
+        case 'F':
+          body = Math.abs(n).toFixed(prec ?? 6);
+          break;
+        case 'e':
+        case 'E': {
+          body = Math.abs(n)
+            .toExponential(prec ?? 6)
+            .replace(/e([+-])(\d)$/, 'e$10$2');
+          if (conv === 'E') body = body.toUpperCase();
+          break;
+        }
+        case 'g':
+        case 'G': {
+          body = String(Number(Math.abs(n).toPrecision(prec === 0 ? 1 : (prec ?? 6))));
+          if (conv === 'G') body = body.toUpperCase();
+          break;
+        }
+        case 'x':
+        case 'X':
+          body = Math.trunc(Math.abs(n)).toString(16);
+          if (flags.includes('#') && n !== 0) body = `0x${body}`;
+          if (conv === 'X') body = body.toUpperCase();
+          break;
+        case 'o':
+          body = Math.trunc(Math.abs(n)).toString(8);
+          break;
+        default:
+          return all;
+      }
+      const numeric = !'sc'.includes(conv);
+      if (numeric) {
+        const sign = n < 0 && body !== '0' ? '-' : flags.includes('+') ? '+' : flags.includes(' ') ? ' ' : '';
+        if (flags.includes('0') && !flags.includes('-') && width > body.length + sign.length)
+          body = body.padStart(width - sign.length, '0');
+        body = sign + body;
+      }
+      if (width > body.length) body = flags.includes('-') ? body.padEnd(width) : body.padStart(width);
+      return body;
+    },
+  );
 }

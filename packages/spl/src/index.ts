@@ -68,6 +68,10 @@ export {
   SUPPORTED_EVAL_FUNCTIONS,
 } from './eval.js';
 export type { EvalValue, EvalRow, EvalResult, EvalOptions } from './eval.js';
+export { jsonPath, printf } from './eval.js';
+export { strftime, strptime } from './time.js';
+export { translatePcre, compilePcre } from './regex.js';
+export type { PcreTranslation } from './regex.js';
 
 export interface ParsedSearch {
   /** The macro-expanded search that was parsed (AST spans are offsets into it). */

@@ -1,0 +1,82 @@
+/**
+ * `rename <field> AS <new> [, <field> AS <new>]…` with `*` wildcards (`"Processes.*" as *`).
+ * Facts (Search Reference, rename): renames run left to right; a wildcard in both names carries
+ * the matched text over; renaming onto an existing field replaces that field's value; a field
+ * that does not exist is not renamed (and leaves the target as it is).
+ */
+import type { GenericCommand } from '@dac/spl';
+import { fieldNames, wordsOf } from '../args.js';
+import type { CommandModule } from '../command.js';
+import type { Row } from '../types.js';
+import { type FieldPattern, fieldPattern } from '../values.js';
+
+interface Rename {
+  from: FieldPattern;
+  to: string;
+}
+
+function applyRename(row: Row, r: Rename): Row {
+  if (!r.from.wildcard) {
+    const v = row[r.from.text];
+    if (v === undefined || r.from.text === r.to) return row;
+    // Keep the row's field order: the renamed field takes the old one's place.
+    const out: Row = {};
+    for (const k in row) {
+      if (k === r.from.text) out[r.to] = v;
+      else if (k !== r.to) out[k] = row[k];
+    }
+    return out;
+  }
+  const out: Row = {};
+  const renamed = new Set<string>();
+  for (const k in row) {
+    const caps = r.from.capture(k);
+    if (!caps) continue;
+    let n = 0;
+    renamed.add(r.to.replace(/\*/g, () => caps[n++] ?? ''));
+  }
+  if (renamed.size === 0) return row;
+  for (const k in row) {
+    const caps = r.from.capture(k);
+    if (caps) {
+      let n = 0;
+      out[r.to.replace(/\*/g, () => caps[n++] ?? '')] = row[k];
+    } else if (!renamed.has(k)) out[k] = row[k]; // a renamed field replaces a same-named one
+  }
+  return out;
+}
+
+export const rename: CommandModule<GenericCommand> = {
+  names: ['rename'],
+  prepare(cmd, ctx) {
+    const ws = fieldNames(wordsOf(cmd.args));
+    const renames: Rename[] = [];
+    for (let i = 0; i < ws.length; i += 3) {
+      const from = ws[i]!;
+      const as = ws[i + 1];
+      const to = ws[i + 2];
+      if (!as || !/^as$/i.test(as.value) || !to)
+        return ctx.error(from.span, 'rename: expected "<field> as <newname>" pairs');
+      const stars = (s: string) => s.split('*').length - 1;
+      if (stars(to.value) > 0 && stars(to.value) !== stars(from.value))
+        return ctx.error(to.span, 'rename: the new name must have as many wildcards as the old one (or none)');
+      renames.push({ from: fieldPattern(from.value), to: to.value });
+    }
+    if (renames.length === 0) return ctx.error(cmd.spanOfCommand, 'rename needs "<field> as <newname>"');
+    return {
+      name: 'rename',
+      span: cmd.spanOfCommand,
+      kind: 'streaming',
+      stage(next) {
+        return {
+          push(row) {
+            let r = row;
+            for (const x of renames) r = applyRename(r, x);
+            next.push(r);
+          },
+          end: () => next.end(),
+        };
+      },
+    };
+  },
+};

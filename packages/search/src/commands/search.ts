@@ -1,0 +1,51 @@
+/**
+ * `search` — the base search (first command, over events) and `| search` (over rows), with the
+ * search language's semantics (./search-expr.ts). Subsearches `[ … ]` in the expression run
+ * first; their results become an OR of AND-terms, as Splunk's `format` renders them.
+ */
+import type { SearchCommand, SearchExpr } from '@dac/spl';
+import type { CommandModule } from '../command.js';
+import { SUBSEARCH_MAXOUT } from '../command.js';
+import type { SubPlan } from '../engine.js';
+import { compileSearch, subsearchesOf, subsearchExpr } from '../search-expr.js';
+import { copyRow } from '../values.js';
+
+export const search: CommandModule<SearchCommand> = {
+  names: ['search'],
+  prepare(cmd, ctx) {
+    const subs = new Map<Extract<SearchExpr, { kind: 'subsearch' }>, SubPlan>();
+    for (const s of subsearchesOf(cmd.expr)) {
+      const sub = ctx.subsearch(s.pipeline, s.span, SUBSEARCH_MAXOUT);
+      if (!sub) return undefined;
+      subs.set(s, sub);
+    }
+    // The base search reads the caller's events: it keeps a copy of each match when a later stage
+    // may modify rows (the preparer decides: copyEvents).
+    const base = ctx.index === 0 && ctx.source === 'events';
+    return {
+      name: 'search',
+      span: cmd.spanOfCommand,
+      kind: 'streaming',
+      rows: 'readonly',
+      copyEvents: base,
+      subsearches: [...subs.values()],
+      stage(next, rt) {
+        const copy = base && this.copyEvents !== false;
+        const matches = compileSearch(cmd.expr, {
+          subsearch: (node) => {
+            const sub = subs.get(node)!;
+            const r = subsearchExpr(rt.results(sub));
+            if (r.problem) rt.warn('search', r.problem, node.span);
+            return r.expr;
+          },
+        });
+        return {
+          push(row) {
+            if (matches(row)) next.push(copy ? copyRow(row) : row);
+          },
+          end: () => next.end(),
+        };
+      },
+    };
+  },
+};

@@ -1,0 +1,317 @@
+/**
+ * The pipeline executor. A prepared pipeline is a list of command plans; running it chains one
+ * push-based stage per command (`Sink.push(row)` … `Sink.end()`): a streaming command handles a
+ * row and pushes its output on at once, a blocking one (stats, sort, eventstats, …) keeps what
+ * Splunk would keep and pushes at `end()`. Rows pushed downstream belong to the receiver (it may
+ * modify them); a stage that pushes one row twice copies it.
+ *
+ * Push-based stages (one synchronous call per row per stage) rather than chained async
+ * iterators (one promise per row per stage): bench/search.bench.ts measures both.
+ *
+ * Subsearches run first, as in Splunk: before a pipeline starts, every subsearch it contains is
+ * run to completion (depth first) and its results are kept for the command that uses them.
+ */
+import type { Span } from '@dac/spl';
+import type { DataModelProvider, Event, EventSource, LookupProvider, Row, RunWarning } from './types.js';
+import { copyRow } from './values.js';
+
+export interface Sink {
+  push(row: Row): void;
+  end(): void;
+}
+
+/** What a running stage can use. */
+export interface Runtime {
+  /** Epoch seconds of the search (`now()`, `makeresults`, `addinfo`). */
+  readonly now: number;
+  /** Time range of the search (`addinfo` info_min_time/info_max_time). */
+  readonly timeRange: { earliest?: number; latest?: number };
+  readonly lookups?: LookupProvider;
+  readonly dataModels?: DataModelProvider;
+  /** A fresh pass over the search's events. */
+  events(): Iterable<Event> | AsyncIterable<Event>;
+  /** The source handed to data-model providers. */
+  readonly eventSource: EventSource;
+  /** Results of a subsearch (run before the pipeline started). */
+  results(sub: SubPlan): readonly Row[];
+  warn(command: string, message: string, span: Span): void;
+}
+
+export type CommandKind = 'streaming' | 'blocking' | 'generating';
+
+export interface CommandPlan {
+  readonly name: string;
+  readonly span: Span;
+  readonly kind: CommandKind;
+  /** Subsearches whose results the command needs (run before its pipeline). */
+  readonly subsearches?: readonly SubPlan[];
+  /** Nested pipelines over rows (appendpipe, foreach bodies) whose own subsearches must run first. */
+  readonly nested?: readonly PipelinePlan[];
+  /**
+   * How the stage treats the rows it receives: 'readonly' passes them on unchanged (or drops
+   * them), 'fresh' outputs only new rows and never changes its input. Unset: it may modify them.
+   * Lets the base search skip copying events nobody modifies.
+   */
+  readonly rows?: 'readonly' | 'fresh';
+  /** The base search: whether it must copy the events it keeps (set by the preparer). */
+  copyEvents?: boolean;
+  /** A generating command: the rows it produces when it starts a pipeline. */
+  generate?(rt: Runtime): Iterable<Row> | AsyncIterable<Row>;
+  /** The stage: receives rows, pushes its output to `next`. */
+  stage(next: Sink, rt: Runtime): Sink;
+}
+
+/** Where a pipeline's first rows come from. */
+export type PipelineSource = 'events' | 'generator' | 'rows';
+
+export interface PipelinePlan {
+  readonly commands: readonly CommandPlan[];
+  readonly source: PipelineSource;
+  readonly span: Span;
+}
+
+/** A subsearch: its pipeline and Splunk's limit on the rows it returns (`maxout`). */
+export interface SubPlan {
+  readonly pipeline: PipelinePlan;
+  readonly maxout: number;
+  readonly span: Span;
+}
+
+/** A sink that collects rows. */
+export function collector(): Sink & { rows: Row[] } {
+  const rows: Row[] = [];
+  return { rows, push: (r) => rows.push(r), end() {} };
+}
+
+/** Chains the stages of `commands` in front of `sink`; returns the head. */
+export function chain(commands: readonly CommandPlan[], sink: Sink, rt: Runtime): Sink {
+  let next = sink;
+  for (let i = commands.length - 1; i >= 0; i--) next = commands[i]!.stage(next, rt);
+  return next;
+}
+
+function isAsync<T>(x: Iterable<T> | AsyncIterable<T>): x is AsyncIterable<T> {
+  return typeof (x as AsyncIterable<T>)[Symbol.asyncIterator] === 'function';
+}
+
+/** The rows a pipeline starts from (events, a generator's rows, or nothing for 'rows'). */
+function sourceRows(p: PipelinePlan, rt: Runtime): { rows: Iterable<Row> | AsyncIterable<Row | Event>; from: number } {
+  if (p.source === 'generator') return { rows: p.commands[0]!.generate!(rt), from: 1 };
+  if (p.source === 'events') return { rows: rt.events() as Iterable<Row> | AsyncIterable<Row>, from: 0 };
+  return { rows: [], from: 0 };
+}
+
+/** Runs a whole pipeline into `sink` (its subsearches must have run). */
+export async function drive(
+  p: PipelinePlan,
+  rt: Runtime,
+  sink: Sink,
+  onChunk?: () => Promise<void> | void,
+): Promise<void> {
+  const { rows, from } = sourceRows(p, rt);
+  const head = chain(p.commands.slice(from), sink, rt);
+  if (isAsync(rows)) {
+    for await (const r of rows) {
+      head.push(r as Row);
+      const wait = onChunk?.();
+      if (wait) await wait;
+    }
+  } else {
+    let n = 0;
+    for (const r of rows) {
+      head.push(r as Row);
+      if (onChunk && ++n % 256 === 0) {
+        const wait = onChunk();
+        if (wait) await wait;
+      }
+    }
+  }
+  head.end();
+}
+
+/** Runs every subsearch of a pipeline (depth first) and stores the results. */
+export async function runSubsearches(p: PipelinePlan, rt: Runtime, store: Map<SubPlan, Row[]>): Promise<void> {
+  for (const c of p.commands) {
+    for (const n of c.nested ?? []) await runSubsearches(n, rt, store);
+    for (const s of c.subsearches ?? []) {
+      if (store.has(s)) continue;
+      await runSubsearches(s.pipeline, rt, store);
+      const out = collector();
+      // Splunk stops a subsearch at maxout results.
+      const limited: Sink = {
+        push: (r) => {
+          if (out.rows.length < s.maxout) out.rows.push(r);
+        },
+        end() {},
+      };
+      await drive(s.pipeline, rt, limited);
+      store.set(s, out.rows);
+    }
+  }
+}
+
+export interface RunOptions {
+  /** Epoch seconds of the search (default: the prepare option, else the clock at run start). */
+  now?: number;
+  /** Called for each problem met while running (per-row problems do not stop the run). */
+  onWarning?(w: RunWarning): void;
+}
+
+/** Makes a re-iterable event source; a one-shot iterator is buffered on its first pass when needed. */
+function eventPasses(source: EventSource, passes: number): () => Iterable<Event> | AsyncIterable<Event> {
+  if (typeof source === 'function') return source;
+  const src = source as { [Symbol.asyncIterator]?: () => unknown; [Symbol.iterator]?: () => unknown };
+  const oneShot =
+    (typeof src[Symbol.asyncIterator] === 'function' && src[Symbol.asyncIterator]!() === src) ||
+    (typeof src[Symbol.iterator] === 'function' && !Array.isArray(src) && src[Symbol.iterator]!() === src);
+  if (!oneShot || passes <= 1) return () => source;
+  let buffer: Event[] | undefined;
+  let first = true;
+  return () => {
+    if (buffer) return buffer;
+    if (!first) return [];
+    first = false;
+    const b: Event[] = [];
+    const once = source as Iterable<Event> | AsyncIterable<Event>;
+    if (isAsync(once)) {
+      return (async function* () {
+        for await (const e of once) {
+          b.push(e);
+          yield e;
+        }
+        buffer = b;
+      })();
+    }
+    return (function* () {
+      for (const e of once) {
+        b.push(e);
+        yield e;
+      }
+      buffer = b;
+    })();
+  };
+}
+
+/** How many passes over the events a pipeline makes (main search + subsearches over events). */
+export function eventPassCount(p: PipelinePlan): number {
+  let n = p.source === 'events' ? 1 : 0;
+  for (const c of p.commands) {
+    for (const s of c.subsearches ?? []) n += eventPassCount(s.pipeline);
+    for (const x of c.nested ?? []) n += eventPassCount(x);
+    if (c.name === 'tstats' || c.name === 'datamodel' || c.name === 'from') n += 1;
+  }
+  return n;
+}
+
+export interface PlanContext {
+  readonly lookups?: LookupProvider;
+  readonly dataModels?: DataModelProvider;
+  readonly now?: number;
+  readonly timeRange?: { earliest?: number; latest?: number };
+}
+
+export function makeRuntime(
+  p: PipelinePlan,
+  ctx: PlanContext,
+  events: EventSource,
+  options: RunOptions,
+  store: Map<SubPlan, Row[]>,
+): Runtime {
+  const passes = eventPasses(events, eventPassCount(p));
+  return {
+    now: options.now ?? ctx.now ?? Date.now() / 1000,
+    timeRange: ctx.timeRange ?? {},
+    lookups: ctx.lookups,
+    dataModels: ctx.dataModels,
+    events: passes,
+    eventSource: passes,
+    results: (s) => store.get(s) ?? [],
+    warn: (command, message, span) => options.onWarning?.({ command, message, span }),
+  };
+}
+
+/**
+ * Runs a pipeline, yielding result rows as they are produced (streaming commands let rows
+ * through while events are still being read).
+ */
+export async function* runPipeline(
+  p: PipelinePlan,
+  ctx: PlanContext,
+  events: EventSource,
+  options: RunOptions = {},
+): AsyncGenerator<Row> {
+  const store = new Map<SubPlan, Row[]>();
+  const rt = makeRuntime(p, ctx, events, options, store);
+  await runSubsearches(p, rt, store);
+  const out = collector();
+  let done = false;
+  let wake: (() => void) | undefined;
+  let failure: unknown;
+  // The driver pauses after each chunk until the consumer has taken what it produced.
+  let resume: (() => void) | undefined;
+  const driving = drive(p, rt, out, () => {
+    if (out.rows.length === 0) return;
+    wake?.();
+    return new Promise<void>((r) => {
+      resume = r;
+    });
+  }).then(
+    () => {
+      done = true;
+      wake?.();
+    },
+    (e) => {
+      failure = e;
+      done = true;
+      wake?.();
+    },
+  );
+  for (;;) {
+    if (out.rows.length > 0) {
+      const batch = out.rows.splice(0, out.rows.length);
+      for (const r of batch) yield r;
+      const r = resume;
+      resume = undefined;
+      r?.();
+      continue;
+    }
+    if (done) break;
+    await new Promise<void>((r) => {
+      wake = r;
+      if (out.rows.length > 0 || done) r();
+    });
+    wake = undefined;
+  }
+  await driving;
+  if (failure) throw failure;
+}
+
+/**
+ * The batch path: runs each command over the complete output of the one before (no interleaving).
+ * Gives the same rows as the streaming path; the property tests hold the two to that.
+ */
+export async function runPipelineBatch(
+  p: PipelinePlan,
+  ctx: PlanContext,
+  events: EventSource,
+  options: RunOptions = {},
+): Promise<Row[]> {
+  const store = new Map<SubPlan, Row[]>();
+  const rt = makeRuntime(p, ctx, events, options, store);
+  await runSubsearches(p, rt, store);
+  const { rows, from } = sourceRows(p, rt);
+  let current: Row[] = [];
+  if (isAsync(rows)) for await (const r of rows) current.push(r as Row);
+  else for (const r of rows) current.push(r as Row);
+  for (const c of p.commands.slice(from)) {
+    const out = collector();
+    const s = c.stage(out, rt);
+    for (const r of current) s.push(r);
+    s.end();
+    current = out.rows;
+  }
+  return current;
+}
+
+/** Copies an event into a row the pipeline owns (events are the caller's). */
+export const ownRow = (e: Event | Row): Row => copyRow(e);

@@ -1,0 +1,220 @@
+/**
+ * CSV lookups: tables built from a lookup definition (transforms.conf settings, the content's
+ * `lookups/*.yml`) and its CSV text, a provider over them, and the matcher the `lookup` command
+ * uses. Facts (Knowledge Manager Manual, "Add field matching rules to your lookup
+ * configuration"; transforms.conf.spec):
+ * - `case_sensitive_match` defaults to true;
+ * - `match_type = WILDCARD(f)` makes the lookup column f a `*` pattern, `CIDR(f)` a CIDR block;
+ * - `max_matches` defaults to 100 (no time_field): the first matches in file order;
+ * - `min_matches` defaults to 0; with fewer matches, `default_match` fills the outputs.
+ */
+import { cidrMatch } from '@dac/spl';
+import { parse as parseCsv } from 'csv-parse/sync';
+import type { LookupMatchType, LookupProvider, LookupTable, Row, Scalar } from './types.js';
+import { text, valuesOf } from './values.js';
+
+export const LOOKUP_DEFAULTS = {
+  caseSensitive: true,
+  maxMatches: 100,
+  minMatches: 0,
+} as const;
+
+/** A lookup definition as ESCU's `lookups/*.yml` writes it (strings for booleans and numbers allowed). */
+export interface LookupDefinition {
+  name: string;
+  filename?: string;
+  case_sensitive_match?: string | boolean;
+  match_type?: string;
+  max_matches?: string | number;
+  min_matches?: string | number;
+  default_match?: string;
+}
+
+function boolOf(v: string | boolean | undefined): boolean | undefined {
+  if (v === undefined) return undefined;
+  if (typeof v === 'boolean') return v;
+  const s = v.trim().toLowerCase();
+  if (['true', 't', '1', 'yes'].includes(s)) return true;
+  if (['false', 'f', '0', 'no'].includes(s)) return false;
+  return undefined;
+}
+
+function intOf(v: string | number | undefined): number | undefined {
+  if (v === undefined) return undefined;
+  const n = typeof v === 'number' ? v : Number(String(v).trim());
+  return Number.isInteger(n) && n >= 0 ? n : undefined;
+}
+
+/** `WILDCARD(a), CIDR(b)` → { a: 'WILDCARD', b: 'CIDR' }. */
+export function parseMatchType(spec: string | undefined): Record<string, LookupMatchType> {
+  const out: Record<string, LookupMatchType> = {};
+  if (!spec) return out;
+  for (const m of spec.matchAll(/\b(WILDCARD|CIDR|EXACT)\s*\(\s*([^)]*?)\s*\)/gi))
+    out[m[2]!] = m[1]!.toUpperCase() as LookupMatchType;
+  return out;
+}
+
+/** Builds a lookup table from its definition and CSV text (header row = column names). */
+export function lookupTableFromCsv(def: LookupDefinition, csv: string): LookupTable | { error: string } {
+  let records: string[][];
+  try {
+    records = parseCsv(csv, {
+      bom: true,
+      relax_column_count: true,
+      skip_empty_lines: true,
+      relax_quotes: true,
+    }) as string[][];
+  } catch (e) {
+    return { error: `lookup ${def.name}: the CSV does not parse: ${(e as Error).message}` };
+  }
+  const header = records[0];
+  if (!header || header.length === 0) return { error: `lookup ${def.name}: the CSV has no header row` };
+  const fields = header.map((h) => h.trim());
+  const rows = records.slice(1).map((r) => {
+    const o: Record<string, string> = {};
+    fields.forEach((f, i) => {
+      o[f] = r[i] ?? '';
+    });
+    return o;
+  });
+  return {
+    name: def.name,
+    fields,
+    rows,
+    caseSensitive: boolOf(def.case_sensitive_match),
+    matchTypes: parseMatchType(def.match_type),
+    maxMatches: intOf(def.max_matches),
+    minMatches: intOf(def.min_matches),
+    defaultMatch: def.default_match,
+  };
+}
+
+/**
+ * A provider over tables, found by definition name or by file name (`x.csv`, as `lookup x.csv`
+ * and `inputlookup x.csv` may write it); `unavailable` names lookups that exist but cannot be
+ * read offline (KV store collections) with the reason.
+ */
+export function lookupProvider(
+  tables: readonly (LookupTable & { filename?: string })[],
+  unavailable: ReadonlyMap<string, string> = new Map(),
+): LookupProvider {
+  const byName = new Map<string, LookupTable>();
+  for (const t of tables) {
+    byName.set(t.name, t);
+    if (t.filename) byName.set(t.filename, t);
+  }
+  return {
+    lookup(name) {
+      const t = byName.get(name) ?? byName.get(name.replace(/\.csv$/i, ''));
+      if (t) return t;
+      const u = unavailable.get(name) ?? unavailable.get(name.replace(/\.csv$/i, ''));
+      return u === undefined ? undefined : { unavailable: u };
+    },
+  };
+}
+
+// ------------------------------------------------------------------------------- matching
+
+function globMatch(v: string, pattern: string): boolean {
+  const parts = pattern.split('*');
+  if (parts.length === 1) return v === pattern;
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  if (v.length < first.length + last.length || !v.startsWith(first) || !v.endsWith(last)) return false;
+  let pos = first.length;
+  const end = v.length - last.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const p = parts[i]!;
+    if (p === '') continue;
+    const j = v.indexOf(p, pos);
+    if (j < 0 || j + p.length > end) return false;
+    pos = j + p.length;
+  }
+  return true;
+}
+
+/** An index over a table for a set of input (lookup) fields. */
+export class LookupMatcher {
+  private readonly exactFields: string[];
+  private readonly otherFields: { field: string; type: LookupMatchType }[];
+  private readonly index = new Map<string, number[]>();
+  private readonly cs: boolean;
+  readonly maxMatches: number;
+
+  constructor(
+    readonly table: LookupTable,
+    readonly inputFields: readonly string[],
+  ) {
+    this.cs = table.caseSensitive ?? LOOKUP_DEFAULTS.caseSensitive;
+    this.maxMatches = Math.max(1, table.maxMatches ?? LOOKUP_DEFAULTS.maxMatches);
+    const mt = table.matchTypes ?? {};
+    this.exactFields = inputFields.filter((f) => (mt[f] ?? 'EXACT') === 'EXACT');
+    this.otherFields = inputFields
+      .filter((f) => (mt[f] ?? 'EXACT') !== 'EXACT')
+      .map((f) => ({ field: f, type: mt[f]! }));
+    if (this.exactFields.length > 0)
+      table.rows.forEach((r, i) => {
+        const k = this.key(this.exactFields.map((f) => r[f] ?? ''));
+        let l = this.index.get(k);
+        if (!l) this.index.set(k, (l = []));
+        l.push(i);
+      });
+  }
+
+  private norm(s: string): string {
+    return this.cs ? s : s.toLowerCase();
+  }
+
+  private key(values: readonly string[]): string {
+    return values.map((v) => this.norm(v)).join('\u0000');
+  }
+
+  /** Table rows matching one combination of input values (in file order, at most maxMatches). */
+  match(values: Readonly<Record<string, string>>): Readonly<Record<string, string>>[] {
+    const rows = this.table.rows;
+    let candidates: Iterable<number>;
+    if (this.exactFields.length > 0) {
+      const k = this.key(this.exactFields.map((f) => values[f] ?? ''));
+      candidates = this.index.get(k) ?? [];
+    } else candidates = rows.keys();
+    const out: Readonly<Record<string, string>>[] = [];
+    for (const i of candidates) {
+      const r = rows[i]!;
+      let ok = true;
+      for (const o of this.otherFields) {
+        const pat = r[o.field] ?? '';
+        const v = values[o.field] ?? '';
+        if (
+          o.type === 'WILDCARD'
+            ? !globMatch(this.norm(v), this.norm(pat))
+            : !cidrMatch(pat.includes('/') ? pat : `${pat}/32`, v)
+        ) {
+          ok = false;
+          break;
+        }
+      }
+      if (!ok) continue;
+      out.push(r);
+      if (out.length >= this.maxMatches) break;
+    }
+    return out;
+  }
+
+  /**
+   * Matches for a row: every combination of the event's input values (a multivalue field is
+   * looked up value by value), concatenated; undefined when an input field is null.
+   */
+  matchRow(row: Row, eventFields: readonly string[]): Readonly<Record<string, string>>[] | undefined {
+    let combos: Record<string, string>[] = [{}];
+    for (let i = 0; i < this.inputFields.length; i++) {
+      const vs = valuesOf(row[eventFields[i]!]);
+      if (vs.length === 0) return undefined;
+      const f = this.inputFields[i]!;
+      combos = combos.flatMap((c) => vs.map((v: Scalar) => ({ ...c, [f]: text(v) })));
+      if (combos.length > 1000) combos = combos.slice(0, 1000);
+    }
+    const out: Readonly<Record<string, string>>[] = [];
+    for (const c of combos) for (const r of this.match(c)) if (out.length < this.maxMatches) out.push(r);
+    return out;
+  }
+}
