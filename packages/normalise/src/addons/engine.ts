@@ -589,12 +589,21 @@ class CompiledExtractor implements Extractor {
     else delete ev.eventtype;
     const tags: string[] = [];
     for (const n of names) for (const t of this.tagsOf.get(n) ?? []) if (!tags.includes(t)) tags.push(t);
+    // `tag::eventtype` holds the eventtype tags; `tag::<field>` the tags of a field's value.
+    if (tags.length > 0) ev['tag::eventtype'] = tags.length === 1 ? tags[0] : [...tags];
     for (const ft of this.fieldTags) {
       const v = ev[ft.field];
       if (v === undefined || v === null) continue;
       const vs = Array.isArray(v) ? v : [String(v)];
-      if (vs.some((x) => x.toLowerCase() === ft.value.toLowerCase()))
-        for (const t of ft.tags) if (!tags.includes(t)) tags.push(t);
+      if (!vs.some((x) => x.toLowerCase() === ft.value.toLowerCase())) continue;
+      const key = `tag::${ft.field}`;
+      const own = ev[key];
+      const list = own === undefined ? [] : Array.isArray(own) ? own : [String(own)];
+      for (const t of ft.tags) {
+        if (!tags.includes(t)) tags.push(t);
+        if (!list.includes(t)) list.push(t);
+      }
+      ev[key] = list.length === 1 ? list[0] : list;
     }
     if (tags.length > 0) ev.tag = tags.length === 1 ? tags[0] : tags;
   }

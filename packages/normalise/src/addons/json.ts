@@ -8,8 +8,10 @@
  *   (the o365 and CloudTrail searches of ESCU read these); nested arrays `a{}{}`;
  * - booleans `true`/`false`; numbers as written (integers beyond 2^53 are recovered from the
  *   text, since `JSON.parse` would round them).
- * Choices [uncertain, documented in docs/addons.md]: a JSON `null` gives no field; other numbers
- * are rendered as JavaScript prints them (`1.0` → `1`).
+ * - a JSON `null` is the value `null`: the ESCU Azure AD data sources list `properties.userAgent`,
+ *   which is `null` in their example events (a field Splunk created from a null).
+ * Choice [uncertain, docs/addons.md]: numbers other than big integers are rendered as JavaScript
+ * prints them (`1.0` → `1`).
  */
 import type { RawFields, RawValue } from '../types.js';
 
@@ -56,7 +58,11 @@ function add(out: RawFields, name: string, value: string, multi: boolean): void 
 }
 
 function walk(v: unknown, name: string, key: string, out: RawFields, line: string | undefined, inArray: boolean): void {
-  if (v === null || v === undefined) return;
+  if (v === undefined) return;
+  if (v === null) {
+    if (name !== '') add(out, name, 'null', inArray);
+    return;
+  }
   if (Array.isArray(v)) {
     for (const x of v) walk(x, `${name}{}`, key, out, line, true);
     return;

@@ -248,8 +248,8 @@ const EVALS: EvalRow[] = [
   ['transport_dest_port', byCode([[[3], 'mvzip(Protocol, DestinationPort, "/")']]), '[4.0.2 fields] [inferred]'],
   [
     'action',
-    'case(EventCode IN (1,3), "allowed", EventCode==7, "success", EventCode==11 AND UtcTime==CreationUtcTime, "created", EventCode==11, "modified", EventCode==12 AND EventType=="CreateKey", "created", EventCode==12 AND (EventType=="DeleteKey" OR EventType=="DeleteValue"), "deleted", EventCode==13, "modified", EventCode==14, "modified", EventCode IN (23,26), "deleted")',
-    '[8.1.0 EVAL-action for 1/12/13; 5.x note for 7 and 11; 3, 14, 23, 26 inferred]',
+    'case(EventCode IN (1,3,5,6,8,9,10,15,17,18), "allowed", EventCode==7, "success", EventCode==11 AND UtcTime==CreationUtcTime, "created", EventCode==11, "modified", EventCode==12 AND EventType=="CreateKey", "created", EventCode==12 AND (EventType=="DeleteKey" OR EventType=="DeleteValue"), "deleted", EventCode==13, "modified", EventCode==14, "modified", EventCode IN (23,26), "deleted")',
+    '[8.1.0 EVAL-action for 1/12/13; 5.x note for 7 and 11; 4.0.2 fields: every ms-sysmon-process code has action ("allowed" inferred); 3, 14, 23, 26 inferred]',
   ],
   [
     'object_category',
