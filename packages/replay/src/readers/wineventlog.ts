@@ -43,7 +43,8 @@ export function winEventLogParser(sink: EventSink): LineParser {
         return;
       }
       if (lines.length > 0) lines.push(text);
-      else if (t.trim() !== '') sink.issue({ line: lineNo, kind: 'malformed', message: 'text before the first WinEventLog header line' });
+      else if (t.trim() !== '')
+        sink.issue({ line: lineNo, kind: 'malformed', message: 'text before the first WinEventLog header line' });
     },
     end: flush,
   };
