@@ -14,7 +14,7 @@
  * `|endswith`, `|basename`, …) differs from the value the data set's row has — or when the row
  * has no value, or the probe is not in the data set at all.
  */
-import { compileMappingKey } from '../spec.js';
+import { compileSpec } from '../spec.js';
 import type { RawFields } from '../types.js';
 import { SPLUNK_ADDONS } from './tables/index.js';
 import { createAddonEngine, type AddonEngine } from './engine.js';
@@ -76,9 +76,19 @@ function first(v: unknown): string | undefined {
   return String(v);
 }
 
+/** The separator value a data source selects: `separator_value`, else the last word of its name (`Sysmon EventID 1`). */
+function separatorValue(ds: DataSourceMappings): string | undefined {
+  if (ds.separator_value !== undefined && ds.separator_value !== null) return String(ds.separator_value);
+  const last = /(\S+)\s*$/.exec(ds.name)?.[1];
+  return last;
+}
+
 /**
  * The contradictions between a data source's CIM field mappings and the add-on knowledge
- * (default: the transcribed Splunk add-ons and the repository's CIM models).
+ * (default: the transcribed Splunk add-ons and the repository's CIM models). Several keys mapping
+ * to one CIM field coalesce in order (as the legacy normaliser reads them); the value compared is
+ * the add-on's field on the event (what a raw search sees), else the data set's (a CIM
+ * calculation).
  */
 export function checkFieldMappings(
   ds: DataSourceMappings,
@@ -95,20 +105,32 @@ export function checkFieldMappings(
     if (!fm || String(fm.data_model).toLowerCase() !== 'cim' || typeof fm.data_set !== 'string' || !fm.mapping)
       continue;
     const dataSet = fm.data_set;
-    const entries = Object.entries(fm.mapping).map(([k, v]) => [k, String(v)] as const);
+    const entries = Object.entries(fm.mapping).map(([k, v]) => [k, String(v)] as [string, string]);
+    const { compiled, problems } = compileSpec({
+      name: ds.name,
+      sourcetype,
+      source,
+      where: {},
+      dataSet,
+      mapping: entries,
+    });
+    for (const p of problems)
+      out.push({
+        dataSource: ds.name,
+        dataSet,
+        key: p.key,
+        target: p.key,
+        kind: 'bad-mapping',
+        message: `${ds.name}: ${p.message}`,
+      });
+    if (!compiled) continue;
     const fields = Object.create(null) as RawFields;
-    const keys: { key: string; target: string; get?: (f: RawFields) => unknown }[] = [];
-    for (const [key, target] of entries) {
-      const c = compileMappingKey(key);
-      if ('error' in c) {
-        out.push({ dataSource: ds.name, dataSet, key, target, kind: 'bad-mapping', message: c.error });
-        continue;
-      }
+    for (const [key] of entries) {
       const raw = key.split('|')[0].trim();
-      if (!raw.startsWith('"')) fields[raw] = probeValue(raw);
-      keys.push({ key, target, get: c.get });
+      if (raw !== '' && !raw.startsWith('"')) fields[raw] = probeValue(raw);
     }
-    if (ds.separator && ds.separator_value !== undefined) fields[ds.separator] = String(ds.separator_value);
+    const sep = separatorValue(ds);
+    if (ds.separator && sep !== undefined) fields[ds.separator] = sep;
     if (fields.EventID !== undefined && fields.EventCode === undefined) fields.EventCode = fields.EventID;
     if (fields.EventCode !== undefined && fields.EventID === undefined) fields.EventID = fields.EventCode;
     const channel = /^(?:Xml)?WinEventLog:(.+)$/.exec(source)?.[1];
@@ -117,43 +139,36 @@ export function checkFieldMappings(
     const text = isXml ? probeXml(fields) : JSON.stringify(fields);
     const ev = engine.extract({ fields, text, line: 1, time: 0 }, { sourcetype, source });
     const row = models.rows(ev, dataSet)[0];
-    for (const k of keys) {
-      const field = k.target.includes('.') ? k.target.slice(k.target.lastIndexOf('.') + 1) : k.target;
-      const want = first(k.get?.(fields));
+    const keysOf = (field: string) =>
+      entries.filter(([, t]) => t.slice(t.lastIndexOf('.') + 1) === field).map(([k]) => k);
+    for (const [field, get] of compiled.fields) {
+      const keys = keysOf(field);
+      const key = keys.join(', ');
+      const target = entries.find(([k]) => k === keys[0])?.[1] ?? field;
+      const want = first(get(fields));
+      const base = { dataSource: ds.name, dataSet, key, target, contentValue: want };
       if (!row) {
         out.push({
-          dataSource: ds.name,
-          dataSet,
-          key: k.key,
-          target: k.target,
+          ...base,
           kind: 'not-in-data-set',
-          contentValue: want,
-          message: `${ds.name}: events of ${sourcetype} / ${source} are not in ${dataSet} with the add-on's tags (eventtype: ${String(ev.eventtype ?? 'none')}, tag: ${String(ev.tag ?? 'none')})`,
+          message: `${ds.name}: events of ${sourcetype} / ${source} are not in ${dataSet} with the add-on's tags (eventtype: ${String(ev.eventtype ?? 'none')}; tag: ${String(ev.tag ?? 'none')})`,
         });
         continue;
       }
-      const got = first(row[field]);
+      const got = first(ev[field]) ?? first(row[field]);
       if (got === undefined || got === 'unknown') {
         out.push({
-          dataSource: ds.name,
-          dataSet,
-          key: k.key,
-          target: k.target,
+          ...base,
           kind: 'not-produced',
-          contentValue: want,
           addonValue: got,
-          message: `${ds.name}: field mapping ${k.key} → ${k.target}: the add-on gives ${field} no value from ${k.key}${got === 'unknown' ? ' (the data model fills "unknown")' : ''}`,
+          message: `${ds.name}: field mapping ${key} → ${target}: the add-on gives ${field} no value from it${got === 'unknown' ? ' (the data model fills "unknown")' : ''}`,
         });
       } else if (want !== got) {
         out.push({
-          dataSource: ds.name,
-          dataSet,
-          key: k.key,
-          target: k.target,
+          ...base,
           kind: 'differs',
-          contentValue: want,
           addonValue: got,
-          message: `${ds.name}: field mapping ${k.key} → ${k.target} contradicts the add-on: for ${k.key.split('|')[0]}=${JSON.stringify(fields[k.key.split('|')[0]] ?? '')} the mapping gives ${JSON.stringify(want)}, the add-on ${JSON.stringify(got)}`,
+          message: `${ds.name}: field mapping ${key} → ${target} contradicts the add-on: on an event where each raw field holds a distinct value the mapping gives ${JSON.stringify(want)}, the add-on ${JSON.stringify(got)}`,
         });
       }
     }

@@ -7,7 +7,7 @@ import { SPLUNK_ADDONS } from './tables/index.js';
 function parse(search: string): SearchExpr {
   const p = parsePipeline(search);
   const c = p.pipeline.commands[0];
-  if (!c || c.kind !== 'search' || !c.expr) throw new Error(`not a search: ${search}`);
+  if (c?.kind !== 'search' || !c.expr) throw new Error(`not a search: ${search}`);
   return c.expr;
 }
 
