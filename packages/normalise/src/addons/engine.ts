@@ -85,6 +85,17 @@ function ascii(a: string, b: string): number {
   return a < b ? -1 : a > b ? 1 : 0;
 }
 
+const cleaned = new Map<string, string>();
+/** `cleanKey`, remembered (names repeat on every event of a stream). */
+function cleanedKey(k: string): string {
+  let c = cleaned.get(k);
+  if (c === undefined) {
+    c = /^[A-Za-z][A-Za-z0-9_]*$/.test(k) ? k : cleanKey(k) || k;
+    if (cleaned.size < 10_000) cleaned.set(k, c);
+  }
+  return c;
+}
+
 /**
  * Splunk source pattern (`source::…`): `...` matches anything, `*` anything but `/` (props.conf.spec
  * "[source::<source>]"); a `(?i)`-free pattern matches case-sensitively.
@@ -563,8 +574,12 @@ class CompiledExtractor implements Extractor {
       for (const k in kv) if (ev[k] === undefined && kv[k] !== '') ev[k] = kv[k];
     }
     const keepEmpty = profile?.keepEmpty === true;
-    for (const k in fields) {
-      const v = fields[k];
+    const clean = profile?.format === 'xml' || profile?.format === 'wineventlog';
+    for (const key in fields) {
+      const v = fields[key];
+      // The XML and classic extractions name fields from the data (`FORMAT = $1::$2`), so
+      // Splunk's key cleaning applies: `Detection Time` → `Detection_Time` (CLEAN_KEYS = true).
+      const k = clean ? cleanedKey(key) : key;
       if (v === undefined) continue;
       if (typeof v === 'string') {
         if (v === '' && !keepEmpty) continue;

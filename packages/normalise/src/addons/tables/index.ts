@@ -4,6 +4,7 @@
  * with different knowledge, pass another `Knowledge` to `createAddonEngine`.
  */
 import type { AddonRef, Knowledge } from '../model.js';
+import { CIM_EVENTTYPES, CIM_FIELD_TAGS, SPLUNK_SA_CIM } from './cim.js';
 import {
   DAC_NXLOG,
   OTHER_EVENTTYPES,
@@ -24,8 +25,8 @@ import {
 export const SPLUNK_ADDONS: Knowledge = {
   inputs: [...WINDOWS_INPUTS, ...OTHER_INPUTS],
   stanzas: [...WINDOWS_STANZAS, ...SYSMON_STANZAS, ...OTHER_STANZAS],
-  eventtypes: [...WINDOWS_EVENTTYPES, ...SYSMON_EVENTTYPES, ...OTHER_EVENTTYPES],
-  fieldTags: [...WINDOWS_FIELD_TAGS],
+  eventtypes: [...WINDOWS_EVENTTYPES, ...SYSMON_EVENTTYPES, ...OTHER_EVENTTYPES, ...CIM_EVENTTYPES],
+  fieldTags: [...WINDOWS_FIELD_TAGS, ...CIM_FIELD_TAGS],
 };
 
 /** Every add-on the default knowledge transcribes (for docs and diagnostics). */
@@ -34,7 +35,15 @@ export const ADDONS: readonly AddonRef[] = [
   SPLUNK_TA_SYSMON,
   SPLUNK_TA_LINUX_SYSMON,
   SPLUNK_TA_CROWDSTRIKE_FDR,
+  SPLUNK_SA_CIM,
   DAC_NXLOG,
 ];
 
-export { SPLUNK_TA_WINDOWS, SPLUNK_TA_SYSMON, SPLUNK_TA_LINUX_SYSMON, SPLUNK_TA_CROWDSTRIKE_FDR, DAC_NXLOG };
+export {
+  SPLUNK_SA_CIM,
+  SPLUNK_TA_WINDOWS,
+  SPLUNK_TA_SYSMON,
+  SPLUNK_TA_LINUX_SYSMON,
+  SPLUNK_TA_CROWDSTRIKE_FDR,
+  DAC_NXLOG,
+};
