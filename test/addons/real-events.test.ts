@@ -412,3 +412,33 @@ describe('NXLog JSON (test/logs/atomic_T1027_nxlog.jsonl.gz; dac knowledge, no a
     });
   });
 });
+
+describe('projections (extract only what a search reads) agree with the full extraction', () => {
+  it('on every real event of test/evtx, for generated sets of wanted fields', async () => {
+    const { readdirSync } = await import('node:fs');
+    const fc = (await import('fast-check')).default;
+    const fmt = formatFor('xmlwineventlog') as FixtureFormat;
+    const raws: { e: Parameters<typeof extractFields>[0]; source: string }[] = [];
+    for (const f of readdirSync(join(repo, 'test/evtx')).filter((x) => x.endsWith('.log')))
+      await readFixture(join(repo, 'test/evtx', f), fmt, (e) => raws.push({ e, source: fmt.sourceOf(e.fields) }));
+    const engine = createAddonEngine(SPLUNK_ADDONS);
+    const copy = (e: Parameters<typeof extractFields>[0]) => ({
+      ...e,
+      fields: Object.assign(Object.create(null), e.fields),
+    });
+    const full = raws.map((r) => engine.extract(copy(r.e), { sourcetype: 'xmlwineventlog', source: r.source }));
+    const names = [...new Set(full.flatMap((e) => Object.keys(e)))].sort();
+    fc.assert(
+      fc.property(
+        fc.integer({ min: 0, max: raws.length - 1 }),
+        fc.subarray(names, { minLength: 1, maxLength: 8 }),
+        (i, wanted) => {
+          const w = new Set(wanted);
+          const part = engine.extract(copy(raws[i].e), { sourcetype: 'xmlwineventlog', source: raws[i].source }, w);
+          for (const f of wanted) expect({ f, v: part[f] }).toEqual({ f, v: full[i][f] });
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+});

@@ -294,8 +294,19 @@ export function createDataModelProvider(opts: { dir?: string } = {}): DataModelP
     cache.set(target, r);
     return r;
   };
+  const inputs = new Map<CompiledDataSet, string[]>();
   const rowOf = (ds: CompiledDataSet, ev: SplunkEvent): CimRow[] => {
-    const work = Object.assign(Object.create(null) as CimRow, ev);
+    // The calculations read only these fields (and write data-set fields): copy just them.
+    let keys = inputs.get(ds);
+    if (!keys) {
+      keys = [...new Set([...BUILTINS, ...ds.fields, ...ds.reads])];
+      inputs.set(ds, keys);
+    }
+    const work = Object.create(null) as CimRow;
+    for (const k of keys) {
+      const v = ev[k];
+      if (v !== undefined) work[k] = v;
+    }
     for (const c of ds.calcs) c(work);
     const row = Object.create(null) as CimRow;
     for (const b of BUILTINS) if (work[b] !== undefined) row[b] = work[b];

@@ -268,3 +268,37 @@ describe('search-time operations', () => {
     expect(problems.map((p) => p.at)).toEqual(['there', 'here']);
   });
 });
+
+describe('fast paths', () => {
+  it('the `(.+)` copy transform extracts what the regex would (first non-empty line; `^(.+)` only the first)', async () => {
+    const fc = (await import('fast-check')).default;
+    const k = (regex: string) =>
+      knowledge([
+        {
+          match: { sourcetype: 'st' },
+          ops: [
+            {
+              kind: 'report',
+              cls: 'r',
+              transforms: [{ name: 'r', from: 'A', regex, out: { x: 1 }, at: 'h' }],
+              at: 'h',
+            },
+          ],
+        },
+      ]);
+    const fast = createAddonEngine(k('(.+)'));
+    const slow = createAddonEngine(k('(?:)(.+)'));
+    const fastAnchored = createAddonEngine(k('^(.+)'));
+    const slowAnchored = createAddonEngine(k('^(?:)(.+)'));
+    const text = fc
+      .array(fc.constantFrom('a', 'b', '\n', '\r', '\u2028', ' ', '-'), { maxLength: 8 })
+      .map((a) => a.join(''));
+    fc.assert(
+      fc.property(text, (a) => {
+        expect(fast.extract(raw({ A: a }), meta).x).toBe(slow.extract(raw({ A: a }), meta).x);
+        expect(fastAnchored.extract(raw({ A: a }), meta).x).toBe(slowAnchored.extract(raw({ A: a }), meta).x);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});

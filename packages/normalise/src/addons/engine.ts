@@ -126,6 +126,22 @@ function firstValue(v: FieldValue): string | undefined {
   return v.length === 0 ? undefined : v.join('\n');
 }
 
+/**
+ * What `(.+)` captures: the first non-empty run of characters between line terminators (`.`
+ * stops at them); with `^(.+)` (no `m` flag) only the first line, possibly empty.
+ */
+function firstLine(text: string, anchored: boolean): string {
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) {
+      if (i > start || anchored) return text.slice(start, i);
+      start = i + 1;
+    }
+  }
+  return text.slice(start);
+}
+
 function hasValue(ev: SplunkEvent, f: string): boolean {
   const v = ev[f];
   return v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
@@ -153,6 +169,8 @@ function compileTransform(t: Transform, problems: KnowledgeProblem[]): Step | un
   const mvAdd = t.mvAdd === true;
   const from = t.from;
   const dynamic = outs.some(([f]) => f.charCodeAt(0) === 36);
+  const copyAll = !t.flags && (t.regex === '(.+)' || t.regex === '^(.+)') && outs.length === 1 && outs[0][1] === 1;
+  const anchored = t.regex === '^(.+)';
   return {
     phase: 'report',
     key: t.name,
@@ -161,8 +179,24 @@ function compileTransform(t: Transform, problems: KnowledgeProblem[]): Step | un
     // A `$N` (dynamic) field name can write anything: such a step is always kept by projections.
     writes: new Set(dynamic ? ['*'] : outs.map(([f]) => f)),
     run(ev) {
+      // A value for a field that already has one would be discarded (MV_ADD = false): when every
+      // output exists, the regex need not run at all.
+      if (!mvAdd && !dynamic) {
+        let all = true;
+        for (let i = 0; i < outs.length; i++)
+          if (!hasValue(ev, outs[i][0])) {
+            all = false;
+            break;
+          }
+        if (all) return;
+      }
       const text = firstValue(ev[from]);
       if (text === undefined) return;
+      if (copyAll) {
+        // `(.+)` / `^(.+)` → the value up to its first line terminator (`.` stops there).
+        addExtracted(ev, outs[0][0], firstLine(text, anchored), mvAdd);
+        return;
+      }
       re.lastIndex = 0;
       // Search-time REPORT applies the regex to every match in the source (all Data elements of
       // an XML block are extracted by one transform); each match fills the FORMAT fields.
@@ -409,6 +443,11 @@ class CompiledExtractor implements Extractor {
   readonly eventtypes: string[];
   private readonly steps: Step[] = [];
   private readonly ets: CompiledEventtype[];
+  /** Indices into `ets`: the EventCode-only eventtypes, by lower-cased EventCode. */
+  private readonly byEventCode = new Map<string, number[]>();
+  private readonly codeOnly: number[] = [];
+  /** Indices into `ets` of the other eventtypes, in dependency order. */
+  private readonly generic: number[] = [];
   /** Tags of eventtypes that are true for the whole stream. */
   private readonly constEventtypes: string[] = [];
   private readonly fieldTags: Knowledge['fieldTags'];
@@ -451,12 +490,18 @@ class CompiledExtractor implements Extractor {
         if (test) this.constEventtypes.push(et.name);
         continue;
       }
-      this.ets.push({
-        name: et.name,
-        tags: et.tags,
-        test,
-        reads: searchReads(p.kind === 'expr' ? p.expr : expr),
-      });
+      const left = p.kind === 'expr' ? p.expr : expr;
+      const codes = eventCodeValues(left);
+      const i = this.ets.length;
+      if (codes) {
+        this.codeOnly.push(i);
+        for (const c of codes) {
+          const l = this.byEventCode.get(c);
+          if (l) l.push(i);
+          else this.byEventCode.set(c, [i]);
+        }
+      } else this.generic.push(i);
+      this.ets.push({ name: et.name, tags: et.tags, test, reads: searchReads(left) });
     }
     this.eventtypes = [...this.constEventtypes, ...this.ets.map((e) => e.name)];
     this.tagsOf = new Map(knowledge.eventtypes.map((e) => [e.name, e.tags]));
@@ -473,6 +518,7 @@ class CompiledExtractor implements Extractor {
         eventtypes: true,
         base: undefined,
         punct: true,
+        xmlBlocks: 7,
       };
     }
     const need = new Set(wanted);
@@ -502,6 +548,10 @@ class CompiledExtractor implements Extractor {
       eventtypes: wantsEt,
       base: need,
       punct: need.has('punct'),
+      xmlBlocks:
+        (need.has('System_Props_Xml') ? 1 : 0) |
+        (need.has('EventData_Xml') ? 2 : 0) |
+        (need.has('UserData_Xml') ? 4 : 0),
     };
   }
 
@@ -522,11 +572,11 @@ class CompiledExtractor implements Extractor {
 
   extract(raw: RawEvent, meta: StreamMeta, wanted?: ReadonlySet<string>): SplunkEvent {
     const plan = this.planFor(wanted);
-    const ev = Object.create(null) as SplunkEvent;
     const profile = this.profile;
     const format = profile?.format;
     const baseFirst = format === 'xml' || format === 'wineventlog' || format === undefined;
-    if (baseFirst) this.addBase(ev, raw, profile);
+    const ev = Object.create(null) as SplunkEvent;
+    if (baseFirst) this.addBase(ev, raw, profile, plan.xmlBlocks);
     defaultFieldsInto(ev, raw, meta, profile, plan.punct);
     const steps = this.steps;
     const chosen = plan.steps;
@@ -539,7 +589,7 @@ class CompiledExtractor implements Extractor {
     }
     if (!baseFirst) {
       // KV_MODE (json / auto) runs after REPORT and before FIELDALIAS.
-      this.addBase(ev, raw, profile);
+      this.addBase(ev, raw, profile, plan.xmlBlocks);
       for (; i < chosen.length && steps[chosen[i]].phase === 'alias'; i++) steps[chosen[i]].run(ev);
     }
     // EVAL: parallel — every expression sees the event as it was before the first EVAL.
@@ -556,7 +606,7 @@ class CompiledExtractor implements Extractor {
     return ev;
   }
 
-  private addBase(ev: SplunkEvent, raw: RawEvent, profile: InputProfile | undefined): void {
+  private addBase(ev: SplunkEvent, raw: RawEvent, profile: InputProfile | undefined, blocks: number): void {
     let fields: RawFields = raw.fields;
     const text = raw.text;
     let empty = true;
@@ -590,38 +640,85 @@ class CompiledExtractor implements Extractor {
         if (ev[k] === undefined) ev[k] = vals.length === 1 ? vals[0] : [...vals];
       }
     }
-    if (profile?.format === 'xml' && text !== undefined) xmlBlocks(ev, text);
+    if (profile?.format === 'xml' && text !== undefined) xmlBlocks(ev, text, blocks);
   }
 
   private addEventtypes(ev: SplunkEvent): void {
+    const ets = this.ets;
+    const hit = new Uint8Array(ets.length);
+    // Eventtypes that test only EventCode values: one map lookup instead of one test each.
+    const code = ev.EventCode;
+    if (typeof code === 'string') {
+      const idx = this.byEventCode.get(code.toLowerCase());
+      if (idx) for (const i of idx) hit[i] = 1;
+    } else for (const i of this.codeOnly) hit[i] = (ets[i].test as (e: SplunkEvent) => boolean)(ev) ? 1 : 0;
     const names: string[] = [...this.constEventtypes];
-    // Eventtypes that depend on other, per-event eventtypes see the list built so far.
-    if (this.ets.length > 0) {
+    if (this.generic.length > 0) {
+      // Eventtypes that refer to other per-event eventtypes see the ones decided so far.
+      for (let i = 0; i < ets.length; i++) if (hit[i]) names.push(ets[i].name);
       ev.eventtype = names;
-      for (const e of this.ets) if (e.test === true || (typeof e.test === 'function' && e.test(ev))) names.push(e.name);
+      for (const i of this.generic) {
+        const t = ets[i].test;
+        if (t === true || (typeof t === 'function' && t(ev))) {
+          hit[i] = 1;
+          names.push(ets[i].name);
+        }
+      }
+      names.length = this.constEventtypes.length;
     }
+    for (let i = 0; i < ets.length; i++) if (hit[i]) names.push(ets[i].name);
     if (names.length > 0) ev.eventtype = names.length === 1 ? names[0] : names;
     else delete ev.eventtype;
-    const tags: string[] = [];
-    for (const n of names) for (const t of this.tagsOf.get(n) ?? []) if (!tags.includes(t)) tags.push(t);
+    const tags = new Set<string>();
+    for (const n of names) for (const t of this.tagsOf.get(n) ?? EMPTY) tags.add(t);
     // `tag::eventtype` holds the eventtype tags; `tag::<field>` the tags of a field's value.
-    if (tags.length > 0) ev['tag::eventtype'] = tags.length === 1 ? tags[0] : [...tags];
+    if (tags.size > 0) ev['tag::eventtype'] = tags.size === 1 ? [...tags][0] : [...tags];
     for (const ft of this.fieldTags) {
       const v = ev[ft.field];
       if (v === undefined || v === null) continue;
-      const vs = Array.isArray(v) ? v : [String(v)];
-      if (!vs.some((x) => x.toLowerCase() === ft.value.toLowerCase())) continue;
+      const want = ft.value.toLowerCase();
+      const match = Array.isArray(v) ? v.some((x) => x.toLowerCase() === want) : String(v).toLowerCase() === want;
+      if (!match) continue;
       const key = `tag::${ft.field}`;
       const own = ev[key];
       const list = own === undefined ? [] : Array.isArray(own) ? own : [String(own)];
       for (const t of ft.tags) {
-        if (!tags.includes(t)) tags.push(t);
+        tags.add(t);
         if (!list.includes(t)) list.push(t);
       }
       ev[key] = list.length === 1 ? list[0] : list;
     }
-    if (tags.length > 0) ev.tag = tags.length === 1 ? tags[0] : tags;
+    if (tags.size > 0) ev.tag = tags.size === 1 ? [...tags][0] : [...tags];
   }
+}
+
+const EMPTY: readonly string[] = [];
+
+/**
+ * The EventCode values an expression is a pure disjunction of (`EventCode=4624 OR EventCode IN
+ * (528, 540)`), lower-cased; undefined for anything else (wildcards, other fields, CASE()).
+ */
+function eventCodeValues(e: SearchExpr): string[] | undefined {
+  const lit = (v: { value: string; caseSensitive?: boolean }) =>
+    v.caseSensitive || v.value.indexOf('*') >= 0 ? undefined : v.value.toLowerCase();
+  if (e.kind === 'compare' && e.field === 'EventCode' && e.op === '=') {
+    const v = lit(e.value);
+    return v === undefined ? undefined : [v];
+  }
+  if (e.kind === 'in' && e.field === 'EventCode') {
+    const vs = e.values.map(lit);
+    return vs.every((v) => v !== undefined) ? (vs as string[]) : undefined;
+  }
+  if (e.kind === 'or') {
+    const out: string[] = [];
+    for (const a of e.args) {
+      const v = eventCodeValues(a);
+      if (!v) return undefined;
+      out.push(...v);
+    }
+    return out;
+  }
+  return undefined;
 }
 
 interface Plan {
@@ -629,6 +726,8 @@ interface Plan {
   eventtypes: boolean;
   base: ReadonlySet<string> | undefined;
   punct: boolean;
+  /** Which of System_Props_Xml (1) / EventData_Xml (2) / UserData_Xml (4) are needed. */
+  xmlBlocks: number;
 }
 
 /**
@@ -637,7 +736,7 @@ interface Plan {
  * `system_props_xml_kv` (`<(\w*)>([^<]*)<\/\1>` needs an attribute-less tag), so such events have
  * EventCode (from EventID2_as_EventCode) but no EventID.
  */
-function xmlBlocks(ev: SplunkEvent, text: string): void {
+function xmlBlocks(ev: SplunkEvent, text: string, which: number): void {
   const block = (name: string) => {
     const open = text.indexOf(`<${name}`);
     if (open < 0) return undefined;
@@ -646,13 +745,21 @@ function xmlBlocks(ev: SplunkEvent, text: string): void {
     const close = text.indexOf(`</${name}>`, gt);
     return close < 0 ? undefined : text.slice(gt + 1, close);
   };
-  const sys = block('System');
-  if (sys !== undefined && sys !== '') ev.System_Props_Xml = sys;
-  const data = block('EventData');
-  if (data !== undefined && data !== '') ev.EventData_Xml = data;
-  const user = block('UserData');
-  if (user !== undefined && user !== '') ev.UserData_Xml = user;
-  if (sys !== undefined && sys.indexOf('<EventID>') < 0 && sys.indexOf('<EventID ') >= 0) delete ev.EventID;
+  if (which & 1) {
+    const sys = block('System');
+    if (sys !== undefined && sys !== '') ev.System_Props_Xml = sys;
+  }
+  if (which & 2) {
+    const data = block('EventData');
+    if (data !== undefined && data !== '') ev.EventData_Xml = data;
+  }
+  if (which & 4) {
+    const user = block('UserData');
+    if (user !== undefined && user !== '') ev.UserData_Xml = user;
+  }
+  // The EventID element comes first in <System>: look only there.
+  const at = text.indexOf('<EventID');
+  if (at >= 0 && text.charCodeAt(at + 8) !== 62 /* > */ && ev.EventID !== undefined) delete ev.EventID;
 }
 
 export interface AddonEngine {

@@ -49,9 +49,19 @@ export function evalToString(v: EvalValue): string {
   return String(v);
 }
 
+// One-entry memo of the last string parsed as a number: one event compares the same EventCode
+// against dozens of literals.
+let lastNumText: string | undefined;
+let lastNum: number | undefined;
+
 function num(v: EvalValue): number | undefined {
   if (typeof v === 'number') return Number.isFinite(v) ? v : undefined;
-  if (typeof v === 'string') return asNumber(v.trim());
+  if (typeof v === 'string') {
+    if (v === lastNumText) return lastNum;
+    lastNumText = v;
+    lastNum = asNumber(v.trim());
+    return lastNum;
+  }
   if (Array.isArray(v) && v.length === 1) return num(v[0]);
   return undefined;
 }
@@ -152,6 +162,24 @@ function compileExpr(e: EvalExpr): C {
     }
     case 'in': {
       const a = compileExpr(e.arg);
+      const lits = e.values.map(literalOf);
+      if (lits.every((x) => x !== undefined)) {
+        // `EventCode IN (4703, 4704, …)`: numbers of the literals computed once.
+        const nums = lits.map((x) => (typeof x === 'number' ? x : asNumber(String(x).trim())));
+        const strs = lits.map((x) => String(x));
+        return (row) => {
+          const v = a(row);
+          if (isNull(v)) return null;
+          if (Array.isArray(v)) return lits.some((x) => compare('==', v, x as string | number) === true);
+          const xn = typeof v === 'boolean' ? undefined : num(v);
+          const xs = String(v);
+          for (let i = 0; i < strs.length; i++) {
+            const yn = nums[i];
+            if (xn !== undefined && yn !== undefined ? xn === yn : xs === strs[i]) return true;
+          }
+          return false;
+        };
+      }
       const vals = e.values.map(compileExpr);
       return (row) => {
         const v = a(row);
@@ -166,6 +194,11 @@ function compileExpr(e: EvalExpr): C {
     case 'call':
       return compileCall(e);
   }
+}
+
+/** The value of a string or number literal (a constant side of a comparison). */
+function literalOf(e: EvalExpr): string | number | undefined {
+  return e.kind === 'string' || e.kind === 'number' ? e.value : undefined;
 }
 
 function compileBinary(e: Extract<EvalExpr, { kind: 'binary' }>): C {
@@ -202,6 +235,20 @@ function compileBinary(e: Extract<EvalExpr, { kind: 'binary' }>): C {
     case '>':
     case '>=': {
       const op = e.op;
+      const lit = literalOf(e.right);
+      if (lit !== undefined) {
+        // `EventCode==4688`: the literal's number is computed once.
+        const yn = typeof lit === 'number' ? (Number.isFinite(lit) ? lit : undefined) : asNumber(lit.trim());
+        const ys = String(lit);
+        return (row) => {
+          const a = l(row);
+          if (isNull(a)) return null;
+          if (Array.isArray(a)) return compare(op, a, lit);
+          const xn = typeof a === 'boolean' ? undefined : num(a);
+          const c = xn !== undefined && yn !== undefined ? xn - yn : compareCodePoints(String(a), ys);
+          return holds(c, op);
+        };
+      }
       return (row) => compare(op, l(row), r(row));
     }
     case 'LIKE':

@@ -152,11 +152,46 @@ export function compileSearchExpr(expr: SearchExpr): CompiledSearch {
     case 'term': {
       const { value } = expr;
       if (/^\*+$/.test(value.value)) return () => true;
-      return (ev) => termMatches(get(ev, '_raw'), value.value, value.caseSensitive === true);
+      const t = value.value.toLowerCase();
+      if (value.caseSensitive || t === '' || t.indexOf('*') >= 0)
+        return (ev) => termMatches(get(ev, '_raw'), value.value, value.caseSensitive === true);
+      // A case-insensitive regex rejects most events without lower-casing their text.
+      const pre = new RegExp(t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu');
+      return (ev) => {
+        const raw = get(ev, '_raw');
+        if (typeof raw !== 'string') return termMatches(raw, value.value, false);
+        if (!pre.test(raw)) return false;
+        return termIn(lowerRaw(raw), t);
+      };
     }
     default:
       return (ev) => evaluateSearch(expr, ev);
   }
+}
+
+// One-entry memo: the bare terms of one eventtype search (`error OR failure OR …`) all scan the
+// same event text, lower-cased once.
+let lastRaw: string | undefined;
+let lastLower = '';
+function lowerRaw(raw: string): string {
+  if (raw !== lastRaw) {
+    lastRaw = raw;
+    lastLower = raw.toLowerCase();
+  }
+  return lastLower;
+}
+
+/** Splunk's default major and minor breakers (as @dac/spl termMatches). */
+const BREAKERS = new Set([...' \t\n\r[]<>(){}|!;,\'"*&?+/:=@.-$#%\\_']);
+
+/** `termMatches` for a lower-cased text and term without wildcards (same algorithm). */
+function termIn(text: string, t: string): boolean {
+  for (let at = text.indexOf(t); at >= 0 && at < text.length; at = text.indexOf(t, at + 1)) {
+    const before = at === 0 || BREAKERS.has(text[at - 1]) || BREAKERS.has(t[0]);
+    const after = at + t.length === text.length || BREAKERS.has(text[at + t.length]) || BREAKERS.has(t[t.length - 1]);
+    if (before && after) return true;
+  }
+  return false;
 }
 
 /** The fields an expression reads (`_raw` for bare terms). */
