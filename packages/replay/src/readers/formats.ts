@@ -1,4 +1,4 @@
-import type { RawEvent, RawFields, RawValue } from '@dac/normalise';
+import { flattenJsonValue, type RawEvent, type RawFields } from '@dac/normalise';
 import { isoToEpochSeconds, parseEventXml } from './xml-event.js';
 
 /** Something the reader could not turn into an event; never fatal. */
@@ -236,65 +236,6 @@ export const nxlogTime: TimeOf = (f) => {
   return typeof t === 'string' ? isoToEpochSeconds(t) : undefined;
 };
 
-/**
- * Recovers the exact digits of an integer JSON.parse rounded (|n| > 2^53, e.g. NXLog's signed
- * 64-bit `Keywords`): finds `"key":<digits>` where the key's opening quote follows `{` or `,`
- * (inside a JSON string a quote is always escaped, so that context is structural).
- */
-function exactInteger(line: string, key: string): string | undefined {
-  const needle = `${JSON.stringify(key)}:`;
-  let at = line.indexOf(needle);
-  while (at >= 0) {
-    let b = at - 1;
-    while (b >= 0 && (line[b] === ' ' || line[b] === '\t')) b--;
-    if (b >= 0 && (line[b] === '{' || line[b] === ',')) {
-      const m = /^\s*(-?\d+)/.exec(line.slice(at + needle.length, at + needle.length + 40));
-      if (m) return m[1];
-    }
-    at = line.indexOf(needle, at + 1);
-  }
-  return undefined;
-}
-
-function toRaw(v: unknown, line: string, key: string): RawValue | undefined {
-  switch (typeof v) {
-    case 'string':
-      return v;
-    case 'number':
-      if (Number.isInteger(v) && !Number.isSafeInteger(v)) return exactInteger(line, key) ?? String(v);
-      return String(v);
-    case 'boolean':
-      return v ? 'true' : 'false';
-    default:
-      return undefined;
-  }
-}
-
-/**
- * Flattens a parsed JSON object the way Splunk's `KV_MODE=json` names fields: nested objects as
- * `a.b`, arrays as the multivalue field `a{}`; null values are absent.
- */
-function flatten(obj: Record<string, unknown>, line: string, out: RawFields, prefix: string): void {
-  for (const k in obj) {
-    const v = obj[k];
-    const name = prefix + k;
-    if (v === null || v === undefined) continue;
-    if (typeof v === 'object') {
-      if (Array.isArray(v)) {
-        const mv: string[] = [];
-        for (const x of v) {
-          if (x !== null && typeof x !== 'object') mv.push(typeof x === 'number' ? String(x) : String(x));
-          else if (x !== null) mv.push(JSON.stringify(x));
-        }
-        out[`${name}{}`] = mv;
-      } else flatten(v as Record<string, unknown>, line, out, `${name}.`);
-    } else {
-      const r = toRaw(v, line, k);
-      if (r !== undefined) out[name] = r;
-    }
-  }
-}
-
 /** One JSON object per line (CrowdStrike FDR, NXLog `to_json()`). */
 export function jsonLinesParser(sink: EventSink, timeOf: TimeOf): LineParser {
   return {
@@ -317,10 +258,9 @@ export function jsonLinesParser(sink: EventSink, timeOf: TimeOf): LineParser {
         sink.issue({ line: lineNo, kind: 'malformed', message: 'not a JSON object' });
         return;
       }
-      // No inherited members: a raw field named `toString` must read as absent.
-      const fields = Object.create(null) as RawFields;
-      flatten(obj as Record<string, unknown>, line, fields, '');
-      sink.event({ fields, time: timeOf(fields), line: lineNo });
+      // Splunk's KV_MODE=json names (`a.b`, `a{}`, `a{}.b`): @dac/normalise flattenJsonValue.
+      const fields = flattenJsonValue(obj as Record<string, unknown>, line);
+      sink.event({ fields, time: timeOf(fields), line: lineNo, text: line });
     },
     end() {},
   };

@@ -20,16 +20,18 @@ import {
   TEXT_MEMBER,
 } from './containers.js';
 import type { EvtxStats } from './evtx/index.js';
+import { winEventLogParser } from './wineventlog.js';
 
 export * from './formats.js';
 export * from './lines.js';
 export * from './xml-event.js';
 export { sniffBytes, sniffLogFile, type LogKind } from './containers.js';
 export * from './evtx/index.js';
+export * from './wineventlog.js';
 
 /** A fixture reader, chosen by the (sourcetype, source) pair of an ESCU `attack_data` entry. */
 export interface FixtureFormat {
-  id: 'xmlwineventlog' | 'sysmon-linux' | 'crowdstrike' | 'nxlog-json';
+  id: 'xmlwineventlog' | 'sysmon-linux' | 'crowdstrike' | 'nxlog-json' | 'wineventlog';
   /** The sourcetype as Splunk names it. */
   sourcetype: string;
   /** Source used when neither the test nor the event names one. */
@@ -73,6 +75,15 @@ const FORMATS: Record<string, FixtureFormat> = {
     metaFields: ['ComputerName', 'aid', 'timestamp', 'ProcessStartTime'],
     hostOf: (f) => str(f.ComputerName) ?? str(f.aid),
     parser: (sink) => jsonLinesParser(sink, crowdstrikeTime),
+  },
+  wineventlog: {
+    id: 'wineventlog',
+    sourcetype: 'WinEventLog',
+    defaultSource: 'WinEventLog',
+    sourceOf: (f) => (str(f.LogName) ? `WinEventLog:${f.LogName as string}` : 'WinEventLog'),
+    metaFields: ['LogName', 'ComputerName'],
+    hostOf: (f) => str(f.ComputerName),
+    parser: (sink) => winEventLogParser(sink),
   },
   'nxlog:json': {
     id: 'nxlog-json',

@@ -1,0 +1,359 @@
+/**
+ * CIM data-set membership and rows, for `| tstats … from datamodel=X[.Y]`.
+ *
+ * An event belongs to a data set when the data model's own constraint matches it — the JSON's
+ * `constraints[].search` of the data set and of every ancestor, or for a BaseSearch root the
+ * search part of its `baseSearch` (`(`cim_Endpoint_indexes`) tag=process tag=report`) — evaluated
+ * with Splunk's search semantics over the event's search-time fields (so the add-ons' eventtypes
+ * and tags decide, exactly as in Splunk). The data model's index macros (`cim_*_indexes`, `()` in
+ * Splunk_SA_CIM 4.20 `macros.conf`) match every index.
+ *
+ * The row of a member event: the base search's `eval`s (Endpoint.Processes lowers
+ * process_integrity_level), then the data set's calculations in lineage order (root first; each
+ * sees the results of the earlier ones, as data-model calculated fields do) — `Eval` via the
+ * compiled eval closures, `Rex` via its named groups — then every data-set field (inherited, own
+ * and calculated) plus `_time host source sourcetype index`, with unqualified names
+ * (`process_name`, not `Processes.process_name`). Endpoint.Ports' `mvexpand transport_dest_port`
+ * turns one event into one row per value. `Lookup` calculations (DNS reply_code) are not run:
+ * the CIM lookup files are not part of the data model JSON; they are listed in `problems`.
+ */
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assetPath } from '@dac/assets';
+import { parsePipeline, type FieldValue, type SearchExpr } from '@dac/spl';
+import type { SplunkEvent } from './engine.js';
+import { compileEval, compileEvalExpr, type CompiledEval } from './eval-compile.js';
+import { compileSearchExpr, searchReads, type CompiledSearch } from './search-compile.js';
+
+/** One row of a data set: unqualified CIM field names. */
+export type CimRow = Record<string, FieldValue>;
+
+interface JsonField {
+  fieldName: string;
+}
+interface JsonCalculation {
+  calculationType?: string;
+  expression?: string;
+  inputField?: string;
+  outputFields?: JsonField[];
+  lookupName?: string;
+}
+interface JsonObject {
+  objectName: string;
+  parentName?: string;
+  fields?: JsonField[];
+  calculations?: JsonCalculation[];
+  constraints?: { search?: string }[];
+  baseSearch?: string;
+}
+interface JsonModel {
+  modelName: string;
+  objects?: JsonObject[];
+}
+
+type Calc = (row: CimRow) => void;
+
+export interface DataSetInfo {
+  /** `Endpoint.Processes`, `Authentication.Authentication.Failed_Authentication` (model + lineage). */
+  path: string;
+  model: string;
+  lineage: string[];
+  /** The constraint searches, root first. */
+  constraints: string[];
+  /** Unqualified field names of the data set (inherited, own, calculated). */
+  fields: string[];
+}
+
+interface CompiledDataSet extends DataSetInfo {
+  test: CompiledSearch;
+  reads: Set<string>;
+  calcs: Calc[];
+  /** Endpoint.Ports: the field the base search mvexpands. */
+  expand?: string;
+}
+
+export interface DataModelProvider {
+  /** Every data set, by full path. */
+  dataSets(): DataSetInfo[];
+  /**
+   * The data set a tstats target names: `Endpoint.Processes`, `Network_Traffic` (the model's
+   * only root), `Authentication.Failed_Authentication` (a child by its unique name) or a full
+   * lineage. Undefined when the model has no such data set or the target is ambiguous.
+   */
+  resolve(target: string): DataSetInfo | undefined;
+  /** Whether the event belongs to the data set. */
+  contains(event: SplunkEvent, target: string): boolean;
+  /** The rows the event contributes to the data set (none when it is not a member). */
+  rows(event: SplunkEvent, target: string): CimRow[];
+  /**
+   * The lineages (`Authentication.Failed_Authentication`, without the model) of every data set
+   * of `model` the event belongs to — the values of tstats' `nodename`.
+   */
+  nodes(event: SplunkEvent, model: string): string[];
+  /** Event fields the data set's constraint and calculations read (for projections). */
+  reads(target: string): ReadonlySet<string> | undefined;
+  /** Calculations or constraints that could not be compiled. */
+  readonly problems: readonly string[];
+}
+
+const BUILTINS = ['_time', 'host', 'source', 'sourcetype', 'index'];
+
+/** `(`cim_Endpoint_indexes`)` → nothing: the CIM index macros are `()` (any index). */
+function stripIndexMacros(search: string): string {
+  return search.replace(/\(\s*`cim_[A-Za-z_]+_indexes`\s*\)/g, '').replace(/`cim_[A-Za-z_]+_indexes`/g, '');
+}
+
+function parseConstraint(search: string): {
+  expr?: SearchExpr;
+  evals: { field: string; fn: CompiledEval }[];
+  expand?: string;
+  error?: string;
+} {
+  const text = stripIndexMacros(search).trim();
+  if (text === '') return { evals: [] };
+  const p = parsePipeline(text);
+  const err = p.diagnostics.find((d) => d.severity === 'error');
+  if (err) return { evals: [], error: err.message };
+  const evals: { field: string; fn: CompiledEval }[] = [];
+  let expr: SearchExpr | undefined;
+  let expand: string | undefined;
+  for (const c of p.pipeline.commands) {
+    if (c.kind === 'search') expr = c.expr;
+    else if (c.kind === 'command' && c.name === 'eval' && c.assignments)
+      for (const a of c.assignments) evals.push({ field: a.field, fn: compileEvalExpr(a.expr).fn });
+    else if (c.kind === 'command' && c.name === 'mvexpand') expand = c.text.trim();
+    else return { evals, error: `unsupported base-search command ${c.kind === 'command' ? c.name : c.kind}` };
+  }
+  return { expr, evals, expand };
+}
+
+function assign(row: CimRow, field: string, v: unknown): void {
+  if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) delete row[field];
+  else if (Array.isArray(v)) row[field] = v.map(String);
+  else if (typeof v === 'boolean') row[field] = v ? 'True' : 'False';
+  else
+    row[field] =
+      typeof v === 'number' ? (Number.isInteger(v) ? String(v) : String(Number(v.toPrecision(15)))) : String(v);
+}
+
+/** PCRE named groups `(?<name>…)` are JavaScript's too; `(?P<name>…)` is rewritten. */
+function rexRegex(expression: string): RegExp | undefined {
+  try {
+    return new RegExp(expression.replace(/\(\?P</g, '(?<'));
+  } catch {
+    return undefined;
+  }
+}
+
+function compileCalcs(obj: JsonObject, model: string, problems: string[]): { calcs: Calc[]; reads: string[] } {
+  const calcs: Calc[] = [];
+  const reads: string[] = [];
+  for (const c of obj.calculations ?? []) {
+    const outs = (c.outputFields ?? []).map((f) => f.fieldName);
+    if (c.calculationType === 'Eval' && c.expression && outs.length === 1) {
+      const r = compileEval(c.expression);
+      if ('error' in r) {
+        problems.push(`${model}.${obj.objectName} ${outs[0]}: ${r.error}`);
+        continue;
+      }
+      reads.push(...r.reads);
+      const field = outs[0];
+      const fn = r.fn;
+      calcs.push((row) => assign(row, field, fn(row)));
+    } else if (c.calculationType === 'Rex' && c.expression && c.inputField) {
+      const re = rexRegex(c.expression);
+      const input = c.inputField;
+      if (!re) {
+        problems.push(`${model}.${obj.objectName} rex on ${input}: regex not supported`);
+        continue;
+      }
+      reads.push(input);
+      calcs.push((row) => {
+        const v = row[input];
+        const text = Array.isArray(v) ? v[0] : v;
+        if (text === undefined || text === null) return;
+        const m = re.exec(String(text));
+        if (!m?.groups) return;
+        for (const o of outs) if (m.groups[o] !== undefined && m.groups[o] !== '') row[o] = m.groups[o];
+      });
+    } else if (c.calculationType === 'Lookup') {
+      problems.push(`${model}.${obj.objectName}: lookup ${c.lookupName ?? ''} not run (${outs.join(', ')} absent)`);
+    }
+  }
+  return { calcs, reads };
+}
+
+function buildModel(json: JsonModel, problems: string[]): CompiledDataSet[] {
+  const model = json.modelName;
+  const objects = json.objects ?? [];
+  const byName = new Map(objects.map((o) => [o.objectName, o]));
+  const out: CompiledDataSet[] = [];
+  const built = new Map<string, CompiledDataSet>();
+  const build = (o: JsonObject): CompiledDataSet | undefined => {
+    const have = built.get(o.objectName);
+    if (have) return have;
+    const isRoot =
+      !o.parentName ||
+      o.parentName === 'BaseEvent' ||
+      o.parentName === 'BaseSearch' ||
+      o.parentName === 'BaseTransaction';
+    const parent = isRoot ? undefined : byName.get(o.parentName!);
+    if (!isRoot && !parent) {
+      problems.push(`${model}.${o.objectName}: unknown parent ${o.parentName}`);
+      return undefined;
+    }
+    const p = parent ? build(parent) : undefined;
+    if (parent && !p) return undefined;
+    const own = [
+      ...(o.constraints ?? []).map((c) => c.search ?? '').filter((s) => s.trim() !== ''),
+      ...(o.baseSearch ? [o.baseSearch] : []),
+    ];
+    const parsed = own.map((s) => parseConstraint(s));
+    for (const x of parsed) if (x.error) problems.push(`${model}.${o.objectName} constraint: ${x.error}`);
+    const exprs = parsed.flatMap((x) => (x.expr ? [x.expr] : []));
+    const ownTest = exprs.map(compileSearchExpr);
+    const parentTest = p?.test;
+    const test: CompiledSearch = (ev) => {
+      if (parentTest && !parentTest(ev)) return false;
+      for (const t of ownTest) if (!t(ev)) return false;
+      return true;
+    };
+    const reads = new Set(p?.reads ?? []);
+    for (const e of exprs) for (const r of searchReads(e)) reads.add(r);
+    const baseEvals = parsed.flatMap((x) => x.evals);
+    const { calcs, reads: calcReads } = compileCalcs(o, model, problems);
+    for (const r of calcReads) reads.add(r);
+    const fields = new Set(p?.fields ?? []);
+    for (const f of o.fields ?? []) fields.add(f.fieldName);
+    for (const c of o.calculations ?? []) for (const f of c.outputFields ?? []) fields.add(f.fieldName);
+    for (const b of BUILTINS) fields.delete(b);
+    const lineage = [...(p?.lineage ?? []), o.objectName];
+    const ds: CompiledDataSet = {
+      path: `${model}.${lineage.join('.')}`,
+      model,
+      lineage,
+      constraints: [...(p?.constraints ?? []), ...own],
+      fields: [...fields],
+      test,
+      reads,
+      calcs: [
+        ...(p?.calcs ?? []),
+        ...baseEvals.map(
+          ({ field, fn }): Calc =>
+            (row) =>
+              assign(row, field, fn(row)),
+        ),
+        ...calcs,
+      ],
+      expand: parsed.find((x) => x.expand)?.expand ?? p?.expand,
+    };
+    built.set(o.objectName, ds);
+    out.push(ds);
+    return ds;
+  };
+  for (const o of objects) build(o);
+  return out;
+}
+
+/** Loads every data model JSON of `dir` (default: the repository's `schemas/datamodels`). */
+export function createDataModelProvider(opts: { dir?: string } = {}): DataModelProvider {
+  const dir = opts.dir ?? assetPath('dataModels');
+  const problems: string[] = [];
+  const sets: CompiledDataSet[] = [];
+  if (!dir) problems.push('no schemas/datamodels directory found');
+  else
+    for (const f of readdirSync(dir)
+      .filter((x) => x.endsWith('.json'))
+      .sort()) {
+      try {
+        sets.push(...buildModel(JSON.parse(readFileSync(join(dir, f), 'utf8')) as JsonModel, problems));
+      } catch (e) {
+        problems.push(`${f}: ${(e as Error).message}`);
+      }
+    }
+  const byPath = new Map(sets.map((s) => [s.path, s]));
+  const cache = new Map<string, CompiledDataSet | undefined>();
+  const resolve = (target: string): CompiledDataSet | undefined => {
+    if (cache.has(target)) return cache.get(target);
+    let r = byPath.get(target);
+    if (!r) {
+      const [model, ...rest] = target.split('.');
+      const inModel = sets.filter((s) => s.model === model);
+      if (rest.length === 0) {
+        const roots = inModel.filter((s) => s.lineage.length === 1);
+        r = roots.length === 1 ? roots[0] : roots.find((s) => s.lineage[0] === model);
+      } else {
+        const want = rest.join('.');
+        const hits = inModel.filter((s) => {
+          const l = s.lineage.join('.');
+          return l === want || l.endsWith(`.${want}`);
+        });
+        r = hits.find((s) => s.lineage.join('.') === want) ?? (hits.length === 1 ? hits[0] : undefined);
+      }
+    }
+    cache.set(target, r);
+    return r;
+  };
+  const inputs = new Map<CompiledDataSet, string[]>();
+  const rowOf = (ds: CompiledDataSet, ev: SplunkEvent): CimRow[] => {
+    // The calculations read only these fields (and write data-set fields): copy just them.
+    let keys = inputs.get(ds);
+    if (!keys) {
+      keys = [...new Set([...BUILTINS, ...ds.fields, ...ds.reads])];
+      inputs.set(ds, keys);
+    }
+    const work = Object.create(null) as CimRow;
+    for (const k of keys) {
+      const v = ev[k];
+      if (v !== undefined) work[k] = v;
+    }
+    for (const c of ds.calcs) c(work);
+    const row = Object.create(null) as CimRow;
+    for (const b of BUILTINS) if (work[b] !== undefined) row[b] = work[b];
+    for (const f of ds.fields) {
+      const v = work[f];
+      if (v !== undefined && v !== null) row[f] = v;
+    }
+    if (!ds.expand) return [row];
+    const mv = row[ds.expand];
+    if (!Array.isArray(mv)) return [row];
+    return mv.map((v) => ({ ...row, [ds.expand!]: v }));
+  };
+  return {
+    problems,
+    dataSets: () =>
+      sets.map(({ path, model, lineage, constraints, fields }) => ({ path, model, lineage, constraints, fields })),
+    resolve(target) {
+      const d = resolve(target);
+      return d && { path: d.path, model: d.model, lineage: d.lineage, constraints: d.constraints, fields: d.fields };
+    },
+    contains(ev, target) {
+      const d = resolve(target);
+      return d?.test(ev) === true;
+    },
+    rows(ev, target) {
+      const d = resolve(target);
+      if (!d?.test(ev)) return [];
+      return rowOf(d, ev);
+    },
+    nodes(ev, model) {
+      return sets.filter((s) => s.model === model && s.test(ev)).map((s) => s.lineage.join('.'));
+    },
+    reads(target) {
+      return resolve(target)?.reads;
+    },
+  };
+}
+
+let defaultProvider: DataModelProvider | undefined;
+
+/** The provider over the repository's CIM 4.20 data models (loaded once). */
+export function defaultDataModels(): DataModelProvider {
+  defaultProvider ??= createDataModelProvider();
+  return defaultProvider;
+}
+
+/** The rows `event` contributes to `dataSet` (`Endpoint.Processes`), or undefined when none. */
+export function dataSetRows(event: SplunkEvent, dataSet: string): CimRow[] {
+  return defaultDataModels().rows(event, dataSet);
+}

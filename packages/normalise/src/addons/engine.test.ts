@@ -1,0 +1,304 @@
+// Hand-written knowledge and events (labelled as such): each test pins one props.conf /
+// transforms.conf rule of Splunk's search-time operation sequence (props.conf.spec and
+// transforms.conf.spec 9.0.3, quoted in the engine's comments).
+import { describe, expect, it } from 'vitest';
+import type { RawEvent } from '../types.js';
+import { createAddonEngine, sourcePatternMatches } from './engine.js';
+import type { AddonRef, Knowledge, KnowledgeOp, Stanza } from './model.js';
+
+const HAND: AddonRef = { id: 'hand-written', title: 'hand-written test knowledge', version: '0', seen: 'this test' };
+
+function knowledge(
+  stanzas: { match: Stanza['match']; ops: KnowledgeOp[] }[],
+  extra: Partial<Knowledge> = {},
+): Knowledge {
+  return {
+    inputs: [{ sourcetypes: ['st'], format: 'xml', hostFields: ['Computer'], at: 'hand' }],
+    stanzas: stanzas.map((s) => ({ addon: HAND, ...s })),
+    eventtypes: [],
+    fieldTags: [],
+    ...extra,
+  };
+}
+
+const raw = (fields: Record<string, string | string[]>, text?: string): RawEvent => ({
+  fields,
+  text,
+  line: 1,
+  time: 100,
+});
+const meta = { sourcetype: 'st', source: 'src' };
+
+describe('search-time operations', () => {
+  it('REPORT keeps the first value a field gets unless MV_ADD (transforms.conf.spec MV_ADD)', () => {
+    const k = knowledge([
+      {
+        match: { sourcetype: 'st' },
+        ops: [
+          {
+            kind: 'report',
+            cls: 'b',
+            transforms: [
+              { name: 't1', from: 'A', regex: '(.+)', out: { x: 1 }, at: 'h' },
+              { name: 't2', from: 'B', regex: '(.+)', out: { x: 1 }, at: 'h' },
+              { name: 't3', from: 'B', regex: '(.+)', out: { y: 1 }, mvAdd: true, at: 'h' },
+              { name: 't4', from: 'A', regex: '(.+)', out: { y: 1 }, mvAdd: true, at: 'h' },
+            ],
+            at: 'h',
+          },
+        ],
+      },
+    ]);
+    const ev = createAddonEngine(k).extract(raw({ A: 'a', B: 'b' }), meta);
+    expect(ev.x).toBe('a');
+    expect(ev.y).toEqual(['b', 'a']);
+  });
+
+  it('a REPORT regex extracts every match of its source (one transform, all <Data> elements)', () => {
+    const k = knowledge([
+      {
+        match: { sourcetype: 'st' },
+        ops: [
+          {
+            kind: 'report',
+            cls: 'kv',
+            transforms: [{ name: 'pairs', from: '_raw', regex: '(\\w+)=(\\w+)', out: { $1: 2 }, at: 'h' }],
+            at: 'h',
+          },
+        ],
+      },
+    ]);
+    const ev = createAddonEngine(k).extract(raw({}, 'a=1 b=2 c=3'), meta);
+    expect([ev.a, ev.b, ev.c]).toEqual(['1', '2', '3']);
+  });
+
+  it('empty extracted values are dropped (KEEP_EMPTY_VALS = false)', () => {
+    const ev = createAddonEngine(knowledge([])).extract(raw({ RuleName: '', X: ['', 'v'] }), meta);
+    expect(ev.RuleName).toBeUndefined();
+    expect(ev.X).toBe('v');
+  });
+
+  it('FIELDALIAS AS replaces and removes; ASNEW keeps (props.conf.spec FIELDALIAS)', () => {
+    const k = knowledge([
+      {
+        match: { sourcetype: 'st' },
+        ops: [
+          {
+            kind: 'alias',
+            cls: 'a',
+            pairs: [
+              { from: 'Missing', to: 'gone' },
+              { from: 'Missing', to: 'kept', asnew: true },
+              { from: 'V', to: 'over' },
+              { from: 'V', to: 'keep', asnew: true },
+            ],
+            at: 'h',
+          },
+        ],
+      },
+    ]);
+    const ev = createAddonEngine(k).extract(raw({ gone: 'x', kept: 'y', over: 'z', keep: 'w', V: 'v' }), meta);
+    expect(ev.gone).toBeUndefined();
+    expect(ev.kept).toBe('y');
+    expect(ev.over).toBe('v');
+    expect(ev.keep).toBe('w');
+  });
+
+  it('EVALs run in parallel: EVAL-x = y*2 sees the y of before EVAL-y = 100 (props.conf.spec EVAL)', () => {
+    const k = knowledge([
+      {
+        match: { sourcetype: 'st' },
+        ops: [
+          { kind: 'eval', field: 'x', expr: 'y*2', at: 'h' },
+          { kind: 'eval', field: 'y', expr: '100', at: 'h' },
+          { kind: 'eval', field: 'z', expr: 'null()', at: 'h' },
+        ],
+      },
+    ]);
+    const ev = createAddonEngine(k).extract(raw({ y: '3', z: 'removed' }), meta);
+    expect([ev.x, ev.y, ev.z]).toEqual(['6', '100', undefined]);
+  });
+
+  it('EXTRACT runs before REPORT, REPORT before FIELDALIAS, FIELDALIAS before EVAL, EVAL before LOOKUP', () => {
+    const k = knowledge([
+      {
+        match: { sourcetype: 'st' },
+        ops: [
+          {
+            kind: 'lookup',
+            cls: 'l',
+            table: { name: 't', columns: ['k', 'v'], rows: [['CALC', 'found']], at: 'h' },
+            inputs: [['k', 'e']],
+            outputs: [['v', 'looked']],
+            outputNew: true,
+            at: 'h',
+          },
+          { kind: 'eval', field: 'e', expr: 'upper(al)', at: 'h' },
+          { kind: 'alias', cls: 'x', pairs: [{ from: 'rep', to: 'al' }], at: 'h' },
+          {
+            kind: 'report',
+            cls: 'r',
+            transforms: [{ name: 'r', from: 'ext', regex: '(.+)', out: { rep: 1 }, at: 'h' }],
+            at: 'h',
+          },
+          { kind: 'extract', cls: 'x', regex: 'v=(?<ext>\\w+)', at: 'h' },
+        ],
+      },
+    ]);
+    const ev = createAddonEngine(k).extract(raw({}, 'v=calc'), meta);
+    expect([ev.ext, ev.rep, ev.al, ev.e, ev.looked]).toEqual(['calc', 'calc', 'calc', 'CALC', 'found']);
+  });
+
+  it('LOOKUP OUTPUTNEW writes only new fields; a case-insensitive table matches any case', () => {
+    const table = { name: 't', columns: ['k', 'v'], rows: [['abc', 'one']], caseSensitive: false, at: 'h' };
+    const k = knowledge([
+      {
+        match: { sourcetype: 'st' },
+        ops: [
+          {
+            kind: 'lookup',
+            cls: 'a',
+            table,
+            inputs: [['k', 'K']],
+            outputs: [
+              ['v', 'new'],
+              ['v', 'old'],
+            ],
+            outputNew: true,
+            at: 'h',
+          },
+        ],
+      },
+    ]);
+    const ev = createAddonEngine(k).extract(raw({ K: 'ABC', old: 'kept' }), meta);
+    expect([ev.new, ev.old]).toEqual(['one', 'kept']);
+  });
+
+  it('a source stanza overrides the same setting of a sourcetype stanza; other settings layer (props.conf.spec precedence)', () => {
+    const k = knowledge([
+      { match: { source: 'src' }, ops: [{ kind: 'eval', field: 'who', expr: '"source"', at: 'h' }] },
+      {
+        match: { sourcetype: 'st' },
+        ops: [
+          { kind: 'eval', field: 'who', expr: '"sourcetype"', at: 'h' },
+          { kind: 'eval', field: 'also', expr: '"yes"', at: 'h' },
+        ],
+      },
+    ]);
+    const ev = createAddonEngine(k).extract(raw({}), meta);
+    expect([ev.who, ev.also]).toEqual(['source', 'yes']);
+  });
+
+  it('stanzas match sourcetype and source case-sensitively; `...` and `*` are source wildcards', () => {
+    const k = knowledge([{ match: { sourcetype: 'ST' }, ops: [{ kind: 'eval', field: 'x', expr: '1', at: 'h' }] }]);
+    expect(createAddonEngine(k).extract(raw({}), meta).x).toBeUndefined();
+    expect(sourcePatternMatches('WinEventLog:...', 'WinEventLog:Microsoft-Windows-AppLocker/MSI and Script')).toBe(
+      true,
+    );
+    expect(sourcePatternMatches('/var/log/*', '/var/log/a/b')).toBe(false);
+    expect(sourcePatternMatches('XmlWinEventLog:Security', 'xmlwineventlog:security')).toBe(false);
+  });
+
+  it('eventtypes (that may reference each other) and their tags; tags of field values as tag::<field>', () => {
+    const k = knowledge([], {
+      eventtypes: [
+        { name: 'child', search: 'eventtype=parent EventCode=1', tags: ['process', 'report'], addon: HAND, at: 'h' },
+        { name: 'parent', search: 'source=src', tags: ['os'], addon: HAND, at: 'h' },
+        { name: 'other', search: 'source=elsewhere', tags: ['never'], addon: HAND, at: 'h' },
+      ],
+      fieldTags: [{ field: 'app', value: 'win:local', tags: ['local'], addon: HAND, at: 'h' }],
+    });
+    const ev = createAddonEngine(k).extract(raw({ EventCode: '1', app: 'WIN:LOCAL' }), meta);
+    expect(ev.eventtype).toEqual(['parent', 'child']);
+    expect(ev.tag).toEqual(['os', 'process', 'report', 'local']);
+    expect(ev['tag::app']).toBe('local');
+    const none = createAddonEngine(k).extract(raw({ EventCode: '2' }), meta);
+    expect(none.eventtype).toBe('parent');
+  });
+
+  it('default fields: _time _raw host (the profile field when the test names none) source sourcetype index linecount', () => {
+    const ev = createAddonEngine(knowledge([])).extract(raw({ Computer: 'pc1' }, 'a\nb'), meta);
+    expect(ev).toMatchObject({
+      _time: 100,
+      _raw: 'a\nb',
+      host: 'pc1',
+      source: 'src',
+      sourcetype: 'st',
+      index: 'main',
+      linecount: '2',
+    });
+    expect(
+      createAddonEngine(knowledge([])).extract(raw({ Computer: 'pc1' }), { ...meta, host: 'h', index: 'x' }),
+    ).toMatchObject({
+      host: 'h',
+      index: 'x',
+    });
+  });
+
+  it('a projection computes what the wanted fields need and nothing it cannot use', () => {
+    const k = knowledge([
+      {
+        match: { sourcetype: 'st' },
+        ops: [
+          { kind: 'eval', field: 'a', expr: 'lower(b)', at: 'h' },
+          { kind: 'alias', cls: 'b', pairs: [{ from: 'B', to: 'b' }], at: 'h' },
+          { kind: 'eval', field: 'unrelated', expr: '"x"', at: 'h' },
+        ],
+      },
+    ]);
+    const x = createAddonEngine(k).extractor('st', 'src');
+    const wanted = new Set(['a']);
+    const ev = x.extract(raw({ B: 'V' }), meta, wanted);
+    expect(ev.a).toBe('v');
+    expect(ev.unrelated).toBeUndefined();
+    expect([...(x.baseFieldsFor(wanted) ?? [])].sort()).toEqual(['B', 'Computer', 'a', 'b']);
+  });
+
+  it('reports expressions and regexes of the knowledge that do not compile', () => {
+    const k = knowledge([
+      {
+        match: { sourcetype: 'st' },
+        ops: [
+          { kind: 'eval', field: 'a', expr: 'if(', at: 'here' },
+          { kind: 'extract', cls: 'x', regex: '(?<a>[', at: 'there' },
+        ],
+      },
+    ]);
+    const problems = createAddonEngine(k).extractor('st', 'src').problems;
+    expect(problems.map((p) => p.at)).toEqual(['there', 'here']);
+  });
+});
+
+describe('fast paths', () => {
+  it('the `(.+)` copy transform extracts what the regex would (first non-empty line; `^(.+)` only the first)', async () => {
+    const fc = (await import('fast-check')).default;
+    const k = (regex: string) =>
+      knowledge([
+        {
+          match: { sourcetype: 'st' },
+          ops: [
+            {
+              kind: 'report',
+              cls: 'r',
+              transforms: [{ name: 'r', from: 'A', regex, out: { x: 1 }, at: 'h' }],
+              at: 'h',
+            },
+          ],
+        },
+      ]);
+    const fast = createAddonEngine(k('(.+)'));
+    const slow = createAddonEngine(k('(?:)(.+)'));
+    const fastAnchored = createAddonEngine(k('^(.+)'));
+    const slowAnchored = createAddonEngine(k('^(?:)(.+)'));
+    const text = fc
+      .array(fc.constantFrom('a', 'b', '\n', '\r', '\u2028', ' ', '-'), { maxLength: 8 })
+      .map((a) => a.join(''));
+    fc.assert(
+      fc.property(text, (a) => {
+        expect(fast.extract(raw({ A: a }), meta).x).toBe(slow.extract(raw({ A: a }), meta).x);
+        expect(fastAnchored.extract(raw({ A: a }), meta).x).toBe(slowAnchored.extract(raw({ A: a }), meta).x);
+      }),
+      { numRuns: 400 },
+    );
+  });
+});

@@ -1,0 +1,797 @@
+/**
+ * The search-time extraction engine: turns one raw event into the event a Splunk search sees,
+ * by applying the add-on knowledge of ./model.ts in Splunk's search-time operation order
+ * (Splunk props.conf.spec 9.0.3; Knowledge Manager Manual "The sequence of search-time
+ * operations"):
+ *
+ *   base fields (XML / classic text: REPORT-0…, JSON / key=value: KV_MODE after REPORT)
+ *   → EXTRACT-* (ASCII order of class) → REPORT-* (ASCII order; transforms in listed order)
+ *   → FIELDALIAS-* → EVAL-* (all in parallel) → LOOKUP-* → eventtype → tag
+ *
+ * Settings of all matching stanzas are layered: a `[source::…]` stanza's setting replaces the
+ * same-named setting of a `[<sourcetype>]` stanza (props.conf.spec: source > host > sourcetype);
+ * stanza matching is case-sensitive for both (props.conf.spec, "Case-sensitivity for [<spec>]
+ * stanza matching").
+ *
+ * An extractor is compiled once per (sourcetype, source) stream and cached: eventtype searches
+ * are partially evaluated for the stream's source/sourcetype/index, so per event only what can
+ * differ between events is tested. `wanted` narrows the work to the operations that can produce
+ * the requested fields (their transitive inputs included), which is how a search that reads six
+ * fields avoids computing sixty.
+ */
+import type { FieldValue, SearchExpr } from '@dac/spl';
+import { parsePipeline } from '@dac/spl';
+import type { RawEvent, RawFields } from '../types.js';
+import { compileEval, evalToString, type CompiledEval } from './eval-compile.js';
+import { parseWinEventLogText } from './classic.js';
+import { defaultFieldsInto, punctOf } from './defaults.js';
+import { flattenJson } from './json.js';
+import { autoKv, cleanKey } from './kv.js';
+import type { Eventtype, InputProfile, Knowledge, KnowledgeOp, LookupTable, Stanza, Transform } from './model.js';
+import { compilePartial, partiallyEvaluate, searchReads } from './search-compile.js';
+
+/** An event as a Splunk search sees it: field name → string, multivalue list, or `_time` number. */
+export type SplunkEvent = Record<string, FieldValue>;
+
+/** The metadata of an input stream (the test entry's, or `dac replay --sourcetype/--source`). */
+export interface StreamMeta {
+  sourcetype: string;
+  source: string;
+  /** `host`; absent: the profile's host fields (e.g. `Computer`). */
+  host?: string;
+  /** `index`; absent: `main`. */
+  index?: string;
+}
+
+/** A compiled knowledge problem (an expression that does not parse, a bad regex). */
+export interface KnowledgeProblem {
+  at: string;
+  message: string;
+}
+
+interface Step {
+  phase: (typeof PHASES)[number];
+  /** Setting name, `REPORT-user_for_windows_security`. */
+  key: string;
+  at: string;
+  reads: ReadonlySet<string>;
+  writes: ReadonlySet<string>;
+  run(ev: SplunkEvent): void;
+  /** EVAL steps: the expression, run against the pre-EVAL snapshot of the event. */
+  evalFn?: CompiledEval;
+  evalField?: string;
+}
+
+/** Operation kinds in search-time order. */
+const PHASES = ['extract', 'report', 'alias', 'eval', 'lookup'] as const;
+
+function settingKey(op: KnowledgeOp): string {
+  switch (op.kind) {
+    case 'extract':
+      return `EXTRACT-${op.cls}`;
+    case 'report':
+      return `REPORT-${op.cls}`;
+    case 'alias':
+      return `FIELDALIAS-${op.cls}`;
+    case 'eval':
+      return `EVAL-${op.field}`;
+    case 'lookup':
+      return `LOOKUP-${op.cls}`;
+  }
+}
+
+/** ASCII (code unit) order, as Splunk orders setting classes. */
+function ascii(a: string, b: string): number {
+  return a < b ? -1 : a > b ? 1 : 0;
+}
+
+const cleaned = new Map<string, string>();
+/** `cleanKey`, remembered (names repeat on every event of a stream). */
+function cleanedKey(k: string): string {
+  let c = cleaned.get(k);
+  if (c === undefined) {
+    c = /^[A-Za-z][A-Za-z0-9_]*$/.test(k) ? k : cleanKey(k) || k;
+    if (cleaned.size < 10_000) cleaned.set(k, c);
+  }
+  return c;
+}
+
+/**
+ * Splunk source pattern (`source::…`): `...` matches anything, `*` anything but `/` (props.conf.spec
+ * "[source::<source>]"); a `(?i)`-free pattern matches case-sensitively.
+ */
+export function sourcePatternMatches(pattern: string, source: string): boolean {
+  if (!pattern.includes('*') && !pattern.includes('...')) return pattern === source;
+  let re = '';
+  for (let i = 0; i < pattern.length; i++) {
+    if (pattern.startsWith('...', i)) {
+      re += '.*';
+      i += 2;
+    } else if (pattern[i] === '*') re += '[^/]*';
+    else re += pattern[i].replace(/[.+?^${}()|[\]\\]/g, '\\$&');
+  }
+  return new RegExp(`^${re}$`, 's').test(source);
+}
+
+function stanzaMatches(s: Stanza, sourcetype: string, source: string): boolean {
+  return 'sourcetype' in s.match ? s.match.sourcetype === sourcetype : sourcePatternMatches(s.match.source, source);
+}
+
+function firstValue(v: FieldValue): string | undefined {
+  if (v === undefined || v === null) return undefined;
+  if (typeof v === 'string') return v;
+  if (typeof v === 'number') return String(v);
+  // A multivalue SOURCE_KEY is read as its values joined by newlines: the add-on regexes that
+  // skip a first line (`(?:[^\n]*\n)?(…)` for Account_Name) rely on it [inferred].
+  return v.length === 0 ? undefined : v.join('\n');
+}
+
+/**
+ * What `(.+)` captures: the first non-empty run of characters between line terminators (`.`
+ * stops at them); with `^(.+)` (no `m` flag) only the first line, possibly empty.
+ */
+function firstLine(text: string, anchored: boolean): string {
+  let start = 0;
+  for (let i = 0; i < text.length; i++) {
+    const c = text.charCodeAt(i);
+    if (c === 10 || c === 13 || c === 0x2028 || c === 0x2029) {
+      if (i > start || anchored) return text.slice(start, i);
+      start = i + 1;
+    }
+  }
+  return text.slice(start);
+}
+
+function hasValue(ev: SplunkEvent, f: string): boolean {
+  const v = ev[f];
+  return v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+}
+
+/** Adds a value with extractor semantics: a new value for an existing field is dropped unless mvAdd. */
+function addExtracted(ev: SplunkEvent, field: string, value: string, mvAdd: boolean): void {
+  if (value === '') return; // KEEP_EMPTY_VALS = false (transforms.conf.spec default)
+  const prev = ev[field];
+  if (prev === undefined || prev === null) ev[field] = value;
+  else if (!mvAdd) return;
+  else if (Array.isArray(prev)) prev.push(value);
+  else ev[field] = [String(prev), value];
+}
+
+function compileTransform(t: Transform, problems: KnowledgeProblem[]): Step | undefined {
+  let re: RegExp;
+  try {
+    re = new RegExp(t.regex, `g${t.flags ?? ''}`);
+  } catch (e) {
+    problems.push({ at: t.at, message: `transform ${t.name}: bad regex: ${(e as Error).message}` });
+    return undefined;
+  }
+  const outs = Object.entries(t.out);
+  const mvAdd = t.mvAdd === true;
+  const from = t.from;
+  const dynamic = outs.some(([f]) => f.charCodeAt(0) === 36);
+  const copyAll = !t.flags && (t.regex === '(.+)' || t.regex === '^(.+)') && outs.length === 1 && outs[0][1] === 1;
+  const anchored = t.regex === '^(.+)';
+  return {
+    phase: 'report',
+    key: t.name,
+    at: t.at,
+    reads: new Set([from, ...outs.map(([f]) => f)]),
+    // A `$N` (dynamic) field name can write anything: such a step is always kept by projections.
+    writes: new Set(dynamic ? ['*'] : outs.map(([f]) => f)),
+    run(ev) {
+      // A value for a field that already has one would be discarded (MV_ADD = false): when every
+      // output exists, the regex need not run at all.
+      if (!mvAdd && !dynamic) {
+        let all = true;
+        for (let i = 0; i < outs.length; i++)
+          if (!hasValue(ev, outs[i][0])) {
+            all = false;
+            break;
+          }
+        if (all) return;
+      }
+      const text = firstValue(ev[from]);
+      if (text === undefined) return;
+      if (copyAll) {
+        // `(.+)` / `^(.+)` → the value up to its first line terminator (`.` stops there).
+        addExtracted(ev, outs[0][0], firstLine(text, anchored), mvAdd);
+        return;
+      }
+      re.lastIndex = 0;
+      // Search-time REPORT applies the regex to every match in the source (all Data elements of
+      // an XML block are extracted by one transform); each match fills the FORMAT fields.
+      for (let m = re.exec(text); m !== null; m = re.exec(text)) {
+        for (const [field, g] of outs) {
+          const v = typeof g === 'number' ? m[g] : m.groups?.[g];
+          // `$N` as the field name: FORMAT = $1::$2 (the name comes from group N, key-cleaned).
+          const name = field.charCodeAt(0) === 36 ? cleanKey(m[Number(field.slice(1))] ?? '') : field;
+          if (v !== undefined && name !== '') addExtracted(ev, name, v, mvAdd);
+        }
+        if (m[0] === '') re.lastIndex++;
+        if (!t.repeat && !mvAdd && !dynamic && outs.every(([f]) => hasValue(ev, f))) break;
+      }
+    },
+  };
+}
+
+function lookupIndex(table: LookupTable, inputs: string[]): Map<string, number[]> {
+  const cols = inputs.map((c) => table.columns.indexOf(c));
+  const idx = new Map<string, number[]>();
+  table.rows.forEach((row, i) => {
+    const key = cols.map((c) => (table.caseSensitive === false ? (row[c] ?? '').toLowerCase() : (row[c] ?? '')));
+    const k = key.join('\u0000');
+    const list = idx.get(k);
+    if (list) list.push(i);
+    else idx.set(k, [i]);
+  });
+  return idx;
+}
+
+function compileOp(op: KnowledgeOp, problems: KnowledgeProblem[]): Step[] {
+  const key = settingKey(op);
+  switch (op.kind) {
+    case 'extract': {
+      let re: RegExp;
+      try {
+        // props.conf.spec: "(?ms) modifiers are added in front of the regex".
+        re = new RegExp(op.regex, `ms${op.flags ?? ''}`);
+      } catch (e) {
+        problems.push({ at: op.at, message: `${key}: bad regex: ${(e as Error).message}` });
+        return [];
+      }
+      const names = [...op.regex.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]);
+      const from = op.from ?? '_raw';
+      return [
+        {
+          phase: 'extract',
+          key,
+          at: op.at,
+          reads: new Set([from, ...names]),
+          writes: new Set(names),
+          run(ev) {
+            const text = firstValue(ev[from]);
+            if (text === undefined) return;
+            const m = re.exec(text);
+            if (!m?.groups) return;
+            for (const n of names) {
+              const v = m.groups[n];
+              if (v !== undefined) addExtracted(ev, n, v, false);
+            }
+          },
+        },
+      ];
+    }
+    case 'report':
+      return op.transforms.flatMap((t) => {
+        const s = compileTransform(t, problems);
+        return s ? [{ ...s, key: `${key}:${t.name}` }] : [];
+      });
+    case 'alias': {
+      const pairs = op.pairs;
+      return [
+        {
+          phase: 'alias',
+          key,
+          at: op.at,
+          reads: new Set(pairs.flatMap((p) => (p.asnew ? [p.from, p.to] : [p.from]))),
+          writes: new Set(pairs.map((p) => p.to)),
+          run(ev) {
+            for (const p of pairs) {
+              const v = ev[p.from];
+              const present = v !== undefined && v !== null && !(Array.isArray(v) && v.length === 0);
+              if (p.asnew) {
+                if (present && !hasValue(ev, p.to)) ev[p.to] = Array.isArray(v) ? [...v] : v;
+              } else if (present) ev[p.to] = Array.isArray(v) ? [...v] : v;
+              // AS: "If the <orig_field_name> field has no value or does not exist, the
+              // <new_field_name> is removed" (props.conf.spec 9.0.3).
+              else delete ev[p.to];
+            }
+          },
+        },
+      ];
+    }
+    case 'eval': {
+      const c = compileEval(op.expr);
+      if ('error' in c) {
+        problems.push({ at: op.at, message: `${key}: ${c.error}` });
+        return [];
+      }
+      const field = op.field;
+      const fn = c.fn;
+      return [
+        {
+          phase: 'eval',
+          key,
+          at: op.at,
+          reads: new Set(c.reads),
+          writes: new Set([field]),
+          run(ev) {
+            assignEval(ev, field, fn(ev));
+          },
+          evalFn: fn,
+          evalField: field,
+        },
+      ];
+    }
+    case 'lookup': {
+      const t = op.table;
+      const inCols = op.inputs.map(([c]) => c);
+      const inFields = op.inputs.map(([, f]) => f);
+      const outs = op.outputs.map(([c, f]) => [t.columns.indexOf(c), f] as const);
+      for (const [c] of op.inputs)
+        if (!t.columns.includes(c)) problems.push({ at: op.at, message: `${key}: no column ${c}` });
+      for (const [i, f] of outs) if (i < 0) problems.push({ at: op.at, message: `${key}: no column for ${f}` });
+      const idx = lookupIndex(t, inCols);
+      const lower = t.caseSensitive === false;
+      const outputNew = op.outputNew;
+      return [
+        {
+          phase: 'lookup',
+          key,
+          at: op.at,
+          reads: new Set([...inFields, ...(outputNew ? outs.map(([, f]) => f) : [])]),
+          writes: new Set(outs.map(([, f]) => f)),
+          run(ev) {
+            const parts: string[] = [];
+            for (const f of inFields) {
+              const v = firstValue(ev[f]);
+              if (v === undefined) return; // no lookup without every match field
+              parts.push(lower ? v.toLowerCase() : v);
+            }
+            const rows = idx.get(parts.join('\u0000'));
+            for (const [ci, f] of outs) {
+              if (ci < 0) continue;
+              if (outputNew && hasValue(ev, f)) continue;
+              const vals: string[] = [];
+              for (const r of rows ?? []) {
+                const cell = t.rows[r][ci];
+                if (cell !== undefined && cell !== '' && !vals.includes(cell)) vals.push(cell);
+              }
+              // OUTPUT clears output fields on a miss; OUTPUTNEW only writes new ones.
+              if (vals.length === 0) {
+                if (!outputNew) delete ev[f];
+              } else ev[f] = vals.length === 1 ? vals[0] : vals;
+            }
+          },
+        },
+      ];
+    }
+  }
+}
+
+function assignEval(ev: SplunkEvent, field: string, v: unknown): void {
+  if (v === null || v === undefined || (Array.isArray(v) && v.length === 0)) delete ev[field];
+  else if (Array.isArray(v)) ev[field] = v.map((x) => (typeof x === 'string' ? x : evalToString(x)));
+  else if (typeof v === 'string') ev[field] = v;
+  else if (typeof v === 'boolean') ev[field] = v ? 'True' : 'False';
+  else ev[field] = evalToString(v as number);
+}
+
+interface CompiledEventtype {
+  name: string;
+  tags: string[];
+  test: ((ev: SplunkEvent) => boolean) | boolean;
+  reads: ReadonlySet<string>;
+}
+
+/** Parses an eventtype search (`search = …`) into its expression. */
+function parseEventtypeSearch(et: Eventtype): SearchExpr | { error: string } {
+  const p = parsePipeline(et.search);
+  const err = p.diagnostics.find((d) => d.severity === 'error');
+  const cmd = p.pipeline.commands[0];
+  if (err) return { error: err.message };
+  if (p.pipeline.commands.length !== 1 || !cmd || cmd.kind !== 'search' || !cmd.expr)
+    return { error: 'an eventtype search must be one search expression' };
+  return cmd.expr;
+}
+
+/** Orders eventtypes so that every `eventtype=X` reference comes after X's own definition. */
+function orderEventtypes(list: { et: Eventtype; expr: SearchExpr }[]): { et: Eventtype; expr: SearchExpr }[] {
+  const byName = new Map(list.map((x) => [x.et.name, x]));
+  const done = new Set<string>();
+  const out: { et: Eventtype; expr: SearchExpr }[] = [];
+  const visiting = new Set<string>();
+  const refs = (e: SearchExpr, acc: string[]): string[] => {
+    if (e.kind === 'and' || e.kind === 'or') for (const a of e.args) refs(a, acc);
+    else if (e.kind === 'not') refs(e.arg, acc);
+    else if (e.kind === 'compare' && e.field === 'eventtype') acc.push(e.value.value);
+    return acc;
+  };
+  const visit = (x: { et: Eventtype; expr: SearchExpr }) => {
+    if (done.has(x.et.name) || visiting.has(x.et.name)) return;
+    visiting.add(x.et.name);
+    for (const r of refs(x.expr, [])) {
+      const d = byName.get(r);
+      if (d) visit(d);
+    }
+    visiting.delete(x.et.name);
+    done.add(x.et.name);
+    out.push(x);
+  };
+  for (const x of list) visit(x);
+  return out;
+}
+
+export interface Extractor {
+  readonly sourcetype: string;
+  readonly source: string;
+  /** The stanzas that apply to this stream, in layering order (sourcetype stanzas first). */
+  readonly stanzas: readonly Stanza[];
+  /** Eventtypes that can match some event of this stream (the others were decided at compile time). */
+  readonly eventtypes: readonly string[];
+  readonly problems: readonly KnowledgeProblem[];
+  readonly profile: InputProfile | undefined;
+  /**
+   * The event with Splunk's default fields and every search-time field; with `wanted`, at least
+   * the wanted fields (and whatever the operations producing them also produce).
+   */
+  extract(raw: RawEvent, meta: StreamMeta, wanted?: ReadonlySet<string>): SplunkEvent;
+  /**
+   * The raw (reader) fields the extraction of `wanted` reads, for readers that can skip the
+   * others; undefined: all of them (a bare-term search of `_raw`, or no projection).
+   */
+  baseFieldsFor(wanted?: ReadonlySet<string>): ReadonlySet<string> | undefined;
+}
+
+/** Fields every event has (default fields, set before any add-on setting). */
+const DEFAULT_FIELDS = ['_time', '_raw', 'host', 'source', 'sourcetype', 'index', 'linecount', 'punct'];
+
+class CompiledExtractor implements Extractor {
+  readonly stanzas: Stanza[];
+  readonly problems: KnowledgeProblem[] = [];
+  readonly profile: InputProfile | undefined;
+  readonly eventtypes: string[];
+  private readonly steps: Step[] = [];
+  private readonly ets: CompiledEventtype[];
+  /** Indices into `ets`: the EventCode-only eventtypes, by lower-cased EventCode. */
+  private readonly byEventCode = new Map<string, number[]>();
+  private readonly codeOnly: number[] = [];
+  /** Indices into `ets` of the other eventtypes, in dependency order. */
+  private readonly generic: number[] = [];
+  /** Tags of eventtypes that are true for the whole stream. */
+  private readonly constEventtypes: string[] = [];
+  private readonly fieldTags: Knowledge['fieldTags'];
+  private readonly plans = new WeakMap<ReadonlySet<string>, Plan>();
+  private readonly fullPlan: Plan;
+
+  constructor(
+    readonly sourcetype: string,
+    readonly source: string,
+    knowledge: Knowledge,
+    index: string,
+  ) {
+    this.profile = knowledge.inputs.find((p) => p.sourcetypes.includes(sourcetype));
+    // Layer: sourcetype stanzas, then source stanzas (which win on the same setting).
+    const st = knowledge.stanzas.filter((s) => 'sourcetype' in s.match && stanzaMatches(s, sourcetype, source));
+    const src = knowledge.stanzas.filter((s) => 'source' in s.match && stanzaMatches(s, sourcetype, source));
+    this.stanzas = [...st, ...src];
+    const settings = new Map<string, KnowledgeOp>();
+    for (const s of this.stanzas) for (const op of s.ops) settings.set(settingKey(op), op);
+    const ops = [...settings.entries()];
+    for (const phase of PHASES) {
+      const inPhase = ops.filter(([, op]) => op.kind === phase).sort(([a], [b]) => ascii(a, b));
+      for (const [, op] of inPhase) this.steps.push(...compileOp(op, this.problems));
+    }
+    // Eventtypes, partially evaluated for this stream.
+    const known: Record<string, FieldValue> = { sourcetype, source, index };
+    const parsed: { et: Eventtype; expr: SearchExpr }[] = [];
+    for (const et of knowledge.eventtypes) {
+      const e = parseEventtypeSearch(et);
+      if ('error' in e) this.problems.push({ at: et.at, message: `eventtype ${et.name}: ${e.error}` });
+      else parsed.push({ et, expr: e });
+    }
+    const constant = new Map<string, boolean>();
+    this.ets = [];
+    for (const { et, expr } of orderEventtypes(parsed)) {
+      const p = partiallyEvaluate(expr, known, (name) => constant.get(name));
+      const test = compilePartial(p);
+      if (typeof test === 'boolean') {
+        constant.set(et.name, test);
+        if (test) this.constEventtypes.push(et.name);
+        continue;
+      }
+      const left = p.kind === 'expr' ? p.expr : expr;
+      const codes = eventCodeValues(left);
+      const i = this.ets.length;
+      if (codes) {
+        this.codeOnly.push(i);
+        for (const c of codes) {
+          const l = this.byEventCode.get(c);
+          if (l) l.push(i);
+          else this.byEventCode.set(c, [i]);
+        }
+      } else this.generic.push(i);
+      this.ets.push({ name: et.name, tags: et.tags, test, reads: searchReads(left) });
+    }
+    this.eventtypes = [...this.constEventtypes, ...this.ets.map((e) => e.name)];
+    this.tagsOf = new Map(knowledge.eventtypes.map((e) => [e.name, e.tags]));
+    this.fieldTags = knowledge.fieldTags;
+    this.fullPlan = this.plan(undefined);
+  }
+
+  private readonly tagsOf: Map<string, string[]>;
+
+  private plan(wanted: ReadonlySet<string> | undefined): Plan {
+    if (!wanted) {
+      return {
+        steps: this.steps.map((_, i) => i),
+        eventtypes: true,
+        base: undefined,
+        punct: true,
+        xmlBlocks: 7,
+      };
+    }
+    const need = new Set(wanted);
+    for (const h of this.profile?.hostFields ?? []) need.add(h);
+    const wantsTags = need.has('tag') || [...need].some((f) => f.startsWith('tag::'));
+    const wantsEt = wantsTags || need.has('eventtype');
+    if (wantsEt) {
+      for (const e of this.ets) for (const r of e.reads) need.add(r);
+      if (wantsTags) for (const ft of this.fieldTags) need.add(ft.field);
+    }
+    const chosen: number[] = [];
+    for (let i = this.steps.length - 1; i >= 0; i--) {
+      const s = this.steps[i];
+      let hit = s.writes.has('*');
+      for (const w of s.writes)
+        if (need.has(w)) {
+          hit = true;
+          break;
+        }
+      if (!hit) continue;
+      chosen.push(i);
+      for (const r of s.reads) need.add(r);
+    }
+    chosen.reverse();
+    return {
+      steps: chosen,
+      eventtypes: wantsEt,
+      base: need,
+      punct: need.has('punct'),
+      xmlBlocks:
+        (need.has('System_Props_Xml') ? 1 : 0) |
+        (need.has('EventData_Xml') ? 2 : 0) |
+        (need.has('UserData_Xml') ? 4 : 0),
+    };
+  }
+
+  baseFieldsFor(wanted?: ReadonlySet<string>): ReadonlySet<string> | undefined {
+    if (!wanted) return undefined;
+    return this.planFor(wanted).base;
+  }
+
+  private planFor(wanted: ReadonlySet<string> | undefined): Plan {
+    if (!wanted) return this.fullPlan;
+    let p = this.plans.get(wanted);
+    if (!p) {
+      p = this.plan(wanted);
+      this.plans.set(wanted, p);
+    }
+    return p;
+  }
+
+  extract(raw: RawEvent, meta: StreamMeta, wanted?: ReadonlySet<string>): SplunkEvent {
+    const plan = this.planFor(wanted);
+    const profile = this.profile;
+    const format = profile?.format;
+    const baseFirst = format === 'xml' || format === 'wineventlog' || format === undefined;
+    const ev = Object.create(null) as SplunkEvent;
+    if (baseFirst) this.addBase(ev, raw, profile, plan.xmlBlocks);
+    defaultFieldsInto(ev, raw, meta, profile, plan.punct);
+    const steps = this.steps;
+    const chosen = plan.steps;
+    let i = 0;
+    // EXTRACT + REPORT (+ FIELDALIAS when the base fields came first)
+    for (; i < chosen.length; i++) {
+      const s = steps[chosen[i]];
+      if (s.phase === 'eval' || s.phase === 'lookup' || (!baseFirst && s.phase === 'alias')) break;
+      s.run(ev);
+    }
+    if (!baseFirst) {
+      // KV_MODE (json / auto) runs after REPORT and before FIELDALIAS.
+      this.addBase(ev, raw, profile, plan.xmlBlocks);
+      for (; i < chosen.length && steps[chosen[i]].phase === 'alias'; i++) steps[chosen[i]].run(ev);
+    }
+    // EVAL: parallel — every expression sees the event as it was before the first EVAL.
+    let results: unknown[] | undefined;
+    const evalFrom = i;
+    for (; i < chosen.length && steps[chosen[i]].phase === 'eval'; i++) {
+      (results ??= []).push(steps[chosen[i]].evalFn!(ev));
+    }
+    if (results)
+      for (let k = 0; k < results.length; k++) assignEval(ev, steps[chosen[evalFrom + k]].evalField!, results[k]);
+    // LOOKUP
+    for (; i < chosen.length; i++) steps[chosen[i]].run(ev);
+    if (plan.eventtypes) this.addEventtypes(ev);
+    return ev;
+  }
+
+  private addBase(ev: SplunkEvent, raw: RawEvent, profile: InputProfile | undefined, blocks: number): void {
+    let fields: RawFields = raw.fields;
+    const text = raw.text;
+    let empty = true;
+    for (const _ in fields) {
+      empty = false;
+      break;
+    }
+    if (empty && text !== undefined && profile) {
+      if (profile.format === 'wineventlog') fields = parseWinEventLogText(text);
+      else if (profile.format === 'json') fields = flattenJson(text) ?? fields;
+      else if (profile.format === 'kv') fields = autoKv(text);
+    } else if (profile?.format === 'kv' && text !== undefined) {
+      // KV_MODE=auto runs on the text even when a reader already supplied fields.
+      const kv = autoKv(text);
+      for (const k in kv) if (ev[k] === undefined && kv[k] !== '') ev[k] = kv[k];
+    }
+    const keepEmpty = profile?.keepEmpty === true;
+    const clean = profile?.format === 'xml' || profile?.format === 'wineventlog';
+    for (const key in fields) {
+      const v = fields[key];
+      // The XML and classic extractions name fields from the data (`FORMAT = $1::$2`), so
+      // Splunk's key cleaning applies: `Detection Time` → `Detection_Time` (CLEAN_KEYS = true).
+      const k = clean ? cleanedKey(key) : key;
+      if (v === undefined) continue;
+      if (typeof v === 'string') {
+        if (v === '' && !keepEmpty) continue;
+        if (ev[k] === undefined) ev[k] = v;
+      } else {
+        const vals = keepEmpty ? v : v.filter((x) => x !== '');
+        if (vals.length === 0) continue;
+        if (ev[k] === undefined) ev[k] = vals.length === 1 ? vals[0] : [...vals];
+      }
+    }
+    if (profile?.format === 'xml' && text !== undefined) xmlBlocks(ev, text, blocks);
+  }
+
+  private addEventtypes(ev: SplunkEvent): void {
+    const ets = this.ets;
+    const hit = new Uint8Array(ets.length);
+    // Eventtypes that test only EventCode values: one map lookup instead of one test each.
+    const code = ev.EventCode;
+    if (typeof code === 'string') {
+      const idx = this.byEventCode.get(code.toLowerCase());
+      if (idx) for (const i of idx) hit[i] = 1;
+    } else for (const i of this.codeOnly) hit[i] = (ets[i].test as (e: SplunkEvent) => boolean)(ev) ? 1 : 0;
+    const names: string[] = [...this.constEventtypes];
+    if (this.generic.length > 0) {
+      // Eventtypes that refer to other per-event eventtypes see the ones decided so far.
+      for (let i = 0; i < ets.length; i++) if (hit[i]) names.push(ets[i].name);
+      ev.eventtype = names;
+      for (const i of this.generic) {
+        const t = ets[i].test;
+        if (t === true || (typeof t === 'function' && t(ev))) {
+          hit[i] = 1;
+          names.push(ets[i].name);
+        }
+      }
+      names.length = this.constEventtypes.length;
+    }
+    for (let i = 0; i < ets.length; i++) if (hit[i]) names.push(ets[i].name);
+    if (names.length > 0) ev.eventtype = names.length === 1 ? names[0] : names;
+    else delete ev.eventtype;
+    const tags = new Set<string>();
+    for (const n of names) for (const t of this.tagsOf.get(n) ?? EMPTY) tags.add(t);
+    // `tag::eventtype` holds the eventtype tags; `tag::<field>` the tags of a field's value.
+    if (tags.size > 0) ev['tag::eventtype'] = tags.size === 1 ? [...tags][0] : [...tags];
+    for (const ft of this.fieldTags) {
+      const v = ev[ft.field];
+      if (v === undefined || v === null) continue;
+      const want = ft.value.toLowerCase();
+      const match = Array.isArray(v) ? v.some((x) => x.toLowerCase() === want) : String(v).toLowerCase() === want;
+      if (!match) continue;
+      const key = `tag::${ft.field}`;
+      const own = ev[key];
+      const list = own === undefined ? [] : Array.isArray(own) ? own : [String(own)];
+      for (const t of ft.tags) {
+        tags.add(t);
+        if (!list.includes(t)) list.push(t);
+      }
+      ev[key] = list.length === 1 ? list[0] : list;
+    }
+    if (tags.size > 0) ev.tag = tags.size === 1 ? [...tags][0] : [...tags];
+  }
+}
+
+const EMPTY: readonly string[] = [];
+
+/**
+ * The EventCode values an expression is a pure disjunction of (`EventCode=4624 OR EventCode IN
+ * (528, 540)`), lower-cased; undefined for anything else (wildcards, other fields, CASE()).
+ */
+function eventCodeValues(e: SearchExpr): string[] | undefined {
+  const lit = (v: { value: string; caseSensitive?: boolean }) =>
+    v.caseSensitive || v.value.indexOf('*') >= 0 ? undefined : v.value.toLowerCase();
+  if (e.kind === 'compare' && e.field === 'EventCode' && e.op === '=') {
+    const v = lit(e.value);
+    return v === undefined ? undefined : [v];
+  }
+  if (e.kind === 'in' && e.field === 'EventCode') {
+    const vs = e.values.map(lit);
+    return vs.every((v) => v !== undefined) ? (vs as string[]) : undefined;
+  }
+  if (e.kind === 'or') {
+    const out: string[] = [];
+    for (const a of e.args) {
+      const v = eventCodeValues(a);
+      if (!v) return undefined;
+      out.push(...v);
+    }
+    return out;
+  }
+  return undefined;
+}
+
+interface Plan {
+  steps: number[];
+  eventtypes: boolean;
+  base: ReadonlySet<string> | undefined;
+  punct: boolean;
+  /** Which of System_Props_Xml (1) / EventData_Xml (2) / UserData_Xml (4) are needed. */
+  xmlBlocks: number;
+}
+
+/**
+ * Splunk_TA_windows `REPORT-0xml_block_extract`: `System_Props_Xml`, `EventData_Xml`,
+ * `UserData_Xml` hold the inner XML of those blocks; `<EventID Qualifiers='…'>` is not matched by
+ * `system_props_xml_kv` (`<(\w*)>([^<]*)<\/\1>` needs an attribute-less tag), so such events have
+ * EventCode (from EventID2_as_EventCode) but no EventID.
+ */
+function xmlBlocks(ev: SplunkEvent, text: string, which: number): void {
+  const block = (name: string) => {
+    const open = text.indexOf(`<${name}`);
+    if (open < 0) return undefined;
+    const gt = text.indexOf('>', open);
+    if (gt < 0 || text.charCodeAt(gt - 1) === 47 /* self-closing */) return undefined;
+    const close = text.indexOf(`</${name}>`, gt);
+    return close < 0 ? undefined : text.slice(gt + 1, close);
+  };
+  if (which & 1) {
+    const sys = block('System');
+    if (sys !== undefined && sys !== '') ev.System_Props_Xml = sys;
+  }
+  if (which & 2) {
+    const data = block('EventData');
+    if (data !== undefined && data !== '') ev.EventData_Xml = data;
+  }
+  if (which & 4) {
+    const user = block('UserData');
+    if (user !== undefined && user !== '') ev.UserData_Xml = user;
+  }
+  // The EventID element comes first in <System>: look only there.
+  const at = text.indexOf('<EventID');
+  if (at >= 0 && text.charCodeAt(at + 8) !== 62 /* > */ && ev.EventID !== undefined) delete ev.EventID;
+}
+
+export interface AddonEngine {
+  readonly knowledge: Knowledge;
+  /** The (cached) extractor of one input stream. */
+  extractor(sourcetype: string, source: string, index?: string): Extractor;
+  /** `extractor(meta…).extract(raw, meta, wanted)`. */
+  extract(raw: RawEvent, meta: StreamMeta, wanted?: ReadonlySet<string>): SplunkEvent;
+}
+
+/** An engine over the given knowledge (the default: the transcribed Splunk add-ons of ./tables). */
+export function createAddonEngine(knowledge: Knowledge): AddonEngine {
+  const cache = new Map<string, Extractor>();
+  let lastKey = '';
+  let last: Extractor | undefined;
+  const extractor = (sourcetype: string, source: string, index = 'main') => {
+    const key = `${sourcetype}\u0000${source}\u0000${index}`;
+    if (key === lastKey && last) return last;
+    let x = cache.get(key);
+    if (!x) {
+      x = new CompiledExtractor(sourcetype, source, knowledge, index);
+      cache.set(key, x);
+    }
+    lastKey = key;
+    last = x;
+    return x;
+  };
+  return {
+    knowledge,
+    extractor,
+    extract: (raw, meta, wanted) => extractor(meta.sourcetype, meta.source, meta.index).extract(raw, meta, wanted),
+  };
+}
+
+export { DEFAULT_FIELDS, punctOf };

@@ -1,0 +1,162 @@
+import { readdirSync, readFileSync } from 'node:fs';
+import { join } from 'node:path';
+import { assetPath } from '@dac/assets';
+import { evaluateEval, SUPPORTED_EVAL_FUNCTIONS, type EvalExpr } from '@dac/spl';
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import { compileEval, compileEvalExpr, parseEvalText, type EvalInput } from './eval-compile.js';
+import { SPLUNK_ADDONS } from './tables/index.js';
+
+/** Every eval expression the engine compiles: add-on EVALs and CIM Eval calculations. */
+function allExpressions(): { at: string; expr: string }[] {
+  const out: { at: string; expr: string }[] = [];
+  for (const s of SPLUNK_ADDONS.stanzas)
+    for (const op of s.ops) if (op.kind === 'eval') out.push({ at: op.at, expr: op.expr });
+  const dir = assetPath('dataModels');
+  if (dir)
+    for (const f of readdirSync(dir).filter((x) => x.endsWith('.json'))) {
+      const j = JSON.parse(readFileSync(join(dir, f), 'utf8')) as {
+        objects?: { objectName: string; calculations?: { calculationType?: string; expression?: string }[] }[];
+      };
+      for (const o of j.objects ?? [])
+        for (const c of o.calculations ?? [])
+          if (c.calculationType === 'Eval' && c.expression)
+            out.push({ at: `${f} ${o.objectName}`, expr: c.expression });
+    }
+  return out;
+}
+
+function functionsOf(e: EvalExpr, acc = new Set<string>()): Set<string> {
+  if (e.kind === 'call') {
+    acc.add(e.fn);
+    for (const a of e.args) functionsOf(a, acc);
+  } else if (e.kind === 'binary') {
+    functionsOf(e.left, acc);
+    functionsOf(e.right, acc);
+  } else if (e.kind === 'unary') functionsOf(e.arg, acc);
+  else if (e.kind === 'in') {
+    functionsOf(e.arg, acc);
+    for (const v of e.values) functionsOf(v, acc);
+  }
+  return acc;
+}
+
+const VALUES = [
+  '',
+  '-',
+  '0',
+  '1',
+  '3',
+  '13',
+  '4688',
+  '4696',
+  '1.50',
+  ' 7 ',
+  'abc',
+  'ABC',
+  'true',
+  'True',
+  'File',
+  'CreateKey',
+  'SetValue',
+  'DWORD (0x00000001)',
+  'Binary Data',
+  '0x8020000000000000',
+  'C:\\Windows\\System32\\cmd.exe',
+  'C:\\Program Files\\x y\\a.b.exe',
+  '"C:\\a b\\c.exe" -x /y',
+  'cmd.exe /c whoami',
+  'HKLM\\System\\CurrentControlSet\\Services\\x\\Start',
+  'hku\\S-1-5-21\\x',
+  '/usr/bin/sudo',
+  'a@b.com',
+  'http://x.example.com/p?q=1',
+  '10.0.0.1',
+];
+const value = fc.oneof(
+  fc.constant(undefined),
+  fc.constantFrom(...VALUES),
+  fc.array(fc.constantFrom(...VALUES), { minLength: 1, maxLength: 3 }),
+  fc.string({ maxLength: 6 }),
+);
+
+function reference(expr: EvalExpr, row: EvalInput): unknown {
+  const r = evaluateEval(expr, row);
+  return r.ok ? r.value : null;
+}
+
+describe('compiled eval closures (differential against the @dac/spl interpreter)', () => {
+  const exprs = allExpressions();
+
+  it('every table and CIM expression parses', () => {
+    const bad = exprs.filter((e) => 'error' in compileEval(e.expr));
+    expect(bad).toEqual([]);
+    expect(exprs.length).toBeGreaterThan(200);
+  });
+
+  it('agree with evaluateEval on every table and CIM expression, for generated events', () => {
+    let checked = 0;
+    for (const { at, expr } of exprs) {
+      const p = parseEvalText(expr);
+      if ('error' in p) continue;
+      // nullif / mvzip / strftime are compiled although the interpreter lacks them: unit-tested below.
+      const fns = functionsOf(p.expr);
+      if ([...fns].some((f) => !SUPPORTED_EVAL_FUNCTIONS.has(f))) continue;
+      const c = compileEvalExpr(p.expr);
+      const reads = c.reads;
+      const row = fc.record(Object.fromEntries(reads.map((r) => [r, value])), { requiredKeys: [] });
+      fc.assert(
+        fc.property(row, (r) => {
+          const clean = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as EvalInput;
+          expect({ at, expr, value: c.fn(clean) }).toEqual({ at, expr, value: reference(p.expr, clean) });
+        }),
+        { numRuns: 25 },
+      );
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(150);
+  });
+});
+
+describe('functions the interpreter lacks (Splunk Search Reference semantics)', () => {
+  const ev = (expr: string, row: EvalInput) => {
+    const c = compileEval(expr);
+    if ('error' in c) throw new Error(c.error);
+    return c.fn(row);
+  };
+  it('nullif(X,Y) is null when X equals Y, else X (Windows add-on EVAL-dest_nt_domain)', () => {
+    expect(ev('nullif(d,"-")', { d: '-' })).toBeNull();
+    expect(ev('nullif(d,"-")', { d: 'CORP' })).toBe('CORP');
+    expect(ev('nullif(d,"-")', {})).toBeNull();
+  });
+  it('mvzip(X,Y,"/") pairs values up to the shorter list (CIM Endpoint.Ports transport_dest_port)', () => {
+    expect(ev('mvzip(t,p,"/")', { t: 'tcp', p: '443' })).toBe('tcp/443');
+    expect(ev('mvzip(t,p,"/")', { t: ['tcp', 'udp'], p: ['443', '53', '9'] })).toEqual(['tcp/443', 'udp/53']);
+    expect(ev('mvzip(t,p)', { t: 'tcp', p: '443' })).toBe('tcp,443');
+  });
+  it('a failing expression yields null (a calculated field that errors is unset)', () => {
+    expect(ev('if("not a boolean", 1, 2)', {})).toBeNull();
+    expect(ev('match(x, "(")', { x: 'a' })).toBeNull();
+  });
+  it('the Sysmon basename regex keeps case and strips up to the last backslash (TA-microsoft-sysmon 8.1.0)', () => {
+    const base = 'replace(Image,"(.*\\\\\\)(?=.*(\\.\\w*)$|(\\w+)$)","")';
+    expect(ev(base, { Image: 'C:\\Windows\\System32\\NGROK.EXE' })).toBe('NGROK.EXE');
+    expect(ev(base, { Image: 'System' })).toBe('System');
+  });
+  it('the 4688 process rule: a path-less first token is replaced by NewProcessName (Splunk_TA_windows EVAL-process)', () => {
+    const op = SPLUNK_ADDONS.stanzas
+      .find((s) => 'source' in s.match && s.match.source === 'XmlWinEventLog:Security')!
+      .ops.find((o) => o.kind === 'eval' && o.field === 'process');
+    const expr = (op as { expr: string }).expr;
+    const row = {
+      EventCode: '4688',
+      NewProcessName: 'C:\\Windows\\System32\\certutil.exe',
+      Process_Command_Line: 'certutil -p x',
+      process_command_line_process: 'certutil',
+      process_command_line_arguments: '-p x',
+    };
+    expect(ev(expr, row)).toBe('C:\\Windows\\System32\\certutil.exe -p x');
+    expect(ev(expr, { ...row, process_command_line_process: '"C:\\x\\certutil.exe"' })).toBe('certutil -p x');
+    expect(ev(expr, { EventCode: '4688', NewProcessName: 'C:\\a b\\c.exe' })).toBe('C:\\a b\\c.exe');
+  });
+});
