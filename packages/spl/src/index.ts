@@ -48,6 +48,7 @@ export {
   wildcardMatch,
   asNumber,
   compareCodePoints,
+  holds,
   NUMERIC_EQUALITY,
   TIME_MODIFIERS,
   isTimeModifier,
