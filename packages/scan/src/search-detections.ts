@@ -48,6 +48,16 @@ function contentLookups(tree: ContentTree) {
 /** tstats data sets over the scan's (fully extracted) events, by the CIM constraints of @dac/normalise. */
 function cimDataSets(): DataModelProvider {
   const models = defaultDataModels();
+  // Many detections read one data set: an event's rows are computed once per data set (the
+  // scan pushes one event object to all of them). tstats only reads the rows it is given.
+  const memos = new WeakMap<Event, Map<string, Row[]>>();
+  const rowsOf = (ev: Event, path: string): Row[] => {
+    let memo = memos.get(ev);
+    if (!memo) memos.set(ev, (memo = new Map()));
+    let rows = memo.get(path);
+    if (!rows) memo.set(path, (rows = models.rows(ev as SplunkEvent, path) as Row[]));
+    return rows;
+  };
   return {
     dataset(req) {
       const target = req.path.length > 0 ? `${req.model}.${req.path.join('.')}` : req.model;
@@ -55,10 +65,9 @@ function cimDataSets(): DataModelProvider {
       if (!info) return { error: `no data set ${target} in the CIM data models` };
       return {
         name: info.path,
-        rows: async function* (events) {
+        rows: function* (events) {
           const src = typeof events === 'function' ? events() : events;
-          for await (const ev of src as AsyncIterable<Event>)
-            for (const row of models.rows(ev as SplunkEvent, info.path)) yield row as Row;
+          for (const ev of src as Iterable<Event>) for (const row of rowsOf(ev, info.path)) yield row;
         },
       };
     },
@@ -113,36 +122,22 @@ function techniquesOf(data: DetectionData): string[] {
   return Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : [];
 }
 
-/** A push channel read by one `run` of the search. */
-function channelRun(plan: Parameters<typeof run>[0]) {
-  const queue: Event[] = [];
-  let closed = false;
-  let wake: (() => void) | undefined;
-  const events = (async function* () {
-    for (;;) {
-      while (queue.length > 0) yield queue.shift()!;
-      if (closed) return;
-      await new Promise<void>((r) => {
-        wake = r;
-      });
-      wake = undefined;
-    }
-  })();
-  const counting = (async () => {
-    let n = 0;
-    for await (const _ of run(plan, events)) n++;
-    return n;
-  })();
-  counting.catch(() => {});
+/**
+ * One run of the search over the events pushed to it. INTERIM: the events (only those the index
+ * routes to this detection in one log file) are kept and run through `run` at the end, as a
+ * synchronous source (an async source costs a promise per event per detection); the replay
+ * prepared-detection API streams instead.
+ */
+function bufferedRun(plan: Parameters<typeof run>[0]) {
+  const events: Event[] = [];
   return {
     push(e: SplunkEvent) {
-      queue.push(e as Event);
-      wake?.();
+      events.push(e as Event);
     },
-    end() {
-      closed = true;
-      wake?.();
-      return counting;
+    async end() {
+      let n = 0;
+      for await (const _ of run(plan, events)) n++;
+      return n;
     },
   };
 }
@@ -182,7 +177,7 @@ export function searchScanDetections(tree: ContentTree): { detections: ScanDetec
       name,
       techniques,
       keys: pipelineKeys(parsed.pipeline),
-      open: () => channelRun(plan),
+      open: () => bufferedRun(plan),
     });
   }
   return { detections, notScanned };
