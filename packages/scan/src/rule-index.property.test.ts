@@ -1,5 +1,5 @@
 // The rule index never drops a match: on random small rule sets (real search expressions parsed
-// by @dac/spl, keys derived by keysOfSearch) over random events, routing each event through the
+// by @dac/spl, keys derived by @dac/replay's indexKeysOf) over random events, routing each event through the
 // index and evaluating only the candidates finds exactly the (event, detection) matches of
 // evaluating every detection on every event with @dac/spl's reference interpreter.
 import fc from 'fast-check';
@@ -7,8 +7,11 @@ import { describe, expect, it } from 'vitest';
 import type { SplunkEvent } from '@dac/normalise';
 import { evaluateSearch, parsePipeline, type SearchExpr } from '@dac/spl';
 import { RuleIndex } from './rule-index.js';
-import { keysOfSearch } from './search-detections.js';
+import { indexKeysOf } from '@dac/replay';
+import { scanKeysOf } from './detections.js';
 import type { ScanDetection } from './types.js';
+
+const keysOfSearch = (e: SearchExpr | undefined) => scanKeysOf(indexKeysOf(e, 'events', []));
 
 const SOURCETYPES = ['XmlWinEventLog', 'xmlwineventlog', 'nxlog:json'];
 const SOURCES = ['XmlWinEventLog:Security', 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational', 'nxlog'];

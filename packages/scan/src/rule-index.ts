@@ -4,7 +4,7 @@
  * set); the index turns them into three filters so that most events meet few detections:
  *
  * 1. per input stream (sourcetype + source, fixed for a stream or an EVTX channel): detections
- *    whose sourcetypes or sources exclude the stream are dropped once, not per event;
+ *    whose stream clause (sourcetype OR source terms) excludes the stream are dropped once;
  * 2. per event, a hash lookup: each remaining detection is filed under ONE of its equality terms
  *    whose values are all constant (EventCode first: the most selective key of Windows content),
  *    by field and lower-cased value; an event looks its values of those fields up. Detections
@@ -43,8 +43,9 @@ export interface RuleIndexOptions {
   dataSetReads?(dataSet: string): ReadonlySet<string> | undefined;
 }
 
-const anyMatch = (patterns: readonly string[] | undefined, value: string): boolean =>
-  patterns === undefined || patterns.some((p) => wildcardMatch(value.toLowerCase(), p.toLowerCase()));
+/** Whether `value` matches one of `patterns` (case-insensitive, `*` wildcards); none given: no. */
+const anyOf = (patterns: readonly string[] | undefined, value: string): boolean =>
+  patterns !== undefined && patterns.some((p) => wildcardMatch(value.toLowerCase(), p.toLowerCase()));
 
 /** The hashable term a detection is filed under, or undefined (always a candidate). */
 function hashedTerm(keys: IndexKeys): { field: string; values: string[] } | undefined {
@@ -182,7 +183,9 @@ export class RuleIndex {
     if (!r) {
       const eligible: number[] = [];
       this.detections.forEach((d, i) => {
-        if (anyMatch(d.keys.sourcetypes, sourcetype) && anyMatch(d.keys.sources, source)) eligible.push(i);
+        const s = d.keys.streams;
+        if (!s || (!s.sourcetype && !s.source) || anyOf(s.sourcetype, sourcetype) || anyOf(s.source, source))
+          eligible.push(i);
       });
       r = new StreamRouting(this.detections, eligible, this.opts);
       this.streams.set(key, r);

@@ -11,7 +11,7 @@ import { Worker } from 'node:worker_threads';
 import { loadContent } from '@dac/content';
 import type { LogFile } from './logs.js';
 import { scanFile, scanIndex, type FileScan } from './scan.js';
-import { searchScanDetections } from './search-detections.js';
+import { scanDetections } from './detections.js';
 import type { NotScanned, ScanDetection, ScanResult } from './types.js';
 
 export interface PreparedScan {
@@ -25,7 +25,7 @@ export interface PreparedScan {
 export function prepareScan(root: string): PreparedScan {
   const t0 = performance.now();
   const tree = loadContent(root);
-  const { detections, notScanned } = searchScanDetections(tree);
+  const { detections, notScanned } = scanDetections(tree);
   return { root, detections, notScanned, prepareSeconds: (performance.now() - t0) / 1000 };
 }
 

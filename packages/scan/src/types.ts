@@ -13,10 +13,11 @@ import type { SplunkEvent } from '@dac/normalise';
  * compares search terms (case-insensitively); `*` is a wildcard in sourcetypes and sources.
  */
 export interface IndexKeys {
-  /** The event's `sourcetype` is one of these. */
-  sourcetypes?: readonly string[];
-  /** The event's `source` is one of these (`XmlWinEventLog:Security`, `*WinEventLog:Security`). */
-  sources?: readonly string[];
+  /**
+   * The input stream: the event's `sourcetype` is one of `sourcetype` OR its `source` one of
+   * `source` (`sysmon` = `sourcetype=… OR source=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational OR …`).
+   */
+  streams?: { readonly sourcetype?: readonly string[]; readonly source?: readonly string[] };
   /** The event's `eventtype` (multivalue) has one of these. */
   eventtypes?: readonly string[];
   /** The event belongs to one of these data sets (`Endpoint.Processes`). */
