@@ -117,9 +117,14 @@ export function escapeHtml(s: string): string {
   return s.replace(/[&<>"'`{}]/g, (c) => `&#${c.charCodeAt(0)};`);
 }
 
-/** JSON safe inside a <script> element: `<`, `>`, `&`, U+2028/2029 as escapes. */
+/**
+ * JSON safe inside a <script> element: `<`, `>`, `&`, U+2028/2029 as escapes, and `{{` (a
+ * template opener; outside strings JSON never has two braces in a row) as `{\u007b`.
+ */
 export function scriptJson(v: unknown): string {
-  return JSON.stringify(v).replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`);
+  return JSON.stringify(v)
+    .replace(/[<>&\u2028\u2029]/g, (c) => `\\u${c.charCodeAt(0).toString(16).padStart(4, '0')}`)
+    .replace(/\{\{/g, '{\\u007b');
 }
 
 const CSS = `body{font:14px system-ui,sans-serif;margin:1.5em;color:#222}h1{font-size:1.4em}h2{font-size:1.15em;margin-top:1.6em}
