@@ -6,7 +6,7 @@ import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { beforeAll, describe, expect, it } from 'vitest';
 import { runDac } from '../support/run-dac.js';
-import { ATEXEC_EVTX, BASE_NAME, NGROK_SYSMON, TSTATS_NAME, writeContent } from './content.js';
+import { ATEXEC_EVTX, BASE_NAME, detection, NGROK_SYSMON, TSTATS_NAME, writeContent } from './content.js';
 
 let content: string;
 let logs: string;
@@ -20,7 +20,7 @@ beforeAll(() => {
 });
 
 interface ScanJson {
-  results: { detection: string; name: string; file: string; log: string; rows: number }[];
+  results: { detection: string; name: string; file: string; log: string; rows: number; unconditional?: boolean }[];
   summary: { events: number; logs: number; detections: number; fired: number; seconds: number };
   logs: { log: string; events: number; fired: number }[];
   notReplayable: { file: string; reason: string }[];
@@ -101,5 +101,23 @@ describe('dac scan', () => {
     expect(r2.code).toBe(0);
     const j = JSON.parse(r2.out) as { logs: { log: string; error?: string }[] };
     expect(j.logs[0]).toMatchObject({ log: odd, error: 'cannot tell the log format from its first line' });
+  });
+});
+
+describe('dac scan: a detection that gives rows over no events', () => {
+  it('is reported as unconditional on every log and does not count as firing (Splunk: stats without by gives count=0)', async () => {
+    const c = writeContent({
+      'count.yml': detection(7, 'Counts Nothing', '`sysmon` EventCode=99999 | stats count', ['T1082']),
+    });
+    const r = await runDac('scan', '--content', c, '--format', 'json', '--expect-all', NGROK_SYSMON, ATEXEC_EVTX);
+    const j = JSON.parse(r.out) as ScanJson;
+    const counts = j.results.filter((x) => x.name === 'Counts Nothing');
+    expect(counts.map((x) => [x.log, x.rows, x.unconditional])).toEqual([
+      [NGROK_SYSMON, 1, true],
+      [ATEXEC_EVTX, 1, true],
+    ]);
+    expect(j.summary).toMatchObject({ fired: 2, unconditional: 1 });
+    // The EVTX capture still has no detection firing.
+    expect(r.code).toBe(1);
   });
 });

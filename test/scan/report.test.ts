@@ -96,7 +96,7 @@ describe('scan report', () => {
         '--no-sandbox',
         '--disable-gpu',
         '--no-first-run',
-        '--user-data-dir=' + mkdtempSync(join(tmpdir(), 'dac-chromium-')),
+        `--user-data-dir=${mkdtempSync(join(tmpdir(), 'dac-chromium-'))}`,
         '--enable-logging=stderr',
         '--v=0',
         '--virtual-time-budget=2000',

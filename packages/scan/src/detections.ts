@@ -4,6 +4,7 @@
  * the fields it reads, `open()` → push/end) or the reason it cannot be replayed.
  */
 import type { ContentTree, DetectionData } from '@dac/content';
+import { defaultDataModels, type DataModelProvider, type SplunkEvent } from '@dac/normalise';
 import { contentContext, prepareDetection, type IndexKeys as ReplayKeys, type PreparedDetection } from '@dac/replay';
 import type { DetectionRun, IndexKeys, NotScanned, ScanDetection } from './types.js';
 
@@ -13,8 +14,17 @@ import type { DetectionRun, IndexKeys, NotScanned, ScanDetection } from './types
  * (`EventCode`). Leading tstats: the data set (its where-clause terms are about data-set rows,
  * not event fields, so they are left to the search).
  */
-export function scanKeysOf(k: ReplayKeys): IndexKeys {
-  if (k.on === 'rows') return k.dataSets.length > 0 ? { dataSets: k.dataSets } : {};
+export function scanKeysOf(k: ReplayKeys, dm: DataModelProvider = sharedDataModels()): IndexKeys {
+  if (k.on === 'rows') {
+    if (k.dataSets.length === 0) return {};
+    if (k.dataSets.length !== 1) return { dataSets: k.dataSets };
+    // Only fields a row of the data set has (never `nodename`, which selects a child data set).
+    const own = new Set([...(dm.resolve(k.dataSets[0]!)?.fields ?? []), ...ROW_BUILTINS]);
+    const rowTerms = Object.entries(k.equals)
+      .filter(([field]) => own.has(field))
+      .map(([field, values]) => ({ field, values }));
+    return rowTerms.length > 0 ? { dataSets: k.dataSets, rowTerms } : { dataSets: k.dataSets };
+  }
   const out: { streams?: IndexKeys['streams']; eventtypes?: string[]; terms: { field: string; values: string[] }[] } = {
     terms: Object.entries(k.equals).map(([field, values]) => ({ field, values })),
   };
@@ -56,12 +66,42 @@ function runOf(p: PreparedDetection, now: number): DetectionRun {
   };
 }
 
+/**
+ * The CIM data sets with each event's rows computed once per data set: the scan pushes one
+ * event object into every detection routed to it, and hundreds of tstats detections read
+ * Endpoint.Processes. tstats only reads the rows it is given (it outputs fresh aggregate rows).
+ */
+export function sharedRows(dm: DataModelProvider): DataModelProvider {
+  const memo = new WeakMap<SplunkEvent, Map<string, ReturnType<DataModelProvider['rows']>>>();
+  return {
+    ...dm,
+    rows(ev, target) {
+      let m = memo.get(ev);
+      if (!m) memo.set(ev, (m = new Map()));
+      let rows = m.get(target);
+      if (!rows) m.set(target, (rows = dm.rows(ev, target)));
+      return rows;
+    },
+  };
+}
+
+/** Fields every data-set row carries besides the data set's own (@dac/normalise datamodels.ts BUILTINS). */
+const ROW_BUILTINS = ['_time', 'host', 'source', 'sourcetype', 'index'];
+
+let shared: DataModelProvider | undefined;
+/** The CIM data sets of @dac/normalise with rows shared per event (one instance per thread). */
+export function sharedDataModels(): DataModelProvider {
+  shared ??= sharedRows(defaultDataModels());
+  return shared;
+}
+
 /** Every detection of the tree, prepared for scanning or told why not. */
 export function scanDetections(
   tree: ContentTree,
   opts: { now?: number } = {},
 ): { detections: ScanDetection[]; notScanned: NotScanned[] } {
-  const ctx = contentContext(tree);
+  const base = contentContext(tree);
+  const ctx = { ...base, dataModels: sharedDataModels() };
   const now = opts.now ?? Date.now() / 1000;
   const detections: ScanDetection[] = [];
   const notScanned: NotScanned[] = [];
@@ -79,14 +119,21 @@ export function scanDetections(
       notScanned.push({ file, name, techniques, reason: p.reason });
       continue;
     }
+    let empty: Promise<number> | undefined;
     detections.push({
       file,
       id: typeof data.id === 'string' ? data.id : file,
       name,
       techniques,
-      keys: scanKeysOf(p.index),
+      // A subsearch (or join/append) reads the log's events too, not only those the base search
+      // keys select: such a detection gets every event.
+      keys: p.search.includes('[') ? {} : scanKeysOf(p.index),
       fields: p.wanted,
       open: () => runOf(p, now),
+      rowsOnNoEvents: () => {
+        empty ??= Promise.resolve(runOf(p, now).end());
+        return empty;
+      },
     });
   }
   return { detections, notScanned };

@@ -4,13 +4,21 @@ import type { ScanResult } from './types.js';
 /** The JSON document of a scan (docs/scan.md): results per (detection, log) that fired, then the summary. */
 export function scanJson(r: ScanResult) {
   return {
-    results: r.hits.map((h) => ({ detection: h.id, name: h.name, file: h.detection, log: h.log, rows: h.rows })),
+    results: r.hits.map((h) => ({
+      detection: h.id,
+      name: h.name,
+      file: h.detection,
+      log: h.log,
+      rows: h.rows,
+      ...(h.unconditional ? { unconditional: true } : {}),
+    })),
     summary: {
       events: r.summary.events,
       logs: r.summary.logs,
       detections: r.summary.detections,
       fired: r.summary.fired,
       seconds: round3(r.summary.seconds),
+      unconditional: r.summary.unconditional,
     },
     logs: r.logs.map((l) => ({
       log: l.log,
@@ -24,6 +32,7 @@ export function scanJson(r: ScanResult) {
   };
 }
 
+const s0 = (r: ScanResult) => r.summary.unconditional;
 const round3 = (x: number) => Math.round(x * 1000) / 1000;
 
 function table(header: string[], rows: string[][]): string {
@@ -47,7 +56,7 @@ export function scanText(r: ScanResult): string {
   const byDetection = new Map<string, { name: string; rows: number; logs: string[] }>();
   for (const h of r.hits) {
     let e = byDetection.get(h.detection);
-    if (!e) byDetection.set(h.detection, (e = { name: h.name, rows: 0, logs: [] }));
+    if (!e) byDetection.set(h.detection, (e = { name: h.unconditional ? `${h.name} (*)` : h.name, rows: 0, logs: [] }));
     e.rows += h.rows;
     e.logs.push(h.log);
   }
@@ -63,6 +72,11 @@ export function scanText(r: ScanResult): string {
       '',
     );
   else out.push('no detection fired', '');
+  if (s0(r) > 0)
+    out.push(
+      '(*) gives rows over no events at all (e.g. `| stats count` without by: count=0): not counted as firing',
+      '',
+    );
   for (const l of r.logs) if (l.error) out.push(`${plain(l.log)}: ${plain(l.error)}`);
   const s = r.summary;
   const silent = r.logs.filter((l) => l.fired.length === 0).length;

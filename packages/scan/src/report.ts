@@ -51,7 +51,7 @@ export interface TechniqueCoverage {
 
 /** Techniques of the content's detections with how many detections cover them and how many fired. */
 export function coverage(r: ScanResult, attack: AttackIndex): TechniqueCoverage[] {
-  const firedFiles = new Set(r.hits.map((h) => h.detection));
+  const firedFiles = new Set(r.hits.filter((h) => !h.unconditional).map((h) => h.detection));
   const out = new Map<string, TechniqueCoverage>();
   const add = (id: string, fired: boolean) => {
     let c = out.get(id);
@@ -159,6 +159,7 @@ export function reportHtml(r: ScanResult, attack: AttackIndex): string {
   });
   const byDet = new Map<string, { id: string; name: string; rows: number; logs: string[] }>();
   for (const h of r.hits) {
+    if (h.unconditional) continue;
     let d = byDet.get(h.detection);
     if (!d) byDet.set(h.detection, (d = { id: h.id, name: h.name, rows: 0, logs: [] }));
     d.rows += h.rows;

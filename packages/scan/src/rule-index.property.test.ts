@@ -75,6 +75,7 @@ describe('rule index', () => {
             techniques: [],
             keys: keysOfSearch(expr),
             open: () => ({ push() {}, end: () => 0 }),
+            rowsOnNoEvents: async () => 0,
           }));
           const index = new RuleIndex(detections);
           for (const ev of events) {
@@ -97,6 +98,7 @@ describe('rule index', () => {
       techniques: [],
       keys,
       open: () => ({ push() {}, end: () => 0 }),
+      rowsOnNoEvents: async () => 0,
     });
     const index = new RuleIndex([
       d(keysOfSearch(exprOf('source="XmlWinEventLog:Security" EventCode=4688')), 0),

@@ -41,11 +41,34 @@ export interface RuleIndexOptions {
   inDataSet?(event: SplunkEvent, dataSet: string): boolean;
   /** The fields `inDataSet` reads for a data set (added to the routing fields); undefined: unknown (every field). */
   dataSetReads?(dataSet: string): ReadonlySet<string> | undefined;
+  /** The rows of an extracted event in a data set (none when not a member); enables `rowTerms`. */
+  dataSetRows?(event: SplunkEvent, dataSet: string): readonly Readonly<Record<string, unknown>>[];
+  /** The fields `dataSetRows` needs for a data set; undefined: every field. */
+  dataSetWanted?(dataSet: string): ReadonlySet<string> | undefined;
+}
+
+/** The hashable row term of a one-data-set detection, or undefined. */
+function hashedRowTerm(keys: IndexKeys): { field: string; values: string[] } | undefined {
+  if (keys.dataSets?.length !== 1) return undefined;
+  const terms = (keys.rowTerms ?? []).filter((t) => t.values.length > 0 && t.values.every((v) => !v.includes('*')));
+  if (terms.length === 0) return undefined;
+  const best = [...terms].sort((a, b) => a.values.length - b.values.length)[0]!;
+  return { field: best.field, values: best.values.map(valueKey) };
+}
+
+function file(m: Map<string, Map<string, number[]>>, t: { field: string; values: string[] }, i: number): void {
+  let byValue = m.get(t.field);
+  if (!byValue) m.set(t.field, (byValue = new Map()));
+  for (const v of new Set(t.values)) {
+    const list = byValue.get(v);
+    if (list) list.push(i);
+    else byValue.set(v, [i]);
+  }
 }
 
 /** Whether `value` matches one of `patterns` (case-insensitive, `*` wildcards); none given: no. */
 const anyOf = (patterns: readonly string[] | undefined, value: string): boolean =>
-  patterns !== undefined && patterns.some((p) => wildcardMatch(value.toLowerCase(), p.toLowerCase()));
+  patterns?.some((p) => wildcardMatch(value.toLowerCase(), p.toLowerCase())) === true;
 
 /** The hashable term a detection is filed under, or undefined (always a candidate). */
 function hashedTerm(keys: IndexKeys): { field: string; values: string[] } | undefined {
@@ -65,6 +88,8 @@ export class StreamRouting {
   readonly eligible: readonly number[];
   private readonly always: number[] = [];
   private readonly byField = new Map<string, Map<string, number[]>>();
+  /** Data set → row field → lower-cased value → detections (tstats where-clause terms). */
+  private readonly byRow = new Map<string, Map<string, Map<string, number[]>>>();
   private readonly mark: Int32Array;
   private stamp = 0;
   private readonly dataSetMemo = new Map<string, boolean>();
@@ -81,17 +106,19 @@ export class StreamRouting {
     for (const i of eligible) {
       const k = detections[i]!.keys;
       const t = hashedTerm(k);
-      if (!t) this.always.push(i);
-      else {
+      const rt = t || !opts.dataSetRows ? undefined : hashedRowTerm(k);
+      if (t) {
         fields?.add(t.field);
-        let m = this.byField.get(t.field);
-        if (!m) this.byField.set(t.field, (m = new Map()));
-        for (const v of new Set(t.values)) {
-          const list = m.get(v);
-          if (list) list.push(i);
-          else m.set(v, [i]);
-        }
-      }
+        file(this.byField, t, i);
+      } else if (rt) {
+        const ds = k.dataSets![0]!;
+        let m = this.byRow.get(ds);
+        if (!m) this.byRow.set(ds, (m = new Map()));
+        file(m, rt, i);
+        const w = opts.dataSetWanted?.(ds);
+        if (!w) fields = undefined;
+        else for (const f of w) fields?.add(f);
+      } else this.always.push(i);
       if (k.eventtypes) {
         fields?.add('eventtype');
         this.eventtypeSets.set(i, new Set(k.eventtypes.map(valueKey)));
@@ -125,19 +152,23 @@ export class StreamRouting {
       if (this.passes(i, event)) out.push(i);
     };
     for (const i of this.always) take(i);
-    for (const [field, m] of this.byField) {
-      const v = event[field];
-      if (v === undefined || v === null) continue;
-      if (Array.isArray(v)) {
-        for (const x of v) {
-          const list = m.get(valueKey(x));
+    const lookUp = (row: Readonly<Record<string, unknown>>, m: Map<string, Map<string, number[]>>) => {
+      for (const [field, byValue] of m) {
+        const v = row[field];
+        if (v === undefined || v === null) continue;
+        if (Array.isArray(v)) {
+          for (const x of v) {
+            const list = byValue.get(valueKey(x as string));
+            if (list) for (const i of list) take(i);
+          }
+        } else {
+          const list = byValue.get(valueKey(v as string));
           if (list) for (const i of list) take(i);
         }
-      } else {
-        const list = m.get(valueKey(v));
-        if (list) for (const i of list) take(i);
       }
-    }
+    };
+    lookUp(event, this.byField);
+    for (const [ds, m] of this.byRow) for (const row of this.opts.dataSetRows!(event, ds)) lookUp(row, m);
     return out.sort((a, b) => a - b);
   }
 

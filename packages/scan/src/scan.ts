@@ -4,8 +4,9 @@
  * Each detection runs once per log file (its stats state is per file, so memory is flat in the
  * size of the logs); a detection fires on a log when it gives rows there.
  */
-import { defaultAddonEngine, defaultDataModels, type AddonEngine, type RawEvent } from '@dac/normalise';
+import { defaultAddonEngine, type AddonEngine, type RawEvent } from '@dac/normalise';
 import { formatFor, readFixture } from '@dac/replay';
+import { sharedDataModels } from './detections.js';
 import { type LogFile, sourcetypeOf } from './logs.js';
 import { RuleIndex, type StreamRouting } from './rule-index.js';
 import type { DetectionRun, LogReport, ScanDetection, ScanHit } from './types.js';
@@ -17,12 +18,23 @@ export interface FileScan {
 
 /** The rule index over detections with the CIM data-set membership of @dac/normalise. */
 export function scanIndex(detections: readonly ScanDetection[]): RuleIndex {
-  const models = defaultDataModels();
+  const models = sharedDataModels();
   return new RuleIndex(detections, {
     inDataSet: (ev, ds) => models.contains(ev, ds),
     dataSetReads: (ds) => {
       const r = models.reads(ds);
       return r && new Set([...r, 'tag', 'eventtype']);
+    },
+    dataSetRows: (ev, ds) => models.rows(ev, ds),
+    // What a row needs (as @dac/replay's prepared tstats detections want it).
+    dataSetWanted: (ds) => {
+      const info = models.resolve(ds);
+      const r = models.reads(ds);
+      return (
+        info &&
+        r &&
+        new Set([...r, ...info.fields, '_time', 'host', 'source', 'sourcetype', 'index', 'tag', 'eventtype'])
+      );
     },
   });
 }
@@ -113,19 +125,29 @@ export async function scanFile(
     report.error = `cannot read: ${(e as Error).message}`;
   }
   const hits: ScanHit[] = [];
-  for (const [i, r] of [...runs].sort((a, b) => a[0] - b[0])) {
+  for (let i = 0; i < detections.length; i++) {
     if (failed.has(i)) continue;
+    const r = runs.get(i);
     let rows = 0;
     try {
-      rows = await r.end();
+      // A detection no event reached still runs on the log, over nothing (as Splunk's would).
+      rows = r ? await r.end() : await detections[i]!.rowsOnNoEvents();
     } catch (e) {
       failed.set(i, (e as Error).message);
       continue;
     }
     if (rows > 0) {
       const d = detections[i]!;
-      hits.push({ id: d.id, detection: d.file, name: d.name, log: file.log, rows });
-      report.fired.push(d.file);
+      const unconditional = (r ? await d.rowsOnNoEvents() : rows) > 0;
+      hits.push({
+        id: d.id,
+        detection: d.file,
+        name: d.name,
+        log: file.log,
+        rows,
+        ...(unconditional ? { unconditional } : {}),
+      });
+      if (!unconditional) report.fired.push(d.file);
     }
   }
   if (failed.size > 0) {

@@ -23,6 +23,11 @@ export interface IndexKeys {
   /** The event belongs to one of these data sets (`Endpoint.Processes`). */
   dataSets?: readonly string[];
   /**
+   * With one data set: constant equality terms of the tstats where-clause on that data set's
+   * rows (`process_name` in `cmd.exe`, …): some row of the event has one of `values` in `field`.
+   */
+  rowTerms?: readonly { field: string; values: readonly string[] }[];
+  /**
    * Constant equality terms of the search, each a necessary condition: the event's `field` has
    * one of `values` (`EventCode` in 1, 4688). A value with `*` is a pattern (never hashed).
    */
@@ -52,6 +57,11 @@ export interface ScanDetection {
    */
   fields?: ReadonlySet<string>;
   open(): DetectionRun;
+  /**
+   * Rows of a run that is given no event (`| stats count` gives one row, `count=0`, over
+   * nothing): what the detection gives on a log none of whose events the index routes to it.
+   */
+  rowsOnNoEvents(): Promise<number>;
 }
 
 /** A detection of the content that cannot be replayed, and why. */
@@ -72,6 +82,12 @@ export interface ScanHit {
   /** The log as the user named it (a file given, or the path under a folder given). */
   log: string;
   rows: number;
+  /**
+   * The detection gives rows over no events at all (`| stats count` without by: one row,
+   * `count=0`, as Splunk gives it), so its rows say nothing about the log: reported, but not
+   * counted as a detection firing on the log (`fired`, `--expect-all`).
+   */
+  unconditional?: true;
 }
 
 /** What one log file held and what fired on it. */
@@ -82,7 +98,7 @@ export interface LogReport {
   events: number;
   malformed: number;
   skipped: number;
-  /** Detections that gave rows on this log (content-relative files). */
+  /** Detections that gave rows on this log (content-relative files), unconditional ones excepted. */
   fired: string[];
   /** Unreadable log (missing, unknown format): the reason. */
   error?: string;
@@ -95,8 +111,10 @@ export interface ScanSummary {
   logs: number;
   /** Replayable detections run. */
   detections: number;
-  /** Detections that fired on at least one log. */
+  /** Detections that fired on at least one log (unconditional ones excepted). */
   fired: number;
+  /** Detections that give rows over no events (they appear in the results of every log). */
+  unconditional: number;
   /** Wall-clock seconds of the scan (reading, extracting, evaluating; preparation not included). */
   seconds: number;
   /** Seconds spent preparing the detections (parse, plan, compile). */
