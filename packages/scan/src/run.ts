@@ -4,7 +4,7 @@
  * to this thread and `jobs − 1` worker threads, each holding its own prepared detections; results
  * are merged in log order, so the output does not depend on the thread count.
  */
-import { existsSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
@@ -29,9 +29,21 @@ export function prepareScan(root: string): PreparedScan {
   return { root, detections, notScanned, prepareSeconds: (performance.now() - t0) / 1000 };
 }
 
+/**
+ * Below this many bytes of logs the default (no --jobs) scans in this thread: each worker
+ * prepares the whole rule set again (~2.5–3 s CPU for the 1,147 ESCU detections), and on the
+ * shared corpus (54 MB of EVTX) a second thread made the scan slower (docs/scan.md).
+ */
+export const WORKER_MIN_BYTES = 128 * 1024 * 1024;
+
 export interface ScanOptions {
-  /** Threads (this one + jobs − 1 workers); default `availableParallelism()`. */
+  /**
+   * Threads (this one + jobs − 1 workers). Default: `availableParallelism()` when the logs
+   * hold at least WORKER_MIN_BYTES, else 1.
+   */
   jobs?: number;
+  /** With workers: whether this thread scans files too (default true; false: workers only). */
+  scanInThread?: boolean;
   /** After each file. */
   onProgress?(done: number, total: number, log: string): void;
 }
@@ -67,7 +79,9 @@ export async function runScan(
     done++;
     opts.onProgress?.(done, logs.length, logs[i]!.log);
   };
-  const jobs = Math.max(1, Math.min(opts.jobs ?? availableParallelism(), logs.length));
+  const bytes = () => logs.reduce((a, l) => a + (existsSync(l.path) ? statSync(l.path).size : 0), 0);
+  const wanted = opts.jobs ?? (bytes() >= WORKER_MIN_BYTES ? availableParallelism() : 1);
+  const jobs = Math.max(1, Math.min(wanted, logs.length));
   const entry = jobs > 1 ? scanWorkerEntry() : undefined;
   const workers: Promise<void>[] = [];
   if (entry)
@@ -104,7 +118,7 @@ export async function runScan(
           });
         }),
       );
-  while (next < logs.length) {
+  while ((workers.length === 0 || opts.scanInThread !== false) && next < logs.length) {
     const i = next++;
     finished(i, await scanFile(index, logs[i]!));
   }

@@ -31,7 +31,10 @@ export const scanCommand: DacCommand = {
       .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
       .option('--report <dir>', 'write index.html (ATT&CK heatmap, tables) and layer.json (ATT&CK Navigator) into DIR')
       .option('--expect-all', 'exit 1 when some log has no detection firing');
-    addJobsOption(cmd, 'threads to scan with (default: available parallelism)');
+    addJobsOption(
+      cmd,
+      'threads to scan with (default: available parallelism when the logs hold 128 MiB or more, else 1)',
+    );
     cmd.action(async (logArgs: string[], opts: ScanOpts) => {
       const fail = (msg: string) => {
         process.stderr.write(`dac scan: ${msg}\n`);
