@@ -20,6 +20,7 @@ import {
   type DetectionSearch,
 } from '@dac/matchers';
 import { isScalar } from 'yaml';
+import { escapeTerminal } from '@dac/escape';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 
 interface CompileOpts {
@@ -170,7 +171,9 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
 
   diagnostics.sort(compareDiagnostics);
   for (const d of diagnostics)
-    process.stdout.write(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.rule}]\n`);
+    process.stdout.write(
+      `${escapeTerminal(d.file)}:${d.line}:${d.column}: ${d.severity}: ${escapeTerminal(d.message)} [${d.rule}]\n`,
+    );
   const errors = diagnostics.filter((d) => d.severity === 'error').length;
   const warnings = diagnostics.length - errors;
   const where = relative(process.cwd(), outDir) || '.';
