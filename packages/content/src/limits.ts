@@ -21,6 +21,11 @@ export interface Limits {
   where_terms: number;
   /** Decompressed bytes read from one fixture file (gzip, zip member). */
   fixture_decompressed_bytes: number;
+  /**
+   * Largest ratio of decompressed to compressed bytes of a gzip file or zip member, checked once
+   * 64 MiB were decompressed (a "zip bomb" stops within a second instead of inflating for minutes).
+   */
+  fixture_decompression_ratio: number;
   /** Longest fixture line kept, in characters; a longer line is one malformed event. */
   fixture_line_length: number;
   /** Deepest nesting of objects and arrays in one JSON event; deeper is one malformed event. */
@@ -34,6 +39,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   yaml_keys_per_mapping: 10_000,
   where_terms: 10_000,
   fixture_decompressed_bytes: 4 * 1024 * 1024 * 1024,
+  fixture_decompression_ratio: 200,
   fixture_line_length: 16 * 1024 * 1024,
   json_depth: 512,
   lookup_bytes: 4 * 1024 * 1024 * 1024,
