@@ -37,7 +37,7 @@ export interface Limits {
 export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   yaml_file_bytes: 4 * 1024 * 1024,
   yaml_keys_per_mapping: 10_000,
-  where_terms: 10_000,
+  where_terms: 1000,
   fixture_decompressed_bytes: 4 * 1024 * 1024 * 1024,
   fixture_decompression_ratio: 200,
   fixture_line_length: 16 * 1024 * 1024,

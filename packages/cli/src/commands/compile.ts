@@ -114,7 +114,7 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
   const result = await compileMatchers(
     candidates.map((c) => ({ id: c.id, tstats: c.tstats! })),
     models,
-    { cacheDir, typecheck: opts.typecheck },
+    { cacheDir, typecheck: opts.typecheck, maxWhereTerms: tree.config.limits?.where_terms },
   );
 
   let written = 0;
