@@ -42,7 +42,7 @@ export const DEFAULT_LIMITS: Readonly<Limits> = Object.freeze({
   fixture_decompression_ratio: 200,
   fixture_line_length: 16 * 1024 * 1024,
   json_depth: 512,
-  lookup_bytes: 4 * 1024 * 1024 * 1024,
+  lookup_bytes: 1024 * 1024 * 1024,
 });
 
 export const LIMIT_KEYS = Object.keys(DEFAULT_LIMITS) as (keyof Limits)[];
