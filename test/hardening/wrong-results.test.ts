@@ -84,3 +84,33 @@ describe('issue 12 case 7: values that must be refused', () => {
     }, 60_000);
   }
 });
+
+describe('issue 12 case 6: lookup size', () => {
+  it('a lookup over limits.lookup_bytes is refused by `dac build` with a message naming the limit, no stack trace', async () => {
+    const root = contentWith();
+    mkdirSync(join(root, 'lookups'), { recursive: true });
+    writeFileSync(
+      join(root, 'lookups', 'big_hosts.yml'),
+      'name: big_hosts\ndescription: hosts\nfilename: big_hosts.csv\n',
+    );
+    writeFileSync(join(root, 'lookups', 'big_hosts.csv'), `host,owner\n${'a,b\n'.repeat(100)}`);
+    writeFileSync(
+      join(root, 'dac.config.yaml'),
+      `${readFileSync(join(root, 'dac.config.yaml'), 'utf8')}limits:\n  lookup_bytes: 100\n`,
+    );
+    const b = await runDac('build', '--content', root, '--out', join(root, 'dist'));
+    expect(b.code).toBe(1);
+    expect(`${b.out}${b.err}`).toMatch(
+      /lookup file lookups\/big_hosts\.csv is 411 bytes; the limit is 100 bytes \(raise it with limits\.lookup_bytes in dac\.config\.yaml/,
+    );
+    expect(`${b.out}${b.err}`).not.toMatch(/internal error|ERR_FS_FILE_TOO_LARGE|\n\s+at /);
+  });
+
+  it('version-check hashes lookup CSVs by streaming: the same blob id as git computes from the bytes', async () => {
+    const { gitBlobId, gitBlobIdOfFile } = await import('../../packages/versioning/src/git.js');
+    dir = mkdtempSync(join(tmpdir(), 'dac-blob-'));
+    const bytes = Buffer.alloc(3 * 1024 * 1024 + 17, 'x,y\n');
+    writeFileSync(join(dir, 'l.csv'), bytes);
+    expect(gitBlobIdOfFile(join(dir, 'l.csv'))).toBe(gitBlobId(bytes));
+  });
+});
