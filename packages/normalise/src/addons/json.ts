@@ -49,25 +49,34 @@ export function unsafeIntegerTexts(line: string): Map<string, string[]> {
     if (isArray[top]) return `${parent}{}`;
     return parent === '' ? key : `${parent}.${key}`;
   };
-  while (i < n) {
+  // Nothing after the last run of 16+ digits can be a rounded integer: stop there.
+  let last = -1;
+  for (const m of line.matchAll(LONG_DIGITS)) last = m.index! + m[0].length;
+  const end = Math.min(n, last);
+  while (i < end) {
     const c = line.charCodeAt(i);
     if (c === 34 /* " */) {
+      // The closing quote: the next `"` not preceded by an odd number of backslashes (found with
+      // indexOf, so long string values cost what a native scan costs).
       let j = i + 1;
-      let escaped = false;
-      while (j < n) {
-        const d = line.charCodeAt(j);
-        if (d === 92) {
-          escaped = true;
-          j += 2;
-          continue;
+      for (;;) {
+        const q = line.indexOf('"', j);
+        if (q < 0) {
+          j = n;
+          break;
         }
-        if (d === 34) break;
-        j++;
+        let k = q - 1;
+        while (k > i && line.charCodeAt(k) === 92) k--;
+        if ((q - 1 - k) % 2 === 0) {
+          j = q;
+          break;
+        }
+        j = q + 1;
       }
       if (expectKey) {
         const raw = line.slice(i, j + 1);
         try {
-          key = escaped ? (JSON.parse(raw) as string) : raw.slice(1, -1);
+          key = raw.includes('\\') ? (JSON.parse(raw) as string) : raw.slice(1, -1);
         } catch {
           key = raw.slice(1, -1);
         }
@@ -119,6 +128,8 @@ export function unsafeIntegerTexts(line: string): Map<string, string[]> {
   }
   return out;
 }
+
+const LONG_DIGITS = /\d{16,}/g;
 
 /** Per event: the big-integer texts (computed on the first rounded integer) and how many were used per name. */
 interface BigIntegers {
