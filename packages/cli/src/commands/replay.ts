@@ -118,7 +118,7 @@ export const replayCommand: DacCommand = {
           prepared,
           logfiles.map((p) => ({ path: resolve(p), sourcetype: opts.sourcetype!, source: opts.source })),
           ctx,
-          { decodeEntities: opts.decodeEntities },
+          { decodeEntities: opts.decodeEntities, limits: tree.config.limits },
         );
         process.stdout.write(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
         process.stderr.write(formatReplaySummary(stats));
