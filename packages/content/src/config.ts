@@ -60,6 +60,21 @@ const DEFAULT_APP: AppConfig = {
 };
 
 /**
+ * A rule's severity as `rules:` of dac.config.yaml sets it: `off` drops the diagnostic, `error` or
+ * `warning` replaces its severity. Every stage that reports rule diagnostics (validate, compile, …)
+ * applies it to what it prints, so one setting means the same in every command.
+ */
+export function applyRuleSettings<D extends Diagnostic>(diagnostics: readonly D[], rules: DacConfig['rules']): D[] {
+  const out: D[] = [];
+  for (const d of diagnostics) {
+    const s = Object.hasOwn(rules, d.rule) ? rules[d.rule] : undefined;
+    if (s === 'off') continue;
+    out.push(s && s !== d.severity ? { ...d, severity: s } : d);
+  }
+  return out;
+}
+
+/**
  * Loads the content root's configuration: `dac.config.yaml`, else the `app:` block of an ESCU
  * `contentctl.yml` (so an ESCU checkout works unchanged), else defaults.
  * Shape errors are reported by the validator against `schemas/config.schema.json`; this function

@@ -57,6 +57,7 @@ export {
 export {
   CONFIG_FILE,
   CONTENTCTL_FILE,
+  applyRuleSettings,
   loadConfig,
   type AppConfig,
   type DacConfig,
