@@ -53,7 +53,8 @@ export const unknownLookup: TreeRule<LookupRef[]> = {
     for (const { facts, value } of ctx.collected()) {
       for (const r of value) {
         // Lookups add-ons ship (@dac/spl EXTERNAL_LOOKUPS) exist on the search head, not in lookups/.
-        if (externalLookupSource(r.name) !== undefined || ctx.nameExists('lookup', r.name) || files.has(r.name)) continue;
+        if (externalLookupSource(r.name) !== undefined || ctx.nameExists('lookup', r.name) || files.has(r.name))
+          continue;
         const s = closestName(r.name, names);
         out.push({
           file: facts.file,
