@@ -58,6 +58,7 @@ export {
   CONFIG_FILE,
   CONTENTCTL_FILE,
   applyRuleSettings,
+  findContentRoot,
   loadConfig,
   type AppConfig,
   type DacConfig,
