@@ -275,7 +275,8 @@ function evalToken(text: string, i: number, end: number, push: Push, templates: 
     return j + 1;
   }
   const num = EVAL_NUMBER.exec(text.slice(i, Math.min(end, i + 64)));
-  if (num && !/[A-Za-z_]/.test(text[i + num[0].length] ?? '')) {
+  const afterNum = num ? i + num[0].length : i;
+  if (num && !/[A-Za-z_]/.test(text[afterNum] ?? '') && !(templates && foreachTokenAt(text, afterNum, end) > 0)) {
     push('number', i, i + num[0].length, num[0]);
     return i + num[0].length;
   }
@@ -288,7 +289,13 @@ function evalToken(text: string, i: number, end: number, push: Push, templates: 
       const tl = templates ? foreachTokenAt(text, j, end) : 0;
       if (tl > 0) j += tl;
       else if (/[A-Za-z0-9_@$:{}]/.test(ch)) j++;
-      else if (ch === '.' && j + 1 < end && /[A-Za-z0-9_@${]/.test(text[j + 1]!) && j > i) j++;
+      else if (
+        ch === '.' &&
+        j + 1 < end &&
+        j > i &&
+        (/[A-Za-z0-9_@${]/.test(text[j + 1]!) || (templates && foreachTokenAt(text, j + 1, end) > 0))
+      )
+        j++;
       else break;
     }
     push('ident', i, j, text.slice(i, j));
