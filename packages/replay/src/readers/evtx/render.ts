@@ -16,7 +16,10 @@ import {
   parseBinXmlValue,
   type Values,
 } from './binxml.js';
-import { arrayItems, scalarText, T_ARRAY, T_BINXML, T_NULL, ValueError } from './values.js';
+import { escapeAttr, escapeText, isPlainName } from './escape.js';
+import { P_ELEMENT, P_STATIC, type PAttr, type PElement, type Plan, S_DATA, S_NONE, S_SKIP, S_SYSTEM } from './plan.js';
+import { planAt } from './plan-cache.js';
+import { arrayItems, scalarText, T_ARRAY, T_BINXML, T_NULL, u16, u32, ValueError } from './values.js';
 
 /**
  * Renders a parsed record as the single-line XML Splunk's `XmlWinEventLog` input indexes — the
@@ -52,37 +55,8 @@ export interface RenderOptions {
   decodeEntities?: boolean;
   /** Longest rendered event in UTF-16 units; longer events are reported, not kept. */
   maxLength: number;
-}
-
-const S_NONE = 0;
-const S_SYSTEM = 1;
-const S_DATA = 2;
-const S_SKIP = 3;
-
-function escapeText(s: string): string {
-  if (!/[&<>]/.test(s)) return s;
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-function escapeAttr(s: string): string {
-  if (!/[&<>'"]/.test(s)) return s;
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/'/g, '&apos;')
-    .replace(/"/g, '&quot;');
-}
-
-/** A plain XML name: what `parseEventXml` reads as one name token. */
-const PLAIN_NAME = /^[^\s<>/='"&!?]+$/;
-const plainNames = new Map<string, boolean>();
-function isPlainName(n: string): boolean {
-  let ok = plainNames.get(n);
-  if (ok === undefined) {
-    ok = PLAIN_NAME.test(n);
-    if (plainNames.size < 10_000) plainNames.set(n, ok);
-  }
-  return ok;
+  /** Render records through compiled template plans (default); false: the reference renderer only. */
+  plans?: boolean;
 }
 
 export class RenderError extends Error {
@@ -117,12 +91,22 @@ export class Renderer {
   private arrIndex = -1;
   private arrValues: Values | null = null;
   private arrItem = '';
+  /** The record's substitution values on the plan path (reused from record to record). */
+  private pCount = 0;
+  private pTypes = new Uint8Array(256);
+  private pOffs = new Uint32Array(256);
+  private pSizes = new Uint16Array(256);
+  /** Array substitution being repeated on the plan path (-1: none) and its item. */
+  private pArr = -1;
+  private pArrItem = '';
+  private readonly decoding: boolean;
 
   constructor(
     private readonly ctx: ChunkContext,
     private readonly opts: RenderOptions,
   ) {
     this.dec = opts.decodeEntities ? decodeXmlEntities : (s) => s;
+    this.decoding = opts.decodeEntities === true;
   }
 
   reset(): void {
@@ -380,6 +364,222 @@ export class Renderer {
     } else if (section === S_SYSTEM && depth === 2) {
       if (!wanted || wanted.has(name) || (name === 'EventID' && wanted.has('EventCode')))
         fields[name] = this.dec(acc.text.trim());
+    }
+  }
+
+  /**
+   * The plan path for one record's binary XML [start, end): when the record is the usual fragment
+   * header + one template instance whose template has a plan, renders it through the plan and
+   * returns true. Returns false — with nothing rendered — for anything else, including any error:
+   * the caller then takes the reference path, which renders or reports the record as it always has.
+   */
+  record(start: number, end: number): boolean {
+    const b = this.ctx.buf;
+    let pos = start;
+    while (pos < end && b[pos] === 0x0f) {
+      if (pos + 4 > end) return false;
+      pos += 4;
+    }
+    if (pos + 14 > end || b[pos] !== 0x0c) return false;
+    pos += 6;
+    const defOff = u32(b, pos);
+    pos += 4;
+    try {
+      const plan = planAt(this.ctx, defOff, 1);
+      if (!plan) return false;
+      if (defOff === pos) {
+        if (pos + 24 > end) return false;
+        pos += 24 + u32(b, pos + 20);
+        if (pos + 4 > end) return false;
+      }
+      const count = u32(b, pos);
+      pos += 4;
+      if (count * 4 > end - pos) return false;
+      if (count > this.pTypes.length) {
+        this.pTypes = new Uint8Array(count);
+        this.pOffs = new Uint32Array(count);
+        this.pSizes = new Uint16Array(count);
+      }
+      const types = this.pTypes;
+      const sizes = this.pSizes;
+      const offs = this.pOffs;
+      for (let i = 0; i < count; i++) {
+        sizes[i] = u16(b, pos);
+        types[i] = b[pos + 2]!;
+        pos += 4;
+      }
+      for (let i = 0; i < count; i++) {
+        offs[i] = pos;
+        pos += sizes[i]!;
+      }
+      if (pos > end || (pos < end && b[pos] !== 0x00)) return false;
+      this.pCount = count;
+      this.pArr = -1;
+      this.roots = 1;
+      this.plan(plan);
+      if (this.out.length <= this.opts.maxLength) return true;
+    } catch {
+      // The reference path reports it.
+    }
+    this.reset();
+    return false;
+  }
+
+  private plan(p: Plan): void {
+    this.pElement(p.root);
+  }
+
+  private pText(i: number): string {
+    const t = this.pTypes[i]!;
+    const off = this.pOffs[i]!;
+    try {
+      return t & T_ARRAY
+        ? arrayItems(this.ctx.buf, off, this.pSizes[i]!, t).join(' ')
+        : scalarText(this.ctx.buf, off, this.pSizes[i]!, t);
+    } catch (e) {
+      if (e instanceof ValueError) throw new RenderError(`substitution ${i}: ${e.message}`, off);
+      throw e;
+    }
+  }
+
+  private pElement(el: PElement): void {
+    const substs = el.substs;
+    for (let j = 0; j < substs.length; j++) {
+      const i = substs[j]!.index;
+      if (i >= this.pCount) continue;
+      const t = this.pTypes[i]!;
+      if (t & T_ARRAY && t !== (T_ARRAY | T_BINXML)) {
+        let items: string[];
+        try {
+          items = arrayItems(this.ctx.buf, this.pOffs[i]!, this.pSizes[i]!, t);
+        } catch (e) {
+          if (e instanceof ValueError) throw new RenderError(`substitution ${i}: ${e.message}`, this.pOffs[i]!);
+          throw e;
+        }
+        const savedArr = this.pArr;
+        const savedItem = this.pArrItem;
+        if (items.length === 0) items = [''];
+        for (const item of items) {
+          this.pArr = i;
+          this.pArrItem = item;
+          this.pOnce(el);
+        }
+        this.pArr = savedArr;
+        this.pArrItem = savedItem;
+        return;
+      }
+    }
+    this.pOnce(el);
+  }
+
+  /** An attribute's value on the plan path, or undefined when it is left out (as attrValue). */
+  private pAttr(a: PAttr): string | undefined {
+    let s = '';
+    let nullOptional = false;
+    const parts = a.parts;
+    for (let j = 0; j < parts.length; j++) {
+      const p = parts[j]!;
+      if (typeof p === 'string') {
+        s += p;
+        continue;
+      }
+      const i = p.index;
+      const t = i < this.pCount ? this.pTypes[i]! : T_NULL;
+      if (t === T_NULL) {
+        if (p.optional) nullOptional = true;
+        continue;
+      }
+      if (t === T_BINXML) {
+        this.unusual = true;
+        continue;
+      }
+      s += escapeAttr(this.pText(i));
+    }
+    return nullOptional && s === '' ? undefined : s;
+  }
+
+  private pOnce(el: PElement): void {
+    const substs = el.substs;
+    if (el.hasOptional)
+      for (let j = 0; j < substs.length; j++) {
+        const c = substs[j]!;
+        if (!c.optional || c.index === this.pArr) continue;
+        if (c.index >= this.pCount || this.pTypes[c.index] === T_NULL) return;
+      }
+    const fields = this.fields;
+    const wanted = this.opts.wanted;
+    const section = el.section;
+    let dataName: string | undefined;
+    this.out += el.open;
+    const attrs = el.attrs;
+    for (let j = 0; j < attrs.length; j++) {
+      const a = attrs[j]!;
+      let v: string | undefined;
+      if (a.whole !== undefined) {
+        this.out += a.whole;
+        if (fields === undefined || a.role === 0) continue;
+        v = this.decoding ? a.valueDecoded : a.value;
+      } else {
+        const raw = this.pAttr(a);
+        if (raw === undefined) continue;
+        this.out += `${a.prefix}${raw}'`;
+        if (fields === undefined || a.role === 0) continue;
+        v = this.dec(raw);
+      }
+      if (a.role === 1) {
+        if (!wanted || wanted.has(a.name) || a.name === 'SystemTime') fields[a.name] = v;
+      } else dataName = v;
+    }
+    const children = el.children;
+    if (children === null) {
+      this.out += '/>';
+      if (fields && section === S_DATA && dataName !== undefined && (!wanted || wanted.has(dataName)))
+        addField(fields, dataName, '');
+      return;
+    }
+    this.out += '>';
+    let text = '';
+    let child = el.elementChild;
+    for (let j = 0; j < children.length; j++) {
+      const c = children[j]!;
+      if (c.k === P_STATIC) {
+        this.out += c.text;
+        text += c.text;
+      } else if (c.k === P_ELEMENT) this.pElement(c);
+      else {
+        const i = c.index;
+        if (i === this.pArr) {
+          const s = escapeText(this.pArrItem);
+          this.out += s;
+          text += s;
+          continue;
+        }
+        const t = i < this.pCount ? this.pTypes[i]! : T_NULL;
+        if (t === T_NULL) continue;
+        if (t === T_BINXML) {
+          const acc: Acc = { text: '', child: false };
+          const nodes = parseBinXmlValue(this.ctx, this.pOffs[i]!, this.pSizes[i]!, 1);
+          this.document(nodes, null, el.depth + 1, section, acc, 2);
+          text += acc.text;
+          if (acc.child) child = true;
+          continue;
+        }
+        const s = escapeText(this.pText(i));
+        this.out += s;
+        text += s;
+      }
+    }
+    this.out += el.close;
+    if (this.out.length > this.opts.maxLength)
+      throw new RenderError(`rendered event longer than ${this.opts.maxLength} characters`, -1);
+    if (!fields || child) return;
+    if (section === S_DATA) {
+      const key = dataName ?? el.dataKey;
+      if (key !== undefined && (!wanted || wanted.has(key))) addField(fields, key, this.dec(text));
+    } else if (section === S_SYSTEM && el.depth === 2) {
+      const name = el.name;
+      if (!wanted || wanted.has(name) || (name === 'EventID' && wanted.has('EventCode')))
+        fields[name] = this.dec(text.trim());
     }
   }
 }

@@ -1,0 +1,198 @@
+import { decodeXmlEntities } from '../xml-event.js';
+import {
+  N_CDATA,
+  N_CHARREF,
+  N_ELEMENT,
+  N_SUBST,
+  N_TEXT,
+  type ElementNode,
+  type Node,
+  type Template,
+} from './binxml.js';
+import { escapeAttr, escapeText, isPlainName } from './escape.js';
+
+/**
+ * Render plans: a template definition compiled once into what the renderer needs for every record
+ * that instantiates it — the markup between substitutions as ready-escaped strings, each element's
+ * section (System / EventData / UserData) and field role, the direct substitutions an element
+ * holds (for array repetition and optional-null omission). Executing a plan (`Renderer.plan`)
+ * produces exactly the text and fields the reference renderer (`Renderer.document` over the parsed
+ * node tree) produces for the same record: the property tests check that on every record of the
+ * corpus and on mutated files.
+ *
+ * A template whose shape the fast fields would not mirror exactly (a root that is not one
+ * `<Event>`, names that are not plain XML names, entities, processing instructions, CDATA or
+ * markup at document level) gets no plan: its records take the reference renderer.
+ */
+
+export const S_NONE = 0;
+export const S_SYSTEM = 1;
+export const S_DATA = 2;
+export const S_SKIP = 3;
+
+export const P_STATIC = 0;
+export const P_ELEMENT = 1;
+export const P_SUBST = 2;
+
+export interface PStatic {
+  k: typeof P_STATIC;
+  /** Escaped markup or text, appended to the output and to the element's direct text. */
+  text: string;
+}
+export interface PSubst {
+  k: typeof P_SUBST;
+  index: number;
+  optional: boolean;
+}
+/** Attribute roles: 0 none, 1 a System field (`Name` → fields[Name]), 2 the `<Data Name=…>` key. */
+export interface PAttr {
+  name: string;
+  /** ` Name='` */
+  prefix: string;
+  /** The whole ` Name='value'` when the value has no substitution. */
+  whole: string | undefined;
+  /** Static value (escaped) and its entity-decoded form, when `whole` is set. */
+  value: string;
+  valueDecoded: string;
+  parts: (string | PSubst)[];
+  role: 0 | 1 | 2;
+}
+export interface PElement {
+  k: typeof P_ELEMENT;
+  name: string;
+  open: string;
+  close: string;
+  attrs: PAttr[];
+  children: PNode[] | null;
+  /** Direct substitution children, in order. */
+  substs: PSubst[];
+  hasOptional: boolean;
+  /** Has a child element in the template itself (so it is never a leaf field). */
+  elementChild: boolean;
+  depth: number;
+  section: number;
+  /** Field name of a leaf in EventData/UserData without a Name attribute. */
+  dataKey: string | undefined;
+}
+export type PNode = PStatic | PElement | PSubst;
+
+export interface Plan {
+  root: PElement;
+}
+
+class NoPlan extends Error {}
+
+function sectionOf(depth: number, name: string, parent: number): number {
+  if (depth === 1) return name === 'System' ? S_SYSTEM : name === 'EventData' || name === 'UserData' ? S_DATA : S_SKIP;
+  return depth === 0 ? S_NONE : parent;
+}
+
+function compileAttrs(el: ElementNode, depth: number, section: number): PAttr[] {
+  const out: PAttr[] = [];
+  for (const a of el.attrs) {
+    if (!isPlainName(a.name)) throw new NoPlan();
+    const parts: (string | PSubst)[] = [];
+    let stat = '';
+    let dynamic = false;
+    for (const n of a.value) {
+      switch (n.k) {
+        case N_TEXT:
+          stat += escapeAttr(n.text);
+          break;
+        case N_CHARREF:
+          stat += `&#${n.code};`;
+          break;
+        case N_SUBST:
+          if (stat) parts.push(stat);
+          stat = '';
+          parts.push({ k: P_SUBST, index: n.index, optional: n.optional });
+          dynamic = true;
+          break;
+        default:
+          // Entities (and anything else) in attribute values: the reference renderer's business.
+          throw new NoPlan();
+      }
+    }
+    if (stat) parts.push(stat);
+    const role = section === S_SYSTEM && depth >= 2 ? 1 : section === S_DATA && a.name === 'Name' ? 2 : 0;
+    out.push({
+      name: a.name,
+      prefix: ` ${a.name}='`,
+      whole: dynamic ? undefined : ` ${a.name}='${stat}'`,
+      value: dynamic ? '' : stat,
+      valueDecoded: dynamic ? '' : decodeXmlEntities(stat),
+      parts,
+      role,
+    });
+  }
+  return out;
+}
+
+function compileElement(el: ElementNode, depth: number, parentSection: number): PElement {
+  if (depth > 64 || !isPlainName(el.name)) throw new NoPlan();
+  const name = el.name;
+  const section = sectionOf(depth, name, parentSection);
+  const attrs = compileAttrs(el, depth, section);
+  let children: PNode[] | null = null;
+  const substs: PSubst[] = [];
+  let elementChild = false;
+  if (el.children) {
+    children = [];
+    const push = (text: string) => {
+      const last = children![children!.length - 1];
+      if (last && last.k === P_STATIC) last.text += text;
+      else children!.push({ k: P_STATIC, text });
+    };
+    for (const c of el.children) compileChild(c);
+    function compileChild(c: Node): void {
+      switch (c.k) {
+        case N_ELEMENT:
+          elementChild = true;
+          children!.push(compileElement(c, depth + 1, section));
+          return;
+        case N_TEXT:
+        case N_CDATA:
+          push(escapeText(c.text));
+          return;
+        case N_CHARREF:
+          push(`&#${c.code};`);
+          return;
+        case N_SUBST: {
+          const s: PSubst = { k: P_SUBST, index: c.index, optional: c.optional };
+          substs.push(s);
+          children!.push(s);
+          return;
+        }
+        default:
+          throw new NoPlan();
+      }
+    }
+  }
+  return {
+    k: P_ELEMENT,
+    name,
+    open: `<${name}`,
+    close: `</${name}>`,
+    attrs,
+    children,
+    substs,
+    hasOptional: substs.some((s) => s.optional),
+    elementChild,
+    depth,
+    section,
+    dataKey: name !== 'EventData' && name !== 'UserData' ? name : undefined,
+  };
+}
+
+/** The plan of a template instantiated as a record (at document level), or null for the reference path. */
+export function compilePlan(t: Template): Plan | null {
+  if (t.nodes.length !== 1) return null;
+  const root = t.nodes[0]!;
+  if (root.k !== N_ELEMENT || root.name !== 'Event') return null;
+  try {
+    return { root: compileElement(root, 0, S_NONE) };
+  } catch (e) {
+    if (e instanceof NoPlan) return null;
+    throw e;
+  }
+}
