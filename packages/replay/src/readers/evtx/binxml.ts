@@ -151,7 +151,7 @@ export class ChunkContext {
   }
 }
 
-const isValueToken = (t: number) =>
+export const isValueToken = (t: number) =>
   t === 0x05 || t === 0x45 || t === 0x0d || t === 0x0e || t === 0x08 || t === 0x48 || t === 0x09 || t === 0x49;
 
 /** A cursor over one region [pos, end) of the chunk. */

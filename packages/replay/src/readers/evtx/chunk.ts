@@ -150,7 +150,11 @@ export function readChunk(
     if (!trustEnd && prevId >= 0 && frame.id !== prevId + 1) break;
     try {
       renderer.reset();
-      if (render.plans !== false && renderer.record(frame.xmlStart, frame.xmlEnd)) res.planned++;
+      if (
+        render.plans !== false &&
+        (renderer.record(frame.xmlStart, frame.xmlEnd) || renderer.stream(frame.xmlStart, frame.xmlEnd))
+      )
+        res.planned++;
       else {
         const nodes = new Parser(ctx, frame.xmlStart, frame.xmlEnd, false, 0).fragment();
         renderer.document(nodes, null, 0, 0, null, 0);

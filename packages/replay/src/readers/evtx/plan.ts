@@ -82,7 +82,7 @@ export interface Plan {
 
 class NoPlan extends Error {}
 
-function sectionOf(depth: number, name: string, parent: number): number {
+export function sectionFor(depth: number, name: string, parent: number): number {
   if (depth === 1) return name === 'System' ? S_SYSTEM : name === 'EventData' || name === 'UserData' ? S_DATA : S_SKIP;
   return depth === 0 ? S_NONE : parent;
 }
@@ -131,7 +131,7 @@ function compileAttrs(el: ElementNode, depth: number, section: number): PAttr[] 
 function compileElement(el: ElementNode, depth: number, parentSection: number): PElement {
   if (depth > 64 || !isPlainName(el.name)) throw new NoPlan();
   const name = el.name;
-  const section = sectionOf(depth, name, parentSection);
+  const section = sectionFor(depth, name, parentSection);
   const attrs = compileAttrs(el, depth, section);
   let children: PNode[] | null = null;
   const substs: PSubst[] = [];

@@ -1,4 +1,4 @@
-import { open } from 'node:fs/promises';
+import { closeSync, openSync, readSync } from 'node:fs';
 import { CHUNK_SIZE, type EvtxIssue, type EvtxRecord, isChunkSignature, isZero, readChunk } from './chunk.js';
 import { FILE_HEADER_SIZE, headerNotes, parseFileHeader } from './file-header.js';
 import type { RenderOptions } from './render.js';
@@ -188,34 +188,38 @@ export const FILE_READ_SIZE = 16 * CHUNK_SIZE;
 
 /**
  * An EVTX file's bytes for `readEvtx`: the 4 KiB header, then reads of 1 MiB aligned on chunk
- * boundaries into ONE buffer reused from read to read (no allocation per read, so no garbage;
- * memory stays at that buffer whatever the file size). Each piece is valid only until the next is
- * requested — right for `readEvtx`, which consumes a piece synchronously before asking for more.
+ * boundaries into ONE buffer reused from read to read and from file to file (no allocation per
+ * read, so no garbage; memory stays at that buffer whatever the file size). Each piece is valid
+ * only until the next is requested — right for `readEvtx`, which consumes a piece synchronously
+ * before asking for more. Reads are synchronous (a read from the page cache costs less than the
+ * promise machinery around an asynchronous one: measured 10 vs 60 ms of CPU for the 281 corpus
+ * files); the event loop gets a turn every 8 MiB so that timers (progress) still run.
  */
 export async function* evtxFileSource(path: string): AsyncGenerator<Buffer> {
-  const fh = await open(path, 'r');
+  const fd = openSync(path, 'r');
   const buf = takeBuffer();
   try {
-    const h = await fh.read(buf, 0, FILE_HEADER_SIZE, 0);
-    if (h.bytesRead === 0) return;
-    yield buf.subarray(0, h.bytesRead);
-    if (h.bytesRead < FILE_HEADER_SIZE) return;
+    const h = readSync(fd, buf, 0, FILE_HEADER_SIZE, 0);
+    if (h === 0) return;
+    yield buf.subarray(0, h);
+    if (h < FILE_HEADER_SIZE) return;
     let pos = FILE_HEADER_SIZE;
-    for (;;) {
+    for (let reads = 1; ; reads++) {
       let fill = 0;
       while (fill < FILE_READ_SIZE) {
-        const r = await fh.read(buf, fill, FILE_READ_SIZE - fill, pos + fill);
-        if (r.bytesRead === 0) break;
-        fill += r.bytesRead;
+        const n = readSync(fd, buf, fill, FILE_READ_SIZE - fill, pos + fill);
+        if (n === 0) break;
+        fill += n;
       }
       if (fill === 0) return;
       yield buf.subarray(0, fill);
       if (fill < FILE_READ_SIZE) return;
       pos += fill;
+      if (reads % 8 === 0) await new Promise((resolve) => setImmediate(resolve));
     }
   } finally {
     giveBuffer(buf);
-    await fh.close();
+    closeSync(fd);
   }
 }
 

@@ -12,14 +12,27 @@ import {
   N_TEMPLATE,
   N_TEXT,
   type ElementNode,
+  isValueToken,
+  MAX_ELEMENT_DEPTH,
   type Node,
   parseBinXmlValue,
   type Values,
 } from './binxml.js';
 import { escapeAttr, escapeText, isPlainName } from './escape.js';
-import { P_ELEMENT, P_STATIC, type PAttr, type PElement, type Plan, S_DATA, S_NONE, S_SKIP, S_SYSTEM } from './plan.js';
+import {
+  P_ELEMENT,
+  P_STATIC,
+  type PAttr,
+  type PElement,
+  type Plan,
+  S_DATA,
+  S_NONE,
+  S_SKIP,
+  S_SYSTEM,
+  sectionFor,
+} from './plan.js';
 import { planAt } from './plan-cache.js';
-import { arrayItems, scalarText, T_ARRAY, T_BINXML, T_NULL, u16, u32, ValueError } from './values.js';
+import { arrayItems, scalarText, T_ARRAY, T_BINXML, T_NULL, u16, u32, utf16, ValueError } from './values.js';
 
 /**
  * Renders a parsed record as the single-line XML Splunk's `XmlWinEventLog` input indexes — the
@@ -581,5 +594,186 @@ export class Renderer {
       if (!wanted || wanted.has(name) || (name === 'EventID' && wanted.has('EventCode')))
         fields[name] = this.dec(text.trim());
     }
+  }
+
+  /** Cursor of the streaming path. */
+  private sPos = 0;
+  private sEnd = 0;
+
+  /**
+   * The streaming path for records stored without templates (Event Viewer's "Save as"): the token
+   * stream is rendered as it is read, with no node tree — the same checks as the Parser, the same
+   * output as the reference renderer. Returns false, with nothing rendered, for anything it does
+   * not take (a template instance, a processing instruction at document level) or any error: the
+   * caller then takes the reference path.
+   */
+  stream(start: number, end: number): boolean {
+    const b = this.ctx.buf;
+    this.sPos = start;
+    this.sEnd = end;
+    try {
+      while (this.sPos < end) {
+        const t = b[this.sPos]!;
+        if (t === 0x00) {
+          this.sPos++;
+          break;
+        }
+        if (t === 0x0f) {
+          if (this.sPos + 4 > end) throw new BinXmlError('fragment header', this.sPos);
+          this.sPos += 4;
+        } else if ((t & 0xbf) === 0x01) {
+          this.roots++;
+          const name = this.sElement(0, S_NONE);
+          if (this.roots > 1 || name !== 'Event') this.unusual = true;
+        } else throw new BinXmlError('not streamed', this.sPos);
+      }
+      if (this.out.length <= this.opts.maxLength) return true;
+    } catch {
+      // The reference path renders or reports it.
+    }
+    this.reset();
+    return false;
+  }
+
+  private sNeed(n: number): void {
+    if (this.sPos + n > this.sEnd) throw new BinXmlError('token stream ends early', this.sPos);
+  }
+  private sWord(): number {
+    this.sNeed(2);
+    const v = u16(this.ctx.buf, this.sPos);
+    this.sPos += 2;
+    return v;
+  }
+  private sDword(): number {
+    this.sNeed(4);
+    const v = u32(this.ctx.buf, this.sPos);
+    this.sPos += 4;
+    return v;
+  }
+  private sCounted(): string {
+    const n = this.sWord();
+    this.sNeed(2 * n);
+    const s = utf16(this.ctx.buf, this.sPos, n);
+    this.sPos += 2 * n;
+    return s;
+  }
+  private sName(): string {
+    const off = this.sDword();
+    if (off === this.sPos) {
+      const s = this.ctx.name(off, this.sEnd);
+      this.sPos += 10 + 2 * s.length;
+      return s;
+    }
+    return this.ctx.name(off, this.ctx.buf.length);
+  }
+  /** A value token in an attribute or content: its escaped text (as the reference renders it). */
+  private sValue(attr: boolean): string {
+    const b = this.ctx.buf;
+    this.sNeed(1);
+    const t = b[this.sPos++]!;
+    switch (t & 0xbf) {
+      case 0x05: {
+        this.sNeed(1);
+        if (b[this.sPos++] !== 0x01) throw new BinXmlError('value type', this.sPos - 1);
+        const text = this.sCounted();
+        return attr ? escapeAttr(text) : escapeText(text);
+      }
+      case 0x08:
+        return `&#${this.sWord()};`;
+      case 0x09: {
+        const n = this.sName();
+        if (!isPlainName(n)) this.unusual = true;
+        return `&${n};`;
+      }
+      default:
+        throw new BinXmlError('substitution outside a template definition', this.sPos - 1);
+    }
+  }
+
+  /** One element at `depth` (cursor on its start token); returns its name. */
+  private sElement(depth: number, parentSection: number): string {
+    if (depth >= MAX_ELEMENT_DEPTH) throw new BinXmlError('nesting', this.sPos);
+    const b = this.ctx.buf;
+    const tok = b[this.sPos++]!;
+    const size = this.sDword();
+    if (this.sPos + size > this.sEnd) throw new BinXmlError('element size', this.sPos);
+    const name = this.sName();
+    if (!isPlainName(name)) this.unusual = true;
+    const section = sectionFor(depth, name, parentSection);
+    const fields = this.fields;
+    const wanted = this.opts.wanted;
+    let dataName: string | undefined;
+    this.out += `<${name}`;
+    if (tok & 0x40) {
+      this.sDword(); // attribute list size
+      while (this.sPos < this.sEnd && (b[this.sPos]! & 0xbf) === 0x06) {
+        this.sPos++;
+        const an = this.sName();
+        let v = '';
+        while (this.sPos < this.sEnd && isValueToken(b[this.sPos]!)) v += this.sValue(true);
+        if (!isPlainName(an)) this.unusual = true;
+        this.out += ` ${an}='${v}'`;
+        if (fields) {
+          if (section === S_SYSTEM && depth >= 2) {
+            if (!wanted || wanted.has(an) || an === 'SystemTime') fields[an] = this.dec(v);
+          } else if (section === S_DATA && an === 'Name') dataName = this.dec(v);
+        }
+      }
+    }
+    this.sNeed(1);
+    const close = b[this.sPos++]!;
+    if (close === 0x03) {
+      this.out += '/>';
+      if (fields && section === S_DATA && dataName !== undefined && (!wanted || wanted.has(dataName)))
+        addField(fields, dataName, '');
+      return name;
+    }
+    if (close !== 0x02) throw new BinXmlError('start tag', this.sPos - 1);
+    this.out += '>';
+    let text = '';
+    let child = false;
+    for (;;) {
+      if (this.sPos >= this.sEnd) throw new BinXmlError('not closed', this.sPos);
+      const t = b[this.sPos]!;
+      if (t === 0x04) {
+        this.sPos++;
+        break;
+      }
+      let s: string;
+      if ((t & 0xbf) === 0x01) {
+        child = true;
+        this.sElement(depth + 1, section);
+        continue;
+      }
+      if (isValueToken(t)) s = this.sValue(false);
+      else if ((t & 0xbf) === 0x07) {
+        this.sPos++;
+        s = escapeText(this.sCounted());
+      } else if (t === 0x0a) {
+        this.sPos++;
+        const target = this.sName();
+        let data = '';
+        if (this.sPos < this.sEnd && b[this.sPos] === 0x0b) {
+          this.sPos++;
+          data = this.sCounted();
+        }
+        if (!isPlainName(target) || data.includes('?>')) this.unusual = true;
+        s = `<?${target}${data ? ` ${data}` : ''}?>`;
+      } else throw new BinXmlError('not streamed', this.sPos);
+      this.out += s;
+      text += s;
+    }
+    this.out += `</${name}>`;
+    if (this.out.length > this.opts.maxLength)
+      throw new RenderError(`rendered event longer than ${this.opts.maxLength} characters`, -1);
+    if (!fields || child) return name;
+    if (section === S_DATA) {
+      const key = dataName ?? (name !== 'EventData' && name !== 'UserData' ? name : undefined);
+      if (key !== undefined && (!wanted || wanted.has(key))) addField(fields, key, this.dec(text));
+    } else if (section === S_SYSTEM && depth === 2) {
+      if (!wanted || wanted.has(name) || (name === 'EventID' && wanted.has('EventCode')))
+        fields[name] = this.dec(text.trim());
+    }
+    return name;
   }
 }
