@@ -1,4 +1,4 @@
-import type { Plan } from './plan.js';
+import type { PlanEntry } from './plan-cache.js';
 import { u16, u32, utf16 } from './values.js';
 
 /**
@@ -109,8 +109,8 @@ export const MAX_NESTING = 16;
 export class ChunkContext {
   private readonly names = new Map<number, string>();
   private readonly templates = new Map<number, Template>();
-  /** Render plans of this chunk's templates by definition offset (null: reference renderer). */
-  readonly plans = new Map<number, Plan | null>();
+  /** Plan-cache entries of this chunk's templates by definition offset. */
+  readonly plans = new Map<number, PlanEntry>();
   constructor(readonly buf: Buffer) {}
 
   /** Name structure at `off`: u32 next, u16 hash, u16 count, UTF-16 text, u16 NUL. Returns [name, size]. */

@@ -1,4 +1,4 @@
-import { BinXmlError, type ChunkContext } from './binxml.js';
+import { BinXmlError, type ChunkContext, type Node } from './binxml.js';
 import { compilePlan, type Plan } from './plan.js';
 import { u16, u32 } from './values.js';
 
@@ -12,13 +12,17 @@ import { u16, u32 } from './values.js';
  * same names parse to the same tree, hence the same plan. Anything else parses and compiles anew.
  */
 
-interface Entry {
+export interface PlanEntry {
   /** The definition's data (a copy). */
   bytes: Buffer;
   refs: number[];
   refNames: string[];
-  plan: Plan | null;
+  /** The parsed definition (chunk-independent: names are strings, values are substitution slots). */
+  nodes: Node[];
+  /** Plans by instance depth·4 + section (null: no plan). */
+  plans: Map<number, Plan | null>;
 }
+type Entry = PlanEntry;
 
 /** Bounded: a few hundred templates make up real logs; a hostile file cannot grow it without end. */
 const MAX_ENTRIES = 4096;
@@ -71,45 +75,61 @@ function inlineNamesInside(b: Buffer, start: number, size: number, refs: number[
 }
 
 /**
- * The plan for the template defined at `defOff` of this chunk, or null when its records take the
- * reference renderer. Throws BinXmlError where the definition does not parse (as the reference).
+ * The plan for the template defined at `defOff` of this chunk instantiated at `depth` in
+ * `section`, or null when it takes the reference renderer. Throws BinXmlError where the
+ * definition does not parse (as the reference does).
  */
-export function planAt(ctx: ChunkContext, defOff: number, nesting: number): Plan | null {
-  const known = ctx.plans.get(defOff);
-  if (known !== undefined) return known;
+export function planAt(
+  ctx: ChunkContext,
+  defOff: number,
+  nesting: number,
+  depth: number,
+  section: number,
+): Plan | null {
+  let e = ctx.plans.get(defOff);
+  if (e === undefined) {
+    e = entryAt(ctx, defOff, nesting);
+    ctx.plans.set(defOff, e);
+  }
+  const key = depth * 4 + section;
+  let plan = e.plans.get(key);
+  if (plan === undefined) {
+    plan = compilePlan(e.nodes, depth, section);
+    e.plans.set(key, plan);
+  }
+  return plan;
+}
+
+function entryAt(ctx: ChunkContext, defOff: number, nesting: number): Entry {
   const b = ctx.buf;
-  let plan: Plan | null = null;
   if (defOff + 24 <= b.length) {
     const size = u32(b, defOff + 20);
     const start = defOff + 24;
     if (start + size <= b.length) {
       const key = keyOf(b, defOff, size);
       const list = cache.get(key);
-      let hit: Entry | undefined;
-      if (list) for (const e of list) if (matches(ctx, e, start)) hit = e;
-      if (hit) plan = hit.plan;
-      else {
-        const t = ctx.template(defOff, b.length, nesting);
-        plan = compilePlan(t);
+      if (list) for (const e of list) if (matches(ctx, e, start)) return e;
+      const t = ctx.template(defOff, b.length, nesting);
+      const e: Entry = {
+        bytes: Buffer.from(b.subarray(start, start + size)),
+        refs: t.refs,
+        refNames: t.refNames,
+        nodes: t.nodes,
+        plans: new Map(),
+      };
+      if (inlineNamesInside(b, start, size, t.refs)) {
         if (entries >= MAX_ENTRIES) {
           cache.clear();
           entries = 0;
         }
-        if (inlineNamesInside(b, start, size, t.refs)) {
-          const e: Entry = {
-            bytes: Buffer.from(b.subarray(start, start + size)),
-            refs: t.refs,
-            refNames: t.refNames,
-            plan,
-          };
-          const l = cache.get(key);
-          if (l) l.push(e);
-          else cache.set(key, [e]);
-          entries++;
-        }
+        const l = cache.get(key);
+        if (l) l.push(e);
+        else cache.set(key, [e]);
+        entries++;
       }
-    } else ctx.template(defOff, b.length, nesting); // throws the reference's error
-  } else ctx.template(defOff, b.length, nesting);
-  ctx.plans.set(defOff, plan);
-  return plan;
+      return e;
+    }
+  }
+  ctx.template(defOff, b.length, nesting); // throws the reference's error
+  throw new BinXmlError(`template definition at 0x${defOff.toString(16)} out of bounds`, defOff);
 }

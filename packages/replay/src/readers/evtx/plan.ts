@@ -1,14 +1,5 @@
 import { decodeXmlEntities } from '../xml-event.js';
-import {
-  N_CDATA,
-  N_CHARREF,
-  N_ELEMENT,
-  N_SUBST,
-  N_TEXT,
-  type ElementNode,
-  type Node,
-  type Template,
-} from './binxml.js';
+import { N_CDATA, N_CHARREF, N_ELEMENT, N_SUBST, N_TEXT, type ElementNode, type Node } from './binxml.js';
 import { escapeAttr, escapeText, isPlainName } from './escape.js';
 
 /**
@@ -77,7 +68,8 @@ export interface PElement {
 export type PNode = PStatic | PElement | PSubst;
 
 export interface Plan {
-  root: PElement;
+  /** The nodes at the instance's depth: the `<Event>` root for a record; any content in a BinXml value. */
+  nodes: PNode[];
 }
 
 class NoPlan extends Error {}
@@ -128,69 +120,82 @@ function compileAttrs(el: ElementNode, depth: number, section: number): PAttr[] 
   return out;
 }
 
+interface Compiled {
+  children: PNode[];
+  substs: PSubst[];
+  elementChild: boolean;
+}
+
+/** Content nodes rendered at `depth` in `section` (an element's children, or a nested template's nodes). */
+function compileContent(nodes: Node[], depth: number, section: number): Compiled {
+  const children: PNode[] = [];
+  const substs: PSubst[] = [];
+  let elementChild = false;
+  const push = (text: string) => {
+    const last = children[children.length - 1];
+    if (last && last.k === P_STATIC) last.text += text;
+    else children.push({ k: P_STATIC, text });
+  };
+  for (const c of nodes)
+    switch (c.k) {
+      case N_ELEMENT:
+        elementChild = true;
+        children.push(compileElement(c, depth, section));
+        break;
+      case N_TEXT:
+      case N_CDATA:
+        push(escapeText(c.text));
+        break;
+      case N_CHARREF:
+        push(`&#${c.code};`);
+        break;
+      case N_SUBST: {
+        const s: PSubst = { k: P_SUBST, index: c.index, optional: c.optional };
+        substs.push(s);
+        children.push(s);
+        break;
+      }
+      default:
+        throw new NoPlan();
+    }
+  return { children, substs, elementChild };
+}
+
 function compileElement(el: ElementNode, depth: number, parentSection: number): PElement {
   if (depth > 64 || !isPlainName(el.name)) throw new NoPlan();
   const name = el.name;
   const section = sectionFor(depth, name, parentSection);
   const attrs = compileAttrs(el, depth, section);
-  let children: PNode[] | null = null;
-  const substs: PSubst[] = [];
-  let elementChild = false;
-  if (el.children) {
-    children = [];
-    const push = (text: string) => {
-      const last = children![children!.length - 1];
-      if (last && last.k === P_STATIC) last.text += text;
-      else children!.push({ k: P_STATIC, text });
-    };
-    for (const c of el.children) compileChild(c);
-    function compileChild(c: Node): void {
-      switch (c.k) {
-        case N_ELEMENT:
-          elementChild = true;
-          children!.push(compileElement(c, depth + 1, section));
-          return;
-        case N_TEXT:
-        case N_CDATA:
-          push(escapeText(c.text));
-          return;
-        case N_CHARREF:
-          push(`&#${c.code};`);
-          return;
-        case N_SUBST: {
-          const s: PSubst = { k: P_SUBST, index: c.index, optional: c.optional };
-          substs.push(s);
-          children!.push(s);
-          return;
-        }
-        default:
-          throw new NoPlan();
-      }
-    }
-  }
+  const c = el.children ? compileContent(el.children, depth + 1, section) : null;
+  const substs = c ? c.substs : [];
   return {
     k: P_ELEMENT,
     name,
     open: `<${name}`,
     close: `</${name}>`,
     attrs,
-    children,
+    children: c ? c.children : null,
     substs,
     hasOptional: substs.some((s) => s.optional),
-    elementChild,
+    elementChild: c ? c.elementChild : false,
     depth,
     section,
     dataKey: name !== 'EventData' && name !== 'UserData' ? name : undefined,
   };
 }
 
-/** The plan of a template instantiated as a record (at document level), or null for the reference path. */
-export function compilePlan(t: Template): Plan | null {
-  if (t.nodes.length !== 1) return null;
-  const root = t.nodes[0]!;
-  if (root.k !== N_ELEMENT || root.name !== 'Event') return null;
+/**
+ * The plan of a template instantiated at `depth` in `section`: as a record (depth 0) it must be
+ * exactly one `<Event>` element; inside a BinXml value (depth ≥ 1) any content. Null: the
+ * reference renderer's business.
+ */
+export function compilePlan(nodes: Node[], depth: number, section: number): Plan | null {
+  if (depth === 0) {
+    const root = nodes[0];
+    if (nodes.length !== 1 || root?.k !== N_ELEMENT || root.name !== 'Event') return null;
+  }
   try {
-    return { root: compileElement(root, 0, S_NONE) };
+    return { nodes: compileContent(nodes, depth, section).children };
   } catch (e) {
     if (e instanceof NoPlan) return null;
     throw e;

@@ -25,6 +25,7 @@ import {
   type PAttr,
   type PElement,
   type Plan,
+  type PNode,
   S_DATA,
   S_NONE,
   S_SKIP,
@@ -106,9 +107,9 @@ export class Renderer {
   private arrItem = '';
   /** The record's substitution values on the plan path (reused from record to record). */
   private pCount = 0;
-  private pTypes = new Uint8Array(256);
-  private pOffs = new Uint32Array(256);
-  private pSizes = new Uint16Array(256);
+  private pTypes: Uint8Array = new Uint8Array(256);
+  private pOffs: Uint32Array = new Uint32Array(256);
+  private pSizes: Uint16Array = new Uint16Array(256);
   /** Array substitution being repeated on the plan path (-1: none) and its item. */
   private pArr = -1;
   private pArrItem = '';
@@ -387,50 +388,14 @@ export class Renderer {
    * the caller then takes the reference path, which renders or reports the record as it always has.
    */
   record(start: number, end: number): boolean {
-    const b = this.ctx.buf;
-    let pos = start;
-    while (pos < end && b[pos] === 0x0f) {
-      if (pos + 4 > end) return false;
-      pos += 4;
-    }
-    if (pos + 14 > end || b[pos] !== 0x0c) return false;
-    pos += 6;
-    const defOff = u32(b, pos);
-    pos += 4;
     try {
-      const plan = planAt(this.ctx, defOff, 1);
-      if (!plan) return false;
-      if (defOff === pos) {
-        if (pos + 24 > end) return false;
-        pos += 24 + u32(b, pos + 20);
-        if (pos + 4 > end) return false;
+      const plan = this.pInstance(start, end, 0, S_NONE, 1);
+      if (plan) {
+        this.pArr = -1;
+        this.roots = 1;
+        this.pContent(plan.nodes, 0, S_NONE);
+        if (this.out.length <= this.opts.maxLength) return true;
       }
-      const count = u32(b, pos);
-      pos += 4;
-      if (count * 4 > end - pos) return false;
-      if (count > this.pTypes.length) {
-        this.pTypes = new Uint8Array(count);
-        this.pOffs = new Uint32Array(count);
-        this.pSizes = new Uint16Array(count);
-      }
-      const types = this.pTypes;
-      const sizes = this.pSizes;
-      const offs = this.pOffs;
-      for (let i = 0; i < count; i++) {
-        sizes[i] = u16(b, pos);
-        types[i] = b[pos + 2]!;
-        pos += 4;
-      }
-      for (let i = 0; i < count; i++) {
-        offs[i] = pos;
-        pos += sizes[i]!;
-      }
-      if (pos > end || (pos < end && b[pos] !== 0x00)) return false;
-      this.pCount = count;
-      this.pArr = -1;
-      this.roots = 1;
-      this.plan(plan);
-      if (this.out.length <= this.opts.maxLength) return true;
     } catch {
       // The reference path reports it.
     }
@@ -438,8 +403,145 @@ export class Renderer {
     return false;
   }
 
-  private plan(p: Plan): void {
-    this.pElement(p.root);
+  /** Nesting level of the plan path (0: the record's template; +1 per BinXml value holding a template). */
+  private pLevel = 0;
+  private readonly pSaved: { types: Uint8Array; offs: Uint32Array; sizes: Uint16Array }[] = [];
+
+  /**
+   * Reads a fragment holding one template instance, [start, end), into the current value arrays:
+   * returns the template's plan at `depth`/`section`, or null when the region is anything else or
+   * the template has no plan. `nesting` is the reference parser's nesting of the definition.
+   */
+  private pInstance(start: number, end: number, depth: number, section: number, nesting: number): Plan | null {
+    const b = this.ctx.buf;
+    let pos = start;
+    while (pos < end && b[pos] === 0x0f) {
+      if (pos + 4 > end) return null;
+      pos += 4;
+    }
+    if (pos + 14 > end || b[pos] !== 0x0c) return null;
+    pos += 6;
+    const defOff = u32(b, pos);
+    pos += 4;
+    const plan = planAt(this.ctx, defOff, nesting, depth, section);
+    if (!plan) return null;
+    if (defOff === pos) {
+      if (pos + 24 > end) return null;
+      pos += 24 + u32(b, pos + 20);
+      if (pos + 4 > end) return null;
+    }
+    const count = u32(b, pos);
+    pos += 4;
+    if (count * 4 > end - pos) return null;
+    if (count > this.pTypes.length) {
+      this.pTypes = new Uint8Array(count);
+      this.pOffs = new Uint32Array(count);
+      this.pSizes = new Uint16Array(count);
+    }
+    const types = this.pTypes;
+    const sizes = this.pSizes;
+    const offs = this.pOffs;
+    for (let i = 0; i < count; i++) {
+      sizes[i] = u16(b, pos);
+      types[i] = b[pos + 2]!;
+      pos += 4;
+    }
+    for (let i = 0; i < count; i++) {
+      offs[i] = pos;
+      pos += sizes[i]!;
+    }
+    if (pos > end || (pos < end && b[pos] !== 0x00)) return null;
+    this.pCount = count;
+    return plan;
+  }
+
+  /**
+   * Content nodes at `depth` in `section` on the plan path; returns their direct text (what the
+   * reference collects in the element's Acc) and sets `pChild` when an element was written.
+   */
+  private pChild = false;
+  private pContent(nodes: PNode[], depth: number, section: number): string {
+    let text = '';
+    let child = false;
+    for (let j = 0; j < nodes.length; j++) {
+      const c = nodes[j]!;
+      if (c.k === P_STATIC) {
+        this.out += c.text;
+        text += c.text;
+        continue;
+      }
+      if (c.k === P_ELEMENT) {
+        child = true;
+        this.pElement(c);
+        continue;
+      }
+      const i = c.index;
+      if (i === this.pArr) {
+        const s = escapeText(this.pArrItem);
+        this.out += s;
+        text += s;
+        continue;
+      }
+      const t = i < this.pCount ? this.pTypes[i]! : T_NULL;
+      if (t === T_NULL) continue;
+      if (t === T_BINXML) {
+        text += this.pBinXml(this.pOffs[i]!, this.pSizes[i]!, depth, section);
+        if (this.pChild) child = true;
+        continue;
+      }
+      const s = escapeText(this.pText(i));
+      this.out += s;
+      text += s;
+    }
+    this.pChild = child;
+    return text;
+  }
+
+  /** A BinXml substitution value: a nested template instance through its plan, else the reference renderer. */
+  private pBinXml(off: number, size: number, depth: number, section: number): string {
+    const level = this.pLevel;
+    if (level < 4) {
+      // Switch to this level's value arrays; the enclosing instance's are restored after.
+      const saved = { types: this.pTypes, offs: this.pOffs, sizes: this.pSizes };
+      const count = this.pCount;
+      const arr = this.pArr;
+      const item = this.pArrItem;
+      const mine = this.pSaved[level];
+      if (mine) {
+        this.pTypes = mine.types;
+        this.pOffs = mine.offs;
+        this.pSizes = mine.sizes;
+      } else {
+        this.pTypes = new Uint8Array(64);
+        this.pOffs = new Uint32Array(64);
+        this.pSizes = new Uint16Array(64);
+      }
+      this.pLevel = level + 1;
+      let text: string | undefined;
+      try {
+        // Reference nesting: BinXml fragment 2·level + 2, its template definition one more.
+        const plan = this.pInstance(off, off + size, depth, section, 2 * level + 3);
+        if (plan) {
+          this.pArr = -1;
+          text = this.pContent(plan.nodes, depth, section);
+        }
+      } finally {
+        this.pSaved[level] = { types: this.pTypes, offs: this.pOffs, sizes: this.pSizes };
+        this.pTypes = saved.types;
+        this.pOffs = saved.offs;
+        this.pSizes = saved.sizes;
+        this.pCount = count;
+        this.pArr = arr;
+        this.pArrItem = item;
+        this.pLevel = level;
+      }
+      if (text !== undefined) return text;
+    }
+    const acc: Acc = { text: '', child: false };
+    const nodes = parseBinXmlValue(this.ctx, off, size, 2 * level + 1);
+    this.document(nodes, null, depth, section, acc, 2 * level + 2);
+    this.pChild = acc.child;
+    return acc.text;
   }
 
   private pText(i: number): string {
@@ -551,37 +653,8 @@ export class Renderer {
       return;
     }
     this.out += '>';
-    let text = '';
-    let child = el.elementChild;
-    for (let j = 0; j < children.length; j++) {
-      const c = children[j]!;
-      if (c.k === P_STATIC) {
-        this.out += c.text;
-        text += c.text;
-      } else if (c.k === P_ELEMENT) this.pElement(c);
-      else {
-        const i = c.index;
-        if (i === this.pArr) {
-          const s = escapeText(this.pArrItem);
-          this.out += s;
-          text += s;
-          continue;
-        }
-        const t = i < this.pCount ? this.pTypes[i]! : T_NULL;
-        if (t === T_NULL) continue;
-        if (t === T_BINXML) {
-          const acc: Acc = { text: '', child: false };
-          const nodes = parseBinXmlValue(this.ctx, this.pOffs[i]!, this.pSizes[i]!, 1);
-          this.document(nodes, null, el.depth + 1, section, acc, 2);
-          text += acc.text;
-          if (acc.child) child = true;
-          continue;
-        }
-        const s = escapeText(this.pText(i));
-        this.out += s;
-        text += s;
-      }
-    }
+    const text = this.pContent(children, el.depth + 1, section);
+    const child = this.pChild;
     this.out += el.close;
     if (this.out.length > this.opts.maxLength)
       throw new RenderError(`rendered event longer than ${this.opts.maxLength} characters`, -1);
