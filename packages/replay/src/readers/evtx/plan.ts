@@ -64,6 +64,17 @@ export interface PElement {
   section: number;
   /** Field name of a leaf in EventData/UserData without a Name attribute. */
   dataKey: string | undefined;
+  /**
+   * A leaf: static attributes (none a System field) and exactly one substitution as content —
+   * `<Data Name='Image'>%7</Data>`, `<EventID>%3</EventID>`, most of an event. The renderer takes
+   * it in one step unless the value is an array, BinXml, or the array item being repeated.
+   */
+  leaf: boolean;
+  /** `<Name attrs>` of a leaf. */
+  leafOpen: string;
+  /** The leaf's field (S_DATA: the Name attribute or the element name; S_SYSTEM: the element name), raw and decoded. */
+  leafKey: string | undefined;
+  leafKeyDecoded: string | undefined;
 }
 export type PNode = PStatic | PElement | PSubst;
 
@@ -168,6 +179,21 @@ function compileElement(el: ElementNode, depth: number, parentSection: number): 
   const attrs = compileAttrs(el, depth, section);
   const c = el.children ? compileContent(el.children, depth + 1, section) : null;
   const substs = c ? c.substs : [];
+  const leaf =
+    c !== null &&
+    c.children.length === 1 &&
+    c.children[0]!.k === P_SUBST &&
+    attrs.every((a) => a.whole && a.role !== 1);
+  let leafKey: string | undefined;
+  let leafKeyDecoded: string | undefined;
+  if (leaf && section === S_DATA) {
+    for (const a of attrs)
+      if (a.role === 2) {
+        leafKey = a.value;
+        leafKeyDecoded = a.valueDecoded;
+      }
+    if (leafKey === undefined && name !== 'EventData' && name !== 'UserData') leafKey = leafKeyDecoded = name;
+  } else if (leaf && section === S_SYSTEM && depth === 2) leafKey = leafKeyDecoded = name;
   return {
     k: P_ELEMENT,
     name,
@@ -181,6 +207,10 @@ function compileElement(el: ElementNode, depth: number, parentSection: number): 
     depth,
     section,
     dataKey: name !== 'EventData' && name !== 'UserData' ? name : undefined,
+    leaf,
+    leafOpen: `<${name}${attrs.map((a) => a.whole).join('')}>`,
+    leafKey,
+    leafKeyDecoded,
   };
 }
 

@@ -26,6 +26,7 @@ import {
   type PElement,
   type Plan,
   type PNode,
+  type PSubst,
   S_DATA,
   S_NONE,
   S_SKIP,
@@ -472,6 +473,28 @@ export class Renderer {
       }
       if (c.k === P_ELEMENT) {
         child = true;
+        if (c.leaf) {
+          const i = (c.children![0] as PSubst).index;
+          const t = i < this.pCount ? this.pTypes[i]! : T_NULL;
+          if (i !== this.pArr && (t & T_ARRAY) === 0 && t !== T_BINXML) {
+            // One step for the usual leaf (same text and field as pElement → pOnce).
+            let v = '';
+            if (t === T_NULL) {
+              if ((c.children![0] as PSubst).optional) continue; // left out, as pOnce
+            } else v = escapeText(this.pText(i));
+            this.out += c.leafOpen + v + c.close;
+            const fields = this.fields;
+            if (fields !== undefined && c.leafKey !== undefined) {
+              const wanted = this.opts.wanted;
+              if (c.section === S_DATA) {
+                const key = this.decoding ? c.leafKeyDecoded! : c.leafKey;
+                if (!wanted || wanted.has(key)) addField(fields, key, this.dec(v));
+              } else if (!wanted || wanted.has(c.name) || (c.name === 'EventID' && wanted.has('EventCode')))
+                fields[c.name] = this.dec(v.trim());
+            }
+            continue;
+          }
+        }
         this.pElement(c);
         continue;
       }
