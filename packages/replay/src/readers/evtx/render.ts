@@ -96,6 +96,18 @@ interface Acc {
   child: boolean;
 }
 
+/**
+ * Value arrays of the plan path, shared by all renderers: rendering a record is synchronous and
+ * never re-entered by another renderer, so one set (and one per BinXml nesting level) serves all
+ * chunks and files without allocation.
+ */
+const SCRATCH = {
+  types: new Uint8Array(256) as Uint8Array,
+  offs: new Uint32Array(256) as Uint32Array,
+  sizes: new Uint16Array(256) as Uint16Array,
+  levels: [] as { types: Uint8Array; offs: Uint32Array; sizes: Uint16Array }[],
+};
+
 export class Renderer {
   out = '';
   fields: RawFields | undefined;
@@ -108,9 +120,9 @@ export class Renderer {
   private arrItem = '';
   /** The record's substitution values on the plan path (reused from record to record). */
   private pCount = 0;
-  private pTypes: Uint8Array = new Uint8Array(256);
-  private pOffs: Uint32Array = new Uint32Array(256);
-  private pSizes: Uint16Array = new Uint16Array(256);
+  private pTypes: Uint8Array = SCRATCH.types;
+  private pOffs: Uint32Array = SCRATCH.offs;
+  private pSizes: Uint16Array = SCRATCH.sizes;
   /** Array substitution being repeated on the plan path (-1: none) and its item. */
   private pArr = -1;
   private pArrItem = '';
@@ -406,7 +418,7 @@ export class Renderer {
 
   /** Nesting level of the plan path (0: the record's template; +1 per BinXml value holding a template). */
   private pLevel = 0;
-  private readonly pSaved: { types: Uint8Array; offs: Uint32Array; sizes: Uint16Array }[] = [];
+  private readonly pSaved = SCRATCH.levels;
 
   /**
    * Reads a fragment holding one template instance, [start, end), into the current value arrays:
@@ -438,6 +450,11 @@ export class Renderer {
       this.pTypes = new Uint8Array(count);
       this.pOffs = new Uint32Array(count);
       this.pSizes = new Uint16Array(count);
+      if (this.pLevel === 0) {
+        SCRATCH.types = this.pTypes;
+        SCRATCH.offs = this.pOffs;
+        SCRATCH.sizes = this.pSizes;
+      }
     }
     const types = this.pTypes;
     const sizes = this.pSizes;

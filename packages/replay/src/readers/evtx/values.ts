@@ -93,9 +93,24 @@ export function u32(b: Uint8Array, o: number): number {
   return (b[o]! | (b[o + 1]! << 8) | (b[o + 2]! << 16) | (b[o + 3]! << 24)) >>> 0;
 }
 
+type Slice = (this: Buffer, start: number, end: number) => string;
+/**
+ * Buffer's own UTF-16LE decoder, without `toString`'s argument handling around it (encoding-name
+ * lookup, range clamping): measured a large share of decoding many short strings. It throws for
+ * ranges outside the buffer, so out-of-range calls go through `toString` (which clamps) instead.
+ */
+const ucs2Slice = (Buffer.prototype as unknown as { ucs2Slice?: Slice }).ucs2Slice;
+
+/** UTF-16LE text of bytes [o, end). */
+export function utf16Range(b: Buffer, o: number, end: number): string {
+  return ucs2Slice !== undefined && o >= 0 && end <= b.length && o <= end
+    ? ucs2Slice.call(b, o, end)
+    : b.toString('utf16le', o, end);
+}
+
 /** UTF-16LE text of `n` code units at `o`. */
 export function utf16(b: Buffer, o: number, n: number): string {
-  return b.toString('utf16le', o, o + 2 * n);
+  return utf16Range(b, o, o + 2 * n);
 }
 
 function stripNuls(s: string): string {
@@ -278,7 +293,7 @@ export function scalarText(b: Buffer, o: number, size: number, t: number): strin
     case T_STRING:
     case T_EVTXML:
       if (size & 1) throw new ValueError(`UTF-16 string of odd size ${size}`);
-      return stripNuls(b.toString('utf16le', o, o + size));
+      return stripNuls(utf16Range(b, o, o + size));
     case T_ANSI:
       return stripNuls(b.toString('latin1', o, o + size));
     case T_INT8:
@@ -336,7 +351,7 @@ export function arrayItems(b: Buffer, o: number, size: number, t: number): strin
   const base = t & 0x7f;
   if (base === T_STRING) {
     if (size & 1) throw new ValueError(`UTF-16 string array of odd size ${size}`);
-    const s = b.toString('utf16le', o, o + size);
+    const s = utf16Range(b, o, o + size);
     const parts = s.split('\u0000');
     // The last string is NUL-terminated: drop the empty piece after it.
     if (parts.length > 1 && parts[parts.length - 1] === '') parts.pop();
