@@ -1,8 +1,16 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { type EvtxReadOptions, parseEventXml, readEvtx, readEvtxFile } from '@dac/replay';
+import {
+  type EvtxReadOptions,
+  evtxFileSource,
+  FILE_READ_SIZE,
+  parseEventXml,
+  readEvtx,
+  readEvtxFile,
+} from '@dac/replay';
 import { evtxFiles, stable } from './corpus.js';
 import type { Fields } from './reference.js';
 
@@ -133,4 +141,34 @@ describe('EVTX fast paths equal the reference renderer', () => {
     },
     120_000,
   );
+});
+
+describe('evtxFileSource: memory flat in the file size', () => {
+  it('reads a 2.7 MB file in aligned pieces of at most 1 MiB, all in one reused buffer, and every record of it', async () => {
+    // Derived from a real sample: its header, then its one chunk 40 times (the reader takes each
+    // chunk on its own, so repeated record ids do not matter here).
+    const one = load('powershell-800-4103-4104-clear-log');
+    const chunk = one.subarray(4096, 4096 + 65536);
+    const big = Buffer.concat([one.subarray(0, 4096), ...Array.from({ length: 40 }, () => chunk)]);
+    const tmp = mkdtempSync(join(tmpdir(), 'dac-evtx-'));
+    try {
+      const path = join(tmp, 'big.evtx');
+      writeFileSync(path, big);
+      const buffers = new Set<ArrayBufferLike>();
+      const sizes: number[] = [];
+      for await (const piece of evtxFileSource(path)) {
+        buffers.add(piece.buffer);
+        sizes.push(piece.length);
+      }
+      expect(sizes[0]).toBe(4096);
+      expect(sizes.slice(1).every((n) => n <= FILE_READ_SIZE && n % 65536 === 0)).toBe(true);
+      expect(sizes.reduce((a, n) => a + n, 0)).toBe(big.length);
+      expect(buffers.size).toBe(1);
+      const r = await readAll(path, { fields: true });
+      expect(r.stats.chunks).toBe(40);
+      expect(r.stats.records).toBe(40 * 6);
+    } finally {
+      rmSync(tmp, { recursive: true, force: true });
+    }
+  });
 });

@@ -7,6 +7,7 @@ export {
   readEvtx,
   readEvtxFile,
   evtxFileSource,
+  FILE_READ_SIZE,
   sniffLogFile,
   type EvtxIssue,
   type EvtxReadOptions,
