@@ -59,6 +59,8 @@ export { DEFAULT_LIMITS, LIMIT_KEYS, howToRaise, limitsFrom, type Limits } from 
 export {
   CONFIG_FILE,
   CONTENTCTL_FILE,
+  applyRuleSettings,
+  findContentRoot,
   loadConfig,
   type AppConfig,
   type DacConfig,
