@@ -1,7 +1,8 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostic.js';
+import { DEFAULT_LIMITS, limitsFrom, type Limits } from './limits.js';
 import { loadYamlFile, positionOfPath, type YamlFile } from './yaml-file.js';
 
 export const CONFIG_FILE = 'dac.config.yaml';
@@ -37,6 +38,8 @@ export interface DacConfig {
   file?: YamlFile;
   /** Where `dac test` finds attack data besides test/attack_data/ (`test:` in dac.config.yaml). */
   test?: TestDataConfig;
+  /** Bounds on work (`limits:` in dac.config.yaml); absent means DEFAULT_LIMITS (./limits.ts). */
+  limits?: Limits;
 }
 
 export interface TestDataConfig {
@@ -60,6 +63,36 @@ const DEFAULT_APP: AppConfig = {
 };
 
 /**
+ * The content root that holds `start`: the nearest folder, `start` itself or one above it, with a
+ * `dac.config.yaml` or an ESCU `contentctl.yml` (as git finds `.git`). Undefined when there is none
+ * up to the file-system root.
+ */
+export function findContentRoot(start: string): string | undefined {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, CONFIG_FILE)) || existsSync(join(dir, CONTENTCTL_FILE))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * A rule's severity as `rules:` of dac.config.yaml sets it: `off` drops the diagnostic, `error` or
+ * `warning` replaces its severity. Every stage that reports rule diagnostics (validate, compile, …)
+ * applies it to what it prints, so one setting means the same in every command.
+ */
+export function applyRuleSettings<D extends Diagnostic>(diagnostics: readonly D[], rules: DacConfig['rules']): D[] {
+  const out: D[] = [];
+  for (const d of diagnostics) {
+    const s = Object.hasOwn(rules, d.rule) ? rules[d.rule] : undefined;
+    if (s === 'off') continue;
+    out.push(s && s !== d.severity ? { ...d, severity: s } : d);
+  }
+  return out;
+}
+
+/**
  * Loads the content root's configuration: `dac.config.yaml`, else the `app:` block of an ESCU
  * `contentctl.yml` (so an ESCU checkout works unchanged), else defaults.
  * Shape errors are reported by the validator against `schemas/config.schema.json`; this function
@@ -70,7 +103,11 @@ export function loadConfig(root: string): { config: DacConfig; diagnostics: Diag
   const dacPath = join(root, CONFIG_FILE);
   const ctlPath = join(root, CONTENTCTL_FILE);
   const path = existsSync(dacPath) ? dacPath : existsSync(ctlPath) ? ctlPath : undefined;
-  if (!path) return { config: { app: { ...DEFAULT_APP }, rules: {}, source: 'default', test: {} }, diagnostics };
+  if (!path)
+    return {
+      config: { app: { ...DEFAULT_APP }, rules: {}, source: 'default', test: {}, limits: { ...DEFAULT_LIMITS } },
+      diagnostics,
+    };
   const file = loadYamlFile(path, root);
   diagnostics.push(...file.diagnostics);
   const raw = (isObject(file.value) ? file.value : {}) as Record<string, unknown>;
@@ -93,6 +130,7 @@ export function loadConfig(root: string): { config: DacConfig; diagnostics: Diag
     rules: {},
     source: path === dacPath ? CONFIG_FILE : CONTENTCTL_FILE,
     file,
+    limits: limitsFrom(path === dacPath ? raw.limits : undefined),
   };
   const dir = (p: string) => (p.startsWith('~/') ? join(homedir(), p.slice(2)) : isAbsolute(p) ? p : resolve(root, p));
   const test: TestDataConfig = {};

@@ -10,6 +10,7 @@ import type {
   Position,
   Severity,
   YamlFile,
+  YamlLimits,
 } from '@dac/content';
 import type { MacroDefinition } from '@dac/spl';
 import type { AttackIndex } from './attack.js';
@@ -20,6 +21,11 @@ export interface Finding {
   line: number;
   column: number;
   message: string;
+  /**
+   * `warning` when the finding is milder than the rule's default (the SPL front end's warnings,
+   * e.g. a generating command without its leading `|`, stay warnings); default: the rule's.
+   */
+  severity?: 'warning';
 }
 
 /** A finding of a tree rule, which may concern any file. */
@@ -39,6 +45,8 @@ export interface SharedSettings {
    * not reported as undefined (the file already carries its own error).
    */
   unreadableMacros: string[];
+  /** Limits on reading content files (`limits:` in dac.config.yaml); default DEFAULT_LIMITS. */
+  limits?: YamlLimits;
 }
 
 /** A field of the content model or a path in the document. */

@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   addItem,
+  applyRuleSettings,
   compareDiagnostics,
   snakeCase,
   discoverContent,
@@ -36,6 +37,11 @@ export interface ValidateOptions {
    * 200+ files, else 0.
    */
   workers?: number;
+  /**
+   * Rule ids that later stages report (compile's `matcher-unsupported`, version-check's
+   * `version-bump`, …): `rules:` of dac.config.yaml may set them without an unknown-rule warning.
+   */
+  otherRules?: readonly string[];
 }
 
 export interface ValidationResult {
@@ -72,11 +78,12 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
   const results: (FileResult | undefined)[] = new Array(entries.length);
   const items: (ContentItem | undefined)[] = new Array(entries.length);
   const macroIdx = entries.flatMap((e, i) => (e.kind === 'macro' ? [i] : []));
-  for (const i of macroIdx) items[i] = loadItem(entries[i]!, root);
+  for (const i of macroIdx) items[i] = loadItem(entries[i]!, root, config.limits);
   const macroItems = macroIdx.map((i) => items[i]!);
   const settings: SharedSettings = {
     root,
     label: config.app.label,
+    limits: config.limits,
     macros: macroDefinitions(macroItems as ContentItem<'macro'>[]),
     unreadableMacros: macroItems
       .filter((it) => !isMapping(it.file.value))
@@ -113,11 +120,12 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
         results[i] = out[k];
       });
     });
-    for (const i of shards[0]!) results[i] = checkItem(loadItem(entries[i]!, root), checkOptions(reported[i]!));
+    for (const i of shards[0]!)
+      results[i] = checkItem(loadItem(entries[i]!, root, config.limits), checkOptions(reported[i]!));
     await Promise.all(pending);
   } else {
     for (const i of rest) {
-      const item = loadItem(entries[i]!, root);
+      const item = loadItem(entries[i]!, root, config.limits);
       items[i] = item;
       results[i] = checkItem(item, checkOptions(reported[i]!));
     }
@@ -145,14 +153,14 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
     diagnostics.push(...r.diagnostics);
     facts.push(r.facts);
   }
-  diagnostics.push(...configChecks(config, configDiagnostics, isReported));
+  diagnostics.push(...configChecks(config, configDiagnostics, isReported, options.otherRules ?? []));
   for (const rule of RULES) {
     if (rule.scope !== 'tree' || !enabled(rule.id)) continue;
     for (const f of rule.check(treeContext(facts, rule, lookupFiles, (rel) => isReported(join(root, rel)))))
-      diagnostics.push({ ...f, severity: rule.defaultSeverity, rule: rule.id });
+      diagnostics.push({ ...f, severity: f.severity ?? rule.defaultSeverity, rule: rule.id });
   }
 
-  const final = applySeverities(diagnostics, config).sort(compareDiagnostics);
+  const final = applyRuleSettings(diagnostics, config.rules).sort(compareDiagnostics);
   const errors = final.filter((d) => d.severity === 'error').length;
   return {
     diagnostics: final,
@@ -198,16 +206,6 @@ function treeContext<F>(
   };
 }
 
-function applySeverities(diagnostics: Diagnostic[], config: DacConfig): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const d of diagnostics) {
-    const s = config.rules[d.rule];
-    if (s === 'off') continue;
-    out.push(s ? { ...d, severity: s } : d);
-  }
-  return out;
-}
-
 function isMapping(v: unknown): boolean {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -217,6 +215,7 @@ function configChecks(
   config: DacConfig,
   loadDiagnostics: Diagnostic[],
   isReported: (p: string) => boolean,
+  otherRules: readonly string[],
 ): Diagnostic[] {
   const file = config.file;
   if (!file || !isReported(file.path)) return [];
@@ -227,6 +226,7 @@ function configChecks(
     if (rules && typeof rules === 'object') {
       const known = new Set([
         ...RULES.map((r) => r.id),
+        ...otherRules,
         SCHEMA_RULE,
         'yaml-syntax',
         'yaml-duplicate-key',

@@ -1,10 +1,12 @@
 import { relative, resolve, sep } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadContent, type Diagnostic } from '@dac/content';
+import { escapeTerminal } from '@dac/escape';
 import { buildApp } from '@dac/splunk-app';
 import { formatText, UsageError, validate } from '@dac/validate';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 import { addJobsOption, jobsOf } from '../jobs.js';
+import { STAGE_RULES } from '../stage-rules.js';
 
 interface BuildOpts {
   content: string;
@@ -60,7 +62,7 @@ async function runBuild(opts: BuildOpts): Promise<number> {
 
   // In-thread validation hands back the loaded tree, so the content is parsed once; workers
   // would parse it in other threads and the build would have to load it again.
-  const validation = await validate({ root, workers: jobsOf(opts) ?? 0 });
+  const validation = await validate({ root, workers: jobsOf(opts) ?? 0, otherRules: STAGE_RULES });
   const tree = validation.tree ?? loadContent(root);
   const errorFiles = new Map<string, Diagnostic[]>();
   for (const d of validation.diagnostics) {
@@ -100,7 +102,7 @@ async function runBuild(opts: BuildOpts): Promise<number> {
   });
   for (const d of result.diagnostics) {
     process.stderr.write(
-      `${show(root, d.file)}:${d.line}:${d.column}: ${d.severity}: ${d.message.replace(/\s+/g, ' ')} [${d.rule}]\n`,
+      `${escapeTerminal(show(root, d.file))}:${d.line}:${d.column}: ${d.severity}: ${escapeTerminal(d.message.replace(/\s+/g, ' '))} [${d.rule}]\n`,
     );
   }
   if (!result.ok) {
