@@ -1,4 +1,4 @@
-import { readFileSync, statSync } from 'node:fs';
+import { FsRefusal, readConfinedFile } from '@dac/fs';
 import { relative, sep } from 'node:path';
 import {
   LineCounter,
@@ -49,17 +49,17 @@ export function loadYamlFile(path: string, root: string): YamlFile {
   const relPath = toRelPath(root, path);
   let bytes: Buffer;
   try {
-    const size = statSync(path).size;
-    if (size > MAX_YAML_BYTES) {
+    // Through @dac/fs: the real path must be inside the content root, and only a regular file is read.
+    bytes = readConfinedFile(root, path, { maxBytes: MAX_YAML_BYTES });
+  } catch (e) {
+    if (e instanceof FsRefusal && e.reason === 'too-large')
       return failed(
         path,
         relPath,
         'yaml-file-too-large',
-        `file is ${size} bytes; the limit for a content file is ${MAX_YAML_BYTES} bytes`,
+        `file is larger than the limit for a content file (${MAX_YAML_BYTES} bytes)`,
       );
-    }
-    bytes = readFileSync(path);
-  } catch (e) {
+    if (e instanceof FsRefusal) return failed(path, relPath, 'file-access', e.message);
     return failed(path, relPath, 'io', `cannot read file: ${(e as Error).message}`);
   }
   return parseYamlText(bytes, path, relPath);

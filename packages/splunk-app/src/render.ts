@@ -3,7 +3,7 @@
  * The layout follows what contentctl 4.x builds for ESCU (escu-app-format.md §4.1–4.10).
  */
 import { existsSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
+import { FsRefusal, readConfinedFile } from '@dac/fs';
 import { assetPath } from '@dac/assets';
 import type { ContentTree, Diagnostic } from '@dac/content';
 import { parseConf } from '@dac/conf';
@@ -70,7 +70,21 @@ export function renderApp(tree: ContentTree, options: RenderOptions = {}): Rende
   if (existsSync(mitre)) out.set('lookups/mitre_enrichment.csv', readFileSync(mitre));
   else configError(`the ATT&CK enrichment lookup ${mitre} is missing`);
   for (const l of view.lookups) {
-    if (l.sourceFile && l.filename) out.set(`lookups/${l.filename}`, readFileSync(join(tree.root, l.sourceFile)));
+    if (!l.sourceFile || !l.filename) continue;
+    // Through @dac/fs: a lookup that is a link out of the content root (`-> /etc/shadow`) or not
+    // a regular file is refused, never packed.
+    try {
+      out.set(`lookups/${l.filename}`, readConfinedFile(tree.root, l.sourceFile));
+    } catch (e) {
+      diagnostics.push({
+        file: l.sourceFile,
+        line: 1,
+        column: 1,
+        severity: 'error',
+        rule: 'file-access',
+        message: e instanceof FsRefusal ? e.message : `cannot read ${l.sourceFile}: ${(e as Error).message}`,
+      });
+    }
   }
 
   // Defence in depth: every generated .conf must read back as stanzas and settings only.
