@@ -5,7 +5,7 @@ import { loadConfig, type DacConfig } from './config.js';
 import type { Diagnostic } from './diagnostic.js';
 import { documentModel, type ContentModels } from './document.js';
 import { CONTENT_FOLDERS, type ContentData, type ContentKind } from './model.js';
-import { documentValue, loadYamlFile, toRelPath, type YamlFile } from './yaml-file.js';
+import { documentValue, loadYamlFile, type YamlFile } from './yaml-file.js';
 
 /** A content file found on disk, before it is read. */
 export interface ContentEntry {

@@ -1,7 +1,7 @@
 import { join } from 'node:path';
 import { filterMacroName, type ContentTree, type DetectionData } from '@dac/content';
 import { loadDataModels } from '@dac/cim';
-import { compileMatchers, type CompiledMatcher } from '@dac/matchers';
+import { compileMatchers, matcherCacheDir, type CompiledMatcher } from '@dac/matchers';
 import {
   createNormaliser,
   specsFromDataSources,
@@ -64,7 +64,7 @@ export interface NotReplayable {
 }
 
 export interface PrepareOptions {
-  /** Matcher cache directory (default `<content>/node_modules/.cache/dac-matchers` when absent: in-process only). */
+  /** Matcher cache directory (the CLI passes defaultCacheDir(root); absent: in-process cache only). */
   cacheDir?: string;
   /** Type-check generated matchers (default true). */
   typecheck?: boolean;
@@ -368,7 +368,8 @@ export async function replayDetection(
   };
 }
 
-/** Default on-disk cache for generated matchers under a content root. */
-export function defaultCacheDir(root: string): string {
-  return join(root, 'node_modules', '.cache', 'dac-matchers');
+/** Default on-disk cache for generated matchers: the user cache, never under the content root. */
+export function defaultCacheDir(root: string): string | undefined {
+  // Outside the content tree (@dac/matchers matcherCacheDir): a committed cache entry is never read.
+  return matcherCacheDir(root);
 }

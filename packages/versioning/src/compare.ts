@@ -1,4 +1,4 @@
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
 import { readConfinedFile } from '@dac/fs';
 import { join, resolve } from 'node:path';
 import { CONTENT_FOLDERS, discoverContent, parseYamlText, type ContentKind, type YamlFile } from '@dac/content';
