@@ -25,6 +25,7 @@ export {
   markerText,
   readMarker,
   recoverSwap,
+  removeAbandonedTemps,
   swapFolder,
   swapSibling,
   writeFileAtomic,

@@ -311,13 +311,63 @@ export function recoverSwap(target: string, purpose: string): void {
     targetExists = false;
   }
   for (const n of names) {
-    const isOld = n.startsWith(`.${name}.old-`);
-    if (!isOld && !n.startsWith(`.${name}.new-`)) continue;
     const p = join(parent, n);
-    if (!readMarker(p, purpose, MARKER_FILE, finalPath)) continue;
-    if (isOld && !targetExists) {
-      renameSync(p, target);
-      targetExists = true;
-    } else rmSync(p, { recursive: true, force: true });
+    if (n.startsWith(`.${name}.old-`)) {
+      // A folder moved aside: only a verified one is put back or removed.
+      if (!readMarker(p, purpose, MARKER_FILE, finalPath)) continue;
+      if (!targetExists) {
+        renameSync(p, target);
+        targetExists = true;
+      } else rmSync(p, { recursive: true, force: true });
+    } else if (isAbandonedTemp(p, n, `.${name}.new-`)) rmSync(p, { recursive: true, force: true });
+  }
+}
+
+/**
+ * dac's own temporary names (`.<name>.new-<pid>-<hex>`, `.<file>.<pid>.<hex>.tmp`) whose process
+ * is gone: what a killed dac left half-written. The one deletion without a marker — the folder
+ * may have been killed before its marker was written — limited to real folders/files (never a
+ * link, which would only be unlinked anyway) with dac's exact naming and a dead owner.
+ */
+function isAbandonedTemp(path: string, name: string, prefix: string): boolean {
+  const m = name.startsWith(prefix) ? /^(\d+)-[0-9a-f]{8}$/.exec(name.slice(prefix.length)) : undefined;
+  if (!m) return false;
+  try {
+    if (lstatSync(path).isSymbolicLink()) return false;
+  } catch {
+    return false;
+  }
+  return !processAlive(Number(m[1]));
+}
+
+function processAlive(pid: number): boolean {
+  if (pid === process.pid) return true;
+  try {
+    process.kill(pid, 0);
+    return true;
+  } catch (e) {
+    return (e as NodeJS.ErrnoException).code === 'EPERM';
+  }
+}
+
+/** Removes the temporary siblings of `path` a killed writeFileAtomic left (`.<name>.<pid>.<hex>.tmp`). */
+export function removeAbandonedTemps(path: string): void {
+  const dir = dirname(path);
+  const prefix = `.${basename(path)}.`;
+  let names: string[];
+  try {
+    names = readdirSync(dir);
+  } catch {
+    return;
+  }
+  for (const n of names) {
+    const m = n.startsWith(prefix) ? /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(n.slice(prefix.length)) : undefined;
+    if (!m || processAlive(Number(m[1]))) continue;
+    const p = join(dir, n);
+    try {
+      if (lstatSync(p).isFile()) unlinkSync(p);
+    } catch {
+      // gone
+    }
   }
 }

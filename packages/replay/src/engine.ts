@@ -1,4 +1,3 @@
-import { join } from 'node:path';
 import { filterMacroName, type ContentTree, type DetectionData } from '@dac/content';
 import { loadDataModels } from '@dac/cim';
 import { compileMatchers, matcherCacheDir, type CompiledMatcher } from '@dac/matchers';

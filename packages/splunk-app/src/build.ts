@@ -14,6 +14,7 @@ import {
   ensureDir,
   markerText,
   recoverSwap,
+  removeAbandonedTemps,
   swapFolder,
   swapSibling,
   writeFileAtomic,
@@ -99,8 +100,10 @@ export function buildApp(tree: ContentTree, options: BuildOptions): BuildResult 
     t2 = performance.now();
     tgz = packTarGz(files, appid, { mtime: options.mtime, level: options.level });
     // Temp sibling + fsync + rename: never a 0-byte or half tarball, never written through a link.
-    writeFileAtomic(tarball, tgz, { mode: 0o644, durable: true });
-    writeFileAtomic(latest, tgz, { mode: 0o644, durable: true });
+    for (const t of [tarball, latest]) {
+      removeAbandonedTemps(t);
+      writeFileAtomic(t, tgz, { mode: 0o644, durable: true });
+    }
   } catch (e) {
     if (!(e instanceof OutputRefusal)) throw e;
     diagnostics.push({
