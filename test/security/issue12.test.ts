@@ -265,6 +265,19 @@ describe('issue 12 case 8: a build never ships a search whose macros it left out
       /certutil_download_with_urlcache\.yml:\d+:\d+: warning: left out of the app: .*drop_dm_object_name\(1\)/,
     );
   });
+  it('the corpus case: a macro whose YAML does not parse (base64decode(1)) takes its callers with it', async () => {
+    const root = buildContent(join(tmp, 'case8-yaml'));
+    writeFileSync(
+      join(root, 'macros', 'drop_dm_object_name.yml'),
+      'name: drop_dm_object_name\narguments:\n- object\ndefinition: \'rename "$object$.*" as *\ndescription: x\n',
+    );
+    const out = join(tmp, 'case8-yaml-out');
+    const r = await runDac('build', '--content', root, '--out', out, '--skip-invalid');
+    expect(r.code).toBe(0);
+    const saved = readFileSync(join(out, 'DAC-Build-Fixture', 'default', 'savedsearches.conf'), 'utf8');
+    expect(saved).not.toContain('drop_dm_object_name(');
+    expect(r.err).toMatch(/warning: left out of the app: it calls the macro `drop_dm_object_name\(1\)`/);
+  });
 });
 
 describe('issue 12 case 9: report folders are created when missing', () => {

@@ -50,6 +50,12 @@ export function missingDependencies(
     const f = (l.data as { filename?: unknown } | undefined)?.filename;
     if (typeof f === 'string') contentLookups.add(f);
   }
+  // A macro file whose YAML does not parse still names a macro (its file name, as validation
+  // assumes: it does not report calls to it as undefined); the build cannot ship it, and a call
+  // that would now fall back to another app's macro of that name (CIM's) is not what was written.
+  const unreadableMacros = new Set(
+    tree.macros.filter((m) => !m.data).map((m) => m.file.relPath.replace(/^.*\//, '').replace(/\.ya?ml$/i, '')),
+  );
   const contentStories = new Set<string>();
   for (const s of tree.stories) if (s.model?.name.value) contentStories.add(s.model.name.value);
 
@@ -60,7 +66,11 @@ export function missingDependencies(
     const search = d?.search.value;
     if (name === undefined || search === undefined) continue;
     const parsed = parseSearch(search, table, { filterMacro: filterMacroName(name) });
-    const macro = parsed.usedMacros.find((k) => contentMacros.has(k) && !shipped.macros.has(k));
+    const unreadable = parsed.diagnostics.find((x) => x.code === 'undefined-macro' && unreadableMacros.has(x.macro));
+    const macro =
+      parsed.usedMacros.find(
+        (k) => (contentMacros.has(k) || unreadableMacros.has(k.replace(/\(\d+\)$/, ''))) && !shipped.macros.has(k),
+      ) ?? (unreadable?.code === 'undefined-macro' ? unreadable.key : undefined);
     if (macro !== undefined) {
       out.set(item.file.relPath, `it calls the macro \`${macro}\`, which the build left out`);
       continue;
