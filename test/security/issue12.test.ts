@@ -16,6 +16,7 @@ import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clearMatcherCaches } from '@dac/matchers';
 import { runDac } from '../support/run-dac.js';
+import { makeRepo, NGROK_REL, NGROK_TEXT } from '../versioning/repo.js';
 import { allOutput, buildContent, ngrokContent, scratch, snapshot } from './helpers.js';
 
 const tmp = scratch('issue12');
@@ -288,6 +289,29 @@ describe('issue 12 case 9: report folders are created when missing', () => {
     expect(r.err).not.toMatch(/ENOENT|\n\s+at /);
     expect(r.code).toBe(0);
     expect(readFileSync(junit, 'utf8')).toContain('<testsuites');
+  });
+  it('dac ci --junit test-results/junit.xml (as the shipped workflow runs it) creates test-results/', async () => {
+    const repo = makeRepo();
+    try {
+      // A changed detection, so that ci's test step runs (and writes the JUnit report).
+      repo.write(NGROK_REL, NGROK_TEXT.replace(/^description: /m, 'description: Changed. '));
+      const junit = join(repo.dir, 'test-results', 'junit.xml');
+      const r = await runDac(
+        'ci',
+        '--base',
+        'main',
+        '--content',
+        repo.dir,
+        '--junit',
+        junit,
+        '--out',
+        join(repo.dir, 'dist'),
+      );
+      expect(r.out + r.err).not.toMatch(/ENOENT|\n\s+at /);
+      expect(readFileSync(junit, 'utf8')).toContain('<testsuites');
+    } finally {
+      repo.dispose();
+    }
   });
   it('dac build --out a/b/c creates the folders', async () => {
     const root = buildContent(join(tmp, 'case9-build'));
