@@ -31,4 +31,5 @@ export {
   writeFileAtomic,
   type Marker,
   type ProtectedRoot,
+  type WriteOptions,
 } from './output.js';

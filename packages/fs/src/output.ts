@@ -50,12 +50,20 @@ function fsyncDir(dir: string): void {
   }
 }
 
+/**
+ * How a file is written: `fsync: false` skips the data fsync (the rename is still atomic for a
+ * crashed or killed process; only a power loss could then leave an empty file) — for caches and
+ * regenerable outputs, where a torn file fails verification and is made again; `durable` also
+ * fsyncs the folder so the rename itself survives a power loss.
+ */
+export interface WriteOptions {
+  mode?: number;
+  fsync?: boolean;
+  durable?: boolean;
+}
+
 /** Writes `path` atomically: temp sibling (O_EXCL, never a link), fsync, rename over the old name. */
-export function writeFileAtomic(
-  path: string,
-  data: Uint8Array | string,
-  opts: { mode?: number; durable?: boolean } = {},
-) {
+export function writeFileAtomic(path: string, data: Uint8Array | string, opts: WriteOptions = {}) {
   const dir = dirname(path);
   try {
     if (lstatSync(path).isDirectory()) throw new OutputRefusal(path, `${path} is a directory; not replaced by a file`);
@@ -71,7 +79,7 @@ export function writeFileAtomic(
   try {
     const buf = typeof data === 'string' ? Buffer.from(data, 'utf8') : data;
     for (let off = 0; off < buf.length; ) off += writeSync(fd, buf, off, buf.length - off);
-    fsyncSync(fd);
+    if (opts.fsync !== false) fsyncSync(fd);
   } catch (e) {
     closeSync(fd);
     unlinkSync(tmp);
@@ -175,7 +183,7 @@ export class OutputDir {
     return join(dir, parts[parts.length - 1]!);
   }
 
-  write(rel: string, data: Uint8Array | string, opts: { mode?: number; durable?: boolean } = {}): string {
+  write(rel: string, data: Uint8Array | string, opts: WriteOptions = {}): string {
     const path = this.prepare(rel);
     writeFileAtomic(path, data, opts);
     return path;

@@ -287,7 +287,7 @@ function writeCache(cacheDir: string | undefined, kind: string, key: string, val
       seal: seal(['matcher-cache', kind, key, GENERATOR_VERSION, text]),
     };
     // Temp sibling + rename (@dac/fs), so a concurrent reader never sees half a file.
-    writeFileAtomic(join(dir, `${key}.json`), JSON.stringify(entry));
+    writeFileAtomic(join(dir, `${key}.json`), JSON.stringify(entry), { fsync: false });
   } catch {
     // A cache that cannot be written only costs time.
   }

@@ -116,7 +116,8 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
   // Every file goes through @dac/fs: atomic, never through a link planted in the output folder.
   const out = new OutputDir(outDir, { contentRoot: root });
   const previous = readMarker(out.real, MANIFEST_PURPOSE, MANIFEST)?.files;
-  const writeOut = (rel: string, text: string) => out.write(rel, text);
+  // Regenerable output: atomic rename without a per-file fsync (hundreds of files on ESCU).
+  const writeOut = (rel: string, text: string) => out.write(rel, text, { fsync: false });
   let written = 0;
   const support = new Map<string, string>();
   const usedNames = new Set<string>();
