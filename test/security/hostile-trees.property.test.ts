@@ -4,20 +4,37 @@
 // secret never appears in any output, tarball or message), nothing outside the output folder is
 // written (the outside folder is unchanged), and every command ends within a bound.
 import { spawnSync } from 'node:child_process';
-import { mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
+import { cpSync, mkdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import fc from 'fast-check';
 import { afterAll, describe, expect, it } from 'vitest';
 import { runDac } from '../support/run-dac.js';
-import { allOutput, buildContent, scratch, snapshot } from './helpers.js';
+import { allOutput, buildContent, REPO, scratch, snapshot } from './helpers.js';
 
 const tmp = scratch('property');
+
+function ngrokInto(root: string): void {
+  for (const f of ['detections/endpoint/windows_ngrok_reverse_proxy_usage.yml', FIXTURE_DIR])
+    cpSync(join(REPO, f), join(root, f), { recursive: true, dereference: true });
+  for (const f of ['data_sources'])
+    cpSync(join(REPO, f), join(root, f), { recursive: true, dereference: true, force: false });
+}
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 const SECRET = 'OUTSIDE-SECRET-c0ffee';
 const hasMkfifo = spawnSync('mkfifo', ['--version']).status === 0;
 
-const FOLDERS = ['detections', 'detections/endpoint', 'macros', 'lookups', 'stories', 'data_sources'] as const;
-const NAMES = ['a.yml', 'b.yaml', 'c.csv', 'sub'] as const;
+/** The folder of the ngrok detection's Sysmon fixture: a link or FIFO there is what `dac test` opens. */
+const FIXTURE_DIR = 'test/attack_data/datasets/attack_techniques/T1572/ngrok';
+const FOLDERS = [
+  'detections',
+  'detections/endpoint',
+  'macros',
+  'lookups',
+  'stories',
+  'data_sources',
+  FIXTURE_DIR,
+] as const;
+const NAMES = ['a.yml', 'b.yaml', 'c.csv', 'sub', 'windows-sysmon.log'] as const;
 type Target =
   | 'secret'
   | 'outside-dir'
@@ -82,7 +99,9 @@ async function check(entries: Entry[]): Promise<void> {
   mkdirSync(join(outside, 'dir'), { recursive: true });
   writeFileSync(join(outside, 'secret.yml'), `name: ${SECRET}\nsearch: ${SECRET}\n${SECRET},${SECRET}\n`);
   if (hasMkfifo) spawnSync('mkfifo', [join(outside, 'fifo')]);
+  // The build fixture (macros, a CSV lookup, a story) plus the ngrok detection and its fixtures.
   const root = buildContent(join(base, 'content'));
+  ngrokInto(root);
   for (const e of entries) {
     const path = join(root, e.folder, e.name);
     mkdirSync(dirname(path), { recursive: true });
@@ -118,6 +137,8 @@ async function check(entries: Entry[]): Promise<void> {
     expect(performance.now() - t0).toBeLessThan(BOUND_MS);
     expect(r.err, `dac ${args[0]} printed a stack trace`).not.toMatch(/\n\s+at [\w.<]+ \(/);
     messages.push(r.out, r.err);
+    // `dac test` really ran the ngrok detection's tests (its fixtures are what the links target).
+    if (args[0] === 'test') expect(r.out + r.err).toContain('Windows Ngrok Reverse Proxy Usage');
   }
   expect(messages.join('\n')).not.toContain(SECRET);
   expect(allOutput(out)).not.toContain(SECRET);

@@ -12,6 +12,7 @@ import {
   unlinkSync,
   writeFileSync,
 } from 'node:fs';
+import { spawnSync } from 'node:child_process';
 import { join } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
 import { clearMatcherCaches } from '@dac/matchers';
@@ -278,6 +279,29 @@ describe('issue 12 case 8: a build never ships a search whose macros it left out
     const saved = readFileSync(join(out, 'DAC-Build-Fixture', 'default', 'savedsearches.conf'), 'utf8');
     expect(saved).not.toContain('drop_dm_object_name(');
     expect(r.err).toMatch(/warning: left out of the app: it calls the macro `drop_dm_object_name\(1\)`/);
+  });
+});
+
+describe('issue 12 case 6 (the file-system part): fixtures that never end are refused', () => {
+  it.each([
+    ['a FIFO', 'fifo'],
+    ['a link to /dev/zero', 'zero'],
+    ['a link outside the root', 'outside'],
+  ])('a fixture that is %s is a test error, not a hang', async (_label, kind) => {
+    const root = ngrokContent(join(tmp, `case6-${kind}`));
+    const log = join(root, NGROK_LOG);
+    rmSync(log);
+    if (kind === 'fifo') {
+      if (spawnSync('mkfifo', [log]).status !== 0) return;
+    } else if (kind === 'zero') symlinkSync('/dev/zero', log);
+    else {
+      writeFileSync(join(tmp, 'case6-secret.log'), 'SECRET-FIXTURE-LINE\n');
+      symlinkSync(join(tmp, 'case6-secret.log'), log);
+    }
+    const r = await runDac('test', '--content', root, '--no-typecheck');
+    expect(r.code).toBe(1);
+    expect(r.out + r.err).toMatch(/windows-sysmon\.log (is not a regular file|resolves outside the content root)/);
+    expect(r.out + r.err).not.toContain('SECRET-FIXTURE-LINE');
   });
 });
 
