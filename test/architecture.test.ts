@@ -13,9 +13,10 @@ const packagesDir = join(repo, 'packages');
  * layer that says what it is (see docs/architecture.md, "Where things go").
  */
 const LAYERS: readonly (readonly string[])[] = [
-  // Foundations with no @dac dependency: dac's data files; Splunk .conf syntax; the one
+  // Foundations with no @dac dependency: dac's data files; Splunk .conf syntax; escaping of user
+  // text for each output channel (terminal, GitHub workflow commands, Markdown, XML); the one
   // file-system layer (confined reads, atomic confined writes, caches, markers).
-  ['assets', 'conf', 'fs'],
+  ['assets', 'conf', 'escape', 'fs'],
   // The content stage: loader, typed model, ESCU naming and derived values.
   ['content'],
   // The SPL front end (macro expansion over the content's macros, parser, interpreter).

@@ -5,7 +5,7 @@ import { loadConfig, type DacConfig } from './config.js';
 import type { Diagnostic } from './diagnostic.js';
 import { documentModel, type ContentModels } from './document.js';
 import { CONTENT_FOLDERS, type ContentData, type ContentKind } from './model.js';
-import { documentValue, loadYamlFile, type YamlFile } from './yaml-file.js';
+import { documentValue, loadYamlFile, type YamlFile, type YamlLimits } from './yaml-file.js';
 
 /** A content file found on disk, before it is read. */
 export interface ContentEntry {
@@ -89,8 +89,12 @@ export function discoverContent(rootDir: string): {
   return { entries, lookupFiles, problems };
 }
 
-export function loadItem<K extends ContentKind>(entry: { kind: K; path: string }, root: string): ContentItem<K> {
-  return itemOf(entry.kind, loadYamlFile(entry.path, root));
+export function loadItem<K extends ContentKind>(
+  entry: { kind: K; path: string },
+  root: string,
+  limits?: YamlLimits,
+): ContentItem<K> {
+  return itemOf(entry.kind, loadYamlFile(entry.path, root, limits));
 }
 
 /** The content item of an already parsed file (e.g. one read from git). */
@@ -121,7 +125,7 @@ export function loadContent(rootDir: string): ContentTree {
     lookupFiles,
     diagnostics,
   };
-  for (const entry of entries) addItem(tree, loadItem(entry, root));
+  for (const entry of entries) addItem(tree, loadItem(entry, root, config.limits));
   return tree;
 }
 

@@ -2,13 +2,18 @@
  * Renders the Splunk app for a content tree, in memory: relative path → bytes, sorted by path.
  * The layout follows what contentctl 4.x builds for ESCU (escu-app-format.md §4.1–4.10).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { constants as bufferConstants } from 'node:buffer';
 import { FsRefusal, readConfinedFile } from '@dac/fs';
 import { assetPath } from '@dac/assets';
-import type { ContentTree, Diagnostic } from '@dac/content';
-import { parseConf } from '@dac/conf';
+import { DEFAULT_LIMITS, howToRaise, type ContentTree, type Diagnostic } from '@dac/content';
+import { ConfValueError, parseConf } from '@dac/conf';
 import { loadTemplates } from './templates.js';
 import { buildAppView, type AppView, type ViewOptions } from './view-model.js';
+
+/** The largest file Node reads into one Buffer (2 GiB − 1 on 64-bit Node 20). */
+const MAX_BUFFER_BYTES = Math.min(bufferConstants.MAX_LENGTH, 2 ** 31 - 1);
 
 /** contentctl's rule for `app.appid` (escu-app-format.md §3.5); it also keeps paths inside dist/. */
 export const APPID_RE = /^[a-zA-Z0-9_-]+$/;
@@ -52,7 +57,16 @@ export function renderApp(tree: ContentTree, options: RenderOptions = {}): Rende
   const context = { ...view, checkForUpdates: app.uid === 3449 };
   const out = new Map<string, Buffer>();
   const text = (path: string, s: string) => out.set(path, Buffer.from(s, 'utf8'));
-  const conf = (name: string) => text(`default/${name}`, templates.render(name, context));
+  const conf = (name: string) => {
+    try {
+      text(`default/${name}`, templates.render(name, context));
+    } catch (e) {
+      // The view model refuses what the escaping cannot write (with the field's position); this
+      // is the last line of defence: never a stack trace, never the character in the file.
+      if (!(e instanceof ConfValueError)) throw e;
+      configError(`default/${name} cannot be written: ${e.message}`);
+    }
+  };
 
   conf('savedsearches.conf');
   conf('analyticstories.conf');
@@ -72,18 +86,26 @@ export function renderApp(tree: ContentTree, options: RenderOptions = {}): Rende
   for (const l of view.lookups) {
     if (!l.sourceFile || !l.filename) continue;
     // Through @dac/fs: a lookup that is a link out of the content root (`-> /etc/shadow`) or not
-    // a regular file is refused, never packed.
+    // a regular file is refused, never packed. Packed in memory with the rest of the app: a file
+    // over the limit (at most what one Buffer holds, 2 GiB) is refused with a message instead of
+    // Node's ERR_FS_FILE_TOO_LARGE.
+    const max = Math.min(tree.config.limits?.lookup_bytes ?? DEFAULT_LIMITS.lookup_bytes, MAX_BUFFER_BYTES);
     try {
-      out.set(`lookups/${l.filename}`, readConfinedFile(tree.root, l.sourceFile));
+      out.set(`lookups/${l.filename}`, readConfinedFile(tree.root, l.sourceFile, { maxBytes: max }));
     } catch (e) {
-      diagnostics.push({
-        file: l.sourceFile,
-        line: 1,
-        column: 1,
-        severity: 'error',
-        rule: 'file-access',
-        message: e instanceof FsRefusal ? e.message : `cannot read ${l.sourceFile}: ${(e as Error).message}`,
-      });
+      if (e instanceof FsRefusal && e.reason === 'too-large')
+        configError(
+          `lookup file ${l.sourceFile} is ${statSync(join(tree.root, l.sourceFile)).size} bytes; the limit is ${max} bytes (${howToRaise('lookup_bytes')}; at most ${MAX_BUFFER_BYTES})`,
+        );
+      else
+        diagnostics.push({
+          file: l.sourceFile,
+          line: 1,
+          column: 1,
+          severity: 'error',
+          rule: 'file-access',
+          message: e instanceof FsRefusal ? e.message : `cannot read ${l.sourceFile}: ${(e as Error).message}`,
+        });
     }
   }
 
