@@ -14,8 +14,9 @@ const packagesDir = join(repo, 'packages');
  */
 const LAYERS: readonly (readonly string[])[] = [
   // Foundations with no @dac dependency: dac's data files; Splunk .conf syntax; escaping of user
-  // text for each output channel (terminal, GitHub workflow commands, Markdown, XML).
-  ['assets', 'conf', 'escape'],
+  // text for each output channel (terminal, GitHub workflow commands, Markdown, XML); the one
+  // file-system layer (confined reads, atomic confined writes, caches, markers).
+  ['assets', 'conf', 'escape', 'fs'],
   // The content stage: loader, typed model, ESCU naming and derived values.
   ['content'],
   // The SPL front end (macro expansion over the content's macros, parser, interpreter).

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assetPath } from '@dac/assets';
 import type { Diagnostic as TsMorphDiagnostic } from 'ts-morph';
 import { tsMorph, typescript } from './lazy-deps.js';
 import { loadDataModels, type DataModels } from '@dac/cim';
-import { ensureDir } from '@dac/content';
+import { ensureDir, seal, verifySeal, writeFileAtomic } from '@dac/fs';
 import type { TstatsCommand } from './ast.js';
 import {
   COMMAND_MARKER,
@@ -251,11 +251,26 @@ function modelsFingerprint(models: DataModels): string {
   return f;
 }
 
+/**
+ * A disk cache entry is used only when it verifies: its recorded kind and key equal the ones
+ * computed now from the input (the key hashes the generator version, data models and the tstats
+ * AST or the generated source), and its HMAC under dac's integrity key (@dac/fs, kept in the
+ * user's state folder, never in the cache or a content tree) matches the stored text, which holds
+ * the generated JavaScript. A planted, edited or foreign entry fails and is regenerated: code
+ * from a cache file never runs unless dac itself wrote it for this very key.
+ */
 function readCache<T>(cacheDir: string | undefined, kind: string, key: string): T | undefined {
   if (!cacheDir) return undefined;
   try {
-    const v = JSON.parse(readFileSync(join(cacheDir, kind, `${key}.json`), 'utf8')) as { version: string; value: T };
-    return v.version === GENERATOR_VERSION ? v.value : undefined;
+    const v = JSON.parse(readFileSync(join(cacheDir, kind, `${key}.json`), 'utf8')) as {
+      version?: unknown;
+      key?: unknown;
+      value?: unknown;
+      seal?: unknown;
+    };
+    if (v.version !== GENERATOR_VERSION || v.key !== key || typeof v.value !== 'string') return undefined;
+    if (!verifySeal(['matcher-cache', kind, key, GENERATOR_VERSION, v.value], v.seal)) return undefined;
+    return JSON.parse(v.value) as T;
   } catch {
     return undefined;
   }
@@ -266,10 +281,15 @@ function writeCache(cacheDir: string | undefined, kind: string, key: string, val
   try {
     const dir = join(cacheDir, kind);
     ensureDir(dir);
-    // Write then rename, so a concurrent reader never sees half a file.
-    const tmp = join(dir, `${key}.${process.pid}.tmp`);
-    writeFileSync(tmp, JSON.stringify({ version: GENERATOR_VERSION, value }));
-    renameSync(tmp, join(dir, `${key}.json`));
+    const text = JSON.stringify(value);
+    const entry = {
+      version: GENERATOR_VERSION,
+      key,
+      value: text,
+      seal: seal(['matcher-cache', kind, key, GENERATOR_VERSION, text]),
+    };
+    // Temp sibling + rename (@dac/fs), so a concurrent reader never sees half a file.
+    writeFileAtomic(join(dir, `${key}.json`), JSON.stringify(entry), { fsync: false });
   } catch {
     // A cache that cannot be written only costs time.
   }

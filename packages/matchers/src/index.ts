@@ -28,3 +28,4 @@ export {
 } from './compile.js';
 export { detectionSearches, toContentDiagnostic, type DetectionSearch } from './content.js';
 export { corpusFigures, formatFigures, inBasicSubset, type CorpusFigures } from './corpus.js';
+export { matcherCacheDir } from './cache-dir.js';

@@ -68,7 +68,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
   if (!existsSync(root) || !statSync(root).isDirectory())
     throw new UsageError(`content root ${options.root} is not a directory`);
   const { config, diagnostics: configDiagnostics } = loadConfig(root);
-  const { entries, lookupFiles } = discoverContent(root);
+  const { entries, lookupFiles, problems: accessProblems } = discoverContent(root);
   const isReported = reportFilter(root, options.paths);
   const reported = entries.map((e) => isReported(e.path));
 
@@ -140,7 +140,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
         dataSources: [],
         lookups: [],
         lookupFiles,
-        diagnostics: [...configDiagnostics],
+        diagnostics: [...configDiagnostics, ...accessProblems],
       };
       for (const item of items) if (item) addItem(tree, item);
     }
@@ -154,6 +154,8 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
     facts.push(r.facts);
   }
   diagnostics.push(...configChecks(config, configDiagnostics, isReported, options.otherRules ?? []));
+  // Links out of the root, loops, FIFOs: always errors (never severity-configurable off).
+  diagnostics.push(...accessProblems.filter((d) => isReported(join(root, d.file))));
   for (const rule of RULES) {
     if (rule.scope !== 'tree' || !enabled(rule.id)) continue;
     for (const f of rule.check(treeContext(facts, rule, lookupFiles, (rel) => isReported(join(root, rel)))))

@@ -1,11 +1,11 @@
-import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { existsSync, statSync } from 'node:fs';
+import { basename, join, relative, resolve, sep } from 'node:path';
+import { markerText, OutputDir, readMarker } from '@dac/fs';
 import type { Command } from 'commander';
 import { loadDataModels } from '@dac/cim';
 import {
   applyRuleSettings,
   compareDiagnostics,
-  ensureDir,
   loadContent,
   nodeAt,
   positionInScalar,
@@ -15,6 +15,7 @@ import {
 import {
   compileMatchers,
   detectionSearches,
+  matcherCacheDir,
   runtimeSource,
   supportModules,
   toContentDiagnostic,
@@ -52,7 +53,10 @@ export const compileCommand: DacCommand = {
       .argument('[detections...]', 'only these detections: name, YAML path, or file base name')
       .option('--content <dir>', 'content root (holds detections/, macros/, …)', process.cwd())
       .option('--out <dir>', 'output folder (default: dist/matchers/ under the content root)')
-      .option('--no-cache', 'ignore and do not write the content-hash cache (node_modules/.cache/dac-matchers)')
+      .option(
+        '--no-cache',
+        'ignore and do not write the matcher cache (<user cache>/matchers: $DAC_CACHE_DIR, $XDG_CACHE_HOME/dac or ~/.cache/dac)',
+      )
       .option('--no-typecheck', 'skip type-checking the generated modules')
       .action(async (detections: string[], opts: CompileOpts) => {
         try {
@@ -127,13 +131,18 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
   }
 
   const models = loadDataModels();
-  const cacheDir = opts.cache ? join(root, 'node_modules', '.cache', 'dac-matchers') : undefined;
+  const cacheDir = opts.cache ? matcherCacheDir(root) : undefined;
   const result = await compileMatchers(
     candidates.map((c) => ({ id: c.id, tstats: c.tstats! })),
     models,
     { cacheDir, typecheck: opts.typecheck, maxWhereTerms: tree.config.limits?.where_terms },
   );
 
+  // Every file goes through @dac/fs: atomic, never through a link planted in the output folder.
+  const out = new OutputDir(outDir, { contentRoot: root });
+  const previous = readMarker(out.real, MANIFEST_PURPOSE, MANIFEST)?.files;
+  // Regenerable output: atomic rename without a per-file fsync (hundreds of files on ESCU).
+  const writeOut = (rel: string, text: string) => out.write(rel, text, { fsync: false });
   let written = 0;
   const support = new Map<string, string>();
   const usedNames = new Set<string>();
@@ -148,43 +157,56 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
         .replace(/[^A-Za-z0-9_-]/g, '_') || 'detection';
     for (let i = 2; usedNames.has(name); i++) name = `${name}_${i}`;
     usedNames.add(name);
-    writeOut(join(outDir, `${name}.ts`), m.source);
+    writeOut(`${name}.ts`, m.source);
     files.push(`${name}.ts`);
     for (const s of supportModules(m.source, models)) support.set(s.path, s.source);
     written++;
   }
   if (written > 0) {
-    writeOut(join(outDir, 'runtime.ts'), runtimeSource());
+    writeOut('runtime.ts', runtimeSource());
     files.push('runtime.ts');
     for (const [path, text] of support) {
-      writeOut(join(outDir, path), text);
+      writeOut(path, text);
       files.push(path);
     }
     // So that `tsc -p <out>` type-checks the folder on its own.
-    writeOut(
-      join(outDir, 'tsconfig.json'),
-      `${JSON.stringify(
-        {
-          compilerOptions: {
-            strict: true,
-            target: 'ES2022',
-            module: 'NodeNext',
-            moduleResolution: 'NodeNext',
-            noEmit: true,
-            skipLibCheck: true,
-            types: [],
-          },
-          include: ['*.ts', 'cim/*.ts'],
+    const tsconfig = `${JSON.stringify(
+      {
+        compilerOptions: {
+          strict: true,
+          target: 'ES2022',
+          module: 'NodeNext',
+          moduleResolution: 'NodeNext',
+          noEmit: true,
+          skipLibCheck: true,
+          types: [],
         },
-        null,
-        2,
-      )}\n`,
-    );
-    files.push('tsconfig.json');
+        include: ['*.ts', 'cim/*.ts'],
+      },
+      null,
+      2,
+    )}\n`;
+    // A tsconfig.json dac did not write (`--out .` in a project) is never overwritten.
+    if (out.exists('tsconfig.json') && !previous?.includes('tsconfig.json')) {
+      diagnostics.push({
+        file: relative(root, join(out.real, 'tsconfig.json')).split(sep).join('/'),
+        line: 1,
+        column: 1,
+        severity: 'warning',
+        rule: 'compile-output',
+        message:
+          'tsconfig.json exists and was not written by dac compile; left unchanged (the generated modules are written beside it)',
+      });
+    } else {
+      writeOut('tsconfig.json', tsconfig);
+      files.push('tsconfig.json');
+    }
   }
   // A full run (no selection) removes the files an earlier run wrote that this one did not, so a
   // deleted or renamed detection leaves no stale matcher; only files listed in our manifest go.
-  if (selectors.length === 0) removeStale(outDir, files);
+  if (selectors.length === 0) removeStale(out, previous, files);
+  else if (previous) writeManifest(out, [...new Set([...previous, ...files])]);
+  else if (files.length > 0) writeManifest(out, files);
 
   // `rules:` of dac.config.yaml (e.g. `matcher-unsupported: warning`), as every command applies them.
   const shown = applyRuleSettings(diagnostics, tree.config.rules).sort(compareDiagnostics);
@@ -203,29 +225,25 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
 }
 
 const MANIFEST = '.dac-compile.json';
+const MANIFEST_PURPOSE = 'dac-compile';
 
-function removeStale(outDir: string, files: string[]): void {
-  const manifestPath = join(outDir, MANIFEST);
-  let previous: string[] = [];
-  try {
-    const v = JSON.parse(readFileSync(manifestPath, 'utf8')) as { files?: unknown };
-    if (Array.isArray(v.files)) previous = v.files.filter((f): f is string => typeof f === 'string');
-  } catch {
-    // no manifest yet
-  }
+/**
+ * Removes what an earlier run wrote and this one did not. Only files named by a manifest that
+ * VERIFIES (sealed by dac with the user's integrity key for this very folder) go: a manifest
+ * committed to the repository or copied in names nothing dac will delete.
+ */
+function removeStale(out: OutputDir, previous: string[] | undefined, files: string[]): void {
   const keep = new Set(files);
-  for (const f of previous) {
+  for (const f of previous ?? []) {
     // Only plain relative names inside the output folder, as written by this command.
     if (keep.has(f) || !/^(cim\/)?[A-Za-z0-9_.-]+\.(ts|json)$/.test(f)) continue;
-    rmSync(join(outDir, f), { force: true });
+    out.remove(f);
   }
-  if (files.length > 0 || previous.length > 0)
-    writeOut(manifestPath, `${JSON.stringify({ files: files.sort() }, null, 2)}\n`);
+  if (files.length > 0 || (previous?.length ?? 0) > 0 || out.exists(MANIFEST)) writeManifest(out, files);
 }
 
-function writeOut(path: string, text: string): void {
-  ensureDir(dirname(path));
-  writeFileSync(path, text);
+function writeManifest(out: OutputDir, files: string[]): void {
+  out.write(MANIFEST, markerText(MANIFEST_PURPOSE, out.real, files));
 }
 
 /** The position of a character of the ORIGINAL search string in the detection's YAML file. */

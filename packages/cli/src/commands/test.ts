@@ -1,6 +1,7 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { ensureDir, writeFileAtomic } from '@dac/fs';
 import { homedir } from 'node:os';
-import { relative, resolve, sep } from 'node:path';
+import { dirname, relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, loadContent } from '@dac/content';
 import { defaultDownloadDir, runTests, toJUnit, type TestCaseResult } from '@dac/replay';
@@ -145,7 +146,13 @@ export const testCommand: DacCommand = {
         if (tty) process.stderr.write('\r\x1b[K');
         if (results.length === 0) process.stdout.write('no detection tests to run\n');
         else process.stdout.write(formatTestTable(results, opts.verbose));
-        if (opts.junit) writeFileSync(resolve(opts.junit), toJUnit(results));
+        if (opts.junit) {
+          // The report's folder is created when missing (`--junit test-results/junit.xml`), and the
+          // file is replaced atomically (@dac/fs).
+          const junit = resolve(opts.junit);
+          ensureDir(dirname(junit));
+          writeFileAtomic(junit, toJUnit(results));
+        }
         setExit(results.some((r) => r.status === 'failed' || r.status === 'error') ? EXIT_FAILED : EXIT_OK);
       });
   },
