@@ -8,7 +8,6 @@ import { Command, CommanderError } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadContent } from '@dac/content';
 import { affectedDetections, checkVersions, lookupsIn, macrosIn } from '@dac/versioning';
-import { createCiCommand } from '../../packages/cli/src/commands/ci.js';
 import { versionCheckCommand } from '../../packages/cli/src/commands/version-check.js';
 import type { DacCommand } from '../../packages/cli/src/program.js';
 import { makeRepo, NGROK_REL, type TempRepo } from './repo.js';
@@ -169,100 +168,6 @@ describe('affected detections (what dac ci tests)', () => {
     );
     const affected = affectedDetections(loadContent(repo.dir), checkVersions({ contentRoot: repo.dir, base: 'main' }));
     expect(affected.map((a) => a.reasons)).toEqual([['data source Sysmon EventID 1']]);
-  });
-});
-
-describe('dac ci', () => {
-  /** Stands in for another engineer's `dac test`, to observe what ci passes to it. */
-  const recordingTest = (calls: string[][], exit = 0): DacCommand => ({
-    register(p, setExit) {
-      p.command('test')
-        .option('--content <dir>')
-        .option('--junit <file>')
-        .argument('[detection...]')
-        .action((dets: string[], o: { junit?: string }) => {
-          calls.push(o.junit ? [...dets, `junit=${o.junit}`] : dets);
-          setExit(exit);
-        });
-    },
-  });
-
-  it('runs every step, fails clearly for commands that are not registered, and summarises; exit 1', async () => {
-    repo = makeRepo();
-    changeSearch(repo);
-    bump(repo);
-    repo.addChangeset('tls', 'patch');
-    const calls: string[][] = [];
-    const ci = createCiCommand(programOf([versionCheckCommand, recordingTest(calls)]));
-    const r = await runCli(
-      [ci],
-      ['ci', '--base', 'main', '--content', repo.dir, '--format', 'text', '--junit', 'out.xml', '--out', 'dist-x'],
-    );
-    expect(r.code).toBe(1);
-    expect(calls).toEqual([[join(repo.dir, NGROK_REL), 'junit=out.xml']]);
-    expect(r.stderr).toMatch(/validate\s+failed .*`dac validate` is not available in this build/);
-    expect(r.stderr).toMatch(/compile\s+failed .*`dac compile` is not available in this build/);
-    expect(r.stderr).toMatch(/version-check\s+passed/);
-    expect(r.stderr).toMatch(/test\s+passed .*1 detection tested/);
-    expect(r.stderr).toMatch(/build\s+failed .*`dac build` is not available/);
-    expect(r.stderr).toContain('dac ci: FAILED (validate, compile, build)');
-  });
-
-  it('in GitHub Actions: annotations for version errors, a failing gate, and a job summary table', async () => {
-    repo = makeRepo();
-    changeSearch(repo);
-    const summaryDir = mkdtempSync(join(tmpdir(), 'dac-ci-summary-'));
-    const summary = join(summaryDir, 'summary.md');
-    vi.stubEnv('GITHUB_ACTIONS', 'true');
-    vi.stubEnv('GITHUB_STEP_SUMMARY', summary);
-    try {
-      const calls: string[][] = [];
-      const ci = createCiCommand(programOf([versionCheckCommand, recordingTest(calls, 1)]));
-      const r = await runCli([ci], ['ci', '--base', 'main', '--content', repo.dir]);
-      expect(r.code).toBe(1);
-      expect(r.stdout).toMatch(
-        /::error file=[^,]*windows_ngrok_reverse_proxy_usage\.yml,line=4,col=1,title=dac version-bump::version must be 6/,
-      );
-      expect(r.stdout).toContain('::error title=dac ci test::test failed: exit 1');
-      const md = readFileSync(summary, 'utf8');
-      expect(md).toContain('| version-check | ❌ failed |');
-      expect(md).toContain('| test | ❌ failed |');
-    } finally {
-      rmSync(summaryDir, { recursive: true, force: true });
-    }
-  });
-
-  it('skips the test step when nothing that detections depend on changed', async () => {
-    repo = makeRepo();
-    const calls: string[][] = [];
-    const ci = createCiCommand(programOf([versionCheckCommand, recordingTest(calls)]));
-    const r = await runCli([ci], ['ci', '--base', 'main', '--content', repo.dir, '--format', 'text']);
-    expect(calls).toEqual([]);
-    expect(r.stderr).toMatch(/test\s+skipped .*no detection changed/);
-  });
-
-  it('--format json: each step prints its own document, then the gate result as the last line', async () => {
-    repo = makeRepo();
-    const ci = createCiCommand(programOf([versionCheckCommand, recordingTest([])]));
-    const r = await runCli([ci], ['ci', '--base', 'main', '--content', repo.dir, '--format', 'json']);
-    const docs = r.stdout
-      .trim()
-      .split('\n')
-      .map((l) => JSON.parse(l) as Record<string, unknown>);
-    expect(docs[0]).toMatchObject({ diagnostics: [], summary: { errors: 0 } });
-    expect(docs.at(-1)).toMatchObject({
-      ci: {
-        base: 'main',
-        passed: false,
-        steps: [
-          { name: 'validate', status: 'failed' },
-          { name: 'compile', status: 'failed' },
-          { name: 'version-check', status: 'passed' },
-          { name: 'test', status: 'skipped' },
-          { name: 'build', status: 'failed' },
-        ],
-      },
-    });
   });
 });
 

@@ -36,6 +36,8 @@ export interface ValidateOptions {
    * 200+ files, else 0.
    */
   workers?: number;
+  /** Called as files are checked in this thread (`done` of `total`, the file's relative path): for progress display. */
+  onProgress?: (done: number, total: number, file: string) => void;
 }
 
 export interface ValidationResult {
@@ -113,13 +115,20 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
         results[i] = out[k];
       });
     });
-    for (const i of shards[0]!) results[i] = checkItem(loadItem(entries[i]!, root), checkOptions(reported[i]!));
+    let done = 0;
+    for (const i of shards[0]!) {
+      results[i] = checkItem(loadItem(entries[i]!, root), checkOptions(reported[i]!));
+      // This thread checks one shard of `wanted`: its share stands for the whole.
+      options.onProgress?.(Math.min(rest.length, ++done * wanted), rest.length, entries[i]!.relPath);
+    }
     await Promise.all(pending);
   } else {
+    let done = 0;
     for (const i of rest) {
       const item = loadItem(entries[i]!, root);
       items[i] = item;
       results[i] = checkItem(item, checkOptions(reported[i]!));
+      options.onProgress?.(++done, rest.length, entries[i]!.relPath);
     }
     if (!narrowed) {
       tree = {

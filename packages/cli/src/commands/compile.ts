@@ -1,5 +1,5 @@
 import { existsSync, readFileSync, rmSync, statSync, writeFileSync } from 'node:fs';
-import { basename, dirname, join, relative, resolve } from 'node:path';
+import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadDataModels } from '@dac/cim';
 import {
@@ -8,7 +8,7 @@ import {
   loadContent,
   nodeAt,
   positionInScalar,
-  snakeCase,
+  type ContentTree,
   type Diagnostic,
 } from '@dac/content';
 import {
@@ -21,6 +21,8 @@ import {
 } from '@dac/matchers';
 import { isScalar } from 'yaml';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
+import { displayPath, formatDiagnosticLine, painter } from '../output.js';
+import { selectDetections } from '../select.js';
 
 interface CompileOpts {
   content: string;
@@ -42,7 +44,7 @@ export const compileCommand: DacCommand = {
     program
       .command('compile')
       .description('Generate the typed TypeScript matchers of tstats detections (ts-morph) and type-check them')
-      .argument('[detections...]', 'only these detections: name, YAML path, or file base name')
+      .argument('[detections...]', 'only these detections: name, file, folder or id')
       .option('--content <dir>', 'content root (holds detections/, macros/, …)', process.cwd())
       .option('--out <dir>', 'output folder (default: dist/matchers/ under the content root)')
       .option('--no-cache', 'ignore and do not write the content-hash cache (node_modules/.cache/dac-matchers)')
@@ -58,36 +60,58 @@ export const compileCommand: DacCommand = {
   },
 };
 
+export interface CompileRun {
+  diagnostics: Diagnostic[];
+  written: number;
+  candidates: number;
+  typechecked: number;
+  fromCache: number;
+  outDir: string;
+}
+
 async function runCompile(selectors: string[], opts: CompileOpts): Promise<number> {
   const root = resolve(opts.content);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     process.stderr.write(`dac compile: content root ${opts.content} is not a directory\n`);
     return EXIT_USAGE;
   }
-  const outDir = resolve(opts.out ?? join(root, 'dist', 'matchers'));
   const tree = loadContent(root);
-  let searches = detectionSearches(tree);
+  let files: string[] | undefined;
   if (selectors.length > 0) {
-    const picked: DetectionSearch[] = [];
-    for (const sel of selectors) {
-      const abs = resolve(sel);
-      const hit = searches.filter(
-        (s) =>
-          s.id === sel ||
-          s.item.file.relPath === sel ||
-          s.item.file.path === abs ||
-          basename(s.item.file.relPath).replace(/\.ya?ml$/i, '') === sel ||
-          snakeCase(s.id) === sel,
-      );
-      if (hit.length === 0) {
-        process.stderr.write(
-          `dac compile: no detection matches ${JSON.stringify(sel)} (give a name, a YAML path or a file base name)\n`,
-        );
-        return EXIT_USAGE;
-      }
-      for (const h of hit) if (!picked.includes(h)) picked.push(h);
+    const picked = selectDetections(tree.detections, root, selectors);
+    if ('error' in picked) {
+      process.stderr.write(`dac compile: ${picked.error}\n`);
+      return EXIT_USAGE;
     }
-    searches = picked;
+    files = picked.files;
+  }
+  const r = await compileTree(tree, { ...opts, files });
+  const paint = painter(process.stdout);
+  for (const d of r.diagnostics) process.stdout.write(`${formatDiagnosticLine(d, root, paint)}\n`);
+  const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = r.diagnostics.length - errors;
+  process.stderr.write(
+    `dac compile: ${r.written} of ${r.candidates} tstats-from-datamodel detections compiled to typed matchers in ${displayPath(r.outDir)}/ ` +
+      `(${r.typechecked} type-checked, ${r.fromCache} from cache); ${errors} error(s), ${warnings} warning(s)\n`,
+  );
+  return errors > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+/**
+ * Generates (and type-checks) the matchers of a loaded tree's tstats detections, or of the given
+ * content-relative detection files, into `out`; returns every diagnostic, sorted. `dac ci` calls it.
+ */
+export async function compileTree(
+  tree: ContentTree,
+  opts: { out?: string; cache: boolean; typecheck: boolean; files?: string[]; cacheRoot?: string },
+): Promise<CompileRun> {
+  const root = tree.root;
+  const outDir = resolve(opts.out ?? join(root, 'dist', 'matchers'));
+  let searches = detectionSearches(tree);
+  const selectors = opts.files ?? [];
+  if (opts.files) {
+    const wanted = new Set(opts.files);
+    searches = searches.filter((s) => wanted.has(s.item.file.relPath));
   }
 
   const diagnostics: Diagnostic[] = [];
@@ -109,7 +133,7 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
   }
 
   const models = loadDataModels();
-  const cacheDir = opts.cache ? join(root, 'node_modules', '.cache', 'dac-matchers') : undefined;
+  const cacheDir = opts.cache ? join(opts.cacheRoot ?? root, 'node_modules', '.cache', 'dac-matchers') : undefined;
   const result = await compileMatchers(
     candidates.map((c) => ({ id: c.id, tstats: c.tstats! })),
     models,
@@ -169,16 +193,14 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
   if (selectors.length === 0) removeStale(outDir, files);
 
   diagnostics.sort(compareDiagnostics);
-  for (const d of diagnostics)
-    process.stdout.write(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.rule}]\n`);
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = diagnostics.length - errors;
-  const where = relative(process.cwd(), outDir) || '.';
-  process.stderr.write(
-    `dac compile: ${written} of ${candidates.length} tstats-from-datamodel detections compiled to typed matchers in ${where}/ ` +
-      `(${result.stats.typechecked} type-checked, ${result.stats.compiledFromCache} from cache); ${errors} error(s), ${warnings} warning(s)\n`,
-  );
-  return errors > 0 ? EXIT_FAILED : EXIT_OK;
+  return {
+    diagnostics,
+    written,
+    candidates: candidates.length,
+    typechecked: result.stats.typechecked,
+    fromCache: result.stats.compiledFromCache,
+    outDir,
+  };
 }
 
 const MANIFEST = '.dac-compile.json';

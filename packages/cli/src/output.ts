@@ -1,0 +1,178 @@
+import { isAbsolute, relative, resolve, sep } from 'node:path';
+import type { Diagnostic } from '@dac/content';
+
+/**
+ * The CLI's one output module: paths as compilers print them, colour on a terminal, progress on a
+ * terminal, and GitHub workflow commands (annotations) with their escaping. Every command prints
+ * through these helpers, so the same thing looks the same everywhere.
+ */
+
+/** A path as the user should see it: relative to the current folder, forward slashes; absolute when outside it. */
+export function displayPath(path: string, base: string = process.cwd(), cwd: string = process.cwd()): string {
+  const abs = resolve(base, path);
+  const rel = relative(cwd, abs);
+  return (rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? abs : rel).split(sep).join('/');
+}
+
+/** A diagnostic's file (content-relative) as displayPath shows it. */
+export function diagnosticPath(d: Pick<Diagnostic, 'file'>, contentRoot: string): string {
+  return displayPath(d.file, contentRoot);
+}
+
+interface ColourStream {
+  isTTY?: boolean;
+}
+
+/**
+ * Whether to colour output written to this stream: FORCE_COLOR (any value but `0`/`false`) forces
+ * it, NO_COLOR (any non-empty value, https://no-color.org) forbids it, otherwise only on a terminal.
+ */
+export function colourEnabled(stream: ColourStream, env: NodeJS.ProcessEnv = process.env): boolean {
+  const force = env.FORCE_COLOR;
+  if (force !== undefined && force !== '') return force !== '0' && force !== 'false';
+  if (env.NO_COLOR !== undefined && env.NO_COLOR !== '') return false;
+  if (env.TERM === 'dumb') return false;
+  return stream.isTTY === true;
+}
+
+const SGR = { red: 31, yellow: 33, green: 32, cyan: 36, bold: 1, dim: 2 } as const;
+export type Colour = keyof typeof SGR;
+
+/** Paints text for one stream: a no-op when colour is off. */
+export function painter(stream: ColourStream = process.stderr, env?: NodeJS.ProcessEnv): (c: Colour, s: string) => string {
+  const on = colourEnabled(stream, env);
+  return (c, s) => (on ? `\x1b[${SGR[c]}m${s}\x1b[0m` : s);
+}
+
+/** Messages are one line in text output (a value quoted in a message may hold a newline). */
+export function oneLine(s: string): string {
+  return s.replace(/\r\n?|\n/g, '\\n');
+}
+
+/** `path:line:col: severity: message [rule]`, the format every command prints diagnostics in. */
+export function formatDiagnosticLine(
+  d: Diagnostic,
+  contentRoot: string,
+  paint: (c: Colour, s: string) => string = (_c, s) => s,
+  /** Printed instead of the severity (e.g. `note: already at the base`). */
+  label?: string,
+): string {
+  const sev =
+    label !== undefined ? paint('cyan', label) : d.severity === 'error' ? paint('red', 'error') : paint('yellow', 'warning');
+  return `${paint('bold', `${diagnosticPath(d, contentRoot)}:${d.line}:${d.column}`)}: ${sev}: ${oneLine(d.message)} ${paint('dim', `[${d.rule}]`)}`;
+}
+
+// ── GitHub Actions workflow commands ───────────────────────────────────────────────────────────
+
+/**
+ * Escaping of GitHub workflow commands (actions/toolkit `command.ts`): in the message (data) `%`,
+ * CR and LF become %25, %0D, %0A; in a property value also `:` and `,` (%3A, %2C), so a `::` or
+ * a comma inside a file name or title cannot end the property list or start the message.
+ */
+export function escapeWorkflowData(s: string): string {
+  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
+}
+export function escapeWorkflowProperty(s: string): string {
+  return escapeWorkflowData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
+}
+
+export type AnnotationLevel = 'error' | 'warning' | 'notice';
+
+export interface AnnotationProps {
+  file?: string;
+  line?: number;
+  col?: number;
+  endLine?: number;
+  title?: string;
+}
+
+/** One `::error file=…,line=…,col=…,title=…::message` line (no trailing newline); every value escaped. */
+export function workflowCommand(level: AnnotationLevel, props: AnnotationProps, message: string): string {
+  const parts: string[] = [];
+  if (props.file !== undefined) parts.push(`file=${escapeWorkflowProperty(props.file)}`);
+  if (props.line !== undefined) parts.push(`line=${Math.max(1, Math.trunc(props.line))}`);
+  if (props.endLine !== undefined) parts.push(`endLine=${Math.max(1, Math.trunc(props.endLine))}`);
+  if (props.col !== undefined) parts.push(`col=${Math.max(1, Math.trunc(props.col))}`);
+  if (props.title !== undefined) parts.push(`title=${escapeWorkflowProperty(props.title)}`);
+  return `::${level}${parts.length ? ` ${parts.join(',')}` : ''}::${escapeWorkflowData(message)}`;
+}
+
+/** A diagnostic as a GitHub annotation at its file (relative to the workspace = current folder). */
+export function diagnosticAnnotation(d: Diagnostic, contentRoot: string, level?: AnnotationLevel): string {
+  return workflowCommand(
+    level ?? (d.severity === 'error' ? 'error' : 'warning'),
+    { file: diagnosticPath(d, contentRoot), line: d.line, col: d.column, title: `dac ${d.rule}` },
+    d.message,
+  );
+}
+
+/** A Markdown table cell: pipes escaped, one line, HTML-significant `<` neutralised. */
+export function markdownCell(s: string): string {
+  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
+}
+
+// ── progress ───────────────────────────────────────────────────────────────────────────────────
+
+export interface Progress {
+  /** Reports `done` of `total` units, with what is being worked on. */
+  update(done: number, total: number, what?: string): void;
+  /** Clears the progress line. */
+  done(): void;
+}
+
+interface ProgressStream {
+  isTTY?: boolean;
+  columns?: number;
+  write(s: string): unknown;
+}
+
+/**
+ * A one-line progress indicator on stderr for commands that can take more than a second: shown
+ * only on a terminal, and only once the work has run for `delayMs` (short runs print nothing);
+ * redrawn at most every 100 ms; silent when stderr is not a terminal (CI logs, pipes).
+ */
+export function progress(label: string, stream: ProgressStream = process.stderr, delayMs = 1000): Progress {
+  if (stream.isTTY !== true) return { update() {}, done() {} };
+  const started = performance.now();
+  let last = 0;
+  let shown = false;
+  return {
+    update(done, total, what) {
+      const now = performance.now();
+      if (now - started < delayMs || now - last < 100) return;
+      last = now;
+      shown = true;
+      const width = Math.max(20, (stream.columns ?? 80) - 1);
+      const text = `${label} [${done}/${total}]${what ? ` ${what}` : ''}`.replace(/[\x00-\x1f\x7f]/g, ' ');
+      stream.write(`\r\x1b[K${text.slice(0, width)}`);
+    },
+    done() {
+      if (shown) stream.write('\r\x1b[K');
+      shown = false;
+    },
+  };
+}
+
+/**
+ * Progress for work that reports no counts (one long call): a spinner-less "label …" line shown
+ * after `delayMs` on a terminal and cleared when the promise settles.
+ */
+export async function withProgress<T>(
+  label: string,
+  work: () => Promise<T> | T,
+  stream: ProgressStream = process.stderr,
+  delayMs = 1000,
+): Promise<T> {
+  if (stream.isTTY !== true) return work();
+  let shown = false;
+  const timer = setTimeout(() => {
+    shown = true;
+    stream.write(`\r\x1b[K${label} …`);
+  }, delayMs);
+  try {
+    return await work();
+  } finally {
+    clearTimeout(timer);
+    if (shown) stream.write('\r\x1b[K');
+  }
+}
