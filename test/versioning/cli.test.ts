@@ -1,9 +1,5 @@
-// `dac version-check` output shapes and exit codes, and `dac ci` step orchestration, run
-// in-process through commander programs that hold only the commands under test (the other
-// commands belong to other packages and are exercised by their own tests).
-import { mkdtempSync, readFileSync, rmSync } from 'node:fs';
-import { tmpdir } from 'node:os';
-import { join } from 'node:path';
+// `dac version-check` output shapes and exit codes, run in-process through commander programs
+// that hold only the commands under test; `dac ci` has its own tests in test/gate/.
 import { Command, CommanderError } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadContent } from '@dac/content';
@@ -63,9 +59,6 @@ async function runCli(
 }
 
 const changeSearch = (r: TempRepo) => r.edit(NGROK_REL, (t) => t.replace('"*tcp*")', '"*tcp*", "*tls*")'));
-const bump = (r: TempRepo) =>
-  r.edit(NGROK_REL, (t) => t.replace(/^version: 5$/m, 'version: 6').replace("date: '2024-09-30'", `date: '${TODAY}'`));
-
 describe('dac version-check (CLI)', () => {
   it('text: path:line:col: error: message [rule] and a summary; exit 1', async () => {
     repo = makeRepo();
@@ -75,9 +68,11 @@ describe('dac version-check (CLI)', () => {
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe(
-      `${NGROK_REL}:4:1: error: version must be 6: the detection changed since main, where it is version 5 [version-bump]`,
+      `${repo.path(NGROK_REL)}:4:1: error: version must be 6: the detection changed since main, where it is version 5 [version-bump]`,
     );
-    expect(lines[1]).toMatch(new RegExp(`^${NGROK_REL}:5:1: error: date must be ${TODAY}: .* \\[version-date\\]$`));
+    expect(lines[1]).toMatch(
+      new RegExp(`^${repo.path(NGROK_REL)}:5:1: error: date must be ${TODAY}: .* \\[version-date\\]$`),
+    );
     expect(lines.at(-1)).toMatch(
       /^version-check: 1 detection compared with main \([0-9a-f]{12}\): 1 changed, 0 new, 0 removed, 0 unchanged; .*2 errors, 0 warnings/,
     );
@@ -117,7 +112,7 @@ describe('dac version-check (CLI)', () => {
 
     const f = await runCli([versionCheckCommand], ['version-check', '--base', 'main', '--content', repo.dir, '--fix']);
     expect(f.code).toBe(0);
-    expect(f.stdout).toContain(`${NGROK_REL}:4:10: fixed: version 5 → 6`);
+    expect(f.stdout).toContain(`${repo.path(NGROK_REL)}:4:10: fixed: version 5 → 6`);
     expect(f.stdout).toContain(`fixed: date '2024-09-30' → '${TODAY}'`);
   });
 

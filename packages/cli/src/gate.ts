@@ -16,7 +16,8 @@ export function subjectsOf(tree: Pick<ContentTree, 'items'>): Subjects {
   for (const item of tree.items) {
     const id = item.model?.id.value;
     const name = item.model?.name.value;
-    if (item.kind === 'detection' && typeof id === 'string' && id.trim()) out.set(item.file.relPath, `id:${id.trim().toLowerCase()}`);
+    if (item.kind === 'detection' && typeof id === 'string' && id.trim())
+      out.set(item.file.relPath, `id:${id.trim().toLowerCase()}`);
     else if (typeof name === 'string' && name.trim()) out.set(item.file.relPath, `${item.kind}:${name.trim()}`);
   }
   return out;

@@ -39,7 +39,10 @@ const SGR = { red: 31, yellow: 33, green: 32, cyan: 36, bold: 1, dim: 2 } as con
 export type Colour = keyof typeof SGR;
 
 /** Paints text for one stream: a no-op when colour is off. */
-export function painter(stream: ColourStream = process.stderr, env?: NodeJS.ProcessEnv): (c: Colour, s: string) => string {
+export function painter(
+  stream: ColourStream = process.stderr,
+  env?: NodeJS.ProcessEnv,
+): (c: Colour, s: string) => string {
   const on = colourEnabled(stream, env);
   return (c, s) => (on ? `\x1b[${SGR[c]}m${s}\x1b[0m` : s);
 }
@@ -58,7 +61,11 @@ export function formatDiagnosticLine(
   label?: string,
 ): string {
   const sev =
-    label !== undefined ? paint('cyan', label) : d.severity === 'error' ? paint('red', 'error') : paint('yellow', 'warning');
+    label !== undefined
+      ? paint('cyan', label)
+      : d.severity === 'error'
+        ? paint('red', 'error')
+        : paint('yellow', 'warning');
   return `${paint('bold', `${diagnosticPath(d, contentRoot)}:${d.line}:${d.column}`)}: ${sev}: ${oneLine(d.message)} ${paint('dim', `[${d.rule}]`)}`;
 }
 

@@ -71,7 +71,8 @@ export async function runBuild(opts: BuildOpts, given?: PrevalidatedBuild): Prom
   // In-thread validation hands back the loaded tree, so the content is parsed once; workers
   // would parse it in other threads and the build would have to load it again.
   const validation =
-    given?.validation ?? (await withProgress('dac build: validating', () => validate({ root, workers: jobsOf(opts) ?? 0 })));
+    given?.validation ??
+    (await withProgress('dac build: validating', () => validate({ root, workers: jobsOf(opts) ?? 0 })));
   const tree = validation.tree ?? loadContent(root);
   const skippable = given?.skippable ?? (() => opts.skipInvalid === true);
   const errorFiles = new Map<string, Diagnostic[]>();

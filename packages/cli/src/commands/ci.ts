@@ -97,16 +97,17 @@ export const ciCommand: DacCommand = {
       .option('--out <dir>', 'build output directory (default: dist/ under the content root)')
       .option('--attack-data <dir>', 'a local splunk/attack_data clone for the tests (config: test.attack_data)')
       .option('--no-typecheck', 'skip type-checking the generated matchers');
-    addJobsOption(command, 'threads to validate with (default: this thread, which then builds from what it read)').action(
-      async (opts: CiOptions) => {
-        try {
-          setExit(await runCi(opts));
-        } catch (e) {
-          process.stderr.write(describeFailure('ci', e));
-          setExit(EXIT_USAGE);
-        }
-      },
-    );
+    addJobsOption(
+      command,
+      'threads to validate with (default: this thread, which then builds from what it read)',
+    ).action(async (opts: CiOptions) => {
+      try {
+        setExit(await runCi(opts));
+      } catch (e) {
+        process.stderr.write(describeFailure('ci', e));
+        setExit(EXIT_USAGE);
+      }
+    });
   },
 };
 
@@ -131,6 +132,7 @@ async function runCi(opts: CiOptions): Promise<number> {
   let baseError: string | undefined;
   let touched = new Set<string>();
   let versions: VersionCheckResult | undefined;
+  const compared = performance.now();
   try {
     cmp = loadComparison(root, opts.base);
     touched = new Set(changedFiles(cmp));
@@ -139,6 +141,7 @@ async function runCi(opts: CiOptions): Promise<number> {
     if (!(e instanceof VersioningError)) throw e;
     baseError = e.message;
   }
+  const comparisonSeconds = (performance.now() - compared) / 1000;
   // Without a base nothing can be told apart: every problem counts, every file is annotated.
   const inChange = (file: string) => baseError !== undefined || touched.has(file);
 
@@ -153,7 +156,15 @@ async function runCi(opts: CiOptions): Promise<number> {
     return dir;
   };
 
-  const report = (list: GateProblem[]) => {
+  const reported = new Set<string>();
+  const report = (all: GateProblem[]) => {
+    // One problem found by two steps (a YAML error both validate and version-check read) is reported once.
+    const list = all.filter((p) => {
+      const k = sameProblem(p.diagnostic);
+      if (reported.has(k)) return false;
+      reported.add(k);
+      return true;
+    });
     problems.push(...list);
     for (const p of list) {
       const d = p.diagnostic;
@@ -175,12 +186,20 @@ async function runCi(opts: CiOptions): Promise<number> {
   };
   const describe = (list: GateProblem[], noun = 'new') => {
     const c = counts(list);
-    const parts = [`${c.errors} ${noun} error${c.errors === 1 ? '' : 's'}`, `${c.warnings} ${noun} warning${c.warnings === 1 ? '' : 's'}`];
+    const parts = [
+      `${c.errors} ${noun} error${c.errors === 1 ? '' : 's'}`,
+      `${c.warnings} ${noun} warning${c.warnings === 1 ? '' : 's'}`,
+    ];
     if (c.known) parts.push(`${c.known} already at the base (not counted${strict ? '' : '; --strict counts them'})`);
     return parts.join(', ');
   };
 
-  const step = async (name: string, body: () => Promise<{ status: StepStatus; code: number; detail: string }>) => {
+  const step = async (
+    name: string,
+    body: () => Promise<{ status: StepStatus; code: number; detail: string }>,
+    /** Time this step's work took before it started (version-check runs with the comparison). */
+    earlierSeconds = 0,
+  ) => {
     log(errPaint('bold', `\n── dac ci: ${name} ──`));
     const t0 = performance.now();
     let r: { status: StepStatus; code: number; detail: string };
@@ -191,10 +210,12 @@ async function runCi(opts: CiOptions): Promise<number> {
       process.stderr.write(describeFailure(`ci ${name}`, e));
       r = { status: 'failed', code: EXIT_USAGE, detail: `internal error in ${name}` };
     }
-    const res: StepResult = { name, ...r, exitCode: r.code, seconds: (performance.now() - t0) / 1000 };
+    const res: StepResult = { name, ...r, exitCode: r.code, seconds: earlierSeconds + (performance.now() - t0) / 1000 };
     steps.push(res);
     const colour = res.status === 'failed' ? 'red' : res.status === 'passed' ? 'green' : 'dim';
-    log(`── ${name}: ${errPaint(colour, res.status)}${res.detail ? ` — ${res.detail}` : ''} (${res.seconds.toFixed(2)} s)`);
+    log(
+      `── ${name}: ${errPaint(colour, res.status)}${res.detail ? ` — ${res.detail}` : ''} (${res.seconds.toFixed(2)} s)`,
+    );
   };
 
   // 1. validate, and the base's validation as the baseline.
@@ -238,8 +259,12 @@ async function runCi(opts: CiOptions): Promise<number> {
   await step('compile', async () => {
     if (!tree) return { status: 'failed', code: EXIT_USAGE, detail: 'the content could not be loaded' };
     const r = await compileTree(tree, { cache: true, typecheck: opts.typecheck });
+    // The SPL and data-model checks compile shares with validate are reported once, by validate.
+    const validated = new Set(problems.map((p) => sameProblem(p.diagnostic)));
+    r.diagnostics = r.diagnostics.filter((d) => !validated.has(sameProblem(d)));
     let list: GateProblem[];
-    if (strict || !affected) list = r.diagnostics.map((d) => ({ step: 'compile', diagnostic: d, fresh: true, inChange: inChange(d.file) }));
+    if (strict || !affected)
+      list = r.diagnostics.map((d) => ({ step: 'compile', diagnostic: d, fresh: true, inChange: inChange(d.file) }));
     else {
       const candidates = r.diagnostics.filter((d) => affectedFiles.has(d.file));
       const unaffected = r.diagnostics.filter((d) => !affectedFiles.has(d.file));
@@ -262,7 +287,12 @@ async function runCi(opts: CiOptions): Promise<number> {
       }
       list = [
         ...split.fresh.map((d) => ({ step: 'compile', diagnostic: d, fresh: true, inChange: inChange(d.file) })),
-        ...[...split.known, ...unaffected].map((d) => ({ step: 'compile', diagnostic: d, fresh: false, inChange: inChange(d.file) })),
+        ...[...split.known, ...unaffected].map((d) => ({
+          step: 'compile',
+          diagnostic: d,
+          fresh: false,
+          inChange: inChange(d.file),
+        })),
       ];
     }
     report(list);
@@ -275,18 +305,32 @@ async function runCi(opts: CiOptions): Promise<number> {
   });
 
   // 3. version-check: every finding is about the change itself.
-  await step('version-check', async () => {
-    if (!versions) {
-      if (format === 'github') process.stdout.write(`${workflowCommand('error', { title: 'dac version-check' }, baseError ?? '')}\n`);
-      log(`dac ci: version-check: ${baseError}`);
-      return { status: 'failed', code: EXIT_USAGE, detail: baseError ?? '' };
-    }
-    const list = versions.diagnostics.map((d) => ({ step: 'version-check', diagnostic: d, fresh: true, inChange: true }));
-    report(list);
-    log(versionSummaryLine(versions, counts(list).errors, counts(list).warnings, 0).replace(/ \(0\.00 s\)$/, ''));
-    const c = counts(list);
-    return { status: c.errors > 0 ? 'failed' : 'passed', code: c.errors > 0 ? EXIT_FAILED : EXIT_OK, detail: describe(list) };
-  });
+  await step(
+    'version-check',
+    async () => {
+      if (!versions) {
+        if (format === 'github')
+          process.stdout.write(`${workflowCommand('error', { title: 'dac version-check' }, baseError ?? '')}\n`);
+        log(`dac ci: version-check: ${baseError}`);
+        return { status: 'failed', code: EXIT_USAGE, detail: baseError ?? '' };
+      }
+      const list = versions.diagnostics.map((d) => ({
+        step: 'version-check',
+        diagnostic: d,
+        fresh: true,
+        inChange: true,
+      }));
+      report(list);
+      log(versionSummaryLine(versions, counts(list).errors, counts(list).warnings, comparisonSeconds));
+      const c = counts(list);
+      return {
+        status: c.errors > 0 ? 'failed' : 'passed',
+        code: c.errors > 0 ? EXIT_FAILED : EXIT_OK,
+        detail: describe(list),
+      };
+    },
+    comparisonSeconds,
+  );
 
   // 4. test the affected detections.
   let testResults: TestCaseResult[] = [];
@@ -294,7 +338,11 @@ async function runCi(opts: CiOptions): Promise<number> {
     if (!affected || !tree)
       return { status: 'failed', code: EXIT_USAGE, detail: `cannot tell which detections changed: ${baseError}` };
     if (affected.length === 0)
-      return { status: 'skipped', code: EXIT_OK, detail: `no detection changed or depends on changed content since ${opts.base}` };
+      return {
+        status: 'skipped',
+        code: EXIT_OK,
+        detail: `no detection changed or depends on changed content since ${opts.base}`,
+      };
     for (const a of affected) log(`  ${displayPath(a.file, root)} (${a.reasons.join(', ')})`);
     const configured = tree.config.test ?? {};
     const attackData = opts.attackData ? resolve(opts.attackData) : configured.attackData;
@@ -324,7 +372,7 @@ async function runCi(opts: CiOptions): Promise<number> {
     if (!head) return { status: 'failed', code: EXIT_USAGE, detail: 'validation did not run' };
     const code = await runBuild(
       { content: root, out: opts.out, skipInvalid: true },
-      { validation: head, skippable: (f) => strict ? false : !freshErrorFiles.has(f) || !inChange(f) },
+      { validation: head, skippable: (f) => (strict ? false : !freshErrorFiles.has(f) || !inChange(f)) },
     );
     return code === EXIT_OK
       ? { status: 'passed', code, detail: '' }
@@ -337,12 +385,31 @@ async function runCi(opts: CiOptions): Promise<number> {
   const known = problems.filter((p) => !p.fresh).length;
   const untold = problems.filter((p) => p.fresh && !p.inChange).length;
   log(errPaint('bold', '\ndac ci summary'));
-  for (const s of steps) log(`  ${s.name.padEnd(14)} ${s.status.padEnd(8)} ${s.seconds.toFixed(2).padStart(6)} s  ${s.detail}`);
-  if (known) log(`  ${known} problem${known === 1 ? '' : 's'} already at the base of ${opts.base}: not counted${strict ? ' (--strict: counted)' : ''}`);
+  for (const s of steps)
+    log(`  ${s.name.padEnd(14)} ${s.status.padEnd(8)} ${s.seconds.toFixed(2).padStart(6)} s  ${s.detail}`);
+  if (known)
+    log(
+      `  ${known} problem${known === 1 ? '' : 's'} already at the base of ${opts.base}: not counted${strict ? ' (--strict: counted)' : ''}`,
+    );
   if (format === 'github' && untold)
-    log(`  ${untold} new problem${untold === 1 ? '' : 's'} in files the change did not touch: listed above and in the job summary, not annotated`);
-  log(failed.length ? errPaint('red', `dac ci: FAILED (${failed.map((s) => s.name).join(', ')})`) : errPaint('green', 'dac ci: passed'));
-  writeStepSummary({ steps, base: opts.base, root, problems, affected: affected ?? [], versions, tests: testResults, strict });
+    log(
+      `  ${untold} new problem${untold === 1 ? '' : 's'} in files the change did not touch: listed above and in the job summary, not annotated`,
+    );
+  log(
+    failed.length
+      ? errPaint('red', `dac ci: FAILED (${failed.map((s) => s.name).join(', ')})`)
+      : errPaint('green', 'dac ci: passed'),
+  );
+  writeStepSummary({
+    steps,
+    base: opts.base,
+    root,
+    problems,
+    affected: affected ?? [],
+    versions,
+    tests: testResults,
+    strict,
+  });
   if (format === 'json')
     process.stdout.write(
       `${JSON.stringify({
@@ -358,6 +425,10 @@ async function runCi(opts: CiOptions): Promise<number> {
       })}\n`,
     );
   return failed.length === 0 ? EXIT_OK : Math.max(...failed.map((s) => s.exitCode), EXIT_FAILED);
+}
+
+function sameProblem(d: Diagnostic): string {
+  return `${d.file}\u0000${d.line}\u0000${d.column}\u0000${d.rule}\u0000${d.message}`;
 }
 
 /** A failed or errored test as a diagnostic at its `tests:` entry (the `name:` of that test). */
@@ -397,7 +468,8 @@ export function stepSummaryMarkdown(s: SummaryInput): string {
   const c = markdownCell;
   const out: string[] = [`### dac ci (base \`${c(s.base)}\`)`, ''];
   out.push('| step | result | time | detail |', '|---|---|---|---|');
-  for (const st of s.steps) out.push(`| ${st.name} | ${icon[st.status]} ${st.status} | ${st.seconds.toFixed(2)} s | ${c(st.detail)} |`);
+  for (const st of s.steps)
+    out.push(`| ${st.name} | ${icon[st.status]} ${st.status} | ${st.seconds.toFixed(2)} s | ${c(st.detail)} |`);
   out.push('');
   const changed = (s.versions?.detections ?? []).filter((d) => d.change !== 'unchanged');
   if (changed.length || s.affected.length) {
@@ -406,16 +478,22 @@ export function stepSummaryMarkdown(s: SummaryInput): string {
     const seen = new Set<string>();
     for (const d of changed) {
       seen.add(d.file);
-      out.push(`| ${c(d.name)} | \`${c(d.file)}\` | ${d.change}${d.movedFrom ? ` (moved from \`${c(d.movedFrom)}\`)` : ''} | ${c(reasons.get(d.file) ?? '')} |`);
+      out.push(
+        `| ${c(d.name)} | \`${c(d.file)}\` | ${d.change}${d.movedFrom ? ` (moved from \`${c(d.movedFrom)}\`)` : ''} | ${c(reasons.get(d.file) ?? '')} |`,
+      );
     }
-    for (const a of s.affected) if (!seen.has(a.file)) out.push(`| ${c(a.name)} | \`${c(a.file)}\` | depends on changed content | ${c(a.reasons.join(', '))} |`);
+    for (const a of s.affected)
+      if (!seen.has(a.file))
+        out.push(`| ${c(a.name)} | \`${c(a.file)}\` | depends on changed content | ${c(a.reasons.join(', '))} |`);
     out.push('');
   }
   if (s.tests.length) {
     out.push('#### Tests', '', '| result | detection | test | rows | detail |', '|---|---|---|---|---|');
     const mark = { passed: '✅ passed', failed: '❌ failed', error: '❌ error', skipped: '⏭️ skipped' };
     for (const t of s.tests)
-      out.push(`| ${mark[t.status]} | ${c(t.detection)} | ${c(t.test)} | ${t.expectedRows === undefined ? t.rows.length : `${t.rows.length}/${t.expectedRows}`} | ${c(t.message ?? '')} |`);
+      out.push(
+        `| ${mark[t.status]} | ${c(t.detection)} | ${c(t.test)} | ${t.expectedRows === undefined ? t.rows.length : `${t.rows.length}/${t.expectedRows}`} | ${c(t.message ?? '')} |`,
+      );
     out.push('');
   }
   const fresh = s.problems.filter((p) => p.fresh);
@@ -426,12 +504,18 @@ export function stepSummaryMarkdown(s: SummaryInput): string {
     out.push('| where | severity | rule | step | message |', '|---|---|---|---|---|');
     for (const p of fresh.slice(0, SUMMARY_ROWS)) {
       const d = p.diagnostic;
-      out.push(`| \`${c(`${diagnosticPath(d, s.root)}:${d.line}:${d.column}`)}\`${p.inChange ? '' : ' (not in the change)'} | ${d.severity} | ${c(d.rule)} | ${p.step} | ${c(d.message)} |`);
+      out.push(
+        `| \`${c(`${diagnosticPath(d, s.root)}:${d.line}:${d.column}`)}\`${p.inChange ? '' : ' (not in the change)'} | ${d.severity} | ${c(d.rule)} | ${p.step} | ${c(d.message)} |`,
+      );
     }
     if (fresh.length > SUMMARY_ROWS) out.push('', `… and ${fresh.length - SUMMARY_ROWS} more (see the job log).`);
   }
   out.push('');
-  if (known) out.push(`${known} problem${known === 1 ? ' was' : 's were'} already present at the base and ${s.strict ? 'counted (--strict)' : 'not counted'}.`, '');
+  if (known)
+    out.push(
+      `${known} problem${known === 1 ? ' was' : 's were'} already present at the base and ${s.strict ? 'counted (--strict)' : 'not counted'}.`,
+      '',
+    );
   return out.join('\n');
 }
 
@@ -444,4 +528,3 @@ function writeStepSummary(s: SummaryInput): void {
     // The summary is a convenience; failing to write it must not fail the gate.
   }
 }
-

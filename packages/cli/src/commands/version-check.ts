@@ -15,7 +15,9 @@ export { escapeWorkflowData as escapeGithubData, escapeWorkflowProperty as escap
  * paths relative to the workspace (the current directory), not to the content root.
  */
 export function formatDiagnostic(d: Diagnostic, format: 'text' | 'github', contentRoot: string): string {
-  return format === 'text' ? formatDiagnosticLine(d, contentRoot, painter(process.stdout)) : diagnosticAnnotation(d, contentRoot);
+  return format === 'text'
+    ? formatDiagnosticLine(d, contentRoot, painter(process.stdout))
+    : diagnosticAnnotation(d, contentRoot);
 }
 
 interface VersionCheckCliOptions {
