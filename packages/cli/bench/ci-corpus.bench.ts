@@ -20,11 +20,15 @@ if (!existsSync(corpus) || !existsSync(cli)) {
 
 const dir = mkdtempSync(join(tmpdir(), 'dac-ci-bench-'));
 const git = (...args: string[]) =>
-  execFileSync('git', ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', ...args], {
-    cwd: dir,
-    env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
-    stdio: ['ignore', 'pipe', 'pipe'],
-  });
+  execFileSync(
+    'git',
+    ['-c', 'user.name=bench', '-c', 'user.email=bench@example.com', '-c', 'commit.gpgsign=false', ...args],
+    {
+      cwd: dir,
+      env: { ...process.env, GIT_CONFIG_NOSYSTEM: '1', GIT_CONFIG_GLOBAL: '/dev/null' },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    },
+  );
 try {
   cpSync(corpus, dir, { recursive: true });
   const fixture = 'test/attack_data/datasets/attack_techniques/T1572/ngrok/windows-sysmon.log';
@@ -47,16 +51,24 @@ try {
       .replace(/^version: .*$/m, 'version: 1')
       .replace(/^date: .*$/m, `date: '${today}'`)
       .replace('windows_ngrok_reverse_proxy_usage_filter', 'windows_ngrok_tunnel_copy_filter')
-      .replace(/^tests:\n[\s\S]*$/m, `tests:\n${tests.slice(0, tests.indexOf('- name: True Positive Test - Windows Event Log Security 4688'))}`),
+      .replace(
+        /^tests:\n[\s\S]*$/m,
+        `tests:\n${tests.slice(0, tests.indexOf('- name: True Positive Test - Windows Event Log Security 4688'))}`,
+      ),
   );
   git('add', '-A');
   git('commit', '-q', '-m', 'add a detection');
   for (const run of ['cold', 'warm']) {
     const t0 = performance.now();
-    const r = spawnSync(process.execPath, [cli, 'ci', '--base', 'main', '--format', 'json'], { cwd: dir, encoding: 'utf8' });
+    const r = spawnSync(process.execPath, [cli, 'ci', '--base', 'main', '--format', 'json'], {
+      cwd: dir,
+      encoding: 'utf8',
+    });
     const wall = (performance.now() - t0) / 1000;
     const last = r.stdout.trim().split('\n').at(-1) ?? '{}';
-    const doc = JSON.parse(last) as { ci?: { passed: boolean; known: number; steps: { name: string; seconds: number }[] } };
+    const doc = JSON.parse(last) as {
+      ci?: { passed: boolean; known: number; steps: { name: string; seconds: number }[] };
+    };
     const steps = (doc.ci?.steps ?? []).map((s) => `${s.name} ${s.seconds.toFixed(2)} s`).join(', ');
     console.log(
       `ci-corpus (${run}): dac ci on a 1-detection PR over ESCU: ${wall.toFixed(2)} s wall, exit ${r.status}, passed ${doc.ci?.passed}, ${doc.ci?.known} known problems; ${steps}`,

@@ -92,7 +92,7 @@ export async function runBuild(opts: BuildOpts, given?: PrevalidatedBuild): Prom
     const list = `${some.join(', ')}${unskippable.length > some.length ? `, … (${unskippable.length} files)` : ''}`;
     process.stderr.write(
       given
-        ? `dac build: ${list} ${unskippable.length === 1 ? 'has' : 'have'} validation errors this change introduced; nothing was built\n`
+        ? `dac build: ${list} ${unskippable.length === 1 ? 'has' : 'have'} validation errors that ${unskippable.every((f) => contentFiles.has(f)) ? 'this change introduced' : 'cannot be left out of the app (not a content file, or introduced by this change)'}; nothing was built\n`
         : opts.skipInvalid
           ? `dac build: errors outside content files (${list}) cannot be skipped; nothing was built\n`
           : 'dac build: validation failed; nothing was built (use --skip-invalid to leave out invalid files)\n',

@@ -6,6 +6,8 @@ import { buildCommand } from './build.js';
 import { testCommand } from './test.js';
 import { replayCommand } from './replay.js';
 import { compileCommand } from './compile.js';
+import { initCommand } from './init.js';
+import { newCommand } from './new.js';
 
 /**
  * Every `dac` sub-command, one module each. Add a command by adding its module here.
@@ -18,4 +20,6 @@ export const commands: DacCommand[] = [
   testCommand,
   replayCommand,
   compileCommand,
+  initCommand,
+  newCommand,
 ];

@@ -31,7 +31,9 @@ describe('schema-comment', () => {
     const f = await findings('# yaml-language-server: $schema=../schemas/detection.schema.json');
     expect(f).toHaveLength(1);
     expect(f[0]).toMatchObject({ file: DET, line: 1, column: 33, severity: 'warning' });
-    expect(f[0]!.message).toMatch(/^schema \.\.\/schemas\/detection\.schema\.json does not exist \(resolved relative to this file: .*detections\/schemas\/detection\.schema\.json\)/);
+    expect(f[0]!.message).toMatch(
+      /^schema \.\.\/schemas\/detection\.schema\.json does not exist \(resolved relative to this file: .*detections\/schemas\/detection\.schema\.json\)/,
+    );
   });
 
   it('another kind’s schema is reported; an empty path too; URLs are not judged', async () => {
@@ -39,6 +41,8 @@ describe('schema-comment', () => {
       'is for another kind of file; a detection uses detection.schema.json',
     );
     expect((await findings('# yaml-language-server: $schema='))[0]?.message).toContain('names no schema file');
-    expect(await findings('# yaml-language-server: $schema=https://example.com/detection.schema.json', false)).toEqual([]);
+    expect(await findings('# yaml-language-server: $schema=https://example.com/detection.schema.json', false)).toEqual(
+      [],
+    );
   });
 });

@@ -50,7 +50,10 @@ export const schemaComment: FileRule = {
           message: `schema ${target} does not exist (resolved relative to this file: ${path}); the editor gets no completion or checks${want ? `; dac's schema for this file is ${want}` : ''}`,
         });
       } else if (want && DAC_SCHEMA.test(base) && base !== want) {
-        out.push({ ...at, message: `schema ${target} is for another kind of file; a ${ctx.kind.replace('_', ' ')} uses ${want}` });
+        out.push({
+          ...at,
+          message: `schema ${target} is for another kind of file; a ${ctx.kind.replace('_', ' ')} uses ${want}`,
+        });
       }
     }
     return out;
