@@ -28,7 +28,7 @@ afterEach(() => {
  */
 function repoWithKnownProblem(): TempRepo {
   const r = makeRepo();
-  for (const dir of ['test/attack_data', 'stories', 'data_sources'])
+  for (const dir of ['test/attack_data', 'stories', 'data_sources', 'schemas'])
     cpSync(join(REPO_ROOT, dir), r.path(dir), { recursive: true });
   r.write('.gitignore', 'dist/\nnode_modules/\n');
   r.write(OTHER_REL, otherDetection(OTHER_ID).replace('by user $user$.', 'by user $user$ on $no_such_field$.'));

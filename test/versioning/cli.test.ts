@@ -1,5 +1,6 @@
 // `dac version-check` output shapes and exit codes, run in-process through commander programs
 // that hold only the commands under test; `dac ci` has its own tests in test/gate/.
+import { relative, sep } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { afterEach, beforeEach, describe, expect, it, vi } from 'vitest';
 import { loadContent } from '@dac/content';
@@ -7,6 +8,9 @@ import { affectedDetections, checkVersions, lookupsIn, macrosIn } from '@dac/ver
 import { versionCheckCommand } from '../../packages/cli/src/commands/version-check.js';
 import type { DacCommand } from '../../packages/cli/src/program.js';
 import { makeRepo, NGROK_REL, type TempRepo } from './repo.js';
+
+/** A path as the CLI prints it: relative to the current folder. */
+const shown = (abs: string) => relative(process.cwd(), abs).split(sep).join('/');
 
 // "Today" for the date rules is a fixed clock, not the wall clock: only Date is faked (timers,
 // performance.now and child processes are real), so the CLI's `new Date()` reads this instant.
@@ -68,10 +72,10 @@ describe('dac version-check (CLI)', () => {
     expect(r.code).toBe(1);
     const lines = r.stdout.trim().split('\n');
     expect(lines[0]).toBe(
-      `${repo.path(NGROK_REL)}:4:1: error: version must be 6: the detection changed since main, where it is version 5 [version-bump]`,
+      `${shown(repo.path(NGROK_REL))}:4:1: error: version must be 6: the detection changed since main, where it is version 5 [version-bump]`,
     );
     expect(lines[1]).toMatch(
-      new RegExp(`^${repo.path(NGROK_REL)}:5:1: error: date must be ${TODAY}: .* \\[version-date\\]$`),
+      new RegExp(`^${shown(repo.path(NGROK_REL))}:5:1: error: date must be ${TODAY}: .* \\[version-date\\]$`),
     );
     expect(lines.at(-1)).toMatch(
       /^version-check: 1 detection compared with main \([0-9a-f]{12}\): 1 changed, 0 new, 0 removed, 0 unchanged; .*2 errors, 0 warnings/,
@@ -112,7 +116,7 @@ describe('dac version-check (CLI)', () => {
 
     const f = await runCli([versionCheckCommand], ['version-check', '--base', 'main', '--content', repo.dir, '--fix']);
     expect(f.code).toBe(0);
-    expect(f.stdout).toContain(`${repo.path(NGROK_REL)}:4:10: fixed: version 5 → 6`);
+    expect(f.stdout).toContain(`${shown(repo.path(NGROK_REL))}:4:10: fixed: version 5 → 6`);
     expect(f.stdout).toContain(`fixed: date '2024-09-30' → '${TODAY}'`);
   });
 

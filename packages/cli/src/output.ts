@@ -7,11 +7,14 @@ import type { Diagnostic } from '@dac/content';
  * through these helpers, so the same thing looks the same everywhere.
  */
 
-/** A path as the user should see it: relative to the current folder, forward slashes; absolute when outside it. */
+/**
+ * A path as the user should see it, as compilers print them: relative to the current folder
+ * (`../x` included), forward slashes; absolute only when no relative path exists (another drive).
+ */
 export function displayPath(path: string, base: string = process.cwd(), cwd: string = process.cwd()): string {
   const abs = resolve(base, path);
   const rel = relative(cwd, abs);
-  return (rel === '' ? '.' : rel.startsWith('..') || isAbsolute(rel) ? abs : rel).split(sep).join('/');
+  return (rel === '' ? '.' : isAbsolute(rel) ? abs : rel).split(sep).join('/');
 }
 
 /** A diagnostic's file (content-relative) as displayPath shows it. */

@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   addItem,
+  CONTENT_FOLDERS,
   compareDiagnostics,
   snakeCase,
   discoverContent,
@@ -67,6 +68,10 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
   const { entries, lookupFiles } = discoverContent(root);
   const isReported = reportFilter(root, options.paths);
   const reported = entries.map((e) => isReported(e.path));
+  if (options.paths?.length && !reported.some(Boolean) && !(config.file && isReported(config.file.path)))
+    throw new UsageError(
+      `no content file under ${options.paths.join(', ')}: content files are .yml files under ${Object.values(CONTENT_FOLDERS).join('/, ')}/ or the config file`,
+    );
 
   const enabled = (rule: string) => config.rules[rule] !== 'off';
 
@@ -262,17 +267,23 @@ function configChecks(
 /** Which files' diagnostics are reported: all, or those under one of the given paths. */
 function reportFilter(root: string, paths: string[] | undefined): (absPath: string) => boolean {
   if (!paths || paths.length === 0) return () => true;
+  const inside = (parent: string, child: string) => {
+    const r = relative(parent, child);
+    return r === '' || (!r.startsWith('..') && !isAbsolute(r) && r.split(sep)[0] !== '..');
+  };
   const targets = paths.map((p) => {
-    const candidates = isAbsolute(p) ? [p] : [resolve(process.cwd(), p), resolve(root, p)];
-    const hit = candidates.find((c) => existsSync(c));
-    if (!hit) throw new UsageError(`path ${p} does not exist`);
+    const candidates = (isAbsolute(p) ? [p] : [resolve(process.cwd(), p), resolve(root, p)]).filter((c) =>
+      existsSync(c),
+    );
+    if (candidates.length === 0) throw new UsageError(`path ${p} does not exist`);
+    const hit = candidates.find((c) => inside(root, resolve(c)));
+    if (!hit)
+      throw new UsageError(
+        `${p} is outside the content root ${root}; validate it with --content <its content root>, or run dac from inside that repository`,
+      );
     return resolve(hit);
   });
-  return (abs) =>
-    targets.some((t) => {
-      const r = relative(t, abs);
-      return r === '' || (!r.startsWith('..') && !isAbsolute(r) && r.split(sep)[0] !== '..');
-    });
+  return (abs) => targets.some((t) => inside(t, abs));
 }
 
 /**

@@ -228,7 +228,7 @@ async function runCi(opts: CiOptions): Promise<number> {
     bar.done();
     tree = head.tree ?? loadContent(root);
     let split = { fresh: head.diagnostics, known: [] as Diagnostic[] };
-    if (!strict && cmp && head.errors > 0) {
+    if (!strict && cmp && head.diagnostics.length > 0) {
       const dir = baseDir()!;
       const bar2 = progress('dac ci: validating the base');
       baseValidation = await validate({ root: dir, workers, onProgress: (i, n, f) => bar2.update(i, n, f) });
