@@ -11,7 +11,7 @@ import {
 } from './output.js';
 
 /** actions/toolkit's own unescaping of a workflow command value (the runner's side). */
-const unescape = (s: string) =>
+const unescapeWorkflow = (s: string) =>
   s.replace(/%0D/g, '\r').replace(/%0A/g, '\n').replace(/%3A/g, ':').replace(/%2C/g, ',').replace(/%25/g, '%');
 
 describe('GitHub workflow commands', () => {
@@ -32,8 +32,8 @@ describe('GitHub workflow commands', () => {
         // Exactly one `::` after the command name: the message separator.
         expect(rest.join('::')).toBe(escapeWorkflowData(message));
         expect(props!.split(',').length).toBe(2);
-        expect(unescape(escapeWorkflowProperty(file))).toBe(file);
-        expect(unescape(escapeWorkflowData(message))).toBe(message);
+        expect(unescapeWorkflow(escapeWorkflowProperty(file))).toBe(file);
+        expect(unescapeWorkflow(escapeWorkflowData(message))).toBe(message);
       }),
     );
   });
