@@ -15,6 +15,7 @@ import {
   type Scalar,
 } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
+import { yamlSyntaxMessage } from './yaml-errors.js';
 
 /** Files larger than this are refused before parsing: ESCU's largest detection is ~20 KB. */
 export const MAX_YAML_BYTES = 4 * 1024 * 1024;
@@ -117,7 +118,10 @@ export function parseYamlText(input: Buffer | string, path: string, relPath: str
         ...at(err.pos[0]),
         severity: isWarning ? 'warning' : 'error',
         rule: err.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax',
-        message: err.code === 'DUPLICATE_KEY' ? duplicateKeyMessage(text, err.pos) : cleanYamlMessage(err.message),
+        message:
+          err.code === 'DUPLICATE_KEY'
+            ? duplicateKeyMessage(text, err.pos)
+            : yamlSyntaxMessage(err, text, cleanYamlMessage(err.message)),
       });
     }
   }
