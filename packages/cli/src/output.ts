@@ -164,6 +164,17 @@ export function progress(label: string, stream: ProgressStream = process.stderr,
 }
 
 /**
+ * A status line for one synchronous phase that reports no counts (type-checking, packing): shown
+ * at once on a terminal (a synchronous call gives no chance to wait a second first), cleared by
+ * the returned function; nothing when stderr is not a terminal.
+ */
+export function statusLine(label: string, stream: ProgressStream = process.stderr): () => void {
+  if (stream.isTTY !== true) return () => {};
+  stream.write(`\r\x1b[K${label.replace(/[\x00-\x1f\x7f]/g, ' ')} …`);
+  return () => stream.write('\r\x1b[K');
+}
+
+/**
  * Progress for work that reports no counts (one long call): a spinner-less "label …" line shown
  * after `delayMs` on a terminal and cleared when the promise settles.
  */

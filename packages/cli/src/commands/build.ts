@@ -5,7 +5,7 @@ import { buildApp } from '@dac/splunk-app';
 import { formatText, UsageError, validate, type ValidationResult } from '@dac/validate';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 import { addJobsOption, jobsOf } from '../jobs.js';
-import { displayPath, withProgress } from '../output.js';
+import { displayPath, progress, statusLine } from '../output.js';
 
 export interface BuildOpts {
   content: string;
@@ -70,9 +70,7 @@ export async function runBuild(opts: BuildOpts, given?: PrevalidatedBuild): Prom
 
   // In-thread validation hands back the loaded tree, so the content is parsed once; workers
   // would parse it in other threads and the build would have to load it again.
-  const validation =
-    given?.validation ??
-    (await withProgress('dac build: validating', () => validate({ root, workers: jobsOf(opts) ?? 0 })));
+  const validation = given?.validation ?? (await validateWithProgress(root, jobsOf(opts) ?? 0));
   const tree = validation.tree ?? loadContent(root);
   const skippable = given?.skippable ?? (() => opts.skipInvalid === true);
   const errorFiles = new Map<string, Diagnostic[]>();
@@ -108,12 +106,14 @@ export async function runBuild(opts: BuildOpts, given?: PrevalidatedBuild): Prom
     );
   }
 
+  const clear = statusLine('dac build: rendering and packing the app');
   const result = buildApp(tree, {
     outDir,
     exclude,
     buildTime: buildTime === undefined ? undefined : new Date(buildTime * 1000),
     mtime: buildTime,
   });
+  clear();
   for (const d of result.diagnostics) {
     process.stderr.write(
       `${show(root, d.file)}:${d.line}:${d.column}: ${d.severity}: ${d.message.replace(/\s+/g, ' ')} [${d.rule}]\n`,
@@ -159,4 +159,13 @@ function parseTime(v: string): number {
   if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t))
     throw new InvalidArgumentError(`"${v}" is not epoch seconds or an ISO 8601 time`);
   return Math.floor(t / 1000);
+}
+
+async function validateWithProgress(root: string, workers: number): Promise<ValidationResult> {
+  const bar = progress('dac build: validating');
+  try {
+    return await validate({ root, workers, onProgress: (i, n, f) => bar.update(i, n, f) });
+  } finally {
+    bar.done();
+  }
 }

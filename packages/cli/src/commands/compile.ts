@@ -21,7 +21,7 @@ import {
 } from '@dac/matchers';
 import { isScalar } from 'yaml';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
-import { displayPath, formatDiagnosticLine, painter } from '../output.js';
+import { displayPath, formatDiagnosticLine, painter, statusLine } from '../output.js';
 import { selectDetections } from '../select.js';
 
 interface CompileOpts {
@@ -85,7 +85,8 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
     }
     files = picked.files;
   }
-  const r = await compileTree(tree, { ...opts, files });
+  const clear = statusLine('dac compile: generating and type-checking matchers');
+  const r = await compileTree(tree, { ...opts, files }).finally(clear);
   const paint = painter(process.stdout);
   for (const d of r.diagnostics) process.stdout.write(`${formatDiagnosticLine(d, root, paint)}\n`);
   const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
