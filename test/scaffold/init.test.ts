@@ -1,6 +1,6 @@
 // `dac init` and `dac new`: a new content repository whose `dac ci` passes, the author's loop in
 // it (new detection + fixture + changeset ⇒ the gate passes), and the generated files.
-import { execFileSync, spawnSync } from 'node:child_process';
+import { execFileSync, spawn, spawnSync } from 'node:child_process';
 import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { dirname, join } from 'node:path';
@@ -213,6 +213,42 @@ describe('dac new', () => {
     const v = await validate({ root: dir, workers: 0 });
     expect(v.diagnostics).toEqual([]);
   }, 120_000);
+
+  it('on a terminal it asks for what is missing (node:readline prompts, defaults in parentheses)', async () => {
+    const cli = join(REPO_ROOT, 'packages/cli/dist/dac.js');
+    // util-linux `script` gives the child a pseudo-terminal; skipped where either is missing.
+    if (!existsSync(cli) || spawnSync('script', ['--version']).status !== 0) return;
+    const dir = await initRepo();
+    const child = spawn(
+      'script',
+      [
+        '-qec',
+        `${JSON.stringify(process.execPath)} ${JSON.stringify(cli)} new macro --content ${JSON.stringify(dir)}`,
+        '/dev/null',
+      ],
+      {
+        stdio: ['pipe', 'pipe', 'pipe'],
+      },
+    );
+    let out = '';
+    child.stdout.on('data', (b: Buffer) => {
+      out += b.toString();
+    });
+    const answers = ['my_tty_macro', '', 'eval y=2', ''];
+    const prompts = ['name: ', 'author (', 'definition (search *): ', 'description ('];
+    for (let i = 0; i < answers.length; i++) {
+      for (let t = 0; !out.includes(prompts[i]!) && t < 200; t++) await new Promise((r) => setTimeout(r, 25));
+      child.stdin.write(`${answers[i]}\n`);
+      out = out.slice(out.indexOf(prompts[i]!) + prompts[i]!.length);
+    }
+    const code = await new Promise<number | null>((r) => child.on('close', r));
+    expect(code).toBe(0);
+    expect(parse(readFileSync(join(dir, 'macros/my_tty_macro.yml'), 'utf8'))).toEqual({
+      name: 'my_tty_macro',
+      definition: 'eval y=2',
+      description: 'The my_tty_macro macro.',
+    });
+  }, 60_000);
 
   it('not on a terminal, a missing --name is a usage error (exit 2); an existing file is never overwritten', async () => {
     const dir = await initRepo();
