@@ -18,6 +18,20 @@ if (!existsSync(corpus) || !existsSync(cli)) {
   process.exit(0);
 }
 
+/**
+ * CPU seconds (user + system) of the waited-for child processes (Linux /proc/self/stat cutime +
+ * cstime, clock ticks of 1/100 s), which stay comparable when other jobs load the machine.
+ */
+function childCpuSeconds(): number {
+  try {
+    const stat = readFileSync('/proc/self/stat', 'utf8');
+    const fields = stat.slice(stat.lastIndexOf(')') + 2).split(' ');
+    return (Number(fields[13]) + Number(fields[14])) / 100;
+  } catch {
+    return Number.NaN;
+  }
+}
+
 const dir = mkdtempSync(join(tmpdir(), 'dac-ci-bench-'));
 const git = (...args: string[]) =>
   execFileSync(
@@ -59,19 +73,21 @@ try {
   git('add', '-A');
   git('commit', '-q', '-m', 'add a detection');
   for (const run of ['cold', 'warm']) {
+    const cpu0 = childCpuSeconds();
     const t0 = performance.now();
     const r = spawnSync(process.execPath, [cli, 'ci', '--base', 'main', '--format', 'json'], {
       cwd: dir,
       encoding: 'utf8',
     });
     const wall = (performance.now() - t0) / 1000;
+    const cpu = childCpuSeconds() - cpu0;
     const last = r.stdout.trim().split('\n').at(-1) ?? '{}';
     const doc = JSON.parse(last) as {
       ci?: { passed: boolean; known: number; steps: { name: string; seconds: number }[] };
     };
     const steps = (doc.ci?.steps ?? []).map((s) => `${s.name} ${s.seconds.toFixed(2)} s`).join(', ');
     console.log(
-      `ci-corpus (${run}): dac ci on a 1-detection PR over ESCU: ${wall.toFixed(2)} s wall, exit ${r.status}, passed ${doc.ci?.passed}, ${doc.ci?.known} known problems; ${steps}`,
+      `ci-corpus (${run}): dac ci on a 1-detection PR over ESCU: ${wall.toFixed(2)} s wall, ${Number.isNaN(cpu) ? '?' : cpu.toFixed(2)} s CPU (stable under load), exit ${r.status}, passed ${doc.ci?.passed}, ${doc.ci?.known} known problems; ${steps}`,
     );
   }
 } finally {
