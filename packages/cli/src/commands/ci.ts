@@ -3,7 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadContent, positionOfPath, type ContentTree, type Diagnostic } from '@dac/content';
-import { defaultCacheDir, runTests, toJUnit, type TestCaseResult } from '@dac/replay';
+import { runTests, toJUnit, type TestCaseResult } from '@dac/replay';
 import { validate, type ValidationResult } from '@dac/validate';
 import {
   affectedDetections,
@@ -349,8 +349,6 @@ async function runCi(opts: CiOptions): Promise<number> {
     const bar = progress('dac ci: testing');
     testResults = await runTests(tree, {
       files: affected.map((a) => a.file),
-      cacheDir: defaultCacheDir(root),
-      typecheck: opts.typecheck,
       fixtures: { attackDataDir: attackData, downloadFrom: configured.downloadFrom, onNote: (s) => log(`  ${s}`) },
       onResult: (r, i, n) => bar.update(i, n, `${r.detection} :: ${r.test}`),
     });
