@@ -57,6 +57,7 @@ export {
 export type { FieldValue } from './semantics.js';
 export { findTstats, outputFields, aggregateOutputName } from './analysis.js';
 export { unescapeSpl } from './text.js';
+export { EXTERNAL_LOOKUPS, EXTERNAL_MACROS, externalLookupSource, externalMacroSource } from './external.js';
 export { closestName, editDistance, maxSuggestionDistance } from './suggest.js';
 export { formatSearchExpr, quoteSplValue } from './printer.js';
 export {

@@ -6,6 +6,7 @@ import { formatText, UsageError, validate, type ValidationResult } from '@dac/va
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 import { addJobsOption, jobsOf } from '../jobs.js';
 import { displayPath, progress, statusLine } from '../output.js';
+import { STAGE_RULES } from '../stage-rules.js';
 
 export interface BuildOpts {
   content: string;
@@ -164,7 +165,7 @@ function parseTime(v: string): number {
 async function validateWithProgress(root: string, workers: number): Promise<ValidationResult> {
   const bar = progress('dac build: validating');
   try {
-    return await validate({ root, workers, onProgress: (i, n, f) => bar.update(i, n, f) });
+    return await validate({ root, workers, onProgress: (i, n, f) => bar.update(i, n, f), otherRules: STAGE_RULES });
   } finally {
     bar.done();
   }

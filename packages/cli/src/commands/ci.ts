@@ -29,8 +29,9 @@ import {
   progress,
   workflowCommand,
 } from '../output.js';
+import { STAGE_RULES } from '../stage-rules.js';
 import { runBuild } from './build.js';
-import { compileTree } from './compile.js';
+import { compileTree, splReportOf } from './compile.js';
 import { versionSummaryLine } from './version-check.js';
 
 interface CiOptions {
@@ -224,14 +225,19 @@ async function runCi(opts: CiOptions): Promise<number> {
   const freshErrorFiles = new Set<string>();
   await step('validate', async () => {
     const bar = progress('dac ci: validating');
-    head = await validate({ root, workers, onProgress: (i, n, f) => bar.update(i, n, f) });
+    head = await validate({ root, workers, onProgress: (i, n, f) => bar.update(i, n, f), otherRules: STAGE_RULES });
     bar.done();
     tree = head.tree ?? loadContent(root);
     let split = { fresh: head.diagnostics, known: [] as Diagnostic[] };
     if (!strict && cmp && head.diagnostics.length > 0) {
       const dir = baseDir()!;
       const bar2 = progress('dac ci: validating the base');
-      baseValidation = await validate({ root: dir, workers, onProgress: (i, n, f) => bar2.update(i, n, f) });
+      baseValidation = await validate({
+        root: dir,
+        workers,
+        onProgress: (i, n, f) => bar2.update(i, n, f),
+        otherRules: STAGE_RULES,
+      });
       bar2.done();
       baseTree = baseValidation.tree ?? loadContent(dir);
       split = splitByBaseline(head.diagnostics, subjectsOf(tree), baseValidation.diagnostics, subjectsOf(baseTree));
@@ -258,7 +264,11 @@ async function runCi(opts: CiOptions): Promise<number> {
   // already at the base (same key) are known.
   await step('compile', async () => {
     if (!tree) return { status: 'failed', code: EXIT_USAGE, detail: 'the content could not be loaded' };
-    const r = await compileTree(tree, { cache: true, typecheck: opts.typecheck });
+    const r = await compileTree(tree, {
+      cache: true,
+      typecheck: opts.typecheck,
+      splReport: splReportOf(head?.diagnostics ?? []),
+    });
     // The SPL and data-model checks compile shares with validate are reported once, by validate.
     const validated = new Set(problems.map((p) => sameProblem(p.diagnostic)));
     r.diagnostics = r.diagnostics.filter((d) => !validated.has(sameProblem(d)));
@@ -271,7 +281,9 @@ async function runCi(opts: CiOptions): Promise<number> {
       let split = { fresh: candidates, known: [] as Diagnostic[] };
       if (candidates.some((d) => d.severity === 'error')) {
         const dir = baseDir()!;
-        baseTree ??= loadContent(dir);
+        // The base's SPL findings decide which of its detections get a matcher, as at the head.
+        baseValidation ??= await validate({ root: dir, workers, otherRules: STAGE_RULES });
+        baseTree ??= baseValidation.tree ?? loadContent(dir);
         const ids = subjectsOf(tree);
         const baseIds = subjectsOf(baseTree);
         const wanted = new Set([...affectedFiles].map((f) => ids.get(f)));
@@ -282,6 +294,7 @@ async function runCi(opts: CiOptions): Promise<number> {
           files: baseFiles,
           cacheRoot: root,
           out: join(dir, 'dist', 'matchers'),
+          splReport: splReportOf(baseValidation.diagnostics),
         });
         split = splitByBaseline(candidates, ids, baseRun.diagnostics, baseIds);
       }

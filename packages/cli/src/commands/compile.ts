@@ -3,6 +3,7 @@ import { basename, dirname, join, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadDataModels } from '@dac/cim';
 import {
+  applyRuleSettings,
   compareDiagnostics,
   ensureDir,
   loadContent,
@@ -19,10 +20,27 @@ import {
   toContentDiagnostic,
   type DetectionSearch,
 } from '@dac/matchers';
+import { validate } from '@dac/validate';
 import { isScalar } from 'yaml';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 import { displayPath, formatDiagnosticLine, painter, statusLine } from '../output.js';
 import { selectDetections } from '../select.js';
+import { STAGE_RULES } from '../stage-rules.js';
+
+/** validate's rules that report the SPL front end's findings (they decide whether a matcher is generated). */
+const SPL_RULES = new Set(['spl-syntax', 'spl-unsupported', 'unknown-macro', 'macro-call']);
+
+/** The SPL findings of a validation, by file: what decides whether a detection gets a matcher. */
+export function splReportOf(diagnostics: readonly Diagnostic[]): Map<string, Diagnostic[]> {
+  const report = new Map<string, Diagnostic[]>();
+  for (const d of diagnostics) {
+    if (!SPL_RULES.has(d.rule)) continue;
+    const list = report.get(d.file);
+    if (list) list.push(d);
+    else report.set(d.file, [d]);
+  }
+  return report;
+}
 
 interface CompileOpts {
   content: string;
@@ -75,7 +93,12 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
     process.stderr.write(`dac compile: content root ${opts.content} is not a directory\n`);
     return EXIT_USAGE;
   }
-  const tree = loadContent(root);
+  // The SPL problems are validate's own report (external add-on macros ignored, severities of
+  // dac.config.yaml applied), so compile and validate never disagree about a search. In-thread
+  // validation hands back the loaded tree: the content is read once.
+  const validation = await validate({ root, workers: 0, otherRules: STAGE_RULES });
+  const tree = validation.tree ?? loadContent(root);
+  const splReport = splReportOf(validation.diagnostics);
   let files: string[] | undefined;
   if (selectors.length > 0) {
     const picked = selectDetections(tree.detections, root, selectors);
@@ -86,7 +109,7 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
     files = picked.files;
   }
   const clear = statusLine('dac compile: generating and type-checking matchers');
-  const r = await compileTree(tree, { ...opts, files }).finally(clear);
+  const r = await compileTree(tree, { ...opts, files, splReport }).finally(clear);
   const paint = painter(process.stdout);
   for (const d of r.diagnostics) process.stdout.write(`${formatDiagnosticLine(d, root, paint)}\n`);
   const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
@@ -104,9 +127,18 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
  */
 export async function compileTree(
   tree: ContentTree,
-  opts: { out?: string; cache: boolean; typecheck: boolean; files?: string[]; cacheRoot?: string },
+  opts: {
+    out?: string;
+    cache: boolean;
+    typecheck: boolean;
+    files?: string[];
+    cacheRoot?: string;
+    /** validate's SPL findings by file (splReportOf); they decide which detections get a matcher. */
+    splReport: Map<string, Diagnostic[]>;
+  },
 ): Promise<CompileRun> {
   const root = tree.root;
+  const splReport = opts.splReport;
   const outDir = resolve(opts.out ?? join(root, 'dist', 'matchers'));
   let searches = detectionSearches(tree);
   const selectors = opts.files ?? [];
@@ -118,16 +150,16 @@ export async function compileTree(
   const diagnostics: Diagnostic[] = [];
   const candidates: DetectionSearch[] = [];
   for (const s of searches) {
-    // SPL problems stop a detection's matcher; `dac validate` reports them too, so show errors
+    // SPL errors stop a detection's matcher; `dac validate` reports them too, so show errors
     // only, and only for tstats searches (or detections asked for by name).
-    const splErrors = s.parsed?.diagnostics.filter((d) => d.severity === 'error') ?? [];
-    if (s.tstats || selectors.length > 0)
-      for (const d of splErrors) diagnostics.push(splDiagnostic(s, d.start, d.rule, d.message));
+    const splErrors = (splReport.get(s.item.file.relPath) ?? []).filter((d) => d.severity === 'error');
+    if (s.tstats || selectors.length > 0) diagnostics.push(...splErrors);
     if (splErrors.length === 0 && s.tstats?.datamodel) candidates.push(s);
     else if (selectors.length > 0 && splErrors.length === 0) {
       diagnostics.push({
-        ...splDiagnostic(s, 0, 'matcher-unsupported', ''),
+        ...splDiagnostic(s, 0),
         severity: 'warning',
+        rule: 'matcher-unsupported',
         message: 'the search does not start with | tstats … from datamodel=…; no matcher to generate',
       });
     }
@@ -193,9 +225,10 @@ export async function compileTree(
   // deleted or renamed detection leaves no stale matcher; only files listed in our manifest go.
   if (selectors.length === 0) removeStale(outDir, files);
 
-  diagnostics.sort(compareDiagnostics);
+  // `rules:` of dac.config.yaml (e.g. `matcher-unsupported: warning`), as every command applies them.
+  const shown = applyRuleSettings(diagnostics, tree.config.rules).sort(compareDiagnostics);
   return {
-    diagnostics,
+    diagnostics: shown,
     written,
     candidates: candidates.length,
     typechecked: result.stats.typechecked,
@@ -230,10 +263,10 @@ function writeOut(path: string, text: string): void {
   writeFileSync(path, text);
 }
 
-/** A diagnostic at an offset of the ORIGINAL search string (SPL diagnostics are mapped back already). */
-function splDiagnostic(s: DetectionSearch, offset: number, rule: string, message: string): Diagnostic {
+/** The position of a character of the ORIGINAL search string in the detection's YAML file. */
+function splDiagnostic(s: DetectionSearch, offset: number): Pick<Diagnostic, 'file' | 'line' | 'column'> {
   const file = s.item.file;
   const { node } = nodeAt(file, ['search']);
   const p = node && isScalar(node) ? positionInScalar(file, node, offset) : { line: 1, column: 1 };
-  return { file: file.relPath, line: p.line, column: p.column, severity: 'error', rule, message };
+  return { file: file.relPath, line: p.line, column: p.column };
 }

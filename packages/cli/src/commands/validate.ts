@@ -4,6 +4,7 @@ import { formatJson, summaryLine, UsageError, validate } from '@dac/validate';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 import { addJobsOption, jobsOf } from '../jobs.js';
 import { diagnosticAnnotation, formatDiagnosticLine, painter, progress } from '../output.js';
+import { STAGE_RULES } from '../stage-rules.js';
 
 /**
  * `dac validate [--content DIR] [--format text|json|github] [--jobs N] [PATH ...]`
@@ -35,6 +36,7 @@ export const validateCommand: DacCommand = {
             paths,
             workers: jobsOf(opts),
             onProgress: (i, n, f) => bar.update(i, n, f),
+            otherRules: STAGE_RULES,
           });
           bar.done();
           const root = resolve(opts.content);
