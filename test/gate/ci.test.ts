@@ -143,7 +143,7 @@ describe('dac ci reports', () => {
     expect(r.summary).toContain('| step | result | time | detail |');
     expect(r.summary).toContain(`| Windows Ngrok Reverse Proxy Usage | \`${NGROK_REL}\` | changed |`);
     expect(r.summary).toMatch(
-      /\| ❌ failed \| Windows Ngrok Reverse Proxy Usage \| True Positive Test - Sysmon EventID 1 exact rows \| 6\/7 \|/,
+      /\| ❌ failed \| Windows Ngrok Reverse Proxy Usage \| True Positive Test \\\\?- Sysmon EventID 1 exact rows \| 6\/7 \|/,
     );
     expect(r.summary).toMatch(/\| ✅ passed \| Windows Ngrok Reverse Proxy Usage \| True Positive Test \|/);
   }, 120_000);

@@ -39,7 +39,7 @@ describe('GitHub workflow commands', () => {
   });
 
   it('markdown cells cannot open a new column, row or HTML tag', () => {
-    expect(markdownCell('a|b\nc <script>')).toBe('a\\|b c &lt;script>');
+    expect(markdownCell('a|b\nc <script>')).toBe('a\\|b c &lt;script&gt;');
   });
 });
 

@@ -1,5 +1,6 @@
 import { isAbsolute, relative, resolve, sep } from 'node:path';
 import type { Diagnostic } from '@dac/content';
+import { escapeGithubData, escapeGithubProperty, escapeMarkdownCell, escapeTerminal, githubCommand } from '@dac/escape';
 
 /**
  * The CLI's one output module: paths as compilers print them, colour on a terminal, progress on a
@@ -50,9 +51,9 @@ export function painter(
   return (c, s) => (on ? `\x1b[${SGR[c]}m${s}\x1b[0m` : s);
 }
 
-/** Messages are one line in text output (a value quoted in a message may hold a newline). */
+/** Text for a terminal line: control characters (a newline in a quoted value, ESC) shown as visible escapes (@dac/escape). */
 export function oneLine(s: string): string {
-  return s.replace(/\r\n?|\n/g, '\\n');
+  return escapeTerminal(s);
 }
 
 /** `path:line:col: severity: message [rule]`, the format every command prints diagnostics in. */
@@ -69,22 +70,19 @@ export function formatDiagnosticLine(
       : d.severity === 'error'
         ? paint('red', 'error')
         : paint('yellow', 'warning');
-  return `${paint('bold', `${diagnosticPath(d, contentRoot)}:${d.line}:${d.column}`)}: ${sev}: ${oneLine(d.message)} ${paint('dim', `[${d.rule}]`)}`;
+  return `${paint('bold', `${oneLine(diagnosticPath(d, contentRoot))}:${d.line}:${d.column}`)}: ${sev}: ${oneLine(d.message)} ${paint('dim', `[${oneLine(d.rule)}]`)}`;
 }
 
 // ── GitHub Actions workflow commands ───────────────────────────────────────────────────────────
 
 /**
- * Escaping of GitHub workflow commands (actions/toolkit `command.ts`): in the message (data) `%`,
- * CR and LF become %25, %0D, %0A; in a property value also `:` and `,` (%3A, %2C), so a `::` or
- * a comma inside a file name or title cannot end the property list or start the message.
+ * Escaping of GitHub workflow commands is @dac/escape's (actions/toolkit `command.ts`: `%`, CR, LF
+ * in the message; also `:` and `,` in property values, so a `::` or a comma in a file name or
+ * title cannot end the property list or start the message). Every command line goes through
+ * `workflowCommand` below.
  */
-export function escapeWorkflowData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-export function escapeWorkflowProperty(s: string): string {
-  return escapeWorkflowData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
+export const escapeWorkflowData = escapeGithubData;
+export const escapeWorkflowProperty = escapeGithubProperty;
 
 export type AnnotationLevel = 'error' | 'warning' | 'notice';
 
@@ -98,13 +96,12 @@ export interface AnnotationProps {
 
 /** One `::error file=…,line=…,col=…,title=…::message` line (no trailing newline); every value escaped. */
 export function workflowCommand(level: AnnotationLevel, props: AnnotationProps, message: string): string {
-  const parts: string[] = [];
-  if (props.file !== undefined) parts.push(`file=${escapeWorkflowProperty(props.file)}`);
-  if (props.line !== undefined) parts.push(`line=${Math.max(1, Math.trunc(props.line))}`);
-  if (props.endLine !== undefined) parts.push(`endLine=${Math.max(1, Math.trunc(props.endLine))}`);
-  if (props.col !== undefined) parts.push(`col=${Math.max(1, Math.trunc(props.col))}`);
-  if (props.title !== undefined) parts.push(`title=${escapeWorkflowProperty(props.title)}`);
-  return `::${level}${parts.length ? ` ${parts.join(',')}` : ''}::${escapeWorkflowData(message)}`;
+  const n = (v: number | undefined) => (v === undefined ? undefined : Math.max(1, Math.trunc(v)));
+  return githubCommand(
+    level,
+    { file: props.file, line: n(props.line), endLine: n(props.endLine), col: n(props.col), title: props.title },
+    message,
+  );
 }
 
 /** A diagnostic as a GitHub annotation at its file (relative to the workspace = current folder). */
@@ -116,10 +113,8 @@ export function diagnosticAnnotation(d: Diagnostic, contentRoot: string, level?:
   );
 }
 
-/** A Markdown table cell: pipes escaped, one line, HTML-significant `<` neutralised. */
-export function markdownCell(s: string): string {
-  return s.replace(/\\/g, '\\\\').replace(/\|/g, '\\|').replace(/</g, '&lt;').replace(/\r?\n/g, ' ');
-}
+/** A Markdown table cell (@dac/escape: no syntax, no HTML, one line). */
+export const markdownCell = escapeMarkdownCell;
 
 // ── progress ───────────────────────────────────────────────────────────────────────────────────
 

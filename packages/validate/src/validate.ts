@@ -85,11 +85,12 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
   const results: (FileResult | undefined)[] = new Array(entries.length);
   const items: (ContentItem | undefined)[] = new Array(entries.length);
   const macroIdx = entries.flatMap((e, i) => (e.kind === 'macro' ? [i] : []));
-  for (const i of macroIdx) items[i] = loadItem(entries[i]!, root);
+  for (const i of macroIdx) items[i] = loadItem(entries[i]!, root, config.limits);
   const macroItems = macroIdx.map((i) => items[i]!);
   const settings: SharedSettings = {
     root,
     label: config.app.label,
+    limits: config.limits,
     macros: macroDefinitions(macroItems as ContentItem<'macro'>[]),
     unreadableMacros: macroItems
       .filter((it) => !isMapping(it.file.value))
@@ -128,7 +129,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
     });
     let done = 0;
     for (const i of shards[0]!) {
-      results[i] = checkItem(loadItem(entries[i]!, root), checkOptions(reported[i]!));
+      results[i] = checkItem(loadItem(entries[i]!, root, config.limits), checkOptions(reported[i]!));
       // This thread checks one shard of `wanted`: its share stands for the whole.
       options.onProgress?.(Math.min(rest.length, ++done * wanted), rest.length, entries[i]!.relPath);
     }
@@ -136,7 +137,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
   } else {
     let done = 0;
     for (const i of rest) {
-      const item = loadItem(entries[i]!, root);
+      const item = loadItem(entries[i]!, root, config.limits);
       items[i] = item;
       results[i] = checkItem(item, checkOptions(reported[i]!));
       options.onProgress?.(++done, rest.length, entries[i]!.relPath);

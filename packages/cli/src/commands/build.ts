@@ -1,6 +1,7 @@
 import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadContent, type Diagnostic } from '@dac/content';
+import { escapeTerminal } from '@dac/escape';
 import { buildApp } from '@dac/splunk-app';
 import { formatText, UsageError, validate, type ValidationResult } from '@dac/validate';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
@@ -117,7 +118,7 @@ export async function runBuild(opts: BuildOpts, given?: PrevalidatedBuild): Prom
   clear();
   for (const d of result.diagnostics) {
     process.stderr.write(
-      `${show(root, d.file)}:${d.line}:${d.column}: ${d.severity}: ${d.message.replace(/\s+/g, ' ')} [${d.rule}]\n`,
+      `${escapeTerminal(show(root, d.file))}:${d.line}:${d.column}: ${d.severity}: ${escapeTerminal(d.message.replace(/\s+/g, ' '))} [${d.rule}]\n`,
     );
   }
   if (!result.ok) {

@@ -3,6 +3,7 @@ import { tmpdir } from 'node:os';
 import { join, resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import { loadContent, positionOfPath, type ContentTree, type Diagnostic } from '@dac/content';
+import { markdownCode } from '@dac/escape';
 import { runTests, toJUnit, type TestCaseResult } from '@dac/replay';
 import { validate, type ValidationResult } from '@dac/validate';
 import {
@@ -477,7 +478,7 @@ interface SummaryInput {
 export function stepSummaryMarkdown(s: SummaryInput): string {
   const icon: Record<StepStatus, string> = { passed: '✅', failed: '❌', skipped: '⏭️' };
   const c = markdownCell;
-  const out: string[] = [`### dac ci (base \`${c(s.base)}\`)`, ''];
+  const out: string[] = [`### dac ci (base ${markdownCode(s.base)})`, ''];
   out.push('| step | result | time | detail |', '|---|---|---|---|');
   for (const st of s.steps)
     out.push(`| ${st.name} | ${icon[st.status]} ${st.status} | ${st.seconds.toFixed(2)} s | ${c(st.detail)} |`);
@@ -490,12 +491,14 @@ export function stepSummaryMarkdown(s: SummaryInput): string {
     for (const d of changed) {
       seen.add(d.file);
       out.push(
-        `| ${c(d.name)} | \`${c(d.file)}\` | ${d.change}${d.movedFrom ? ` (moved from \`${c(d.movedFrom)}\`)` : ''} | ${c(reasons.get(d.file) ?? '')} |`,
+        `| ${c(d.name)} | ${markdownCode(d.file)} | ${d.change}${d.movedFrom ? ` (moved from ${markdownCode(d.movedFrom)})` : ''} | ${c(reasons.get(d.file) ?? '')} |`,
       );
     }
     for (const a of s.affected)
       if (!seen.has(a.file))
-        out.push(`| ${c(a.name)} | \`${c(a.file)}\` | depends on changed content | ${c(a.reasons.join(', '))} |`);
+        out.push(
+          `| ${c(a.name)} | ${markdownCode(a.file)} | depends on changed content | ${c(a.reasons.join(', '))} |`,
+        );
     out.push('');
   }
   if (s.tests.length) {
@@ -516,7 +519,7 @@ export function stepSummaryMarkdown(s: SummaryInput): string {
     for (const p of fresh.slice(0, SUMMARY_ROWS)) {
       const d = p.diagnostic;
       out.push(
-        `| \`${c(`${diagnosticPath(d, s.root)}:${d.line}:${d.column}`)}\`${p.inChange ? '' : ' (not in the change)'} | ${d.severity} | ${c(d.rule)} | ${p.step} | ${c(d.message)} |`,
+        `| ${markdownCode(`${diagnosticPath(d, s.root)}:${d.line}:${d.column}`)}${p.inChange ? '' : ' (not in the change)'} | ${d.severity} | ${c(d.rule)} | ${p.step} | ${c(d.message)} |`,
       );
     }
     if (fresh.length > SUMMARY_ROWS) out.push('', `… and ${fresh.length - SUMMARY_ROWS} more (see the job log).`);

@@ -170,7 +170,7 @@ export async function compileTree(
   const result = await compileMatchers(
     candidates.map((c) => ({ id: c.id, tstats: c.tstats! })),
     models,
-    { cacheDir, typecheck: opts.typecheck },
+    { cacheDir, typecheck: opts.typecheck, maxWhereTerms: tree.config.limits?.where_terms },
   );
 
   let written = 0;

@@ -7,8 +7,9 @@ import { diagnosticAnnotation, displayPath, formatDiagnosticLine, painter, workf
 
 export type OutputFormat = 'text' | 'json' | 'github';
 
-/** GitHub workflow-command escaping lives in the output module; re-exported for older imports. */
-export { escapeWorkflowData as escapeGithubData, escapeWorkflowProperty as escapeGithubProperty } from '../output.js';
+// Workflow-command escaping lives in @dac/escape (one module per output channel), used through
+// the CLI's output module; re-exported here for older imports.
+export { escapeGithubData, escapeGithubProperty } from '@dac/escape';
 
 /**
  * One diagnostic in the shared output shapes (same as `dac validate`). GitHub annotations need
