@@ -8,6 +8,7 @@ import { replayCommand } from './replay.js';
 import { compileCommand } from './compile.js';
 import { initCommand } from './init.js';
 import { newCommand } from './new.js';
+import { scanCommand } from './scan.js';
 
 /**
  * Every `dac` sub-command, one module each. Add a command by adding its module here.
@@ -22,4 +23,5 @@ export const commands: DacCommand[] = [
   compileCommand,
   initCommand,
   newCommand,
+  scanCommand,
 ];
