@@ -115,7 +115,8 @@ describe('installed into a content repository (the dac repository content, copie
   let dir = '';
   beforeAll(() => {
     dir = contentRepository('content', (d) => {
-      for (const f of ['detections', 'macros', 'stories', 'data_sources'])
+      // schemas/: the files' $schema comments point there (the schema-comment rule checks they resolve).
+      for (const f of ['detections', 'macros', 'stories', 'data_sources', 'schemas'])
         cpSync(join(repo, f), join(d, f), { recursive: true });
       // The attack data the tests replay (a symlink in the repository: copied as the file).
       cpSync(join(repo, 'test/attack_data'), join(d, 'test/attack_data'), { recursive: true, dereference: true });

@@ -16,6 +16,7 @@ import {
   type Scalar,
 } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
+import { yamlSyntaxMessage } from './yaml-errors.js';
 import { DEFAULT_LIMITS, howToRaise, type Limits } from './limits.js';
 
 /** Files larger than this are refused before parsing by default: ESCU's largest detection is ~20 KB. */
@@ -138,7 +139,10 @@ export function parseYamlText(
         ...at(err.pos[0]),
         severity: isWarning ? 'warning' : 'error',
         rule: err.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax',
-        message: err.code === 'DUPLICATE_KEY' ? duplicateKeyMessage(text, err.pos) : cleanYamlMessage(err.message),
+        message:
+          err.code === 'DUPLICATE_KEY'
+            ? duplicateKeyMessage(text, err.pos)
+            : yamlSyntaxMessage(err, text, cleanYamlMessage(err.message)),
       });
     }
   }

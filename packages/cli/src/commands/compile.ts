@@ -9,7 +9,7 @@ import {
   loadContent,
   nodeAt,
   positionInScalar,
-  snakeCase,
+  type ContentTree,
   type Diagnostic,
 } from '@dac/content';
 import {
@@ -23,12 +23,25 @@ import {
 } from '@dac/matchers';
 import { validate } from '@dac/validate';
 import { isScalar } from 'yaml';
-import { escapeTerminal } from '@dac/escape';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
+import { displayPath, formatDiagnosticLine, painter, statusLine } from '../output.js';
+import { selectDetections } from '../select.js';
 import { STAGE_RULES } from '../stage-rules.js';
 
 /** validate's rules that report the SPL front end's findings (they decide whether a matcher is generated). */
 const SPL_RULES = new Set(['spl-syntax', 'spl-unsupported', 'unknown-macro', 'macro-call']);
+
+/** The SPL findings of a validation, by file: what decides whether a detection gets a matcher. */
+export function splReportOf(diagnostics: readonly Diagnostic[]): Map<string, Diagnostic[]> {
+  const report = new Map<string, Diagnostic[]>();
+  for (const d of diagnostics) {
+    if (!SPL_RULES.has(d.rule)) continue;
+    const list = report.get(d.file);
+    if (list) list.push(d);
+    else report.set(d.file, [d]);
+  }
+  return report;
+}
 
 interface CompileOpts {
   content: string;
@@ -50,7 +63,7 @@ export const compileCommand: DacCommand = {
     program
       .command('compile')
       .description('Generate the typed TypeScript matchers of tstats detections (ts-morph) and type-check them')
-      .argument('[detections...]', 'only these detections: name, YAML path, or file base name')
+      .argument('[detections...]', 'only these detections: name, file, folder or id')
       .option('--content <dir>', 'content root (holds detections/, macros/, …)', process.cwd())
       .option('--out <dir>', 'output folder (default: dist/matchers/ under the content root)')
       .option(
@@ -69,47 +82,72 @@ export const compileCommand: DacCommand = {
   },
 };
 
+export interface CompileRun {
+  diagnostics: Diagnostic[];
+  written: number;
+  candidates: number;
+  typechecked: number;
+  fromCache: number;
+  outDir: string;
+}
+
 async function runCompile(selectors: string[], opts: CompileOpts): Promise<number> {
   const root = resolve(opts.content);
   if (!existsSync(root) || !statSync(root).isDirectory()) {
     process.stderr.write(`dac compile: content root ${opts.content} is not a directory\n`);
     return EXIT_USAGE;
   }
-  const outDir = resolve(opts.out ?? join(root, 'dist', 'matchers'));
   // The SPL problems are validate's own report (external add-on macros ignored, severities of
   // dac.config.yaml applied), so compile and validate never disagree about a search. In-thread
   // validation hands back the loaded tree: the content is read once.
   const validation = await validate({ root, workers: 0, otherRules: STAGE_RULES });
   const tree = validation.tree ?? loadContent(root);
-  const splReport = new Map<string, Diagnostic[]>();
-  for (const d of validation.diagnostics) {
-    if (!SPL_RULES.has(d.rule)) continue;
-    const list = splReport.get(d.file);
-    if (list) list.push(d);
-    else splReport.set(d.file, [d]);
-  }
-  let searches = detectionSearches(tree);
+  const splReport = splReportOf(validation.diagnostics);
+  let files: string[] | undefined;
   if (selectors.length > 0) {
-    const picked: DetectionSearch[] = [];
-    for (const sel of selectors) {
-      const abs = resolve(sel);
-      const hit = searches.filter(
-        (s) =>
-          s.id === sel ||
-          s.item.file.relPath === sel ||
-          s.item.file.path === abs ||
-          basename(s.item.file.relPath).replace(/\.ya?ml$/i, '') === sel ||
-          snakeCase(s.id) === sel,
-      );
-      if (hit.length === 0) {
-        process.stderr.write(
-          `dac compile: no detection matches ${JSON.stringify(sel)} (give a name, a YAML path or a file base name)\n`,
-        );
-        return EXIT_USAGE;
-      }
-      for (const h of hit) if (!picked.includes(h)) picked.push(h);
+    const picked = selectDetections(tree.detections, root, selectors);
+    if ('error' in picked) {
+      process.stderr.write(`dac compile: ${picked.error}\n`);
+      return EXIT_USAGE;
     }
-    searches = picked;
+    files = picked.files;
+  }
+  const clear = statusLine('dac compile: generating and type-checking matchers');
+  const r = await compileTree(tree, { ...opts, files, splReport }).finally(clear);
+  const paint = painter(process.stdout);
+  for (const d of r.diagnostics) process.stdout.write(`${formatDiagnosticLine(d, root, paint)}\n`);
+  const errors = r.diagnostics.filter((d) => d.severity === 'error').length;
+  const warnings = r.diagnostics.length - errors;
+  process.stderr.write(
+    `dac compile: ${r.written} of ${r.candidates} tstats-from-datamodel detections compiled to typed matchers in ${displayPath(r.outDir)}/ ` +
+      `(${r.typechecked} type-checked, ${r.fromCache} from cache); ${errors} error(s), ${warnings} warning(s)\n`,
+  );
+  return errors > 0 ? EXIT_FAILED : EXIT_OK;
+}
+
+/**
+ * Generates (and type-checks) the matchers of a loaded tree's tstats detections, or of the given
+ * content-relative detection files, into `out`; returns every diagnostic, sorted. `dac ci` calls it.
+ */
+export async function compileTree(
+  tree: ContentTree,
+  opts: {
+    out?: string;
+    cache: boolean;
+    typecheck: boolean;
+    files?: string[];
+    /** validate's SPL findings by file (splReportOf); they decide which detections get a matcher. */
+    splReport: Map<string, Diagnostic[]>;
+  },
+): Promise<CompileRun> {
+  const root = tree.root;
+  const splReport = opts.splReport;
+  const outDir = resolve(opts.out ?? join(root, 'dist', 'matchers'));
+  let searches = detectionSearches(tree);
+  const selectors = opts.files ?? [];
+  if (opts.files) {
+    const wanted = new Set(opts.files);
+    searches = searches.filter((s) => wanted.has(s.item.file.relPath));
   }
 
   const diagnostics: Diagnostic[] = [];
@@ -210,18 +248,14 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
 
   // `rules:` of dac.config.yaml (e.g. `matcher-unsupported: warning`), as every command applies them.
   const shown = applyRuleSettings(diagnostics, tree.config.rules).sort(compareDiagnostics);
-  for (const d of shown)
-    process.stdout.write(
-      `${escapeTerminal(d.file)}:${d.line}:${d.column}: ${d.severity}: ${escapeTerminal(d.message)} [${d.rule}]\n`,
-    );
-  const errors = shown.filter((d) => d.severity === 'error').length;
-  const warnings = shown.length - errors;
-  const where = relative(process.cwd(), outDir) || '.';
-  process.stderr.write(
-    `dac compile: ${written} of ${candidates.length} tstats-from-datamodel detections compiled to typed matchers in ${where}/ ` +
-      `(${result.stats.typechecked} type-checked, ${result.stats.compiledFromCache} from cache); ${errors} error(s), ${warnings} warning(s)\n`,
-  );
-  return errors > 0 ? EXIT_FAILED : EXIT_OK;
+  return {
+    diagnostics: shown,
+    written,
+    candidates: candidates.length,
+    typechecked: result.stats.typechecked,
+    fromCache: result.stats.compiledFromCache,
+    outDir,
+  };
 }
 
 const MANIFEST = '.dac-compile.json';

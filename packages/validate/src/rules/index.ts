@@ -12,6 +12,7 @@ import { mitreSubTechnique } from './mitre_sub_technique.js';
 import { observableField } from './observable_field.js';
 import { requiredFields } from './required_fields.js';
 import { riskScore } from './risk_score.js';
+import { schemaComment } from './schema_comment.js';
 import { splSyntax } from './spl_syntax.js';
 import { splUnsupported } from './spl_unsupported.js';
 import { stanzaLength } from './stanza_length.js';
@@ -36,6 +37,7 @@ export const RULES: readonly Rule[] = [
   unknownDataSource,
   stanzaLength,
   lookupFile,
+  schemaComment,
   confControlCharacter,
   // SPL-backed (parsed once per detection by @dac/spl, shared through ctx.search())
   splSyntax,
