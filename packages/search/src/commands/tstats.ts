@@ -212,14 +212,20 @@ export const tstats: CommandModule<TstatsCommand> = {
       kind: 'generating',
       subsearches: [...subs.values()],
       async *generate(rt) {
-        const match = compileSearch(where, {
-          fieldKey,
-          subsearch: (node) => {
-            const r = subsearchExpr(rt.results(subs.get(node)!));
-            if (r.problem) rt.warn('tstats', r.problem, node.span);
-            return r.expr;
-          },
-        });
+        const compiled =
+          !nodename && subs.size === 0 && cmd.where
+            ? ctx.options.compiledPredicate?.({ command: 'tstats', expr: cmd.where, span: cmd.spanOfCommand, fieldKey })
+            : undefined;
+        const match =
+          compiled ??
+          compileSearch(where, {
+            fieldKey,
+            subsearch: (node) => {
+              const r = subsearchExpr(rt.results(subs.get(node)!));
+              if (r.problem) rt.warn('tstats', r.problem, node.span);
+              return r.expr;
+            },
+          });
         const g = new Grouping(aggs, { byNames, byKeys, fieldKey, fillNull, transforms, now: rt.now });
         const rows = dataset ? dataset.rows(rt.eventSource) : (rt.events() as Iterable<Row> | AsyncIterable<Row>);
         if (Symbol.asyncIterator in rows) {
