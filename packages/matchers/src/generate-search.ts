@@ -47,6 +47,11 @@ export interface StreamFieldTable {
   known?: Readonly<Record<string, string | null>>;
   excluded?: Readonly<Record<string, readonly string[]>>;
   eventtypes?: readonly string[];
+  /**
+   * The sources this stream's events can have (`*` wildcards: `XmlWinEventLog:*`); absent: any
+   * source that no other table claims.
+   */
+  sources?: readonly string[];
   fields: readonly StreamField[];
   /** Where the facts come from (add-ons and versions), for the doc comment. */
   origin: string;
@@ -168,8 +173,30 @@ export function flattenSearch(expr: SearchExpr): { expr: SearchExpr; depth: numb
 
 type Tri = 0 | 1 | 2; // false, unknown, true
 
+/** Case-insensitive whole-value `*` glob (the search language's value match). */
+function globLower(value: string, pattern: string): boolean {
+  const v = value.toLowerCase();
+  const parts = pattern.toLowerCase().split('*');
+  if (parts.length === 1) return v === parts[0];
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
+  if (v.length < first.length + last.length || !v.startsWith(first) || !v.endsWith(last)) return false;
+  let pos = first.length;
+  for (let i = 1; i < parts.length - 1; i++) {
+    const j = v.indexOf(parts[i]!, pos);
+    if (j < 0 || j + parts[i]!.length > v.length - last.length) return false;
+    pos = j + parts[i]!.length;
+  }
+  return true;
+}
+
 /** Whether an expression can be true on a stream, decided by what is fixed for it (no recursion). */
-export function streamMayMatch(expr: SearchExpr, t: StreamFieldTable): boolean {
+export function streamMayMatch(
+  expr: SearchExpr,
+  t: StreamFieldTable,
+  /** Source patterns the other tables claim (a source of theirs is none of this stream's). */
+  claimed: readonly string[] = [],
+): boolean {
   const known: Record<string, string | null> = {
     sourcetype: t.sourcetype,
     ...(t.source !== undefined ? { source: t.source } : {}),
@@ -192,6 +219,12 @@ export function streamMayMatch(expr: SearchExpr, t: StreamFieldTable): boolean {
       const exact = values.some((v) => lower(v.value) === lower(k));
       if (op === '=') return exact ? 2 : 0;
       return exact ? 0 : 2;
+    }
+    if (field === 'source' && op === '=' && values.every((v) => !v.value.includes('*'))) {
+      const mine = t.sources;
+      const anyOf = (pats: readonly string[], v: string) => pats.some((p) => globLower(v, p));
+      if (mine && values.every((v) => !anyOf(mine, v.value))) return 0;
+      if (!mine && values.every((v) => anyOf(claimed, v.value))) return 0;
     }
     const ex = t.excluded && Object.hasOwn(t.excluded, field) ? t.excluded[field] : undefined;
     if (ex && op === '=' && values.every((v) => !v.value.includes('*') && ex.some((x) => lower(x) === lower(v.value))))
@@ -396,7 +429,8 @@ export function generateSearchMatcher(
     }
   }
 
-  const selected = expr ? tables.filter((t) => streamMayMatch(expr, t)) : [...tables];
+  const claimed = tables.flatMap((t) => t.sources ?? []);
+  const selected = expr ? tables.filter((t) => streamMayMatch(expr, t, claimed)) : [...tables];
   const listed = (t: StreamFieldTable, f: string) =>
     DEFAULT_SEARCH_FIELDS.some((d) => d.name === f) || t.fields.some((x) => x.name === f);
   const unknownFields = [...fieldsRead].filter((f) =>

@@ -13,12 +13,16 @@ import {
 } from '@dac/content';
 import {
   compileMatchers,
+  compileSearchMatchers,
   detectionSearches,
+  streamSupportModules,
+  type StreamFieldTable,
   runtimeSource,
   supportModules,
   toContentDiagnostic,
   type DetectionSearch,
 } from '@dac/matchers';
+import { streamFieldTables } from '@dac/normalise';
 import { isScalar } from 'yaml';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 
@@ -92,18 +96,21 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
 
   const diagnostics: Diagnostic[] = [];
   const candidates: DetectionSearch[] = [];
+  const rawCandidates: DetectionSearch[] = [];
   for (const s of searches) {
     // SPL problems stop a detection's matcher; `dac validate` reports them too, so show errors
     // only, and only for tstats searches (or detections asked for by name).
     const splErrors = s.parsed?.diagnostics.filter((d) => d.severity === 'error') ?? [];
-    if (s.tstats || selectors.length > 0)
+    if (s.tstats || s.rawSearch || selectors.length > 0)
       for (const d of splErrors) diagnostics.push(splDiagnostic(s, d.start, d.rule, d.message));
     if (splErrors.length === 0 && s.tstats?.datamodel) candidates.push(s);
+    else if (splErrors.length === 0 && s.rawSearch) rawCandidates.push(s);
     else if (selectors.length > 0 && splErrors.length === 0) {
       diagnostics.push({
         ...splDiagnostic(s, 0, 'matcher-unsupported', ''),
         severity: 'warning',
-        message: 'the search does not start with | tstats … from datamodel=…; no matcher to generate',
+        message:
+          'the search starts neither with | tstats … from datamodel=… nor with a raw-event base search; no matcher to generate',
       });
     }
   }
@@ -116,7 +123,17 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
     { cacheDir, typecheck: opts.typecheck },
   );
 
+  // Raw-event base searches (`sysmon` EventCode=10 … | stats …): matchers typed by the add-on
+  // field tables of their input streams (@dac/normalise), same cache folder.
+  const tables = streamFieldTables() as StreamFieldTable[];
+  const rawResult = await compileSearchMatchers(
+    rawCandidates.map((c) => ({ id: c.id, search: c.rawSearch! })),
+    tables,
+    { cacheDir, typecheck: opts.typecheck, models },
+  );
+
   let written = 0;
+  let rawWritten = 0;
   const support = new Map<string, string>();
   const usedNames = new Set<string>();
   const files: string[] = [];
@@ -135,7 +152,22 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
     for (const s of supportModules(m.source, models)) support.set(s.path, s.source);
     written++;
   }
-  if (written > 0) {
+  for (const c of rawCandidates) {
+    for (const d of rawResult.diagnostics.get(c.id) ?? []) diagnostics.push(toContentDiagnostic(c, d));
+    const m = rawResult.matchers.get(c.id);
+    if (!m) continue;
+    let name =
+      basename(c.item.file.relPath)
+        .replace(/\.ya?ml$/i, '')
+        .replace(/[^A-Za-z0-9_-]/g, '_') || 'detection';
+    for (let i = 2; usedNames.has(name); i++) name = `${name}_${i}`;
+    usedNames.add(name);
+    writeOut(join(outDir, `${name}.ts`), m.source);
+    files.push(`${name}.ts`);
+    for (const s of streamSupportModules(m.source, tables)) support.set(s.path, s.source);
+    rawWritten++;
+  }
+  if (written + rawWritten > 0) {
     writeOut(join(outDir, 'runtime.ts'), runtimeSource());
     files.push('runtime.ts');
     for (const [path, text] of support) {
@@ -156,7 +188,7 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
             skipLibCheck: true,
             types: [],
           },
-          include: ['*.ts', 'cim/*.ts'],
+          include: ['*.ts', 'cim/*.ts', 'streams/*.ts'],
         },
         null,
         2,
@@ -176,7 +208,9 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
   const where = relative(process.cwd(), outDir) || '.';
   process.stderr.write(
     `dac compile: ${written} of ${candidates.length} tstats-from-datamodel detections compiled to typed matchers in ${where}/ ` +
-      `(${result.stats.typechecked} type-checked, ${result.stats.compiledFromCache} from cache); ${errors} error(s), ${warnings} warning(s)\n`,
+      `(${result.stats.typechecked} type-checked, ${result.stats.compiledFromCache} from cache); ` +
+      `${rawWritten} of ${rawCandidates.length} raw base-search detections compiled to typed matchers ` +
+      `(${rawResult.stats.typechecked} type-checked, ${rawResult.stats.compiledFromCache} from cache); ${errors} error(s), ${warnings} warning(s)\n`,
   );
   return errors > 0 ? EXIT_FAILED : EXIT_OK;
 }
@@ -195,7 +229,7 @@ function removeStale(outDir: string, files: string[]): void {
   const keep = new Set(files);
   for (const f of previous) {
     // Only plain relative names inside the output folder, as written by this command.
-    if (keep.has(f) || !/^(cim\/)?[A-Za-z0-9_.-]+\.(ts|json)$/.test(f)) continue;
+    if (keep.has(f) || !/^((cim|streams)\/)?[A-Za-z0-9_.-]+\.(ts|json)$/.test(f)) continue;
     rmSync(join(outDir, f), { force: true });
   }
   if (files.length > 0 || previous.length > 0)

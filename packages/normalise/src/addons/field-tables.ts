@@ -39,9 +39,24 @@ export interface StreamFieldTableData {
   known?: Record<string, string | null>;
   excluded?: Record<string, string[]>;
   eventtypes?: string[];
+  sources?: string[];
   fields: { name: string; multivalue?: boolean }[];
   origin: string;
 }
+
+/**
+ * Sources only these sourcetypes' inputs write (Splunk's Windows event log inputs name the source
+ * `<sourcetype>:<channel>`, inputs.conf.spec [WinEventLog://…]; Sysmon for Linux:
+ * `Syslog:Linux-Sysmon/Operational`, ESCU data_sources/sysmon_for_linux_*.yml). Used only to type
+ * matchers: a stream of another sourcetype never has these sources.
+ */
+const SOURCES_OF: Record<string, string[]> = {
+  XmlWinEventLog: ['XmlWinEventLog:*'],
+  xmlwineventlog: ['XmlWinEventLog:*'],
+  WinEventLog: ['WinEventLog:*'],
+  wineventlog: ['WinEventLog:*'],
+  'sysmon:linux': ['Syslog:Linux-Sysmon/Operational'],
+};
 
 let cached: StreamFieldTableData[] | undefined;
 
@@ -86,6 +101,8 @@ export function streamFieldTables(engine: AddonEngine = defaultAddonEngine()): S
       t.excluded = { source: others, ...(xml ? { Channel: others.map(channelOf) } : {}) };
     }
     if (!xml) t.known = { ...(t.known ?? {}), Channel: null };
+    const claim = SOURCES_OF[sourcetype];
+    if (!source && claim) t.sources = claim;
     return t;
   };
   for (const s of specific) out.push(table(s.sourcetype, s.source));
