@@ -9,7 +9,9 @@ import { readdirSync } from 'node:fs';
 import { join } from 'node:path';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { loadDataModels } from '@dac/cim';
 import {
+  compileMatchers,
   compiledPredicateHook,
   compileSearchMatchers,
   generateSearchMatcher,
@@ -19,7 +21,7 @@ import {
 } from '@dac/matchers';
 import { extractFields, streamFieldTables, type SplunkEvent } from '@dac/normalise';
 import { formatFor, readFixture, type FixtureFormat } from '@dac/replay';
-import { collect, compileSearch, prepareSearch, type Row } from '@dac/search';
+import { collect, compileSearch, type DataModelProvider, prepareSearch, type Row } from '@dac/search';
 import {
   builtinMacros,
   evaluateSearch,
@@ -375,5 +377,46 @@ describe('generated raw-search matcher ≡ @dac/search interpreter ≡ @dac/spl 
     expect(r.matchers.get('flat')!.match({ ...all, f999: 'x' })).toBe(false);
     expect(r.matchers.get('ors')!.match({ f500: 'V500' })).toBe(true);
     expect(r.matchers.get('nested')!.match({ a: '1' })).toBe(true);
+  });
+});
+
+describe('the compiled-predicate hook for a tstats WHERE', () => {
+  // Hand-written data-set rows (unqualified CIM names, as a normaliser gives them).
+  const rows: Row[] = [
+    { _time: 1, dest: 'h1', process_name: 'ngrok.exe', process: 'ngrok tcp 22' },
+    { _time: 2, dest: 'h1', process_name: 'NGROK.EXE', process: 'ngrok http 80' },
+    { _time: 3, dest: 'h2', process_name: 'calc.exe', process: 'calc' },
+    { _time: 4, dest: 'h3', process_name: ['ngrok.exe', 'x'], process: 'ngrok start' },
+  ];
+  const dataModels: DataModelProvider = {
+    dataset: (req) =>
+      req.model === 'Endpoint' && req.path[0] === 'Processes'
+        ? { name: 'Endpoint.Processes', rows: () => rows }
+        : { error: 'none' },
+  };
+  it("runs the generated tstats matcher and gives the interpreter's rows", async () => {
+    const spl =
+      '| tstats count from datamodel=Endpoint.Processes where Processes.process_name=ngrok.exe Processes.process IN ("*tcp*", "*http*", "*start*") by Processes.dest';
+    const parsed = parseSearch(spl, MACROS);
+    const cmd = parsed.pipeline.commands[0]!;
+    if (cmd.kind !== 'tstats') throw new Error('no tstats');
+    const r = await compileMatchers([{ id: 't', tstats: cmd }], loadDataModels());
+    const hook = compiledPredicateHook({ tstats: r.matchers.get('t')!, tstatsWhere: cmd.where });
+    let used = 0;
+    const a = prepareSearch(parsed.pipeline, {
+      dataModels,
+      compiledPredicate: (q) => {
+        const p = hook(q);
+        if (p) used++;
+        return p;
+      },
+    });
+    const b = prepareSearch(parsed.pipeline, { dataModels });
+    if (!a.ok || !b.ok) throw new Error('not prepared');
+    const ra = await collect(a.plan, []);
+    const rb = await collect(b.plan, []);
+    expect(used).toBe(1);
+    expect(ra.rows).toEqual(rb.rows);
+    expect(ra.rows).toHaveLength(2);
   });
 });

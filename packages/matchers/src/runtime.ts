@@ -137,6 +137,8 @@ function matchOne(value: string, p: ValuePattern): boolean {
 
 /** `field=value`: true when some value of the field matches (case-insensitive, wildcards). */
 export function eq(v: FieldValue, p: ValuePattern): boolean {
+  // A single string value (nearly every event field) needs no values array.
+  if (typeof v === 'string') return matchOne(v, p);
   const vs = valuesOf(v);
   if (!vs) return false;
   for (const x of vs) if (matchOne(x, p)) return true;
@@ -145,6 +147,7 @@ export function eq(v: FieldValue, p: ValuePattern): boolean {
 
 /** `field!=value`: false when the field is missing; else true when some value does not match. */
 export function ne(v: FieldValue, p: ValuePattern): boolean {
+  if (typeof v === 'string') return !matchOne(v, p);
   const vs = valuesOf(v);
   if (!vs) return false;
   for (const x of vs) if (!matchOne(x, p)) return true;
@@ -153,13 +156,17 @@ export function ne(v: FieldValue, p: ValuePattern): boolean {
 
 /** `field IN (v1, v2, …)`: an OR of `field=vi` (splunk-semantics.md §1.3). */
 export function inList(v: FieldValue, l: ValueList): boolean {
+  if (typeof v === 'string') return inListOne(v, l);
   const vs = valuesOf(v);
   if (!vs) return false;
-  for (const x of vs) {
-    const lower = x.toLowerCase();
-    if (l.exact.has(lower)) return true;
-    for (const p of l.others) if (matchLower(p.caseSensitive ? x : lower, p)) return true;
-  }
+  for (const x of vs) if (inListOne(x, l)) return true;
+  return false;
+}
+
+function inListOne(x: string, l: ValueList): boolean {
+  const lower = x.toLowerCase();
+  if (l.exact.has(lower)) return true;
+  for (const p of l.others) if (matchLower(p.caseSensitive ? x : lower, p)) return true;
   return false;
 }
 
@@ -282,20 +289,22 @@ export function term(text: string, caseSensitive = false): TermPattern {
  * A missing `_raw` or an empty term matches nothing.
  */
 export function hasTerm(raw: FieldValue, t: TermPattern): boolean {
+  if (t.lower === '') return false;
+  if (typeof raw === 'string') return termInText(raw, t);
   const vs = valuesOf(raw);
-  if (!vs || t.lower === '') return false;
-  for (const v of vs) {
-    const x = t.caseSensitive ? v : v.toLowerCase();
-    if (t.parts) {
-      if (globMatch(x, t.parts)) return true;
-      continue;
-    }
-    const n = t.lower.length;
-    for (let at = x.indexOf(t.lower); at >= 0 && at < x.length; at = x.indexOf(t.lower, at + 1)) {
-      const before = at === 0 || t.breakBefore || BREAKERS.has(x[at - 1]!);
-      const after = at + n === x.length || t.breakAfter || BREAKERS.has(x[at + n]!);
-      if (before && after) return true;
-    }
+  if (!vs) return false;
+  for (const v of vs) if (termInText(v, t)) return true;
+  return false;
+}
+
+function termInText(v: string, t: TermPattern): boolean {
+  const x = t.caseSensitive ? v : v.toLowerCase();
+  if (t.parts) return globMatch(x, t.parts);
+  const n = t.lower.length;
+  for (let at = x.indexOf(t.lower); at >= 0 && at < x.length; at = x.indexOf(t.lower, at + 1)) {
+    const before = at === 0 || t.breakBefore || BREAKERS.has(x[at - 1]!);
+    const after = at + n === x.length || t.breakAfter || BREAKERS.has(x[at + n]!);
+    if (before && after) return true;
   }
   return false;
 }
