@@ -345,6 +345,8 @@ describe('generated raw-search matcher ≡ @dac/search interpreter ≡ @dac/spl 
         );
         const ev = c.ev as SplunkEvent;
         expect(m.match(ev)).toBe(evaluateSearch(c.x, ev));
+        // @dac/search's interpreter survives the same names (constructor, __proto__, …) too.
+        expect(compileSearch(c.x)(ev as Row)).toBe(m.match(ev));
         expect(m.match({ [cmp.field]: cmp.value.value })).toBe(evaluateSearch(c.x, { [cmp.field]: cmp.value.value }));
       });
     });
