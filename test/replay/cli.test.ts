@@ -45,7 +45,7 @@ describe('dac replay', () => {
       'firstTime',
       'lastTime',
     ]);
-    expect(r.err).toMatch(/events read 12, malformed 0, skipped 0, in data set 10, matched 6, rows 6/);
+    expect(r.err).toMatch(/events read 12, malformed 0, skipped 0, in data set 11, rows 6/);
     expect(r.err).toMatch(/MB\/s, \d+ events\/s/);
   });
 

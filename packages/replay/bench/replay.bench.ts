@@ -3,14 +3,14 @@
 //                  decode) and the textbook TextDecoder-per-chunk + split;
 //   floor (JSON) = the same + JSON.parse of each line.
 // End to end = read + parse + normalise + generated matcher + tstats + post-pipeline of the ngrok
-// detection (`replayDetection`). Files at 1x and 10x size, with peak RSS / heap to show that
+// detection (`replayFiles`). Files at 1x and 10x size, with peak RSS / heap to show that
 // memory stays flat. Single JS thread (gunzip, when used, runs on libuv's pool).
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadContent } from '@dac/content';
-import { prepareDetections, replayDetection, type ReplayInput } from '@dac/replay';
+import { contentContext, prepareDetection, replayFiles, type ReplayInput } from '@dac/replay';
 import { parseEventXml, readLines } from '../src/readers/index.js';
 
 const root = process.env.DAC_REPO_ROOT ?? process.cwd();
@@ -79,10 +79,9 @@ if (!det?.data) {
   console.log(`skip: ${NGROK} not found under ${root}`);
   process.exit(0);
 }
-const prep = (await prepareDetections(tree, [{ file: NGROK, data: det.data }], { cacheDir: join(tmp, 'cache') })).get(
-  NGROK,
-)!;
-if ('error' in prep) throw new Error(prep.error);
+const ctx = contentContext(tree);
+const prep = prepareDetection({ file: NGROK, data: det.data }, ctx);
+if (!prep.replayable) throw new Error(prep.reason);
 
 // XML unit: the real certutil events (Sysmon EID 1 + 4688, no classic text) and the ngrok fixture.
 const certutil = readFileSync(join(root, 'test/logs/certutil_sysmon_4688_mixed.raw'), 'utf8')
@@ -121,7 +120,7 @@ for (const c of cases) {
     let n = 0;
     const input: ReplayInput = { path, sourcetype: c.sourcetype };
     const rep = await best(runs, () =>
-      replayDetection(prep, [input], {
+      replayFiles(prep, [input], ctx, {
         onEvent: () => {
           if ((++n & 1023) === 0) sample();
         },

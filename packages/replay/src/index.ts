@@ -5,27 +5,43 @@ export {
   issuePosition,
   parseEventXml,
   readEvtx,
+  readEvtxFile,
+  evtxFileSource,
+  FILE_READ_SIZE,
   sniffLogFile,
   type EvtxIssue,
+  type EvtxReadOptions,
   type EvtxRecord,
   type FixtureFormat,
   type ReadResult,
 } from './readers/index.js';
-export type { Row } from './tstats.js';
-export { compilePostCommand, compilePostPipeline, strftimeUtc, REPLAYABLE_COMMANDS, type RowOp } from './post.js';
 export {
-  defaultCacheDir,
+  contentContext,
+  contentLookups,
+  extractEvent,
+  indexKeysOf,
+  prepareDetection,
   prepareDetections,
-  replayDetection,
-  type FileStats,
+  searchDataModels,
+  type ContentContext,
+  type DetectionInput,
+  type DetectionPlan,
+  type DetectionRun,
+  type IndexKeys,
+  type IndexTerm,
   type NotReplayable,
+  type PrepareDetectionOptions,
   type PreparedDetection,
-  type PrepareOptions,
+  type Row,
+} from './prepared.js';
+export {
+  replayFiles,
+  type FileStats,
   type ReplayInput,
   type ReplayOptions,
   type ReplayResult,
   type ReplayStats,
-} from './engine.js';
+} from './replay.js';
 export {
   FIXTURE_DIR,
   fixturePathFor,
@@ -34,5 +50,5 @@ export {
   parseLfsPointer,
   type FixtureOptions,
 } from './fixtures.js';
-export { runTests, type RunTestsOptions, type TestCaseResult } from './runner.js';
+export { judge, runTests, type RunTestsOptions, type TestCaseResult } from './runner.js';
 export { toJUnit } from './junit.js';

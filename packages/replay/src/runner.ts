@@ -1,15 +1,15 @@
 import type { ContentTree, DetectionData, DetectionTestData } from '@dac/content';
-import {
-  prepareDetections,
-  replayDetection,
-  type PrepareOptions,
-  type PreparedDetection,
-  type ReplayInput,
-  type ReplayStats,
-} from './engine.js';
 import { FixtureResolver, type FixtureOptions } from './fixtures.js';
+import {
+  contentContext,
+  prepareDetection,
+  type ContentContext,
+  type PrepareDetectionOptions,
+  type PreparedDetection,
+  type Row,
+} from './prepared.js';
 import { issuePosition } from './readers/index.js';
-import type { Row } from './tstats.js';
+import { replayFiles, type ReplayInput, type ReplayStats } from './replay.js';
 
 export interface TestCaseResult {
   /** Detection name. */
@@ -29,7 +29,7 @@ export interface TestCaseResult {
   seconds: number;
 }
 
-export interface RunTestsOptions extends PrepareOptions {
+export interface RunTestsOptions extends PrepareDetectionOptions {
   /** Content-relative detection files to test; default: every detection that has tests. */
   files?: string[];
   /** Where attack_data files come from besides test/attack_data/: a clone, the download cache, downloads. */
@@ -85,7 +85,7 @@ export function judge(
 
 function summaryLines(stats: ReplayStats): string[] {
   const lines = [
-    `events read ${stats.eventsRead}, malformed ${stats.malformed}, skipped ${stats.skipped}, in data set ${stats.inDataSet}, matched ${stats.matched}, rows ${stats.rows}`,
+    `events read ${stats.eventsRead}, malformed ${stats.malformed}, skipped ${stats.skipped}${stats.inDataSet !== undefined ? `, in data set ${stats.inDataSet}` : ''}, rows ${stats.rows}`,
   ];
   lines.push(...stats.notes);
   for (const f of stats.files) {
@@ -107,7 +107,7 @@ export async function runTests(tree: ContentTree, opts: RunTestsOptions = {}): P
     .map((d) => ({ file: d.file.relPath, data: d.data as DetectionData }));
   const total = items.reduce((a, d) => a + (d.data.tests?.length ?? 0), 0);
   opts.onStart?.(total);
-  const prepared = await prepareDetections(tree, items, opts);
+  const ctx = contentContext(tree);
   const fixtures = new FixtureResolver(tree.root, opts.fixtures);
   const results: TestCaseResult[] = [];
   const push = (r: TestCaseResult) => {
@@ -115,7 +115,7 @@ export async function runTests(tree: ContentTree, opts: RunTestsOptions = {}): P
     opts.onResult?.(r, results.length, total);
   };
   for (const { file, data } of items) {
-    const prep = prepared.get(file);
+    const prep = prepareDetection({ file, data }, ctx, { now: opts.now });
     for (const test of data.tests as (DetectionTestData | null | undefined)[]) {
       const t0 = performance.now();
       if (!test || typeof test !== 'object') {
@@ -139,8 +139,8 @@ export async function runTests(tree: ContentTree, opts: RunTestsOptions = {}): P
         details: [] as string[],
         expectedRows: test?.expected_rows,
       };
-      if (!prep || 'error' in prep) {
-        push({ ...base, status: 'error', message: prep && 'error' in prep ? prep.error : 'not prepared', seconds: 0 });
+      if (!prep.replayable) {
+        push({ ...base, status: 'error', message: prep.reason, seconds: 0 });
         continue;
       }
       const inputs: ReplayInput[] = [];
@@ -172,7 +172,7 @@ export async function runTests(tree: ContentTree, opts: RunTestsOptions = {}): P
         });
         continue;
       }
-      const r = await runOne(prep, inputs, test.expected_rows);
+      const r = await runOne(prep, ctx, inputs, test.expected_rows, opts.now);
       push({ ...base, ...r, seconds: (performance.now() - t0) / 1000 });
     }
   }
@@ -181,14 +181,16 @@ export async function runTests(tree: ContentTree, opts: RunTestsOptions = {}): P
 
 async function runOne(
   prep: PreparedDetection,
+  ctx: ContentContext,
   inputs: ReplayInput[],
   expected: number | undefined,
+  now: number | undefined,
 ): Promise<Pick<TestCaseResult, 'status' | 'message' | 'details' | 'rows' | 'stats'>> {
-  const { rows, stats } = await replayDetection(prep, inputs);
+  const { rows, stats } = await replayFiles(prep, inputs, ctx, { now });
   const details = summaryLines(stats);
   const unreadable = stats.files.filter((f) => f.error);
   if (unreadable.length) return { status: 'failed', message: unreadable[0]!.error, details, rows, stats };
-  const verdict = judge(rows, prep.observables, expected, prep.matcher.plan.options.fillnull_value);
+  const verdict = judge(rows, prep.observables, expected, prep.fillnull);
   for (const row of rows.slice(0, 20)) details.push(JSON.stringify(row));
   return { status: verdict.ok ? 'passed' : 'failed', message: verdict.message, details, rows, stats };
 }

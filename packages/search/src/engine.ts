@@ -57,6 +57,12 @@ export interface CommandPlan {
   copyEvents?: boolean;
   /** A generating command: the rows it produces when it starts a pipeline. */
   generate?(rt: Runtime): Iterable<Row> | AsyncIterable<Row>;
+  /**
+   * A generating command that reads the search's events (tstats): the same rows as `generate`,
+   * with the events pushed in one at a time instead of read from `rt.events()` (push mode,
+   * ./push.ts). Absent when the command cannot take pushed events.
+   */
+  consume?(next: Sink, rt: Runtime): Sink;
   /** The stage: receives rows, pushes its output to `next`. */
   stage(next: Sink, rt: Runtime): Sink;
 }

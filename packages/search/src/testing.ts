@@ -1,11 +1,12 @@
 /**
  * Test support: parse an SPL string (macros: the CIM built-ins), prepare it, and run it both
  * ways — streaming (`run`, events handed over one by one from an async source) and batch
- * (`runBatch`) — asserting the two agree. Used by the unit tests of every command.
+ * (`runBatch`) and push mode (`openSearch`, events pushed one by one) — asserting the three agree. Used by the unit tests of every command.
  */
 import { builtinMacros, parseSearch } from '@dac/spl';
 import type { PrepareOptions } from './command.js';
 import { collect, prepareSearch, runBatch, type PrepareResult } from './prepare.js';
+import { openSearch } from './push.js';
 import type { Event, Row, RunWarning } from './types.js';
 import { toSplunkRow } from './values.js';
 
@@ -42,6 +43,11 @@ export async function runSpl(spl: string, events: readonly Event[] = [], options
   const batchRows = batch.map(toSplunkRow);
   if (JSON.stringify(rows) !== JSON.stringify(batchRows))
     throw new Error(`streaming and batch disagree:\n${JSON.stringify(rows)}\n${JSON.stringify(batchRows)}`);
+  const pushed = await openSearch(r.plan);
+  for (const e of events) pushed.push(e);
+  const pushRows = (await pushed.end()).rows.map(toSplunkRow);
+  if (JSON.stringify(rows) !== JSON.stringify(pushRows))
+    throw new Error(`streaming and push mode disagree:\n${JSON.stringify(rows)}\n${JSON.stringify(pushRows)}`);
   return { rows, raw: streamed.rows, warnings: streamed.warnings };
 }
 

@@ -90,6 +90,8 @@ export interface DataSet {
   fieldKey?(written: string): string;
   /** The data set's rows (events that reach it, with its fields), read once per use. */
   rows(events: EventSource): Iterable<Row> | AsyncIterable<Row>;
+  /** The rows of one event (none when it is not a member): lets tstats take pushed events. */
+  rowsOf?(event: Event): Iterable<Row>;
 }
 
 /** Supplies data sets of data models (CIM) for `tstats`. */

@@ -3,11 +3,11 @@ import { resolve } from 'node:path';
 import type { Command } from 'commander';
 import { itemOf, loadContent, loadYamlFile, toRelPath } from '@dac/content';
 import {
-  defaultCacheDir,
+  contentContext,
   formatFor,
   issuePosition,
-  prepareDetections,
-  replayDetection,
+  prepareDetection,
+  replayFiles,
   sniffLogFile,
   type ReplayStats,
 } from '@dac/replay';
@@ -40,8 +40,8 @@ export function formatReplaySummary(stats: ReplayStats, maxIssues = 20): string 
   const mb = stats.bytes / 1e6;
   const s = Math.max(stats.seconds, 1e-9);
   lines.push(
-    `events read ${stats.eventsRead}, malformed ${stats.malformed}, skipped ${stats.skipped}, in data set ${stats.inDataSet}, matched ${stats.matched}` +
-      (stats.droppedNull ? `, dropped for null by-field ${stats.droppedNull}` : '') +
+    `events read ${stats.eventsRead}, malformed ${stats.malformed}, skipped ${stats.skipped}` +
+      (stats.inDataSet !== undefined ? `, in data set ${stats.inDataSet}` : '') +
       `, rows ${stats.rows}`,
     `${mb.toFixed(2)} MB in ${stats.seconds.toFixed(3)} s: ${(mb / s).toFixed(1)} MB/s, ${Math.round(stats.eventsRead / s)} events/s`,
   );
@@ -59,7 +59,7 @@ export const replayCommand: DacCommand = {
     program
       .command('replay')
       .description(
-        'Replay log files through a detection (generated matcher + tstats + post-pipeline); rows as JSON lines',
+        "Replay log files through a detection's search (add-on field extraction, the SPL search engine); rows as JSON lines",
       )
       .argument('<logfiles...>', 'fixture files (gzip accepted, detected by magic bytes)')
       .requiredOption('--detection <file>', 'detection YAML file')
@@ -70,7 +70,7 @@ export const replayCommand: DacCommand = {
       .option('--source <src>', 'Splunk source (default: per event, e.g. XmlWinEventLog:<Channel>)')
       .option('--content <dir>', 'content root (macros, data sources)', process.cwd())
       .option('--decode-entities', "decode the five XML entities in values (Splunk's add-ons do not)")
-      .option('--no-typecheck', 'skip type-checking the generated matcher')
+      .option('--no-typecheck', 'accepted for compatibility (the search engine generates no matcher to type-check)')
       .action(async (logfiles: string[], opts: ReplayOpts) => {
         const fail = (msg: string, code = EXIT_USAGE) => {
           process.stderr.write(`dac replay: ${msg}\n`);
@@ -109,16 +109,13 @@ export const replayCommand: DacCommand = {
           item = itemOf('detection', file);
         }
         if (!item.data) return fail(`cannot read detection ${opts.detection}`);
-        const prepared = (
-          await prepareDetections(tree, [{ file: rel, data: item.data }], {
-            cacheDir: defaultCacheDir(root),
-            typecheck: opts.typecheck,
-          })
-        ).get(rel)!;
-        if ('error' in prepared) return fail(`${rel}: ${prepared.error}`);
-        const { rows, stats } = await replayDetection(
+        const ctx = contentContext(tree);
+        const prepared = prepareDetection({ file: rel, data: item.data }, ctx);
+        if (!prepared.replayable) return fail(`${rel}: ${prepared.reason}`);
+        const { rows, stats } = await replayFiles(
           prepared,
           logfiles.map((p) => ({ path: resolve(p), sourcetype: opts.sourcetype!, source: opts.source })),
+          ctx,
           { decodeEntities: opts.decodeEntities },
         );
         process.stdout.write(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));

@@ -3,7 +3,7 @@ import { homedir } from 'node:os';
 import { relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, loadContent } from '@dac/content';
-import { defaultCacheDir, defaultDownloadDir, runTests, toJUnit, type TestCaseResult } from '@dac/replay';
+import { defaultDownloadDir, runTests, toJUnit, type TestCaseResult } from '@dac/replay';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 
 interface TestOpts {
@@ -65,7 +65,7 @@ export const testCommand: DacCommand = {
       .argument('[detections...]', 'detection files or folders (default: every detection with tests)')
       .option('--content <dir>', 'content root', process.cwd())
       .option('--junit <file>', 'also write JUnit XML to this file')
-      .option('--no-typecheck', 'skip type-checking the generated matchers')
+      .option('--no-typecheck', 'accepted for compatibility (the search engine generates no matcher to type-check)')
       .option('--verbose', 'print the replay summary and rows of passing tests too')
       .option(
         '--attack-data <dir>',
@@ -123,8 +123,6 @@ export const testCommand: DacCommand = {
         const say = (line: string) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}dac test: ${line}\n`);
         const results = await runTests(tree, {
           files,
-          cacheDir: defaultCacheDir(root),
-          typecheck: opts.typecheck,
           fixtures: {
             attackDataDir: attackData,
             download: opts.download === true,

@@ -22,7 +22,7 @@ import { type AggSpec, Grouping, parseAggregate } from '../aggregate.js';
 import { parseBool } from '../args.js';
 import type { CommandModule } from '../command.js';
 import { SUBSEARCH_MAXOUT } from '../command.js';
-import type { SubPlan } from '../engine.js';
+import type { Runtime, SubPlan } from '../engine.js';
 import { compileSearch, subsearchesOf, subsearchExpr } from '../search-expr.js';
 import { bucketStart, parseTimeSpan } from '../time-span.js';
 import type { DataSet, Row, Value } from '../types.js';
@@ -206,26 +206,29 @@ export const tstats: CommandModule<TstatsCommand> = {
       subs.set(s, sub);
     }
     const fillNull = opt('fillnull_value');
+    // A compiled predicate (a generated matcher) may stand in for the interpreter: only for a
+    // WHERE without nodename and subsearches, which it was generated from as written.
+    const compiled =
+      !nodename && subs.size === 0 && cmd.where
+        ? ctx.options.compiledPredicate?.({ command: 'tstats', expr: cmd.where, span: cmd.spanOfCommand, fieldKey })
+        : undefined;
+    const compileMatch = (rt: Runtime) =>
+      compiled ??
+      compileSearch(where, {
+        fieldKey,
+        subsearch: (node) => {
+          const r = subsearchExpr(rt.results(subs.get(node)!));
+          if (r.problem) rt.warn('tstats', r.problem, node.span);
+          return r.expr;
+        },
+      });
     return {
       name: 'tstats',
       span: cmd.spanOfCommand,
       kind: 'generating',
       subsearches: [...subs.values()],
       async *generate(rt) {
-        const compiled =
-          !nodename && subs.size === 0 && cmd.where
-            ? ctx.options.compiledPredicate?.({ command: 'tstats', expr: cmd.where, span: cmd.spanOfCommand, fieldKey })
-            : undefined;
-        const match =
-          compiled ??
-          compileSearch(where, {
-            fieldKey,
-            subsearch: (node) => {
-              const r = subsearchExpr(rt.results(subs.get(node)!));
-              if (r.problem) rt.warn('tstats', r.problem, node.span);
-              return r.expr;
-            },
-          });
+        const match = compileMatch(rt);
         const g = new Grouping(aggs, { byNames, byKeys, fieldKey, fillNull, transforms, now: rt.now });
         const rows = dataset ? dataset.rows(rt.eventSource) : (rt.events() as Iterable<Row> | AsyncIterable<Row>);
         if (Symbol.asyncIterator in rows) {
@@ -233,6 +236,27 @@ export const tstats: CommandModule<TstatsCommand> = {
         } else for (const r of rows as Iterable<Row>) if (match(r)) g.add(r);
         yield* g.rows();
       },
+      // Push mode (openSearch): events arrive one at a time; each becomes its data-set rows
+      // (`DataSet.rowsOf`), and the groups are pushed on at the end — the same rows as generate.
+      consume:
+        dataset && !dataset.rowsOf
+          ? undefined
+          : (next, rt) => {
+              const match = compileMatch(rt);
+              const g = new Grouping(aggs, { byNames, byKeys, fieldKey, fillNull, transforms, now: rt.now });
+              const rowsOf = dataset?.rowsOf;
+              return {
+                push(ev) {
+                  if (rowsOf) {
+                    for (const r of rowsOf(ev)) if (match(r)) g.add(r);
+                  } else if (match(ev)) g.add(ev);
+                },
+                end() {
+                  for (const r of g.rows()) next.push(r);
+                  next.end();
+                },
+              };
+            },
       stage: (next) => next,
     };
   },

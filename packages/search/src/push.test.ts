@@ -1,0 +1,74 @@
+import { describe, expect, it } from 'vitest';
+import { collect } from './prepare.js';
+import { openSearch } from './push.js';
+import { prepare } from './testing.js';
+import type { DataModelProvider, Event, Row } from './types.js';
+import { toSplunkRow } from './values.js';
+
+// Hand-written events: process creations as a data set would hold them.
+const events: Event[] = [
+  { _time: 10, dest: 'h1', process_name: 'ngrok.exe', kind: 'proc' },
+  { _time: 20, dest: 'h1', process_name: 'calc.exe', kind: 'proc' },
+  { _time: 30, dest: 'h2', process_name: 'ngrok.exe', kind: 'proc' },
+  { _time: 40, dest: 'h2', kind: 'net' },
+];
+// Data set rows are the events of kind proc; `rowsOf` lets tstats take pushed events.
+const dataModels: DataModelProvider = {
+  dataset: (req) => ({
+    name: `${req.model}.${req.path.join('.')}`,
+    rows: function* (src) {
+      const it = (typeof src === 'function' ? src() : src) as Iterable<Event>;
+      for (const e of it) if (e.kind === 'proc') yield { ...e } as Row;
+    },
+    rowsOf: (e) => (e.kind === 'proc' ? [{ ...e } as Row] : []),
+  }),
+};
+
+async function both(spl: string) {
+  const r = prepare(spl, { dataModels });
+  if (!r.ok) throw new Error(r.notReplayable.reason);
+  const pushed = await openSearch(r.plan);
+  for (const e of events) pushed.push(e);
+  const got = (await pushed.end()).rows.map(toSplunkRow);
+  const want = (await collect(r.plan, events)).rows.map(toSplunkRow);
+  return { streaming: pushed.streaming, got, want };
+}
+
+describe('push mode (openSearch): the rows of collect over the same events', () => {
+  it('a base search runs as the events arrive', async () => {
+    const r = await both('search process_name=ngrok.exe | stats count by dest');
+    expect(r.streaming).toBe(true);
+    expect(r.got).toEqual([
+      { dest: 'h1', count: '1' },
+      { dest: 'h2', count: '1' },
+    ]);
+    expect(r.got).toEqual(r.want);
+  });
+  it('a leading tstats takes pushed events through the data set rows (DataSet.rowsOf)', async () => {
+    const r = await both('| tstats count from datamodel=Endpoint.Processes by Processes.process_name');
+    expect(r.streaming).toBe(true);
+    expect(r.got).toEqual([
+      { 'Processes.process_name': 'calc.exe', count: '1' },
+      { 'Processes.process_name': 'ngrok.exe', count: '2' },
+    ]);
+    expect(r.got).toEqual(r.want);
+  });
+  it('a search that reads its events twice (a subsearch over them) keeps them and runs at the end', async () => {
+    const r = await both('search kind=proc [search process_name=calc.exe | fields dest] | stats count by process_name');
+    expect(r.streaming).toBe(false);
+    expect(r.got).toEqual([
+      { process_name: 'calc.exe', count: '1' },
+      { process_name: 'ngrok.exe', count: '1' },
+    ]);
+    expect(r.got).toEqual(r.want);
+  });
+  it('event-free subsearches (makeresults) run at open; the search still streams', async () => {
+    const r = await both('search [| makeresults | eval dest="h2" | fields dest] | stats count by kind');
+    expect(r.streaming).toBe(true);
+    expect(r.got).toEqual([
+      { kind: 'net', count: '1' },
+      { kind: 'proc', count: '1' },
+    ]);
+    expect(r.got).toEqual(r.want);
+  });
+});

@@ -1,0 +1,67 @@
+/**
+ * Push mode: a prepared search that the caller feeds one event at a time (`push`), then `end`s —
+ * for callers that read each log once and hand every event to many searches (`dac scan`), or
+ * that already drive their own reading loop (`dac replay`).
+ *
+ * A search that reads its events once (a base search, or a leading tstats whose data set can
+ * turn one event into its rows) runs synchronously as the events arrive: its subsearches (which
+ * then read no events: inputlookup, makeresults) run at open, then every pushed event goes
+ * through the stages. A search that reads its events more than once (a subsearch or join over
+ * the same events) keeps the pushed events and runs at `end`, as `collect` would. Either way the
+ * rows are those of `collect` over the same events (tested).
+ */
+import { collect, type SearchPlan } from './prepare.js';
+import { chain, collector, eventPassCount, makeRuntime, runSubsearches, type Sink, type SubPlan } from './engine.js';
+import type { Event, Row, RunWarning } from './types.js';
+
+export interface PushSearch {
+  /** Whether events run through the stages as they arrive (false: kept and run at `end`). */
+  readonly streaming: boolean;
+  push(event: Event): void;
+  /** Ends the input; the result rows (engine values: use `toSplunkRow` for output) and warnings. */
+  end(): Promise<{ rows: Row[]; warnings: RunWarning[] }>;
+}
+
+export interface OpenSearchOptions {
+  /** Epoch seconds of the search (default: the plan's, else the clock at open). */
+  now?: number;
+}
+
+/** Opens a prepared search for pushed events. */
+export async function openSearch(plan: SearchPlan, options: OpenSearchOptions = {}): Promise<PushSearch> {
+  const p = plan.pipeline;
+  const warnings: RunWarning[] = [];
+  const first = p.commands[0];
+  const once = eventPassCount(p) === 1;
+  const pushable = once && (p.source === 'events' || (p.source === 'generator' && first?.consume !== undefined));
+  if (!pushable) {
+    const kept: Event[] = [];
+    return {
+      streaming: false,
+      push: (e) => {
+        kept.push(e);
+      },
+      end: () => collect(plan, kept, { now: options.now }),
+    };
+  }
+  const store = new Map<SubPlan, Row[]>();
+  const rt = makeRuntime(p, plan.context, [], { now: options.now, onWarning: (w) => warnings.push(w) }, store);
+  // Only event-free subsearches remain (the pass count is 1): they run now, before any event.
+  await runSubsearches(p, rt, store);
+  const out = collector();
+  let head: Sink;
+  if (p.source === 'events') head = chain(p.commands, out, rt);
+  else head = first!.consume!(chain(p.commands.slice(1), out, rt), rt);
+  let ended = false;
+  return {
+    streaming: true,
+    push: (e) => head.push(e as Row),
+    end: async () => {
+      if (!ended) {
+        ended = true;
+        head.end();
+      }
+      return { rows: out.rows, warnings };
+    },
+  };
+}
