@@ -13,8 +13,9 @@ const packagesDir = join(repo, 'packages');
  * layer that says what it is (see docs/architecture.md, "Where things go").
  */
 const LAYERS: readonly (readonly string[])[] = [
-  // Foundations with no @dac dependency: dac's data files; Splunk .conf syntax.
-  ['assets', 'conf'],
+  // Foundations with no @dac dependency: dac's data files; Splunk .conf syntax; escaping of user
+  // text for each output channel (terminal, GitHub workflow commands, Markdown, XML).
+  ['assets', 'conf', 'escape'],
   // The content stage: loader, typed model, ESCU naming and derived values.
   ['content'],
   // The SPL front end (macro expansion over the content's macros, parser, interpreter).

@@ -1,5 +1,6 @@
 import type { Rule } from '../types.js';
 import { datamodelField } from './datamodel_field.js';
+import { confControlCharacter } from './conf_control_character.js';
 import { date } from './date.js';
 import { fileName } from './file_name.js';
 import { filterMacro } from './filter_macro.js';
@@ -35,6 +36,7 @@ export const RULES: readonly Rule[] = [
   unknownDataSource,
   stanzaLength,
   lookupFile,
+  confControlCharacter,
   // SPL-backed (parsed once per detection by @dac/spl, shared through ctx.search())
   splSyntax,
   splUnsupported,
