@@ -26,6 +26,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['validate', 'matchers', 'normalise', 'search', 'splunk-app', 'versioning'],
   // Replay runs generated matchers over normalised events.
   ['replay'],
+  // The scan runs every replayable detection over a corpus of logs (rule index, workers, report).
+  ['scan'],
   // The command line wires every stage.
   ['cli'],
 ];
