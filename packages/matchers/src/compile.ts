@@ -96,10 +96,12 @@ export function typecheckMatchers(
  * One program for all modules: type-check each, and (with `emit`) emit each as CommonJS from the
  * same program, which reuses its parse instead of transpiling every module again.
  */
-function checkAndEmit(
+export function checkAndEmit(
   sources: { id: string; source: string }[],
   models: DataModels,
   mode: { check: boolean; emit: boolean },
+  /** More modules the sources import (raw-search matchers' stream interfaces), path → text. */
+  extraModules?: ReadonlyMap<string, string>,
 ): Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }> {
   const result = new Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }>();
   if (sources.length === 0) return result;
@@ -107,6 +109,7 @@ function checkAndEmit(
   project.createSourceFile('/matchers/runtime.ts', runtimeSource());
   const typeModules = new Map<string, string>();
   for (const s of sources) for (const m of supportModules(s.source, models)) typeModules.set(m.path, m.source);
+  for (const [path, text] of extraModules ?? []) typeModules.set(path, text);
   for (const [path, text] of typeModules) project.createSourceFile(`/matchers/${path}`, text);
   const byOutput = new Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }>();
   const files = sources.map((s, i) => {
@@ -152,7 +155,7 @@ export function supportModules(source: string, models: DataModels): { path: stri
   return out;
 }
 
-function toMatcherDiagnostic(d: TsMorphDiagnostic, source: string): MatcherDiagnostic {
+export function toMatcherDiagnostic(d: TsMorphDiagnostic, source: string): MatcherDiagnostic {
   const line = d.getLineNumber();
   let span: { start: number; end: number } = { start: 0, end: 0 };
   const cmd = COMMAND_MARKER.exec(source);
@@ -230,7 +233,7 @@ const buildMemory = new Map<string, BuildEntry>();
 const loadedMemory = new Map<string, LoadedModule>();
 const modelFingerprints = new WeakMap<DataModels, string>();
 
-function sha256(s: string): string {
+export function sha256(s: string): string {
   return createHash('sha256').update(s).digest('hex');
 }
 
@@ -259,7 +262,7 @@ function modelsFingerprint(models: DataModels): string {
  * the generated JavaScript. A planted, edited or foreign entry fails and is regenerated: code
  * from a cache file never runs unless dac itself wrote it for this very key.
  */
-function readCache<T>(cacheDir: string | undefined, kind: string, key: string): T | undefined {
+export function readCache<T>(cacheDir: string | undefined, kind: string, key: string): T | undefined {
   if (!cacheDir) return undefined;
   try {
     const v = JSON.parse(readFileSync(join(cacheDir, kind, `${key}.json`), 'utf8')) as {
@@ -276,7 +279,7 @@ function readCache<T>(cacheDir: string | undefined, kind: string, key: string): 
   }
 }
 
-function writeCache(cacheDir: string | undefined, kind: string, key: string, value: unknown): void {
+export function writeCache(cacheDir: string | undefined, kind: string, key: string, value: unknown): void {
   if (!cacheDir) return;
   try {
     const dir = join(cacheDir, kind);

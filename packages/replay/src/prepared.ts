@@ -32,6 +32,7 @@ import {
   prepareSearch,
   toSplunkRow,
   lookupTableFromCsv,
+  type CompiledPredicateHook,
   type DataModelProvider,
   type Event,
   type LookupDefinition,
@@ -193,6 +194,11 @@ export interface DetectionInput {
 export interface PrepareDetectionOptions {
   /** Epoch seconds of the search (`now()`, `relative_time`); default: the clock when a run opens. */
   now?: number;
+  /**
+   * Compiled predicates for the base search / tstats WHERE (the generated typed matchers:
+   * @dac/matchers `compiledPredicateHook`); without it the engine's interpreter runs.
+   */
+  compiledPredicate?: CompiledPredicateHook;
 }
 
 /** The data sets of the search engine's tstats, over the CIM provider of @dac/normalise. */
@@ -323,7 +329,12 @@ export function prepareDetection(
   const dataModels = searchDataModels(ctx.dataModels, () => {
     inDataSet++;
   });
-  const r = prepareSearch(parsed.pipeline, { lookups: ctx.lookups, dataModels, now: opts.now });
+  const r = prepareSearch(parsed.pipeline, {
+    lookups: ctx.lookups,
+    dataModels,
+    now: opts.now,
+    compiledPredicate: opts.compiledPredicate,
+  });
   if (!r.ok) return no(r.notReplayable.reason, r.notReplayable.command);
   const first = parsed.pipeline.commands[0];
   let dataSet: string | undefined;

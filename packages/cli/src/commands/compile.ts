@@ -14,13 +14,17 @@ import {
 } from '@dac/content';
 import {
   compileMatchers,
+  compileSearchMatchers,
   detectionSearches,
   matcherCacheDir,
+  streamSupportModules,
+  type StreamFieldTable,
   runtimeSource,
   supportModules,
   toContentDiagnostic,
   type DetectionSearch,
 } from '@dac/matchers';
+import { streamFieldTables } from '@dac/normalise';
 import { validate } from '@dac/validate';
 import { isScalar } from 'yaml';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
@@ -88,6 +92,8 @@ export interface CompileRun {
   candidates: number;
   typechecked: number;
   fromCache: number;
+  /** Raw-event base searches: compiled / candidates / type-checked / from cache. */
+  raw: { written: number; candidates: number; typechecked: number; fromCache: number };
   outDir: string;
 }
 
@@ -120,7 +126,9 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
   const warnings = r.diagnostics.length - errors;
   process.stderr.write(
     `dac compile: ${r.written} of ${r.candidates} tstats-from-datamodel detections compiled to typed matchers in ${displayPath(r.outDir)}/ ` +
-      `(${r.typechecked} type-checked, ${r.fromCache} from cache); ${errors} error(s), ${warnings} warning(s)\n`,
+      `(${r.typechecked} type-checked, ${r.fromCache} from cache); ` +
+      `${r.raw.written} of ${r.raw.candidates} raw base-search detections compiled to typed matchers ` +
+      `(${r.raw.typechecked} type-checked, ${r.raw.fromCache} from cache); ${errors} error(s), ${warnings} warning(s)\n`,
   );
   return errors > 0 ? EXIT_FAILED : EXIT_OK;
 }
@@ -152,18 +160,21 @@ export async function compileTree(
 
   const diagnostics: Diagnostic[] = [];
   const candidates: DetectionSearch[] = [];
+  const rawCandidates: DetectionSearch[] = [];
   for (const s of searches) {
     // SPL errors stop a detection's matcher; `dac validate` reports them too, so show errors
     // only, and only for tstats searches (or detections asked for by name).
     const splErrors = (splReport.get(s.item.file.relPath) ?? []).filter((d) => d.severity === 'error');
-    if (s.tstats || selectors.length > 0) diagnostics.push(...splErrors);
+    if (s.tstats || s.rawSearch || selectors.length > 0) diagnostics.push(...splErrors);
     if (splErrors.length === 0 && s.tstats?.datamodel) candidates.push(s);
+    else if (splErrors.length === 0 && s.rawSearch) rawCandidates.push(s);
     else if (selectors.length > 0 && splErrors.length === 0) {
       diagnostics.push({
         ...splDiagnostic(s, 0),
         severity: 'warning',
         rule: 'matcher-unsupported',
-        message: 'the search does not start with | tstats … from datamodel=…; no matcher to generate',
+        message:
+          'the search starts neither with | tstats … from datamodel=… nor with a raw-event base search; no matcher to generate',
       });
     }
   }
@@ -176,12 +187,22 @@ export async function compileTree(
     { cacheDir, typecheck: opts.typecheck, maxWhereTerms: tree.config.limits?.where_terms },
   );
 
+  // Raw-event base searches (`sysmon` EventCode=10 … | stats …): matchers typed by the add-on
+  // field tables of their input streams (@dac/normalise), same cache folder.
+  const tables = streamFieldTables() as StreamFieldTable[];
+  const rawResult = await compileSearchMatchers(
+    rawCandidates.map((c) => ({ id: c.id, search: c.rawSearch! })),
+    tables,
+    { cacheDir, typecheck: opts.typecheck, models },
+  );
+
   // Every file goes through @dac/fs: atomic, never through a link planted in the output folder.
   const out = new OutputDir(outDir, { contentRoot: root });
   const previous = readMarker(out.real, MANIFEST_PURPOSE, MANIFEST)?.files;
   // Regenerable output: atomic rename without a per-file fsync (hundreds of files on ESCU).
   const writeOut = (rel: string, text: string) => out.write(rel, text, { fsync: false });
   let written = 0;
+  let rawWritten = 0;
   const support = new Map<string, string>();
   const usedNames = new Set<string>();
   const files: string[] = [];
@@ -200,7 +221,22 @@ export async function compileTree(
     for (const s of supportModules(m.source, models)) support.set(s.path, s.source);
     written++;
   }
-  if (written > 0) {
+  for (const c of rawCandidates) {
+    for (const d of rawResult.diagnostics.get(c.id) ?? []) diagnostics.push(toContentDiagnostic(c, d));
+    const m = rawResult.matchers.get(c.id);
+    if (!m) continue;
+    let name =
+      basename(c.item.file.relPath)
+        .replace(/\.ya?ml$/i, '')
+        .replace(/[^A-Za-z0-9_-]/g, '_') || 'detection';
+    for (let i = 2; usedNames.has(name); i++) name = `${name}_${i}`;
+    usedNames.add(name);
+    writeOut(`${name}.ts`, m.source);
+    files.push(`${name}.ts`);
+    for (const s of streamSupportModules(m.source, tables)) support.set(s.path, s.source);
+    rawWritten++;
+  }
+  if (written + rawWritten > 0) {
     writeOut('runtime.ts', runtimeSource());
     files.push('runtime.ts');
     for (const [path, text] of support) {
@@ -219,7 +255,7 @@ export async function compileTree(
           skipLibCheck: true,
           types: [],
         },
-        include: ['*.ts', 'cim/*.ts'],
+        include: ['*.ts', 'cim/*.ts', 'streams/*.ts'],
       },
       null,
       2,
@@ -254,6 +290,12 @@ export async function compileTree(
     candidates: candidates.length,
     typechecked: result.stats.typechecked,
     fromCache: result.stats.compiledFromCache,
+    raw: {
+      written: rawWritten,
+      candidates: rawCandidates.length,
+      typechecked: rawResult.stats.typechecked,
+      fromCache: rawResult.stats.compiledFromCache,
+    },
     outDir,
   };
 }
@@ -270,7 +312,7 @@ function removeStale(out: OutputDir, previous: string[] | undefined, files: stri
   const keep = new Set(files);
   for (const f of previous ?? []) {
     // Only plain relative names inside the output folder, as written by this command.
-    if (keep.has(f) || !/^(cim\/)?[A-Za-z0-9_.-]+\.(ts|json)$/.test(f)) continue;
+    if (keep.has(f) || !/^((cim|streams)\/)?[A-Za-z0-9_.-]+\.(ts|json)$/.test(f)) continue;
     out.remove(f);
   }
   if (files.length > 0 || (previous?.length ?? 0) > 0 || out.exists(MANIFEST)) writeManifest(out, files);

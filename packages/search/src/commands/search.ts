@@ -31,14 +31,22 @@ export const search: CommandModule<SearchCommand> = {
       subsearches: [...subs.values()],
       stage(next, rt) {
         const copy = base && this.copyEvents !== false;
-        const matches = compileSearch(cmd.expr, {
-          subsearch: (node) => {
-            const sub = subs.get(node)!;
-            const r = subsearchExpr(rt.results(sub));
-            if (r.problem) rt.warn('search', r.problem, node.span);
-            return r.expr;
-          },
-        });
+        // The leading search over events may run as a compiled predicate (a generated matcher);
+        // not with subsearches, whose results are only known at run time.
+        const compiled =
+          base && subs.size === 0
+            ? ctx.options.compiledPredicate?.({ command: 'search', expr: cmd.expr, span: cmd.spanOfCommand })
+            : undefined;
+        const matches =
+          compiled ??
+          compileSearch(cmd.expr, {
+            subsearch: (node) => {
+              const sub = subs.get(node)!;
+              const r = subsearchExpr(rt.results(sub));
+              if (r.problem) rt.warn('search', r.problem, node.span);
+              return r.expr;
+            },
+          });
         return {
           push(row) {
             if (matches(row)) next.push(copy ? copyRow(row) : row);

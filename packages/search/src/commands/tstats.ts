@@ -206,7 +206,14 @@ export const tstats: CommandModule<TstatsCommand> = {
       subs.set(s, sub);
     }
     const fillNull = opt('fillnull_value');
+    // A compiled predicate (a generated matcher) may stand in for the interpreter: only for a
+    // WHERE without nodename and subsearches, which it was generated from as written.
+    const compiled =
+      !nodename && subs.size === 0 && cmd.where
+        ? ctx.options.compiledPredicate?.({ command: 'tstats', expr: cmd.where, span: cmd.spanOfCommand, fieldKey })
+        : undefined;
     const compileMatch = (rt: Runtime) =>
+      compiled ??
       compileSearch(where, {
         fieldKey,
         subsearch: (node) => {
