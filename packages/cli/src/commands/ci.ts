@@ -1,6 +1,7 @@
-import { appendFileSync, existsSync, mkdtempSync, rmSync, statSync, writeFileSync } from 'node:fs';
+import { appendFileSync, existsSync, mkdtempSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
-import { join, resolve } from 'node:path';
+import { dirname, join, resolve } from 'node:path';
+import { ensureDir, writeFileAtomic } from '@dac/fs';
 import { Option, type Command } from 'commander';
 import { loadContent, positionOfPath, type ContentTree, type Diagnostic } from '@dac/content';
 import { markdownCode } from '@dac/escape';
@@ -366,7 +367,13 @@ async function runCi(opts: CiOptions): Promise<number> {
       onResult: (r, i, n) => bar.update(i, n, `${r.detection} :: ${r.test}`),
     });
     bar.done();
-    if (opts.junit) writeFileSync(resolve(opts.junit), toJUnit(testResults));
+    if (opts.junit) {
+      // The report's folder is created when missing (`--junit test-results/junit.xml`, as the
+      // shipped workflow runs it); the file is written atomically.
+      const junit = resolve(opts.junit);
+      ensureDir(dirname(junit));
+      writeFileAtomic(junit, toJUnit(testResults));
+    }
     const list = testResults.flatMap((r) => {
       const d = testDiagnostic(tree!, r);
       return d ? [{ step: 'test', diagnostic: d, fresh: true, inChange: inChange(d.file) }] : [];
