@@ -6,6 +6,7 @@ import { buildCommand } from './build.js';
 import { testCommand } from './test.js';
 import { replayCommand } from './replay.js';
 import { compileCommand } from './compile.js';
+import { planCommand } from './plan.js';
 
 /**
  * Every `dac` sub-command, one module each. Add a command by adding its module here.
@@ -18,4 +19,5 @@ export const commands: DacCommand[] = [
   testCommand,
   replayCommand,
   compileCommand,
+  planCommand,
 ];
