@@ -19,11 +19,12 @@ const LAYERS: readonly (readonly string[])[] = [
   ['content'],
   // The SPL front end (macro expansion over the content's macros, parser, interpreter).
   ['spl'],
-  // Splunk CIM: data models and the tstats plan resolved against them (SPL + CIM knowledge).
-  ['cim'],
-  // Stages that only read content, SPL and CIM.
-  ['validate', 'matchers', 'normalise', 'search', 'splunk-app', 'versioning'],
-  // Replay runs generated matchers over normalised events.
+  // Splunk knowledge: CIM data models and the tstats plan; the add-ons' search-time extraction
+  // and CIM data-set membership (both over SPL).
+  ['cim', 'normalise'],
+  // Stages that only read content, SPL, CIM and the add-on knowledge.
+  ['validate', 'matchers', 'search', 'splunk-app', 'versioning'],
+  // Replay reads logs, extracts events and runs prepared searches over them.
   ['replay'],
   // The command line wires every stage.
   ['cli'],

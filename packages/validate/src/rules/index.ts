@@ -1,6 +1,7 @@
 import type { Rule } from '../types.js';
 import { datamodelField } from './datamodel_field.js';
 import { date } from './date.js';
+import { fieldMappingAddon } from './field_mapping_addon.js';
 import { fileName } from './file_name.js';
 import { filterMacro } from './filter_macro.js';
 import { lookupFile } from './lookup_file.js';
@@ -35,6 +36,7 @@ export const RULES: readonly Rule[] = [
   unknownDataSource,
   stanzaLength,
   lookupFile,
+  fieldMappingAddon,
   // SPL-backed (parsed once per detection by @dac/spl, shared through ctx.search())
   splSyntax,
   splUnsupported,
