@@ -175,6 +175,8 @@ describe('real captures through ESCU detections (dac replay)', () => {
       expect(hit.stats.files[0]!.error).toBeUndefined();
       expect(hit.rows).toHaveLength(c.rows);
       for (const [k, v] of Object.entries(c.row ?? {})) for (const r of hit.rows) expect(r[k]).toBe(v);
+      // The projection (only the fields the search reads are extracted) changes nothing.
+      if (p.wanted) expect((await replayFiles({ ...p, wanted: undefined }, [c.fires], ctx)).rows).toEqual(hit.rows);
       if (c.quiet) {
         const benign = await replayFiles(p, [c.quiet], ctx);
         expect(benign.stats.eventsRead).toBeGreaterThan(0);

@@ -1,11 +1,17 @@
 // Prepared detections over hand-written extracted events (labelled: written for these tests). The
 // tstats facts are those the old tstats-only engine was tested with (splunk-semantics.md §1.10, §2),
 // now through the search engine and the CIM data sets of @dac/normalise.
-import { builtinMacros, macroTableFrom } from '@dac/spl';
+import { builtinMacros, macroTableFrom, parseSearch } from '@dac/spl';
 import { describe, expect, it } from 'vitest';
 import { defaultAddonEngine, defaultDataModels, type SplunkEvent } from '@dac/normalise';
 import { lookupProvider } from '@dac/search';
-import { indexKeysOf, prepareDetection, type ContentContext, type PreparedDetection } from './prepared.js';
+import {
+  indexKeysOf,
+  prepareDetection,
+  rawSearchFields,
+  type ContentContext,
+  type PreparedDetection,
+} from './prepared.js';
 
 const ctx: ContentContext = {
   macros: new Map([
@@ -158,5 +164,32 @@ describe('raw searches, index keys and reasons', () => {
     expect(reason('| tstats count from datamodel=Risk.All_Risk')).toMatch(/Risk is not one of the CIM 4.20 models/);
     expect(reason('`sysmon` | lookup kv a')).toMatch(/KV store/);
     expect(reason('`nosuchmacro` | stats count')).toMatch(/does not parse/);
+  });
+});
+
+describe('rawSearchFields: which fields a raw search can read (extraction projection)', () => {
+  const fields = (spl: string) => {
+    const p = parseSearch(spl, ctx.macros);
+    const f = rawSearchFields(p.pipeline, p.expanded);
+    return f && [...f];
+  };
+  it('a base search + eval + stats by: the names written up to the stats, and the default fields', () => {
+    const f = fields(
+      '`sysmon` EventCode=10 TargetImage=*lsass.exe | eval x=lower(SourceImage) | stats count by dest, x',
+    )!;
+    expect(f).toEqual(
+      expect.arrayContaining(['EventCode', 'TargetImage', 'SourceImage', 'dest', 'source', '_time', '_raw']),
+    );
+    expect(f).not.toContain('GrantedAccess');
+  });
+  it('unknown when any field may be read: no restricting command, a subsearch, a field wildcard, transaction, fillnull of all', () => {
+    expect(fields('search EventCode=1')).toBeUndefined();
+    expect(
+      fields('search EventCode=1 [| makeresults | eval Image="x" | fields Image] | stats count by Image'),
+    ).toBeUndefined();
+    expect(fields('search EventCode=1 | stats values(*) as * by Image')).toBeUndefined();
+    expect(fields('search EventCode=1 | transaction Image | stats count by Image')).toBeUndefined();
+    expect(fields('search EventCode=1 | fillnull | stats count by Image')).toBeUndefined();
+    expect(fields('search EventCode=1 | fillnull value=x Image | stats count by Image')).toContain('Image');
   });
 });
