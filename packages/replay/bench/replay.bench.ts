@@ -91,12 +91,12 @@ if (!det?.data) {
   process.exit(0);
 }
 const ctx = contentContext(tree);
-const prepOf = (file: string, search: string): PreparedDetection => {
-  const p = prepareDetection({ file, data: { name: file, search } }, ctx);
+const prepOf = (file: string, search: string, name = file): PreparedDetection => {
+  const p = prepareDetection({ file, data: { name, search } }, ctx);
   if (!p.replayable) throw new Error(p.reason);
   return p;
 };
-const prep = prepOf(NGROK, det.data.search);
+const prep = prepOf(NGROK, det.data.search, det.data.name);
 // Typical raw-event detections (the shape of ESCU's `sysmon` … | stats count min(_time) max(_time) by …).
 const rawXml = prepOf(
   'raw-sysmon',
