@@ -7,6 +7,9 @@ import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
 
 const root = new URL('..', import.meta.url).pathname;
+// DAC_BUILD_OUT: another output folder (test/cli/install.test.ts packs a fresh build from one
+// without touching packages/cli/dist, which other tests may be running).
+const outDir = process.env.DAC_BUILD_OUT || join(root, 'packages/cli/dist');
 const entryPoints = { dac: join(root, 'packages/cli/src/main.ts') };
 // Any package may ship worker entry points as src/*.worker.ts; they are bundled beside the CLI.
 for (const pkg of readdirSync(join(root, 'packages'))) {
@@ -18,7 +21,7 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
 }
 await build({
   entryPoints,
-  outdir: join(root, 'packages/cli/dist'),
+  outdir: outDir,
   bundle: true,
   platform: 'node',
   format: 'esm',
@@ -44,7 +47,7 @@ await build({
 });
 
 // The assets, at the same relative paths as in the repository (see packages/assets/src/assets.ts).
-const assetsDir = join(root, 'packages/cli/dist/assets');
+const assetsDir = join(outDir, 'assets');
 rmSync(assetsDir, { recursive: true, force: true });
 for (const rel of Object.values(JSON.parse(readFileSync(join(root, 'packages/assets/assets.json'), 'utf8'))))
   cpSync(join(root, rel), join(assetsDir, rel), { recursive: true });

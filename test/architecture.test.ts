@@ -19,9 +19,11 @@ const LAYERS: readonly (readonly string[])[] = [
   ['content'],
   // The SPL front end (macro expansion over the content's macros, parser, interpreter).
   ['spl'],
-  // Splunk knowledge: CIM data models and the tstats plan; the add-ons' search-time extraction
-  // and CIM data-set membership (both over SPL).
-  ['cim', 'normalise'],
+  // Splunk CIM: data models and the tstats plan resolved against them (SPL + CIM knowledge).
+  ['cim'],
+  // The add-ons' search-time extraction and CIM data-set membership (over SPL and CIM), which
+  // validation (field-mapping-addon) and replay both use.
+  ['normalise'],
   // Stages that only read content, SPL, CIM and the add-on knowledge.
   ['validate', 'matchers', 'search', 'splunk-app', 'versioning'],
   // Replay reads logs, extracts events and runs prepared searches over them.

@@ -38,10 +38,25 @@ export interface Dataset {
   fields: DataModelField[];
   /** The dataset's search constraint text (`tag=process tag=report`, `action="failure"`), if any. */
   constraint?: string;
+  /** The dataset's own constraint searches as the JSON lists them (non-empty ones; `constraint` joins them). */
+  constraints: string[];
+  /** The dataset's own calculations (Eval, Rex, Lookup, GeoIP), in file order. */
+  calculations: DataModelCalculation[];
   /** Root datasets of type BaseSearch carry a whole base search instead of a constraint. */
   baseSearch?: string;
   displayName?: string;
   comment?: string;
+}
+
+/** One calculation of a dataset, as the data model JSON declares it. */
+export interface DataModelCalculation {
+  /** `Eval`, `Rex`, `Lookup`, `GeoIP`. */
+  type: string;
+  expression?: string;
+  inputField?: string;
+  lookupName?: string;
+  /** Names of the fields the calculation writes. */
+  outputFields: string[];
 }
 
 export interface DataModel {
@@ -246,11 +261,18 @@ export function buildDataModel(json: JsonModel): DataModel {
       }
       const fields = mergeFields(parent ? parent.fields.filter((f) => f.kind !== 'builtin') : [], own);
       fields.push(...BUILTIN_FIELDS);
-      const constraint = (o.constraints ?? [])
-        .map((c) => c.search ?? '')
-        .filter((s) => s.trim() !== '')
-        .join(' ');
-      const ds: Dataset = { model: name, name: o.objectName, path, fields, children: [] };
+      const constraints = (o.constraints ?? []).map((c) => c.search ?? '').filter((s) => s.trim() !== '');
+      const constraint = constraints.join(' ');
+      const calculations = (o.calculations ?? []).map(
+        (c): DataModelCalculation => ({
+          type: c.calculationType ?? '',
+          ...(c.expression !== undefined && { expression: c.expression }),
+          ...(c.inputField !== undefined && { inputField: c.inputField }),
+          ...(c.lookupName !== undefined && { lookupName: c.lookupName }),
+          outputFields: (c.outputFields ?? []).map((f) => f.fieldName),
+        }),
+      );
+      const ds: Dataset = { model: name, name: o.objectName, path, fields, children: [], constraints, calculations };
       if (parent) ds.parent = parent;
       if (constraint) ds.constraint = constraint;
       if (o.baseSearch) ds.baseSearch = o.baseSearch;

@@ -6,6 +6,7 @@ export {
   loadDataModelsFrom,
   qualifiedFieldName,
   type DataModel,
+  type DataModelCalculation,
   type DataModelField,
   type DataModels,
   type Dataset,

@@ -1,7 +1,9 @@
 import { Command, CommanderError } from 'commander';
 import { MissingAssetError } from '@dac/assets';
 import { isFileSystemError } from '@dac/content';
+import cliPackage from '../package.json';
 import { commands } from './commands/index.js';
+import { resolveContentRoot } from './content-root.js';
 
 /** Exit codes shared by every command. */
 export const EXIT_OK = 0;
@@ -19,9 +21,12 @@ export interface DacCommand {
 export function buildProgram(setExit: (code: number) => void): Command {
   const program = new Command('dac')
     .description('Detection-as-code for Splunk ESCU-format content: validate, test, build, version-check')
+    .version(cliPackage.version, '-V, --version', 'print the version of dac')
     .showHelpAfterError()
     .exitOverride();
   for (const c of commands) c.register(program, setExit);
+  // `--content` left at its default means: the content root the working folder is in.
+  program.hook('preAction', (_program, action) => resolveContentRoot(action));
   return program;
 }
 

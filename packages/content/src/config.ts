@@ -1,6 +1,6 @@
 import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
-import { isAbsolute, join, resolve } from 'node:path';
+import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostic.js';
 import { loadYamlFile, positionOfPath, type YamlFile } from './yaml-file.js';
 
@@ -58,6 +58,36 @@ const DEFAULT_APP: AppConfig = {
   version: '0.0.0',
   description: 'Detections built with dac.',
 };
+
+/**
+ * The content root that holds `start`: the nearest folder, `start` itself or one above it, with a
+ * `dac.config.yaml` or an ESCU `contentctl.yml` (as git finds `.git`). Undefined when there is none
+ * up to the file-system root.
+ */
+export function findContentRoot(start: string): string | undefined {
+  let dir = resolve(start);
+  for (;;) {
+    if (existsSync(join(dir, CONFIG_FILE)) || existsSync(join(dir, CONTENTCTL_FILE))) return dir;
+    const parent = dirname(dir);
+    if (parent === dir) return undefined;
+    dir = parent;
+  }
+}
+
+/**
+ * A rule's severity as `rules:` of dac.config.yaml sets it: `off` drops the diagnostic, `error` or
+ * `warning` replaces its severity. Every stage that reports rule diagnostics (validate, compile, …)
+ * applies it to what it prints, so one setting means the same in every command.
+ */
+export function applyRuleSettings<D extends Diagnostic>(diagnostics: readonly D[], rules: DacConfig['rules']): D[] {
+  const out: D[] = [];
+  for (const d of diagnostics) {
+    const s = Object.hasOwn(rules, d.rule) ? rules[d.rule] : undefined;
+    if (s === 'off') continue;
+    out.push(s && s !== d.severity ? { ...d, severity: s } : d);
+  }
+  return out;
+}
 
 /**
  * Loads the content root's configuration: `dac.config.yaml`, else the `app:` block of an ESCU

@@ -57,6 +57,8 @@ export {
 export {
   CONFIG_FILE,
   CONTENTCTL_FILE,
+  applyRuleSettings,
+  findContentRoot,
   loadConfig,
   type AppConfig,
   type DacConfig,

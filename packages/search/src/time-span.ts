@@ -4,44 +4,9 @@
  * (as strftime does), so day, week, month and year buckets start at UTC midnight.
  */
 
-export type TimeSpan = { unit: 'seconds'; seconds: number } | { unit: 'months'; months: number };
+import { TIME_UNIT_SECONDS, TIME_UNITS } from '@dac/spl';
 
-const UNITS: Record<string, number | 'mon' | 'y' | 'q'> = {
-  s: 1,
-  sec: 1,
-  secs: 1,
-  second: 1,
-  seconds: 1,
-  m: 60,
-  min: 60,
-  mins: 60,
-  minute: 60,
-  minutes: 60,
-  h: 3600,
-  hr: 3600,
-  hrs: 3600,
-  hour: 3600,
-  hours: 3600,
-  d: 86400,
-  day: 86400,
-  days: 86400,
-  w: 604800,
-  week: 604800,
-  weeks: 604800,
-  mon: 'mon',
-  month: 'mon',
-  months: 'mon',
-  q: 'q',
-  qtr: 'q',
-  qtrs: 'q',
-  quarter: 'q',
-  quarters: 'q',
-  y: 'y',
-  yr: 'y',
-  yrs: 'y',
-  year: 'y',
-  years: 'y',
-};
+export type TimeSpan = { unit: 'seconds'; seconds: number } | { unit: 'months'; months: number };
 
 /** `30s`, `5m`, `1h`, `1d`, `1w`, `1mon`, `1y`, or a bare number of seconds; undefined otherwise. */
 export function parseTimeSpan(text: string): TimeSpan | undefined {
@@ -51,12 +16,12 @@ export function parseTimeSpan(text: string): TimeSpan | undefined {
   if (!(n > 0)) return undefined;
   const u = m[2]!.toLowerCase();
   if (u === '') return { unit: 'seconds', seconds: n };
-  const k = UNITS[u];
+  const k = Object.hasOwn(TIME_UNITS, u) ? TIME_UNITS[u] : undefined;
   if (k === undefined) return undefined;
   if (k === 'mon') return Number.isInteger(n) ? { unit: 'months', months: n } : undefined;
   if (k === 'q') return Number.isInteger(n) ? { unit: 'months', months: 3 * n } : undefined;
   if (k === 'y') return Number.isInteger(n) ? { unit: 'months', months: 12 * n } : undefined;
-  return { unit: 'seconds', seconds: n * k };
+  return { unit: 'seconds', seconds: n * TIME_UNIT_SECONDS[k] };
 }
 
 /** Seconds of a span (months count as 30 days: only for maxspan-like limits). */

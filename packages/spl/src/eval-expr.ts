@@ -34,7 +34,9 @@ export class EvalParser {
 
   /** Lexes the expression with the shared lexer (eval grammar); its first error ends the expression. */
   lex(): void {
-    const { tokens, error } = lex(this.p.text, this.start, this.end, 'eval');
+    const { tokens, error } = lex(this.p.text, this.start, this.end, 'eval', {
+      foreachTemplates: this.p.inForeach,
+    });
     if (error) throw new EvalSyntaxError(error.start, error.end, error.message);
     this.ts = new TokenStream(tokens);
   }

@@ -844,7 +844,17 @@ class Interpreter {
   }
 }
 
-const UNIT: Record<string, 's' | 'm' | 'h' | 'd' | 'w' | 'mon' | 'q' | 'y'> = {
+/** A Splunk time unit in its canonical spelling. */
+export type TimeUnit = 's' | 'm' | 'h' | 'd' | 'w' | 'mon' | 'q' | 'y';
+
+/** Seconds of the fixed-length time units (months, quarters and years vary). */
+export const TIME_UNIT_SECONDS = { s: 1, m: 60, h: 3600, d: 86400, w: 604800 } as const;
+
+/**
+ * Every spelling Splunk accepts for a time unit (relative_time modifiers, bin/tstats spans,
+ * transaction maxspan), mapped to its canonical unit. One table for eval and the search engine.
+ */
+export const TIME_UNITS: Readonly<Record<string, TimeUnit>> = {
   s: 's',
   sec: 's',
   secs: 's',
@@ -899,7 +909,7 @@ export function relativeTime(epochSeconds: number, modifier: string): number | u
     if (!m) return undefined;
     pos = re.lastIndex;
     if (m[1]) {
-      const unit = UNIT[m[3]];
+      const unit = TIME_UNITS[m[3]];
       if (!unit) return undefined;
       const k = (m[2] === '' ? 1 : Number(m[2])) * (m[1] === '-' ? -1 : 1);
       switch (unit) {
@@ -930,7 +940,7 @@ export function relativeTime(epochSeconds: number, modifier: string): number | u
       }
       continue;
     }
-    const unit = UNIT[m[4]];
+    const unit = TIME_UNITS[m[4]];
     if (!unit) return undefined;
     if (m[5] !== '' && unit !== 'w') return undefined;
     const zero = (h: boolean, mi: boolean, se: boolean) => {

@@ -131,7 +131,7 @@ describe('fuzz: the front end never throws and positions are valid', () => {
       fc.property(fc.string({ unit: 'grapheme-composite', maxLength: 200 }), (s) => {
         checkParsed(s, parseSearch(s, macros));
       }),
-      { numRuns: 400 },
+      { numRuns: 1000 },
     );
   });
 
@@ -244,5 +244,29 @@ describe('the real ESCU sample (fixtures/escu-sample.json)', () => {
       const a = JSON.stringify(parsePipeline(s.search));
       expect(JSON.stringify(parsePipeline(s.search))).toBe(a);
     }
+  });
+});
+
+describe('foreach template tokens (property)', () => {
+  // Splunk substitutes <<FIELD>>, <<MATCHSTR>>, … in the foreach subcommand before it runs
+  // (Search Reference, foreach), so the template parses exactly when a substituted copy does.
+  const TOKENS = ['<<FIELD>>', '<<MATCHSTR>>', '<<MATCHSEG1>>', '<<ITEM>>', '<<ITER>>'];
+  const part = fc.oneof(
+    fc.constantFrom(...TOKENS),
+    fc.constantFrom('x', 'avg_', '_count', '1', ' ', '+', '*', '(', ')', ',', '"s"', "'", '=', 'if(', 'isnull(', '.'),
+  );
+  const template = fc.array(part, { minLength: 1, maxLength: 12 }).map((xs) => xs.join(''));
+
+  it('a template parses without syntax errors iff its copy with the tokens replaced by a field name does', () => {
+    fc.assert(
+      fc.property(template, template, (target, expr) => {
+        const errors = (s: string) => parsePipeline(s).diagnostics.filter((d) => d.severity === 'error').length > 0;
+        const withTokens = `index=x | foreach * [ eval ${target} = ${expr} ]`;
+        let substituted = withTokens;
+        for (const t of TOKENS) substituted = substituted.split(t).join('f');
+        expect(errors(withTokens)).toBe(errors(substituted));
+      }),
+      { numRuns: 1000 },
+    );
   });
 });

@@ -48,6 +48,7 @@ export {
   wildcardMatch,
   asNumber,
   compareCodePoints,
+  holds,
   NUMERIC_EQUALITY,
   TIME_MODIFIERS,
   isTimeModifier,
@@ -56,6 +57,7 @@ export {
 export type { FieldValue } from './semantics.js';
 export { findTstats, outputFields, aggregateOutputName } from './analysis.js';
 export { unescapeSpl } from './text.js';
+export { EXTERNAL_LOOKUPS, EXTERNAL_MACROS, externalLookupSource, externalMacroSource } from './external.js';
 export { closestName, editDistance, maxSuggestionDistance } from './suggest.js';
 export { formatSearchExpr, quoteSplValue } from './printer.js';
 export {
@@ -68,7 +70,7 @@ export {
   SUPPORTED_EVAL_FUNCTIONS,
 } from './eval.js';
 export type { EvalValue, EvalRow, EvalResult, EvalOptions } from './eval.js';
-export { jsonPath, printf } from './eval.js';
+export { jsonPath, printf, TIME_UNITS, TIME_UNIT_SECONDS, type TimeUnit } from './eval.js';
 export { strftime, strptime } from './time.js';
 export { translatePcre, compilePcre } from './regex.js';
 export type { PcreTranslation } from './regex.js';

@@ -108,8 +108,15 @@ const EVAL_OPERATORS = '=<>+-*/%.!';
  * Lexes [start, end) in one grammar. Subsearches become single `subsearch` tokens (their content
  * is parsed separately); ``` comments are skipped like whitespace. The token list ends with `eof`.
  */
-export function lex(text: string, start: number, end: number, grammar: Grammar): { tokens: Token[]; error?: LexError } {
+export function lex(
+  text: string,
+  start: number,
+  end: number,
+  grammar: Grammar,
+  options: LexOptions = {},
+): { tokens: Token[]; error?: LexError } {
   const tokens: Token[] = [];
+  const templates = options.foreachTemplates === true;
   const evalGrammar = grammar === 'eval';
   let i = start;
   const push = (kind: TokenKind, s: number, e: number, value: string, extra?: Partial<Token>) => {
@@ -186,13 +193,32 @@ export function lex(text: string, start: number, end: number, grammar: Grammar):
       default:
         break;
     }
-    const j = evalGrammar ? evalToken(text, i, end, push) : searchToken(text, i, end, push);
+    const j = evalGrammar ? evalToken(text, i, end, push, templates) : searchToken(text, i, end, push);
     if (j === UNTERMINATED_FIELD) return fail(i, end, 'unterminated single-quoted field name');
     if (j < 0) return fail(i, i + 1, `unexpected character "${text[i]}" in expression`);
     i = j;
   }
   tokens.push({ kind: 'eof', start: end, end, raw: '', value: '' });
   return { tokens };
+}
+
+export interface LexOptions {
+  /**
+   * Inside the bracket of `foreach`: `<<FIELD>>`, `<<MATCHSTR>>`, `<<MATCHSEG1>>`…, `<<ITEM>>` and
+   * `<<ITER>>` are replaced by Splunk before the subcommand runs (Search Reference, foreach), so
+   * in the eval grammar they are parts of identifiers (`<<FIELD>>`, `x_<<MATCHSTR>>`).
+   */
+  foreachTemplates?: boolean;
+}
+
+const FOREACH_TOKEN = /<<(?:FIELD|MATCHSTR|MATCHSEG[1-9]|ITEM|ITER)>>/y;
+
+/** Length of the foreach template token at i, or 0. */
+function foreachTokenAt(text: string, i: number, end: number): number {
+  if (text.charCodeAt(i) !== 60 /* < */ || text.charCodeAt(i + 1) !== 60) return 0;
+  FOREACH_TOKEN.lastIndex = i;
+  const m = FOREACH_TOKEN.exec(text);
+  return m && i + m[0].length <= end ? m[0].length : 0;
 }
 
 type Push = (kind: TokenKind, s: number, e: number, value: string, extra?: Partial<Token>) => void;
@@ -240,7 +266,7 @@ function searchToken(text: string, i: number, end: number, push: Push): number {
 }
 
 /** An eval-grammar token at i; returns the offset after it, or -1 for a character it has no token for. */
-function evalToken(text: string, i: number, end: number, push: Push): number {
+function evalToken(text: string, i: number, end: number, push: Push, templates: boolean): number {
   if (text.charCodeAt(i) === 39 /* ' */) {
     let j = i + 1;
     while (j < end && text.charCodeAt(j) !== 39) j += text.charCodeAt(j) === Ch.Backslash ? 2 : 1;
@@ -249,18 +275,27 @@ function evalToken(text: string, i: number, end: number, push: Push): number {
     return j + 1;
   }
   const num = EVAL_NUMBER.exec(text.slice(i, Math.min(end, i + 64)));
-  if (num && !/[A-Za-z_]/.test(text[i + num[0].length] ?? '')) {
+  const afterNum = num ? i + num[0].length : i;
+  if (num && !/[A-Za-z_]/.test(text[afterNum] ?? '') && !(templates && foreachTokenAt(text, afterNum, end) > 0)) {
     push('number', i, i + num[0].length, num[0]);
     return i + num[0].length;
   }
-  if (/[A-Za-z_@$0-9{]/.test(text[i]!)) {
+  if (/[A-Za-z_@$0-9{]/.test(text[i]!) || (templates && foreachTokenAt(text, i, end) > 0)) {
     // Identifier; a `.` joins only when followed by an identifier character (`a.b` is a field,
     // `a." "` and `a . b` concatenate). `{}` belongs to names (spath's `a{}.b`).
     let j = i;
     while (j < end) {
       const ch = text[j]!;
-      if (/[A-Za-z0-9_@$:{}]/.test(ch)) j++;
-      else if (ch === '.' && j + 1 < end && /[A-Za-z0-9_@${]/.test(text[j + 1]!) && j > i) j++;
+      const tl = templates ? foreachTokenAt(text, j, end) : 0;
+      if (tl > 0) j += tl;
+      else if (/[A-Za-z0-9_@$:{}]/.test(ch)) j++;
+      else if (
+        ch === '.' &&
+        j + 1 < end &&
+        j > i &&
+        (/[A-Za-z0-9_@${]/.test(text[j + 1]!) || (templates && foreachTokenAt(text, j + 1, end) > 0))
+      )
+        j++;
       else break;
     }
     push('ident', i, j, text.slice(i, j));

@@ -14,6 +14,8 @@ export function span(start: number, end: number): Span {
 export interface ParseContext {
   /** The whole text being parsed (AST spans are offsets into it). */
   readonly text: string;
+  /** True while parsing the bracket of a `foreach` (its `<<FIELD>>`-style tokens are names). */
+  readonly inForeach: boolean;
   error(start: number, end: number, message: string, rule?: 'spl-syntax' | 'spl-unsupported'): void;
   warn(start: number, end: number, message: string): void;
   /** Parses a nested pipeline (a subsearch's text) at the given nesting depth. */

@@ -38,9 +38,15 @@ export function parsePipeline(text: string): { pipeline: Pipeline; diagnostics: 
   return { pipeline, diagnostics: p.diags };
 }
 
-/** Generating commands: they must follow a leading `|` (Splunk docs, "Use search macros"). */
+/**
+ * Generating commands: at the start of a search they must follow a leading `|` (Splunk docs,
+ * "Use search macros"); at the start of a subsearch they are written without one (Search Manual,
+ * "About subsearches": the first command of a subsearch is a generating command such as search,
+ * eventcount, inputlookup or tstats — `[ inputlookup legit_domains.csv | fields domain ]`).
+ */
 const GENERATING_COMMANDS = new Set([
   'tstats',
+  'eventcount',
   'mstats',
   'inputlookup',
   'makeresults',
@@ -62,7 +68,13 @@ class Parser implements ParseContext {
   readonly diags: SplDiagnostic[] = [];
   /** Generic and dedicated passes over the same text may see the same problem once each. */
   private readonly seen = new Set<string>();
+  /** Nesting of `foreach` brackets being parsed (see ParseContext.inForeach). */
+  private foreachDepth = 0;
   constructor(readonly text: string) {}
+
+  get inForeach(): boolean {
+    return this.foreachDepth > 0;
+  }
 
   error(start: number, end: number, message: string, rule: 'spl-syntax' | 'spl-unsupported' = 'spl-syntax'): void {
     const key = `${start}:${end}:${message}`;
@@ -102,7 +114,9 @@ class Parser implements ParseContext {
       if (index === 0) {
         if (firstBlank) return; // a leading `|`: the first command is named
         commands.push(
-          firstIsCommand ? this.command(part.start, part.end, depth) : this.implicitSearch(part.start, part.end, depth),
+          firstIsCommand || (depth > 0 && this.startsWithGeneratingCommand(part.start, part.end))
+            ? this.command(part.start, part.end, depth)
+            : this.implicitSearch(part.start, part.end, depth),
         );
         return;
       }
@@ -139,11 +153,18 @@ class Parser implements ParseContext {
     return span(s, e);
   }
 
+  /** The segment starts with the name of a generating command (`inputlookup x`, `mstats avg(…)`). */
+  startsWithGeneratingCommand(start: number, end: number): boolean {
+    const t = this.trim(start, end);
+    const first = /^[A-Za-z]+(?=\s|$)/.exec(this.text.slice(t.start, Math.min(t.end, t.start + 20)));
+    return first !== null && GENERATING_COMMANDS.has(first[0].toLowerCase());
+  }
+
   /** The first segment when the pipeline does not start with `|`: a search (`search` keyword optional). */
   implicitSearch(start: number, end: number, depth: number): SearchCommand {
     const t = this.trim(start, end);
     const first = /^[A-Za-z]+(?=\s|$)/.exec(this.text.slice(t.start, Math.min(t.end, t.start + 20)));
-    if (first && GENERATING_COMMANDS.has(first[0].toLowerCase())) {
+    if (first && depth === 0 && GENERATING_COMMANDS.has(first[0].toLowerCase())) {
       this.warn(
         t.start,
         t.start + first[0].length,
@@ -207,10 +228,18 @@ class Parser implements ParseContext {
 
   generic(name: string, argsStart: number, t: Span, depth: number, subsearches = true): GenericCommand {
     const r = this.trim(argsStart, t.end);
+    const foreach = name === 'foreach';
+    if (foreach) this.foreachDepth++;
+    let args: Argument[];
+    try {
+      args = this.genericArgs(r.start, r.end, depth, TEMPLATE_COMMANDS.has(name), subsearches);
+    } finally {
+      if (foreach) this.foreachDepth--;
+    }
     return {
       kind: 'command',
       name,
-      args: this.genericArgs(r.start, r.end, depth, TEMPLATE_COMMANDS.has(name), subsearches),
+      args,
       text: this.text.slice(r.start, r.end),
       textSpan: r,
       spanOfCommand: t,
@@ -369,7 +398,17 @@ class Parser implements ParseContext {
         continue;
       }
       if (tok.kind !== 'word' || isKw(tok, 'from', 'where', 'by', 'groupby')) break;
-      if (ts.peek(1).kind === 'op' && ts.peek(1).value === '=') break; // an option after the aggregates
+      if (ts.peek(1).kind === 'op' && ts.peek(1).value === '=') {
+        // An option between the aggregates: ESCU writes `count `security_content_summariesonly`
+        // values(…)`, whose macro expands to `summariesonly=… allow_old_summaries=…` there. Splunk
+        // takes tstats' key=value options wherever they stand before FROM (choice: a deprecated
+        // ESCU detection relies on it; the options table below stays the one place they land).
+        if (cmd.aggregates.length === 0) break;
+        ts.next();
+        const opTok = ts.next();
+        cmd.options[tok.value] = sp.value(opTok);
+        continue;
+      }
       ts.next();
       const agg: AggregateCall = { fn: tok.value.toLowerCase(), span: span(tok.start, tok.end) };
       const lp = ts.peek();

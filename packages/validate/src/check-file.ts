@@ -83,7 +83,7 @@ export function checkItem(item: ContentItem, o: CheckOptions): FileResult {
             file: file.relPath,
             line: f.line,
             column: f.column,
-            severity: rule.defaultSeverity,
+            severity: f.severity ?? rule.defaultSeverity,
             rule: rule.id,
             message: f.message,
           });

@@ -20,6 +20,11 @@ export interface Finding {
   line: number;
   column: number;
   message: string;
+  /**
+   * `warning` when the finding is milder than the rule's default (the SPL front end's warnings,
+   * e.g. a generating command without its leading `|`, stay warnings); default: the rule's.
+   */
+  severity?: 'warning';
 }
 
 /** A finding of a tree rule, which may concern any file. */

@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   addItem,
+  applyRuleSettings,
   compareDiagnostics,
   snakeCase,
   discoverContent,
@@ -36,6 +37,11 @@ export interface ValidateOptions {
    * 200+ files, else 0.
    */
   workers?: number;
+  /**
+   * Rule ids that later stages report (compile's `matcher-unsupported`, version-check's
+   * `version-bump`, …): `rules:` of dac.config.yaml may set them without an unknown-rule warning.
+   */
+  otherRules?: readonly string[];
 }
 
 export interface ValidationResult {
@@ -145,14 +151,14 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
     diagnostics.push(...r.diagnostics);
     facts.push(r.facts);
   }
-  diagnostics.push(...configChecks(config, configDiagnostics, isReported));
+  diagnostics.push(...configChecks(config, configDiagnostics, isReported, options.otherRules ?? []));
   for (const rule of RULES) {
     if (rule.scope !== 'tree' || !enabled(rule.id)) continue;
     for (const f of rule.check(treeContext(facts, rule, lookupFiles, (rel) => isReported(join(root, rel)))))
-      diagnostics.push({ ...f, severity: rule.defaultSeverity, rule: rule.id });
+      diagnostics.push({ ...f, severity: f.severity ?? rule.defaultSeverity, rule: rule.id });
   }
 
-  const final = applySeverities(diagnostics, config).sort(compareDiagnostics);
+  const final = applyRuleSettings(diagnostics, config.rules).sort(compareDiagnostics);
   const errors = final.filter((d) => d.severity === 'error').length;
   return {
     diagnostics: final,
@@ -198,16 +204,6 @@ function treeContext<F>(
   };
 }
 
-function applySeverities(diagnostics: Diagnostic[], config: DacConfig): Diagnostic[] {
-  const out: Diagnostic[] = [];
-  for (const d of diagnostics) {
-    const s = config.rules[d.rule];
-    if (s === 'off') continue;
-    out.push(s ? { ...d, severity: s } : d);
-  }
-  return out;
-}
-
 function isMapping(v: unknown): boolean {
   return typeof v === 'object' && v !== null && !Array.isArray(v);
 }
@@ -217,6 +213,7 @@ function configChecks(
   config: DacConfig,
   loadDiagnostics: Diagnostic[],
   isReported: (p: string) => boolean,
+  otherRules: readonly string[],
 ): Diagnostic[] {
   const file = config.file;
   if (!file || !isReported(file.path)) return [];
@@ -227,6 +224,7 @@ function configChecks(
     if (rules && typeof rules === 'object') {
       const known = new Set([
         ...RULES.map((r) => r.id),
+        ...otherRules,
         SCHEMA_RULE,
         'yaml-syntax',
         'yaml-duplicate-key',

@@ -5,6 +5,7 @@ import { buildApp } from '@dac/splunk-app';
 import { formatText, UsageError, validate } from '@dac/validate';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 import { addJobsOption, jobsOf } from '../jobs.js';
+import { STAGE_RULES } from '../stage-rules.js';
 
 interface BuildOpts {
   content: string;
@@ -60,7 +61,7 @@ async function runBuild(opts: BuildOpts): Promise<number> {
 
   // In-thread validation hands back the loaded tree, so the content is parsed once; workers
   // would parse it in other threads and the build would have to load it again.
-  const validation = await validate({ root, workers: jobsOf(opts) ?? 0 });
+  const validation = await validate({ root, workers: jobsOf(opts) ?? 0, otherRules: STAGE_RULES });
   const tree = validation.tree ?? loadContent(root);
   const errorFiles = new Map<string, Diagnostic[]>();
   for (const d of validation.diagnostics) {

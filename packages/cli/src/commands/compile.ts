@@ -3,6 +3,7 @@ import { basename, dirname, join, relative, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadDataModels } from '@dac/cim';
 import {
+  applyRuleSettings,
   compareDiagnostics,
   ensureDir,
   loadContent,
@@ -19,8 +20,13 @@ import {
   toContentDiagnostic,
   type DetectionSearch,
 } from '@dac/matchers';
+import { validate } from '@dac/validate';
 import { isScalar } from 'yaml';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
+import { STAGE_RULES } from '../stage-rules.js';
+
+/** validate's rules that report the SPL front end's findings (they decide whether a matcher is generated). */
+const SPL_RULES = new Set(['spl-syntax', 'spl-unsupported', 'unknown-macro', 'macro-call']);
 
 interface CompileOpts {
   content: string;
@@ -65,7 +71,18 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
     return EXIT_USAGE;
   }
   const outDir = resolve(opts.out ?? join(root, 'dist', 'matchers'));
-  const tree = loadContent(root);
+  // The SPL problems are validate's own report (external add-on macros ignored, severities of
+  // dac.config.yaml applied), so compile and validate never disagree about a search. In-thread
+  // validation hands back the loaded tree: the content is read once.
+  const validation = await validate({ root, workers: 0, otherRules: STAGE_RULES });
+  const tree = validation.tree ?? loadContent(root);
+  const splReport = new Map<string, Diagnostic[]>();
+  for (const d of validation.diagnostics) {
+    if (!SPL_RULES.has(d.rule)) continue;
+    const list = splReport.get(d.file);
+    if (list) list.push(d);
+    else splReport.set(d.file, [d]);
+  }
   let searches = detectionSearches(tree);
   if (selectors.length > 0) {
     const picked: DetectionSearch[] = [];
@@ -93,16 +110,16 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
   const diagnostics: Diagnostic[] = [];
   const candidates: DetectionSearch[] = [];
   for (const s of searches) {
-    // SPL problems stop a detection's matcher; `dac validate` reports them too, so show errors
+    // SPL errors stop a detection's matcher; `dac validate` reports them too, so show errors
     // only, and only for tstats searches (or detections asked for by name).
-    const splErrors = s.parsed?.diagnostics.filter((d) => d.severity === 'error') ?? [];
-    if (s.tstats || selectors.length > 0)
-      for (const d of splErrors) diagnostics.push(splDiagnostic(s, d.start, d.rule, d.message));
+    const splErrors = (splReport.get(s.item.file.relPath) ?? []).filter((d) => d.severity === 'error');
+    if (s.tstats || selectors.length > 0) diagnostics.push(...splErrors);
     if (splErrors.length === 0 && s.tstats?.datamodel) candidates.push(s);
     else if (selectors.length > 0 && splErrors.length === 0) {
       diagnostics.push({
-        ...splDiagnostic(s, 0, 'matcher-unsupported', ''),
+        ...splDiagnostic(s, 0),
         severity: 'warning',
+        rule: 'matcher-unsupported',
         message: 'the search does not start with | tstats … from datamodel=…; no matcher to generate',
       });
     }
@@ -168,11 +185,12 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
   // deleted or renamed detection leaves no stale matcher; only files listed in our manifest go.
   if (selectors.length === 0) removeStale(outDir, files);
 
-  diagnostics.sort(compareDiagnostics);
-  for (const d of diagnostics)
+  // `rules:` of dac.config.yaml (e.g. `matcher-unsupported: warning`), as every command applies them.
+  const shown = applyRuleSettings(diagnostics, tree.config.rules).sort(compareDiagnostics);
+  for (const d of shown)
     process.stdout.write(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.rule}]\n`);
-  const errors = diagnostics.filter((d) => d.severity === 'error').length;
-  const warnings = diagnostics.length - errors;
+  const errors = shown.filter((d) => d.severity === 'error').length;
+  const warnings = shown.length - errors;
   const where = relative(process.cwd(), outDir) || '.';
   process.stderr.write(
     `dac compile: ${written} of ${candidates.length} tstats-from-datamodel detections compiled to typed matchers in ${where}/ ` +
@@ -207,10 +225,10 @@ function writeOut(path: string, text: string): void {
   writeFileSync(path, text);
 }
 
-/** A diagnostic at an offset of the ORIGINAL search string (SPL diagnostics are mapped back already). */
-function splDiagnostic(s: DetectionSearch, offset: number, rule: string, message: string): Diagnostic {
+/** The position of a character of the ORIGINAL search string in the detection's YAML file. */
+function splDiagnostic(s: DetectionSearch, offset: number): Pick<Diagnostic, 'file' | 'line' | 'column'> {
   const file = s.item.file;
   const { node } = nodeAt(file, ['search']);
   const p = node && isScalar(node) ? positionInScalar(file, node, offset) : { line: 1, column: 1 };
-  return { file: file.relPath, line: p.line, column: p.column, severity: 'error', rule, message };
+  return { file: file.relPath, line: p.line, column: p.column };
 }

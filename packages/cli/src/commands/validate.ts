@@ -3,6 +3,7 @@ import { Option, type Command } from 'commander';
 import { formatGithub, formatJson, formatText, UsageError, validate } from '@dac/validate';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 import { addJobsOption, jobsOf } from '../jobs.js';
+import { STAGE_RULES } from '../stage-rules.js';
 
 /**
  * `dac validate [--content DIR] [--format text|json|github] [--jobs N] [PATH ...]`
@@ -28,7 +29,7 @@ export const validateCommand: DacCommand = {
         opts: { content: string; format: 'text' | 'json' | 'github'; jobs?: number; workers?: number },
       ) => {
         try {
-          const result = await validate({ root: opts.content, paths, workers: jobsOf(opts) });
+          const result = await validate({ root: opts.content, paths, workers: jobsOf(opts), otherRules: STAGE_RULES });
           const fo = { root: resolveRoot(opts.content) };
           const out =
             opts.format === 'json'

@@ -17,9 +17,7 @@
  * turns one event into one row per value. `Lookup` calculations (DNS reply_code) are not run:
  * the CIM lookup files are not part of the data model JSON; they are listed in `problems`.
  */
-import { readdirSync, readFileSync } from 'node:fs';
-import { join } from 'node:path';
-import { assetPath } from '@dac/assets';
+import { loadDataModels, loadDataModelsFrom, type DataModel, type Dataset } from '@dac/cim';
 import { parsePipeline, type FieldValue, type SearchExpr } from '@dac/spl';
 import type { SplunkEvent } from './engine.js';
 import { compileEval, compileEvalExpr, type CompiledEval } from './eval-compile.js';
@@ -27,29 +25,6 @@ import { compileSearchExpr, searchReads, type CompiledSearch } from './search-co
 
 /** One row of a data set: unqualified CIM field names. */
 export type CimRow = Record<string, FieldValue>;
-
-interface JsonField {
-  fieldName: string;
-}
-interface JsonCalculation {
-  calculationType?: string;
-  expression?: string;
-  inputField?: string;
-  outputFields?: JsonField[];
-  lookupName?: string;
-}
-interface JsonObject {
-  objectName: string;
-  parentName?: string;
-  fields?: JsonField[];
-  calculations?: JsonCalculation[];
-  constraints?: { search?: string }[];
-  baseSearch?: string;
-}
-interface JsonModel {
-  modelName: string;
-  objects?: JsonObject[];
-}
 
 type Calc = (row: CimRow) => void;
 
@@ -145,26 +120,27 @@ function rexRegex(expression: string): RegExp | undefined {
   }
 }
 
-function compileCalcs(obj: JsonObject, model: string, problems: string[]): { calcs: Calc[]; reads: string[] } {
+function compileCalcs(ds: Dataset, problems: string[]): { calcs: Calc[]; reads: string[] } {
   const calcs: Calc[] = [];
   const reads: string[] = [];
-  for (const c of obj.calculations ?? []) {
-    const outs = (c.outputFields ?? []).map((f) => f.fieldName);
-    if (c.calculationType === 'Eval' && c.expression && outs.length === 1) {
+  for (const c of ds.calculations) {
+    const outs = c.outputFields;
+    const where = `${ds.model}.${ds.name}`;
+    if (c.type === 'Eval' && c.expression && outs.length === 1) {
       const r = compileEval(c.expression);
       if ('error' in r) {
-        problems.push(`${model}.${obj.objectName} ${outs[0]}: ${r.error}`);
+        problems.push(`${where} ${outs[0]}: ${r.error}`);
         continue;
       }
       reads.push(...r.reads);
       const field = outs[0];
       const fn = r.fn;
       calcs.push((row) => assign(row, field, fn(row)));
-    } else if (c.calculationType === 'Rex' && c.expression && c.inputField) {
+    } else if (c.type === 'Rex' && c.expression && c.inputField) {
       const re = rexRegex(c.expression);
       const input = c.inputField;
       if (!re) {
-        problems.push(`${model}.${obj.objectName} rex on ${input}: regex not supported`);
+        problems.push(`${where} rex on ${input}: regex not supported`);
         continue;
       }
       reads.push(input);
@@ -176,40 +152,23 @@ function compileCalcs(obj: JsonObject, model: string, problems: string[]): { cal
         if (!m?.groups) return;
         for (const o of outs) if (m.groups[o] !== undefined && m.groups[o] !== '') row[o] = m.groups[o];
       });
-    } else if (c.calculationType === 'Lookup') {
-      problems.push(`${model}.${obj.objectName}: lookup ${c.lookupName ?? ''} not run (${outs.join(', ')} absent)`);
+    } else if (c.type === 'Lookup') {
+      problems.push(`${where}: lookup ${c.lookupName ?? ''} not run (${outs.join(', ')} absent)`);
     }
   }
   return { calcs, reads };
 }
 
-function buildModel(json: JsonModel, problems: string[]): CompiledDataSet[] {
-  const model = json.modelName;
-  const objects = json.objects ?? [];
-  const byName = new Map(objects.map((o) => [o.objectName, o]));
+/** Compiles the data sets of one CIM data model (parents before children, as @dac/cim lists them). */
+function buildModel(model: DataModel, problems: string[]): CompiledDataSet[] {
   const out: CompiledDataSet[] = [];
-  const built = new Map<string, CompiledDataSet>();
-  const build = (o: JsonObject): CompiledDataSet | undefined => {
-    const have = built.get(o.objectName);
-    if (have) return have;
-    const isRoot =
-      !o.parentName ||
-      o.parentName === 'BaseEvent' ||
-      o.parentName === 'BaseSearch' ||
-      o.parentName === 'BaseTransaction';
-    const parent = isRoot ? undefined : byName.get(o.parentName!);
-    if (!isRoot && !parent) {
-      problems.push(`${model}.${o.objectName}: unknown parent ${o.parentName}`);
-      return undefined;
-    }
-    const p = parent ? build(parent) : undefined;
-    if (parent && !p) return undefined;
-    const own = [
-      ...(o.constraints ?? []).map((c) => c.search ?? '').filter((s) => s.trim() !== ''),
-      ...(o.baseSearch ? [o.baseSearch] : []),
-    ];
+  const built = new Map<Dataset, CompiledDataSet>();
+  for (const d of model.datasets) {
+    const p = d.parent ? built.get(d.parent) : undefined;
+    if (d.parent && !p) continue;
+    const own = [...d.constraints, ...(d.baseSearch ? [d.baseSearch] : [])];
     const parsed = own.map((s) => parseConstraint(s));
-    for (const x of parsed) if (x.error) problems.push(`${model}.${o.objectName} constraint: ${x.error}`);
+    for (const x of parsed) if (x.error) problems.push(`${model.name}.${d.name} constraint: ${x.error}`);
     const exprs = parsed.flatMap((x) => (x.expr ? [x.expr] : []));
     const ownTest = exprs.map(compileSearchExpr);
     const parentTest = p?.test;
@@ -221,19 +180,16 @@ function buildModel(json: JsonModel, problems: string[]): CompiledDataSet[] {
     const reads = new Set(p?.reads ?? []);
     for (const e of exprs) for (const r of searchReads(e)) reads.add(r);
     const baseEvals = parsed.flatMap((x) => x.evals);
-    const { calcs, reads: calcReads } = compileCalcs(o, model, problems);
+    const { calcs, reads: calcReads } = compileCalcs(d, problems);
     for (const r of calcReads) reads.add(r);
-    const fields = new Set(p?.fields ?? []);
-    for (const f of o.fields ?? []) fields.add(f.fieldName);
-    for (const c of o.calculations ?? []) for (const f of c.outputFields ?? []) fields.add(f.fieldName);
-    for (const b of BUILTINS) fields.delete(b);
-    const lineage = [...(p?.lineage ?? []), o.objectName];
+    // Inherited, own and calculated fields, without the built-ins every row carries anyway.
+    const fields = d.fields.filter((f) => f.kind === 'extracted' || f.kind === 'calculated').map((f) => f.name);
     const ds: CompiledDataSet = {
-      path: `${model}.${lineage.join('.')}`,
-      model,
-      lineage,
+      path: `${model.name}.${d.path.join('.')}`,
+      model: model.name,
+      lineage: d.path,
       constraints: [...(p?.constraints ?? []), ...own],
-      fields: [...fields],
+      fields,
       test,
       reads,
       calcs: [
@@ -247,30 +203,18 @@ function buildModel(json: JsonModel, problems: string[]): CompiledDataSet[] {
       ],
       expand: parsed.find((x) => x.expand)?.expand ?? p?.expand,
     };
-    built.set(o.objectName, ds);
+    built.set(d, ds);
     out.push(ds);
-    return ds;
-  };
-  for (const o of objects) build(o);
+  }
   return out;
 }
 
-/** Loads every data model JSON of `dir` (default: the repository's `schemas/datamodels`). */
+/** Compiles every data model @dac/cim reads from `dir` (default: the bundled CIM 4.20 models). */
 export function createDataModelProvider(opts: { dir?: string } = {}): DataModelProvider {
-  const dir = opts.dir ?? assetPath('dataModels');
   const problems: string[] = [];
   const sets: CompiledDataSet[] = [];
-  if (!dir) problems.push('no schemas/datamodels directory found');
-  else
-    for (const f of readdirSync(dir)
-      .filter((x) => x.endsWith('.json'))
-      .sort()) {
-      try {
-        sets.push(...buildModel(JSON.parse(readFileSync(join(dir, f), 'utf8')) as JsonModel, problems));
-      } catch (e) {
-        problems.push(`${f}: ${(e as Error).message}`);
-      }
-    }
+  const models = opts.dir ? loadDataModelsFrom(opts.dir) : loadDataModels();
+  for (const name of models.names()) sets.push(...buildModel(models.model(name)!, problems));
   const byPath = new Map(sets.map((s) => [s.path, s]));
   const cache = new Map<string, CompiledDataSet | undefined>();
   const resolve = (target: string): CompiledDataSet | undefined => {

@@ -21,6 +21,7 @@ import {
   cidrMatch,
   compareCodePoints,
   evaluateEval,
+  holds,
   likeMatch,
   parsePipeline,
   type EvalExpr,
@@ -69,24 +70,6 @@ function num(v: EvalValue): number | undefined {
 function scalars(v: EvalValue): (string | number | boolean)[] {
   if (v === null) return [];
   return Array.isArray(v) ? v : [v];
-}
-
-function holds(c: number, op: string): boolean {
-  switch (op) {
-    case '=':
-    case '==':
-      return c === 0;
-    case '!=':
-      return c !== 0;
-    case '<':
-      return c < 0;
-    case '<=':
-      return c <= 0;
-    case '>':
-      return c > 0;
-    default:
-      return c >= 0;
-  }
 }
 
 function compareOne(op: string, x: string | number | boolean, y: string | number | boolean): boolean {

@@ -3,7 +3,7 @@ import { Readable } from 'node:stream';
 import { createGunzip } from 'node:zlib';
 import yauzl from 'yauzl';
 import type { RawEvent } from '@dac/normalise';
-import { readEvtx, type EvtxStats } from './evtx/index.js';
+import { evtxFileSource, readEvtx, type EvtxStats } from './evtx/index.js';
 import type { EventSink } from './formats.js';
 import { parseEventXml } from './xml-event.js';
 
@@ -47,7 +47,8 @@ export interface EvtxReadResult {
  * ordinal in the file. Damaged chunks and records become `malformed` issues with their offset.
  */
 export async function readEvtxEvents(
-  source: AsyncIterable<Uint8Array>,
+  /** The bytes, or the path of a file (read through `evtxFileSource`: one reused 1 MiB buffer). */
+  source: AsyncIterable<Uint8Array> | string,
   sink: EventSink,
   opts: { decodeEntities?: boolean; wanted?: ReadonlySet<string>; member?: string; fastPath?: boolean },
 ): Promise<EvtxReadResult> {
@@ -55,7 +56,7 @@ export async function readEvtxEvents(
   const decode = opts.decodeEntities ?? false;
   try {
     const stats = await readEvtx(
-      source,
+      typeof source === 'string' ? evtxFileSource(source) : source,
       {
         record(r) {
           let ev: RawEvent;
@@ -93,7 +94,16 @@ export async function readEvtxEvents(
   } catch (e) {
     // Only the byte source can throw here (an I/O or inflate error): what was read stands.
     return {
-      stats: { bytes: 0, blocks: 0, chunks: 0, damagedChunks: 0, records: 0, damagedRecords: 0, dirty: false },
+      stats: {
+        bytes: 0,
+        blocks: 0,
+        chunks: 0,
+        damagedChunks: 0,
+        records: 0,
+        damagedRecords: 0,
+        planned: 0,
+        dirty: false,
+      },
       error: e instanceof Error ? e : new Error(String(e)),
     };
   }

@@ -9,7 +9,7 @@ import {
   type ReadIssue,
 } from './formats.js';
 import { readLines, readLinesFrom, type LineStats } from './lines.js';
-import { createReadStream, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
 import {
   forEachZipMember,
   gunzipStream,
@@ -145,6 +145,7 @@ function addEvtx(into: EvtxStats | undefined, s: EvtxStats): EvtxStats {
   into.damagedChunks += s.damagedChunks;
   into.records += s.records;
   into.damagedRecords += s.damagedRecords;
+  into.planned += s.planned;
   into.dirty ||= s.dirty;
   return into;
 }
@@ -199,7 +200,7 @@ export async function readFixture(
   if (kind === 'evtx') {
     evtxFor(path);
     const fileBytes = statSync(path).size;
-    const r = await readEvtxEvents(createReadStream(path, { highWaterMark: 1 << 20 }), sink, evtxOpts);
+    const r = await readEvtxEvents(path, sink, evtxOpts);
     return result(
       { fileBytes, bytes: r.stats.bytes, lines: 0, gzip: false, ...(r.error ? { error: r.error } : {}) },
       { container: 'evtx', evtx: r.stats },

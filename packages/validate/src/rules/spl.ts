@@ -28,7 +28,11 @@ export function splRule(o: {
       const out: Finding[] = [];
       for (const d of search.parsed.diagnostics) {
         if (!o.splRules.includes(d.rule) || o.skip?.(d, ctx)) continue;
-        out.push({ ...search.position(d.start), message: o.message ? o.message(d, ctx) : d.message });
+        out.push({
+          ...search.position(d.start),
+          message: o.message ? o.message(d, ctx) : d.message,
+          ...(d.severity === 'warning' ? { severity: 'warning' as const } : {}),
+        });
       }
       return out;
     },

@@ -1,4 +1,4 @@
-import { closestName, type Argument, type Pipeline } from '@dac/spl';
+import { closestName, externalLookupSource, type Argument, type Pipeline } from '@dac/spl';
 import type { TreeFinding, TreeRule } from '../types.js';
 
 interface LookupRef {
@@ -7,29 +7,6 @@ interface LookupRef {
   line: number;
   column: number;
 }
-
-/**
- * Lookups that Splunk Enterprise Security, CIM or URL Toolbox provide; contentctl ignores them
- * as well (escu-app-format.md §3.3 item 3). Extend here when a new add-on lookup is used.
- */
-export const EXTERNAL_LOOKUPS: ReadonlySet<string> = new Set([
-  'ut_shannon_lookup',
-  'ut_parse_extended_lookup',
-  'ut_parse_simple_lookup',
-  'ut_levenshtein_lookup',
-  'ut_meaning_lookup',
-  'ut_countset_lookup',
-  'ut_bayesian_lookup',
-  'identity_lookup_expanded',
-  'asset_lookup_by_str',
-  'asset_lookup_by_cidr',
-  'mitre_attack_lookup',
-  'cim_corporate_web_domain_lookup',
-  'cim_corporate_email_domain_lookup',
-  'updated_cim_corporate_web_domain_lookup',
-  'dnstwist_lookup',
-  'cim_cloud_domain_lookup',
-]);
 
 const LOOKUP_COMMANDS = new Set(['lookup', 'inputlookup', 'outputlookup']);
 
@@ -75,7 +52,9 @@ export const unknownLookup: TreeRule<LookupRef[]> = {
     const out: TreeFinding[] = [];
     for (const { facts, value } of ctx.collected()) {
       for (const r of value) {
-        if (EXTERNAL_LOOKUPS.has(r.name) || ctx.nameExists('lookup', r.name) || files.has(r.name)) continue;
+        // Lookups add-ons ship (@dac/spl EXTERNAL_LOOKUPS) exist on the search head, not in lookups/.
+        if (externalLookupSource(r.name) !== undefined || ctx.nameExists('lookup', r.name) || files.has(r.name))
+          continue;
         const s = closestName(r.name, names);
         out.push({
           file: facts.file,

@@ -1,3 +1,4 @@
+import type { PlanEntry } from './plan-cache.js';
 import { u16, u32, utf16 } from './values.js';
 
 /**
@@ -73,6 +74,13 @@ export interface Template {
   offset: number;
   guid: string;
   nodes: Node[];
+  /**
+   * The name references of the definition, for the cross-file plan cache (plan-cache.ts): pairs of
+   * (offset of the name's u32 relative to the definition's data, 1 = the name is stored inline
+   * right after it / 0 = it refers elsewhere); `refNames` holds the names of the latter, in order.
+   */
+  refs: number[];
+  refNames: string[];
 }
 
 /** Substitution values of one template instance: type, chunk offset and size of each. */
@@ -101,6 +109,8 @@ export const MAX_NESTING = 16;
 export class ChunkContext {
   private readonly names = new Map<number, string>();
   private readonly templates = new Map<number, Template>();
+  /** Plan-cache entries of this chunk's templates by definition offset. */
+  readonly plans = new Map<number, PlanEntry>();
   constructor(readonly buf: Buffer) {}
 
   /** Name structure at `off`: u32 next, u16 hash, u16 count, UTF-16 text, u16 NUL. Returns [name, size]. */
@@ -132,22 +142,27 @@ export class ChunkContext {
         defOff,
       );
     const p = new Parser(this, start, start + size, true, depth);
+    p.refs = [];
+    p.refNames = [];
     const nodes = p.fragment();
-    const t: Template = { offset: defOff, guid, nodes };
+    const t: Template = { offset: defOff, guid, nodes, refs: p.refs, refNames: p.refNames };
     this.templates.set(defOff, t);
     return t;
   }
 }
 
-const isValueToken = (t: number) =>
+export const isValueToken = (t: number) =>
   t === 0x05 || t === 0x45 || t === 0x0d || t === 0x0e || t === 0x08 || t === 0x48 || t === 0x09 || t === 0x49;
 
 /** A cursor over one region [pos, end) of the chunk. */
 export class Parser {
   pos: number;
+  /** Name references seen (template definitions only, see Template.refs). */
+  refs: number[] | null = null;
+  refNames: string[] | null = null;
   constructor(
     readonly ctx: ChunkContext,
-    start: number,
+    readonly start: number,
     readonly end: number,
     /** Inside a template definition: substitutions allowed, template instances not. */
     readonly inTemplate: boolean,
@@ -189,13 +204,20 @@ export class Parser {
   /** A name reference; a name stored inline (offset = here) is read and skipped. */
   private nameRef(): string {
     const off = this.dword();
+    const refs = this.refs;
     if (off === this.pos) {
       const s = this.ctx.name(off, this.end);
+      if (refs) refs.push(off - 4 - this.start, 1);
       this.pos += 10 + 2 * s.length;
       return s;
     }
     // Names are stored once per chunk and referenced afterwards: anywhere in the chunk.
-    return this.ctx.name(off, this.ctx.buf.length);
+    const s = this.ctx.name(off, this.ctx.buf.length);
+    if (refs) {
+      refs.push(this.pos - 4 - this.start, 0);
+      this.refNames!.push(s);
+    }
+    return s;
   }
 
   /**

@@ -49,13 +49,16 @@ export interface EvtxIssue {
 }
 
 export interface ChunkSink {
-  record(r: Omit<EvtxRecord, 'ordinal'>): void;
+  /** The record's `ordinal` is the reader's to set. */
+  record(r: EvtxRecord): void;
   issue(i: EvtxIssue): void;
 }
 
 export interface ChunkResult {
   records: number;
   damagedRecords: number;
+  /** Records rendered through a template's plan (the rest took the reference renderer). */
+  planned: number;
   /** The chunk had a checksum mismatch or a damaged record. */
   damaged: boolean;
 }
@@ -66,6 +69,14 @@ export function isChunkSignature(b: Uint8Array, o = 0): boolean {
 }
 
 const RECORD_SIG = Buffer.from([0x2a, 0x2a, 0x00, 0x00]);
+const ZERO = Buffer.alloc(CHUNK_SIZE);
+
+/** Bytes [from, to) are all zero (a native comparison: unused chunks are common and large). */
+export function isZero(b: Buffer, from: number, to: number): boolean {
+  return to - from <= CHUNK_SIZE
+    ? ZERO.compare(b, from, to, 0, to - from) === 0
+    : b.subarray(from, to).every((x) => x === 0);
+}
 
 /**
  * Reads the records of one chunk. `buf` holds the chunk (`length` bytes of it are real data: less
@@ -80,7 +91,7 @@ export function readChunk(
 ): ChunkResult {
   const at = (o: number) => fileOffset + o;
   const hex = (o: number) => `0x${at(o).toString(16)}`;
-  const res: ChunkResult = { records: 0, damagedRecords: 0, damaged: false };
+  const res: ChunkResult = { records: 0, damagedRecords: 0, planned: 0, damaged: false };
   const damage = (o: number, message: string) => {
     res.damaged = true;
     sink.issue({ offset: at(o), kind: 'damaged', message });
@@ -128,7 +139,7 @@ export function readChunk(
     if (typeof frame === 'string') {
       if (!trustEnd) break; // the end of the records is unknown: the first non-record ends them
       // Nothing but zero bytes left: the used space simply ends early (seen in archived files).
-      if (u32(buf, off) !== RECORD_SIGNATURE && buf.subarray(off, end).every((x) => x === 0)) break;
+      if (u32(buf, off) !== RECORD_SIGNATURE && isZero(buf, off, end)) break;
       res.damagedRecords++;
       damage(off, `damaged record at ${hex(off)}: ${frame}`);
       const next = buf.indexOf(RECORD_SIG, off + 1);
@@ -139,8 +150,15 @@ export function readChunk(
     if (!trustEnd && prevId >= 0 && frame.id !== prevId + 1) break;
     try {
       renderer.reset();
-      const nodes = new Parser(ctx, frame.xmlStart, frame.xmlEnd, false, 0).fragment();
-      renderer.document(nodes, null, 0, 0, null, 0);
+      if (
+        render.plans !== false &&
+        (renderer.record(frame.xmlStart, frame.xmlEnd) || renderer.stream(frame.xmlStart, frame.xmlEnd))
+      )
+        res.planned++;
+      else {
+        const nodes = new Parser(ctx, frame.xmlStart, frame.xmlEnd, false, 0).fragment();
+        renderer.document(nodes, null, 0, 0, null, 0);
+      }
       if (renderer.out === '') throw new RenderError('record holds no XML', frame.xmlStart);
       const fields = renderer.fields && !renderer.unusual ? renderer.fields : undefined;
       let time: number | undefined;
@@ -150,7 +168,12 @@ export function readChunk(
         const st = fields.SystemTime;
         time = typeof st === 'string' ? isoToEpochSeconds(st) : undefined;
       }
-      sink.record({ offset: at(off), recordId: frame.id, xml: renderer.out, ...(fields ? { fields, time } : {}) });
+      const rec: EvtxRecord = { ordinal: 0, offset: at(off), recordId: frame.id, xml: renderer.out };
+      if (fields) {
+        rec.fields = fields;
+        rec.time = time;
+      }
+      sink.record(rec);
       res.records++;
     } catch (e) {
       if (!(e instanceof BinXmlError || e instanceof RenderError || e instanceof RangeError)) throw e;

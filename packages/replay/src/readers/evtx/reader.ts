@@ -1,4 +1,5 @@
-import { CHUNK_SIZE, type EvtxIssue, type EvtxRecord, isChunkSignature, readChunk } from './chunk.js';
+import { closeSync, openSync, readSync } from 'node:fs';
+import { CHUNK_SIZE, type EvtxIssue, type EvtxRecord, isChunkSignature, isZero, readChunk } from './chunk.js';
 import { FILE_HEADER_SIZE, headerNotes, parseFileHeader } from './file-header.js';
 import type { RenderOptions } from './render.js';
 
@@ -21,6 +22,8 @@ export interface EvtxReadOptions {
   decodeEntities?: boolean;
   /** Longest rendered event; default 4 MiB (the XML reader's limit). */
   maxEventLength?: number;
+  /** Compiled template plans (default true); false renders every record with the reference renderer. */
+  plans?: boolean;
 }
 
 export interface EvtxSink {
@@ -37,6 +40,8 @@ export interface EvtxStats {
   damagedChunks: number;
   records: number;
   damagedRecords: number;
+  /** Records rendered through compiled template plans; the others took the reference renderer. */
+  planned: number;
   /** Chunk count the header declares (undefined without a valid header). */
   declaredChunks?: number;
   dirty: boolean;
@@ -52,6 +57,7 @@ export async function readEvtx(
     wanted: opts.wanted,
     decodeEntities: opts.decodeEntities,
     maxLength: opts.maxEventLength ?? 4 * 1024 * 1024,
+    plans: opts.plans ?? true,
   };
   const stats: EvtxStats = {
     bytes: 0,
@@ -60,6 +66,7 @@ export async function readEvtx(
     damagedChunks: 0,
     records: 0,
     damagedRecords: 0,
+    planned: 0,
     dirty: false,
   };
   const header = Buffer.alloc(FILE_HEADER_SIZE);
@@ -71,9 +78,9 @@ export async function readEvtx(
   let pendingZero: number[] = [];
 
   const chunkSink = {
-    record(r: Omit<EvtxRecord, 'ordinal'>) {
-      stats.records++;
-      sink.record({ ...r, ordinal: stats.records });
+    record(r: EvtxRecord) {
+      r.ordinal = ++stats.records;
+      sink.record(r);
     },
     issue: (i: EvtxIssue) => sink.issue(i),
   };
@@ -104,16 +111,11 @@ export async function readEvtx(
       stats.chunks++;
       const r = readChunk(b, length, off, render, chunkSink);
       stats.damagedRecords += r.damagedRecords;
+      stats.planned += r.planned;
       if (r.damaged) stats.damagedChunks++;
       return;
     }
-    let zero = true;
-    for (let i = 0; i < length; i++)
-      if (b[i] !== 0) {
-        zero = false;
-        break;
-      }
-    if (zero) {
+    if (isZero(b, 0, length)) {
       pendingZero.push(off);
       return;
     }
@@ -179,4 +181,62 @@ export async function readEvtx(
   if (stats.chunks === 0 && stats.damagedChunks === 0)
     sink.issue({ offset: FILE_HEADER_SIZE, kind: 'note', message: 'no chunks: the log holds no events' });
   return stats;
+}
+
+/** Bytes read from a file per read call: 16 chunks (the first read is the file header alone). */
+export const FILE_READ_SIZE = 16 * CHUNK_SIZE;
+
+/**
+ * An EVTX file's bytes for `readEvtx`: the 4 KiB header, then reads of 1 MiB aligned on chunk
+ * boundaries into ONE buffer reused from read to read and from file to file (no allocation per
+ * read, so no garbage; memory stays at that buffer whatever the file size). Each piece is valid
+ * only until the next is requested — right for `readEvtx`, which consumes a piece synchronously
+ * before asking for more. Reads are synchronous (a read from the page cache costs less than the
+ * promise machinery around an asynchronous one: measured 10 vs 60 ms of CPU for the 281 corpus
+ * files); the event loop gets a turn every 8 MiB so that timers (progress) still run.
+ */
+export async function* evtxFileSource(path: string): AsyncGenerator<Buffer> {
+  const fd = openSync(path, 'r');
+  const buf = takeBuffer();
+  try {
+    const h = readSync(fd, buf, 0, FILE_HEADER_SIZE, 0);
+    if (h === 0) return;
+    yield buf.subarray(0, h);
+    if (h < FILE_HEADER_SIZE) return;
+    let pos = FILE_HEADER_SIZE;
+    for (let reads = 1; ; reads++) {
+      let fill = 0;
+      while (fill < FILE_READ_SIZE) {
+        const n = readSync(fd, buf, fill, FILE_READ_SIZE - fill, pos + fill);
+        if (n === 0) break;
+        fill += n;
+      }
+      if (fill === 0) return;
+      yield buf.subarray(0, fill);
+      if (fill < FILE_READ_SIZE) return;
+      pos += fill;
+      if (reads % 8 === 0) await new Promise((resolve) => setImmediate(resolve));
+    }
+  } finally {
+    giveBuffer(buf);
+    closeSync(fd);
+  }
+}
+
+/**
+ * Read buffers kept between files: a scan reads hundreds of small files one after the other, and
+ * a fresh 1 MiB buffer per file is garbage the collector has to chase (measured: a fifth of the
+ * CPU). Files read at the same time each take their own; at most a few are kept.
+ */
+const spare: Buffer[] = [];
+function takeBuffer(): Buffer {
+  return spare.pop() ?? Buffer.allocUnsafeSlow(FILE_READ_SIZE);
+}
+function giveBuffer(b: Buffer): void {
+  if (spare.length < 4) spare.push(b);
+}
+
+/** `readEvtx` over a file on disk, through `evtxFileSource`. */
+export function readEvtxFile(path: string, sink: EvtxSink, opts: EvtxReadOptions = {}): Promise<EvtxStats> {
+  return readEvtx(evtxFileSource(path), sink, opts);
 }

@@ -12,11 +12,29 @@ import {
   N_TEMPLATE,
   N_TEXT,
   type ElementNode,
+  isValueToken,
+  MAX_ELEMENT_DEPTH,
   type Node,
   parseBinXmlValue,
   type Values,
 } from './binxml.js';
-import { arrayItems, scalarText, T_ARRAY, T_BINXML, T_NULL, ValueError } from './values.js';
+import { escapeAttr, escapeText, isPlainName } from './escape.js';
+import {
+  P_ELEMENT,
+  P_STATIC,
+  type PAttr,
+  type PElement,
+  type Plan,
+  type PNode,
+  type PSubst,
+  S_DATA,
+  S_NONE,
+  S_SKIP,
+  S_SYSTEM,
+  sectionFor,
+} from './plan.js';
+import { planAt } from './plan-cache.js';
+import { arrayItems, scalarText, T_ARRAY, T_BINXML, T_NULL, u16, u32, utf16, ValueError } from './values.js';
 
 /**
  * Renders a parsed record as the single-line XML Splunk's `XmlWinEventLog` input indexes — the
@@ -52,37 +70,8 @@ export interface RenderOptions {
   decodeEntities?: boolean;
   /** Longest rendered event in UTF-16 units; longer events are reported, not kept. */
   maxLength: number;
-}
-
-const S_NONE = 0;
-const S_SYSTEM = 1;
-const S_DATA = 2;
-const S_SKIP = 3;
-
-function escapeText(s: string): string {
-  if (!/[&<>]/.test(s)) return s;
-  return s.replace(/&/g, '&amp;').replace(/</g, '&lt;').replace(/>/g, '&gt;');
-}
-function escapeAttr(s: string): string {
-  if (!/[&<>'"]/.test(s)) return s;
-  return s
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/'/g, '&apos;')
-    .replace(/"/g, '&quot;');
-}
-
-/** A plain XML name: what `parseEventXml` reads as one name token. */
-const PLAIN_NAME = /^[^\s<>/='"&!?]+$/;
-const plainNames = new Map<string, boolean>();
-function isPlainName(n: string): boolean {
-  let ok = plainNames.get(n);
-  if (ok === undefined) {
-    ok = PLAIN_NAME.test(n);
-    if (plainNames.size < 10_000) plainNames.set(n, ok);
-  }
-  return ok;
+  /** Render records through compiled template plans (default); false: the reference renderer only. */
+  plans?: boolean;
 }
 
 export class RenderError extends Error {
@@ -107,6 +96,18 @@ interface Acc {
   child: boolean;
 }
 
+/**
+ * Value arrays of the plan path, shared by all renderers: rendering a record is synchronous and
+ * never re-entered by another renderer, so one set (and one per BinXml nesting level) serves all
+ * chunks and files without allocation.
+ */
+const SCRATCH = {
+  types: new Uint8Array(256) as Uint8Array,
+  offs: new Uint32Array(256) as Uint32Array,
+  sizes: new Uint16Array(256) as Uint16Array,
+  levels: [] as { types: Uint8Array; offs: Uint32Array; sizes: Uint16Array }[],
+};
+
 export class Renderer {
   out = '';
   fields: RawFields | undefined;
@@ -117,12 +118,22 @@ export class Renderer {
   private arrIndex = -1;
   private arrValues: Values | null = null;
   private arrItem = '';
+  /** The record's substitution values on the plan path (reused from record to record). */
+  private pCount = 0;
+  private pTypes: Uint8Array = SCRATCH.types;
+  private pOffs: Uint32Array = SCRATCH.offs;
+  private pSizes: Uint16Array = SCRATCH.sizes;
+  /** Array substitution being repeated on the plan path (-1: none) and its item. */
+  private pArr = -1;
+  private pArrItem = '';
+  private readonly decoding: boolean;
 
   constructor(
     private readonly ctx: ChunkContext,
     private readonly opts: RenderOptions,
   ) {
     this.dec = opts.decodeEntities ? decodeXmlEntities : (s) => s;
+    this.decoding = opts.decodeEntities === true;
   }
 
   reset(): void {
@@ -381,5 +392,501 @@ export class Renderer {
       if (!wanted || wanted.has(name) || (name === 'EventID' && wanted.has('EventCode')))
         fields[name] = this.dec(acc.text.trim());
     }
+  }
+
+  /**
+   * The plan path for one record's binary XML [start, end): when the record is the usual fragment
+   * header + one template instance whose template has a plan, renders it through the plan and
+   * returns true. Returns false — with nothing rendered — for anything else, including any error:
+   * the caller then takes the reference path, which renders or reports the record as it always has.
+   */
+  record(start: number, end: number): boolean {
+    try {
+      const plan = this.pInstance(start, end, 0, S_NONE, 1);
+      if (plan) {
+        this.pArr = -1;
+        this.roots = 1;
+        this.pContent(plan.nodes, 0, S_NONE);
+        if (this.out.length <= this.opts.maxLength) return true;
+      }
+    } catch {
+      // The reference path reports it.
+    }
+    this.reset();
+    return false;
+  }
+
+  /** Nesting level of the plan path (0: the record's template; +1 per BinXml value holding a template). */
+  private pLevel = 0;
+  private readonly pSaved = SCRATCH.levels;
+
+  /**
+   * Reads a fragment holding one template instance, [start, end), into the current value arrays:
+   * returns the template's plan at `depth`/`section`, or null when the region is anything else or
+   * the template has no plan. `nesting` is the reference parser's nesting of the definition.
+   */
+  private pInstance(start: number, end: number, depth: number, section: number, nesting: number): Plan | null {
+    const b = this.ctx.buf;
+    let pos = start;
+    while (pos < end && b[pos] === 0x0f) {
+      if (pos + 4 > end) return null;
+      pos += 4;
+    }
+    if (pos + 14 > end || b[pos] !== 0x0c) return null;
+    pos += 6;
+    const defOff = u32(b, pos);
+    pos += 4;
+    const plan = planAt(this.ctx, defOff, nesting, depth, section);
+    if (!plan) return null;
+    if (defOff === pos) {
+      if (pos + 24 > end) return null;
+      pos += 24 + u32(b, pos + 20);
+      if (pos + 4 > end) return null;
+    }
+    const count = u32(b, pos);
+    pos += 4;
+    if (count * 4 > end - pos) return null;
+    if (count > this.pTypes.length) {
+      this.pTypes = new Uint8Array(count);
+      this.pOffs = new Uint32Array(count);
+      this.pSizes = new Uint16Array(count);
+      if (this.pLevel === 0) {
+        SCRATCH.types = this.pTypes;
+        SCRATCH.offs = this.pOffs;
+        SCRATCH.sizes = this.pSizes;
+      }
+    }
+    const types = this.pTypes;
+    const sizes = this.pSizes;
+    const offs = this.pOffs;
+    for (let i = 0; i < count; i++) {
+      sizes[i] = u16(b, pos);
+      types[i] = b[pos + 2]!;
+      pos += 4;
+    }
+    for (let i = 0; i < count; i++) {
+      offs[i] = pos;
+      pos += sizes[i]!;
+    }
+    if (pos > end || (pos < end && b[pos] !== 0x00)) return null;
+    this.pCount = count;
+    return plan;
+  }
+
+  /**
+   * Content nodes at `depth` in `section` on the plan path; returns their direct text (what the
+   * reference collects in the element's Acc) and sets `pChild` when an element was written.
+   */
+  private pChild = false;
+  private pContent(nodes: PNode[], depth: number, section: number): string {
+    let text = '';
+    let child = false;
+    for (let j = 0; j < nodes.length; j++) {
+      const c = nodes[j]!;
+      if (c.k === P_STATIC) {
+        this.out += c.text;
+        text += c.text;
+        continue;
+      }
+      if (c.k === P_ELEMENT) {
+        child = true;
+        if (c.leaf) {
+          const i = (c.children![0] as PSubst).index;
+          const t = i < this.pCount ? this.pTypes[i]! : T_NULL;
+          if (i !== this.pArr && (t & T_ARRAY) === 0 && t !== T_BINXML) {
+            // One step for the usual leaf (same text and field as pElement → pOnce).
+            let v = '';
+            if (t === T_NULL) {
+              if ((c.children![0] as PSubst).optional) continue; // left out, as pOnce
+            } else v = escapeText(this.pText(i));
+            this.out += c.leafOpen + v + c.close;
+            const fields = this.fields;
+            if (fields !== undefined && c.leafKey !== undefined) {
+              const wanted = this.opts.wanted;
+              if (c.section === S_DATA) {
+                const key = this.decoding ? c.leafKeyDecoded! : c.leafKey;
+                if (!wanted || wanted.has(key)) addField(fields, key, this.dec(v));
+              } else if (!wanted || wanted.has(c.name) || (c.name === 'EventID' && wanted.has('EventCode')))
+                fields[c.name] = this.dec(v.trim());
+            }
+            continue;
+          }
+        }
+        this.pElement(c);
+        continue;
+      }
+      const i = c.index;
+      if (i === this.pArr) {
+        const s = escapeText(this.pArrItem);
+        this.out += s;
+        text += s;
+        continue;
+      }
+      const t = i < this.pCount ? this.pTypes[i]! : T_NULL;
+      if (t === T_NULL) continue;
+      if (t === T_BINXML) {
+        text += this.pBinXml(this.pOffs[i]!, this.pSizes[i]!, depth, section);
+        if (this.pChild) child = true;
+        continue;
+      }
+      const s = escapeText(this.pText(i));
+      this.out += s;
+      text += s;
+    }
+    this.pChild = child;
+    return text;
+  }
+
+  /** A BinXml substitution value: a nested template instance through its plan, else the reference renderer. */
+  private pBinXml(off: number, size: number, depth: number, section: number): string {
+    const level = this.pLevel;
+    if (level < 4) {
+      // Switch to this level's value arrays; the enclosing instance's are restored after.
+      const saved = { types: this.pTypes, offs: this.pOffs, sizes: this.pSizes };
+      const count = this.pCount;
+      const arr = this.pArr;
+      const item = this.pArrItem;
+      const mine = this.pSaved[level];
+      if (mine) {
+        this.pTypes = mine.types;
+        this.pOffs = mine.offs;
+        this.pSizes = mine.sizes;
+      } else {
+        this.pTypes = new Uint8Array(64);
+        this.pOffs = new Uint32Array(64);
+        this.pSizes = new Uint16Array(64);
+      }
+      this.pLevel = level + 1;
+      let text: string | undefined;
+      try {
+        // Reference nesting: BinXml fragment 2·level + 2, its template definition one more.
+        const plan = this.pInstance(off, off + size, depth, section, 2 * level + 3);
+        if (plan) {
+          this.pArr = -1;
+          text = this.pContent(plan.nodes, depth, section);
+        }
+      } finally {
+        this.pSaved[level] = { types: this.pTypes, offs: this.pOffs, sizes: this.pSizes };
+        this.pTypes = saved.types;
+        this.pOffs = saved.offs;
+        this.pSizes = saved.sizes;
+        this.pCount = count;
+        this.pArr = arr;
+        this.pArrItem = item;
+        this.pLevel = level;
+      }
+      if (text !== undefined) return text;
+    }
+    const acc: Acc = { text: '', child: false };
+    const nodes = parseBinXmlValue(this.ctx, off, size, 2 * level + 1);
+    this.document(nodes, null, depth, section, acc, 2 * level + 2);
+    this.pChild = acc.child;
+    return acc.text;
+  }
+
+  private pText(i: number): string {
+    const t = this.pTypes[i]!;
+    const off = this.pOffs[i]!;
+    try {
+      return t & T_ARRAY
+        ? arrayItems(this.ctx.buf, off, this.pSizes[i]!, t).join(' ')
+        : scalarText(this.ctx.buf, off, this.pSizes[i]!, t);
+    } catch (e) {
+      if (e instanceof ValueError) throw new RenderError(`substitution ${i}: ${e.message}`, off);
+      throw e;
+    }
+  }
+
+  private pElement(el: PElement): void {
+    const substs = el.substs;
+    for (let j = 0; j < substs.length; j++) {
+      const i = substs[j]!.index;
+      if (i >= this.pCount) continue;
+      const t = this.pTypes[i]!;
+      if (t & T_ARRAY && t !== (T_ARRAY | T_BINXML)) {
+        let items: string[];
+        try {
+          items = arrayItems(this.ctx.buf, this.pOffs[i]!, this.pSizes[i]!, t);
+        } catch (e) {
+          if (e instanceof ValueError) throw new RenderError(`substitution ${i}: ${e.message}`, this.pOffs[i]!);
+          throw e;
+        }
+        const savedArr = this.pArr;
+        const savedItem = this.pArrItem;
+        if (items.length === 0) items = [''];
+        for (const item of items) {
+          this.pArr = i;
+          this.pArrItem = item;
+          this.pOnce(el);
+        }
+        this.pArr = savedArr;
+        this.pArrItem = savedItem;
+        return;
+      }
+    }
+    this.pOnce(el);
+  }
+
+  /** An attribute's value on the plan path, or undefined when it is left out (as attrValue). */
+  private pAttr(a: PAttr): string | undefined {
+    let s = '';
+    let nullOptional = false;
+    const parts = a.parts;
+    for (let j = 0; j < parts.length; j++) {
+      const p = parts[j]!;
+      if (typeof p === 'string') {
+        s += p;
+        continue;
+      }
+      const i = p.index;
+      const t = i < this.pCount ? this.pTypes[i]! : T_NULL;
+      if (t === T_NULL) {
+        if (p.optional) nullOptional = true;
+        continue;
+      }
+      if (t === T_BINXML) {
+        this.unusual = true;
+        continue;
+      }
+      s += escapeAttr(this.pText(i));
+    }
+    return nullOptional && s === '' ? undefined : s;
+  }
+
+  private pOnce(el: PElement): void {
+    const substs = el.substs;
+    if (el.hasOptional)
+      for (let j = 0; j < substs.length; j++) {
+        const c = substs[j]!;
+        if (!c.optional || c.index === this.pArr) continue;
+        if (c.index >= this.pCount || this.pTypes[c.index] === T_NULL) return;
+      }
+    const fields = this.fields;
+    const wanted = this.opts.wanted;
+    const section = el.section;
+    let dataName: string | undefined;
+    this.out += el.open;
+    const attrs = el.attrs;
+    for (let j = 0; j < attrs.length; j++) {
+      const a = attrs[j]!;
+      let v: string | undefined;
+      if (a.whole !== undefined) {
+        this.out += a.whole;
+        if (fields === undefined || a.role === 0) continue;
+        v = this.decoding ? a.valueDecoded : a.value;
+      } else {
+        const raw = this.pAttr(a);
+        if (raw === undefined) continue;
+        this.out += `${a.prefix}${raw}'`;
+        if (fields === undefined || a.role === 0) continue;
+        v = this.dec(raw);
+      }
+      if (a.role === 1) {
+        if (!wanted || wanted.has(a.name) || a.name === 'SystemTime') fields[a.name] = v;
+      } else dataName = v;
+    }
+    const children = el.children;
+    if (children === null) {
+      this.out += '/>';
+      if (fields && section === S_DATA && dataName !== undefined && (!wanted || wanted.has(dataName)))
+        addField(fields, dataName, '');
+      return;
+    }
+    this.out += '>';
+    const text = this.pContent(children, el.depth + 1, section);
+    const child = this.pChild;
+    this.out += el.close;
+    if (this.out.length > this.opts.maxLength)
+      throw new RenderError(`rendered event longer than ${this.opts.maxLength} characters`, -1);
+    if (!fields || child) return;
+    if (section === S_DATA) {
+      const key = dataName ?? el.dataKey;
+      if (key !== undefined && (!wanted || wanted.has(key))) addField(fields, key, this.dec(text));
+    } else if (section === S_SYSTEM && el.depth === 2) {
+      const name = el.name;
+      if (!wanted || wanted.has(name) || (name === 'EventID' && wanted.has('EventCode')))
+        fields[name] = this.dec(text.trim());
+    }
+  }
+
+  /** Cursor of the streaming path. */
+  private sPos = 0;
+  private sEnd = 0;
+
+  /**
+   * The streaming path for records stored without templates (Event Viewer's "Save as"): the token
+   * stream is rendered as it is read, with no node tree — the same checks as the Parser, the same
+   * output as the reference renderer. Returns false, with nothing rendered, for anything it does
+   * not take (a template instance, a processing instruction at document level) or any error: the
+   * caller then takes the reference path.
+   */
+  stream(start: number, end: number): boolean {
+    const b = this.ctx.buf;
+    this.sPos = start;
+    this.sEnd = end;
+    try {
+      while (this.sPos < end) {
+        const t = b[this.sPos]!;
+        if (t === 0x00) {
+          this.sPos++;
+          break;
+        }
+        if (t === 0x0f) {
+          if (this.sPos + 4 > end) throw new BinXmlError('fragment header', this.sPos);
+          this.sPos += 4;
+        } else if ((t & 0xbf) === 0x01) {
+          this.roots++;
+          const name = this.sElement(0, S_NONE);
+          if (this.roots > 1 || name !== 'Event') this.unusual = true;
+        } else throw new BinXmlError('not streamed', this.sPos);
+      }
+      if (this.out.length <= this.opts.maxLength) return true;
+    } catch {
+      // The reference path renders or reports it.
+    }
+    this.reset();
+    return false;
+  }
+
+  private sNeed(n: number): void {
+    if (this.sPos + n > this.sEnd) throw new BinXmlError('token stream ends early', this.sPos);
+  }
+  private sWord(): number {
+    this.sNeed(2);
+    const v = u16(this.ctx.buf, this.sPos);
+    this.sPos += 2;
+    return v;
+  }
+  private sDword(): number {
+    this.sNeed(4);
+    const v = u32(this.ctx.buf, this.sPos);
+    this.sPos += 4;
+    return v;
+  }
+  private sCounted(): string {
+    const n = this.sWord();
+    this.sNeed(2 * n);
+    const s = utf16(this.ctx.buf, this.sPos, n);
+    this.sPos += 2 * n;
+    return s;
+  }
+  private sName(): string {
+    const off = this.sDword();
+    if (off === this.sPos) {
+      const s = this.ctx.name(off, this.sEnd);
+      this.sPos += 10 + 2 * s.length;
+      return s;
+    }
+    return this.ctx.name(off, this.ctx.buf.length);
+  }
+  /** A value token in an attribute or content: its escaped text (as the reference renders it). */
+  private sValue(attr: boolean): string {
+    const b = this.ctx.buf;
+    this.sNeed(1);
+    const t = b[this.sPos++]!;
+    switch (t & 0xbf) {
+      case 0x05: {
+        this.sNeed(1);
+        if (b[this.sPos++] !== 0x01) throw new BinXmlError('value type', this.sPos - 1);
+        const text = this.sCounted();
+        return attr ? escapeAttr(text) : escapeText(text);
+      }
+      case 0x08:
+        return `&#${this.sWord()};`;
+      case 0x09: {
+        const n = this.sName();
+        if (!isPlainName(n)) this.unusual = true;
+        return `&${n};`;
+      }
+      default:
+        throw new BinXmlError('substitution outside a template definition', this.sPos - 1);
+    }
+  }
+
+  /** One element at `depth` (cursor on its start token); returns its name. */
+  private sElement(depth: number, parentSection: number): string {
+    if (depth >= MAX_ELEMENT_DEPTH) throw new BinXmlError('nesting', this.sPos);
+    const b = this.ctx.buf;
+    const tok = b[this.sPos++]!;
+    const size = this.sDword();
+    if (this.sPos + size > this.sEnd) throw new BinXmlError('element size', this.sPos);
+    const name = this.sName();
+    if (!isPlainName(name)) this.unusual = true;
+    const section = sectionFor(depth, name, parentSection);
+    const fields = this.fields;
+    const wanted = this.opts.wanted;
+    let dataName: string | undefined;
+    this.out += `<${name}`;
+    if (tok & 0x40) {
+      this.sDword(); // attribute list size
+      while (this.sPos < this.sEnd && (b[this.sPos]! & 0xbf) === 0x06) {
+        this.sPos++;
+        const an = this.sName();
+        let v = '';
+        while (this.sPos < this.sEnd && isValueToken(b[this.sPos]!)) v += this.sValue(true);
+        if (!isPlainName(an)) this.unusual = true;
+        this.out += ` ${an}='${v}'`;
+        if (fields) {
+          if (section === S_SYSTEM && depth >= 2) {
+            if (!wanted || wanted.has(an) || an === 'SystemTime') fields[an] = this.dec(v);
+          } else if (section === S_DATA && an === 'Name') dataName = this.dec(v);
+        }
+      }
+    }
+    this.sNeed(1);
+    const close = b[this.sPos++]!;
+    if (close === 0x03) {
+      this.out += '/>';
+      if (fields && section === S_DATA && dataName !== undefined && (!wanted || wanted.has(dataName)))
+        addField(fields, dataName, '');
+      return name;
+    }
+    if (close !== 0x02) throw new BinXmlError('start tag', this.sPos - 1);
+    this.out += '>';
+    let text = '';
+    let child = false;
+    for (;;) {
+      if (this.sPos >= this.sEnd) throw new BinXmlError('not closed', this.sPos);
+      const t = b[this.sPos]!;
+      if (t === 0x04) {
+        this.sPos++;
+        break;
+      }
+      let s: string;
+      if ((t & 0xbf) === 0x01) {
+        child = true;
+        this.sElement(depth + 1, section);
+        continue;
+      }
+      if (isValueToken(t)) s = this.sValue(false);
+      else if ((t & 0xbf) === 0x07) {
+        this.sPos++;
+        s = escapeText(this.sCounted());
+      } else if (t === 0x0a) {
+        this.sPos++;
+        const target = this.sName();
+        let data = '';
+        if (this.sPos < this.sEnd && b[this.sPos] === 0x0b) {
+          this.sPos++;
+          data = this.sCounted();
+        }
+        if (!isPlainName(target) || data.includes('?>')) this.unusual = true;
+        s = `<?${target}${data ? ` ${data}` : ''}?>`;
+      } else throw new BinXmlError('not streamed', this.sPos);
+      this.out += s;
+      text += s;
+    }
+    this.out += `</${name}>`;
+    if (this.out.length > this.opts.maxLength)
+      throw new RenderError(`rendered event longer than ${this.opts.maxLength} characters`, -1);
+    if (!fields || child) return name;
+    if (section === S_DATA) {
+      const key = dataName ?? (name !== 'EventData' && name !== 'UserData' ? name : undefined);
+      if (key !== undefined && (!wanted || wanted.has(key))) addField(fields, key, this.dec(text));
+    } else if (section === S_SYSTEM && depth === 2) {
+      if (!wanted || wanted.has(name) || (name === 'EventID' && wanted.has('EventCode')))
+        fields[name] = this.dec(text.trim());
+    }
+    return name;
   }
 }
