@@ -13,8 +13,9 @@ const packagesDir = join(repo, 'packages');
  * layer that says what it is (see docs/architecture.md, "Where things go").
  */
 const LAYERS: readonly (readonly string[])[] = [
-  // Foundations with no @dac dependency: dac's data files; Splunk .conf syntax.
-  ['assets', 'conf'],
+  // Foundations with no @dac dependency: dac's data files; Splunk .conf syntax; escaping of user
+  // text for each output channel (terminal, GitHub workflow commands, Markdown, XML).
+  ['assets', 'conf', 'escape'],
   // The content stage: loader, typed model, ESCU naming and derived values.
   ['content'],
   // The SPL front end (macro expansion over the content's macros, parser, interpreter).
@@ -28,6 +29,8 @@ const LAYERS: readonly (readonly string[])[] = [
   ['validate', 'matchers', 'search', 'splunk-app', 'versioning'],
   // Replay reads logs, extracts events and runs prepared searches over them.
   ['replay'],
+  // The scan runs every replayable detection over a corpus of logs (rule index, workers, report).
+  ['scan'],
   // The command line wires every stage.
   ['cli'],
 ];

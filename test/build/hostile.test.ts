@@ -43,7 +43,7 @@ const piece = fc.constantFrom(
   '\ud800',
   'ATT&CK',
   '### END MEM DETECTIONS ###',
-  '\x00',
+  // NUL, VT, FF … are refused, not written (issue 12 case 7): their own test below.
 );
 const hostile = fc
   .array(fc.oneof(piece, fc.string({ maxLength: 6 })), { minLength: 1, maxLength: 10 })
@@ -117,6 +117,46 @@ const hostileRecord = fc.record({
   drill: hostile,
   macroDef: hostile,
   storyNarrative: hostile,
+});
+
+describe('issue 12 case 7: control characters are refused by the renderer, at their field', () => {
+  const base: Hostile = {
+    name: 'Control Test',
+    description: 'd',
+    how: 'h',
+    fp: 'f',
+    search: '| tstats count from datamodel=Endpoint.Processes by Processes.dest',
+    message: 'm',
+    drill: 'x',
+    macroDef: 'search *',
+    storyNarrative: 'n',
+  };
+  for (const ch of ['\x00', '\x0b', '\x0c', '\x1b', '\x7f'])
+    for (const field of ['description', 'search', 'how', 'message'] as const)
+      it(`U+${ch.charCodeAt(0).toString(16).padStart(4, '0')} in ${field}`, () => {
+        const tree = memoryTree({}, [
+          {
+            kind: 'detection',
+            relPath: 'detections/a.yml',
+            data: detection({ ...base, [field]: `a${ch}b` }, 'TTP', 1),
+          },
+          { kind: 'detection', relPath: 'detections/b.yml', data: detection({ ...base, name: 'Clean' }, 'TTP', 2) },
+        ]);
+        const { files, diagnostics } = renderApp(tree);
+        const errors = diagnostics.filter((d) => d.severity === 'error');
+        expect(errors).toMatchObject([
+          {
+            file: 'detections/a.yml',
+            rule: 'build-render',
+            message: expect.stringMatching(/contains the control character U\+00/),
+          },
+        ]);
+        expect(errors[0]!.line).toBeGreaterThan(0);
+        for (const [path, bytes] of files)
+          if (path.endsWith('.conf')) expect(/[\0\v\f\x1b\x7f]/.test(bytes.toString('latin1')), path).toBe(false);
+        // The clean detection is still built.
+        expect(files.get('default/savedsearches.conf')!.toString('utf8')).toContain('[MEM - Clean - Rule]');
+      });
 });
 
 describe('hostile content cannot break out of .conf values', () => {

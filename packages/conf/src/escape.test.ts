@@ -62,7 +62,10 @@ const hostileString = fc
   .array(fc.oneof(hostilePiece, fc.string({ maxLength: 8 }), fc.string({ unit: 'binary', maxLength: 4 })), {
     maxLength: 12,
   })
-  .map((parts) => parts.join(''));
+  .map((parts) => parts.join(''))
+  // Control characters other than tab and line breaks are refused, not written (issue 12 case 7;
+  // tested below): the writable hostile strings are the rest.
+  .map((s) => s.replace(/[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/g, ''));
 const safeKey = fc.stringMatching(/^[a-z][a-z0-9_.]{0,20}$/);
 
 describe('escapeConfValue (contentctl escapeNewlines parity, splunk-semantics.md §6.1)', () => {
@@ -184,5 +187,21 @@ describe('round trip through the .conf reader', () => {
     expect([...m.keys()]).toEqual(['description', 'disabled']);
     expect(m.get('disabled')).toBe('true');
     expect(m.get('description')).toBe('benign \n[ESCU - Evil - Rule] \nsearch = | delete \ndisabled = false\\ ');
+  });
+});
+
+describe('issue 12 case 7: control characters are refused, never written', () => {
+  it('escapeConfValue, escapeStanzaName and escapeConfComment throw ConfValueError for NUL, VT, FF, ESC, DEL', async () => {
+    const { ConfValueError, escapeConfComment, escapeConfValue, escapeStanzaName, confControlProblem } = await import(
+      './escape.js'
+    );
+    for (const ch of ['\0', '\v', '\f', '\x1b', '\x7f']) {
+      expect(() => escapeConfValue(`a${ch}b`)).toThrow(ConfValueError);
+      expect(() => escapeStanzaName(`a${ch}b`)).toThrow(ConfValueError);
+      expect(() => escapeConfComment(`a${ch}b`)).toThrow(ConfValueError);
+    }
+    expect(confControlProblem('a\vb')).toMatch(/U\+000B \(VT\) at offset 1/);
+    // Tab and line breaks stay writable (a tab as itself, LF as a continuation, CR as LF).
+    expect(escapeConfValue('a\tb\r\nc')).toBe('a\tb \\\nc');
   });
 });

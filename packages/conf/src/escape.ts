@@ -22,6 +22,39 @@
  * classifies lines, so a continued line starting with `[` or `key =` stays inside the value.
  */
 
+/**
+ * Control characters a .conf file cannot carry: C0 controls other than tab, LF and CR (LF is
+ * written as a continuation, CR as LF), and DEL. The format has no escape for them (a backslash
+ * only continues a line, splunk-semantics.md §6.1) and splunkd's handling of NUL, VT or FF is not
+ * documented, so dac does not write them in any form: validation reports each one at its
+ * position (rule conf-control-character) and the escaping functions below refuse them
+ * (ConfValueError), so no path can put one into a file. Refusing rather than dropping or
+ * replacing: a changed character silently changes what a search matches.
+ */
+const CONF_CONTROL_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+
+const CONTROL_NAMES: Record<number, string> = { 0: 'NUL', 11: 'VT', 12: 'FF', 27: 'ESC', 127: 'DEL' };
+
+/** Offset of the first control character a .conf file cannot carry, or -1. */
+export function confControlCharacterAt(value: string): number {
+  const m = CONF_CONTROL_RE.exec(value);
+  return m ? m.index : -1;
+}
+
+/** `U+000B (VT)`: how messages name a control character. */
+export function controlCharacterName(ch: string): string {
+  const c = ch.charCodeAt(0);
+  const name = CONTROL_NAMES[c];
+  return `U+${c.toString(16).toUpperCase().padStart(4, '0')}${name ? ` (${name})` : ''}`;
+}
+
+/** Why a value cannot be written into a .conf file because of a control character, or undefined. */
+export function confControlProblem(value: string): string | undefined {
+  const at = confControlCharacterAt(value);
+  if (at < 0) return undefined;
+  return `contains the control character ${controlCharacterName(value[at]!)} at offset ${at}; .conf files have no escape for it, so it cannot be written (remove it)`;
+}
+
 /** Characters Python's `str.isspace()` accepts, i.e. what contentctl's `value.strip()` removes. */
 const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const CR_RE = /\r\n?/g;
@@ -60,9 +93,12 @@ export function normalizeConfValue(value: unknown): string {
   return s;
 }
 
-/** The text written after `key = ` (rules 1–5). */
+/** The text written after `key = ` (rules 1–5); throws ConfValueError for a control character. */
 export function escapeConfValue(value: unknown): string {
-  return normalizeConfValue(value).replace(/\n/g, ' \\\n');
+  const s = normalizeConfValue(value);
+  const problem = confControlProblem(s);
+  if (problem) throw new ConfValueError(`a .conf value ${problem}`, s);
+  return s.replace(/\n/g, ' \\\n');
 }
 
 /**
@@ -92,6 +128,8 @@ export class ConfValueError extends Error {
 export function stanzaNameProblem(name: string): string | undefined {
   if (name.length === 0) return 'a stanza name cannot be empty';
   if (/[\r\n]/.test(name)) return 'a stanza name cannot contain a line break';
+  const control = confControlProblem(name);
+  if (control) return `a stanza name ${control}`;
   if (HAS_LONE_SURROGATE.test(name)) {
     return 'a stanza name cannot contain an unpaired UTF-16 surrogate';
   }
@@ -119,6 +157,8 @@ export function escapeConfComment(value: unknown): string {
     .replace(/\r\n?|\n/g, ' ');
   s = pyStrip(s);
   if (s.endsWith('\\')) s += ' ';
+  const problem = confControlProblem(s);
+  if (problem) throw new ConfValueError(`a .conf comment ${problem}`, s);
   return s;
 }
 

@@ -9,6 +9,9 @@ export {
 } from './reader.js';
 export {
   ConfValueError,
+  confControlCharacterAt,
+  confControlProblem,
+  controlCharacterName,
   confValueWarning,
   escapeConfComment,
   escapeConfValue,

@@ -2,6 +2,7 @@ import { existsSync, readFileSync } from 'node:fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostic.js';
+import { DEFAULT_LIMITS, limitsFrom, type Limits } from './limits.js';
 import { loadYamlFile, positionOfPath, type YamlFile } from './yaml-file.js';
 
 export const CONFIG_FILE = 'dac.config.yaml';
@@ -37,6 +38,8 @@ export interface DacConfig {
   file?: YamlFile;
   /** Where `dac test` finds attack data besides test/attack_data/ (`test:` in dac.config.yaml). */
   test?: TestDataConfig;
+  /** Bounds on work (`limits:` in dac.config.yaml); absent means DEFAULT_LIMITS (./limits.ts). */
+  limits?: Limits;
 }
 
 export interface TestDataConfig {
@@ -100,7 +103,11 @@ export function loadConfig(root: string): { config: DacConfig; diagnostics: Diag
   const dacPath = join(root, CONFIG_FILE);
   const ctlPath = join(root, CONTENTCTL_FILE);
   const path = existsSync(dacPath) ? dacPath : existsSync(ctlPath) ? ctlPath : undefined;
-  if (!path) return { config: { app: { ...DEFAULT_APP }, rules: {}, source: 'default', test: {} }, diagnostics };
+  if (!path)
+    return {
+      config: { app: { ...DEFAULT_APP }, rules: {}, source: 'default', test: {}, limits: { ...DEFAULT_LIMITS } },
+      diagnostics,
+    };
   const file = loadYamlFile(path, root);
   diagnostics.push(...file.diagnostics);
   const raw = (isObject(file.value) ? file.value : {}) as Record<string, unknown>;
@@ -123,6 +130,7 @@ export function loadConfig(root: string): { config: DacConfig; diagnostics: Diag
     rules: {},
     source: path === dacPath ? CONFIG_FILE : CONTENTCTL_FILE,
     file,
+    limits: limitsFrom(path === dacPath ? raw.limits : undefined),
   };
   const dir = (p: string) => (p.startsWith('~/') ? join(homedir(), p.slice(2)) : isAbsolute(p) ? p : resolve(root, p));
   const test: TestDataConfig = {};

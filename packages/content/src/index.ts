@@ -53,7 +53,9 @@ export {
   type PathSegment,
   type Position,
   type YamlFile,
+  type YamlLimits,
 } from './yaml-file.js';
+export { DEFAULT_LIMITS, LIMIT_KEYS, howToRaise, limitsFrom, type Limits } from './limits.js';
 export {
   CONFIG_FILE,
   CONTENTCTL_FILE,

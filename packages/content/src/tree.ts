@@ -4,7 +4,7 @@ import { loadConfig, type DacConfig } from './config.js';
 import type { Diagnostic } from './diagnostic.js';
 import { documentModel, type ContentModels } from './document.js';
 import { CONTENT_FOLDERS, type ContentData, type ContentKind } from './model.js';
-import { documentValue, loadYamlFile, toRelPath, type YamlFile } from './yaml-file.js';
+import { documentValue, loadYamlFile, toRelPath, type YamlFile, type YamlLimits } from './yaml-file.js';
 
 /** A content file found on disk, before it is read. */
 export interface ContentEntry {
@@ -72,8 +72,12 @@ export function discoverContent(rootDir: string): { entries: ContentEntry[]; loo
   return { entries, lookupFiles };
 }
 
-export function loadItem<K extends ContentKind>(entry: { kind: K; path: string }, root: string): ContentItem<K> {
-  return itemOf(entry.kind, loadYamlFile(entry.path, root));
+export function loadItem<K extends ContentKind>(
+  entry: { kind: K; path: string },
+  root: string,
+  limits?: YamlLimits,
+): ContentItem<K> {
+  return itemOf(entry.kind, loadYamlFile(entry.path, root, limits));
 }
 
 /** The content item of an already parsed file (e.g. one read from git). */
@@ -103,7 +107,7 @@ export function loadContent(rootDir: string): ContentTree {
     lookupFiles,
     diagnostics,
   };
-  for (const entry of entries) addItem(tree, loadItem(entry, root));
+  for (const entry of entries) addItem(tree, loadItem(entry, root, config.limits));
   return tree;
 }
 

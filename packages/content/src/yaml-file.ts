@@ -15,9 +15,10 @@ import {
   type Scalar,
 } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
+import { DEFAULT_LIMITS, howToRaise, type Limits } from './limits.js';
 
-/** Files larger than this are refused before parsing: ESCU's largest detection is ~20 KB. */
-export const MAX_YAML_BYTES = 4 * 1024 * 1024;
+/** Files larger than this are refused before parsing by default: ESCU's largest detection is ~20 KB. */
+export const MAX_YAML_BYTES = DEFAULT_LIMITS.yaml_file_bytes;
 /** YAML aliases allowed per file. ESCU uses none; a small bound defeats "billion laughs". */
 export const MAX_YAML_ALIASES = 20;
 
@@ -40,33 +41,41 @@ export interface YamlFile {
   diagnostics: Diagnostic[];
 }
 
+/** The limits that apply to reading one YAML file (`limits:` in dac.config.yaml). */
+export type YamlLimits = Pick<Limits, 'yaml_file_bytes' | 'yaml_keys_per_mapping'>;
+
 export function toRelPath(root: string, path: string): string {
   return relative(root, path).split(sep).join('/');
 }
 
 /** Reads and parses one YAML file. Never throws for bad content: problems become diagnostics. */
-export function loadYamlFile(path: string, root: string): YamlFile {
+export function loadYamlFile(path: string, root: string, limits: YamlLimits = DEFAULT_LIMITS): YamlFile {
   const relPath = toRelPath(root, path);
   let bytes: Buffer;
   try {
     const size = statSync(path).size;
-    if (size > MAX_YAML_BYTES) {
+    if (size > limits.yaml_file_bytes) {
       return failed(
         path,
         relPath,
         'yaml-file-too-large',
-        `file is ${size} bytes; the limit for a content file is ${MAX_YAML_BYTES} bytes`,
+        `file is ${size} bytes; the limit for a content file is ${limits.yaml_file_bytes} bytes (${howToRaise('yaml_file_bytes')})`,
       );
     }
     bytes = readFileSync(path);
   } catch (e) {
     return failed(path, relPath, 'io', `cannot read file: ${(e as Error).message}`);
   }
-  return parseYamlText(bytes, path, relPath);
+  return parseYamlText(bytes, path, relPath, limits);
 }
 
 /** Parses YAML bytes (or text) as a content file; used by the loader and by git-based readers. */
-export function parseYamlText(input: Buffer | string, path: string, relPath: string): YamlFile {
+export function parseYamlText(
+  input: Buffer | string,
+  path: string,
+  relPath: string,
+  limits: YamlLimits = DEFAULT_LIMITS,
+): YamlFile {
   const lineCounter = new LineCounter();
   let text: string;
   if (typeof input === 'string') {
@@ -105,7 +114,10 @@ export function parseYamlText(input: Buffer | string, path: string, relPath: str
   };
   let doc: Document.Parsed | undefined;
   const docs: Document.Parsed[] = [];
-  const composer = new Composer({ uniqueKeys: true, prettyErrors: false, strict: true });
+  // Duplicate keys are found by checkMappings below in linear time: the yaml package's own check
+  // (uniqueKeys) compares each key with every earlier one, quadratic in the keys of a mapping
+  // (issue 12 case 6: 10k keys took 21 s, 20k keys 75 s).
+  const composer = new Composer({ uniqueKeys: false, prettyErrors: false, strict: true });
   for (const d of composer.compose(new Parser(lineCounter.addNewLine).parse(text), true, text.length))
     docs.push(d as Document.Parsed);
   doc = docs[0];
@@ -121,6 +133,7 @@ export function parseYamlText(input: Buffer | string, path: string, relPath: str
       });
     }
   }
+  for (const d of docs) checkMappings(d, text, relPath, limits, at, diagnostics);
   // Tabs are not YAML indentation; the parser's message for them is obscure, so say it plainly.
   for (let i = text.indexOf('\t'); i >= 0; i = text.indexOf('\t', i + 1)) {
     const lineStart = text.lastIndexOf('\n', i) + 1;
@@ -201,6 +214,57 @@ export function parseYamlText(input: Buffer | string, path: string, relPath: str
     });
   }
   return { path, relPath, text, doc, value, lineCounter, diagnostics };
+}
+
+/**
+ * Duplicate keys and the keys-per-mapping limit, in one walk over every mapping of a document:
+ * linear in its size (a Set of the keys seen per mapping). Keys are compared as the yaml package
+ * compares them (scalar keys by value, so `1` and `"1"` differ); collection and alias keys are
+ * not compared (content never uses them; PyYAML refuses them).
+ */
+function checkMappings(
+  doc: Document.Parsed,
+  text: string,
+  relPath: string,
+  limits: YamlLimits,
+  at: (offset: number) => { line: number; column: number },
+  diagnostics: Diagnostic[],
+): void {
+  const max = limits.yaml_keys_per_mapping;
+  visit(doc, {
+    Map(_, map) {
+      if (map.items.length > max) {
+        diagnostics.push({
+          file: relPath,
+          ...at(map.range?.[0] ?? 0),
+          severity: 'error',
+          rule: 'yaml-too-many-keys',
+          message: `mapping has ${map.items.length} keys; the limit is ${max} keys per mapping (${howToRaise('yaml_keys_per_mapping')})`,
+        });
+        // Its keys are not checked further: the document is refused anyway.
+        return visit.SKIP;
+      }
+      const seen = new Set<string>();
+      for (const pair of map.items) {
+        const key = pair.key;
+        if (!isScalar(key)) continue;
+        const id = `${typeof key.value}:${String(key.value)}`;
+        if (!seen.has(id)) {
+          seen.add(id);
+          continue;
+        }
+        const pos = key.range?.[0] ?? 0;
+        diagnostics.push({
+          file: relPath,
+          ...at(pos),
+          severity: 'error',
+          rule: 'yaml-duplicate-key',
+          message: duplicateKeyMessage(text, [pos, pos]),
+        });
+      }
+      return undefined;
+    },
+  });
 }
 
 function duplicateKeyMessage(text: string, pos: [number, number]): string {
@@ -294,6 +358,26 @@ export function positionAt(file: YamlFile, offset: number): Position {
 }
 
 /** The node at a path in the document, with the pair holding it (when it is a map value). */
+/** Per mapping, its pairs by key (the first pair of each key, as `items.find` would return). */
+const pairIndexes = new WeakMap<object, Map<string, Pair>>();
+
+function pairOf(map: { items: Pair[] }, seg: PathSegment): Pair | undefined {
+  // A small mapping is searched directly; a large one is indexed once, so that a position lookup
+  // per key (one per schema error) stays linear overall (issue 12 case 6).
+  if (map.items.length <= 16)
+    return map.items.find((it) => (isScalar(it.key) ? String(it.key.value) : String(it.key)) === String(seg));
+  let index = pairIndexes.get(map);
+  if (!index) {
+    index = new Map();
+    for (const it of map.items) {
+      const k = isScalar(it.key) ? String(it.key.value) : String(it.key);
+      if (!index.has(k)) index.set(k, it);
+    }
+    pairIndexes.set(map, index);
+  }
+  return index.get(String(seg));
+}
+
 export function nodeAt(file: YamlFile, path: readonly PathSegment[]): { node?: Node; pair?: Pair; parent?: Node } {
   let node: unknown = file.doc?.contents;
   let pair: Pair | undefined;
@@ -301,7 +385,7 @@ export function nodeAt(file: YamlFile, path: readonly PathSegment[]): { node?: N
   for (const seg of path) {
     if (isAlias(node)) return { parent };
     if (isMap(node)) {
-      const p = node.items.find((it) => (isScalar(it.key) ? String(it.key.value) : String(it.key)) === String(seg));
+      const p = pairOf(node as unknown as { items: Pair[] }, seg);
       if (!p) return { parent: node };
       parent = node;
       pair = p as Pair;

@@ -32,6 +32,8 @@ export interface CompileOptions {
   cacheDir?: string;
   /** Type-check the generated modules (one program for all of them). Default true. */
   typecheck?: boolean;
+  /** `limits.where_terms`: most where-clause terms one matcher is generated from (default 1,000). */
+  maxWhereTerms?: number;
 }
 
 export interface CompileResult {
@@ -297,12 +299,14 @@ export async function compileMatchers(
   }
   const ready: Pending[] = [];
   for (const { id, tstats } of inputs) {
-    const genKey = sha256(`${GENERATOR_VERSION}\0${fingerprint}\0${id}\0${JSON.stringify(tstats)}`);
+    const genKey = sha256(
+      `${GENERATOR_VERSION}\0${fingerprint}\0${id}\0${options.maxWhereTerms ?? ''}\0${JSON.stringify(tstats)}`,
+    );
     let gen = genMemory.get(genKey) ?? readCache<GenEntry>(cacheDir, 'gen', genKey);
     if (gen) {
       stats.generatedFromCache++;
     } else {
-      const g = generateMatcher(id, tstats, models);
+      const g = generateMatcher(id, tstats, models, { maxWhereTerms: options.maxWhereTerms });
       gen = g.source === undefined ? { diagnostics: g.diagnostics } : { source: g.source, diagnostics: g.diagnostics };
       stats.generated++;
       writeCache(cacheDir, 'gen', genKey, gen);

@@ -18,7 +18,7 @@ import type { MatcherDiagnostic } from './types.js';
  */
 
 /** Bumped whenever the generated code changes shape; part of every cache key. */
-export const GENERATOR_VERSION = '2';
+export const GENERATOR_VERSION = '3';
 
 /** The module name generated code imports its helpers from. */
 export const RUNTIME_IMPORT = './runtime.js';
@@ -275,6 +275,15 @@ function emitExpr(st: EmitState, e: SearchExpr, indent: number, suffix: string, 
   }
 }
 
+/**
+ * Most operands joined in one `&&`/`||` chain. TypeScript binds and checks a chain `a && b && …`
+ * as a left-nested binary tree, recursing once per operand: a 1,000-term where-clause overflowed
+ * its stack (issue 12 case 6). Longer operand lists are grouped into parenthesised chains of at
+ * most this many, groups of groups likewise, so the nesting grows with log₃₂ of the terms
+ * (100,000 terms: 4 levels) and the result is the same boolean (`&&`/`||` are associative).
+ */
+export const MAX_CHAIN = 32;
+
 /** The operands of an and/or, one per line, joined by `&&`/`||` (the caller writes the parentheses). */
 function emitOperands(
   st: EmitState,
@@ -283,8 +292,55 @@ function emitOperands(
   out: Line[],
   depth: number,
 ): void {
-  const op = e.kind === 'and' ? '&&' : '||';
-  e.args.forEach((a, i) => emitExpr(st, a, indent, i < e.args.length - 1 ? op : '', out, depth + 1));
+  emitChain(st, e.kind === 'and' ? '&&' : '||', e.args, 0, e.args.length, indent, out, depth);
+}
+
+/** args[from, to) joined by `op`, in groups of at most MAX_CHAIN operands (iterative over the groups). */
+function emitChain(
+  st: EmitState,
+  op: '&&' | '||',
+  args: readonly SearchExpr[],
+  from: number,
+  to: number,
+  indent: number,
+  out: Line[],
+  depth: number,
+): void {
+  const n = to - from;
+  if (n <= MAX_CHAIN) {
+    for (let i = from; i < to; i++) emitExpr(st, args[i]!, indent, i < to - 1 ? op : '', out, depth + 1);
+    return;
+  }
+  // Group size: the smallest power of MAX_CHAIN that leaves at most MAX_CHAIN groups.
+  let size = MAX_CHAIN;
+  while (Math.ceil(n / size) > MAX_CHAIN) size *= MAX_CHAIN;
+  for (let g = from; g < to; g += size) {
+    const end = Math.min(to, g + size);
+    out.push({ indent, text: '(' });
+    emitChain(st, op, args, g, end, indent + 1, out, depth);
+    out.push({ indent, text: `)${end < to ? ` ${op}` : ''}` });
+  }
+}
+
+/** Terms (leaves) of a where-clause, counted without recursion. */
+export function countWhereTerms(e: SearchExpr): number {
+  let terms = 0;
+  const stack: SearchExpr[] = [e];
+  while (stack.length > 0) {
+    const x = stack.pop()!;
+    if (x.kind === 'and' || x.kind === 'or') for (const a of x.args) stack.push(a);
+    else if (x.kind === 'not') stack.push(x.arg);
+    else terms += x.kind === 'in' ? Math.max(1, x.values.length) : 1;
+  }
+  return terms;
+}
+
+/** The default of `limits.where_terms` (@dac/content DEFAULT_LIMITS): terms one matcher is generated from. */
+export const DEFAULT_MAX_WHERE_TERMS = 1000;
+
+export interface GenerateOptions {
+  /** Most where-clause terms (leaves; IN values count one each) a matcher is generated from. */
+  maxWhereTerms?: number;
 }
 
 /**
@@ -403,7 +459,25 @@ export interface GeneratedMatcher {
 }
 
 /** Generates the matcher module and its plan; `source` is absent when there is no dataset to type it with. */
-export function generateMatcher(id: string, tstats: TstatsCommand, models: DataModels): GeneratedMatcher {
+export function generateMatcher(
+  id: string,
+  tstats: TstatsCommand,
+  models: DataModels,
+  opts: GenerateOptions = {},
+): GeneratedMatcher {
+  const maxTerms = opts.maxWhereTerms ?? DEFAULT_MAX_WHERE_TERMS;
+  const terms = tstats.where ? countWhereTerms(tstats.where) : 0;
+  if (terms > maxTerms)
+    return {
+      diagnostics: [
+        {
+          ...tstats.where!.span,
+          severity: 'error',
+          rule: 'matcher-limit',
+          message: `where-clause has ${terms} terms; the limit is ${maxTerms} terms per matcher (raise it with limits.where_terms in dac.config.yaml, default ${DEFAULT_MAX_WHERE_TERMS})`,
+        },
+      ],
+    };
   const { plan, diagnostics } = planTstats(tstats, models);
   if (!plan) return { diagnostics };
   const dataset = models.dataset(plan.model, plan.dataset)!;

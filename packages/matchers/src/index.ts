@@ -8,6 +8,10 @@ export {
   interfaceNameFor,
   GENERATOR_VERSION,
   RUNTIME_IMPORT,
+  MAX_CHAIN,
+  DEFAULT_MAX_WHERE_TERMS,
+  countWhereTerms,
+  type GenerateOptions,
   type GeneratedMatcher,
 } from './generate.js';
 export {

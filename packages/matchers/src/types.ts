@@ -4,7 +4,7 @@ import type { PlanRule } from '@dac/cim';
 export type CimEvent = Record<string, string | number | string[] | null | undefined>;
 
 /** The tstats plan's rules (@dac/cim), plus `matcher-typecheck`: a generated matcher that does not type-check. */
-export type MatcherRule = PlanRule | 'matcher-typecheck';
+export type MatcherRule = PlanRule | 'matcher-typecheck' | 'matcher-limit';
 
 /**
  * A problem compiling a matcher: a tstats plan diagnostic (@dac/cim PlanDiagnostic, which also

@@ -1,17 +1,9 @@
+import { escapeXmlAttribute, escapeXmlText } from '@dac/escape';
 import type { TestCaseResult } from './runner.js';
 
-// XML 1.0 forbids most C0 controls even as character references; drop them.
-// eslint-disable-next-line no-control-regex
-const INVALID_XML = /[\u0000-\u0008\u000B\u000C\u000E-\u001F\uFFFE\uFFFF]/g;
-
+/** Attribute-value escaping (kept under its old name for callers; @dac/escape holds the rules). */
 export function xmlEscape(s: string): string {
-  return s
-    .replace(INVALID_XML, '')
-    .replace(/&/g, '&amp;')
-    .replace(/</g, '&lt;')
-    .replace(/>/g, '&gt;')
-    .replace(/"/g, '&quot;')
-    .replace(/'/g, '&apos;');
+  return escapeXmlAttribute(s);
 }
 
 /** JUnit XML (the Jenkins/GitLab/GitHub-reporter dialect): one testcase per detection test. */
@@ -25,7 +17,7 @@ export function toJUnit(results: TestCaseResult[], suiteName = 'dac test'): stri
   ];
   for (const r of results) {
     const head = `    <testcase classname="${xmlEscape(r.file)}" name="${xmlEscape(`${r.detection} :: ${r.test}`)}" time="${r.seconds.toFixed(3)}"`;
-    const detail = xmlEscape(r.details.join('\n'));
+    const detail = escapeXmlText(r.details.join('\n'));
     if (r.status === 'passed') lines.push(`${head}>`, `      <system-out>${detail}</system-out>`, '    </testcase>');
     else if (r.status === 'skipped')
       lines.push(`${head}>`, `      <skipped message="${xmlEscape(r.message ?? '')}"/>`, '    </testcase>');

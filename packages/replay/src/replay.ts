@@ -7,7 +7,7 @@
  */
 import type { SplunkEvent } from '@dac/normalise';
 import { extractEvent, type ContentContext, type PreparedDetection, type Row } from './prepared.js';
-import { formatFor, readFixture, type ReadIssue, type ReadResult } from './readers/index.js';
+import { formatFor, readFixture, type FixtureLimits, type ReadIssue, type ReadResult } from './readers/index.js';
 
 /** One log file to replay, with the Splunk metadata of its `attack_data` entry. */
 export interface ReplayInput {
@@ -60,6 +60,8 @@ export interface ReplayOptions {
   now?: number;
   /** Sees every extracted event (tests, reports). */
   onEvent?: (ev: SplunkEvent) => void;
+  /** Bounds on reading the fixtures (`limits:` in dac.config.yaml); DEFAULT_LIMITS where absent. */
+  limits?: Partial<FixtureLimits>;
 }
 
 /** Run warnings kept as notes, at most. */
@@ -112,7 +114,10 @@ export async function replayFiles(
       run.push(ev);
     };
     try {
-      const r = await readFixture(input.path, fmt, onEvent, { decodeEntities: opts.decodeEntities });
+      const r = await readFixture(input.path, fmt, onEvent, {
+        decodeEntities: opts.decodeEntities,
+        limits: opts.limits,
+      });
       files.push({
         path: input.path,
         fileBytes: r.fileBytes,

@@ -8,7 +8,7 @@ import {
   type PreparedDetection,
   type Row,
 } from './prepared.js';
-import { issuePosition } from './readers/index.js';
+import { issuePosition, type FixtureLimits } from './readers/index.js';
 import { replayFiles, type ReplayInput, type ReplayStats } from './replay.js';
 
 export interface TestCaseResult {
@@ -172,7 +172,7 @@ export async function runTests(tree: ContentTree, opts: RunTestsOptions = {}): P
         });
         continue;
       }
-      const r = await runOne(prep, ctx, inputs, test.expected_rows, opts.now);
+      const r = await runOne(prep, ctx, inputs, test.expected_rows, opts.now, tree.config.limits);
       push({ ...base, ...r, seconds: (performance.now() - t0) / 1000 });
     }
   }
@@ -185,8 +185,9 @@ async function runOne(
   inputs: ReplayInput[],
   expected: number | undefined,
   now: number | undefined,
+  limits: Partial<FixtureLimits> | undefined,
 ): Promise<Pick<TestCaseResult, 'status' | 'message' | 'details' | 'rows' | 'stats'>> {
-  const { rows, stats } = await replayFiles(prep, inputs, ctx, { now });
+  const { rows, stats } = await replayFiles(prep, inputs, ctx, { now, limits });
   const details = summaryLines(stats);
   const unreadable = stats.files.filter((f) => f.error);
   if (unreadable.length) return { status: 'failed', message: unreadable[0]!.error, details, rows, stats };

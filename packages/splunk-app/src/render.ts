@@ -2,13 +2,17 @@
  * Renders the Splunk app for a content tree, in memory: relative path → bytes, sorted by path.
  * The layout follows what contentctl 4.x builds for ESCU (escu-app-format.md §4.1–4.10).
  */
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync, readFileSync, statSync } from 'node:fs';
+import { constants as bufferConstants } from 'node:buffer';
 import { join } from 'node:path';
 import { assetPath } from '@dac/assets';
-import type { ContentTree, Diagnostic } from '@dac/content';
-import { parseConf } from '@dac/conf';
+import { DEFAULT_LIMITS, howToRaise, type ContentTree, type Diagnostic } from '@dac/content';
+import { ConfValueError, parseConf } from '@dac/conf';
 import { loadTemplates } from './templates.js';
 import { buildAppView, type AppView, type ViewOptions } from './view-model.js';
+
+/** The largest file Node reads into one Buffer (2 GiB − 1 on 64-bit Node 20). */
+const MAX_BUFFER_BYTES = Math.min(bufferConstants.MAX_LENGTH, 2 ** 31 - 1);
 
 /** contentctl's rule for `app.appid` (escu-app-format.md §3.5); it also keeps paths inside dist/. */
 export const APPID_RE = /^[a-zA-Z0-9_-]+$/;
@@ -52,7 +56,16 @@ export function renderApp(tree: ContentTree, options: RenderOptions = {}): Rende
   const context = { ...view, checkForUpdates: app.uid === 3449 };
   const out = new Map<string, Buffer>();
   const text = (path: string, s: string) => out.set(path, Buffer.from(s, 'utf8'));
-  const conf = (name: string) => text(`default/${name}`, templates.render(name, context));
+  const conf = (name: string) => {
+    try {
+      text(`default/${name}`, templates.render(name, context));
+    } catch (e) {
+      // The view model refuses what the escaping cannot write (with the field's position); this
+      // is the last line of defence: never a stack trace, never the character in the file.
+      if (!(e instanceof ConfValueError)) throw e;
+      configError(`default/${name} cannot be written: ${e.message}`);
+    }
+  };
 
   conf('savedsearches.conf');
   conf('analyticstories.conf');
@@ -70,7 +83,17 @@ export function renderApp(tree: ContentTree, options: RenderOptions = {}): Rende
   if (existsSync(mitre)) out.set('lookups/mitre_enrichment.csv', readFileSync(mitre));
   else configError(`the ATT&CK enrichment lookup ${mitre} is missing`);
   for (const l of view.lookups) {
-    if (l.sourceFile && l.filename) out.set(`lookups/${l.filename}`, readFileSync(join(tree.root, l.sourceFile)));
+    if (!l.sourceFile || !l.filename) continue;
+    // Packed in memory with the rest of the app: a file over the limit (at most what one Buffer
+    // holds, 2 GiB) is refused with a message instead of Node's ERR_FS_FILE_TOO_LARGE.
+    const source = join(tree.root, l.sourceFile);
+    const size = statSync(source).size;
+    const max = Math.min(tree.config.limits?.lookup_bytes ?? DEFAULT_LIMITS.lookup_bytes, MAX_BUFFER_BYTES);
+    if (size > max)
+      configError(
+        `lookup file ${l.sourceFile} is ${size} bytes; the limit is ${max} bytes (${howToRaise('lookup_bytes')}; at most ${MAX_BUFFER_BYTES})`,
+      );
+    else out.set(`lookups/${l.filename}`, readFileSync(source));
   }
 
   // Defence in depth: every generated .conf must read back as stanzas and settings only.

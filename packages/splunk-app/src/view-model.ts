@@ -19,7 +19,7 @@ import {
   type Diagnostic,
   type PathSegment,
 } from '@dac/content';
-import { confValueWarning, stanzaNameProblem } from '@dac/conf';
+import { confControlProblem, confValueWarning, stanzaNameProblem } from '@dac/conf';
 import {
   DEFAULT_DEPLOYMENTS,
   DRILLDOWN_PLACEHOLDER,
@@ -161,7 +161,12 @@ function str(o: Obj, path: PathSegment[], optional = false): string {
     if (optional) return '';
     throw new Invalid(path, `\`${path.join('.')}\` is required to build the app`);
   }
-  if (typeof v === 'string') return v;
+  if (typeof v === 'string') {
+    // NUL, VT, FF …: refused, never written (@dac/conf confControlProblem says why).
+    const control = confControlProblem(v);
+    if (control) throw new Invalid(path, `\`${path.join('.')}\` ${control}`);
+    return v;
+  }
   if (typeof v === 'number' || typeof v === 'boolean') return String(v);
   if (v instanceof Date) return v.toISOString().slice(0, 10);
   throw new Invalid(path, `\`${path.join('.')}\` must be a string`);
@@ -176,7 +181,11 @@ function strList(o: Obj, path: PathSegment[]): string[] {
   if (v === undefined || v === null) return [];
   if (!Array.isArray(v)) throw new Invalid(path, `\`${path.join('.')}\` must be a list`);
   return v.map((x, i) => {
-    if (typeof x === 'string') return x;
+    if (typeof x === 'string') {
+      const control = confControlProblem(x);
+      if (control) throw new Invalid([...path, i], `\`${path.join('.')}[${i}]\` ${control}`);
+      return x;
+    }
     if (typeof x === 'number') return String(x);
     throw new Invalid([...path, i], `\`${path.join('.')}[${i}]\` must be a string`);
   });

@@ -30,7 +30,7 @@ export interface CheckOptions {
 
 /** Loads one content file and runs every per-file check on it. */
 export function checkEntry(entry: ContentEntry, o: CheckOptions): FileResult & { item: ContentItem } {
-  const item = loadItem(entry, o.settings.root);
+  const item = loadItem(entry, o.settings.root, o.settings.limits);
   return { item, ...checkItem(item, o) };
 }
 

@@ -1,5 +1,6 @@
 import { isAbsolute, join, relative, sep } from 'node:path';
 import type { Diagnostic } from '@dac/content';
+import { escapeGithubData, escapeGithubProperty, escapeTerminal } from '@dac/escape';
 import type { ValidationResult } from './validate.js';
 
 export interface FormatOptions {
@@ -27,7 +28,8 @@ export function summaryLine(r: ValidationResult): string {
 /** `path:line:col: error|warning: message [rule-id]` per diagnostic, then a one-line summary. */
 export function formatText(r: ValidationResult, o: FormatOptions): string {
   const lines = r.diagnostics.map(
-    (d) => `${displayPath(d, o)}:${d.line}:${d.column}: ${d.severity}: ${oneLine(d.message)} [${d.rule}]`,
+    (d) =>
+      `${escapeTerminal(displayPath(d, o))}:${d.line}:${d.column}: ${d.severity}: ${escapeTerminal(d.message)} [${escapeTerminal(d.rule)}]`,
   );
   lines.push(summaryLine(r));
   return `${lines.join('\n')}\n`;
@@ -48,15 +50,8 @@ export function formatJson(r: ValidationResult): string {
   })}\n`;
 }
 
-/** GitHub workflow command escaping of a message (data): %, CR, LF. */
-export function escapeGithubData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-
-/** GitHub workflow command escaping of a property value: as data, plus `:` and `,`. */
-export function escapeGithubProperty(s: string): string {
-  return escapeGithubData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
+// The escaping of each channel lives in @dac/escape; re-exported for existing callers.
+export { escapeGithubData, escapeGithubProperty };
 
 /** GitHub Actions annotations `::error file=…,line=…,col=…::message [rule]`, then the summary as a plain line. */
 export function formatGithub(r: ValidationResult, o: FormatOptions): string {
@@ -66,9 +61,4 @@ export function formatGithub(r: ValidationResult, o: FormatOptions): string {
   );
   lines.push(summaryLine(r));
   return `${lines.join('\n')}\n`;
-}
-
-/** Messages are single-line in text output (a value quoted in a message may hold a newline). */
-function oneLine(s: string): string {
-  return s.replace(/\r?\n/g, '\\n');
 }

@@ -10,6 +10,7 @@ import type {
   Position,
   Severity,
   YamlFile,
+  YamlLimits,
 } from '@dac/content';
 import type { MacroDefinition } from '@dac/spl';
 import type { AttackIndex } from './attack.js';
@@ -44,6 +45,8 @@ export interface SharedSettings {
    * not reported as undefined (the file already carries its own error).
    */
   unreadableMacros: string[];
+  /** Limits on reading content files (`limits:` in dac.config.yaml); default DEFAULT_LIMITS. */
+  limits?: YamlLimits;
 }
 
 /** A field of the content model or a path in the document. */

@@ -78,11 +78,12 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
   const results: (FileResult | undefined)[] = new Array(entries.length);
   const items: (ContentItem | undefined)[] = new Array(entries.length);
   const macroIdx = entries.flatMap((e, i) => (e.kind === 'macro' ? [i] : []));
-  for (const i of macroIdx) items[i] = loadItem(entries[i]!, root);
+  for (const i of macroIdx) items[i] = loadItem(entries[i]!, root, config.limits);
   const macroItems = macroIdx.map((i) => items[i]!);
   const settings: SharedSettings = {
     root,
     label: config.app.label,
+    limits: config.limits,
     macros: macroDefinitions(macroItems as ContentItem<'macro'>[]),
     unreadableMacros: macroItems
       .filter((it) => !isMapping(it.file.value))
@@ -119,11 +120,12 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
         results[i] = out[k];
       });
     });
-    for (const i of shards[0]!) results[i] = checkItem(loadItem(entries[i]!, root), checkOptions(reported[i]!));
+    for (const i of shards[0]!)
+      results[i] = checkItem(loadItem(entries[i]!, root, config.limits), checkOptions(reported[i]!));
     await Promise.all(pending);
   } else {
     for (const i of rest) {
-      const item = loadItem(entries[i]!, root);
+      const item = loadItem(entries[i]!, root, config.limits);
       items[i] = item;
       results[i] = checkItem(item, checkOptions(reported[i]!));
     }

@@ -1,7 +1,16 @@
 import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
 import { join, resolve } from 'node:path';
 import { CONTENT_FOLDERS, discoverContent, parseYamlText, type ContentKind, type YamlFile } from '@dac/content';
-import { gitBlobId, listTree, readBlobs, repoRelative, resolveBase, VersioningError, type GitBase } from './git.js';
+import {
+  gitBlobId,
+  gitBlobIdOfFile,
+  listTree,
+  readBlobs,
+  repoRelative,
+  resolveBase,
+  VersioningError,
+  type GitBase,
+} from './git.js';
 
 /** A content file's kind; `lookup_file` is a non-YAML file under lookups/ (CSV, mlmodel). */
 export type FileKind = ContentKind | 'lookup_file';
@@ -74,7 +83,17 @@ export function loadComparison(contentRoot: string, ref: string): Comparison {
     workFiles.set(relPath, { relPath, kind, oid: gitBlobId(bytes), bytes, path });
   };
   for (const e of entries) addWork(e.relPath, e.kind);
-  for (const f of lookupFiles) addWork(f, 'lookup_file');
+  // Lookup CSVs are compared by blob id only: hashed by streaming, never held in memory.
+  for (const f of lookupFiles) {
+    const path = join(root, f);
+    let oid: string;
+    try {
+      oid = gitBlobIdOfFile(path);
+    } catch (e) {
+      throw new VersioningError(`cannot read ${f}: ${(e as Error).message}`);
+    }
+    workFiles.set(f, { relPath: f, kind: 'lookup_file', oid, path });
+  }
 
   const baseFiles = new Map<string, SideFile>();
   const shortRef = `${ref}`;

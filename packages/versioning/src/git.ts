@@ -1,5 +1,6 @@
 import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
+import { closeSync, fstatSync, openSync, readSync } from 'node:fs';
 import { relative, resolve, sep } from 'node:path';
 
 /**
@@ -166,6 +167,24 @@ export function readBlobs(base: Pick<GitBase, 'repoRoot'>, oids: Iterable<string
 /** The git blob id of some bytes (what `git hash-object` prints), to skip unchanged files cheaply. */
 export function gitBlobId(bytes: Uint8Array): string {
   return createHash('sha1').update(`blob ${bytes.length}\0`).update(bytes).digest('hex');
+}
+
+/**
+ * The git blob id of a file, read in 1 MiB pieces: a lookup CSV of any size (over the 2 GiB a
+ * Buffer holds) is hashed in constant memory (issue 12 case 6).
+ */
+export function gitBlobIdOfFile(path: string): string {
+  const fd = openSync(path, 'r');
+  try {
+    const size = fstatSync(fd).size;
+    const hash = createHash('sha1').update(`blob ${size}\0`);
+    const buf = Buffer.allocUnsafe(1 << 20);
+    for (let n = readSync(fd, buf, 0, buf.length, null); n > 0; n = readSync(fd, buf, 0, buf.length, null))
+      hash.update(buf.subarray(0, n));
+    return hash.digest('hex');
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /** Path of `abs` relative to the repository root, posix separators; '' for the root itself. */

@@ -1,6 +1,7 @@
 import { relative, resolve, sep } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadContent, type Diagnostic } from '@dac/content';
+import { escapeTerminal } from '@dac/escape';
 import { buildApp } from '@dac/splunk-app';
 import { formatText, UsageError, validate } from '@dac/validate';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
@@ -101,7 +102,7 @@ async function runBuild(opts: BuildOpts): Promise<number> {
   });
   for (const d of result.diagnostics) {
     process.stderr.write(
-      `${show(root, d.file)}:${d.line}:${d.column}: ${d.severity}: ${d.message.replace(/\s+/g, ' ')} [${d.rule}]\n`,
+      `${escapeTerminal(show(root, d.file))}:${d.line}:${d.column}: ${d.severity}: ${escapeTerminal(d.message.replace(/\s+/g, ' '))} [${d.rule}]\n`,
     );
   }
   if (!result.ok) {

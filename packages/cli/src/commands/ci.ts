@@ -4,7 +4,7 @@ import { CommanderError, Option, type Command } from 'commander';
 import { loadContent } from '@dac/content';
 import { affectedDetections, checkVersions, VersioningError, type AffectedDetection } from '@dac/versioning';
 import { buildProgram, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
-import { escapeGithubData } from './version-check.js';
+import { escapeGithubData, escapeMarkdownCell, markdownCode } from '@dac/escape';
 
 interface CiOptions {
   base: string;
@@ -191,7 +191,7 @@ function registerCi(program: Command, setExit: (code: number) => void, makeProgr
 function writeStepSummary(steps: StepResult[], base: string): void {
   const file = process.env.GITHUB_STEP_SUMMARY;
   if (!file) return;
-  const cell = (s: string) => s.replace(/\|/g, '\\|').replace(/\r?\n/g, ' ');
+  const cell = escapeMarkdownCell;
   const icon: Record<StepStatus, string> = { passed: '✅', failed: '❌', skipped: '⏭️' };
   const rows = steps.map(
     (s) => `| ${s.name} | ${icon[s.status]} ${s.status} | ${s.seconds.toFixed(2)} s | ${cell(s.detail)} |`,
@@ -200,7 +200,7 @@ function writeStepSummary(steps: StepResult[], base: string): void {
     appendFileSync(
       file,
       [
-        `### dac ci (base \`${cell(base)}\`)`,
+        `### dac ci (base ${markdownCode(base)})`,
         '',
         '| step | result | time | detail |',
         '|---|---|---|---|',

@@ -22,6 +22,7 @@ import {
 } from '@dac/matchers';
 import { validate } from '@dac/validate';
 import { isScalar } from 'yaml';
+import { escapeTerminal } from '@dac/escape';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 import { STAGE_RULES } from '../stage-rules.js';
 
@@ -130,7 +131,7 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
   const result = await compileMatchers(
     candidates.map((c) => ({ id: c.id, tstats: c.tstats! })),
     models,
-    { cacheDir, typecheck: opts.typecheck },
+    { cacheDir, typecheck: opts.typecheck, maxWhereTerms: tree.config.limits?.where_terms },
   );
 
   let written = 0;
@@ -188,7 +189,9 @@ async function runCompile(selectors: string[], opts: CompileOpts): Promise<numbe
   // `rules:` of dac.config.yaml (e.g. `matcher-unsupported: warning`), as every command applies them.
   const shown = applyRuleSettings(diagnostics, tree.config.rules).sort(compareDiagnostics);
   for (const d of shown)
-    process.stdout.write(`${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.rule}]\n`);
+    process.stdout.write(
+      `${escapeTerminal(d.file)}:${d.line}:${d.column}: ${d.severity}: ${escapeTerminal(d.message)} [${d.rule}]\n`,
+    );
   const errors = shown.filter((d) => d.severity === 'error').length;
   const warnings = shown.length - errors;
   const where = relative(process.cwd(), outDir) || '.';

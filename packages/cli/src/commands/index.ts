@@ -7,6 +7,7 @@ import { testCommand } from './test.js';
 import { replayCommand } from './replay.js';
 import { compileCommand } from './compile.js';
 import { planCommand } from './plan.js';
+import { scanCommand } from './scan.js';
 
 /**
  * Every `dac` sub-command, one module each. Add a command by adding its module here.
@@ -20,4 +21,5 @@ export const commands: DacCommand[] = [
   replayCommand,
   compileCommand,
   planCommand,
+  scanCommand,
 ];

@@ -11,6 +11,7 @@ import {
   sniffLogFile,
   type ReplayStats,
 } from '@dac/replay';
+import { escapeTerminal } from '@dac/escape';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 
 interface ReplayOpts {
@@ -45,7 +46,8 @@ export function formatReplaySummary(stats: ReplayStats, maxIssues = 20): string 
       `, rows ${stats.rows}`,
     `${mb.toFixed(2)} MB in ${stats.seconds.toFixed(3)} s: ${(mb / s).toFixed(1)} MB/s, ${Math.round(stats.eventsRead / s)} events/s`,
   );
-  return `${lines.join('\n')}\n`;
+  // Paths and issue messages quote user text (file names, event content): one escaped line each.
+  return `${lines.map(escapeTerminal).join('\n')}\n`;
 }
 
 /**
@@ -73,7 +75,7 @@ export const replayCommand: DacCommand = {
       .option('--no-typecheck', 'accepted for compatibility (the search engine generates no matcher to type-check)')
       .action(async (logfiles: string[], opts: ReplayOpts) => {
         const fail = (msg: string, code = EXIT_USAGE) => {
-          process.stderr.write(`dac replay: ${msg}\n`);
+          process.stderr.write(`dac replay: ${escapeTerminal(msg)}\n`);
           setExit(code);
         };
         if (opts.sourcetype === undefined) {
@@ -116,7 +118,7 @@ export const replayCommand: DacCommand = {
           prepared,
           logfiles.map((p) => ({ path: resolve(p), sourcetype: opts.sourcetype!, source: opts.source })),
           ctx,
-          { decodeEntities: opts.decodeEntities },
+          { decodeEntities: opts.decodeEntities, limits: tree.config.limits },
         );
         process.stdout.write(rows.map((r) => `${JSON.stringify(r)}\n`).join(''));
         process.stderr.write(formatReplaySummary(stats));

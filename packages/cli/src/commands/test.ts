@@ -4,6 +4,7 @@ import { relative, resolve, sep } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, loadContent } from '@dac/content';
 import { defaultDownloadDir, runTests, toJUnit, type TestCaseResult } from '@dac/replay';
+import { escapeTerminal } from '@dac/escape';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 
 interface TestOpts {
@@ -29,8 +30,8 @@ export function formatTestTable(results: TestCaseResult[], verbose = false): str
   const head = ['STATUS', 'DETECTION', 'TEST', 'ROWS', 'TIME'];
   const body = results.map((r) => [
     MARK[r.status],
-    r.detection,
-    r.test,
+    escapeTerminal(r.detection),
+    escapeTerminal(r.test),
     r.expectedRows === undefined ? String(r.rows.length) : `${r.rows.length}/${r.expectedRows}`,
     `${(r.seconds * 1000).toFixed(0)} ms`,
   ]);
@@ -40,8 +41,9 @@ export function formatTestTable(results: TestCaseResult[], verbose = false): str
   results.forEach((r, i) => {
     lines.push(fmt(body[i]!));
     if (r.status !== 'passed' || verbose) {
-      if (r.message) lines.push(`      ${r.message}`);
-      for (const d of r.details.slice(0, verbose ? 50 : 8)) lines.push(`      ${d}`);
+      // Messages and details quote user text (names, field values): printed escaped, one line each.
+      if (r.message) lines.push(`      ${escapeTerminal(r.message)}`);
+      for (const d of r.details.slice(0, verbose ? 50 : 8)) lines.push(`      ${escapeTerminal(d)}`);
     }
   });
   const n = (s: TestCaseResult['status']) => results.filter((r) => r.status === s).length;
@@ -120,7 +122,8 @@ export const testCommand: DacCommand = {
           }
         }
         const tty = process.stderr.isTTY === true;
-        const say = (line: string) => process.stderr.write(`${tty ? '\r\x1b[K' : ''}dac test: ${line}\n`);
+        const say = (line: string) =>
+          process.stderr.write(`${tty ? '\r\x1b[K' : ''}dac test: ${escapeTerminal(line)}\n`);
         const results = await runTests(tree, {
           files,
           fixtures: {
@@ -133,7 +136,10 @@ export const testCommand: DacCommand = {
             onNote: say,
           },
           onResult: (r, i, total) => {
-            if (tty) process.stderr.write(`\r\x1b[K[${i}/${total}] ${MARK[r.status]} ${r.detection} :: ${r.test}`);
+            if (tty)
+              process.stderr.write(
+                `\r\x1b[K[${i}/${total}] ${MARK[r.status]} ${escapeTerminal(r.detection)} :: ${escapeTerminal(r.test)}`,
+              );
           },
         });
         if (tty) process.stderr.write('\r\x1b[K');

@@ -1,25 +1,22 @@
 import { join, relative, resolve, sep } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Diagnostic } from '@dac/content';
+import { escapeGithubData, escapeGithubProperty, escapeTerminal } from '@dac/escape';
 import { checkVersions, VersioningError, type VersionCheckResult } from '@dac/versioning';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 
 export type OutputFormat = 'text' | 'json' | 'github';
 
-/** GitHub workflow-command escaping: data escapes %, CR, LF; properties also `:` and `,`. */
-export function escapeGithubData(s: string): string {
-  return s.replace(/%/g, '%25').replace(/\r/g, '%0D').replace(/\n/g, '%0A');
-}
-export function escapeGithubProperty(s: string): string {
-  return escapeGithubData(s).replace(/:/g, '%3A').replace(/,/g, '%2C');
-}
+// Workflow-command escaping lives in @dac/escape (one module per output channel).
+export { escapeGithubData, escapeGithubProperty };
 
 /**
  * One diagnostic in the shared output shapes (same as `dac validate`). GitHub annotations need
  * paths relative to the workspace (the current directory), not to the content root.
  */
 export function formatDiagnostic(d: Diagnostic, format: 'text' | 'github', contentRoot: string): string {
-  if (format === 'text') return `${d.file}:${d.line}:${d.column}: ${d.severity}: ${d.message} [${d.rule}]`;
+  if (format === 'text')
+    return `${escapeTerminal(d.file)}:${d.line}:${d.column}: ${d.severity}: ${escapeTerminal(d.message)} [${d.rule}]`;
   const file = relative(process.cwd(), join(contentRoot, d.file)).split(sep).join('/');
   const level = d.severity === 'error' ? 'error' : 'warning';
   return `::${level} file=${escapeGithubProperty(file)},line=${d.line},col=${d.column},title=${escapeGithubProperty(`dac ${d.rule}`)}::${escapeGithubData(d.message)}`;

@@ -21,7 +21,14 @@ export {
 } from './eval-compile.js';
 export { compileSearchExpr, partiallyEvaluate, searchReads, type CompiledSearch } from './search-compile.js';
 export { parseWinEventLogText, splitWinEventLogText, CLASSIC_HEADER } from './classic.js';
-export { flattenJson, flattenJsonValue, exactInteger } from './json.js';
+export {
+  DEFAULT_JSON_DEPTH,
+  JsonDepthError,
+  flattenJson,
+  flattenJsonValue,
+  unsafeIntegerTexts,
+  type FlattenOptions,
+} from './json.js';
 export { autoKv, cleanKey } from './kv.js';
 export { punctOf, lineCount, DEFAULT_INDEX } from './defaults.js';
 export { SPLUNK_ADDONS, ADDONS } from './tables/index.js';

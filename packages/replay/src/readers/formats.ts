@@ -1,4 +1,4 @@
-import { flattenJsonValue, type RawEvent, type RawFields } from '@dac/normalise';
+import { DEFAULT_JSON_DEPTH, flattenJsonValue, JsonDepthError, type RawEvent, type RawFields } from '@dac/normalise';
 import { isoToEpochSeconds, parseEventXml } from './xml-event.js';
 
 /** Something the reader could not turn into an event; never fatal. */
@@ -236,8 +236,12 @@ export const nxlogTime: TimeOf = (f) => {
   return typeof t === 'string' ? isoToEpochSeconds(t) : undefined;
 };
 
-/** One JSON object per line (CrowdStrike FDR, NXLog `to_json()`). */
-export function jsonLinesParser(sink: EventSink, timeOf: TimeOf): LineParser {
+/**
+ * One JSON object per line (CrowdStrike FDR, NXLog `to_json()`). An object nested deeper than
+ * `maxDepth` (`limits.json_depth`) is one malformed event with its line number; reading goes on.
+ */
+export function jsonLinesParser(sink: EventSink, timeOf: TimeOf, opts: { maxDepth?: number } = {}): LineParser {
+  const maxDepth = opts.maxDepth ?? DEFAULT_JSON_DEPTH;
   return {
     line(line, lineNo) {
       let i = 0;
@@ -259,7 +263,18 @@ export function jsonLinesParser(sink: EventSink, timeOf: TimeOf): LineParser {
         return;
       }
       // Splunk's KV_MODE=json names (`a.b`, `a{}`, `a{}.b`): @dac/normalise flattenJsonValue.
-      const fields = flattenJsonValue(obj as Record<string, unknown>, line);
+      let fields: RawFields;
+      try {
+        fields = flattenJsonValue(obj as Record<string, unknown>, line, { maxDepth });
+      } catch (e) {
+        if (!(e instanceof JsonDepthError)) throw e;
+        sink.issue({
+          line: lineNo,
+          kind: 'malformed',
+          message: `JSON nested deeper than ${maxDepth} levels (raise it with limits.json_depth in dac.config.yaml)`,
+        });
+        return;
+      }
       sink.event({ fields, time: timeOf(fields), line: lineNo, text: line });
     },
     end() {},

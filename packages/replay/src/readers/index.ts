@@ -8,7 +8,8 @@ import {
   type LineParser,
   type ReadIssue,
 } from './formats.js';
-import { readLines, readLinesFrom, type LineStats } from './lines.js';
+import { readLines, readLinesFrom, type LineReadOptions, type LineStats } from './lines.js';
+import { DEFAULT_LIMITS, type Limits } from '@dac/content';
 import { statSync } from 'node:fs';
 import {
   forEachZipMember,
@@ -42,7 +43,10 @@ export interface FixtureFormat {
   metaFields: string[];
   /** The Splunk `host` of one event. */
   hostOf(fields: RawFields): string | undefined;
-  parser(sink: EventSink, opts: { decodeEntities?: boolean; wanted?: ReadonlySet<string> }): LineParser;
+  parser(
+    sink: EventSink,
+    opts: { decodeEntities?: boolean; wanted?: ReadonlySet<string>; maxDepth?: number },
+  ): LineParser;
 }
 
 const str = (v: RawFields[string] | undefined): string | undefined =>
@@ -74,7 +78,7 @@ const FORMATS: Record<string, FixtureFormat> = {
     sourceOf: () => 'crowdstrike',
     metaFields: ['ComputerName', 'aid', 'timestamp', 'ProcessStartTime'],
     hostOf: (f) => str(f.ComputerName) ?? str(f.aid),
-    parser: (sink) => jsonLinesParser(sink, crowdstrikeTime),
+    parser: (sink, o) => jsonLinesParser(sink, crowdstrikeTime, o),
   },
   wineventlog: {
     id: 'wineventlog',
@@ -92,7 +96,7 @@ const FORMATS: Record<string, FixtureFormat> = {
     sourceOf: () => 'nxlog',
     metaFields: ['Hostname', 'EventTime'],
     hostOf: (f) => str(f.Hostname),
-    parser: (sink) => jsonLinesParser(sink, nxlogTime),
+    parser: (sink, o) => jsonLinesParser(sink, nxlogTime, o),
   },
 };
 
@@ -135,6 +139,23 @@ export interface ReadFixtureOptions {
   wanted?: ReadonlySet<string>;
   /** EVTX: take fields from the reader directly (default) or parse the rendered XML (false). */
   evtxFastPath?: boolean;
+  /** Bounds on reading (`limits:` in dac.config.yaml); DEFAULT_LIMITS where absent. */
+  limits?: Partial<FixtureLimits>;
+}
+
+/** The limits that apply to reading fixtures. */
+export type FixtureLimits = Pick<
+  Limits,
+  'fixture_decompressed_bytes' | 'fixture_decompression_ratio' | 'fixture_line_length' | 'json_depth'
+>;
+
+function lineOptions(limits: FixtureLimits, compressedBytes?: () => number): LineReadOptions {
+  return {
+    maxLineLength: limits.fixture_line_length,
+    maxBytes: limits.fixture_decompressed_bytes,
+    maxRatio: limits.fixture_decompression_ratio,
+    ...(compressedBytes ? { compressedBytes } : {}),
+  };
 }
 
 function addEvtx(into: EvtxStats | undefined, s: EvtxStats): EvtxStats {
@@ -165,6 +186,10 @@ export async function readFixture(
   opts: ReadFixtureOptions = {},
 ): Promise<ReadResult> {
   const maxIssues = opts.maxIssues ?? 1000;
+  const limits: FixtureLimits = { ...DEFAULT_LIMITS, ...opts.limits };
+  const parserOpts = { ...opts, maxDepth: limits.json_depth };
+  const tooLong = (len: number) =>
+    `line too long (${len}+ bytes; the limit is ${limits.fixture_line_length}, raise it with limits.fixture_line_length in dac.config.yaml), dropped`;
   const issues: ReadIssue[] = [];
   let issueCount = 0;
   let malformed = 0;
@@ -244,16 +269,15 @@ export async function readFixture(
             event: sink.event,
             issue: (i) => sink.issue({ ...i, member: m.name }),
           },
-          opts,
+          parserOpts,
         );
+        // The member's compressed size (from the central directory) for the ratio check: a
+        // deflated member, or a gzip inside the zip, cannot expand beyond the limit either.
+        const compressed = Math.max(1, m.compressedSize);
         const r = await readLinesFrom(mkind === 'gzip' ? gunzipStream(rest) : rest, (l, n) => parser.line(l, n), {
-          onOverlong: (line, len) =>
-            sink.issue({
-              line,
-              member: m.name,
-              kind: 'malformed',
-              message: `line too long (${len}+ characters), dropped`,
-            }),
+          ...lineOptions(limits, () => compressed),
+          skipEmptyLines: format.id !== 'wineventlog',
+          onOverlong: (line, len) => sink.issue({ line, member: m.name, kind: 'malformed', message: tooLong(len) }),
         });
         parser.end();
         bytes += r.bytes;
@@ -269,10 +293,12 @@ export async function readFixture(
       { container: 'zip', members, ...(evtx ? { evtx } : {}) },
     );
   }
-  const parser = format.parser(sink, opts);
+  const parser = format.parser(sink, parserOpts);
   const stats = await readLines(path, (l, n) => parser.line(l, n), {
-    onOverlong: (line, len) =>
-      sink.issue({ line, kind: 'malformed', message: `line too long (${len}+ characters), dropped` }),
+    ...lineOptions(limits),
+    // A blank line is part of a classic WinEventLog event; every other format ignores blank lines.
+    skipEmptyLines: format.id !== 'wineventlog',
+    onOverlong: (line, len) => sink.issue({ line, kind: 'malformed', message: tooLong(len) }),
   });
   parser.end();
   return result(stats);

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, writeFileSync } from 'node:fs';
+import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -388,28 +388,66 @@ describe('JSON-lines readers', () => {
 });
 
 describe('readLines', () => {
-  it('yields the same lines as splitting the decoded text, whatever the chunk size (fast-check)', async () => {
+  it('yields the same lines as splitting the decoded text at LF, CRLF and lone CR, whatever the chunk size (fast-check)', async () => {
+    // Splunk's default LINE_BREAKER is ([\r\n]+) (help.splunk.com, "Configure event line breaking").
     await fc.assert(
       fc.asyncProperty(
-        fc.array(fc.oneof(fc.string(), fc.constantFrom('\n', '\r\n', 'é', '€', '😀')), { maxLength: 40 }),
+        fc.array(fc.oneof(fc.string(), fc.constantFrom('\n', '\r\n', '\r', 'é', '€', '😀')), { maxLength: 40 }),
         fc.integer({ min: 1, max: 64 }),
-        async (parts, hwm) => {
+        fc.boolean(),
+        async (parts, hwm, skipEmptyLines) => {
           const text = parts.join('');
-          const got: string[] = [];
-          await readLines(file(text), (l) => got.push(l), { highWaterMark: hwm });
-          const want =
-            text === ''
-              ? []
-              : text
-                  .replace(/^\uFEFF/, '')
-                  .split('\n')
-                  .map((l) => l.replace(/\r$/, ''));
-          if (text.endsWith('\n')) want.pop();
+          const got: [string, number][] = [];
+          const stats = await readLines(file(text), (l, n) => got.push([l, n]), { highWaterMark: hwm, skipEmptyLines });
+          const all = text === '' ? [] : text.split(/\r\n|\r|\n/);
+          if (/[\r\n]$/.test(text)) all.pop();
+          const want = all.map((l, i) => [l, i + 1] as [string, number]).filter(([l]) => !skipEmptyLines || l !== '');
           expect(got).toEqual(want);
+          expect(stats.lines).toBe(all.length);
         },
       ),
-      { numRuns: 150 },
+      { numRuns: 200 },
     );
+  });
+
+  it('issue 12 case 7: a CR-only file is read line by line (Splunk LINE_BREAKER default ([\\r\\n]+))', async () => {
+    const got: [string, number][] = [];
+    const stats = await readLines(file('{"a":1}\r{"a":2}\r\r{"a":3}\r'), (l, n) => got.push([l, n]));
+    expect(got).toEqual([
+      ['{"a":1}', 1],
+      ['{"a":2}', 2],
+      ['{"a":3}', 4],
+    ]);
+    expect(stats.lines).toBe(4);
+  });
+
+  it('issue 12 case 6: a 9 MB gzip of newlines stops at the decompression-ratio limit, fast', async () => {
+    // 9 GB of LF compress to ~9 MB; built in pieces so the test's own memory stays small.
+    const dir = mkdtempSync(join(tmpdir(), 'dac-bomb-'));
+    const path = join(dir, 'newlines.jsonl.gz');
+    const piece = gzipSync(Buffer.alloc(64 * 1024 * 1024, 10), { level: 9 });
+    // Concatenated gzip members are one gzip stream (RFC 1952 §2.2): 140 × 64 MiB ≈ 9.4 GB.
+    writeFileSync(path, Buffer.concat(Array.from({ length: 140 }, () => piece)));
+    const t0 = performance.now();
+    const stats = await readLines(path, () => {}, { maxRatio: 200 });
+    const ms = performance.now() - t0;
+    expect(stats.error?.message).toMatch(
+      /more than 200 times its compressed size \(raise it with limits\.fixture_decompression_ratio/,
+    );
+    expect(stats.bytes).toBeLessThan(512 * 1024 * 1024);
+    // Not a timing test of speed, a bound against hanging: main ran for over 5 minutes.
+    expect(ms).toBeLessThan(60_000);
+    rmSync(dir, { recursive: true, force: true });
+  });
+
+  it('issue 12 case 6: the decompressed-bytes limit stops a file with a message naming it', async () => {
+    const got: string[] = [];
+    const stats = await readLines(file(`${'{"a":1}\n'.repeat(1000)}`), (l) => got.push(l), {
+      maxBytes: 100,
+      highWaterMark: 64,
+    });
+    expect(stats.error?.message).toMatch(/stopped after 100 bytes .*limits\.fixture_decompressed_bytes/);
+    expect(got.length).toBeLessThan(20);
   });
 
   it('drops a BOM, strips CR, counts lines, reports over-long lines and keeps memory bounded', async () => {
@@ -484,5 +522,50 @@ describe('hostile field names', () => {
     if ('error' in x) throw new Error(x.error);
     expect(x.fields.toString).toBeUndefined();
     expect(x.fields.A).toBe('a');
+  });
+});
+
+describe('issue 12 case 7: JSON events with wrong results on main', () => {
+  it('the big-integer recovery takes the key at its own nesting level', async () => {
+    const line =
+      '{"X":{"RawProcessId":1},"RawProcessId":99999999999999999999,"a":[{"b":18446744073709551615},{"b":-9223372036854775809}]}';
+    const { events } = await read(`${line}\n`, 'crowdstrike:events:sensor');
+    expect(events[0]!.fields).toMatchObject({
+      'X.RawProcessId': '1',
+      RawProcessId: '99999999999999999999',
+      'a{}.b': ['18446744073709551615', '-9223372036854775809'],
+    });
+  });
+
+  it('a 20,000-deep JSON line is one malformed event with its line number; the events after it are read', async () => {
+    const deep = `${'{"a":'.repeat(20_000)}1${'}'.repeat(20_000)}`;
+    const r = await read(`{"n":1}\n${deep}\n{"n":3}\n{"n":4}\n`, 'crowdstrike:events:sensor');
+    const events = r.events;
+    expect(events.map((e) => [e.line, e.fields.n])).toEqual([
+      [1, '1'],
+      [3, '3'],
+      [4, '4'],
+    ]);
+    expect(r.issues).toMatchObject([
+      {
+        line: 2,
+        kind: 'malformed',
+        message: expect.stringMatching(/JSON nested deeper than 512 levels \(raise it with limits\.json_depth/),
+      },
+    ]);
+  });
+
+  it('json_depth is configurable: a limit of 2 refuses {"a":{"b":{}}}', async () => {
+    const events: RawEvent[] = [];
+    const r = await readFixture(file('{"a":{"b":{"c":1}}}\n{"a":1}\n'), fmt('nxlog:json'), (e) => events.push(e), {
+      limits: { json_depth: 2 },
+    });
+    expect(events).toHaveLength(1);
+    expect(r.malformed).toBe(1);
+  });
+
+  it('a CR-only NXLog file is read (not "file is empty")', async () => {
+    const { events } = await read('{"EventID":1}\r{"EventID":2}\r', 'nxlog:json');
+    expect(events.map((e) => e.fields.EventID)).toEqual(['1', '2']);
   });
 });

@@ -16,16 +16,28 @@ export function classicHeaderTime(line: string): number | undefined {
  * are reported as skipped). The fields are Splunk's default WinEventLog extraction
  * (@dac/normalise parseWinEventLogText); the text is kept as `_raw`.
  */
-export function winEventLogParser(sink: EventSink): LineParser {
+export function winEventLogParser(sink: EventSink, opts: { maxEventLength?: number } = {}): LineParser {
+  // An event longer than this (characters, line breaks included) is malformed: bounded memory.
+  const maxLen = opts.maxEventLength ?? 4 * 1024 * 1024;
   let lines: string[] = [];
+  let length = 0;
+  let tooLong = false;
   let start = 0;
   let xmlLine = 0;
   const flush = () => {
+    if (tooLong) {
+      sink.issue({ line: start, kind: 'malformed', message: `event longer than ${maxLen} characters` });
+      tooLong = false;
+      lines = [];
+      length = 0;
+      return;
+    }
     if (lines.length === 0) return;
     while (lines.length > 1 && lines[lines.length - 1].trim() === '') lines.pop();
     const text = lines.join('\n');
     sink.event({ fields: parseWinEventLogText(text), time: classicHeaderTime(lines[0]), line: start, text });
     lines = [];
+    length = 0;
   };
   return {
     line(text, lineNo) {
@@ -34,6 +46,7 @@ export function winEventLogParser(sink: EventSink): LineParser {
         flush();
         start = lineNo;
         lines = [t];
+        length = t.length;
         return;
       }
       if (t.startsWith('<Event')) {
@@ -42,8 +55,14 @@ export function winEventLogParser(sink: EventSink): LineParser {
         sink.issue({ line: lineNo, kind: 'skipped', message: 'XML event in a classic WinEventLog file' });
         return;
       }
-      if (lines.length > 0) lines.push(text);
-      else if (t.trim() !== '')
+      if (tooLong) return;
+      if (lines.length > 0) {
+        length += text.length + 1;
+        if (length > maxLen) {
+          tooLong = true;
+          lines = [];
+        } else lines.push(text);
+      } else if (t.trim() !== '')
         sink.issue({ line: lineNo, kind: 'malformed', message: 'text before the first WinEventLog header line' });
     },
     end: flush,

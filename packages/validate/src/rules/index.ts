@@ -1,5 +1,6 @@
 import type { Rule } from '../types.js';
 import { datamodelField } from './datamodel_field.js';
+import { confControlCharacter } from './conf_control_character.js';
 import { date } from './date.js';
 import { fieldMappingAddon } from './field_mapping_addon.js';
 import { fileName } from './file_name.js';
@@ -37,6 +38,7 @@ export const RULES: readonly Rule[] = [
   stanzaLength,
   lookupFile,
   fieldMappingAddon,
+  confControlCharacter,
   // SPL-backed (parsed once per detection by @dac/spl, shared through ctx.search())
   splSyntax,
   splUnsupported,

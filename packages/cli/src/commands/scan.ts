@@ -1,0 +1,85 @@
+import { existsSync, statSync } from 'node:fs';
+import { resolve } from 'node:path';
+import { Option, type Command } from 'commander';
+import { findLogs, LogArgumentError, prepareScan, runScan, scanJson, scanText, writeReport } from '@dac/scan';
+import { loadAttack } from '@dac/validate';
+import { addJobsOption, jobsOf } from '../jobs.js';
+import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
+
+interface ScanOpts {
+  content: string;
+  format: 'text' | 'json';
+  report?: string;
+  expectAll?: boolean;
+  jobs?: number;
+  workers?: number;
+}
+
+/**
+ * `dac scan [--content DIR] [--format text|json] [--report DIR] [--expect-all] [-j N] LOG…`:
+ * every replayable detection of the content over the logs (files, or folders searched for
+ * .evtx .log .json .jsonl .gz .zip). Exit 0 whether or not anything fired; 1 with --expect-all
+ * when some log has no detection firing; 2 on usage errors.
+ */
+export const scanCommand: DacCommand = {
+  register(program: Command, setExit: (code: number) => void) {
+    const cmd = program
+      .command('scan')
+      .description('Run every replayable detection of the content over log files and folders in one pass')
+      .argument('<logs...>', 'log files or folders (searched for .evtx .log .json .jsonl .gz .zip)')
+      .option('--content <dir>', 'content root', process.cwd())
+      .addOption(new Option('--format <format>', 'output format').choices(['text', 'json']).default('text'))
+      .option('--report <dir>', 'write index.html (ATT&CK heatmap, tables) and layer.json (ATT&CK Navigator) into DIR')
+      .option('--expect-all', 'exit 1 when some log has no detection firing');
+    addJobsOption(
+      cmd,
+      'threads to scan with (default: available parallelism when the logs hold 128 MiB or more, else 1)',
+    );
+    cmd.action(async (logArgs: string[], opts: ScanOpts) => {
+      const fail = (msg: string) => {
+        process.stderr.write(`dac scan: ${msg}\n`);
+        setExit(EXIT_USAGE);
+      };
+      const root = resolve(opts.content);
+      if (!existsSync(root) || !statSync(root).isDirectory())
+        return fail(`content root ${opts.content} is not a directory`);
+      if (opts.report !== undefined && existsSync(opts.report) && !statSync(opts.report).isDirectory())
+        return fail(`report folder ${opts.report} is a file`);
+      let logs: ReturnType<typeof findLogs>;
+      try {
+        logs = findLogs(logArgs);
+      } catch (e) {
+        if (e instanceof LogArgumentError) return fail(e.message);
+        throw e;
+      }
+      if (logs.length === 0) return fail(`no log files (.evtx .log .json .jsonl .gz .zip) under ${logArgs.join(', ')}`);
+      const tty = process.stderr.isTTY === true;
+      if (tty) process.stderr.write('dac scan: preparing detections…\r');
+      const prepared = prepareScan(root);
+      const result = await runScan(prepared, logs, {
+        jobs: jobsOf(opts),
+        onProgress: tty ? (done, total) => process.stderr.write(`\x1b[2Kdac scan: ${done}/${total} logs\r`) : undefined,
+      });
+      if (tty) process.stderr.write('\x1b[2K');
+      process.stdout.write(
+        opts.format === 'json' ? `${JSON.stringify(scanJson(result), null, 2)}\n` : scanText(result),
+      );
+      if (opts.report !== undefined) {
+        const w = writeReport(resolve(opts.report), result, loadAttack());
+        process.stderr.write(`dac scan: report ${w.html}, layer ${w.layer}\n`);
+      }
+      const silent = result.logs.filter((l) => l.fired.length === 0);
+      if (opts.expectAll && silent.length > 0) {
+        process.stderr.write(
+          `dac scan: --expect-all: ${silent.length} log(s) with no detection firing: ${silent
+            .slice(0, 10)
+            .map((l) => l.log)
+            .join(', ')}${silent.length > 10 ? ', …' : ''}\n`,
+        );
+        setExit(EXIT_FAILED);
+        return;
+      }
+      setExit(EXIT_OK);
+    });
+  },
+};

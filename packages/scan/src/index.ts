@@ -1,0 +1,33 @@
+/**
+ * @dac/scan: every replayable detection of a content tree over a corpus of logs in one pass —
+ * the rule index, the driver (one worker per file), the text/JSON outputs and the ATT&CK report.
+ */
+export type {
+  DetectionRun,
+  IndexKeys,
+  LogReport,
+  NotScanned,
+  ScanDetection,
+  ScanHit,
+  ScanResult,
+  ScanSummary,
+} from './types.js';
+export { RuleIndex, StreamRouting, valueKey, type RuleIndexOptions } from './rule-index.js';
+export { findLogs, sourcetypeOf, sourcetypeOfLine, LogArgumentError, LOG_EXTENSIONS, type LogFile } from './logs.js';
+export { scanFile, scanIndex, type FileScan } from './scan.js';
+export { prepareScan, runScan, scanWorkerEntry, WORKER_MIN_BYTES, type PreparedScan, type ScanOptions } from './run.js';
+export { scanDetections, scanKeysOf } from './detections.js';
+export { scanJson, scanText } from './output.js';
+export {
+  coverage,
+  escapeHtml,
+  navigatorLayer,
+  reportHtml,
+  scriptJson,
+  writeReport,
+  LAYER_VERSIONS,
+  TACTICS,
+  COLOR_COVERED,
+  COLOR_FIRED,
+  type TechniqueCoverage,
+} from './report.js';

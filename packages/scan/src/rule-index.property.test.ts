@@ -1,0 +1,116 @@
+// The rule index never drops a match: on random small rule sets (real search expressions parsed
+// by @dac/spl, keys derived by @dac/replay's indexKeysOf) over random events, routing each event through the
+// index and evaluating only the candidates finds exactly the (event, detection) matches of
+// evaluating every detection on every event with @dac/spl's reference interpreter.
+import fc from 'fast-check';
+import { describe, expect, it } from 'vitest';
+import type { SplunkEvent } from '@dac/normalise';
+import { evaluateSearch, parsePipeline, type SearchExpr } from '@dac/spl';
+import { RuleIndex } from './rule-index.js';
+import { indexKeysOf } from '@dac/replay';
+import { scanKeysOf } from './detections.js';
+import type { ScanDetection } from './types.js';
+
+const keysOfSearch = (e: SearchExpr | undefined) => scanKeysOf(indexKeysOf(e, 'events', []));
+
+const SOURCETYPES = ['XmlWinEventLog', 'xmlwineventlog', 'nxlog:json'];
+const SOURCES = ['XmlWinEventLog:Security', 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational', 'nxlog'];
+const CODES = ['1', '3', '4688', '4104', '01'];
+const WORDS = ['cmd.exe', 'CMD.EXE', 'powershell.exe', 'x', ''];
+const ETS = ['wineventlog_security', 'ms-sysmon-process', 'other'];
+
+const value = (vals: string[]) => fc.constantFrom(...vals);
+/** A term of the search language over the event fields the generator fills. */
+const atom = fc.oneof(
+  value(SOURCETYPES).map((v) => `sourcetype=${v}`),
+  value(SOURCES).map((v) => `source="${v}"`),
+  value(['XmlWinEventLog*', '*Sysmon*', 'nx*']).map((v) => `source="${v}"`),
+  value(CODES).map((v) => `EventCode=${v}`),
+  fc.array(value(CODES), { minLength: 1, maxLength: 3 }).map((vs) => `EventCode IN (${vs.join(', ')})`),
+  value(WORDS.filter((w) => w)).map((v) => `Image=${v}`),
+  value(['*.exe', 'cmd*']).map((v) => `Image="${v}"`),
+  value(ETS).map((v) => `eventtype=${v}`),
+  value(CODES).map((v) => `EventCode!=${v}`),
+  value(CODES).map((v) => `NOT EventCode=${v}`),
+  value(CODES).map((v) => `EventCode>${v}`),
+);
+const search: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
+  e: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    atom,
+    fc.tuple(tie('e'), tie('e')).map(([a, b]) => `(${a} ${b})`),
+    fc.tuple(tie('e'), tie('e')).map(([a, b]) => `(${a} OR ${b})`),
+    tie('e').map((a) => `NOT (${a})`),
+  ),
+})).e;
+
+const event: fc.Arbitrary<SplunkEvent> = fc.record(
+  {
+    sourcetype: value(SOURCETYPES),
+    source: value(SOURCES),
+    EventCode: fc.oneof(value(CODES), fc.array(value(CODES), { minLength: 2, maxLength: 3 })),
+    Image: value(WORDS),
+    eventtype: fc.oneof(value(ETS), fc.array(value(ETS), { minLength: 2, maxLength: 2 })),
+  },
+  { requiredKeys: ['sourcetype', 'source'] },
+) as fc.Arbitrary<SplunkEvent>;
+
+function exprOf(text: string): SearchExpr | undefined {
+  const c = parsePipeline(text).pipeline.commands[0];
+  return c?.kind === 'search' ? c.expr : undefined;
+}
+
+describe('rule index', () => {
+  it('indexed routing ≡ every detection on every event (random rule sets and events)', () => {
+    fc.assert(
+      fc.property(
+        fc.array(search, { minLength: 1, maxLength: 12 }),
+        fc.array(event, { maxLength: 30 }),
+        (texts, events) => {
+          const exprs = texts.map(exprOf);
+          const detections: ScanDetection[] = exprs.map((expr, i) => ({
+            file: `d${i}.yml`,
+            id: `d${i}`,
+            name: `d${i}`,
+            techniques: [],
+            keys: keysOfSearch(expr),
+            open: () => ({ push() {}, end: () => 0 }),
+            rowsOnNoEvents: async () => 0,
+          }));
+          const index = new RuleIndex(detections);
+          for (const ev of events) {
+            const all = exprs.flatMap((e, i) => (!e || evaluateSearch(e, ev) ? [i] : []));
+            const routing = index.stream(String(ev.sourcetype), String(ev.source));
+            const indexed = routing.candidates(ev).filter((i) => !exprs[i] || evaluateSearch(exprs[i]!, ev));
+            expect(indexed, `${texts.join(' | ')} on ${JSON.stringify(ev)}`).toEqual(all);
+          }
+        },
+      ),
+      { numRuns: 400 },
+    );
+  });
+
+  it('files a detection under its EventCode term and skips events of other codes', () => {
+    const d = (keys: ScanDetection['keys'], i: number): ScanDetection => ({
+      file: `d${i}`,
+      id: `d${i}`,
+      name: `d${i}`,
+      techniques: [],
+      keys,
+      open: () => ({ push() {}, end: () => 0 }),
+      rowsOnNoEvents: async () => 0,
+    });
+    const index = new RuleIndex([
+      d(keysOfSearch(exprOf('source="XmlWinEventLog:Security" EventCode=4688')), 0),
+      d(keysOfSearch(exprOf('EventCode IN (1, 3) Image=cmd.exe')), 1),
+      d({}, 2),
+    ]);
+    const sec = index.stream('XmlWinEventLog', 'XmlWinEventLog:Security');
+    expect(sec.candidates({ EventCode: '4688' })).toEqual([0, 2]);
+    expect(sec.candidates({ EventCode: '3' })).toEqual([1, 2]);
+    expect(sec.candidates({ EventCode: '7' })).toEqual([2]);
+    const sysmon = index.stream('XmlWinEventLog', 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational');
+    expect(sysmon.eligible).toEqual([1, 2]);
+    expect(sysmon.candidates({ EventCode: '4688' })).toEqual([2]);
+  });
+});

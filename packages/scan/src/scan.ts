@@ -1,0 +1,160 @@
+/**
+ * The scan driver: every log file read once, each event extracted once (projected on the fields
+ * its candidate detections read) and pushed only to the detections the rule index routes it to.
+ * Each detection runs once per log file (its stats state is per file, so memory is flat in the
+ * size of the logs); a detection fires on a log when it gives rows there.
+ */
+import { defaultAddonEngine, type AddonEngine, type RawEvent } from '@dac/normalise';
+import { formatFor, readFixture } from '@dac/replay';
+import { sharedDataModels } from './detections.js';
+import { type LogFile, sourcetypeOf } from './logs.js';
+import { RuleIndex, type StreamRouting } from './rule-index.js';
+import type { DetectionRun, LogReport, ScanDetection, ScanHit } from './types.js';
+
+export interface FileScan {
+  report: LogReport;
+  hits: ScanHit[];
+}
+
+/** The rule index over detections with the CIM data-set membership of @dac/normalise. */
+export function scanIndex(detections: readonly ScanDetection[]): RuleIndex {
+  const models = sharedDataModels();
+  return new RuleIndex(detections, {
+    inDataSet: (ev, ds) => models.contains(ev, ds),
+    dataSetReads: (ds) => {
+      const r = models.reads(ds);
+      return r && new Set([...r, 'tag', 'eventtype']);
+    },
+    dataSetRows: (ev, ds) => models.rows(ev, ds),
+    // What a row needs (as @dac/replay's prepared tstats detections want it).
+    dataSetWanted: (ds) => {
+      const info = models.resolve(ds);
+      const r = models.reads(ds);
+      return (
+        info &&
+        r &&
+        new Set([...r, ...info.fields, '_time', 'host', 'source', 'sourcetype', 'index', 'tag', 'eventtype'])
+      );
+    },
+  });
+}
+
+/** Unions of candidate detections' fields, cached by candidate set (events of a kind share one). */
+class WantedCache {
+  private readonly cache = new Map<string, ReadonlySet<string> | undefined>();
+  constructor(private readonly detections: readonly ScanDetection[]) {}
+  get(cands: readonly number[], routing: ReadonlySet<string> | undefined): ReadonlySet<string> | undefined {
+    const key = cands.join(',');
+    if (this.cache.has(key)) return this.cache.get(key);
+    let out: Set<string> | undefined = routing ? new Set(routing) : undefined;
+    for (const i of cands) {
+      const f = this.detections[i]!.fields;
+      if (!f || !out) {
+        out = undefined;
+        break;
+      }
+      for (const x of f) out.add(x);
+    }
+    this.cache.set(key, out);
+    return out;
+  }
+}
+
+/**
+ * Scans one log file with every detection of the index. Never throws for bad content: an
+ * unreadable file or one whose format cannot be told is a report with `error`; a detection that
+ * fails on an event is dropped for the rest of the file and counted in `report.error`.
+ */
+export async function scanFile(
+  index: RuleIndex,
+  file: LogFile,
+  engine: AddonEngine = defaultAddonEngine(),
+): Promise<FileScan> {
+  const t0 = performance.now();
+  const detections = index.detections;
+  const base: LogReport = { log: file.log, events: 0, malformed: 0, skipped: 0, fired: [], seconds: 0 };
+  const st = sourcetypeOf(file.path);
+  if ('error' in st) return { report: { ...base, error: st.error }, hits: [] };
+  const fmt = formatFor(st.sourcetype);
+  if ('error' in fmt) return { report: { ...base, error: fmt.error }, hits: [] };
+  const sourcetype = fmt.sourcetype;
+  const runs = new Map<number, DetectionRun>();
+  const failed = new Map<number, string>();
+  const wanted = new Map<StreamRouting, WantedCache>();
+  let lastSource = '';
+  let routing: StreamRouting | undefined;
+  let cache: WantedCache | undefined;
+  const onRaw = (raw: RawEvent) => {
+    const source = fmt.sourceOf(raw.fields);
+    if (source !== lastSource || !routing) {
+      lastSource = source;
+      routing = index.stream(sourcetype, source);
+      cache = wanted.get(routing);
+      if (!cache) wanted.set(routing, (cache = new WantedCache(detections)));
+    }
+    if (routing.eligible.length === 0) return;
+    const meta = { sourcetype, source, host: fmt.hostOf(raw.fields) };
+    const extractor = engine.extractor(sourcetype, source);
+    const keyEvent = extractor.extract(raw, meta, routing.fields);
+    const cands = routing.candidates(keyEvent);
+    if (cands.length === 0) return;
+    const want = cache!.get(cands, routing.fields);
+    const event =
+      !routing.fields || (want && [...want].every((f) => routing!.fields!.has(f)))
+        ? keyEvent
+        : extractor.extract(raw, meta, want);
+    for (const i of cands) {
+      if (failed.has(i)) continue;
+      let r = runs.get(i);
+      try {
+        if (!r) runs.set(i, (r = detections[i]!.open()));
+        r.push(event);
+      } catch (e) {
+        failed.set(i, (e as Error).message);
+      }
+    }
+  };
+  const report: LogReport = { ...base, sourcetype };
+  try {
+    const r = await readFixture(file.path, fmt, onRaw, { maxIssues: 0 });
+    report.events = r.events;
+    report.malformed = r.malformed;
+    report.skipped = r.skipped;
+    if (r.error) report.error = `stopped reading: ${r.error.message}`;
+  } catch (e) {
+    report.error = `cannot read: ${(e as Error).message}`;
+  }
+  const hits: ScanHit[] = [];
+  for (let i = 0; i < detections.length; i++) {
+    if (failed.has(i)) continue;
+    const r = runs.get(i);
+    let rows = 0;
+    try {
+      // A detection no event reached still runs on the log, over nothing (as Splunk's would).
+      rows = r ? await r.end() : await detections[i]!.rowsOnNoEvents();
+    } catch (e) {
+      failed.set(i, (e as Error).message);
+      continue;
+    }
+    if (rows > 0) {
+      const d = detections[i]!;
+      const unconditional = (r ? await d.rowsOnNoEvents() : rows) > 0;
+      hits.push({
+        id: d.id,
+        detection: d.file,
+        name: d.name,
+        log: file.log,
+        rows,
+        ...(unconditional ? { unconditional } : {}),
+      });
+      if (!unconditional) report.fired.push(d.file);
+    }
+  }
+  if (failed.size > 0) {
+    const [i, msg] = [...failed][0]!;
+    const note = `${failed.size} detection(s) failed on this log, e.g. ${detections[i]!.file}: ${msg}`;
+    report.error = report.error ? `${report.error}; ${note}` : note;
+  }
+  report.seconds = (performance.now() - t0) / 1000;
+  return { report, hits };
+}

@@ -1,0 +1,131 @@
+/**
+ * What the scan needs of a detection, and what it reports. The scan knows detections only through
+ * `ScanDetection`: prepared once (parsed, planned, compiled), opened once per log file, fed the
+ * events the rule index routes to it, ended to give its row count.
+ */
+import type { SplunkEvent } from '@dac/normalise';
+
+/**
+ * Necessary conditions on the events a detection can match, from its base search or tstats
+ * where-clause and its data set. Every present dimension holds for every event that can give a
+ * row; an absent one says nothing. The index uses them only to skip work: a detection whose keys
+ * an event fails cannot match it, so the event is not pushed to it. Values are compared as Splunk
+ * compares search terms (case-insensitively); `*` is a wildcard in sourcetypes and sources.
+ */
+export interface IndexKeys {
+  /**
+   * The input stream: the event's `sourcetype` is one of `sourcetype` OR its `source` one of
+   * `source` (`sysmon` = `sourcetype=… OR source=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational OR …`).
+   */
+  streams?: { readonly sourcetype?: readonly string[]; readonly source?: readonly string[] };
+  /** The event's `eventtype` (multivalue) has one of these. */
+  eventtypes?: readonly string[];
+  /** The event belongs to one of these data sets (`Endpoint.Processes`). */
+  dataSets?: readonly string[];
+  /**
+   * With one data set: constant equality terms of the tstats where-clause on that data set's
+   * rows (`process_name` in `cmd.exe`, …): some row of the event has one of `values` in `field`.
+   */
+  rowTerms?: readonly { field: string; values: readonly string[] }[];
+  /**
+   * Constant equality terms of the search, each a necessary condition: the event's `field` has
+   * one of `values` (`EventCode` in 1, 4688). A value with `*` is a pattern (never hashed).
+   */
+  terms?: readonly { field: string; values: readonly string[] }[];
+}
+
+/** One running copy of a detection over one log file: push its events, then end it. */
+export interface DetectionRun {
+  push(event: SplunkEvent): void;
+  /** End of the log file: the detection's result row count. */
+  end(): number | Promise<number>;
+}
+
+/** A replayable detection, ready to scan with. */
+export interface ScanDetection {
+  /** Content-relative file (`detections/endpoint/x.yml`): the detection's identity. */
+  file: string;
+  /** The detection's `id` (a UUID in ESCU), else its file. */
+  id: string;
+  name: string;
+  /** ATT&CK technique ids of `tags.mitre_attack_id`. */
+  techniques: readonly string[];
+  keys: IndexKeys;
+  /**
+   * The fields the detection's searches read (the extraction projects on them); undefined:
+   * every field (a bare `_raw` term, `table *`, …).
+   */
+  fields?: ReadonlySet<string>;
+  open(): DetectionRun;
+  /**
+   * Rows of a run that is given no event (`| stats count` gives one row, `count=0`, over
+   * nothing): what the detection gives on a log none of whose events the index routes to it.
+   */
+  rowsOnNoEvents(): Promise<number>;
+}
+
+/** A detection of the content that cannot be replayed, and why. */
+export interface NotScanned {
+  file: string;
+  name: string;
+  techniques: readonly string[];
+  reason: string;
+}
+
+/** A detection that gave rows on a log. */
+export interface ScanHit {
+  /** The detection's id. */
+  id: string;
+  /** Content-relative file. */
+  detection: string;
+  name: string;
+  /** The log as the user named it (a file given, or the path under a folder given). */
+  log: string;
+  rows: number;
+  /**
+   * The detection gives rows over no events at all (`| stats count` without by: one row,
+   * `count=0`, as Splunk gives it), so its rows say nothing about the log: reported, but not
+   * counted as a detection firing on the log (`fired`, `--expect-all`).
+   */
+  unconditional?: true;
+}
+
+/** What one log file held and what fired on it. */
+export interface LogReport {
+  log: string;
+  /** The sourcetype the events were read as (`XmlWinEventLog`), or undefined when unreadable. */
+  sourcetype?: string;
+  events: number;
+  malformed: number;
+  skipped: number;
+  /** Detections that gave rows on this log (content-relative files), unconditional ones excepted. */
+  fired: string[];
+  /** Unreadable log (missing, unknown format): the reason. */
+  error?: string;
+  /** Seconds spent on this file (reading, extracting, evaluating). */
+  seconds: number;
+}
+
+export interface ScanSummary {
+  events: number;
+  logs: number;
+  /** Replayable detections run. */
+  detections: number;
+  /** Detections that fired on at least one log (unconditional ones excepted). */
+  fired: number;
+  /** Detections that give rows over no events (they appear in the results of every log). */
+  unconditional: number;
+  /** Wall-clock seconds of the scan (reading, extracting, evaluating; preparation not included). */
+  seconds: number;
+  /** Seconds spent preparing the detections (parse, plan, compile). */
+  prepareSeconds: number;
+  notReplayable: number;
+}
+
+export interface ScanResult {
+  hits: ScanHit[];
+  logs: LogReport[];
+  detections: readonly ScanDetection[];
+  notScanned: readonly NotScanned[];
+  summary: ScanSummary;
+}

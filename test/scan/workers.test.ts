@@ -1,0 +1,63 @@
+// The worker-thread path of runScan (used by the bundled CLI with --jobs > 1) gives exactly the
+// results of the in-thread path, in log order. Under vitest sources run in-thread, so this test
+// bundles the worker entry with esbuild (as scripts/build.mjs does) and points DAC_SCAN_WORKER at it.
+import { build } from 'esbuild';
+import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { findLogs, prepareScan, runScan, scanWorkerEntry } from '@dac/scan';
+import { ATEXEC_EVTX, NGROK_SYSMON, repo, writeContent } from './content.js';
+
+let out: string;
+beforeAll(async () => {
+  out = mkdtempSync(join(repo, 'node_modules', '.dac-scan-workers-'));
+  await build({
+    entryPoints: [join(repo, 'packages/scan/src/file.worker.ts')],
+    outfile: join(out, 'scan-file.worker.js'),
+    bundle: true,
+    platform: 'node',
+    format: 'esm',
+    target: 'node20',
+    packages: 'external',
+    logLevel: 'warning',
+    banner: {
+      js: "import { createRequire as __dacCreateRequire } from 'node:module'; const require = __dacCreateRequire(import.meta.url);",
+    },
+    plugins: [
+      {
+        name: 'workspace-sources',
+        setup(b) {
+          b.onResolve({ filter: /^@dac\// }, (a) => ({
+            path: join(repo, 'packages', a.path.slice(5).split('/')[0]!, 'src', 'index.ts'),
+          }));
+        },
+      },
+    ],
+  });
+}, 120_000);
+afterAll(() => {
+  rmSync(out, { recursive: true, force: true });
+  delete process.env.DAC_SCAN_WORKER;
+});
+
+describe('scan worker threads', () => {
+  it('two threads give the results of one, in log order', async () => {
+    const logs = mkdtempSync(join(tmpdir(), 'dac-scan-workers-'));
+    for (let i = 0; i < 6; i++) {
+      mkdirSync(join(logs, `d${i}`));
+      copyFileSync(i % 2 ? ATEXEC_EVTX : NGROK_SYSMON, join(logs, `d${i}`, i % 2 ? 'a.evtx' : 'sysmon.log'));
+    }
+    const prepared = prepareScan(writeContent());
+    const files = findLogs([logs]);
+    const one = await runScan(prepared, files, { jobs: 1 });
+    process.env.DAC_SCAN_WORKER = join(out, 'scan-file.worker.js');
+    process.env.DAC_ASSETS ??= repo;
+    expect(scanWorkerEntry()?.pathname).toBe(join(out, 'scan-file.worker.js'));
+    // This thread only hands out files: the worker scans every one.
+    const two = await runScan(prepared, files, { jobs: 2, scanInThread: false });
+    expect(one.hits.length).toBeGreaterThan(0);
+    expect(two.hits).toEqual(one.hits);
+    expect(two.logs.map((l) => [l.log, l.events, l.fired])).toEqual(one.logs.map((l) => [l.log, l.events, l.fired]));
+  }, 120_000);
+});
