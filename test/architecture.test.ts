@@ -23,9 +23,12 @@ const LAYERS: readonly (readonly string[])[] = [
   ['spl'],
   // Splunk CIM: data models and the tstats plan resolved against them (SPL + CIM knowledge).
   ['cim'],
-  // Stages that only read content, SPL and CIM.
-  ['validate', 'matchers', 'normalise', 'search', 'splunk-app', 'versioning'],
-  // Replay runs generated matchers over normalised events.
+  // The add-ons' search-time extraction and CIM data-set membership (over SPL and CIM), which
+  // validation (field-mapping-addon) and replay both use.
+  ['normalise'],
+  // Stages that only read content, SPL, CIM and the add-on knowledge.
+  ['validate', 'matchers', 'search', 'splunk-app', 'versioning'],
+  // Replay reads logs, extracts events and runs prepared searches over them.
   ['replay'],
   // The scan runs every replayable detection over a corpus of logs (rule index, workers, report).
   ['scan'],

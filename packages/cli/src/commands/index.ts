@@ -8,6 +8,7 @@ import { replayCommand } from './replay.js';
 import { compileCommand } from './compile.js';
 import { initCommand } from './init.js';
 import { newCommand } from './new.js';
+import { planCommand } from './plan.js';
 import { scanCommand } from './scan.js';
 
 /**
@@ -23,5 +24,6 @@ export const commands: DacCommand[] = [
   compileCommand,
   initCommand,
   newCommand,
+  planCommand,
   scanCommand,
 ];

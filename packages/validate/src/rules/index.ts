@@ -2,6 +2,7 @@ import type { Rule } from '../types.js';
 import { datamodelField } from './datamodel_field.js';
 import { confControlCharacter } from './conf_control_character.js';
 import { date } from './date.js';
+import { fieldMappingAddon } from './field_mapping_addon.js';
 import { fileName } from './file_name.js';
 import { filterMacro } from './filter_macro.js';
 import { lookupFile } from './lookup_file.js';
@@ -38,6 +39,7 @@ export const RULES: readonly Rule[] = [
   stanzaLength,
   lookupFile,
   schemaComment,
+  fieldMappingAddon,
   confControlCharacter,
   // SPL-backed (parsed once per detection by @dac/spl, shared through ctx.search())
   splSyntax,
