@@ -200,6 +200,15 @@ function eventPasses(source: EventSource, passes: number): () => Iterable<Event>
 
 /** How many passes over the events a pipeline makes (main search + subsearches over events). */
 export function eventPassCount(p: PipelinePlan): number {
+  let n = passCounts.get(p);
+  if (n === undefined) passCounts.set(p, (n = countEventPasses(p)));
+  return n;
+}
+
+/** Pass counts by plan (a plan never changes once prepared; runs are opened per detection and log). */
+const passCounts = new WeakMap<PipelinePlan, number>();
+
+function countEventPasses(p: PipelinePlan): number {
   let n = p.source === 'events' ? 1 : 0;
   for (const c of p.commands) {
     for (const s of c.subsearches ?? []) n += eventPassCount(s.pipeline);

@@ -7,7 +7,7 @@ import type { SearchCommand, SearchExpr } from '@dac/spl';
 import type { CommandModule } from '../command.js';
 import { SUBSEARCH_MAXOUT } from '../command.js';
 import type { SubPlan } from '../engine.js';
-import { compileSearch, subsearchesOf, subsearchExpr } from '../search-expr.js';
+import { compileSearch, type Predicate, subsearchesOf, subsearchExpr } from '../search-expr.js';
 import { copyRow } from '../values.js';
 
 export const search: CommandModule<SearchCommand> = {
@@ -22,6 +22,9 @@ export const search: CommandModule<SearchCommand> = {
     // The base search reads the caller's events: it keeps a copy of each match when a later stage
     // may modify rows (the preparer decides: copyEvents).
     const base = ctx.index === 0 && ctx.source === 'events';
+    // Without subsearches the predicate is the same for every run: compiled once, on first use
+    // (`dac scan` opens a run per detection and log).
+    let compiled: Predicate | undefined;
     return {
       name: 'search',
       span: cmd.spanOfCommand,
@@ -31,14 +34,16 @@ export const search: CommandModule<SearchCommand> = {
       subsearches: [...subs.values()],
       stage(next, rt) {
         const copy = base && this.copyEvents !== false;
-        const matches = compileSearch(cmd.expr, {
-          subsearch: (node) => {
-            const sub = subs.get(node)!;
-            const r = subsearchExpr(rt.results(sub));
-            if (r.problem) rt.warn('search', r.problem, node.span);
-            return r.expr;
-          },
-        });
+        const matches =
+          (compiled ??= subs.size === 0 ? compileSearch(cmd.expr) : undefined) ??
+          compileSearch(cmd.expr, {
+            subsearch: (node) => {
+              const sub = subs.get(node)!;
+              const r = subsearchExpr(rt.results(sub));
+              if (r.problem) rt.warn('search', r.problem, node.span);
+              return r.expr;
+            },
+          });
         return {
           push(row) {
             if (matches(row)) next.push(copy ? copyRow(row) : row);

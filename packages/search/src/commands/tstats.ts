@@ -23,7 +23,7 @@ import { parseBool } from '../args.js';
 import type { CommandModule } from '../command.js';
 import { SUBSEARCH_MAXOUT } from '../command.js';
 import type { Runtime, SubPlan } from '../engine.js';
-import { compileSearch, subsearchesOf, subsearchExpr } from '../search-expr.js';
+import { compileSearch, type Predicate, subsearchesOf, subsearchExpr } from '../search-expr.js';
 import { bucketStart, parseTimeSpan } from '../time-span.js';
 import type { DataSet, Row, Value } from '../types.js';
 import { toNumber } from '../values.js';
@@ -206,7 +206,10 @@ export const tstats: CommandModule<TstatsCommand> = {
       subs.set(s, sub);
     }
     const fillNull = opt('fillnull_value');
-    const compileMatch = (rt: Runtime) =>
+    // Without subsearches the predicate is the same for every run: compiled once, on first use.
+    let compiled: Predicate | undefined;
+    const compileMatch = (rt: Runtime): Predicate =>
+      (compiled ??= subs.size === 0 ? compileSearch(where, { fieldKey }) : undefined) ??
       compileSearch(where, {
         fieldKey,
         subsearch: (node) => {
