@@ -5,6 +5,7 @@
  */
 import type { ContentTree, DetectionData } from '@dac/content';
 import { defaultDataModels, type DataModelProvider, type SplunkEvent } from '@dac/normalise';
+import { pushFilter } from '@dac/search';
 import { contentContext, prepareDetection, type IndexKeys as ReplayKeys, type PreparedDetection } from '@dac/replay';
 import type { DetectionRun, IndexKeys, NotScanned, ScanDetection } from './types.js';
 
@@ -120,6 +121,7 @@ export function scanDetections(
       continue;
     }
     let empty: Promise<number> | undefined;
+    const accepts = pushFilter(p.plan);
     detections.push({
       file,
       id: typeof data.id === 'string' ? data.id : file,
@@ -129,6 +131,7 @@ export function scanDetections(
       // keys select: such a detection gets every event.
       keys: p.search.includes('[') ? {} : scanKeysOf(p.index),
       fields: p.wanted,
+      ...(accepts ? { accepts: accepts as (e: SplunkEvent) => boolean } : {}),
       open: () => runOf(p, now),
       rowsOnNoEvents: () => {
         empty ??= Promise.resolve(runOf(p, now).end());

@@ -107,6 +107,8 @@ export async function scanFile(
       if (failed.has(i)) continue;
       let r = runs.get(i);
       try {
+        const d = detections[i]!;
+        if (d.accepts && !d.accepts(event)) continue;
         if (!r) runs.set(i, (r = detections[i]!.open()));
         r.push(event);
       } catch (e) {

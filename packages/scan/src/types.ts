@@ -56,6 +56,12 @@ export interface ScanDetection {
    * every field (a bare `_raw` term, `table *`, …).
    */
   fields?: ReadonlySet<string>;
+  /**
+   * False for an event the detection's first command drops with no effect (@dac/search
+   * `pushFilter`): such an event is not pushed, and a log none of whose events the detection
+   * accepts gets the run over nothing (`rowsOnNoEvents`). Undefined: every routed event is pushed.
+   */
+  accepts?(event: SplunkEvent): boolean;
   open(): DetectionRun;
   /**
    * Rows of a run that is given no event (`| stats count` gives one row, `count=0`, over

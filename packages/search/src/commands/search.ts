@@ -8,6 +8,7 @@ import type { CommandModule } from '../command.js';
 import { SUBSEARCH_MAXOUT } from '../command.js';
 import type { SubPlan } from '../engine.js';
 import { compileSearch, type Predicate, subsearchesOf, subsearchExpr } from '../search-expr.js';
+import type { Row } from '../types.js';
 import { copyRow } from '../values.js';
 
 export const search: CommandModule<SearchCommand> = {
@@ -32,6 +33,7 @@ export const search: CommandModule<SearchCommand> = {
       rows: 'readonly',
       copyEvents: base,
       subsearches: [...subs.values()],
+      ...(base && subs.size === 0 ? { accepts: (row) => (compiled ??= compileSearch(cmd.expr))(row as Row) } : {}),
       stage(next, rt) {
         const copy = base && this.copyEvents !== false;
         const matches =

@@ -25,7 +25,7 @@ import { SUBSEARCH_MAXOUT } from '../command.js';
 import type { Runtime, SubPlan } from '../engine.js';
 import { compileSearch, type Predicate, subsearchesOf, subsearchExpr } from '../search-expr.js';
 import { bucketStart, parseTimeSpan } from '../time-span.js';
-import type { DataSet, Row, Value } from '../types.js';
+import type { DataSet, Event, Row, Value } from '../types.js';
 import { toNumber } from '../values.js';
 
 /** Fields that every data set inherits unprefixed (splunk-semantics.md §1.10). */
@@ -253,6 +253,18 @@ export const tstats: CommandModule<TstatsCommand> = {
                 },
               };
             },
+      // Push mode: an event none of whose data-set rows match the where-clause changes nothing.
+      ...(subs.size === 0 && (!dataset || dataset.rowsOf)
+        ? {
+            accepts: (ev: Row | Event) => {
+              const match = (compiled ??= compileSearch(where, { fieldKey }));
+              const rowsOf = dataset?.rowsOf;
+              if (!rowsOf) return match(ev as Row);
+              for (const r of rowsOf(ev as Event)) if (match(r)) return true;
+              return false;
+            },
+          }
+        : {}),
       stage: (next) => next,
     };
   },
