@@ -121,6 +121,7 @@ export function scanDetections(
       continue;
     }
     let empty: Promise<number> | undefined;
+    let emptyRows: number | undefined;
     const accepts = pushFilter(p.plan);
     detections.push({
       file,
@@ -133,8 +134,10 @@ export function scanDetections(
       fields: p.wanted,
       ...(accepts ? { accepts: accepts as (e: SplunkEvent) => boolean } : {}),
       open: () => runOf(p, now),
+      // Asked on every log the detection is not run on: the count itself once known (no await).
       rowsOnNoEvents: () => {
-        empty ??= Promise.resolve(runOf(p, now).end());
+        if (emptyRows !== undefined) return emptyRows;
+        empty ??= Promise.resolve(runOf(p, now).end()).then((n) => (emptyRows = n));
         return empty;
       },
     });

@@ -67,7 +67,7 @@ export interface ScanDetection {
    * Rows of a run that is given no event (`| stats count` gives one row, `count=0`, over
    * nothing): what the detection gives on a log none of whose events the index routes to it.
    */
-  rowsOnNoEvents(): Promise<number>;
+  rowsOnNoEvents(): number | Promise<number>;
 }
 
 /** A detection of the content that cannot be replayed, and why. */
