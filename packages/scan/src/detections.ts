@@ -5,7 +5,7 @@
  */
 import type { ContentTree, DetectionData } from '@dac/content';
 import { defaultDataModels, type DataModelProvider, type SplunkEvent } from '@dac/normalise';
-import { pushFilter } from '@dac/search';
+import { pushFilter, readsEventsOnce } from '@dac/search';
 import { contentContext, prepareDetection, type IndexKeys as ReplayKeys, type PreparedDetection } from '@dac/replay';
 import type { DetectionRun, IndexKeys, NotScanned, ScanDetection } from './types.js';
 
@@ -128,9 +128,10 @@ export function scanDetections(
       id: typeof data.id === 'string' ? data.id : file,
       name,
       techniques,
-      // A subsearch (or join/append) reads the log's events too, not only those the base search
-      // keys select: such a detection gets every event.
-      keys: p.search.includes('[') ? {} : scanKeysOf(p.index),
+      // A subsearch (or join/append) over the events reads the log's events too, not only those
+      // the base search keys select: such a detection gets every event. An event-free subsearch
+      // (`[| inputlookup …]`) reads none: the first command's keys still hold.
+      keys: p.search.includes('[') && !readsEventsOnce(p.plan) ? {} : scanKeysOf(p.index),
       fields: p.wanted,
       ...(accepts ? { accepts: accepts as (e: SplunkEvent) => boolean } : {}),
       open: () => runOf(p, now),

@@ -28,6 +28,14 @@ export interface OpenSearchOptions {
 }
 
 /**
+ * Whether the search reads its events once, through its first command (no subsearch, join or
+ * append over the events): every event that matters then passes the first command's expression.
+ */
+export function readsEventsOnce(plan: SearchPlan): boolean {
+  return eventPassCount(plan.pipeline) === 1;
+}
+
+/**
  * The events a pushed run can use: false for an event the search's first command drops with no
  * effect (pushing it changes nothing, and a run that accepts no event gives the rows of a run
  * over no events). Undefined when the first command does not say (every event may matter).
