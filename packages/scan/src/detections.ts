@@ -24,10 +24,22 @@ export function scanKeysOf(k: ReplayKeys, dm: DataModelProvider = sharedDataMode
     const rowTerms = Object.entries(k.equals)
       .filter(([field]) => own.has(field))
       .map(([field, values]) => ({ field, values }));
-    return rowTerms.length > 0 ? { dataSets: k.dataSets, rowTerms } : { dataSets: k.dataSets };
+    const anyOf = multiField(k).filter((cl) => cl.every((t) => own.has(t.field)));
+    return {
+      dataSets: k.dataSets,
+      ...(rowTerms.length > 0 ? { rowTerms } : {}),
+      ...(anyOf.length > 0 ? { anyOf } : {}),
+    };
   }
-  const out: { streams?: IndexKeys['streams']; eventtypes?: string[]; terms: { field: string; values: string[] }[] } = {
+  const anyOf = multiField(k).filter((cl) => cl.every((t) => !STREAM_FIELDS.has(t.field)));
+  const out: {
+    streams?: IndexKeys['streams'];
+    eventtypes?: string[];
+    terms: { field: string; values: string[] }[];
+    anyOf?: IndexKeys['anyOf'];
+  } = {
     terms: Object.entries(k.equals).map(([field, values]) => ({ field, values })),
+    ...(anyOf.length > 0 ? { anyOf } : {}),
   };
   const s = k.streams;
   if (s) {
@@ -37,6 +49,16 @@ export function scanKeysOf(k: ReplayKeys, dm: DataModelProvider = sharedDataMode
     else if (!s.eventtype) out.streams = { sourcetype: s.sourcetype, source: s.source };
   }
   return out;
+}
+
+/** Fields the stream clause and the per-event eventtype check cover (not hashed as terms). */
+const STREAM_FIELDS = new Set(['sourcetype', 'source', 'eventtype']);
+
+/** The necessary clauses of `k` that are disjunctions over more than one field. */
+function multiField(k: ReplayKeys): { field: string; value: string }[][] {
+  return k.requires
+    .filter((cl) => cl.some((t) => t.field !== cl[0]!.field))
+    .map((cl) => cl.map((t) => ({ field: t.field, value: t.value })));
 }
 
 function techniquesOf(data: DetectionData): string[] {

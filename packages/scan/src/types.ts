@@ -32,6 +32,12 @@ export interface IndexKeys {
    * one of `values` (`EventCode` in 1, 4688). A value with `*` is a pattern (never hashed).
    */
   terms?: readonly { field: string; values: readonly string[] }[];
+  /**
+   * Necessary disjunctions over several fields (`process_name=a OR original_file_name=b`): the
+   * event (a leading tstats: some row of it in the data set) has one of the terms. Used by the
+   * index when no one-field term can be hashed.
+   */
+  anyOf?: readonly (readonly { field: string; value: string }[])[];
 }
 
 /** One running copy of a detection over one log file: push its events, then end it. */
