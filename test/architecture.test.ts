@@ -14,17 +14,21 @@ const packagesDir = join(repo, 'packages');
  */
 const LAYERS: readonly (readonly string[])[] = [
   // Foundations with no @dac dependency: dac's data files; Splunk .conf syntax; escaping of user
-  // text for each output channel (terminal, GitHub workflow commands, Markdown, XML).
-  ['assets', 'conf', 'escape'],
+  // text for each output channel (terminal, GitHub workflow commands, Markdown, XML); the one
+  // file-system layer (confined reads, atomic confined writes, caches, markers).
+  ['assets', 'conf', 'escape', 'fs'],
   // The content stage: loader, typed model, ESCU naming and derived values.
   ['content'],
   // The SPL front end (macro expansion over the content's macros, parser, interpreter).
   ['spl'],
   // Splunk CIM: data models and the tstats plan resolved against them (SPL + CIM knowledge).
   ['cim'],
-  // Stages that only read content, SPL and CIM.
-  ['validate', 'matchers', 'normalise', 'search', 'splunk-app', 'versioning'],
-  // Replay runs generated matchers over normalised events.
+  // The add-ons' search-time extraction and CIM data-set membership (over SPL and CIM), which
+  // validation (field-mapping-addon) and replay both use.
+  ['normalise'],
+  // Stages that only read content, SPL, CIM and the add-on knowledge.
+  ['validate', 'matchers', 'search', 'splunk-app', 'versioning'],
+  // Replay reads logs, extracts events and runs prepared searches over them.
   ['replay'],
   // The scan runs every replayable detection over a corpus of logs (rule index, workers, report).
   ['scan'],

@@ -17,8 +17,12 @@ describe.skipIf(!existsSync(CORPUS))('ESCU corpus build', () => {
     expect(view.detections.length).toBeGreaterThan(1100);
     const saved = confMap(files.get('default/savedsearches.conf')!.toString('utf8'));
     expect(saved.size).toBe(view.detections.length);
+    // Detections calling a macro the build left out are left out too (issue 12 case 8: ESCU's
+    // base64decode.yml does not parse, so its caller goes), each with a build-dependency warning.
+    const dependents = new Set(diagnostics.filter((d) => d.rule === 'build-dependency').map((d) => d.file));
+    expect([...dependents]).toEqual(['detections/endpoint/windows_alternate_datastream___base64_content.yml']);
     for (const d of tree.detections) {
-      if (exclude.has(d.file.relPath) || !d.data) continue;
+      if (exclude.has(d.file.relPath) || dependents.has(d.file.relPath) || !d.data) continue;
       const s = saved.get(`ESCU - ${d.data.name} - Rule`)!;
       expect(s.get('search')).toBe(splunkReadValue(d.data.search));
       expect(s.get('action.escu.known_false_positives')).toBe(splunkReadValue(d.data.known_false_positives));

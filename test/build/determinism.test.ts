@@ -2,6 +2,7 @@ import { mkdtempSync, readdirSync, readFileSync, rmSync, statSync } from 'node:f
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, describe, expect, it } from 'vitest';
+import { MARKER_FILE } from '@dac/fs';
 import { loadContent } from '@dac/content';
 import { buildApp } from '@dac/splunk-app';
 import { FIXTURE } from './helpers.js';
@@ -9,9 +10,11 @@ import { FIXTURE } from './helpers.js';
 const tmp = mkdtempSync(join(tmpdir(), 'dac-build-det-'));
 afterAll(() => rmSync(tmp, { recursive: true, force: true }));
 
+/** The app folder's files, without dac's own marker (which is not part of the app or the tarball). */
 function listTree(dir: string): Map<string, Buffer> {
   const out = new Map<string, Buffer>();
   for (const rel of (readdirSync(dir, { recursive: true }) as string[]).sort()) {
+    if (rel === MARKER_FILE) continue;
     const p = join(dir, rel);
     if (statSync(p).isFile()) out.set(relative(dir, p), readFileSync(p));
   }

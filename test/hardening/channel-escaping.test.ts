@@ -8,9 +8,7 @@ import { join } from 'node:path';
 import { Command, CommanderError } from 'commander';
 import { SaxesParser } from 'saxes';
 import { afterEach, describe, expect, it, vi } from 'vitest';
-import { createCiCommand } from '../../packages/cli/src/commands/ci.js';
-import { testCommand } from '../../packages/cli/src/commands/test.js';
-import { versionCheckCommand } from '../../packages/cli/src/commands/version-check.js';
+import { ciCommand } from '../../packages/cli/src/commands/ci.js';
 import type { DacCommand } from '../../packages/cli/src/program.js';
 import { makeRepo, NGROK_REL, type TempRepo } from '../versioning/repo.js';
 
@@ -46,7 +44,7 @@ async function runCi(argv: string[]): Promise<{ code: number; stdout: string; st
     stderr += String(s);
     return true;
   });
-  const ci = createCiCommand(programOf([versionCheckCommand, testCommand]));
+  const ci = ciCommand;
   let code = 0;
   try {
     await programOf([ci])((c) => (code = Math.max(code, c))).parseAsync(['node', 'dac', ...argv]);
@@ -73,12 +71,15 @@ describe('issue 12 case 5: CI-channel escaping of user text', () => {
     vi.stubEnv('GITHUB_STEP_SUMMARY', summary);
     const r = await runCi(['ci', '--base', base, '--content', repo.dir, '--junit', junit]);
 
-    // The test ran (its row is printed), and its name is shown escaped on one line.
-    expect(r.stdout).toContain('True Positive Test\\n::error file=README.md,line=1::INJECTED\\n::stop-commands::x');
+    // The test ran (its failure is an annotation at its tests: entry), its name escaped on one line.
+    expect(r.stdout).toMatch(
+      /^::error file=[^,]*,line=\d+,col=\d+,title=dac test-(failed|error)::test "True Positive Test%0A::error file=README.md,line=1::INJECTED%0A::stop-commands::x /m,
+    );
     // No line of either stream starts a workflow command other than dac's own annotations.
     for (const stream of [r.stdout, r.stderr]) {
       const commands = stream.split('\n').filter((l) => /^\s*::/.test(l));
-      for (const c of commands) expect(c).toMatch(/^::(error|warning) (file=[^,\n]*,line=\d+,col=\d+,)?title=dac /);
+      for (const c of commands)
+        expect(c).toMatch(/^::(error|warning|notice) (file=[^,\n]*,line=\d+,col=\d+,)?title=dac /);
       expect(stream).not.toMatch(/^\s*::stop-commands::/m);
       expect(stream).not.toMatch(/^\s*::error file=README\.md/m);
       // No ESC or BEL from user text: no colour, hyperlink or title escape sequence.

@@ -72,6 +72,6 @@ describe('dac compile', () => {
   it('selecting an unknown detection is a usage error (exit 2)', async () => {
     const r = await dac('compile', '--content', repo, '--out', join(tmp, 'out-none'), 'no_such_detection');
     expect(r.code).toBe(2);
-    expect(r.err).toMatch(/no detection matches "no_such_detection"/);
+    expect(r.err).toMatch(/no detection named "no_such_detection"/);
   });
 });

@@ -1,6 +1,6 @@
 // Issue 2 "Done when": a broken copy of the ngrok detection yields exactly one diagnostic per defect,
 // at the right line and column, in all three output formats of `dac validate`.
-import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync } from 'node:fs';
+import { cpSync, existsSync, mkdirSync, mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join, relative } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
@@ -36,11 +36,12 @@ let root: string;
 beforeAll(() => {
   // The repository's content with the broken copy in place of the real detection.
   root = mkdtempSync(join(tmpdir(), 'dac-broken-ngrok-'));
-  for (const dir of ['macros', 'stories', 'data_sources', 'lookups']) {
+  for (const dir of ['macros', 'stories', 'data_sources', 'lookups', 'schemas']) {
     if (existsSync(join(repo, dir))) cpSync(join(repo, dir), join(root, dir), { recursive: true });
   }
   mkdirSync(join(root, 'detections', 'endpoint'), { recursive: true });
-  cpSync(fixture, join(root, REL));
+  // Its $schema comment points at the schema from test/validate/fixtures/; from its new folder it is two levels up.
+  writeFileSync(join(root, REL), text.replace('$schema=../../../schemas/', '$schema=../../schemas/'));
 });
 afterAll(() => rmSync(root, { recursive: true, force: true }));
 
@@ -106,8 +107,7 @@ describe('broken ngrok detection: one diagnostic per defect, exact positions', (
     expect(lines).toHaveLength(8);
     lines.forEach((l, i) => {
       const e = EXPECTED[i]!;
-      expect(l.startsWith(`::error file=${shown},line=${e.line},col=${e.column}::`), l).toBe(true);
-      expect(l.endsWith(` [${e.rule}]`), l).toBe(true);
+      expect(l.startsWith(`::error file=${shown},line=${e.line},col=${e.column},title=dac ${e.rule}::`), l).toBe(true);
       expect(l).not.toMatch(/[\r\n]/);
     });
   });

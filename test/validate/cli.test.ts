@@ -35,6 +35,18 @@ describe('dac validate exit codes', () => {
     expect((await dac('--content', join(repo, 'no-such-dir'))).code).toBe(2);
   });
 
+  it('2 for a PATH outside the content root, or one that holds no content file (not "0 files checked")', async () => {
+    const outside = await dac('--content', join(repo, 'detections'), join(repo, 'macros'));
+    expect(outside.code).toBe(2);
+    expect(outside.err).toMatch(/macros is outside the content root .*detections; validate it with --content/);
+    const none = await dac('--content', repo, 'docs');
+    expect(none.code).toBe(2);
+    expect(none.err).toMatch(
+      /^dac validate: no content file under docs: content files are \.yml files under detections\/, /,
+    );
+    expect(none.out).toBe('');
+  });
+
   it('--jobs N (or -j N) sets the thread count; a bad count is a usage error', async () => {
     expect((await dac('--content', repo, '--jobs', '0')).code).toBe(0);
     expect((await dac('--content', repo, '-j', '1')).code).toBe(0);

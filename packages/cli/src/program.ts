@@ -1,6 +1,7 @@
 import { Command, CommanderError } from 'commander';
 import { MissingAssetError } from '@dac/assets';
 import { isFileSystemError } from '@dac/content';
+import { FsRefusal, OutputRefusal } from '@dac/fs';
 import cliPackage from '../package.json';
 import { commands } from './commands/index.js';
 import { resolveContentRoot } from './content-root.js';
@@ -70,6 +71,8 @@ export function describeFailure(command: string, e: unknown): string {
     const reason = FS_REASONS[e.code ?? ''] ?? e.code;
     return `${who}: cannot ${e.syscall}${e.path ? ` ${e.path}` : ''}: ${reason}\n`;
   }
+  // A path dac refuses to read or write (a link out of the content root, into an output folder).
+  if (e instanceof FsRefusal || e instanceof OutputRefusal) return `${who}: ${e.message}\n`;
   // An incomplete installation: say which file is missing, no stack.
   if (e instanceof MissingAssetError) return `${who}: ${e.message}\n`;
   return `${who}: internal error: ${e instanceof Error ? (e.stack ?? e.message) : String(e)}\n`;

@@ -1,4 +1,5 @@
-import { existsSync, readFileSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { readConfinedFile } from '@dac/fs';
 import { homedir } from 'node:os';
 import { dirname, isAbsolute, join, resolve } from 'node:path';
 import type { Diagnostic } from './diagnostic.js';
@@ -158,7 +159,10 @@ export function loadConfig(root: string): { config: DacConfig; diagnostics: Diag
     if (typeof versionFrom === 'string') {
       config.versionFrom = versionFrom;
       try {
-        const pkg = JSON.parse(readFileSync(join(root, versionFrom), 'utf8')) as { version?: unknown };
+        // Inside the content root only (@dac/fs): `../../outside.json` or a link out is refused.
+        const pkg = JSON.parse(readConfinedFile(root, versionFrom, { maxBytes: 1 << 20 }).toString('utf8')) as {
+          version?: unknown;
+        };
         if (typeof pkg.version === 'string') config.app.version = pkg.version;
         else throw new Error('it has no "version" string');
       } catch (e) {

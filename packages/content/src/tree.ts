@@ -1,10 +1,11 @@
-import { existsSync, readdirSync, statSync } from 'node:fs';
+import { existsSync } from 'node:fs';
+import { walkConfined } from '@dac/fs';
 import { join, resolve } from 'node:path';
 import { loadConfig, type DacConfig } from './config.js';
 import type { Diagnostic } from './diagnostic.js';
 import { documentModel, type ContentModels } from './document.js';
 import { CONTENT_FOLDERS, type ContentData, type ContentKind } from './model.js';
-import { documentValue, loadYamlFile, toRelPath, type YamlFile, type YamlLimits } from './yaml-file.js';
+import { documentValue, loadYamlFile, type YamlFile, type YamlLimits } from './yaml-file.js';
 
 /** A content file found on disk, before it is read. */
 export interface ContentEntry {
@@ -50,26 +51,42 @@ const YAML_EXT = /\.ya?ml$/i;
 
 /**
  * Lists the content files under a root, sorted by path (the order contentctl loads them in).
- * Folders that do not exist are simply empty.
+ * Folders that do not exist are simply empty. Read through @dac/fs: links that leave the root,
+ * link loops and non-regular files (FIFOs, devices) are not listed but reported as positioned
+ * `file-access` errors in `problems`.
  */
-export function discoverContent(rootDir: string): { entries: ContentEntry[]; lookupFiles: string[] } {
+export function discoverContent(rootDir: string): {
+  entries: ContentEntry[];
+  lookupFiles: string[];
+  problems: Diagnostic[];
+} {
   const root = resolve(rootDir);
   const entries: ContentEntry[] = [];
   const lookupFiles: string[] = [];
+  const problems: Diagnostic[] = [];
   for (const [kind, folder] of Object.entries(CONTENT_FOLDERS) as [ContentKind, string][]) {
     const dir = join(root, folder);
-    if (!existsSync(dir) || !statSync(dir).isDirectory()) continue;
-    const names = (readdirSync(dir, { recursive: true }) as string[]).sort();
-    for (const name of names) {
-      const path = join(dir, name);
-      if (YAML_EXT.test(name)) {
-        if (statSync(path).isFile()) entries.push({ kind, path, relPath: toRelPath(root, path) });
-      } else if (kind === 'lookup' && statSync(path).isFile()) {
-        lookupFiles.push(toRelPath(root, path));
-      }
+    if (!existsSync(dir)) continue;
+    const { files, problems: found } = walkConfined(
+      root,
+      dir,
+      (rel) => YAML_EXT.test(rel) || (kind === 'lookup' && !rel.endsWith('/')),
+    );
+    for (const f of files) {
+      if (YAML_EXT.test(f.relPath)) entries.push({ kind, path: f.path, relPath: f.relPath });
+      else lookupFiles.push(f.relPath);
     }
+    for (const p of found)
+      problems.push({
+        file: p.relPath,
+        line: 1,
+        column: 1,
+        severity: 'error',
+        rule: 'file-access',
+        message: p.message,
+      });
   }
-  return { entries, lookupFiles };
+  return { entries, lookupFiles, problems };
 }
 
 export function loadItem<K extends ContentKind>(
@@ -94,7 +111,8 @@ export function itemOf<K extends ContentKind>(kind: K, file: YamlFile): ContentI
 export function loadContent(rootDir: string): ContentTree {
   const root = resolve(rootDir);
   const { config, diagnostics } = loadConfig(root);
-  const { entries, lookupFiles } = discoverContent(root);
+  const { entries, lookupFiles, problems } = discoverContent(root);
+  diagnostics.push(...problems);
   const tree: ContentTree = {
     root,
     config,

@@ -1,4 +1,5 @@
-import { readFileSync, statSync } from 'node:fs';
+import { statSync } from 'node:fs';
+import { FsRefusal, readConfinedFile } from '@dac/fs';
 import { relative, sep } from 'node:path';
 import {
   LineCounter,
@@ -15,6 +16,7 @@ import {
   type Scalar,
 } from 'yaml';
 import type { Diagnostic } from './diagnostic.js';
+import { yamlSyntaxMessage } from './yaml-errors.js';
 import { DEFAULT_LIMITS, howToRaise, type Limits } from './limits.js';
 
 /** Files larger than this are refused before parsing by default: ESCU's largest detection is ~20 KB. */
@@ -53,20 +55,28 @@ export function loadYamlFile(path: string, root: string, limits: YamlLimits = DE
   const relPath = toRelPath(root, path);
   let bytes: Buffer;
   try {
-    const size = statSync(path).size;
-    if (size > limits.yaml_file_bytes) {
+    // Through @dac/fs: the real path must be inside the content root, and only a regular file is read.
+    bytes = readConfinedFile(root, path, { maxBytes: limits.yaml_file_bytes });
+  } catch (e) {
+    if (e instanceof FsRefusal && e.reason === 'too-large')
       return failed(
         path,
         relPath,
         'yaml-file-too-large',
-        `file is ${size} bytes; the limit for a content file is ${limits.yaml_file_bytes} bytes (${howToRaise('yaml_file_bytes')})`,
+        `file is ${sizeOf(path)} bytes; the limit for a content file is ${limits.yaml_file_bytes} bytes (${howToRaise('yaml_file_bytes')})`,
       );
-    }
-    bytes = readFileSync(path);
-  } catch (e) {
+    if (e instanceof FsRefusal) return failed(path, relPath, 'file-access', e.message);
     return failed(path, relPath, 'io', `cannot read file: ${(e as Error).message}`);
   }
   return parseYamlText(bytes, path, relPath, limits);
+}
+
+function sizeOf(path: string): number | string {
+  try {
+    return statSync(path).size;
+  } catch {
+    return 'more than the limit';
+  }
 }
 
 /** Parses YAML bytes (or text) as a content file; used by the loader and by git-based readers. */
@@ -129,7 +139,10 @@ export function parseYamlText(
         ...at(err.pos[0]),
         severity: isWarning ? 'warning' : 'error',
         rule: err.code === 'DUPLICATE_KEY' ? 'yaml-duplicate-key' : 'yaml-syntax',
-        message: err.code === 'DUPLICATE_KEY' ? duplicateKeyMessage(text, err.pos) : cleanYamlMessage(err.message),
+        message:
+          err.code === 'DUPLICATE_KEY'
+            ? duplicateKeyMessage(text, err.pos)
+            : yamlSyntaxMessage(err, text, cleanYamlMessage(err.message)),
       });
     }
   }

@@ -1,11 +1,11 @@
 import { createHash } from 'node:crypto';
-import { readFileSync, renameSync, writeFileSync } from 'node:fs';
+import { readFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { assetPath } from '@dac/assets';
 import type { Diagnostic as TsMorphDiagnostic } from 'ts-morph';
 import { tsMorph, typescript } from './lazy-deps.js';
 import { loadDataModels, type DataModels } from '@dac/cim';
-import { ensureDir } from '@dac/content';
+import { ensureDir, seal, verifySeal, writeFileAtomic } from '@dac/fs';
 import type { TstatsCommand } from './ast.js';
 import {
   COMMAND_MARKER,
@@ -96,10 +96,12 @@ export function typecheckMatchers(
  * One program for all modules: type-check each, and (with `emit`) emit each as CommonJS from the
  * same program, which reuses its parse instead of transpiling every module again.
  */
-function checkAndEmit(
+export function checkAndEmit(
   sources: { id: string; source: string }[],
   models: DataModels,
   mode: { check: boolean; emit: boolean },
+  /** More modules the sources import (raw-search matchers' stream interfaces), path → text. */
+  extraModules?: ReadonlyMap<string, string>,
 ): Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }> {
   const result = new Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }>();
   if (sources.length === 0) return result;
@@ -107,6 +109,7 @@ function checkAndEmit(
   project.createSourceFile('/matchers/runtime.ts', runtimeSource());
   const typeModules = new Map<string, string>();
   for (const s of sources) for (const m of supportModules(s.source, models)) typeModules.set(m.path, m.source);
+  for (const [path, text] of extraModules ?? []) typeModules.set(path, text);
   for (const [path, text] of typeModules) project.createSourceFile(`/matchers/${path}`, text);
   const byOutput = new Map<string, { diagnostics: MatcherDiagnostic[]; js?: string }>();
   const files = sources.map((s, i) => {
@@ -152,7 +155,7 @@ export function supportModules(source: string, models: DataModels): { path: stri
   return out;
 }
 
-function toMatcherDiagnostic(d: TsMorphDiagnostic, source: string): MatcherDiagnostic {
+export function toMatcherDiagnostic(d: TsMorphDiagnostic, source: string): MatcherDiagnostic {
   const line = d.getLineNumber();
   let span: { start: number; end: number } = { start: 0, end: 0 };
   const cmd = COMMAND_MARKER.exec(source);
@@ -230,7 +233,7 @@ const buildMemory = new Map<string, BuildEntry>();
 const loadedMemory = new Map<string, LoadedModule>();
 const modelFingerprints = new WeakMap<DataModels, string>();
 
-function sha256(s: string): string {
+export function sha256(s: string): string {
   return createHash('sha256').update(s).digest('hex');
 }
 
@@ -251,25 +254,45 @@ function modelsFingerprint(models: DataModels): string {
   return f;
 }
 
-function readCache<T>(cacheDir: string | undefined, kind: string, key: string): T | undefined {
+/**
+ * A disk cache entry is used only when it verifies: its recorded kind and key equal the ones
+ * computed now from the input (the key hashes the generator version, data models and the tstats
+ * AST or the generated source), and its HMAC under dac's integrity key (@dac/fs, kept in the
+ * user's state folder, never in the cache or a content tree) matches the stored text, which holds
+ * the generated JavaScript. A planted, edited or foreign entry fails and is regenerated: code
+ * from a cache file never runs unless dac itself wrote it for this very key.
+ */
+export function readCache<T>(cacheDir: string | undefined, kind: string, key: string): T | undefined {
   if (!cacheDir) return undefined;
   try {
-    const v = JSON.parse(readFileSync(join(cacheDir, kind, `${key}.json`), 'utf8')) as { version: string; value: T };
-    return v.version === GENERATOR_VERSION ? v.value : undefined;
+    const v = JSON.parse(readFileSync(join(cacheDir, kind, `${key}.json`), 'utf8')) as {
+      version?: unknown;
+      key?: unknown;
+      value?: unknown;
+      seal?: unknown;
+    };
+    if (v.version !== GENERATOR_VERSION || v.key !== key || typeof v.value !== 'string') return undefined;
+    if (!verifySeal(['matcher-cache', kind, key, GENERATOR_VERSION, v.value], v.seal)) return undefined;
+    return JSON.parse(v.value) as T;
   } catch {
     return undefined;
   }
 }
 
-function writeCache(cacheDir: string | undefined, kind: string, key: string, value: unknown): void {
+export function writeCache(cacheDir: string | undefined, kind: string, key: string, value: unknown): void {
   if (!cacheDir) return;
   try {
     const dir = join(cacheDir, kind);
     ensureDir(dir);
-    // Write then rename, so a concurrent reader never sees half a file.
-    const tmp = join(dir, `${key}.${process.pid}.tmp`);
-    writeFileSync(tmp, JSON.stringify({ version: GENERATOR_VERSION, value }));
-    renameSync(tmp, join(dir, `${key}.json`));
+    const text = JSON.stringify(value);
+    const entry = {
+      version: GENERATOR_VERSION,
+      key,
+      value: text,
+      seal: seal(['matcher-cache', kind, key, GENERATOR_VERSION, text]),
+    };
+    // Temp sibling + rename (@dac/fs), so a concurrent reader never sees half a file.
+    writeFileAtomic(join(dir, `${key}.json`), JSON.stringify(entry), { fsync: false });
   } catch {
     // A cache that cannot be written only costs time.
   }

@@ -12,6 +12,7 @@ import {
   parseSearch,
   type MacroTable,
   type ParsedSearch,
+  type SearchCommand,
   type TstatsCommand,
 } from '@dac/spl';
 import { isScalar } from 'yaml';
@@ -30,6 +31,8 @@ export interface DetectionSearch {
   parsed?: ParsedSearch;
   /** The leading `| tstats …` command, if any. */
   tstats?: TstatsCommand;
+  /** The leading raw-event base search (`search` before the first pipe, with an expression), if any. */
+  rawSearch?: SearchCommand;
 }
 
 /** Parses every detection's search (macros expanded, filter macro = `search *` when undefined). */
@@ -45,7 +48,9 @@ export function detectionSearches(
     if (search === undefined) return { item, id };
     const parsed = parseSearch(search, macros, { filterMacro: filterMacroName(id) });
     const tstats = findTstats(parsed.pipeline);
-    return tstats ? { item, id, parsed, tstats } : { item, id, parsed };
+    if (tstats) return { item, id, parsed, tstats };
+    const first = parsed.pipeline.commands[0];
+    return first?.kind === 'search' && first.expr ? { item, id, parsed, rawSearch: first } : { item, id, parsed };
   });
 }
 

@@ -28,3 +28,27 @@ export {
 } from './compile.js';
 export { detectionSearches, toContentDiagnostic, type DetectionSearch } from './content.js';
 export { corpusFigures, formatFigures, inBasicSubset, type CorpusFigures } from './corpus.js';
+export { matcherCacheDir } from './cache-dir.js';
+export {
+  generateSearchMatcher,
+  generateStreamTypesSource,
+  streamTypesModule,
+  streamInterfaceName,
+  streamMayMatch,
+  flattenSearch,
+  DEFAULT_SEARCH_FIELDS,
+  SEARCH_GENERATOR_VERSION,
+  type StreamField,
+  type StreamFieldTable,
+  type GeneratedSearchMatcher,
+} from './generate-search.js';
+export {
+  compileSearchMatchers,
+  clearSearchMatcherCaches,
+  compiledPredicateHook,
+  searchExprKey,
+  streamSupportModules,
+  type CompiledSearchMatcher,
+  type CompileSearchResult,
+  type PredicateRequest,
+} from './compile-search.js';

@@ -76,16 +76,36 @@ export function list(values: readonly (string | ValuePattern)[]): ValueList {
   return { exact, others };
 }
 
+/**
+ * A number as search compares it: the text Splunk prints for it — integers plainly, fractions to
+ * 15 significant digits without exponent (the search engine's `formatNumber`,
+ * OUTPUT_SIGNIFICANT_DIGITS; kept as a copy because this module has no imports). Events read
+ * from logs hold strings; numbers come from `_time` and computed fields.
+ */
+export function numberText(n: number): string {
+  if (Number.isInteger(n)) return Math.abs(n) < 1e21 ? String(n) : n.toLocaleString('en-US', { useGrouping: false });
+  if (!Number.isFinite(n)) return String(n);
+  const r = Number(n.toPrecision(15));
+  const s = String(r);
+  if (!/e/i.test(s)) return s;
+  return r.toFixed(Math.min(100, Math.max(0, 15 - Math.floor(Math.log10(Math.abs(r))) - 1))).replace(/\.?0+$/, '');
+}
+
+function scalarText(x: string | number | boolean): string {
+  return typeof x === 'string' ? x : typeof x === 'number' ? numberText(x) : String(x);
+}
+
 /** The values of a field as strings, or undefined when the field is missing. */
 export function valuesOf(v: FieldValue): readonly string[] | undefined {
   if (v === null || v === undefined) return undefined;
   if (typeof v === 'string') return [v];
-  if (typeof v === 'number' || typeof v === 'boolean') return [String(v)];
+  if (typeof v === 'number' || typeof v === 'boolean') return [scalarText(v)];
   // Anything else that is not an array (a function inherited from Object.prototype for a key
   // such as `constructor`, a stray object) is no field value.
   if (!Array.isArray(v)) return undefined;
   const out: string[] = [];
-  for (const x of v) if (x !== null && x !== undefined) out.push(String(x));
+  for (const x of v)
+    if (typeof x === 'string' || typeof x === 'number' || typeof x === 'boolean') out.push(scalarText(x));
   return out.length > 0 ? out : undefined;
 }
 
@@ -117,6 +137,8 @@ function matchOne(value: string, p: ValuePattern): boolean {
 
 /** `field=value`: true when some value of the field matches (case-insensitive, wildcards). */
 export function eq(v: FieldValue, p: ValuePattern): boolean {
+  // A single string value (nearly every event field) needs no values array.
+  if (typeof v === 'string') return matchOne(v, p);
   const vs = valuesOf(v);
   if (!vs) return false;
   for (const x of vs) if (matchOne(x, p)) return true;
@@ -125,6 +147,7 @@ export function eq(v: FieldValue, p: ValuePattern): boolean {
 
 /** `field!=value`: false when the field is missing; else true when some value does not match. */
 export function ne(v: FieldValue, p: ValuePattern): boolean {
+  if (typeof v === 'string') return !matchOne(v, p);
   const vs = valuesOf(v);
   if (!vs) return false;
   for (const x of vs) if (!matchOne(x, p)) return true;
@@ -133,13 +156,17 @@ export function ne(v: FieldValue, p: ValuePattern): boolean {
 
 /** `field IN (v1, v2, …)`: an OR of `field=vi` (splunk-semantics.md §1.3). */
 export function inList(v: FieldValue, l: ValueList): boolean {
+  if (typeof v === 'string') return inListOne(v, l);
   const vs = valuesOf(v);
   if (!vs) return false;
-  for (const x of vs) {
-    const lower = x.toLowerCase();
-    if (l.exact.has(lower)) return true;
-    for (const p of l.others) if (matchLower(p.caseSensitive ? x : lower, p)) return true;
-  }
+  for (const x of vs) if (inListOne(x, l)) return true;
+  return false;
+}
+
+function inListOne(x: string, l: ValueList): boolean {
+  const lower = x.toLowerCase();
+  if (l.exact.has(lower)) return true;
+  for (const p of l.others) if (matchLower(p.caseSensitive ? x : lower, p)) return true;
   return false;
 }
 
@@ -150,14 +177,21 @@ export function isNumeric(s: string): boolean {
   return NUMBER.test(s) && Number.isFinite(Number(s));
 }
 
-/** Code-point (= UTF-8 byte) order, as Splunk's lexicographic comparison (§1.7). */
+/**
+ * Code-point (= UTF-8 byte) order, as Splunk's lexicographic comparison (§1.7): UTF-16 units
+ * compare as they are, except that a surrogate (part of a code point ≥ U+10000) sorts after every
+ * other unit — the same rule as @dac/spl's compareCodePoints, also for lone surrogates.
+ */
 export function compareCodePoints(a: string, b: string): number {
   const n = Math.min(a.length, b.length);
   for (let i = 0; i < n; i++) {
-    const x = a.codePointAt(i)!;
-    const y = b.codePointAt(i)!;
-    if (x !== y) return x - y;
-    if (x > 0xffff) i++;
+    const x = a.charCodeAt(i);
+    const y = b.charCodeAt(i);
+    if (x === y) continue;
+    const xs = x >= 0xd800 && x <= 0xdfff;
+    const ys = y >= 0xd800 && y <= 0xdfff;
+    if (xs === ys) return x - y;
+    return xs ? 1 : -1;
   }
   return a.length - b.length;
 }
@@ -207,4 +241,70 @@ export interface Aggregate {
   readonly fn: string;
   readonly field?: string;
   readonly as?: string;
+}
+
+// ------------------------------------------------------------------------------------------
+// Bare search terms (raw-event base searches): `ngrok`, `"bar baz"`, `*lsass*`.
+
+/**
+ * Splunk's default major and minor segmentation breakers (segmenters.conf), as @dac/spl's
+ * `termMatches` uses them.
+ */
+const BREAKERS = new Set(Array.from(' \t\n\r[]<>(){}|!;,\'"*&?+/:=@.-$#%\\_'));
+
+/** A compiled bare term: its compared text and, with a `*`, the substring glob around it. */
+export interface TermPattern {
+  readonly text: string;
+  readonly caseSensitive: boolean;
+  readonly lower: string;
+  /** Pieces of `*t*` (a term with an inner or outer `*` matches as a substring glob). */
+  readonly parts: readonly string[] | undefined;
+  readonly breakBefore: boolean;
+  readonly breakAfter: boolean;
+}
+
+/** Compiles a bare term (`caseSensitive` for `CASE(…)`). */
+export function term(text: string, caseSensitive = false): TermPattern {
+  const lower = caseSensitive ? text : text.toLowerCase();
+  let parts: string[] | undefined;
+  if (lower.includes('*')) {
+    const glob = `${lower.startsWith('*') ? '' : '*'}${lower}${lower.endsWith('*') ? '' : '*'}`;
+    parts = glob.split(/\*+/);
+  }
+  return {
+    text,
+    caseSensitive,
+    lower,
+    parts,
+    breakBefore: lower.length > 0 && BREAKERS.has(lower[0]!),
+    breakAfter: lower.length > 0 && BREAKERS.has(lower[lower.length - 1]!),
+  };
+}
+
+/**
+ * A bare term against `_raw` (splunk-semantics.md §1.1, search docs "keyword search"):
+ * case-insensitive unless `CASE(…)`; with `*` a substring glob; else a substring bounded by
+ * segmentation breakers on both sides, so `ngrok` matches `run ngrok.exe` but not `myngrokfile`
+ * (an approximation of Splunk's indexed-term matching, identical to @dac/spl `termMatches`).
+ * A missing `_raw` or an empty term matches nothing.
+ */
+export function hasTerm(raw: FieldValue, t: TermPattern): boolean {
+  if (t.lower === '') return false;
+  if (typeof raw === 'string') return termInText(raw, t);
+  const vs = valuesOf(raw);
+  if (!vs) return false;
+  for (const v of vs) if (termInText(v, t)) return true;
+  return false;
+}
+
+function termInText(v: string, t: TermPattern): boolean {
+  const x = t.caseSensitive ? v : v.toLowerCase();
+  if (t.parts) return globMatch(x, t.parts);
+  const n = t.lower.length;
+  for (let at = x.indexOf(t.lower); at >= 0 && at < x.length; at = x.indexOf(t.lower, at + 1)) {
+    const before = at === 0 || t.breakBefore || BREAKERS.has(x[at - 1]!);
+    const after = at + n === x.length || t.breakAfter || BREAKERS.has(x[at + n]!);
+    if (before && after) return true;
+  }
+  return false;
 }

@@ -2,16 +2,27 @@
 //   floor (XML)  = streaming the file line by line, no parsing: the faster of readLines (per-line
 //                  decode) and the textbook TextDecoder-per-chunk + split;
 //   floor (JSON) = the same + JSON.parse of each line.
-// End to end = read + parse + normalise + generated matcher + tstats + post-pipeline of the ngrok
-// detection (`replayFiles`). Files at 1x and 10x size, with peak RSS / heap to show that
-// memory stays flat. Single JS thread (gunzip, when used, runs on libuv's pool).
+//   reader floor = read + parse alone (readFixture of the same file, events dropped).
+// End to end (`replayFiles`) = read + parse + add-on extraction + the search engine, for a typical
+// raw-event `| stats … by` detection of each format and for the ngrok tstats detection. Files at
+// 1x and 10x size, with peak RSS / heap to show that memory stays flat. Single JS thread (gunzip,
+// when used, runs on libuv's pool). Goal: raw-search replay ≥ 0.5× the reader floor.
 import { createReadStream, createWriteStream, mkdtempSync, readFileSync, rmSync, statSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
 import { loadContent } from '@dac/content';
-import { contentContext, prepareDetection, replayFiles, type ReplayInput } from '@dac/replay';
-import { parseEventXml, readLines } from '../src/readers/index.js';
+import {
+  contentContext,
+  formatFor,
+  prepareDetection,
+  readFixture,
+  replayFiles,
+  type FixtureFormat,
+  type PreparedDetection,
+  type ReplayInput,
+} from '@dac/replay';
+import { readLines } from '../src/readers/index.js';
 
 const root = process.env.DAC_REPO_ROOT ?? process.cwd();
 const NGROK = 'detections/endpoint/windows_ngrok_reverse_proxy_usage.yml';
@@ -80,8 +91,21 @@ if (!det?.data) {
   process.exit(0);
 }
 const ctx = contentContext(tree);
-const prep = prepareDetection({ file: NGROK, data: det.data }, ctx);
-if (!prep.replayable) throw new Error(prep.reason);
+const prepOf = (file: string, search: string, name = file): PreparedDetection => {
+  const p = prepareDetection({ file, data: { name, search } }, ctx);
+  if (!p.replayable) throw new Error(p.reason);
+  return p;
+};
+const prep = prepOf(NGROK, det.data.search, det.data.name);
+// Typical raw-event detections (the shape of ESCU's `sysmon` … | stats count min(_time) max(_time) by …).
+const rawXml = prepOf(
+  'raw-sysmon',
+  '(source=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational OR source=XmlWinEventLog:Security) (EventCode=1 OR EventCode=4688) | stats count min(_time) as firstTime max(_time) as lastTime by Computer Image ParentImage User | `security_content_ctime(firstTime)`',
+);
+const rawJson = prepOf(
+  'raw-nxlog',
+  'sourcetype=nxlog:json EventID=1 | stats count min(_time) as firstTime max(_time) as lastTime by Hostname Image ParentImage User | `security_content_ctime(firstTime)`',
+);
 
 // XML unit: the real certutil events (Sysmon EID 1 + 4688, no classic text) and the ngrok fixture.
 const certutil = readFileSync(join(root, 'test/logs/certutil_sysmon_4688_mixed.raw'), 'utf8')
@@ -96,13 +120,36 @@ const ngrok = readFileSync(
 const xmlUnit = `${[...certutil, ...ngrok].join('\n')}\n`;
 const jsonUnit = gunzipSync(readFileSync(join(root, 'test/logs/atomic_T1027_nxlog.jsonl.gz'))).toString('utf8');
 
-const cases: { name: string; unit: string; base: number; sourcetype: string; json: boolean }[] = [
-  { name: 'XmlWinEventLog (Sysmon 1 + 4688)', unit: xmlUnit, base: 20e6, sourcetype: 'XmlWinEventLog', json: false },
-  { name: 'nxlog:json (T1027, 7,959 events/copy)', unit: jsonUnit, base: 21.7e6, sourcetype: 'nxlog:json', json: true },
+const cases: {
+  name: string;
+  unit: string;
+  base: number;
+  sourcetype: string;
+  json: boolean;
+  raw: PreparedDetection;
+}[] = [
+  {
+    name: 'XmlWinEventLog (Sysmon 1 + 4688)',
+    unit: xmlUnit,
+    base: 20e6,
+    sourcetype: 'XmlWinEventLog',
+    json: false,
+    raw: rawXml,
+  },
+  {
+    name: 'nxlog:json (T1027, 7,959 events/copy)',
+    unit: jsonUnit,
+    base: 21.7e6,
+    sourcetype: 'nxlog:json',
+    json: true,
+    raw: rawJson,
+  },
 ];
 
-console.log('MB/s and events/s per CPU-second (best of 3 at 1x, of 2 at 10x)');
-console.log('format | size | floor MB/s | replay MB/s | replay events/s | replay / floor | memory (replay)');
+console.log('events/s per CPU-second (best of 3 at 1x, of 2 at 10x); ratios against the reader floor (read + parse)');
+console.log(
+  'format | size | line floor MB/s | reader floor events/s | raw stats-by replay events/s (ratio) | ngrok tstats replay events/s (ratio) | memory (replays)',
+);
 for (const c of cases) {
   for (const mult of [1, 10]) {
     const path = join(tmp, `${c.json ? 'json' : 'xml'}-${mult}x.log`);
@@ -116,48 +163,23 @@ for (const c of cases) {
     const floorA = await best(runs, () => readLines(path, perLine));
     const floorB = await best(runs, () => chunkLines(path, perLine));
     const floor = floorA.s <= floorB.s ? floorA : floorB;
+    const fmt = formatFor(c.sourcetype) as FixtureFormat;
+    const reader = await best(runs, () => readFixture(path, fmt, () => {}));
+    const events = reader.r.events;
     resetPeaks();
     let n = 0;
     const input: ReplayInput = { path, sourcetype: c.sourcetype };
-    const rep = await best(runs, () =>
-      replayFiles(prep, [input], ctx, {
-        onEvent: () => {
-          if ((++n & 1023) === 0) sample();
-        },
-      }),
-    );
+    const onEvent = () => {
+      if ((++n & 1023) === 0) sample();
+    };
+    const raw = await best(runs, () => replayFiles(c.raw, [input], ctx, { onEvent }));
+    const tstats = await best(runs, () => replayFiles(prep, [input], ctx, { onEvent }));
     sample();
-    const st = rep.r.stats;
+    const eps = (s: number) => Math.round(events / s);
     console.log(
-      `${c.name} | ${mult}x ${mb(bytes).toFixed(0)} MB | ${(mb(bytes) / floor.s).toFixed(0)} | ${(mb(bytes) / rep.s).toFixed(0)} | ${Math.round(st.eventsRead / rep.s)} | ${(floor.s / rep.s).toFixed(2)} | ${fmtMem()} (events ${st.eventsRead}, in data set ${st.inDataSet}, rows ${st.rows})`,
+      `${c.name} | ${mult}x ${mb(bytes).toFixed(0)} MB | ${(mb(bytes) / floor.s).toFixed(0)} | ${eps(reader.s)} | ${eps(raw.s)} (${(reader.s / raw.s).toFixed(2)}) | ${eps(tstats.s)} (${(reader.s / tstats.s).toFixed(2)}) | ${fmtMem()} (events ${events}, raw rows ${raw.r.stats.rows}, tstats in data set ${tstats.r.stats.inDataSet}, rows ${tstats.r.stats.rows})`,
     );
     rmSync(path);
-  }
-}
-// Parser alone, in memory (no I/O), per event: all fields, and the replay's projections.
-{
-  const evs: string[] = [];
-  while (evs.length < 20000) evs.push(...certutil.map((l) => Buffer.from(l).toString()));
-  const full = new Set([...prep.normaliser.rawFieldsFor('XmlWinEventLog'), 'Channel', 'Computer', 'SystemTime']);
-  const where = new Set([
-    ...prep.normaliser.rawFieldsFor('XmlWinEventLog', prep.whereFields),
-    'Channel',
-    'Computer',
-    'SystemTime',
-  ]);
-  // Projections first (what the replay uses); "all fields" last, as it makes the code polymorphic.
-  for (const [name, wanted] of [
-    [`${where.size} where-clause fields`, where],
-    [`${full.size} normalised fields`, full],
-    ['all fields', undefined],
-  ] as const) {
-    const r = await best(3, async () => {
-      for (const e of evs) parseEventXml(e, false, wanted);
-    });
-    const bytes = evs.reduce((a, e) => a + e.length, 0);
-    console.log(
-      `parseEventXml, ${name}: ${((r.s * 1e6) / evs.length).toFixed(2)} µs/event, ${(mb(bytes) / r.s).toFixed(0)} MB/s`,
-    );
   }
 }
 rmSync(tmp, { recursive: true, force: true });

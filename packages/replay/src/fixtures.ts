@@ -1,6 +1,6 @@
 import { closeSync, existsSync, openSync, readSync, statSync } from 'node:fs';
-import { homedir } from 'node:os';
-import { isAbsolute, join, normalize, resolve, sep } from 'node:path';
+import { confinedRegularFile, FsRefusal, userCacheDir } from '@dac/fs';
+import { join, normalize, resolve, sep } from 'node:path';
 import {
   commitDownload,
   DownloadError,
@@ -126,16 +126,8 @@ export function lfsPointerAt(path: string): LfsPointer | undefined {
   }
 }
 
-/**
- * The user's cache folder for dac: `$DAC_CACHE_DIR`, else `$XDG_CACHE_HOME/dac`, else
- * `~/.cache/dac`. A relative XDG_CACHE_HOME is ignored, as the XDG Base Directory spec requires.
- */
-export function userCacheDir(env: NodeJS.ProcessEnv = process.env): string {
-  if (env.DAC_CACHE_DIR) return resolve(env.DAC_CACHE_DIR);
-  const xdg = env.XDG_CACHE_HOME;
-  if (xdg && isAbsolute(xdg)) return join(xdg, 'dac');
-  return join(homedir(), '.cache', 'dac');
-}
+// The user's cache folder (`$DAC_CACHE_DIR`, `$XDG_CACHE_HOME/dac`, `~/.cache/dac`) is @dac/fs's.
+export { userCacheDir };
 
 /** Where `dac test --download` keeps attack_data files: `<user cache>/attack_data/<path in the repository>`. */
 export function defaultDownloadDir(env: NodeJS.ProcessEnv = process.env): string {
@@ -214,10 +206,11 @@ export class FixtureResolver {
     const looked: string[] = [];
     let pointer: { where: string; fix: string; lfs: LfsPointer } | undefined;
 
-    const candidates: { path: string; rel: string; source: 'clone' | 'content'; fix: string }[] = [];
+    const candidates: { path: string; rel: string; source: 'clone' | 'content'; fix: string; base: string }[] = [];
     if (this.opts.attackDataDir && 'path' in repoPath) {
       const dir = resolve(this.opts.attackDataDir);
       candidates.push({
+        base: dir,
         path: join(dir, ...repoPath.path.split('/')),
         rel: join(dir, ...repoPath.path.split('/')),
         source: 'clone',
@@ -225,12 +218,26 @@ export class FixtureResolver {
       });
     }
     if ('path' in local)
-      candidates.push({ ...local, source: 'content', fix: `run \`git lfs pull --include="${local.rel}"\`` });
+      candidates.push({
+        ...local,
+        base: this.root,
+        source: 'content',
+        fix: `run \`git lfs pull --include="${local.rel}"\``,
+      });
     for (const c of candidates) {
       looked.push(c.rel);
       if (!existsSync(c.path)) continue;
-      const lfs = lfsPointerAt(c.path);
-      if (!lfs) return { path: c.path, rel: c.rel, source: c.source };
+      // Through @dac/fs: a fixture must resolve inside its folder (the content root, the clone)
+      // and be a regular file; a link to /etc/shadow, a FIFO or /dev/zero is refused, not read.
+      let real: string;
+      try {
+        real = confinedRegularFile(c.base, c.path);
+      } catch (e) {
+        if (e instanceof FsRefusal) return { error: `fixture ${e.message}` };
+        throw e;
+      }
+      const lfs = lfsPointerAt(real);
+      if (!lfs) return { path: real, rel: c.rel, source: c.source };
       pointer = { where: c.rel, fix: c.fix, lfs };
       break;
     }
@@ -249,6 +256,12 @@ export class FixtureResolver {
     const cached = join(this.downloadDir, ...repoPath.path.split('/'));
     const known = this.manifest.get(repoPath.path);
     if (existsSync(cached) && (!pointer || pointer.lfs.oid === known?.sha256)) {
+      try {
+        confinedRegularFile(this.downloadDir, cached);
+      } catch (e) {
+        if (e instanceof FsRefusal) return { error: `cached fixture ${e.message}` };
+        throw e;
+      }
       const size = statSync(cached).size;
       if (known && size !== known.bytes) {
         if (!this.opts.download)

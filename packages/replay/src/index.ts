@@ -52,3 +52,4 @@ export {
 } from './fixtures.js';
 export { judge, runTests, type RunTestsOptions, type TestCaseResult } from './runner.js';
 export { toJUnit } from './junit.js';
+export { planDetections, topReasons, type PlanEntry, type PlanReport } from './plan.js';

@@ -32,6 +32,7 @@ import {
   prepareSearch,
   toSplunkRow,
   lookupTableFromCsv,
+  type CompiledPredicateHook,
   type DataModelProvider,
   type Event,
   type LookupDefinition,
@@ -41,7 +42,7 @@ import {
   type RunWarning,
   type SearchPlan,
 } from '@dac/search';
-import { contentMacroTable, parseSearch, type MacroTable, type SearchExpr } from '@dac/spl';
+import { contentMacroTable, parseSearch, type MacroTable, type Pipeline, type SearchExpr } from '@dac/spl';
 
 /** A result row as Splunk prints it: column → string, multivalue as a list. */
 export type Row = Record<string, string | string[]>;
@@ -193,6 +194,11 @@ export interface DetectionInput {
 export interface PrepareDetectionOptions {
   /** Epoch seconds of the search (`now()`, `relative_time`); default: the clock when a run opens. */
   now?: number;
+  /**
+   * Compiled predicates for the base search / tstats WHERE (the generated typed matchers:
+   * @dac/matchers `compiledPredicateHook`); without it the engine's interpreter runs.
+   */
+  compiledPredicate?: CompiledPredicateHook;
 }
 
 /** The data sets of the search engine's tstats, over the CIM provider of @dac/normalise. */
@@ -292,6 +298,80 @@ export function indexKeysOf(
   return keys;
 }
 
+/** Commands whose output rows hold only the fields they name (stats, table, …): what follows reads nothing else. */
+const RESTRICTING = new Set(['stats', 'table', 'chart', 'timechart', 'top', 'rare']);
+/** Commands before the restricting one that read only fields they name (a `*` in them is a value wildcard or a product). */
+const NAMED_READS = new Set([
+  'search',
+  'where',
+  'eval',
+  'rex',
+  'regex',
+  'bin',
+  'bucket',
+  'lookup',
+  'rename',
+  'convert',
+  'dedup',
+  'sort',
+  'head',
+  'tail',
+  'mvexpand',
+  'makemv',
+  'spath',
+  'xmlkv',
+  'fillnull',
+  'replace',
+  'eventstats',
+  'streamstats',
+  'fields',
+  'strcat',
+  'iplocation',
+  'reverse',
+]);
+
+/**
+ * The event fields a raw-event search can read, or undefined when it may read any (then every
+ * field is extracted). Known only for the common shape: a base search, commands that read the
+ * fields they name, then a command that keeps only the fields it names (`| stats … by …`,
+ * `| table a b`), no subsearch (its rows' columns become search terms) and no field wildcard
+ * before that command. The set is every name-like word of the search text up to there — a
+ * superset of the fields it reads (command and function names included, harmless), so the
+ * extraction runs only the add-on settings those fields need.
+ */
+export function rawSearchFields(pipeline: Pipeline, text: string): ReadonlySet<string> | undefined {
+  const cmds = pipeline.commands;
+  if (cmds[0]?.kind !== 'search') return undefined;
+  const end = cmds.findIndex((c) => c.kind === 'command' && RESTRICTING.has(c.name));
+  if (end < 0) return undefined;
+  const upTo = cmds.slice(0, end + 1);
+  const words = new Set<string>(['_time', '_raw', 'host', 'source', 'sourcetype', 'index', 'linecount', 'punct']);
+  for (const c of upTo) {
+    const span = c.spanOfCommand;
+    const t = text.slice(span.start, span.end);
+    if (/\[/.test(t.replace(/"(?:[^"\\]|\\.)*"/g, '""'))) return undefined; // a subsearch
+    if (c.kind === 'command') {
+      if (!NAMED_READS.has(c.name) && c !== upTo[upTo.length - 1]) return undefined;
+      const bare = t.replace(/"(?:[^"\\]|\\.)*"/g, '""');
+      // A field wildcard (`values(*)`, `table a*`, `rename x* as *`): any field may be read.
+      if (
+        c.name !== 'eval' &&
+        c.name !== 'where' &&
+        c.name !== 'search' &&
+        c.name !== 'regex' &&
+        c.name !== 'rex' &&
+        bare.includes('*')
+      )
+        return undefined;
+      if (c.name === 'fillnull' && !/fillnull\s+(?:value=\S+\s+)?[A-Za-z_]/.test(t)) return undefined; // fillnull of every field
+    }
+    for (const m of t.matchAll(/[A-Za-z_@][A-Za-z0-9_.:{}@-]*/g)) words.add(m[0]);
+    // Quoted names (`'Event Time'`, `"a b"`) as written.
+    for (const m of t.matchAll(/'([^']+)'|"([^"]+)"/g)) words.add(m[1] ?? m[2]!);
+  }
+  return words;
+}
+
 /**
  * Prepares one detection with a content context. Never throws: a search that does not parse,
  * or uses a command, function, lookup or data set the engine cannot run offline, is
@@ -323,7 +403,12 @@ export function prepareDetection(
   const dataModels = searchDataModels(ctx.dataModels, () => {
     inDataSet++;
   });
-  const r = prepareSearch(parsed.pipeline, { lookups: ctx.lookups, dataModels, now: opts.now });
+  const r = prepareSearch(parsed.pipeline, {
+    lookups: ctx.lookups,
+    dataModels,
+    now: opts.now,
+    compiledPredicate: opts.compiledPredicate,
+  });
   if (!r.ok) return no(r.notReplayable.reason, r.notReplayable.command);
   const first = parsed.pipeline.commands[0];
   let dataSet: string | undefined;
@@ -353,6 +438,7 @@ export function prepareDetection(
     }
   } else {
     index = indexKeysOf(first?.kind === 'search' ? first.expr : undefined, 'events', []);
+    wanted = rawSearchFields(parsed.pipeline, parsed.expanded);
   }
   const observables = Array.isArray(det.data.tags?.observable)
     ? det.data.tags.observable.map((o) => o?.name).filter((n): n is string => typeof n === 'string')

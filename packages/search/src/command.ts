@@ -1,5 +1,5 @@
 /** The contract between the preparer and the command modules (one module per SPL command). */
-import type { Command, GenericCommand, Pipeline, Span } from '@dac/spl';
+import type { Command, GenericCommand, Pipeline, SearchExpr, Span } from '@dac/spl';
 import type { CommandPlan, PipelinePlan, PipelineSource, SubPlan } from './engine.js';
 import type { DataModelProvider, LookupProvider, SearchDiagnosticCode } from './types.js';
 
@@ -12,7 +12,30 @@ export interface PrepareOptions {
   now?: number;
   /** The search's time range (`addinfo`): epoch seconds. */
   timeRange?: { earliest?: number; latest?: number };
+  /**
+   * A compiled predicate for the leading search command (over events) or a tstats WHERE (no
+   * nodename, no subsearch): e.g. the typed matcher @dac/matchers generated for it. Return
+   * undefined to use the engine's interpreter. Both must give the same result (a property
+   * test holds them equal).
+   */
+  compiledPredicate?: CompiledPredicateHook;
 }
+
+/** What the engine asks a compiled-predicate hook for. */
+export interface CompiledPredicateRequest {
+  command: 'search' | 'tstats';
+  /** The expression as parsed (tstats: the full WHERE). */
+  expr: SearchExpr | undefined;
+  /** The command's span (offsets in the expanded search). */
+  span: Span;
+  /** tstats: the data set's row key of a written field. */
+  fieldKey?: (written: string) => string;
+}
+
+/** A plain function: the compiled predicate over rows, or undefined for the interpreter. */
+export type CompiledPredicateHook = (
+  request: CompiledPredicateRequest,
+) => ((row: Readonly<Record<string, unknown>>) => boolean) | undefined;
 
 export interface PrepareContext {
   readonly options: PrepareOptions;

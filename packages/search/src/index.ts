@@ -12,7 +12,13 @@
 export { prepareSearch, run, collect, runBatch, IMPLEMENTED_COMMANDS } from './prepare.js';
 export { openSearch, pushFilter, readsEventsOnce, type PushSearch, type OpenSearchOptions } from './push.js';
 export type { SearchPlan, PrepareResult, NotReplayable } from './prepare.js';
-export type { PrepareOptions, CommandModule, PrepareContext } from './command.js';
+export type {
+  PrepareOptions,
+  CommandModule,
+  PrepareContext,
+  CompiledPredicateHook,
+  CompiledPredicateRequest,
+} from './command.js';
 export { SUBSEARCH_MAXOUT, JOIN_SUBSEARCH_MAXOUT, APPEND_MAXOUT } from './command.js';
 export type { RunOptions, CommandPlan, PipelinePlan, SubPlan, Sink, Runtime } from './engine.js';
 export { COMMANDS, LIVE_STATE_COMMANDS } from './registry.js';

@@ -79,7 +79,10 @@ function someDiffers(v: Value | undefined, p: CompiledPattern): boolean {
 function get(row: Row, key: string): Value | undefined {
   const v = row[key];
   if (v === undefined || v === null) return undefined;
-  if (Array.isArray(v) && v.length === 0) return undefined;
+  if (typeof v === 'string' || typeof v === 'number') return v;
+  // An empty list is null; anything that is no field value — what a key such as `constructor`
+  // or `__proto__` reads from Object.prototype — is absent (a search must not crash on it).
+  if (!Array.isArray(v) || v.length === 0) return undefined;
   return v;
 }
 

@@ -3,8 +3,9 @@
  * The layout follows what contentctl 4.x builds for ESCU (escu-app-format.md §4.1–4.10).
  */
 import { existsSync, readFileSync, statSync } from 'node:fs';
-import { constants as bufferConstants } from 'node:buffer';
 import { join } from 'node:path';
+import { constants as bufferConstants } from 'node:buffer';
+import { FsRefusal, readConfinedFile } from '@dac/fs';
 import { assetPath } from '@dac/assets';
 import { DEFAULT_LIMITS, howToRaise, type ContentTree, type Diagnostic } from '@dac/content';
 import { ConfValueError, parseConf } from '@dac/conf';
@@ -84,16 +85,28 @@ export function renderApp(tree: ContentTree, options: RenderOptions = {}): Rende
   else configError(`the ATT&CK enrichment lookup ${mitre} is missing`);
   for (const l of view.lookups) {
     if (!l.sourceFile || !l.filename) continue;
-    // Packed in memory with the rest of the app: a file over the limit (at most what one Buffer
-    // holds, 2 GiB) is refused with a message instead of Node's ERR_FS_FILE_TOO_LARGE.
-    const source = join(tree.root, l.sourceFile);
-    const size = statSync(source).size;
+    // Through @dac/fs: a lookup that is a link out of the content root (`-> /etc/shadow`) or not
+    // a regular file is refused, never packed. Packed in memory with the rest of the app: a file
+    // over the limit (at most what one Buffer holds, 2 GiB) is refused with a message instead of
+    // Node's ERR_FS_FILE_TOO_LARGE.
     const max = Math.min(tree.config.limits?.lookup_bytes ?? DEFAULT_LIMITS.lookup_bytes, MAX_BUFFER_BYTES);
-    if (size > max)
-      configError(
-        `lookup file ${l.sourceFile} is ${size} bytes; the limit is ${max} bytes (${howToRaise('lookup_bytes')}; at most ${MAX_BUFFER_BYTES})`,
-      );
-    else out.set(`lookups/${l.filename}`, readFileSync(source));
+    try {
+      out.set(`lookups/${l.filename}`, readConfinedFile(tree.root, l.sourceFile, { maxBytes: max }));
+    } catch (e) {
+      if (e instanceof FsRefusal && e.reason === 'too-large')
+        configError(
+          `lookup file ${l.sourceFile} is ${statSync(join(tree.root, l.sourceFile)).size} bytes; the limit is ${max} bytes (${howToRaise('lookup_bytes')}; at most ${MAX_BUFFER_BYTES})`,
+        );
+      else
+        diagnostics.push({
+          file: l.sourceFile,
+          line: 1,
+          column: 1,
+          severity: 'error',
+          rule: 'file-access',
+          message: e instanceof FsRefusal ? e.message : `cannot read ${l.sourceFile}: ${(e as Error).message}`,
+        });
+    }
   }
 
   // Defence in depth: every generated .conf must read back as stanzas and settings only.

@@ -30,6 +30,7 @@ import {
   riskEntriesOf,
   type ObservableLike,
 } from './escu-rules.js';
+import { missingDependencies } from './dependencies.js';
 import { PyFloat, comparePyStr, type PyJsonValue } from './py-json.js';
 
 /** Detection types that become correlation-search stanzas, and statuses that are built. */
@@ -533,9 +534,71 @@ export function buildAppView(
   const keep = <K extends ContentKind>(items: ContentItem<K>[]) => items.filter((i) => !excluded.has(i.file.relPath));
   const app = tree.config.app;
 
+  // Macros, lookups and stories first: a detection needing one the build leaves out is left out
+  // too (./dependencies.ts), so the app never ships a search calling what it does not define.
+  // Their diagnostics still come after the detections' and stories' (the order readers expect).
+  const later: Diagnostic[] = [];
+  const macros: MacroView[] = [];
+  const macroStanzas = new Set<string>();
+  for (const item of keep(tree.macros)) {
+    const v = guarded(item, later, () => macroView(item, later));
+    if (!v) continue;
+    if (macroStanzas.has(v.stanza)) {
+      later.push(
+        diag(
+          item,
+          ['name'],
+          'error',
+          'build-duplicate',
+          `the macro stanza [${v.stanza}] is already defined; this one is left out`,
+        ),
+      );
+      continue;
+    }
+    macroStanzas.add(v.stanza);
+    macros.push(v);
+  }
+  const lookupFiles = new Set(tree.lookupFiles);
+  const lookups: LookupView[] = [];
+  const lookupNames = new Set<string>();
+  for (const item of keep(tree.lookups)) {
+    const v = guarded(item, later, () => lookupView(item, lookupFiles));
+    if (!v) continue;
+    if (lookupNames.has(v.name) || v.name === 'mitre_enrichment') {
+      later.push(
+        diag(
+          item,
+          ['name'],
+          'error',
+          'build-duplicate',
+          `a lookup named "${v.name}" is already built; this one is left out`,
+        ),
+      );
+      continue;
+    }
+    lookupNames.add(v.name);
+    lookups.push(v);
+  }
+
+  const storyNamesShipped = new Set<string>();
+  for (const item of keep(tree.stories)) {
+    const v = guarded(item, [], () => storyView(item, new Map(), []));
+    if (v) storyNamesShipped.add(v.name);
+  }
+  const missing = missingDependencies(tree, keep(tree.detections), {
+    macros: macroStanzas,
+    lookups: new Set(lookups.flatMap((l) => (l.filename ? [l.name, l.filename] : [l.name]))),
+    stories: storyNamesShipped,
+  });
+
   const detections: DetectionView[] = [];
   const stanzas = new Map<string, string>();
   for (const item of keep(tree.detections)) {
+    const why = missing.get(item.file.relPath);
+    if (why !== undefined) {
+      diagnostics.push(diag(item, ['search'], 'warning', 'build-dependency', `left out of the app: ${why}`));
+      continue;
+    }
     const v = guarded(item, diagnostics, () => detectionView(item, app, diagnostics));
     if (!v) continue;
     const prev = stanzas.get(v.stanza);
@@ -584,26 +647,6 @@ export function buildAppView(
     stories.push(v);
   }
 
-  const macros: MacroView[] = [];
-  const macroStanzas = new Set<string>();
-  for (const item of keep(tree.macros)) {
-    const v = guarded(item, diagnostics, () => macroView(item, diagnostics));
-    if (!v) continue;
-    if (macroStanzas.has(v.stanza)) {
-      diagnostics.push(
-        diag(
-          item,
-          ['name'],
-          'error',
-          'build-duplicate',
-          `the macro stanza [${v.stanza}] is already defined; this one is left out`,
-        ),
-      );
-      continue;
-    }
-    macroStanzas.add(v.stanza);
-    macros.push(v);
-  }
   // contentctl creates `<snake_name>_filter` as `search *` for every detection whose filter macro
   // has no file (escu-app-format.md §3.3 rule 1, §4.7), after the macros read from files.
   for (const d of detections) {
@@ -617,28 +660,6 @@ export function buildAppView(
       definition: 'search *',
       description: FILTER_MACRO_DESCRIPTION,
     });
-  }
-
-  const lookupFiles = new Set(tree.lookupFiles);
-  const lookups: LookupView[] = [];
-  const lookupNames = new Set<string>();
-  for (const item of keep(tree.lookups)) {
-    const v = guarded(item, diagnostics, () => lookupView(item, lookupFiles));
-    if (!v) continue;
-    if (lookupNames.has(v.name) || v.name === 'mitre_enrichment') {
-      diagnostics.push(
-        diag(
-          item,
-          ['name'],
-          'error',
-          'build-duplicate',
-          `a lookup named "${v.name}" is already built; this one is left out`,
-        ),
-      );
-      continue;
-    }
-    lookupNames.add(v.name);
-    lookups.push(v);
   }
 
   let releaseDate: string;
@@ -693,5 +714,6 @@ export function buildAppView(
       lookups: lookups.length,
     },
   };
+  diagnostics.push(...later);
   return { view, diagnostics };
 }

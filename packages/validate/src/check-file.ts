@@ -1,4 +1,4 @@
-import { readFileSync } from 'node:fs';
+import { readConfinedFile } from '@dac/fs';
 import {
   documentValue,
   loadItem,
@@ -7,6 +7,7 @@ import {
   type ContentItem,
   type Diagnostic,
   type YamlFile,
+  MAX_YAML_BYTES,
 } from '@dac/content';
 import { createFileContext } from './context.js';
 import { RULES } from './rules/index.js';
@@ -127,7 +128,7 @@ export function quickFacts(entry: ContentEntry, root: string): FileResult {
   const facts: FileFacts = { file: entry.relPath, kind: entry.kind, reported: false, collected: {} };
   let text: string;
   try {
-    text = readFileSync(entry.path, 'utf8');
+    text = readConfinedFile(root, entry.path, { maxBytes: MAX_YAML_BYTES }).toString('utf8');
   } catch {
     return { diagnostics: [], facts };
   }

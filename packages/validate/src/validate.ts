@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   addItem,
+  CONTENT_FOLDERS,
   applyRuleSettings,
   compareDiagnostics,
   snakeCase,
@@ -37,6 +38,8 @@ export interface ValidateOptions {
    * 200+ files, else 0.
    */
   workers?: number;
+  /** Called as files are checked in this thread (`done` of `total`, the file's relative path): for progress display. */
+  onProgress?: (done: number, total: number, file: string) => void;
   /**
    * Rule ids that later stages report (compile's `matcher-unsupported`, version-check's
    * `version-bump`, …): `rules:` of dac.config.yaml may set them without an unknown-rule warning.
@@ -68,9 +71,13 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
   if (!existsSync(root) || !statSync(root).isDirectory())
     throw new UsageError(`content root ${options.root} is not a directory`);
   const { config, diagnostics: configDiagnostics } = loadConfig(root);
-  const { entries, lookupFiles } = discoverContent(root);
+  const { entries, lookupFiles, problems: accessProblems } = discoverContent(root);
   const isReported = reportFilter(root, options.paths);
   const reported = entries.map((e) => isReported(e.path));
+  if (options.paths?.length && !reported.some(Boolean) && !(config.file && isReported(config.file.path)))
+    throw new UsageError(
+      `no content file under ${options.paths.join(', ')}: content files are .yml files under ${Object.values(CONTENT_FOLDERS).join('/, ')}/ or the config file`,
+    );
 
   const enabled = (rule: string) => config.rules[rule] !== 'off';
 
@@ -120,14 +127,20 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
         results[i] = out[k];
       });
     });
-    for (const i of shards[0]!)
+    let done = 0;
+    for (const i of shards[0]!) {
       results[i] = checkItem(loadItem(entries[i]!, root, config.limits), checkOptions(reported[i]!));
+      // This thread checks one shard of `wanted`: its share stands for the whole.
+      options.onProgress?.(Math.min(rest.length, ++done * wanted), rest.length, entries[i]!.relPath);
+    }
     await Promise.all(pending);
   } else {
+    let done = 0;
     for (const i of rest) {
       const item = loadItem(entries[i]!, root, config.limits);
       items[i] = item;
       results[i] = checkItem(item, checkOptions(reported[i]!));
+      options.onProgress?.(++done, rest.length, entries[i]!.relPath);
     }
     if (!narrowed) {
       tree = {
@@ -140,7 +153,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
         dataSources: [],
         lookups: [],
         lookupFiles,
-        diagnostics: [...configDiagnostics],
+        diagnostics: [...configDiagnostics, ...accessProblems],
       };
       for (const item of items) if (item) addItem(tree, item);
     }
@@ -154,6 +167,8 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
     facts.push(r.facts);
   }
   diagnostics.push(...configChecks(config, configDiagnostics, isReported, options.otherRules ?? []));
+  // Links out of the root, loops, FIFOs: always errors (never severity-configurable off).
+  diagnostics.push(...accessProblems.filter((d) => isReported(join(root, d.file))));
   for (const rule of RULES) {
     if (rule.scope !== 'tree' || !enabled(rule.id)) continue;
     for (const f of rule.check(treeContext(facts, rule, lookupFiles, (rel) => isReported(join(root, rel)))))
@@ -253,17 +268,23 @@ function configChecks(
 /** Which files' diagnostics are reported: all, or those under one of the given paths. */
 function reportFilter(root: string, paths: string[] | undefined): (absPath: string) => boolean {
   if (!paths || paths.length === 0) return () => true;
+  const inside = (parent: string, child: string) => {
+    const r = relative(parent, child);
+    return r === '' || (!r.startsWith('..') && !isAbsolute(r) && r.split(sep)[0] !== '..');
+  };
   const targets = paths.map((p) => {
-    const candidates = isAbsolute(p) ? [p] : [resolve(process.cwd(), p), resolve(root, p)];
-    const hit = candidates.find((c) => existsSync(c));
-    if (!hit) throw new UsageError(`path ${p} does not exist`);
+    const candidates = (isAbsolute(p) ? [p] : [resolve(process.cwd(), p), resolve(root, p)]).filter((c) =>
+      existsSync(c),
+    );
+    if (candidates.length === 0) throw new UsageError(`path ${p} does not exist`);
+    const hit = candidates.find((c) => inside(root, resolve(c)));
+    if (!hit)
+      throw new UsageError(
+        `${p} is outside the content root ${root}; validate it with --content <its content root>, or run dac from inside that repository`,
+      );
     return resolve(hit);
   });
-  return (abs) =>
-    targets.some((t) => {
-      const r = relative(t, abs);
-      return r === '' || (!r.startsWith('..') && !isAbsolute(r) && r.split(sep)[0] !== '..');
-    });
+  return (abs) => targets.some((t) => inside(t, abs));
 }
 
 /**

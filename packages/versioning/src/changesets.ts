@@ -1,4 +1,5 @@
 import { existsSync, readdirSync, readFileSync, statSync } from 'node:fs';
+import { readConfinedFile } from '@dac/fs';
 import { dirname, join, relative } from 'node:path';
 import parseChangeset from '@changesets/parse';
 import { loadConfig, type Diagnostic } from '@dac/content';
@@ -45,7 +46,9 @@ export function checkChangesets(
   }
   let pkg: string | undefined;
   try {
-    const json = JSON.parse(readFileSync(join(cmp.root, versionFrom), 'utf8')) as { name?: unknown };
+    const json = JSON.parse(readConfinedFile(cmp.root, versionFrom, { maxBytes: 1 << 20 }).toString('utf8')) as {
+      name?: unknown;
+    };
     if (typeof json.name === 'string' && json.name) pkg = json.name;
   } catch {
     // reported below through loadConfig's diagnostic

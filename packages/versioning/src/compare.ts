@@ -1,4 +1,5 @@
-import { existsSync, readFileSync, realpathSync, statSync } from 'node:fs';
+import { existsSync, realpathSync, statSync } from 'node:fs';
+import { readConfinedFile } from '@dac/fs';
 import { join, resolve } from 'node:path';
 import { CONTENT_FOLDERS, discoverContent, parseYamlText, type ContentKind, type YamlFile } from '@dac/content';
 import {
@@ -76,7 +77,7 @@ export function loadComparison(contentRoot: string, ref: string): Comparison {
     const path = join(root, relPath);
     let bytes: Buffer;
     try {
-      bytes = readFileSync(path);
+      bytes = readConfinedFile(root, path);
     } catch (e) {
       throw new VersioningError(`cannot read ${relPath}: ${(e as Error).message}`);
     }

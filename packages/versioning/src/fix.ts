@@ -1,4 +1,5 @@
-import { writeFileSync } from 'node:fs';
+import { realpathSync, statSync } from 'node:fs';
+import { writeFileAtomic } from '@dac/fs';
 import { isScalar, Scalar } from 'yaml';
 import { nodeAt, positionAt, type YamlFile } from '@dac/content';
 import type { SideFile } from './compare.js';
@@ -90,7 +91,9 @@ export function applyFixes(planned: PlannedFix[]): AppliedFix[] {
     // parseYamlText drops a UTF-8 byte-order mark from the text; put it back.
     const bom =
       fixes[0]!.side.bytes?.[0] === 0xef && fixes[0]!.side.bytes?.[1] === 0xbb && fixes[0]!.side.bytes?.[2] === 0xbf;
-    writeFileSync(path, (bom ? '\ufeff' : '') + out);
+    // The real file (it was read confined to the content root), replaced atomically with its mode.
+    const real = realpathSync(path);
+    writeFileAtomic(real, (bom ? '\ufeff' : '') + out, { mode: statSync(real).mode & 0o777 });
     applied.push(...edits.reverse().map((e) => e.fix));
   }
   return applied;

@@ -16,3 +16,4 @@ export { canonicalJson, meaningHash } from './canonical.js';
 export { applyFixes, type AppliedFix, type PlannedFix } from './fix.js';
 export { checkChangesets, type ChangesetReport } from './changesets.js';
 export { affectedDetections, macrosIn, lookupsIn, type AffectedDetection } from './affected.js';
+export { changedFiles, materializeBase, type MaterializedBase } from './materialize.js';

@@ -1,14 +1,15 @@
-import { relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { InvalidArgumentError, type Command } from 'commander';
 import { loadContent, type Diagnostic } from '@dac/content';
 import { escapeTerminal } from '@dac/escape';
 import { buildApp } from '@dac/splunk-app';
-import { formatText, UsageError, validate } from '@dac/validate';
+import { formatText, UsageError, validate, type ValidationResult } from '@dac/validate';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 import { addJobsOption, jobsOf } from '../jobs.js';
+import { displayPath, progress, statusLine } from '../output.js';
 import { STAGE_RULES } from '../stage-rules.js';
 
-interface BuildOpts {
+export interface BuildOpts {
   content: string;
   out?: string;
   skipInvalid?: boolean;
@@ -54,7 +55,16 @@ export const buildCommand: DacCommand = {
   },
 };
 
-async function runBuild(opts: BuildOpts): Promise<number> {
+/**
+ * What `dac ci` hands the build: the validation it already ran, and which invalid files may be
+ * left out (ci: those outside the pull request, or whose errors were already at the base).
+ */
+export interface PrevalidatedBuild {
+  validation: ValidationResult;
+  skippable: (file: string) => boolean;
+}
+
+export async function runBuild(opts: BuildOpts, given?: PrevalidatedBuild): Promise<number> {
   const root = resolve(opts.content);
   const outDir = resolve(opts.out ?? resolve(root, 'dist'));
   let buildTime = opts.buildTime;
@@ -62,8 +72,9 @@ async function runBuild(opts: BuildOpts): Promise<number> {
 
   // In-thread validation hands back the loaded tree, so the content is parsed once; workers
   // would parse it in other threads and the build would have to load it again.
-  const validation = await validate({ root, workers: jobsOf(opts) ?? 0, otherRules: STAGE_RULES });
+  const validation = given?.validation ?? (await validateWithProgress(root, jobsOf(opts) ?? 0));
   const tree = validation.tree ?? loadContent(root);
+  const skippable = given?.skippable ?? (() => opts.skipInvalid === true);
   const errorFiles = new Map<string, Diagnostic[]>();
   for (const d of validation.diagnostics) {
     if (d.severity !== 'error') continue;
@@ -72,20 +83,23 @@ async function runBuild(opts: BuildOpts): Promise<number> {
     else errorFiles.set(d.file, [d]);
   }
   const contentFiles = new Set(tree.items.map((i) => i.file.relPath));
-  const unskippable = [...errorFiles.keys()].filter((f) => !contentFiles.has(f));
-  if (validation.errors > 0 && (!opts.skipInvalid || unskippable.length > 0)) {
-    const errorsOnly = validation.diagnostics.filter(
-      (d) => d.severity === 'error' && (!opts.skipInvalid || !contentFiles.has(d.file)),
-    );
-    process.stdout.write(formatText({ ...validation, diagnostics: errorsOnly }, { root }));
+  const canSkip = (f: string) => contentFiles.has(f) && skippable(f);
+  const unskippable = [...errorFiles.keys()].filter((f) => !canSkip(f));
+  if (unskippable.length > 0) {
+    const errorsOnly = validation.diagnostics.filter((d) => d.severity === 'error' && !canSkip(d.file));
+    if (!given) process.stdout.write(formatText({ ...validation, diagnostics: errorsOnly }, { root }));
+    const some = unskippable.slice(0, 5).map((f) => displayPath(f, root));
+    const list = `${some.join(', ')}${unskippable.length > some.length ? `, … (${unskippable.length} files)` : ''}`;
     process.stderr.write(
-      opts.skipInvalid
-        ? `dac build: errors outside content files (${unskippable.join(', ')}) cannot be skipped; nothing was built\n`
-        : 'dac build: validation failed; nothing was built (use --skip-invalid to leave out invalid files)\n',
+      given
+        ? `dac build: ${list} ${unskippable.length === 1 ? 'has' : 'have'} validation errors that ${unskippable.every((f) => contentFiles.has(f)) ? 'this change introduced' : 'cannot be left out of the app (not a content file, or introduced by this change)'}; nothing was built\n`
+        : opts.skipInvalid
+          ? `dac build: errors outside content files (${list}) cannot be skipped; nothing was built\n`
+          : 'dac build: validation failed; nothing was built (use --skip-invalid to leave out invalid files)\n',
     );
     return EXIT_FAILED;
   }
-  const exclude = new Set(opts.skipInvalid ? errorFiles.keys() : []);
+  const exclude = new Set([...errorFiles.keys()].filter(canSkip));
   for (const [file, diags] of [...errorFiles].sort((a, b) => (a[0] < b[0] ? -1 : 1))) {
     if (!exclude.has(file)) continue;
     const first = diags[0]!;
@@ -94,12 +108,14 @@ async function runBuild(opts: BuildOpts): Promise<number> {
     );
   }
 
+  const clear = statusLine('dac build: rendering and packing the app');
   const result = buildApp(tree, {
     outDir,
     exclude,
     buildTime: buildTime === undefined ? undefined : new Date(buildTime * 1000),
     mtime: buildTime,
   });
+  clear();
   for (const d of result.diagnostics) {
     process.stderr.write(
       `${escapeTerminal(show(root, d.file))}:${d.line}:${d.column}: ${d.severity}: ${escapeTerminal(d.message.replace(/\s+/g, ' '))} [${d.rule}]\n`,
@@ -123,9 +139,7 @@ async function runBuild(opts: BuildOpts): Promise<number> {
 }
 
 function show(base: string, path: string): string {
-  const abs = resolve(base, path);
-  const rel = relative(process.cwd(), abs);
-  return (rel === '' || rel.startsWith('..') ? abs : rel).split(sep).join('/');
+  return displayPath(path, base);
 }
 
 function sec(ms: number): string {
@@ -147,4 +161,13 @@ function parseTime(v: string): number {
   if (!/^\d{4}-\d{2}-\d{2}/.test(v) || Number.isNaN(t))
     throw new InvalidArgumentError(`"${v}" is not epoch seconds or an ISO 8601 time`);
   return Math.floor(t / 1000);
+}
+
+async function validateWithProgress(root: string, workers: number): Promise<ValidationResult> {
+  const bar = progress('dac build: validating');
+  try {
+    return await validate({ root, workers, onProgress: (i, n, f) => bar.update(i, n, f), otherRules: STAGE_RULES });
+  } finally {
+    bar.done();
+  }
 }

@@ -6,6 +6,9 @@ import { buildCommand } from './build.js';
 import { testCommand } from './test.js';
 import { replayCommand } from './replay.js';
 import { compileCommand } from './compile.js';
+import { initCommand } from './init.js';
+import { newCommand } from './new.js';
+import { planCommand } from './plan.js';
 import { scanCommand } from './scan.js';
 
 /**
@@ -19,5 +22,8 @@ export const commands: DacCommand[] = [
   testCommand,
   replayCommand,
   compileCommand,
+  initCommand,
+  newCommand,
+  planCommand,
   scanCommand,
 ];

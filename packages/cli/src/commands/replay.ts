@@ -1,5 +1,5 @@
 import { existsSync, statSync } from 'node:fs';
-import { resolve } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { itemOf, loadContent, loadYamlFile, toRelPath } from '@dac/content';
 import {
@@ -104,7 +104,9 @@ export const replayCommand: DacCommand = {
         const rel = toRelPath(root, detPath);
         let item = tree.detections.find((d) => d.file.relPath === rel);
         if (!item) {
-          const file = loadYamlFile(detPath, root);
+          // A detection named on the command line is the user's choice, not the content's: it is
+          // read confined to its own folder when it lies outside the content root.
+          const file = loadYamlFile(detPath, rel.startsWith('../') ? dirname(detPath) : root);
           const v = file.value;
           if (file.diagnostics.some((d) => d.severity === 'error') || typeof v !== 'object' || v === null)
             return fail(`cannot read detection ${opts.detection}: ${file.diagnostics[0]?.message ?? 'not a mapping'}`);

@@ -1,11 +1,13 @@
-import { existsSync, statSync, writeFileSync } from 'node:fs';
+import { existsSync, statSync } from 'node:fs';
+import { ensureDir, writeFileAtomic } from '@dac/fs';
 import { homedir } from 'node:os';
-import { relative, resolve, sep } from 'node:path';
+import { dirname, resolve } from 'node:path';
 import type { Command } from 'commander';
 import { loadConfig, loadContent } from '@dac/content';
 import { defaultDownloadDir, runTests, toJUnit, type TestCaseResult } from '@dac/replay';
 import { escapeTerminal } from '@dac/escape';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
+import { selectDetections } from '../select.js';
 
 interface TestOpts {
   content: string;
@@ -64,7 +66,7 @@ export const testCommand: DacCommand = {
       .description(
         'Run detection tests: replay the attack_data files (a local attack_data clone, test/attack_data/…, or with --download the cache) through each detection',
       )
-      .argument('[detections...]', 'detection files or folders (default: every detection with tests)')
+      .argument('[detections...]', 'detections by file, folder, name or id (default: every detection with tests)')
       .option('--content <dir>', 'content root', process.cwd())
       .option('--junit <file>', 'also write JUnit XML to this file')
       .option('--no-typecheck', 'accepted for compatibility (the search engine generates no matcher to type-check)')
@@ -107,19 +109,13 @@ export const testCommand: DacCommand = {
         const tree = loadContent(root);
         let files: string[] | undefined;
         if (paths.length) {
-          files = [];
-          for (const p of paths) {
-            const abs = resolve(p);
-            const rel = relative(root, abs).split(sep).join('/');
-            const hits = tree.detections.filter(
-              (d) => d.file.relPath === rel || rel === '' || d.file.relPath.startsWith(`${rel}/`),
-            );
-            if (!existsSync(abs) || hits.length === 0) {
-              process.stderr.write(`dac test: no detection at ${p}\n`);
-              return setExit(EXIT_USAGE);
-            }
-            files.push(...hits.map((h) => h.file.relPath));
+          // A detection is named by file, folder, name or id, as in every command.
+          const picked = selectDetections(tree.detections, root, paths);
+          if ('error' in picked) {
+            process.stderr.write(`dac test: ${picked.error}\n`);
+            return setExit(EXIT_USAGE);
           }
+          files = picked.files;
         }
         const tty = process.stderr.isTTY === true;
         const say = (line: string) =>
@@ -145,7 +141,13 @@ export const testCommand: DacCommand = {
         if (tty) process.stderr.write('\r\x1b[K');
         if (results.length === 0) process.stdout.write('no detection tests to run\n');
         else process.stdout.write(formatTestTable(results, opts.verbose));
-        if (opts.junit) writeFileSync(resolve(opts.junit), toJUnit(results));
+        if (opts.junit) {
+          // The report's folder is created when missing (`--junit test-results/junit.xml`), and the
+          // file is replaced atomically (@dac/fs).
+          const junit = resolve(opts.junit);
+          ensureDir(dirname(junit));
+          writeFileAtomic(junit, toJUnit(results));
+        }
         setExit(results.some((r) => r.status === 'failed' || r.status === 'error') ? EXIT_FAILED : EXIT_OK);
       });
   },

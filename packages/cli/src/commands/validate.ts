@@ -1,8 +1,9 @@
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { formatGithub, formatJson, formatText, UsageError, validate } from '@dac/validate';
+import { formatJson, summaryLine, UsageError, validate } from '@dac/validate';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 import { addJobsOption, jobsOf } from '../jobs.js';
+import { diagnosticAnnotation, formatDiagnosticLine, painter, progress } from '../output.js';
 import { STAGE_RULES } from '../stage-rules.js';
 
 /**
@@ -29,15 +30,25 @@ export const validateCommand: DacCommand = {
         opts: { content: string; format: 'text' | 'json' | 'github'; jobs?: number; workers?: number },
       ) => {
         try {
-          const result = await validate({ root: opts.content, paths, workers: jobsOf(opts), otherRules: STAGE_RULES });
-          const fo = { root: resolveRoot(opts.content) };
-          const out =
-            opts.format === 'json'
-              ? formatJson(result)
-              : opts.format === 'github'
-                ? formatGithub(result, fo)
-                : formatText(result, fo);
-          process.stdout.write(out);
+          const bar = progress('dac validate');
+          const result = await validate({
+            root: opts.content,
+            paths,
+            workers: jobsOf(opts),
+            onProgress: (i, n, f) => bar.update(i, n, f),
+            otherRules: STAGE_RULES,
+          });
+          bar.done();
+          const root = resolve(opts.content);
+          if (opts.format === 'json') process.stdout.write(formatJson(result));
+          else {
+            const paint = opts.format === 'text' ? painter(process.stdout) : undefined;
+            const lines = result.diagnostics.map((d) =>
+              opts.format === 'github' ? diagnosticAnnotation(d, root) : formatDiagnosticLine(d, root, paint),
+            );
+            lines.push(summaryLine(result));
+            process.stdout.write(`${lines.join('\n')}\n`);
+          }
           setExit(result.errors > 0 ? EXIT_FAILED : EXIT_OK);
         } catch (e) {
           if (e instanceof UsageError) {
@@ -51,7 +62,3 @@ export const validateCommand: DacCommand = {
     );
   },
 };
-
-function resolveRoot(dir: string): string {
-  return resolve(dir);
-}

@@ -1,25 +1,24 @@
-import { join, relative, resolve, sep } from 'node:path';
+import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
 import type { Diagnostic } from '@dac/content';
-import { escapeGithubData, escapeGithubProperty, escapeTerminal } from '@dac/escape';
 import { checkVersions, VersioningError, type VersionCheckResult } from '@dac/versioning';
 import { EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
+import { diagnosticAnnotation, displayPath, formatDiagnosticLine, painter, workflowCommand } from '../output.js';
 
 export type OutputFormat = 'text' | 'json' | 'github';
 
-// Workflow-command escaping lives in @dac/escape (one module per output channel).
-export { escapeGithubData, escapeGithubProperty };
+// Workflow-command escaping lives in @dac/escape (one module per output channel), used through
+// the CLI's output module; re-exported here for older imports.
+export { escapeGithubData, escapeGithubProperty } from '@dac/escape';
 
 /**
  * One diagnostic in the shared output shapes (same as `dac validate`). GitHub annotations need
  * paths relative to the workspace (the current directory), not to the content root.
  */
 export function formatDiagnostic(d: Diagnostic, format: 'text' | 'github', contentRoot: string): string {
-  if (format === 'text')
-    return `${escapeTerminal(d.file)}:${d.line}:${d.column}: ${d.severity}: ${escapeTerminal(d.message)} [${d.rule}]`;
-  const file = relative(process.cwd(), join(contentRoot, d.file)).split(sep).join('/');
-  const level = d.severity === 'error' ? 'error' : 'warning';
-  return `::${level} file=${escapeGithubProperty(file)},line=${d.line},col=${d.column},title=${escapeGithubProperty(`dac ${d.rule}`)}::${escapeGithubData(d.message)}`;
+  return format === 'text'
+    ? formatDiagnosticLine(d, contentRoot, painter(process.stdout))
+    : diagnosticAnnotation(d, contentRoot);
 }
 
 interface VersionCheckCliOptions {
@@ -30,7 +29,7 @@ interface VersionCheckCliOptions {
   format: OutputFormat;
 }
 
-function summaryLine(r: VersionCheckResult, errors: number, warnings: number, seconds: number): string {
+export function versionSummaryLine(r: VersionCheckResult, errors: number, warnings: number, seconds: number): string {
   const n = { new: 0, changed: 0, unchanged: 0, removed: 0 };
   for (const d of r.detections) n[d.change]++;
   const moved = r.detections.filter((d) => d.movedFrom).length;
@@ -79,7 +78,7 @@ export const versionCheckCommand: DacCommand = {
           if (!(e instanceof VersioningError)) throw e;
           if (opts.format === 'json')
             out(JSON.stringify({ diagnostics: [], summary: { errors: 1, warnings: 0 }, error: e.message }));
-          else if (opts.format === 'github') out(`::error title=dac version-check::${escapeGithubData(e.message)}`);
+          else if (opts.format === 'github') out(workflowCommand('error', { title: 'dac version-check' }, e.message));
           process.stderr.write(`dac version-check: error: ${e.message}\n`);
           setExit(EXIT_USAGE);
           return;
@@ -108,9 +107,10 @@ export const versionCheckCommand: DacCommand = {
             }),
           );
         } else {
-          for (const f of result.fixes) out(`${f.file}:${f.line}:${f.column}: fixed: ${f.key} ${f.from} → ${f.to}`);
+          for (const f of result.fixes)
+            out(`${displayPath(f.file, root)}:${f.line}:${f.column}: fixed: ${f.key} ${f.from} → ${f.to}`);
           for (const d of result.diagnostics) out(formatDiagnostic(d, opts.format, root));
-          out(summaryLine(result, errors, warnings, seconds));
+          out(versionSummaryLine(result, errors, warnings, seconds));
         }
         setExit(errors > 0 ? EXIT_FAILED : EXIT_OK);
       });

@@ -431,6 +431,12 @@ export interface Extractor {
    * others; undefined: all of them (a bare-term search of `_raw`, or no projection).
    */
   baseFieldsFor(wanted?: ReadonlySet<string>): ReadonlySet<string> | undefined;
+  /**
+   * Every field name this stream's knowledge names: what its settings read (reader fields) and
+   * write (extracted, aliased, calculated, looked-up fields), with `multivalue` for the fields a
+   * setting can give several values (MV_ADD). Dynamic names (`$1::$2`) are not listed.
+   */
+  knownFields(): { name: string; written: boolean; multivalue: boolean }[];
 }
 
 /** Fields every event has (default fields, set before any add-on setting). */
@@ -510,6 +516,29 @@ class CompiledExtractor implements Extractor {
   }
 
   private readonly tagsOf: Map<string, string[]>;
+
+  knownFields(): { name: string; written: boolean; multivalue: boolean }[] {
+    const out = new Map<string, { name: string; written: boolean; multivalue: boolean }>();
+    const add = (name: string, written: boolean, multivalue = false) => {
+      if (name === '*' || name === '' || name.charCodeAt(0) === 36) return;
+      const f = out.get(name);
+      if (f) {
+        f.written ||= written;
+        f.multivalue ||= multivalue;
+      } else out.set(name, { name, written, multivalue });
+    };
+    for (const s of this.steps) {
+      for (const w of s.writes) add(w, true);
+      for (const r of s.reads) add(r, false);
+    }
+    // Settings with MV_ADD can give a field several values.
+    for (const st of this.stanzas)
+      for (const op of st.ops)
+        if (op.kind === 'report')
+          for (const t of op.transforms) if (t.mvAdd) for (const f of Object.keys(t.out)) add(f, true, true);
+    for (const e of this.ets) for (const r of e.reads) add(r, false);
+    return [...out.values()];
+  }
 
   private plan(wanted: ReadonlySet<string> | undefined): Plan {
     if (!wanted) {

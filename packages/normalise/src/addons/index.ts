@@ -49,3 +49,4 @@ export function defaultAddonEngine(): AddonEngine {
 export function extractFields(raw: RawEvent, meta: StreamMeta, wanted?: ReadonlySet<string>): SplunkEvent {
   return defaultAddonEngine().extract(raw, meta, wanted);
 }
+export { streamFieldTables, type StreamFieldTableData } from './field-tables.js';

@@ -24,8 +24,17 @@ export const search: CommandModule<SearchCommand> = {
     // may modify rows (the preparer decides: copyEvents).
     const base = ctx.index === 0 && ctx.source === 'events';
     // Without subsearches the predicate is the same for every run: compiled once, on first use
-    // (`dac scan` opens a run per detection and log).
+    // (`dac scan` opens a run per detection and log). The leading search over events may run as
+    // a compiled predicate (a generated matcher); not with subsearches, whose results are only
+    // known at run time.
     let compiled: Predicate | undefined;
+    const predicate = (): Predicate | undefined =>
+      subs.size > 0
+        ? undefined
+        : (compiled ??=
+            (base
+              ? ctx.options.compiledPredicate?.({ command: 'search', expr: cmd.expr, span: cmd.spanOfCommand })
+              : undefined) ?? compileSearch(cmd.expr));
     return {
       name: 'search',
       span: cmd.spanOfCommand,
@@ -33,11 +42,11 @@ export const search: CommandModule<SearchCommand> = {
       rows: 'readonly',
       copyEvents: base,
       subsearches: [...subs.values()],
-      ...(base && subs.size === 0 ? { accepts: (row) => (compiled ??= compileSearch(cmd.expr))(row as Row) } : {}),
+      ...(base && subs.size === 0 ? { accepts: (row) => predicate()!(row as Row) } : {}),
       stage(next, rt) {
         const copy = base && this.copyEvents !== false;
         const matches =
-          (compiled ??= subs.size === 0 ? compileSearch(cmd.expr) : undefined) ??
+          predicate() ??
           compileSearch(cmd.expr, {
             subsearch: (node) => {
               const sub = subs.get(node)!;

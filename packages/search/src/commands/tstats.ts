@@ -206,8 +206,13 @@ export const tstats: CommandModule<TstatsCommand> = {
       subs.set(s, sub);
     }
     const fillNull = opt('fillnull_value');
+    // A compiled predicate (a generated matcher) may stand in for the interpreter: only for a
+    // WHERE without nodename and subsearches, which it was generated from as written.
     // Without subsearches the predicate is the same for every run: compiled once, on first use.
-    let compiled: Predicate | undefined;
+    let compiled: Predicate | undefined =
+      !nodename && subs.size === 0 && cmd.where
+        ? ctx.options.compiledPredicate?.({ command: 'tstats', expr: cmd.where, span: cmd.spanOfCommand, fieldKey })
+        : undefined;
     const compileMatch = (rt: Runtime): Predicate =>
       (compiled ??= subs.size === 0 ? compileSearch(where, { fieldKey }) : undefined) ??
       compileSearch(where, {

@@ -2,6 +2,7 @@ import type { Rule } from '../types.js';
 import { datamodelField } from './datamodel_field.js';
 import { confControlCharacter } from './conf_control_character.js';
 import { date } from './date.js';
+import { fieldMappingAddon } from './field_mapping_addon.js';
 import { fileName } from './file_name.js';
 import { filterMacro } from './filter_macro.js';
 import { lookupFile } from './lookup_file.js';
@@ -12,6 +13,7 @@ import { mitreSubTechnique } from './mitre_sub_technique.js';
 import { observableField } from './observable_field.js';
 import { requiredFields } from './required_fields.js';
 import { riskScore } from './risk_score.js';
+import { schemaComment } from './schema_comment.js';
 import { splSyntax } from './spl_syntax.js';
 import { splUnsupported } from './spl_unsupported.js';
 import { stanzaLength } from './stanza_length.js';
@@ -36,6 +38,8 @@ export const RULES: readonly Rule[] = [
   unknownDataSource,
   stanzaLength,
   lookupFile,
+  schemaComment,
+  fieldMappingAddon,
   confControlCharacter,
   // SPL-backed (parsed once per detection by @dac/spl, shared through ctx.search())
   splSyntax,

@@ -2,7 +2,7 @@ import { mkdtempSync, statSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { ensureDir, isFileSystemError } from './fs.js';
+import { ensureDir, isFileSystemError } from './dirs.js';
 
 describe('ensureDir', () => {
   it('creates missing parents and accepts an existing directory', () => {

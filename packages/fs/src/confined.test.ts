@@ -1,0 +1,80 @@
+import { spawnSync } from 'node:child_process';
+import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
+import { join } from 'node:path';
+import { describe, expect, it } from 'vitest';
+import { FsRefusal, confinedRealPath, readConfinedFile, walkConfined } from './confined.js';
+
+function tree() {
+  const base = mkdtempSync(join(tmpdir(), 'dac-fs-confined-'));
+  const root = join(base, 'root');
+  mkdirSync(join(root, 'detections', 'sub'), { recursive: true });
+  writeFileSync(join(base, 'secret'), 'SECRET');
+  writeFileSync(join(root, 'detections', 'a.yml'), 'name: a\n');
+  return { base, root };
+}
+
+function refusal(f: () => unknown): FsRefusal {
+  try {
+    f();
+  } catch (e) {
+    if (e instanceof FsRefusal) return e;
+    throw e;
+  }
+  throw new Error('not refused');
+}
+
+describe('confined reads', () => {
+  it('reads a file inside the root, also through a link that stays inside', () => {
+    const { root } = tree();
+    symlinkSync('a.yml', join(root, 'detections', 'b.yml'));
+    expect(readConfinedFile(root, 'detections/b.yml').toString()).toBe('name: a\n');
+  });
+
+  it('refuses a link out of the root, `..` paths and absolute paths elsewhere', () => {
+    const { base, root } = tree();
+    symlinkSync(join(base, 'secret'), join(root, 'detections', 's.yml'));
+    expect(refusal(() => readConfinedFile(root, 'detections/s.yml')).reason).toBe('outside-root');
+    expect(refusal(() => readConfinedFile(root, '../secret')).reason).toBe('outside-root');
+    expect(refusal(() => readConfinedFile(root, join(base, 'secret'))).message).not.toContain('SECRET');
+  });
+
+  it('refuses a root that is itself reached through a link only by real path (link roots work)', () => {
+    const { base, root } = tree();
+    const link = join(base, 'link');
+    symlinkSync(root, link);
+    expect(readConfinedFile(link, 'detections/a.yml').toString()).toBe('name: a\n');
+    expect(confinedRealPath(link, 'detections/a.yml')).toBe(join(root, 'detections', 'a.yml'));
+  });
+
+  it.skipIf(spawnSync('mkfifo', ['--version']).status !== 0)('refuses a FIFO without blocking', () => {
+    const { root } = tree();
+    spawnSync('mkfifo', [join(root, 'detections', 'f.yml')]);
+    const e = refusal(() => readConfinedFile(root, 'detections/f.yml'));
+    expect(e.reason).toBe('not-regular');
+    expect(e.message).toMatch(/FIFO/);
+  });
+
+  it('enforces a size limit', () => {
+    const { root } = tree();
+    expect(refusal(() => readConfinedFile(root, 'detections/a.yml', { maxBytes: 3 })).reason).toBe('too-large');
+  });
+});
+
+describe('walkConfined', () => {
+  it('ends on link loops and reports links out, repeats and non-regular files', () => {
+    const { base, root } = tree();
+    symlinkSync('.', join(root, 'detections', 'loop1'));
+    symlinkSync('.', join(root, 'detections', 'loop2'));
+    symlinkSync(join(base, 'secret'), join(root, 'detections', 'out.yml'));
+    symlinkSync('/dev/zero', join(root, 'detections', 'zero.yml'));
+    writeFileSync(join(root, 'detections', 'sub', 'c.yml'), 'x');
+    const { files, problems } = walkConfined(root, join(root, 'detections'), (p) => p.endsWith('.yml'));
+    expect(files.map((f) => f.relPath)).toEqual(['detections/a.yml', 'detections/sub/c.yml']);
+    const msgs = problems.map((p) => `${p.relPath}: ${p.message}`).join('\n');
+    expect(msgs).toMatch(/detections\/loop1.*already read/);
+    expect(msgs).toMatch(/detections\/out\.yml.*leaves the content root/);
+    expect(msgs).toMatch(/detections\/zero\.yml.*leaves the content root/);
+    expect(readFileSync(join(base, 'secret'), 'utf8')).toBe('SECRET');
+  });
+});
