@@ -5,6 +5,7 @@
  */
 import type { ContentTree, DetectionData } from '@dac/content';
 import { defaultDataModels, type DataModelProvider, type SplunkEvent } from '@dac/normalise';
+import { pushFilter, readsEventsOnce } from '@dac/search';
 import { contentContext, prepareDetection, type IndexKeys as ReplayKeys, type PreparedDetection } from '@dac/replay';
 import type { DetectionRun, IndexKeys, NotScanned, ScanDetection } from './types.js';
 
@@ -23,10 +24,22 @@ export function scanKeysOf(k: ReplayKeys, dm: DataModelProvider = sharedDataMode
     const rowTerms = Object.entries(k.equals)
       .filter(([field]) => own.has(field))
       .map(([field, values]) => ({ field, values }));
-    return rowTerms.length > 0 ? { dataSets: k.dataSets, rowTerms } : { dataSets: k.dataSets };
+    const anyOf = multiField(k).filter((cl) => cl.every((t) => own.has(t.field)));
+    return {
+      dataSets: k.dataSets,
+      ...(rowTerms.length > 0 ? { rowTerms } : {}),
+      ...(anyOf.length > 0 ? { anyOf } : {}),
+    };
   }
-  const out: { streams?: IndexKeys['streams']; eventtypes?: string[]; terms: { field: string; values: string[] }[] } = {
+  const anyOf = multiField(k).filter((cl) => cl.every((t) => !STREAM_FIELDS.has(t.field)));
+  const out: {
+    streams?: IndexKeys['streams'];
+    eventtypes?: string[];
+    terms: { field: string; values: string[] }[];
+    anyOf?: IndexKeys['anyOf'];
+  } = {
     terms: Object.entries(k.equals).map(([field, values]) => ({ field, values })),
+    ...(anyOf.length > 0 ? { anyOf } : {}),
   };
   const s = k.streams;
   if (s) {
@@ -36,6 +49,16 @@ export function scanKeysOf(k: ReplayKeys, dm: DataModelProvider = sharedDataMode
     else if (!s.eventtype) out.streams = { sourcetype: s.sourcetype, source: s.source };
   }
   return out;
+}
+
+/** Fields the stream clause and the per-event eventtype check cover (not hashed as terms). */
+const STREAM_FIELDS = new Set(['sourcetype', 'source', 'eventtype']);
+
+/** The necessary clauses of `k` that are disjunctions over more than one field. */
+function multiField(k: ReplayKeys): { field: string; value: string }[][] {
+  return k.requires
+    .filter((cl) => cl.some((t) => t.field !== cl[0]!.field))
+    .map((cl) => cl.map((t) => ({ field: t.field, value: t.value })));
 }
 
 function techniquesOf(data: DetectionData): string[] {
@@ -120,18 +143,24 @@ export function scanDetections(
       continue;
     }
     let empty: Promise<number> | undefined;
+    let emptyRows: number | undefined;
+    const accepts = pushFilter(p.plan);
     detections.push({
       file,
       id: typeof data.id === 'string' ? data.id : file,
       name,
       techniques,
-      // A subsearch (or join/append) reads the log's events too, not only those the base search
-      // keys select: such a detection gets every event.
-      keys: p.search.includes('[') ? {} : scanKeysOf(p.index),
+      // A subsearch (or join/append) over the events reads the log's events too, not only those
+      // the base search keys select: such a detection gets every event. An event-free subsearch
+      // (`[| inputlookup …]`) reads none: the first command's keys still hold.
+      keys: p.search.includes('[') && !readsEventsOnce(p.plan) ? {} : scanKeysOf(p.index),
       fields: p.wanted,
+      ...(accepts ? { accepts: accepts as (e: SplunkEvent) => boolean } : {}),
       open: () => runOf(p, now),
+      // Asked on every log the detection is not run on: the count itself once known (no await).
       rowsOnNoEvents: () => {
-        empty ??= Promise.resolve(runOf(p, now).end());
+        if (emptyRows !== undefined) return emptyRows;
+        empty ??= Promise.resolve(runOf(p, now).end()).then((n) => (emptyRows = n));
         return empty;
       },
     });

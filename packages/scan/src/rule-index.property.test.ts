@@ -113,4 +113,21 @@ describe('rule index', () => {
     expect(sysmon.eligible).toEqual([1, 2]);
     expect(sysmon.candidates({ EventCode: '4688' })).toEqual([2]);
   });
+
+  it('files a detection without a one-field term under each term of a multi-field disjunction', () => {
+    const d: ScanDetection = {
+      file: 'd0',
+      id: 'd0',
+      name: 'd0',
+      techniques: [],
+      keys: keysOfSearch(exprOf('(Image=cmd.exe OR OriginalFileName=Cmd.Exe) CommandLine="*/c*"')),
+      open: () => ({ push() {}, end: () => 0 }),
+      rowsOnNoEvents: async () => 0,
+    };
+    const s = new RuleIndex([d]).stream('XmlWinEventLog', 'XmlWinEventLog:Security');
+    expect(s.fields).toEqual(new Set(['Image', 'OriginalFileName']));
+    expect(s.candidates({ Image: 'CMD.EXE' })).toEqual([0]);
+    expect(s.candidates({ OriginalFileName: ['x', 'cmd.exe'] })).toEqual([0]);
+    expect(s.candidates({ Image: 'powershell.exe', CommandLine: '/c' })).toEqual([]);
+  });
 });

@@ -47,22 +47,51 @@ export interface RuleIndexOptions {
   dataSetWanted?(dataSet: string): ReadonlySet<string> | undefined;
 }
 
-/** The hashable row term of a one-data-set detection, or undefined. */
-function hashedRowTerm(keys: IndexKeys): { field: string; values: string[] } | undefined {
-  if (keys.dataSets?.length !== 1) return undefined;
-  const terms = (keys.rowTerms ?? []).filter((t) => t.values.length > 0 && t.values.every((v) => !v.includes('*')));
-  if (terms.length === 0) return undefined;
-  const best = [...terms].sort((a, b) => a.values.length - b.values.length)[0]!;
-  return { field: best.field, values: best.values.map(valueKey) };
+/** A hashed key: the event (or row) has one of `values` in `field` for some part. */
+type Hashed = { field: string; values: string[] }[];
+
+/** One-field terms and multi-field clauses without patterns, as hashed keys. */
+function hashable(
+  terms: readonly { field: string; values: readonly string[] }[] | undefined,
+  anyOf: IndexKeys['anyOf'],
+): { one: Hashed[]; many: Hashed[] } {
+  const constant = (v: string) => !v.includes('*');
+  const one = (terms ?? [])
+    .filter((t) => t.values.length > 0 && t.values.every(constant))
+    .map((t) => [{ field: t.field, values: t.values.map(valueKey) }]);
+  const many = (anyOf ?? [])
+    .filter((cl) => cl.length > 0 && cl.every((t) => constant(t.value) && constant(t.field)))
+    .map((cl) => {
+      const byField = new Map<string, string[]>();
+      for (const t of cl) {
+        const l = byField.get(t.field);
+        if (l) l.push(valueKey(t.value));
+        else byField.set(t.field, [valueKey(t.value)]);
+      }
+      return [...byField].map(([field, values]) => ({ field, values }));
+    });
+  return { one, many };
 }
 
-function file(m: Map<string, Map<string, number[]>>, t: { field: string; values: string[] }, i: number): void {
-  let byValue = m.get(t.field);
-  if (!byValue) m.set(t.field, (byValue = new Map()));
-  for (const v of new Set(t.values)) {
-    const list = byValue.get(v);
-    if (list) list.push(i);
-    else byValue.set(v, [i]);
+const size = (h: Hashed) => h.reduce((n, t) => n + t.values.length, 0);
+
+/** The hashable row key of a one-data-set detection, or undefined. */
+function hashedRowTerm(keys: IndexKeys): Hashed | undefined {
+  if (keys.dataSets?.length !== 1) return undefined;
+  const { one, many } = hashable(keys.rowTerms, keys.anyOf);
+  const all = one.length > 0 ? one : many;
+  return all.length === 0 ? undefined : [...all].sort((a, b) => size(a) - size(b))[0]!;
+}
+
+function file(m: Map<string, Map<string, number[]>>, h: Hashed, i: number): void {
+  for (const t of h) {
+    let byValue = m.get(t.field);
+    if (!byValue) m.set(t.field, (byValue = new Map()));
+    for (const v of new Set(t.values)) {
+      const list = byValue.get(v);
+      if (list) list.push(i);
+      else byValue.set(v, [i]);
+    }
   }
 }
 
@@ -70,14 +99,23 @@ function file(m: Map<string, Map<string, number[]>>, t: { field: string; values:
 const anyOf = (patterns: readonly string[] | undefined, value: string): boolean =>
   patterns?.some((p) => wildcardMatch(value.toLowerCase(), p.toLowerCase())) === true;
 
-/** The hashable term a detection is filed under, or undefined (always a candidate). */
-function hashedTerm(keys: IndexKeys): { field: string; values: string[] } | undefined {
-  const terms = (keys.terms ?? []).filter((t) => t.values.length > 0 && t.values.every((v) => !v.includes('*')));
-  if (terms.length === 0) return undefined;
-  // EventCode first (Windows content keys on it); then the term with the fewest values.
-  const best =
-    terms.find((t) => t.field === 'EventCode') ?? [...terms].sort((a, b) => a.values.length - b.values.length)[0]!;
-  return { field: best.field, values: best.values.map(valueKey) };
+/** The hashable key a detection is filed under, or undefined (always a candidate). */
+function hashedTerm(keys: IndexKeys): Hashed | undefined {
+  if (keys.dataSets && keys.dataSets.length > 0) {
+    // A data-set detection's clauses are about its rows (hashedRowTerm), not the event.
+    const { one } = hashable(keys.terms, undefined);
+    return pick(one);
+  }
+  const { one, many } = hashable(keys.terms, keys.anyOf);
+  return pick(one) ?? pick(many);
+}
+
+/** EventCode first (Windows content keys on it); then the key with the fewest values. */
+function pick(keys: Hashed[]): Hashed | undefined {
+  if (keys.length === 0) return undefined;
+  return (
+    keys.find((h) => h.length === 1 && h[0]!.field === 'EventCode') ?? [...keys].sort((a, b) => size(a) - size(b))[0]!
+  );
 }
 
 /** The routing of one input stream (a sourcetype and source). */
@@ -108,7 +146,7 @@ export class StreamRouting {
       const t = hashedTerm(k);
       const rt = t || !opts.dataSetRows ? undefined : hashedRowTerm(k);
       if (t) {
-        fields?.add(t.field);
+        for (const x of t) fields?.add(x.field);
         file(this.byField, t, i);
       } else if (rt) {
         const ds = k.dataSets![0]!;

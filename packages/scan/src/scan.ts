@@ -39,13 +39,25 @@ export function scanIndex(detections: readonly ScanDetection[]): RuleIndex {
   });
 }
 
+/** What the candidates of an event read: the union of their fields, and whether the routing fields cover it. */
+interface Wanted {
+  fields: ReadonlySet<string> | undefined;
+  /** The routing extraction already holds every field the candidates read. */
+  covered: boolean;
+}
+
 /** Unions of candidate detections' fields, cached by candidate set (events of a kind share one). */
 class WantedCache {
-  private readonly cache = new Map<string, ReadonlySet<string> | undefined>();
-  constructor(private readonly detections: readonly ScanDetection[]) {}
-  get(cands: readonly number[], routing: ReadonlySet<string> | undefined): ReadonlySet<string> | undefined {
+  private readonly cache = new Map<string, Wanted>();
+  constructor(
+    private readonly detections: readonly ScanDetection[],
+    private readonly routing: ReadonlySet<string> | undefined,
+  ) {}
+  get(cands: readonly number[]): Wanted {
     const key = cands.join(',');
-    if (this.cache.has(key)) return this.cache.get(key);
+    let w = this.cache.get(key);
+    if (w) return w;
+    const routing = this.routing;
     let out: Set<string> | undefined = routing ? new Set(routing) : undefined;
     for (const i of cands) {
       const f = this.detections[i]!.fields;
@@ -55,8 +67,9 @@ class WantedCache {
       }
       for (const x of f) out.add(x);
     }
-    this.cache.set(key, out);
-    return out;
+    w = { fields: out, covered: !routing || (out !== undefined && [...out].every((f) => routing.has(f))) };
+    this.cache.set(key, w);
+    return w;
   }
 }
 
@@ -78,8 +91,15 @@ export async function scanFile(
   const fmt = formatFor(st.sourcetype);
   if ('error' in fmt) return { report: { ...base, error: fmt.error }, hits: [] };
   const sourcetype = fmt.sourcetype;
-  const runs = new Map<number, DetectionRun>();
-  const failed = new Map<number, string>();
+  // Per detection index: its run on this file (opened by the first event it accepts), or why it failed.
+  const runs: (DetectionRun | undefined)[] = new Array(detections.length);
+  const failed: (string | undefined)[] = new Array(detections.length);
+  let failures = 0;
+  let firstFailed = -1;
+  const fail = (i: number, e: unknown) => {
+    failed[i] = (e as Error)?.message ?? String(e);
+    if (failures++ === 0) firstFailed = i;
+  };
   const wanted = new Map<StreamRouting, WantedCache>();
   let lastSource = '';
   let routing: StreamRouting | undefined;
@@ -90,7 +110,7 @@ export async function scanFile(
       lastSource = source;
       routing = index.stream(sourcetype, source);
       cache = wanted.get(routing);
-      if (!cache) wanted.set(routing, (cache = new WantedCache(detections)));
+      if (!cache) wanted.set(routing, (cache = new WantedCache(detections, routing.fields)));
     }
     if (routing.eligible.length === 0) return;
     const meta = { sourcetype, source, host: fmt.hostOf(raw.fields) };
@@ -98,19 +118,18 @@ export async function scanFile(
     const keyEvent = extractor.extract(raw, meta, routing.fields);
     const cands = routing.candidates(keyEvent);
     if (cands.length === 0) return;
-    const want = cache!.get(cands, routing.fields);
-    const event =
-      !routing.fields || (want && [...want].every((f) => routing!.fields!.has(f)))
-        ? keyEvent
-        : extractor.extract(raw, meta, want);
+    const want = cache!.get(cands);
+    const event = want.covered ? keyEvent : extractor.extract(raw, meta, want.fields);
     for (const i of cands) {
-      if (failed.has(i)) continue;
-      let r = runs.get(i);
+      if (failed[i] !== undefined) continue;
+      const d = detections[i]!;
       try {
-        if (!r) runs.set(i, (r = detections[i]!.open()));
+        if (d.accepts && !d.accepts(event)) continue;
+        let r = runs[i];
+        if (!r) runs[i] = r = d.open();
         r.push(event);
       } catch (e) {
-        failed.set(i, (e as Error).message);
+        fail(i, e);
       }
     }
   };
@@ -126,14 +145,15 @@ export async function scanFile(
   }
   const hits: ScanHit[] = [];
   for (let i = 0; i < detections.length; i++) {
-    if (failed.has(i)) continue;
-    const r = runs.get(i);
+    if (failed[i] !== undefined) continue;
+    const r = runs[i];
     let rows = 0;
     try {
       // A detection no event reached still runs on the log, over nothing (as Splunk's would).
-      rows = r ? await r.end() : await detections[i]!.rowsOnNoEvents();
+      const n = r ? r.end() : detections[i]!.rowsOnNoEvents();
+      rows = typeof n === 'number' ? n : await n;
     } catch (e) {
-      failed.set(i, (e as Error).message);
+      fail(i, e);
       continue;
     }
     if (rows > 0) {
@@ -150,9 +170,9 @@ export async function scanFile(
       if (!unconditional) report.fired.push(d.file);
     }
   }
-  if (failed.size > 0) {
-    const [i, msg] = [...failed][0]!;
-    const note = `${failed.size} detection(s) failed on this log, e.g. ${detections[i]!.file}: ${msg}`;
+  if (failures > 0) {
+    const i = firstFailed;
+    const note = `${failures} detection(s) failed on this log, e.g. ${detections[i]!.file}: ${failed[i]}`;
     report.error = report.error ? `${report.error}; ${note}` : note;
   }
   report.seconds = (performance.now() - t0) / 1000;

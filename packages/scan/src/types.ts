@@ -32,6 +32,12 @@ export interface IndexKeys {
    * one of `values` (`EventCode` in 1, 4688). A value with `*` is a pattern (never hashed).
    */
   terms?: readonly { field: string; values: readonly string[] }[];
+  /**
+   * Necessary disjunctions over several fields (`process_name=a OR original_file_name=b`): the
+   * event (a leading tstats: some row of it in the data set) has one of the terms. Used by the
+   * index when no one-field term can be hashed.
+   */
+  anyOf?: readonly (readonly { field: string; value: string }[])[];
 }
 
 /** One running copy of a detection over one log file: push its events, then end it. */
@@ -56,12 +62,18 @@ export interface ScanDetection {
    * every field (a bare `_raw` term, `table *`, …).
    */
   fields?: ReadonlySet<string>;
+  /**
+   * False for an event the detection's first command drops with no effect (@dac/search
+   * `pushFilter`): such an event is not pushed, and a log none of whose events the detection
+   * accepts gets the run over nothing (`rowsOnNoEvents`). Undefined: every routed event is pushed.
+   */
+  accepts?(event: SplunkEvent): boolean;
   open(): DetectionRun;
   /**
    * Rows of a run that is given no event (`| stats count` gives one row, `count=0`, over
    * nothing): what the detection gives on a log none of whose events the index routes to it.
    */
-  rowsOnNoEvents(): Promise<number>;
+  rowsOnNoEvents(): number | Promise<number>;
 }
 
 /** A detection of the content that cannot be replayed, and why. */

@@ -63,6 +63,13 @@ export interface CommandPlan {
    * ./push.ts). Absent when the command cannot take pushed events.
    */
   consume?(next: Sink, rt: Runtime): Sink;
+  /**
+   * A pipeline's first command (base search, leading tstats) that drops every row (event) for
+   * which this is false with no effect at all and handles the others: a caller pushing events
+   * may skip those, and need not open a run for a log none of whose events it accepts (the run
+   * over nothing gives the same rows). Absent: unknown (e.g. a subsearch in the expression).
+   */
+  readonly accepts?: (row: Row | Event) => boolean;
   /** The stage: receives rows, pushes its output to `next`. */
   stage(next: Sink, rt: Runtime): Sink;
 }
@@ -200,6 +207,15 @@ function eventPasses(source: EventSource, passes: number): () => Iterable<Event>
 
 /** How many passes over the events a pipeline makes (main search + subsearches over events). */
 export function eventPassCount(p: PipelinePlan): number {
+  let n = passCounts.get(p);
+  if (n === undefined) passCounts.set(p, (n = countEventPasses(p)));
+  return n;
+}
+
+/** Pass counts by plan (a plan never changes once prepared; runs are opened per detection and log). */
+const passCounts = new WeakMap<PipelinePlan, number>();
+
+function countEventPasses(p: PipelinePlan): number {
   let n = p.source === 'events' ? 1 : 0;
   for (const c of p.commands) {
     for (const s of c.subsearches ?? []) n += eventPassCount(s.pipeline);

@@ -10,7 +10,7 @@
  * ```
  */
 export { prepareSearch, run, collect, runBatch, IMPLEMENTED_COMMANDS } from './prepare.js';
-export { openSearch, type PushSearch, type OpenSearchOptions } from './push.js';
+export { openSearch, pushFilter, readsEventsOnce, type PushSearch, type OpenSearchOptions } from './push.js';
 export type { SearchPlan, PrepareResult, NotReplayable } from './prepare.js';
 export type {
   PrepareOptions,

@@ -1,6 +1,6 @@
 import { describe, expect, it } from 'vitest';
 import { collect } from './prepare.js';
-import { openSearch } from './push.js';
+import { openSearch, pushFilter } from './push.js';
 import { prepare } from './testing.js';
 import type { DataModelProvider, Event, Row } from './types.js';
 import { toSplunkRow } from './values.js';
@@ -69,6 +69,46 @@ describe('push mode (openSearch): the rows of collect over the same events', () 
       { kind: 'net', count: '1' },
       { kind: 'proc', count: '1' },
     ]);
+    expect(r.got).toEqual(r.want);
+  });
+});
+
+describe('pushFilter: the events a pushed run can skip', () => {
+  // Pushing only the accepted events gives the rows of pushing them all; none accepted gives the
+  // rows of a run over nothing (stats without by: count=0).
+  async function filtered(spl: string) {
+    const r = prepare(spl, { dataModels });
+    if (!r.ok) throw new Error(r.notReplayable.reason);
+    const accepts = pushFilter(r.plan);
+    const run = await openSearch(r.plan);
+    const kept = accepts ? events.filter(accepts) : events;
+    for (const e of kept) run.push(e);
+    const got = (await run.end()).rows.map(toSplunkRow);
+    const want = (await collect(r.plan, events)).rows.map(toSplunkRow);
+    return { accepts, kept: kept.length, got, want };
+  }
+  it('a base search accepts the events its expression matches', async () => {
+    const r = await filtered('search process_name=ngrok.exe | stats count by dest');
+    expect(r.kept).toBe(2);
+    expect(r.got).toEqual(r.want);
+  });
+  it('a leading tstats accepts the events with a data-set row its where-clause matches', async () => {
+    const r = await filtered(
+      '| tstats count from datamodel=Endpoint.Processes where Processes.dest=h2 by Processes.process_name',
+    );
+    expect(r.kept).toBe(1);
+    expect(r.got).toEqual([{ 'Processes.process_name': 'ngrok.exe', count: '1' }]);
+    expect(r.got).toEqual(r.want);
+  });
+  it('no event accepted: the rows of a run over nothing', async () => {
+    const r = await filtered('search process_name=none.exe | stats count');
+    expect(r.kept).toBe(0);
+    expect(r.got).toEqual([{ count: '0' }]);
+    expect(r.got).toEqual(r.want);
+  });
+  it('a subsearch in the expression: no filter (every event may matter)', async () => {
+    const r = await filtered('search [| makeresults | eval dest="h2" | fields dest] | stats count by kind');
+    expect(r.accepts).toBeUndefined();
     expect(r.got).toEqual(r.want);
   });
 });

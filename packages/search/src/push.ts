@@ -27,6 +27,27 @@ export interface OpenSearchOptions {
   now?: number;
 }
 
+/**
+ * Whether the search reads its events once, through its first command (no subsearch, join or
+ * append over the events): every event that matters then passes the first command's expression.
+ */
+export function readsEventsOnce(plan: SearchPlan): boolean {
+  return eventPassCount(plan.pipeline) === 1;
+}
+
+/**
+ * The events a pushed run can use: false for an event the search's first command drops with no
+ * effect (pushing it changes nothing, and a run that accepts no event gives the rows of a run
+ * over no events). Undefined when the first command does not say (every event may matter).
+ */
+export function pushFilter(plan: SearchPlan): ((event: Event) => boolean) | undefined {
+  const p = plan.pipeline;
+  const first = p.commands[0];
+  if (!first?.accepts || eventPassCount(p) !== 1) return undefined;
+  if (p.source === 'events' || (p.source === 'generator' && first.consume !== undefined)) return first.accepts;
+  return undefined;
+}
+
 /** Opens a prepared search for pushed events. */
 export async function openSearch(plan: SearchPlan, options: OpenSearchOptions = {}): Promise<PushSearch> {
   const p = plan.pipeline;

@@ -87,15 +87,18 @@ export const lookup: CommandModule<GenericCommand> = {
         ? outputsGiven
         : table.fields.filter((f) => !inputNames.has(f)).map((f) => ({ from: f, to: f, span: tableWord.span }));
     const minMatches = table.minMatches ?? LOOKUP_DEFAULTS.minMatches;
+    // The matcher (an index over the table) holds no run state: built once, on first use.
+    let matcherOnce: LookupMatcher | undefined;
     return {
       name: 'lookup',
       span: cmd.spanOfCommand,
       kind: 'streaming',
       stage(next) {
-        const matcher = new LookupMatcher(
+        matcherOnce ??= new LookupMatcher(
           table,
           inputs.map((p) => p.from),
         );
+        const matcher = matcherOnce;
         const eventFields = inputs.map((p) => p.to);
         return {
           push(row) {

@@ -13,6 +13,20 @@ import { type FieldPattern, fieldPattern } from '../values.js';
 interface Rename {
   from: FieldPattern;
   to: string;
+  /** Wildcard renames: field name → new name (null: not renamed); rows of a search share their names. */
+  names: Map<string, string | null>;
+}
+
+/** The new name of field `k` under a wildcard rename, or undefined when it does not match. */
+function newName(r: Rename, k: string): string | undefined {
+  let name = r.names.get(k);
+  if (name === undefined) {
+    const caps = r.from.capture(k);
+    let n = 0;
+    name = caps ? r.to.replace(/\*/g, () => caps[n++] ?? '') : null;
+    if (r.names.size < 10_000) r.names.set(k, name);
+  }
+  return name ?? undefined;
 }
 
 function applyRename(row: Row, r: Rename): Row {
@@ -30,18 +44,14 @@ function applyRename(row: Row, r: Rename): Row {
   const out: Row = {};
   const renamed = new Set<string>();
   for (const k in row) {
-    const caps = r.from.capture(k);
-    if (!caps) continue;
-    let n = 0;
-    renamed.add(r.to.replace(/\*/g, () => caps[n++] ?? ''));
+    const to = newName(r, k);
+    if (to !== undefined) renamed.add(to);
   }
   if (renamed.size === 0) return row;
   for (const k in row) {
-    const caps = r.from.capture(k);
-    if (caps) {
-      let n = 0;
-      out[r.to.replace(/\*/g, () => caps[n++] ?? '')] = row[k];
-    } else if (!renamed.has(k)) out[k] = row[k]; // a renamed field replaces a same-named one
+    const to = newName(r, k);
+    if (to !== undefined) out[to] = row[k];
+    else if (!renamed.has(k)) out[k] = row[k]; // a renamed field replaces a same-named one
   }
   return out;
 }
@@ -60,7 +70,7 @@ export const rename: CommandModule<GenericCommand> = {
       const stars = (s: string) => s.split('*').length - 1;
       if (stars(to.value) > 0 && stars(to.value) !== stars(from.value))
         return ctx.error(to.span, 'rename: the new name must have as many wildcards as the old one (or none)');
-      renames.push({ from: fieldPattern(from.value), to: to.value });
+      renames.push({ from: fieldPattern(from.value), to: to.value, names: new Map() });
     }
     if (renames.length === 0) return ctx.error(cmd.spanOfCommand, 'rename needs "<field> as <newname>"');
     return {

@@ -7,7 +7,8 @@ import type { SearchCommand, SearchExpr } from '@dac/spl';
 import type { CommandModule } from '../command.js';
 import { SUBSEARCH_MAXOUT } from '../command.js';
 import type { SubPlan } from '../engine.js';
-import { compileSearch, subsearchesOf, subsearchExpr } from '../search-expr.js';
+import { compileSearch, type Predicate, subsearchesOf, subsearchExpr } from '../search-expr.js';
+import type { Row } from '../types.js';
 import { copyRow } from '../values.js';
 
 export const search: CommandModule<SearchCommand> = {
@@ -22,6 +23,18 @@ export const search: CommandModule<SearchCommand> = {
     // The base search reads the caller's events: it keeps a copy of each match when a later stage
     // may modify rows (the preparer decides: copyEvents).
     const base = ctx.index === 0 && ctx.source === 'events';
+    // Without subsearches the predicate is the same for every run: compiled once, on first use
+    // (`dac scan` opens a run per detection and log). The leading search over events may run as
+    // a compiled predicate (a generated matcher); not with subsearches, whose results are only
+    // known at run time.
+    let compiled: Predicate | undefined;
+    const predicate = (): Predicate | undefined =>
+      subs.size > 0
+        ? undefined
+        : (compiled ??=
+            (base
+              ? ctx.options.compiledPredicate?.({ command: 'search', expr: cmd.expr, span: cmd.spanOfCommand })
+              : undefined) ?? compileSearch(cmd.expr));
     return {
       name: 'search',
       span: cmd.spanOfCommand,
@@ -29,16 +42,11 @@ export const search: CommandModule<SearchCommand> = {
       rows: 'readonly',
       copyEvents: base,
       subsearches: [...subs.values()],
+      ...(base && subs.size === 0 ? { accepts: (row) => predicate()!(row as Row) } : {}),
       stage(next, rt) {
         const copy = base && this.copyEvents !== false;
-        // The leading search over events may run as a compiled predicate (a generated matcher);
-        // not with subsearches, whose results are only known at run time.
-        const compiled =
-          base && subs.size === 0
-            ? ctx.options.compiledPredicate?.({ command: 'search', expr: cmd.expr, span: cmd.spanOfCommand })
-            : undefined;
         const matches =
-          compiled ??
+          predicate() ??
           compileSearch(cmd.expr, {
             subsearch: (node) => {
               const sub = subs.get(node)!;

@@ -23,9 +23,9 @@ import { parseBool } from '../args.js';
 import type { CommandModule } from '../command.js';
 import { SUBSEARCH_MAXOUT } from '../command.js';
 import type { Runtime, SubPlan } from '../engine.js';
-import { compileSearch, subsearchesOf, subsearchExpr } from '../search-expr.js';
+import { compileSearch, type Predicate, subsearchesOf, subsearchExpr } from '../search-expr.js';
 import { bucketStart, parseTimeSpan } from '../time-span.js';
-import type { DataSet, Row, Value } from '../types.js';
+import type { DataSet, Event, Row, Value } from '../types.js';
 import { toNumber } from '../values.js';
 
 /** Fields that every data set inherits unprefixed (splunk-semantics.md §1.10). */
@@ -208,12 +208,13 @@ export const tstats: CommandModule<TstatsCommand> = {
     const fillNull = opt('fillnull_value');
     // A compiled predicate (a generated matcher) may stand in for the interpreter: only for a
     // WHERE without nodename and subsearches, which it was generated from as written.
-    const compiled =
+    // Without subsearches the predicate is the same for every run: compiled once, on first use.
+    let compiled: Predicate | undefined =
       !nodename && subs.size === 0 && cmd.where
         ? ctx.options.compiledPredicate?.({ command: 'tstats', expr: cmd.where, span: cmd.spanOfCommand, fieldKey })
         : undefined;
-    const compileMatch = (rt: Runtime) =>
-      compiled ??
+    const compileMatch = (rt: Runtime): Predicate =>
+      (compiled ??= subs.size === 0 ? compileSearch(where, { fieldKey }) : undefined) ??
       compileSearch(where, {
         fieldKey,
         subsearch: (node) => {
@@ -257,6 +258,18 @@ export const tstats: CommandModule<TstatsCommand> = {
                 },
               };
             },
+      // Push mode: an event none of whose data-set rows match the where-clause changes nothing.
+      ...(subs.size === 0 && (!dataset || dataset.rowsOf)
+        ? {
+            accepts: (ev: Row | Event) => {
+              const match = (compiled ??= compileSearch(where, { fieldKey }));
+              const rowsOf = dataset?.rowsOf;
+              if (!rowsOf) return match(ev as Row);
+              for (const r of rowsOf(ev as Event)) if (match(r)) return true;
+              return false;
+            },
+          }
+        : {}),
       stage: (next) => next,
     };
   },
