@@ -205,19 +205,24 @@ export async function compileTree(
   let rawWritten = 0;
   const support = new Map<string, string>();
   const usedNames = new Set<string>();
-  const files: string[] = [];
-  for (const c of candidates) {
-    for (const d of result.diagnostics.get(c.id) ?? []) diagnostics.push(toContentDiagnostic(c, d));
-    const m = result.matchers.get(c.id);
-    if (!m) continue;
+  // One module per detection, named after its YAML file; a clash gets _2, _3, … (tstats and raw alike).
+  const moduleFileFor = (c: DetectionSearch): string => {
     let name =
       basename(c.item.file.relPath)
         .replace(/\.ya?ml$/i, '')
         .replace(/[^A-Za-z0-9_-]/g, '_') || 'detection';
     for (let i = 2; usedNames.has(name); i++) name = `${name}_${i}`;
     usedNames.add(name);
-    writeOut(`${name}.ts`, m.source);
-    files.push(`${name}.ts`);
+    return `${name}.ts`;
+  };
+  const files: string[] = [];
+  for (const c of candidates) {
+    for (const d of result.diagnostics.get(c.id) ?? []) diagnostics.push(toContentDiagnostic(c, d));
+    const m = result.matchers.get(c.id);
+    if (!m) continue;
+    const file = moduleFileFor(c);
+    writeOut(file, m.source);
+    files.push(file);
     for (const s of supportModules(m.source, models)) support.set(s.path, s.source);
     written++;
   }
@@ -225,14 +230,9 @@ export async function compileTree(
     for (const d of rawResult.diagnostics.get(c.id) ?? []) diagnostics.push(toContentDiagnostic(c, d));
     const m = rawResult.matchers.get(c.id);
     if (!m) continue;
-    let name =
-      basename(c.item.file.relPath)
-        .replace(/\.ya?ml$/i, '')
-        .replace(/[^A-Za-z0-9_-]/g, '_') || 'detection';
-    for (let i = 2; usedNames.has(name); i++) name = `${name}_${i}`;
-    usedNames.add(name);
-    writeOut(`${name}.ts`, m.source);
-    files.push(`${name}.ts`);
+    const file = moduleFileFor(c);
+    writeOut(file, m.source);
+    files.push(file);
     for (const s of streamSupportModules(m.source, tables)) support.set(s.path, s.source);
     rawWritten++;
   }
