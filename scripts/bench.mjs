@@ -47,7 +47,9 @@ try {
       ],
     });
     console.log(`\n=== ${file.slice(root.length + 1)} ===`);
-    const r = spawnSync(process.execPath, ['--expose-gc', outfile], {
+    // DAC_BENCH_NODE_ARGS: extra node flags for profiling (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
+    const extra = (process.env.DAC_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);
+    const r = spawnSync(process.execPath, ['--expose-gc', ...extra, outfile], {
       stdio: 'inherit',
       cwd: root,
       // Benchmarks are bundled outside packages/cli/dist: their assets are the repository's own.
@@ -56,7 +58,8 @@ try {
     if (r.status !== 0) failed++;
   }
 } finally {
-  rmSync(out, { recursive: true, force: true });
+  if (!process.env.DAC_BENCH_KEEP) rmSync(out, { recursive: true, force: true });
+  else console.log(`bundles kept in ${out}`);
 }
 if (files.length === 0) console.log('no benchmarks found');
 process.exit(failed ? 1 : 0);

@@ -63,6 +63,22 @@ console.log(`floor (read + decode):  ${floor.s.toFixed(3)} s CPU  ${rate(floor.v
 console.log(
   `scan, 1 thread:         ${one.s.toFixed(3)} s CPU  ${rate(events, one.s)}  = ${(floor.s / one.s).toFixed(2)}× floor (goal ≥ 0.5×, ≥ 50,000 events/s); wall ${one.wall.toFixed(2)} s`,
 );
+// DAC_SCAN_PROFILE=FILE: a CPU profile (.cpuprofile, node:inspector) of one more 1-thread scan
+// alone — no preparation, no floor — for finding where the scan's time goes.
+const profileTo = process.env.DAC_SCAN_PROFILE;
+if (profileTo) {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 200 });
+  await session.post('Profiler.start');
+  await runScan(prepared, logs, { jobs: 1 });
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(profileTo, JSON.stringify(profile));
+  console.log(`profile of one scan written to ${profileTo}`);
+}
 console.log(`rss after the scans: ${Math.round(process.memoryUsage().rss / 1e6)} MB`);
 const worker = join(root, 'packages', 'cli', 'dist', 'scan-file.worker.js');
 if (existsSync(worker)) {
