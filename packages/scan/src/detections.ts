@@ -96,11 +96,18 @@ function runOf(p: PreparedDetection, now: number): DetectionRun {
  */
 export function sharedRows(dm: DataModelProvider): DataModelProvider {
   const memo = new WeakMap<SplunkEvent, Map<string, ReturnType<DataModelProvider['rows']>>>();
+  // The event asked about last and its rows by data set: the scan hands one event to all its
+  // candidate detections before reading the next, so nearly every call is about this one and
+  // skips the WeakMap.
+  let lastEvent: SplunkEvent | undefined;
+  let lastRows: Map<string, ReturnType<DataModelProvider['rows']>> | undefined;
   return {
     ...dm,
     rows(ev, target) {
-      let m = memo.get(ev);
+      let m = ev === lastEvent ? lastRows : memo.get(ev);
       if (!m) memo.set(ev, (m = new Map()));
+      lastEvent = ev;
+      lastRows = m;
       let rows = m.get(target);
       if (!rows) m.set(target, (rows = dm.rows(ev, target)));
       return rows;

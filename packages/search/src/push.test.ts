@@ -1,3 +1,4 @@
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { collect } from './prepare.js';
 import { openSearch, pushFilter } from './push.js';
@@ -106,9 +107,63 @@ describe('pushFilter: the events a pushed run can skip', () => {
     expect(r.got).toEqual([{ count: '0' }]);
     expect(r.got).toEqual(r.want);
   });
+  it('a join over the events (two passes): an event either tstats accepts is kept', async () => {
+    const r = await filtered(
+      '| tstats count from datamodel=Endpoint.Processes where Processes.dest=h2 by Processes.process_name | join Processes.process_name [| tstats count as c2 from datamodel=Endpoint.Processes where Processes.process_name=calc.exe by Processes.process_name]',
+    );
+    expect(r.accepts).toBeDefined();
+    expect(r.kept).toBe(2);
+    expect(r.got).toEqual(r.want);
+  });
+  it('a join whose subsearch has a subsearch in its expression: no filter', async () => {
+    const r = await filtered(
+      'search kind=proc | join dest [search [| makeresults | eval dest="h2" | fields dest] | stats count by dest]',
+    );
+    expect(r.accepts).toBeUndefined();
+    expect(r.got).toEqual(r.want);
+  });
   it('a subsearch in the expression: no filter (every event may matter)', async () => {
     const r = await filtered('search [| makeresults | eval dest="h2" | fields dest] | stats count by kind');
     expect(r.accepts).toBeUndefined();
     expect(r.got).toEqual(r.want);
+  });
+});
+
+describe('pushFilter over arbitrary events: pushing only the accepted ones gives the rows of pushing all', () => {
+  const name = fc.constantFrom('ngrok.exe', 'calc.exe', 'cmd.exe', 'NGROK.EXE');
+  const ev: fc.Arbitrary<Event> = fc.record(
+    {
+      _time: fc.integer({ min: 0, max: 7200 }),
+      dest: fc.constantFrom('h1', 'h2', 'h3'),
+      process_name: fc.oneof(name, fc.array(name, { minLength: 2, maxLength: 3 })),
+      kind: fc.constantFrom('proc', 'net'),
+    },
+    { requiredKeys: ['_time', 'kind'] },
+  );
+  const searches = [
+    '| tstats count from datamodel=Endpoint.Processes where Processes.process_name=ngrok.exe by Processes.dest',
+    '| tstats count min(_time) as f from datamodel=Endpoint.Processes where Processes.dest IN (h1, h3) by _time span=1h Processes.process_name',
+    '| tstats count from datamodel=Endpoint.Processes where Processes.dest=h2 by Processes.process_name | join Processes.process_name [| tstats count as c2 from datamodel=Endpoint.Processes where Processes.process_name=calc.exe by Processes.process_name]',
+    'search kind=proc process_name=c* | stats count by dest | join dest [search kind=net | stats count as nets by dest]',
+    'search dest=h1 | stats count',
+  ];
+  it.each(searches)('%s', async (spl) => {
+    const r = prepare(spl, { dataModels });
+    if (!r.ok) throw new Error(r.notReplayable.reason);
+    const accepts = pushFilter(r.plan);
+    expect(accepts).toBeDefined();
+    await fc.assert(
+      fc.asyncProperty(fc.array(ev, { maxLength: 12 }), async (evs) => {
+        // Asked, then pushed, one event at a time (as dac scan does).
+        const run = await openSearch(r.plan);
+        for (const e of evs) if (accepts!(e)) run.push(e);
+        const got = (await run.end()).rows.map(toSplunkRow);
+        const all = await openSearch(r.plan);
+        for (const e of evs) all.push(e);
+        expect(got).toEqual((await all.end()).rows.map(toSplunkRow));
+        expect(got).toEqual((await collect(r.plan, evs)).rows.map(toSplunkRow));
+      }),
+      { numRuns: 60 },
+    );
   });
 });

@@ -11,7 +11,16 @@
  * rows are those of `collect` over the same events (tested).
  */
 import { collect, type SearchPlan } from './prepare.js';
-import { chain, collector, eventPassCount, makeRuntime, runSubsearches, type Sink, type SubPlan } from './engine.js';
+import {
+  chain,
+  collector,
+  eventPassCount,
+  makeRuntime,
+  type PipelinePlan,
+  runSubsearches,
+  type Sink,
+  type SubPlan,
+} from './engine.js';
 import type { Event, Row, RunWarning } from './types.js';
 
 export interface PushSearch {
@@ -43,9 +52,47 @@ export function readsEventsOnce(plan: SearchPlan): boolean {
 export function pushFilter(plan: SearchPlan): ((event: Event) => boolean) | undefined {
   const p = plan.pipeline;
   const first = p.commands[0];
-  if (!first?.accepts || eventPassCount(p) !== 1) return undefined;
+  if (eventPassCount(p) !== 1) {
+    // Several passes (`| tstats … | join [| tstats …]`): the run keeps its events and reads them
+    // once per pass, each time through a first command. An event none of those commands accepts
+    // has no effect on any pass, so it need not be kept.
+    const readers: ((row: Row | Event) => boolean)[] = [];
+    if (!eventReaders(p, readers, 0) || readers.length === 0) return undefined;
+    if (readers.length === 1) return readers[0]!;
+    return (e) => {
+      for (const accepts of readers) if (accepts(e)) return true;
+      return false;
+    };
+  }
+  if (!first?.accepts) return undefined;
   if (p.source === 'events' || (p.source === 'generator' && first.consume !== undefined)) return first.accepts;
   return undefined;
+}
+
+/** Commands that read the search's events when they start a pipeline (as eventPassCount counts them). */
+const EVENT_GENERATORS = new Set(['tstats', 'datamodel', 'from']);
+
+/**
+ * Adds to `out` the `accepts` of every first command through which `p` and the pipelines it runs
+ * (subsearches, nested pipelines) read events; false when some read of the events is not through
+ * such a command (then every event may matter).
+ */
+function eventReaders(p: PipelinePlan, out: ((row: Row | Event) => boolean)[], depth: number): boolean {
+  if (depth > 100) return false;
+  const first = p.commands[0];
+  const readsEvents = p.source === 'events' || (p.source === 'generator' && EVENT_GENERATORS.has(first?.name ?? ''));
+  if (readsEvents) {
+    if (!first?.accepts) return false;
+    out.push(first.accepts);
+  }
+  for (let i = 0; i < p.commands.length; i++) {
+    const c = p.commands[i]!;
+    // A later event-reading command (`tstats append=true`): not covered here.
+    if (i > 0 && EVENT_GENERATORS.has(c.name)) return false;
+    for (const s of c.subsearches ?? []) if (!eventReaders(s.pipeline, out, depth + 1)) return false;
+    for (const n of c.nested ?? []) if (!eventReaders(n, out, depth + 1)) return false;
+  }
+  return true;
 }
 
 /** Opens a prepared search for pushed events. */

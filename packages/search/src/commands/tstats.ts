@@ -223,6 +223,9 @@ export const tstats: CommandModule<TstatsCommand> = {
           return r.expr;
         },
       });
+    // The last event `accepts` was asked about and its rows that match the where-clause (one
+    // per plan: a caller asks, then pushes that event into one run).
+    const accepted: { event: Row | Event | undefined; rows: Row[] } = { event: undefined, rows: [] };
     return {
       name: 'tstats',
       span: cmd.spanOfCommand,
@@ -248,7 +251,11 @@ export const tstats: CommandModule<TstatsCommand> = {
               const rowsOf = dataset?.rowsOf;
               return {
                 push(ev) {
-                  if (rowsOf) {
+                  // The caller usually asked `accepts` about this very event just before: its
+                  // matching rows are kept, so the where-clause is checked once per event.
+                  if (ev === accepted.event) {
+                    for (const r of accepted.rows) g.add(r);
+                  } else if (rowsOf) {
                     for (const r of rowsOf(ev)) if (match(r)) g.add(r);
                   } else if (match(ev)) g.add(ev);
                 },
@@ -264,9 +271,17 @@ export const tstats: CommandModule<TstatsCommand> = {
             accepts: (ev: Row | Event) => {
               const match = (compiled ??= compileSearch(where, { fieldKey }));
               const rowsOf = dataset?.rowsOf;
-              if (!rowsOf) return match(ev as Row);
-              for (const r of rowsOf(ev as Event)) if (match(r)) return true;
-              return false;
+              // Kept for the push of this event that follows (consume): the rows the where-clause
+              // matches. Safe to reuse: the predicate has no subsearch (it is the same for every
+              // run) and rows are read, never modified, by the grouping.
+              accepted.event = undefined;
+              const rows = accepted.rows;
+              rows.length = 0;
+              if (!rowsOf) {
+                if (match(ev as Row)) rows.push(ev as Row);
+              } else for (const r of rowsOf(ev as Event)) if (match(r)) rows.push(r);
+              accepted.event = ev;
+              return rows.length > 0;
             },
           }
         : {}),
