@@ -40,23 +40,46 @@ export function scanIndex(detections: readonly ScanDetection[]): RuleIndex {
 }
 
 /** What the candidates of an event read: the union of their fields, and whether the routing fields cover it. */
-interface Wanted {
+export interface Wanted {
   fields: ReadonlySet<string> | undefined;
   /** The routing extraction already holds every field the candidates read. */
   covered: boolean;
 }
 
-/** Unions of candidate detections' fields, cached by candidate set (events of a kind share one). */
-class WantedCache {
-  private readonly cache = new Map<string, Wanted>();
+/** A candidate set's hash (FNV-1a over the indexes): cheaper per event than joining them into a string key. */
+function candidatesHash(cands: readonly number[]): number {
+  let h = 0x811c9dc5;
+  for (const i of cands) h = Math.imul(h ^ i, 0x01000193);
+  return h ^ cands.length;
+}
+
+function sameCandidates(a: readonly number[], b: readonly number[]): boolean {
+  if (a.length !== b.length) return false;
+  for (let k = 0; k < a.length; k++) if (a[k] !== b[k]) return false;
+  return true;
+}
+
+/**
+ * Unions of candidate detections' fields, cached by candidate set (events of a kind share one).
+ * Keyed by hash; a bucket holds every set with that hash, compared element-wise, so a collision
+ * costs a comparison, never a wrong answer.
+ */
+export class WantedCache {
+  private readonly cache = new Map<number, { cands: number[]; wanted: Wanted }[]>();
   constructor(
     private readonly detections: readonly ScanDetection[],
     private readonly routing: ReadonlySet<string> | undefined,
   ) {}
   get(cands: readonly number[]): Wanted {
-    const key = cands.join(',');
-    let w = this.cache.get(key);
-    if (w) return w;
+    const key = candidatesHash(cands);
+    let bucket = this.cache.get(key);
+    if (bucket) for (const e of bucket) if (sameCandidates(e.cands, cands)) return e.wanted;
+    if (!bucket) this.cache.set(key, (bucket = []));
+    const w = this.union(cands);
+    bucket.push({ cands: [...cands], wanted: w });
+    return w;
+  }
+  private union(cands: readonly number[]): Wanted {
     const routing = this.routing;
     let out: Set<string> | undefined = routing ? new Set(routing) : undefined;
     for (const i of cands) {
@@ -67,9 +90,7 @@ class WantedCache {
       }
       for (const x of f) out.add(x);
     }
-    w = { fields: out, covered: !routing || (out !== undefined && [...out].every((f) => routing.has(f))) };
-    this.cache.set(key, w);
-    return w;
+    return { fields: out, covered: !routing || (out !== undefined && [...out].every((f) => routing.has(f))) };
   }
 }
 
