@@ -34,6 +34,8 @@ export interface RunTestsOptions extends PrepareDetectionOptions {
   files?: string[];
   /** Where attack_data files come from besides test/attack_data/: a clone, the download cache, downloads. */
   fixtures?: FixtureOptions;
+  /** Per detection file: compiled predicates (generated matchers); overrides `compiledPredicate`. */
+  compiledPredicateFor?: (file: string) => PrepareDetectionOptions['compiledPredicate'];
   onStart?: (total: number) => void;
   onResult?: (r: TestCaseResult, index: number, total: number) => void;
 }
@@ -115,7 +117,8 @@ export async function runTests(tree: ContentTree, opts: RunTestsOptions = {}): P
     opts.onResult?.(r, results.length, total);
   };
   for (const { file, data } of items) {
-    const prep = prepareDetection({ file, data }, ctx, { now: opts.now });
+    const compiledPredicate = opts.compiledPredicateFor?.(file) ?? opts.compiledPredicate;
+    const prep = prepareDetection({ file, data }, ctx, { now: opts.now, compiledPredicate });
     for (const test of data.tests as (DetectionTestData | null | undefined)[]) {
       const t0 = performance.now();
       if (!test || typeof test !== 'object') {

@@ -7,6 +7,7 @@ import type { ContentTree, DetectionData } from '@dac/content';
 import { defaultDataModels, type DataModelProvider, type SplunkEvent } from '@dac/normalise';
 import { pushFilter, readsEventsOnce } from '@dac/search';
 import { contentContext, prepareDetection, type IndexKeys as ReplayKeys, type PreparedDetection } from '@dac/replay';
+import type { CompiledPredicateHook } from '@dac/search';
 import type { DetectionRun, IndexKeys, NotScanned, ScanDetection } from './types.js';
 
 /**
@@ -128,7 +129,11 @@ export function sharedDataModels(): DataModelProvider {
 /** Every detection of the tree, prepared for scanning or told why not. */
 export function scanDetections(
   tree: ContentTree,
-  opts: { now?: number } = {},
+  opts: {
+    now?: number;
+    /** Per detection file: the compiled predicates of its first command (generated matchers), else the interpreter. */
+    compiledPredicateFor?: (file: string) => CompiledPredicateHook | undefined;
+  } = {},
 ): { detections: ScanDetection[]; notScanned: NotScanned[] } {
   const base = contentContext(tree);
   const ctx = { ...base, dataModels: sharedDataModels() };
@@ -144,7 +149,7 @@ export function scanDetections(
       notScanned.push({ file, name, techniques, reason: 'the detection file does not read as a mapping' });
       continue;
     }
-    const p = prepareDetection({ file, data }, ctx, { now });
+    const p = prepareDetection({ file, data }, ctx, { now, compiledPredicate: opts.compiledPredicateFor?.(file) });
     if (!p.replayable) {
       notScanned.push({ file, name, techniques, reason: p.reason });
       continue;

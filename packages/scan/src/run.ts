@@ -8,7 +8,8 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { loadContent } from '@dac/content';
+import { loadContent, type ContentTree } from '@dac/content';
+import type { CompiledPredicateHook } from '@dac/search';
 import type { LogFile } from './logs.js';
 import { scanFile, scanIndex, type FileScan } from './scan.js';
 import { scanDetections } from './detections.js';
@@ -22,10 +23,13 @@ export interface PreparedScan {
 }
 
 /** Loads the content tree at `root` and prepares every detection for scanning. */
-export function prepareScan(root: string): PreparedScan {
+export function prepareScan(
+  root: string,
+  opts: { compiledPredicateFor?: (file: string) => CompiledPredicateHook | undefined; tree?: ContentTree } = {},
+): PreparedScan {
   const t0 = performance.now();
-  const tree = loadContent(root);
-  const { detections, notScanned } = scanDetections(tree);
+  const tree = opts.tree ?? loadContent(root);
+  const { detections, notScanned } = scanDetections(tree, { compiledPredicateFor: opts.compiledPredicateFor });
   return { root, detections, notScanned, prepareSeconds: (performance.now() - t0) / 1000 };
 }
 
