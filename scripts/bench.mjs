@@ -5,6 +5,7 @@ import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, readdirSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { workspaceBundleOptions } from './workspace-bundle.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const only = process.argv.slice(2);
@@ -23,29 +24,7 @@ let failed = 0;
 try {
   for (const file of files) {
     const outfile = join(out, file.slice(root.length).replace(/[\\/]/g, '_').replace(/\.ts$/, '.mjs'));
-    await build({
-      entryPoints: [file],
-      outfile,
-      bundle: true,
-      platform: 'node',
-      format: 'esm',
-      target: 'node20',
-      packages: 'external',
-      logLevel: 'warning',
-      banner: {
-        js: "import { createRequire as __dacCreateRequire } from 'node:module'; const require = __dacCreateRequire(import.meta.url);",
-      },
-      plugins: [
-        {
-          name: 'workspace-sources',
-          setup(b) {
-            b.onResolve({ filter: /^@dac\// }, (args) => ({
-              path: join(root, 'packages', args.path.slice(5).split('/')[0], 'src', 'index.ts'),
-            }));
-          },
-        },
-      ],
-    });
+    await build({ ...workspaceBundleOptions(root), entryPoints: [file], outfile });
     console.log(`\n=== ${file.slice(root.length + 1)} ===`);
     // DAC_BENCH_NODE_ARGS: extra node flags for profiling (e.g. "--cpu-prof --cpu-prof-dir=/tmp/prof").
     const extra = (process.env.DAC_BENCH_NODE_ARGS ?? '').split(/\s+/).filter(Boolean);

@@ -5,6 +5,7 @@
 import { build } from 'esbuild';
 import { cpSync, existsSync, readdirSync, readFileSync, rmSync } from 'node:fs';
 import { join } from 'node:path';
+import { workspaceBundleOptions } from './workspace-bundle.mjs';
 
 const root = new URL('..', import.meta.url).pathname;
 // DAC_BUILD_OUT: another output folder (test/cli/install.test.ts packs a fresh build from one
@@ -19,32 +20,7 @@ for (const pkg of readdirSync(join(root, 'packages'))) {
     if (f.endsWith('.worker.ts')) entryPoints[`${pkg}-${f.replace(/\.ts$/, '')}`] = join(src, f);
   }
 }
-await build({
-  entryPoints,
-  outdir: outDir,
-  bundle: true,
-  platform: 'node',
-  format: 'esm',
-  target: 'node20',
-  packages: 'external',
-  sourcemap: true,
-  logLevel: 'warning',
-  banner: {
-    js: "import { createRequire as __dacCreateRequire } from 'node:module'; const require = __dacCreateRequire(import.meta.url);",
-  },
-  // Workspace packages are bundled from source, not treated as external.
-  plugins: [
-    {
-      name: 'workspace-sources',
-      setup(b) {
-        b.onResolve({ filter: /^@dac\// }, (args) => {
-          const name = args.path.slice('@dac/'.length).split('/')[0];
-          return { path: join(root, 'packages', name, 'src', 'index.ts') };
-        });
-      },
-    },
-  ],
-});
+await build({ ...workspaceBundleOptions(root), entryPoints, outdir: outDir, sourcemap: true });
 
 // The assets, at the same relative paths as in the repository (see packages/assets/src/assets.ts).
 const assetsDir = join(outDir, 'assets');

@@ -7,6 +7,7 @@ import { build } from 'esbuild';
 import { spawnSync } from 'node:child_process';
 import { existsSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { join, resolve } from 'node:path';
+import { workspaceBundleOptions } from './workspace-bundle.mjs';
 
 const root = new URL('..', import.meta.url).pathname.replace(/\/$/, '');
 const dir = resolve(process.argv[2] ?? join(root, '..', 'shared', 'data', 'evtx'));
@@ -29,26 +30,7 @@ printSummary(s, (l) => console.log(l));
 `,
   );
   const outfile = join(out, 'main.mjs');
-  await build({
-    entryPoints: [entry],
-    outfile,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-    plugins: [
-      {
-        name: 'workspace-sources',
-        setup(b) {
-          b.onResolve({ filter: /^@dac\// }, (args) => ({
-            path: join(root, 'packages', args.path.slice(5).split('/')[0], 'src', 'index.ts'),
-          }));
-        },
-      },
-    ],
-  });
+  await build({ ...workspaceBundleOptions(root), entryPoints: [entry], outfile });
   const r = spawnSync(process.execPath, [outfile], { stdio: 'inherit', cwd: root });
   process.exitCode = r.status ?? 1;
 } finally {

@@ -4,8 +4,9 @@
 import { join } from 'node:path';
 import { createAddonEngine, defaultDataModels, extractFields, SPLUNK_ADDONS, type SplunkEvent } from '@dac/normalise';
 import { formatFor, readFixture, type FixtureFormat } from '@dac/replay';
-import { builtinMacros, macroTableFrom, parseSearch, evaluateSearch, type SearchExpr } from '@dac/spl';
+import { parseSearch, evaluateSearch, type SearchExpr } from '@dac/spl';
 import { beforeAll, describe, expect, it } from 'vitest';
+import { escuSearchMacros } from '../support/escu-macros.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const dm = defaultDataModels();
@@ -26,29 +27,10 @@ async function events(file: string, sourcetype = 'xmlwineventlog'): Promise<Splu
 }
 const byCode = (evs: SplunkEvent[], code: string) => evs.filter((e) => e.EventCode === code);
 
-/** ESCU base-macro definitions (shared/corpus/escu/macros/*.yml at b13b314), as a search sees them. */
-const MACROS = macroTableFrom([
-  {
-    name: 'sysmon',
-    args: [],
-    definition:
-      'sourcetype=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational OR source=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational OR source=Syslog:Linux-Sysmon/Operational',
-  },
-  {
-    name: 'wineventlog_security',
-    args: [],
-    definition: 'eventtype=wineventlog_security OR Channel=security OR source=XmlWinEventLog:Security',
-  },
-  {
-    name: 'powershell',
-    args: [],
-    definition:
-      '(source=WinEventLog:Microsoft-Windows-PowerShell/Operational OR source="XmlWinEventLog:Microsoft-Windows-PowerShell/Operational")',
-  },
-]);
+const MACROS = escuSearchMacros();
 /** The base search (first segment) of an ESCU-style search, macros expanded. */
 function base(search: string): SearchExpr {
-  const p = parseSearch(search, new Map([...builtinMacros(), ...MACROS]));
+  const p = parseSearch(search, MACROS);
   const c = p.pipeline.commands[0];
   if (c?.kind !== 'search' || !c.expr) throw new Error('no base search');
   return c.expr;

@@ -1,7 +1,15 @@
 import { existsSync, mkdirSync, readFileSync, writeFileSync } from 'node:fs';
 import { dirname, join } from 'node:path';
 import { fileURLToPath } from 'node:url';
-import { addItem, parseYamlText, type AppConfig, itemOf, type ContentKind, type ContentTree } from '@dac/content';
+import {
+  addItem,
+  emptyContentTree,
+  parseYamlText,
+  type AppConfig,
+  itemOf,
+  type ContentKind,
+  type ContentTree,
+} from '@dac/content';
 import { confToMap, parseConf } from '@dac/conf';
 import { expect } from 'vitest';
 
@@ -44,30 +52,20 @@ export function memoryTree(
   app: Partial<AppConfig>,
   items: { kind: ContentKind; relPath: string; data: unknown }[],
 ): ContentTree {
-  const tree: ContentTree = {
-    root: '/nonexistent-content-root',
-    config: {
-      app: {
-        appid: 'DAC-Mem',
-        title: 'mem',
-        label: 'MEM',
-        prefix: 'MEM',
-        version: '1.0.0',
-        description: 'in-memory',
-        ...app,
-      },
-      rules: {},
-      source: 'default',
+  const config: ContentTree['config'] = {
+    app: {
+      appid: 'DAC-Mem',
+      title: 'mem',
+      label: 'MEM',
+      prefix: 'MEM',
+      version: '1.0.0',
+      description: 'in-memory',
+      ...app,
     },
-    items: [],
-    detections: [],
-    macros: [],
-    stories: [],
-    dataSources: [],
-    lookups: [],
-    lookupFiles: [],
-    diagnostics: [],
+    rules: {},
+    source: 'default',
   };
+  const tree = emptyContentTree('/nonexistent-content-root', config, [], []);
   for (const it of items) {
     const file = parseYamlText(JSON.stringify(it.data, null, 1), `/nonexistent-content-root/${it.relPath}`, it.relPath);
     addItem(tree, itemOf(it.kind, file));

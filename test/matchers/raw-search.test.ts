@@ -23,42 +23,20 @@ import { extractFields, streamFieldTables, type SplunkEvent } from '@dac/normali
 import { formatFor, readFixture, type FixtureFormat } from '@dac/replay';
 import { collect, compileSearch, type DataModelProvider, prepareSearch, type Row } from '@dac/search';
 import {
-  builtinMacros,
   evaluateSearch,
-  macroTableFrom,
   parseSearch,
   type CompareOp,
   type Literal,
   type SearchCommand,
   type SearchExpr,
 } from '@dac/spl';
+import { escuSearchMacros } from '../support/escu-macros.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 const tables = streamFieldTables() as StreamFieldTable[];
 
-/** ESCU base macros (shared/corpus/escu/macros at b13b314). */
-const MACROS = new Map([
-  ...builtinMacros(),
-  ...macroTableFrom([
-    {
-      name: 'sysmon',
-      args: [],
-      definition:
-        'sourcetype=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational OR source=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational OR source=Syslog:Linux-Sysmon/Operational',
-    },
-    {
-      name: 'wineventlog_security',
-      args: [],
-      definition: 'eventtype=wineventlog_security OR Channel=security OR source=XmlWinEventLog:Security',
-    },
-    {
-      name: 'powershell',
-      args: [],
-      definition:
-        '(source=WinEventLog:Microsoft-Windows-PowerShell/Operational OR source="XmlWinEventLog:Microsoft-Windows-PowerShell/Operational")',
-    },
-  ]),
-]);
+/** ESCU base macros (shared/corpus/escu/macros at b13b314) over the CIM ones. */
+const MACROS = escuSearchMacros();
 
 async function realEvents(): Promise<SplunkEvent[]> {
   const out: SplunkEvent[] = [];
@@ -420,5 +398,42 @@ describe('the compiled-predicate hook for a tstats WHERE', () => {
     expect(used).toBe(1);
     expect(ra.rows).toEqual(rb.rows);
     expect(ra.rows).toHaveLength(2);
+  });
+
+  it('is not used for a data set whose row keys are not the unqualified CIM names the matcher reads', async () => {
+    // The same rows keyed by the names as written (`Processes.process_name`): the matcher (which
+    // reads `process_name`, eventKeyOf) would see no fields; the interpreter must run instead.
+    const qualified: Row[] = rows.map((r) =>
+      Object.fromEntries(Object.entries(r).map(([k, v]) => [k === '_time' ? k : `Processes.${k}`, v])),
+    );
+    const writtenKeys: DataModelProvider = {
+      dataset: () => ({ name: 'Endpoint.Processes', fieldKey: (w) => w.trim(), rows: () => qualified }),
+    };
+    const spl =
+      '| tstats count from datamodel=Endpoint.Processes where Processes.process_name=ngrok.exe by Processes.dest';
+    const parsed = parseSearch(spl, MACROS);
+    const cmd = parsed.pipeline.commands[0]!;
+    if (cmd.kind !== 'tstats') throw new Error('no tstats');
+    const r = await compileMatchers([{ id: 't', tstats: cmd }], loadDataModels());
+    const hook = compiledPredicateHook({ tstats: r.matchers.get('t')!, tstatsWhere: cmd.where });
+    let asked = 0;
+    const a = prepareSearch(parsed.pipeline, {
+      dataModels: writtenKeys,
+      compiledPredicate: (q) => {
+        asked++;
+        return hook(q);
+      },
+    });
+    if (!a.ok) throw new Error('not prepared');
+    expect(asked).toBe(1);
+    expect(hook({ command: 'tstats', expr: cmd.where, span: cmd.spanOfCommand, fieldKey: (w) => w.trim() })).toBe(
+      undefined,
+    );
+    const ra = await collect(a.plan, []);
+    // ngrok.exe matches case-insensitively on h1 (twice) and on h3's multivalue field.
+    expect(ra.rows.map((x) => [x['Processes.dest'], x.count])).toEqual([
+      ['h1', 2],
+      ['h3', 1],
+    ]);
   });
 });

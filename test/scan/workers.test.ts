@@ -1,40 +1,18 @@
 // The worker-thread path of runScan (used by the bundled CLI with --jobs > 1) gives exactly the
 // results of the in-thread path, in log order. Under vitest sources run in-thread, so this test
 // bundles the worker entry with esbuild (as scripts/build.mjs does) and points DAC_SCAN_WORKER at it.
-import { build } from 'esbuild';
 import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { findLogs, prepareScan, runScan, scanWorkerEntry } from '@dac/scan';
+import { bundleSources } from '../support/bundle-sources.js';
 import { ATEXEC_EVTX, NGROK_SYSMON, repo, writeContent } from './content.js';
 
 let out: string;
 beforeAll(async () => {
   out = mkdtempSync(join(repo, 'node_modules', '.dac-scan-workers-'));
-  await build({
-    entryPoints: [join(repo, 'packages/scan/src/file.worker.ts')],
-    outfile: join(out, 'scan-file.worker.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-    banner: {
-      js: "import { createRequire as __dacCreateRequire } from 'node:module'; const require = __dacCreateRequire(import.meta.url);",
-    },
-    plugins: [
-      {
-        name: 'workspace-sources',
-        setup(b) {
-          b.onResolve({ filter: /^@dac\// }, (a) => ({
-            path: join(repo, 'packages', a.path.slice(5).split('/')[0]!, 'src', 'index.ts'),
-          }));
-        },
-      },
-    ],
-  });
+  await bundleSources({ 'scan-file.worker': join(repo, 'packages/scan/src/file.worker.ts') }, out);
 }, 120_000);
 afterAll(() => {
   rmSync(out, { recursive: true, force: true });

@@ -6,8 +6,8 @@ import { spawn } from 'node:child_process';
 import { existsSync, lstatSync, mkdirSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { join } from 'node:path';
 import { gunzipSync } from 'node:zlib';
-import { build } from 'esbuild';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
+import { bundleSources } from '../support/bundle-sources.js';
 import { buildContent, REPO, scratch, snapshot } from './helpers.js';
 
 const tmp = scratch('kill');
@@ -19,29 +19,7 @@ afterAll(() => {
 });
 
 beforeAll(async () => {
-  await build({
-    entryPoints: { dac: join(REPO, 'packages/cli/src/main.ts') },
-    outdir: bundleDir,
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-    banner: {
-      js: "import { createRequire as __dacCreateRequire } from 'node:module'; const require = __dacCreateRequire(import.meta.url);",
-    },
-    plugins: [
-      {
-        name: 'workspace-sources',
-        setup(b) {
-          b.onResolve({ filter: /^@dac\// }, (args) => ({
-            path: join(REPO, 'packages', args.path.slice('@dac/'.length).split('/')[0]!, 'src', 'index.ts'),
-          }));
-        },
-      },
-    ],
-  });
+  await bundleSources({ dac: join(REPO, 'packages/cli/src/main.ts') }, bundleDir);
 }, 120_000);
 
 const APP = 'DAC-Build-Fixture';

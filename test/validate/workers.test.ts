@@ -1,12 +1,12 @@
 // The worker-thread path of validate() (used by the bundled CLI) gives exactly the diagnostics of
 // the in-thread path. Under vitest, sources run in-thread, so this test bundles the worker entry
 // with esbuild (as scripts/build.mjs does) and points DAC_VALIDATE_WORKER at it.
-import { build } from 'esbuild';
 import { mkdirSync, mkdtempSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
 import { validate } from '@dac/validate';
+import { bundleSources } from '../support/bundle-sources.js';
 
 const repo = join(import.meta.dirname, '..', '..');
 let out: string;
@@ -47,29 +47,7 @@ tags:
 
 beforeAll(async () => {
   out = mkdtempSync(join(repo, 'node_modules', '.dac-validate-workers-'));
-  await build({
-    entryPoints: [join(repo, 'packages/validate/src/check.worker.ts')],
-    outfile: join(out, 'validate-check.worker.js'),
-    bundle: true,
-    platform: 'node',
-    format: 'esm',
-    target: 'node20',
-    packages: 'external',
-    logLevel: 'warning',
-    banner: {
-      js: "import { createRequire as __dacCreateRequire } from 'node:module'; const require = __dacCreateRequire(import.meta.url);",
-    },
-    plugins: [
-      {
-        name: 'workspace-sources',
-        setup(b) {
-          b.onResolve({ filter: /^@dac\// }, (a) => ({
-            path: join(repo, 'packages', a.path.slice(5).split('/')[0]!, 'src', 'index.ts'),
-          }));
-        },
-      },
-    ],
-  });
+  await bundleSources({ 'validate-check.worker': join(repo, 'packages/validate/src/check.worker.ts') }, out);
   content = mkdtempSync(join(tmpdir(), 'dac-validate-workers-'));
   const write = (rel: string, text: string) => {
     mkdirSync(join(content, rel, '..'), { recursive: true });

@@ -11,7 +11,8 @@ import { compileSearchMatchers, type StreamFieldTable } from '@dac/matchers';
 import { extractFields, streamFieldTables, type SplunkEvent } from '@dac/normalise';
 import { parseEventXml } from '@dac/replay';
 import { compileSearch, type Row } from '@dac/search';
-import { builtinMacros, evaluateSearch, macroTableFrom, parseSearch, type SearchCommand } from '@dac/spl';
+import { evaluateSearch, parseSearch, type SearchCommand } from '@dac/spl';
+import { escuSearchMacros } from '../../../test/support/escu-macros.js';
 
 const root = process.env.DAC_REPO_ROOT ?? process.cwd();
 
@@ -32,28 +33,7 @@ for (const f of readdirSync(join(root, 'test/evtx'))
     );
   }
 
-const MACROS = new Map([
-  ...builtinMacros(),
-  ...macroTableFrom([
-    {
-      name: 'sysmon',
-      args: [],
-      definition:
-        'sourcetype=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational OR source=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational OR source=Syslog:Linux-Sysmon/Operational',
-    },
-    {
-      name: 'wineventlog_security',
-      args: [],
-      definition: 'eventtype=wineventlog_security OR Channel=security OR source=XmlWinEventLog:Security',
-    },
-    {
-      name: 'powershell',
-      args: [],
-      definition:
-        '(source=WinEventLog:Microsoft-Windows-PowerShell/Operational OR source="XmlWinEventLog:Microsoft-Windows-PowerShell/Operational")',
-    },
-  ]),
-]);
+const MACROS = escuSearchMacros();
 const SEARCHES = [
   '`sysmon` EventCode=10 TargetImage=*lsass.exe GrantedAccess IN ("0x1010", "0x1410", "0x147a", "0x1fffff") | stats count by Computer',
   '`sysmon` EventCode=1 Image IN ("*\\\\psexec*.exe") OR OriginalFileName=psexec.c | stats count',

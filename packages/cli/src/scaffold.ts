@@ -64,6 +64,17 @@ export function defaultTestData(name: string, technique: string | undefined): st
   return `https://media.githubusercontent.com/media/splunk/attack_data/master/datasets/attack_techniques/${t}/${snakeCase(name)}/windows-sysmon.log`;
 }
 
+/** The lines a new detection, story or data source starts with: name, id, version 1, date, author. */
+function versionedHeader(spec: { name: string; author: string }, id: string, date: string): string[] {
+  return [
+    `name: ${yamlScalar(spec.name)}`,
+    `id: ${id}`,
+    'version: 1',
+    `date: '${date}'`,
+    `author: ${yamlScalar(spec.author)}`,
+  ];
+}
+
 /** A detection in ESCU form: an Endpoint.Processes tstats search, its filter macro, risk tags, one test. */
 export function detectionYaml(spec: DetectionSpec, modeline: string): string {
   const filter = filterMacroName(spec.name);
@@ -74,11 +85,7 @@ export function detectionYaml(spec: DetectionSpec, modeline: string): string {
     '| `drop_dm_object_name(Processes)` | `security_content_ctime(firstTime)` | `security_content_ctime(lastTime)` ' +
     `| \`${filter}\``;
   const lines = [
-    `name: ${yamlScalar(spec.name)}`,
-    `id: ${spec.id ?? randomUUID()}`,
-    'version: 1',
-    `date: '${spec.date ?? today()}'`,
-    `author: ${yamlScalar(spec.author)}`,
+    ...versionedHeader(spec, spec.id ?? randomUUID(), spec.date ?? today()),
     'status: production',
     `type: ${spec.type}`,
     `description: ${yamlScalar(spec.description)}`,
@@ -170,11 +177,7 @@ export function storyYaml(
   date: string = today(),
 ): string {
   return `${modeline}${[
-    `name: ${yamlScalar(spec.name)}`,
-    `id: ${id}`,
-    'version: 1',
-    `date: '${date}'`,
-    `author: ${yamlScalar(spec.author)}`,
+    ...versionedHeader(spec, id, date),
     `description: ${yamlScalar(spec.description)}`,
     `narrative: ${yamlScalar(spec.narrative)}`,
     'references: []',
@@ -204,11 +207,7 @@ export function dataSourceYaml(
   date: string = today(),
 ): string {
   return `${modeline}${[
-    `name: ${yamlScalar(spec.name)}`,
-    `id: ${id}`,
-    'version: 1',
-    `date: '${date}'`,
-    `author: ${yamlScalar(spec.author)}`,
+    ...versionedHeader(spec, id, date),
     `description: ${yamlScalar(spec.description)}`,
     `source: ${yamlScalar(spec.source)}`,
     `sourcetype: ${yamlScalar(spec.sourcetype)}`,

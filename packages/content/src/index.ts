@@ -68,6 +68,7 @@ export {
 } from './config.js';
 export {
   addItem,
+  emptyContentTree,
   discoverContent,
   itemOf,
   loadContent,

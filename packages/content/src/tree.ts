@@ -113,7 +113,19 @@ export function loadContent(rootDir: string): ContentTree {
   const { config, diagnostics } = loadConfig(root);
   const { entries, lookupFiles, problems } = discoverContent(root);
   diagnostics.push(...problems);
-  const tree: ContentTree = {
+  const tree = emptyContentTree(root, config, lookupFiles, diagnostics);
+  for (const entry of entries) addItem(tree, loadItem(entry, root, config.limits));
+  return tree;
+}
+
+/** A tree with no items yet, for loaders that add them (addItem). */
+export function emptyContentTree(
+  root: string,
+  config: ContentTree['config'],
+  lookupFiles: ContentTree['lookupFiles'],
+  diagnostics: ContentTree['diagnostics'],
+): ContentTree {
+  return {
     root,
     config,
     items: [],
@@ -125,8 +137,6 @@ export function loadContent(rootDir: string): ContentTree {
     lookupFiles,
     diagnostics,
   };
-  for (const entry of entries) addItem(tree, loadItem(entry, root, config.limits));
-  return tree;
 }
 
 /** Adds a loaded item to the tree's per-kind lists (used by loaders that read in parallel). */

@@ -28,6 +28,7 @@ export {
   removeAbandonedTemps,
   swapFolder,
   swapSibling,
+  tempSibling,
   writeFileAtomic,
   type Marker,
   type ProtectedRoot,

@@ -1,3 +1,4 @@
+import { spawnSync } from 'node:child_process';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -9,7 +10,9 @@ import {
   OutputRefusal,
   markerText,
   readMarker,
+  removeAbandonedTemps,
   swapFolder,
+  tempSibling,
   writeFileAtomic,
 } from './output.js';
 
@@ -24,6 +27,22 @@ describe('writes', () => {
     expect(readFileSync(join(dir, 'victim'), 'utf8')).toBe('precious');
     expect(readFileSync(join(dir, 'out.txt'), 'utf8')).toBe('new');
     expect(readdirSync(dir).sort()).toEqual(['out.txt', 'victim']);
+  });
+
+  it("removeAbandonedTemps removes a killed writer's temporary siblings, not a live writer's or other files", () => {
+    const dir = base();
+    const target = join(dir, 'manifest.json');
+    // A process that has exited: the pid of a killed writer (reuse within this test is not expected).
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const dead = join(dir, `.manifest.json.${deadPid}.0123abcd.tmp`);
+    const live = tempSibling(target);
+    expect(live).toMatch(new RegExp(`/\\.manifest\\.json\\.${process.pid}\\.[0-9a-f]{8}\\.tmp$`));
+    for (const f of [dead, live, join(dir, 'manifest.json'), join(dir, '.other.json.1.0000abcd.tmp')])
+      writeFileSync(f, 'x');
+    removeAbandonedTemps(target);
+    expect(readdirSync(dir).sort()).toEqual(
+      ['.other.json.1.0000abcd.tmp', live.slice(dir.length + 1), 'manifest.json'].sort(),
+    );
   });
 
   it('OutputDir refuses a link among the folders under it and paths that climb out', () => {

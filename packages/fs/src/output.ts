@@ -62,6 +62,17 @@ export interface WriteOptions {
   durable?: boolean;
 }
 
+/**
+ * A fresh name for a temporary sibling of `path`, `.<name>.<pid>.<8 hex>.tmp`: what writeFileAtomic
+ * (and a download streaming into place) writes before the rename. The pid lets
+ * removeAbandonedTemps tell a killed writer's leftover from a live writer's file.
+ */
+export function tempSibling(path: string): string {
+  return join(dirname(path), `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+}
+/** The part of a tempSibling name after `.<name>.`, with the pid as group 1. */
+const TEMP_SUFFIX = /^(\d+)\.[0-9a-f]{8}\.tmp$/;
+
 /** Writes `path` atomically: temp sibling (O_EXCL, never a link), fsync, rename over the old name. */
 export function writeFileAtomic(path: string, data: Uint8Array | string, opts: WriteOptions = {}) {
   const dir = dirname(path);
@@ -70,7 +81,7 @@ export function writeFileAtomic(path: string, data: Uint8Array | string, opts: W
   } catch (e) {
     if (e instanceof OutputRefusal) throw e;
   }
-  const tmp = join(dir, `.${basename(path)}.${process.pid}.${randomBytes(4).toString('hex')}.tmp`);
+  const tmp = tempSibling(path);
   const fd = openSync(
     tmp,
     constants.O_WRONLY | constants.O_CREAT | constants.O_EXCL | constants.O_NOFOLLOW,
@@ -358,7 +369,7 @@ function processAlive(pid: number): boolean {
   }
 }
 
-/** Removes the temporary siblings of `path` a killed writeFileAtomic left (`.<name>.<pid>.<hex>.tmp`). */
+/** Removes the temporary siblings of `path` (tempSibling names) whose writer was killed. */
 export function removeAbandonedTemps(path: string): void {
   const dir = dirname(path);
   const prefix = `.${basename(path)}.`;
@@ -369,7 +380,7 @@ export function removeAbandonedTemps(path: string): void {
     return;
   }
   for (const n of names) {
-    const m = n.startsWith(prefix) ? /^(\d+)\.[0-9a-f]{8}\.tmp$/.exec(n.slice(prefix.length)) : undefined;
+    const m = n.startsWith(prefix) ? TEMP_SUFFIX.exec(n.slice(prefix.length)) : undefined;
     if (!m || processAlive(Number(m[1]))) continue;
     const p = join(dir, n);
     try {

@@ -1,4 +1,4 @@
-import { loadDataModels, type DataModels } from '@dac/cim';
+import { eventKeyOf, loadDataModels, type DataModels } from '@dac/cim';
 import type { SearchCommand, SearchExpr, Span } from '@dac/spl';
 import { checkAndEmit, loadMatcherModule, readCache, sha256, transpileMatcher, writeCache } from './compile.js';
 import {
@@ -218,33 +218,13 @@ export function compiledPredicateHook(m: {
     ) {
       // The matcher reads unqualified CIM names (eventKeyOf); use it only when the data set's
       // keys are the same for every field of the clause.
-      const ok = fieldsOf(req.expr).every((f) => !req.fieldKey || req.fieldKey(f) === unqualified(f));
+      const ok = fieldsOf(req.expr).every((f) => !req.fieldKey || req.fieldKey(f) === eventKeyOf(f));
       if (!ok) return undefined;
       const match = m.tstats.match;
       return (row) => match(row as Parameters<CompiledMatcher['match']>[0]);
     }
     return undefined;
   };
-}
-
-const BUILTIN = new Set([
-  '_time',
-  '_raw',
-  'host',
-  'source',
-  'sourcetype',
-  'index',
-  'eventtype',
-  'tag',
-  'splunk_server',
-  'linecount',
-  'punct',
-]);
-function unqualified(written: string): string {
-  const w = written.trim();
-  if (BUILTIN.has(w)) return w;
-  const dot = w.lastIndexOf('.');
-  return dot >= 0 ? w.slice(dot + 1) : w;
 }
 
 function fieldsOf(expr: SearchExpr): string[] {

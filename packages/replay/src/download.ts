@@ -1,14 +1,15 @@
-import { createHash, randomBytes } from 'node:crypto';
-import { createWriteStream, existsSync, readFileSync, renameSync, rmSync, writeFileSync } from 'node:fs';
+import { createHash } from 'node:crypto';
+import { createWriteStream, existsSync, readFileSync, renameSync, rmSync } from 'node:fs';
 import { request as httpRequest, type IncomingMessage } from 'node:http';
 import { request as httpsRequest } from 'node:https';
-import { basename, dirname, join } from 'node:path';
-import { ensureDir } from '@dac/content';
+import { dirname, join } from 'node:path';
+import { ensureDir, removeAbandonedTemps, tempSibling, writeFileAtomic } from '@dac/fs';
 
 /**
  * Downloads of attack_data fixtures: one HTTP(S) GET per file, streamed to a temporary file beside
- * the destination, hashed (SHA-256) while it streams, and renamed into place only when complete and
- * accepted, so a cache never holds a partial file. Bounded: no more than `maxBytes`, and no more than
+ * the destination (named as @dac/fs names its temporary files, so the temporary file of a killed
+ * download is removed by the next download of that file), hashed (SHA-256) while it streams, and
+ * renamed into place only when complete and accepted, so a cache never holds a partial file. Bounded: no more than `maxBytes`, and no more than
  * `idleTimeoutMs` without progress (connecting, waiting for headers, or between chunks).
  */
 
@@ -49,7 +50,8 @@ export async function downloadToTemp(
   const maxBytes = limits.maxBytes ?? DOWNLOAD_MAX_BYTES;
   const idle = limits.idleTimeoutMs ?? DOWNLOAD_IDLE_TIMEOUT_MS;
   ensureDir(dirname(dest));
-  const temp = join(dirname(dest), `.${basename(dest)}.${process.pid}.${randomBytes(4).toString('hex')}.part`);
+  removeAbandonedTemps(dest);
+  const temp = tempSibling(dest);
   try {
     const res = await get(url, idle, DOWNLOAD_MAX_REDIRECTS);
     const declared = Number(res.headers['content-length']);
@@ -205,7 +207,8 @@ export interface ManifestEntry {
 
 /**
  * `manifest.json` beside the cached files: path (relative to the cache folder) → entry. Written
- * whole to a temporary file and renamed, so a crash leaves the previous manifest. A damaged
+ * whole with writeFileAtomic (temporary sibling, fsync, rename), so a crash leaves the previous
+ * manifest. A damaged
  * manifest is reported by the caller and treated as empty (the files stay; nothing is trusted).
  */
 export class DownloadManifest {
@@ -239,8 +242,7 @@ export class DownloadManifest {
     this.entries[rel] = entry;
     ensureDir(this.dir);
     const sorted = Object.fromEntries(Object.entries(this.entries).sort(([a], [b]) => (a < b ? -1 : a > b ? 1 : 0)));
-    const temp = `${this.path}.${process.pid}.${randomBytes(4).toString('hex')}.part`;
-    writeFileSync(temp, `${JSON.stringify({ version: 1, files: sorted }, null, 2)}\n`);
-    renameSync(temp, this.path);
+    removeAbandonedTemps(this.path);
+    writeFileAtomic(this.path, `${JSON.stringify({ version: 1, files: sorted }, null, 2)}\n`);
   }
 }

@@ -1,6 +1,7 @@
 // Where attack_data files come from: a local splunk/attack_data clone, the content's
 // test/attack_data/, the download cache, and downloads — all against throw-away folders and a local
 // HTTP server (node:http on 127.0.0.1, an ephemeral port); nothing here reaches the network.
+import { spawnSync } from 'node:child_process';
 import { createHash } from 'node:crypto';
 import { existsSync, mkdirSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { createServer, type IncomingMessage, type Server, type ServerResponse } from 'node:http';
@@ -309,6 +310,23 @@ describe('--download: fetched once into the cache, SHA-256 in a manifest, atomic
     expect('error' in r && r.error).toMatch(/^cannot download .*(cut after 100 bytes|got 100 of)/);
     expect(existsSync(join(tmp, 'cache', PATH))).toBe(false);
     expect(readdirSync(join(tmp, 'cache', dirname(PATH)))).toEqual([]);
+  });
+
+  it('the temporary file of a killed download is removed by the next download of that file; a running one is kept', async () => {
+    serve(PATH, LOG);
+    const r = resolver({ download: true, downloadFrom: base });
+    const folder = join(tmp, 'cache', dirname(PATH));
+    const name = PATH.split('/').pop()!;
+    // @dac/fs temporary names (.<name>.<pid>.<hex>.tmp): one of a process that has exited, one of
+    // this (running) process.
+    const deadPid = spawnSync(process.execPath, ['-e', '']).pid;
+    const killed = `.${name}.${deadPid}.0123abcd.tmp`;
+    const running = `.${name}.${process.pid}.89abcdef.tmp`;
+    write(folder, killed, LOG.subarray(0, 100));
+    write(folder, running, LOG.subarray(0, 100));
+    expect(await r.resolve(URL_MEDIA)).toMatchObject({ source: 'download' });
+    expect(readdirSync(folder).sort()).toEqual([running, name].sort());
+    expect(readdirSync(join(tmp, 'cache')).sort()).toEqual(['datasets', 'manifest.json']);
   });
 
   it('a damaged manifest is reported once and rewritten; the download proceeds', async () => {

@@ -6,6 +6,7 @@ import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import {
   addItem,
+  emptyContentTree,
   CONTENT_FOLDERS,
   applyRuleSettings,
   compareDiagnostics,
@@ -143,18 +144,7 @@ export async function validate(options: ValidateOptions): Promise<ValidationResu
       options.onProgress?.(++done, rest.length, entries[i]!.relPath);
     }
     if (!narrowed) {
-      tree = {
-        root,
-        config,
-        items: [],
-        detections: [],
-        macros: [],
-        stories: [],
-        dataSources: [],
-        lookups: [],
-        lookupFiles,
-        diagnostics: [...configDiagnostics, ...accessProblems],
-      };
+      tree = emptyContentTree(root, config, lookupFiles, [...configDiagnostics, ...accessProblems]);
       for (const item of items) if (item) addItem(tree, item);
     }
   }
