@@ -133,11 +133,22 @@ function globMatch(v: string, pattern: string): boolean {
   return true;
 }
 
+/** Distinct input-value combinations remembered per matcher before its memo is emptied. */
+const LOOKUP_MEMO_LIMIT = 4096;
+
 /** An index over a table for a set of input (lookup) fields. */
 export class LookupMatcher {
   private readonly exactFields: string[];
   private readonly otherFields: { field: string; type: LookupMatchType }[];
   private readonly index = new Map<string, number[]>();
+  /** WILDCARD patterns folded once per row (by otherFields position), not per lookup. */
+  private readonly foldedPatterns: (string[] | undefined)[];
+  /**
+   * Results by input values: the table does not change during a search, so a value asked again
+   * (ESCU's remote_access_software is asked ~850 times for ~80 distinct values on the shared
+   * corpus) gets the same rows. Bounded; emptied when full.
+   */
+  private readonly memo = new Map<string, readonly Readonly<Record<string, string>>[]>();
   private readonly cs: boolean;
   readonly maxMatches: number;
 
@@ -159,6 +170,9 @@ export class LookupMatcher {
         if (!l) this.index.set(k, (l = []));
         l.push(i);
       });
+    this.foldedPatterns = this.otherFields.map((o) =>
+      o.type === 'WILDCARD' ? table.rows.map((r) => this.norm(r[o.field] ?? '')) : undefined,
+    );
   }
 
   private norm(s: string): string {
@@ -170,25 +184,41 @@ export class LookupMatcher {
   }
 
   /** Table rows matching one combination of input values (in file order, at most maxMatches). */
-  match(values: Readonly<Record<string, string>>): Readonly<Record<string, string>>[] {
+  match(values: Readonly<Record<string, string>>): readonly Readonly<Record<string, string>>[] {
+    // One input field (the usual case) keys by its value; several by a JSON array, which no
+    // choice of values can make ambiguous.
+    const memoKey =
+      this.inputFields.length === 1
+        ? (values[this.inputFields[0]!] ?? '')
+        : JSON.stringify(this.inputFields.map((f) => values[f] ?? ''));
+    const known = this.memo.get(memoKey);
+    if (known) return known;
+    const out = this.matchUncached(values);
+    if (this.memo.size >= LOOKUP_MEMO_LIMIT) this.memo.clear();
+    this.memo.set(memoKey, out);
+    return out;
+  }
+
+  private matchUncached(values: Readonly<Record<string, string>>): Readonly<Record<string, string>>[] {
     const rows = this.table.rows;
     let candidates: Iterable<number>;
     if (this.exactFields.length > 0) {
       const k = this.key(this.exactFields.map((f) => values[f] ?? ''));
       candidates = this.index.get(k) ?? [];
     } else candidates = rows.keys();
+    const otherValues = this.otherFields.map((o, j) => {
+      const v = values[o.field] ?? '';
+      return this.foldedPatterns[j] ? this.norm(v) : v;
+    });
     const out: Readonly<Record<string, string>>[] = [];
     for (const i of candidates) {
       const r = rows[i]!;
       let ok = true;
-      for (const o of this.otherFields) {
-        const pat = r[o.field] ?? '';
-        const v = values[o.field] ?? '';
-        if (
-          o.type === 'WILDCARD'
-            ? !globMatch(this.norm(v), this.norm(pat))
-            : !cidrMatch(pat.includes('/') ? pat : `${pat}/32`, v)
-        ) {
+      for (let j = 0; j < this.otherFields.length; j++) {
+        const folded = this.foldedPatterns[j];
+        const v = otherValues[j]!;
+        const pat = folded ? folded[i]! : (r[this.otherFields[j]!.field] ?? '');
+        if (folded ? !globMatch(v, pat) : !cidrMatch(pat.includes('/') ? pat : `${pat}/32`, v)) {
           ok = false;
           break;
         }

@@ -276,7 +276,8 @@ export const tstats: CommandModule<TstatsCommand> = {
               // run) and rows are read, never modified, by the grouping.
               accepted.event = undefined;
               const rows = accepted.rows;
-              rows.length = 0;
+              // Most events match nothing: truncating an empty array still costs a length write.
+              if (rows.length > 0) rows.length = 0;
               if (!rowsOf) {
                 if (match(ev as Row)) rows.push(ev as Row);
               } else for (const r of rowsOf(ev as Event)) if (match(r)) rows.push(r);
