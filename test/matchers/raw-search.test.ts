@@ -374,14 +374,18 @@ describe('the compiled-predicate hook for a tstats WHERE', () => {
         ? { name: 'Endpoint.Processes', rows: () => rows }
         : { error: 'none' },
   };
-  it("runs the generated tstats matcher and gives the interpreter's rows", async () => {
-    const spl =
-      '| tstats count from datamodel=Endpoint.Processes where Processes.process_name=ngrok.exe Processes.process IN ("*tcp*", "*http*", "*start*") by Processes.dest';
+  /** The search parsed, its tstats command, and the compiled-predicate hook of its generated matcher. */
+  async function tstatsHookFor(spl: string) {
     const parsed = parseSearch(spl, MACROS);
     const cmd = parsed.pipeline.commands[0]!;
     if (cmd.kind !== 'tstats') throw new Error('no tstats');
     const r = await compileMatchers([{ id: 't', tstats: cmd }], loadDataModels());
-    const hook = compiledPredicateHook({ tstats: r.matchers.get('t')!, tstatsWhere: cmd.where });
+    return { parsed, cmd, hook: compiledPredicateHook({ tstats: r.matchers.get('t')!, tstatsWhere: cmd.where }) };
+  }
+  it("runs the generated tstats matcher and gives the interpreter's rows", async () => {
+    const spl =
+      '| tstats count from datamodel=Endpoint.Processes where Processes.process_name=ngrok.exe Processes.process IN ("*tcp*", "*http*", "*start*") by Processes.dest';
+    const { parsed, cmd, hook } = await tstatsHookFor(spl);
     let used = 0;
     const a = prepareSearch(parsed.pipeline, {
       dataModels,
@@ -411,11 +415,7 @@ describe('the compiled-predicate hook for a tstats WHERE', () => {
     };
     const spl =
       '| tstats count from datamodel=Endpoint.Processes where Processes.process_name=ngrok.exe by Processes.dest';
-    const parsed = parseSearch(spl, MACROS);
-    const cmd = parsed.pipeline.commands[0]!;
-    if (cmd.kind !== 'tstats') throw new Error('no tstats');
-    const r = await compileMatchers([{ id: 't', tstats: cmd }], loadDataModels());
-    const hook = compiledPredicateHook({ tstats: r.matchers.get('t')!, tstatsWhere: cmd.where });
+    const { parsed, cmd, hook } = await tstatsHookFor(spl);
     let asked = 0;
     const a = prepareSearch(parsed.pipeline, {
       dataModels: writtenKeys,
