@@ -215,12 +215,15 @@ export function eventPassCount(p: PipelinePlan): number {
 /** Pass counts by plan (a plan never changes once prepared; runs are opened per detection and log). */
 const passCounts = new WeakMap<PipelinePlan, number>();
 
+/** Commands that read the search's events wherever they stand (each is one more pass over them). */
+export const EVENT_READING_COMMANDS: ReadonlySet<string> = new Set(['tstats', 'datamodel', 'from']);
+
 function countEventPasses(p: PipelinePlan): number {
   let n = p.source === 'events' ? 1 : 0;
   for (const c of p.commands) {
     for (const s of c.subsearches ?? []) n += eventPassCount(s.pipeline);
     for (const x of c.nested ?? []) n += eventPassCount(x);
-    if (c.name === 'tstats' || c.name === 'datamodel' || c.name === 'from') n += 1;
+    if (EVENT_READING_COMMANDS.has(c.name)) n += 1;
   }
   return n;
 }

@@ -14,6 +14,7 @@ import { collect, type SearchPlan } from './prepare.js';
 import {
   chain,
   collector,
+  EVENT_READING_COMMANDS,
   eventPassCount,
   makeRuntime,
   type PipelinePlan,
@@ -69,9 +70,6 @@ export function pushFilter(plan: SearchPlan): ((event: Event) => boolean) | unde
   return undefined;
 }
 
-/** Commands that read the search's events when they start a pipeline (as eventPassCount counts them). */
-const EVENT_GENERATORS = new Set(['tstats', 'datamodel', 'from']);
-
 /**
  * Adds to `out` the `accepts` of every first command through which `p` and the pipelines it runs
  * (subsearches, nested pipelines) read events; false when some read of the events is not through
@@ -80,7 +78,8 @@ const EVENT_GENERATORS = new Set(['tstats', 'datamodel', 'from']);
 function eventReaders(p: PipelinePlan, out: ((row: Row | Event) => boolean)[], depth: number): boolean {
   if (depth > 100) return false;
   const first = p.commands[0];
-  const readsEvents = p.source === 'events' || (p.source === 'generator' && EVENT_GENERATORS.has(first?.name ?? ''));
+  const readsEvents =
+    p.source === 'events' || (p.source === 'generator' && EVENT_READING_COMMANDS.has(first?.name ?? ''));
   if (readsEvents) {
     if (!first?.accepts) return false;
     out.push(first.accepts);
@@ -88,7 +87,7 @@ function eventReaders(p: PipelinePlan, out: ((row: Row | Event) => boolean)[], d
   for (let i = 0; i < p.commands.length; i++) {
     const c = p.commands[i]!;
     // A later event-reading command (`tstats append=true`): not covered here.
-    if (i > 0 && EVENT_GENERATORS.has(c.name)) return false;
+    if (i > 0 && EVENT_READING_COMMANDS.has(c.name)) return false;
     for (const s of c.subsearches ?? []) if (!eventReaders(s.pipeline, out, depth + 1)) return false;
     for (const n of c.nested ?? []) if (!eventReaders(n, out, depth + 1)) return false;
   }
