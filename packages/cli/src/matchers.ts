@@ -14,6 +14,7 @@ import {
   compiledPredicateHook,
   compileMatchers,
   compileSearchMatchers,
+  type DetectionSearch,
   detectionSearches,
   matcherCacheDir,
   type StreamFieldTable,
@@ -33,20 +34,10 @@ export interface DetectionMatchers {
 export async function detectionMatchers(tree: ContentTree, opts: { cache?: boolean } = {}): Promise<DetectionMatchers> {
   const cacheDir = opts.cache === false ? undefined : matcherCacheDir(tree.root);
   const searches = detectionSearches(tree);
-  const models = loadDataModels();
   const tstats = searches.filter((s) => s.tstats?.datamodel);
   const raw = searches.filter((s) => s.rawSearch && !s.tstats);
   // Type-checking only adds diagnostics (dac compile reports them); loading needs the emitted code.
-  const t = await compileMatchers(
-    tstats.map((s) => ({ id: s.id, tstats: s.tstats! })),
-    models,
-    { cacheDir, typecheck: false, maxWhereTerms: tree.config.limits?.where_terms },
-  );
-  const r = await compileSearchMatchers(
-    raw.map((s) => ({ id: s.id, search: s.rawSearch! })),
-    streamFieldTables() as StreamFieldTable[],
-    { cacheDir, typecheck: false, models },
-  );
+  const { tstats: t, raw: r } = await compileDetectionMatchers(tree, tstats, raw, { cacheDir, typecheck: false });
   const hooks = new Map<string, CompiledPredicateHook>();
   for (const s of tstats) {
     const m = t.matchers.get(s.id);
@@ -61,4 +52,30 @@ export async function detectionMatchers(tree: ContentTree, opts: { cache?: boole
     compiled: hooks.size,
     interpreted: tree.detections.length - hooks.size,
   };
+}
+
+/**
+ * The tstats matchers (typed by the CIM data models) and the raw-event base-search matchers (typed
+ * by the add-on field tables of their input streams, @dac/normalise) of the given detections, with
+ * one cache folder; what `dac compile` writes out and what `detectionMatchers` hands the engine.
+ */
+export async function compileDetectionMatchers(
+  tree: ContentTree,
+  tstats: readonly DetectionSearch[],
+  raw: readonly DetectionSearch[],
+  opts: { cacheDir: string | undefined; typecheck: boolean },
+) {
+  const models = loadDataModels();
+  const tables = streamFieldTables() as StreamFieldTable[];
+  const tstatsResult = await compileMatchers(
+    tstats.map((s) => ({ id: s.id, tstats: s.tstats! })),
+    models,
+    { cacheDir: opts.cacheDir, typecheck: opts.typecheck, maxWhereTerms: tree.config.limits?.where_terms },
+  );
+  const rawResult = await compileSearchMatchers(
+    raw.map((s) => ({ id: s.id, search: s.rawSearch! })),
+    tables,
+    { cacheDir: opts.cacheDir, typecheck: opts.typecheck, models },
+  );
+  return { tstats: tstatsResult, raw: rawResult, models, tables };
 }

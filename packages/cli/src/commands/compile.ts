@@ -2,7 +2,6 @@ import { existsSync, statSync } from 'node:fs';
 import { basename, join, relative, resolve, sep } from 'node:path';
 import { markerText, OutputDir, readMarker } from '@dac/fs';
 import type { Command } from 'commander';
-import { loadDataModels } from '@dac/cim';
 import {
   applyRuleSettings,
   compareDiagnostics,
@@ -13,20 +12,17 @@ import {
   type Diagnostic,
 } from '@dac/content';
 import {
-  compileMatchers,
-  compileSearchMatchers,
   detectionSearches,
   matcherCacheDir,
   streamSupportModules,
-  type StreamFieldTable,
   runtimeSource,
   supportModules,
   toContentDiagnostic,
   type DetectionSearch,
 } from '@dac/matchers';
-import { streamFieldTables } from '@dac/normalise';
 import { validate } from '@dac/validate';
 import { isScalar } from 'yaml';
+import { compileDetectionMatchers } from '../matchers.js';
 import { describeFailure, EXIT_FAILED, EXIT_OK, EXIT_USAGE, type DacCommand } from '../program.js';
 import { displayPath, formatDiagnosticLine, painter, statusLine } from '../output.js';
 import { selectDetections } from '../select.js';
@@ -179,22 +175,15 @@ export async function compileTree(
     }
   }
 
-  const models = loadDataModels();
   const cacheDir = opts.cache ? matcherCacheDir(root) : undefined;
-  const result = await compileMatchers(
-    candidates.map((c) => ({ id: c.id, tstats: c.tstats! })),
+  // Raw-event base searches (`sysmon` EventCode=10 … | stats …) get matchers typed by the add-on
+  // field tables of their input streams, in the same cache folder.
+  const {
+    tstats: result,
+    raw: rawResult,
     models,
-    { cacheDir, typecheck: opts.typecheck, maxWhereTerms: tree.config.limits?.where_terms },
-  );
-
-  // Raw-event base searches (`sysmon` EventCode=10 … | stats …): matchers typed by the add-on
-  // field tables of their input streams (@dac/normalise), same cache folder.
-  const tables = streamFieldTables() as StreamFieldTable[];
-  const rawResult = await compileSearchMatchers(
-    rawCandidates.map((c) => ({ id: c.id, search: c.rawSearch! })),
     tables,
-    { cacheDir, typecheck: opts.typecheck, models },
-  );
+  } = await compileDetectionMatchers(tree, candidates, rawCandidates, { cacheDir, typecheck: opts.typecheck });
 
   // Every file goes through @dac/fs: atomic, never through a link planted in the output folder.
   const out = new OutputDir(outDir, { contentRoot: root });
