@@ -385,7 +385,7 @@ describe('the compiled-predicate hook for a tstats WHERE', () => {
   it("runs the generated tstats matcher and gives the interpreter's rows", async () => {
     const spl =
       '| tstats count from datamodel=Endpoint.Processes where Processes.process_name=ngrok.exe Processes.process IN ("*tcp*", "*http*", "*start*") by Processes.dest';
-    const { parsed, cmd, hook } = await tstatsHookFor(spl);
+    const { parsed, hook } = await tstatsHookFor(spl);
     let used = 0;
     const a = prepareSearch(parsed.pipeline, {
       dataModels,
