@@ -5,62 +5,11 @@
  */
 import type { ContentTree, DetectionData } from '@dac/content';
 import { defaultDataModels, type DataModelProvider, type SplunkEvent } from '@dac/normalise';
-import { pushFilter, readsEventsOnce } from '@dac/search';
-import { contentContext, prepareDetection, type IndexKeys as ReplayKeys, type PreparedDetection } from '@dac/replay';
+import { pushFilter } from '@dac/search';
+import { contentContext, prepareDetection, type PreparedDetection } from '@dac/replay';
 import type { CompiledPredicateHook } from '@dac/search';
-import type { DetectionRun, IndexKeys, NotScanned, ScanDetection } from './types.js';
-
-/**
- * The scan's index keys of a prepared detection. Base searches: the stream clause (an OR over
- * sourcetype / source / eventtype of the base macro) and the one-field equality clauses
- * (`EventCode`). Leading tstats: the data set (its where-clause terms are about data-set rows,
- * not event fields, so they are left to the search).
- */
-export function scanKeysOf(k: ReplayKeys, dm: DataModelProvider = sharedDataModels()): IndexKeys {
-  if (k.on === 'rows') {
-    if (k.dataSets.length === 0) return {};
-    if (k.dataSets.length !== 1) return { dataSets: k.dataSets };
-    // Only fields a row of the data set has (never `nodename`, which selects a child data set).
-    const own = new Set([...(dm.resolve(k.dataSets[0]!)?.fields ?? []), ...ROW_BUILTINS]);
-    const rowTerms = Object.entries(k.equals)
-      .filter(([field]) => own.has(field))
-      .map(([field, values]) => ({ field, values }));
-    const anyOf = multiField(k).filter((cl) => cl.every((t) => own.has(t.field)));
-    return {
-      dataSets: k.dataSets,
-      ...(rowTerms.length > 0 ? { rowTerms } : {}),
-      ...(anyOf.length > 0 ? { anyOf } : {}),
-    };
-  }
-  const anyOf = multiField(k).filter((cl) => cl.every((t) => !STREAM_FIELDS.has(t.field)));
-  const out: {
-    streams?: IndexKeys['streams'];
-    eventtypes?: string[];
-    terms: { field: string; values: string[] }[];
-    anyOf?: IndexKeys['anyOf'];
-  } = {
-    terms: Object.entries(k.equals).map(([field, values]) => ({ field, values })),
-    ...(anyOf.length > 0 ? { anyOf } : {}),
-  };
-  const s = k.streams;
-  if (s) {
-    // An eventtype in the stream clause is known only per event: a one-field clause is checked
-    // per event; a mixed clause with eventtype constrains nothing at the stream level.
-    if (s.eventtype && !s.source && !s.sourcetype) out.eventtypes = s.eventtype;
-    else if (!s.eventtype) out.streams = { sourcetype: s.sourcetype, source: s.source };
-  }
-  return out;
-}
-
-/** Fields the stream clause and the per-event eventtype check cover (not hashed as terms). */
-const STREAM_FIELDS = new Set(['sourcetype', 'source', 'eventtype']);
-
-/** The necessary clauses of `k` that are disjunctions over more than one field. */
-function multiField(k: ReplayKeys): { field: string; value: string }[][] {
-  return k.requires
-    .filter((cl) => cl.some((t) => t.field !== cl[0]!.field))
-    .map((cl) => cl.map((t) => ({ field: t.field, value: t.value })));
-}
+import { detectionKeys } from './keys.js';
+import type { DetectionRun, NotScanned, ScanDetection } from './types.js';
 
 function techniquesOf(data: DetectionData): string[] {
   const ids = (data.tags as { mitre_attack_id?: unknown } | undefined)?.mitre_attack_id;
@@ -116,9 +65,6 @@ export function sharedRows(dm: DataModelProvider): DataModelProvider {
   };
 }
 
-/** Fields every data-set row carries besides the data set's own (@dac/normalise datamodels.ts BUILTINS). */
-const ROW_BUILTINS = ['_time', 'host', 'source', 'sourcetype', 'index'];
-
 let shared: DataModelProvider | undefined;
 /** The CIM data sets of @dac/normalise with rows shared per event (one instance per thread). */
 export function sharedDataModels(): DataModelProvider {
@@ -162,10 +108,7 @@ export function scanDetections(
       id: typeof data.id === 'string' ? data.id : file,
       name,
       techniques,
-      // A subsearch (or join/append) over the events reads the log's events too, not only those
-      // the base search keys select: such a detection gets every event. An event-free subsearch
-      // (`[| inputlookup …]`) reads none: the first command's keys still hold.
-      keys: p.search.includes('[') && !readsEventsOnce(p.plan) ? {} : scanKeysOf(p.index),
+      keys: detectionKeys(p, ctx.dataModels),
       fields: p.wanted,
       ...(accepts ? { accepts: accepts as (e: SplunkEvent) => boolean } : {}),
       open: () => runOf(p, now),

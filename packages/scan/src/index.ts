@@ -4,19 +4,23 @@
  */
 export type {
   DetectionRun,
+  IndexClause,
   IndexKeys,
+  IndexTerm,
   LogReport,
   NotScanned,
+  PassKeys,
   ScanDetection,
   ScanHit,
   ScanResult,
   ScanSummary,
 } from './types.js';
-export { RuleIndex, StreamRouting, valueKey, type RuleIndexOptions } from './rule-index.js';
+export { RuleIndex, StreamRouting, type RuleIndexOptions } from './rule-index.js';
 export { findLogs, sourcetypeOf, sourcetypeOfLine, LogArgumentError, LOG_EXTENSIONS, type LogFile } from './logs.js';
 export { scanFile, scanIndex, type FileScan } from './scan.js';
 export { prepareScan, runScan, scanWorkerEntry, WORKER_MIN_BYTES, type PreparedScan, type ScanOptions } from './run.js';
-export { scanDetections, scanKeysOf } from './detections.js';
+export { scanDetections } from './detections.js';
+export { detectionKeys, necessaryClauses } from './keys.js';
 export { scanJson, scanText } from './output.js';
 export {
   coverage,

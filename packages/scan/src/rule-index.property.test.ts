@@ -1,5 +1,5 @@
 // The rule index never drops a match: on random small rule sets (real search expressions parsed
-// by @dac/spl, keys derived by @dac/replay's indexKeysOf) over random events, routing each event through the
+// by @dac/spl, keys derived by `necessaryClauses`) over random events, routing each event through the
 // index and evaluating only the candidates finds exactly the (event, detection) matches of
 // evaluating every detection on every event with @dac/spl's reference interpreter.
 import fc from 'fast-check';
@@ -7,11 +7,14 @@ import { describe, expect, it } from 'vitest';
 import type { SplunkEvent } from '@dac/normalise';
 import { evaluateSearch, parsePipeline, type SearchExpr } from '@dac/spl';
 import { RuleIndex } from './rule-index.js';
-import { indexKeysOf } from '@dac/replay';
-import { scanKeysOf } from './detections.js';
-import type { ScanDetection } from './types.js';
+import { necessaryClauses } from './keys.js';
+import type { IndexKeys, ScanDetection } from './types.js';
 
-const keysOfSearch = (e: SearchExpr | undefined) => scanKeysOf(indexKeysOf(e, 'events', []));
+/** The keys of a detection whose one pass is a base search. */
+function keysOfSearch(e: SearchExpr | undefined): IndexKeys {
+  const clauses = necessaryClauses(e);
+  return clauses.length > 0 ? { passes: [{ clauses }] } : {};
+}
 
 const SOURCETYPES = ['XmlWinEventLog', 'xmlwineventlog', 'nxlog:json'];
 const SOURCES = ['XmlWinEventLog:Security', 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational', 'nxlog'];
@@ -90,44 +93,46 @@ describe('rule index', () => {
     );
   });
 
-  it('files a detection under its EventCode term and skips events of other codes', () => {
-    const d = (keys: ScanDetection['keys'], i: number): ScanDetection => ({
-      file: `d${i}`,
-      id: `d${i}`,
-      name: `d${i}`,
-      techniques: [],
-      keys,
-      open: () => ({ push() {}, end: () => 0 }),
-      rowsOnNoEvents: async () => 0,
-    });
+  const detection = (keys: ScanDetection['keys'], i: number): ScanDetection => ({
+    file: `d${i}`,
+    id: `d${i}`,
+    name: `d${i}`,
+    techniques: [],
+    keys,
+    open: () => ({ push() {}, end: () => 0 }),
+    rowsOnNoEvents: async () => 0,
+  });
+
+  it('decides stream clauses per stream and needs every other clause of a pass to hold', () => {
     const index = new RuleIndex([
-      d(keysOfSearch(exprOf('source="XmlWinEventLog:Security" EventCode=4688')), 0),
-      d(keysOfSearch(exprOf('EventCode IN (1, 3) Image=cmd.exe')), 1),
-      d({}, 2),
+      detection(keysOfSearch(exprOf('source="XmlWinEventLog:Security" EventCode=4688')), 0),
+      detection(keysOfSearch(exprOf('EventCode IN (1, 3) Image=cmd.exe')), 1),
+      detection({}, 2),
     ]);
     const sec = index.stream('XmlWinEventLog', 'XmlWinEventLog:Security');
     expect(sec.candidates({ EventCode: '4688' })).toEqual([0, 2]);
-    expect(sec.candidates({ EventCode: '3' })).toEqual([1, 2]);
-    expect(sec.candidates({ EventCode: '7' })).toEqual([2]);
+    expect(sec.candidates({ EventCode: '3' })).toEqual([2]);
+    expect(sec.candidates({ EventCode: '3', Image: 'CMD.exe' })).toEqual([1, 2]);
+    expect(sec.candidates({ EventCode: '7', Image: 'cmd.exe' })).toEqual([2]);
     const sysmon = index.stream('XmlWinEventLog', 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational');
     expect(sysmon.eligible).toEqual([1, 2]);
     expect(sysmon.candidates({ EventCode: '4688' })).toEqual([2]);
   });
 
-  it('files a detection without a one-field term under each term of a multi-field disjunction', () => {
-    const d: ScanDetection = {
-      file: 'd0',
-      id: 'd0',
-      name: 'd0',
-      techniques: [],
-      keys: keysOfSearch(exprOf('(Image=cmd.exe OR OriginalFileName=Cmd.Exe) CommandLine="*/c*"')),
-      open: () => ({ push() {}, end: () => 0 }),
-      rowsOnNoEvents: async () => 0,
-    };
-    const s = new RuleIndex([d]).stream('XmlWinEventLog', 'XmlWinEventLog:Security');
-    expect(s.fields).toEqual(new Set(['Image', 'OriginalFileName']));
-    expect(s.candidates({ Image: 'CMD.EXE' })).toEqual([0]);
-    expect(s.candidates({ OriginalFileName: ['x', 'cmd.exe'] })).toEqual([0]);
+  it('tests wildcard terms by prefix, suffix and inner literal, on any value of a multivalue field', () => {
+    const s = new RuleIndex([
+      detection(keysOfSearch(exprOf('(Image="*\\cmd.exe" OR OriginalFileName=Cmd.Exe) CommandLine="*/c*"')), 0),
+      detection(keysOfSearch(exprOf('CommandLine IN ("powershell*", "*-enc*") ')), 1),
+      detection(keysOfSearch(exprOf('CommandLine="a*b*c"')), 2),
+    ]).stream('XmlWinEventLog', 'XmlWinEventLog:Security');
+    expect(s.fields).toEqual(new Set(['Image', 'OriginalFileName', 'CommandLine']));
+    expect(s.candidates({ Image: 'C:\\Windows\\CMD.EXE', CommandLine: 'cmd /C dir' })).toEqual([0]);
+    expect(s.candidates({ OriginalFileName: ['x', 'cmd.exe'], CommandLine: '/c' })).toEqual([0]);
     expect(s.candidates({ Image: 'powershell.exe', CommandLine: '/c' })).toEqual([]);
+    expect(s.candidates({ CommandLine: ['x', 'PowerShell -EncodedCommand'] })).toEqual([1]);
+    expect(s.candidates({ CommandLine: 'x -ENC y' })).toEqual([1]);
+    // The literal (`a`, anchored) is only necessary: the whole pattern decides.
+    expect(s.candidates({ CommandLine: 'abc' })).toEqual([2]);
+    expect(s.candidates({ CommandLine: 'acb' })).toEqual([]);
   });
 });

@@ -1,39 +1,35 @@
 /**
- * The rule index: which detections an event can reach. A detection's `IndexKeys` are necessary
- * conditions (sourcetype, source, an equality term such as `EventCode=4688`, an eventtype, a data
- * set); the index turns them into three filters so that most events meet few detections:
+ * The rule index: which detections an event can reach. A detection's `IndexKeys` are, per pass
+ * (each read of the events), necessary clauses — ORs of `field=pattern` terms — on the event and,
+ * for a leading tstats, on the event's rows in its data set, and the pass's data sets. The index:
  *
- * 1. per input stream (sourcetype + source, fixed for a stream or an EVTX channel): detections
- *    whose stream clause (sourcetype OR source terms) excludes the stream are dropped once;
- * 2. per event, a hash lookup: each remaining detection is filed under ONE of its equality terms
- *    whose values are all constant (EventCode first: the most selective key of Windows content),
- *    by field and lower-cased value; an event looks its values of those fields up. Detections
- *    without such a term are always candidates;
- * 3. the candidates' eventtype and data-set conditions are checked on the event (data-set
- *    membership at most once per event and data set).
+ * 1. per input stream (sourcetype + source, fixed for a stream or an EVTX channel): clauses only
+ *    about `sourcetype`/`source` are decided once; a pass one of them excludes is dropped;
+ * 2. per event, every remaining term of every pass is tested at once, field by field: each value
+ *    is folded once, constant patterns are one hash lookup, wildcard patterns one automaton pass
+ *    over the value (term-matcher.ts). A pass whose indexed clauses all hold is live; a pass
+ *    without indexed clauses is live for every event;
+ * 3. a live pass's data sets are checked on the event (membership at most once per event and
+ *    data set); the detection of a live pass that holds is a candidate.
  *
- * The index only skips work: a skipped detection provably cannot match (its keys are necessary
- * conditions, and values are compared case-insensitively as Splunk compares search values — a
- * case-sensitive `CASE(x)` term is matched more broadly, never more narrowly). The property test
- * holds the indexed scan equal to evaluating every detection on every event.
+ * The index only skips work: a skipped detection provably cannot use the event (its keys are
+ * necessary conditions, and values are compared case-insensitively as Splunk compares search
+ * values — a case-sensitive `CASE(x)` term is matched more broadly, never more narrowly). The
+ * property test holds the indexed scan equal to evaluating every detection on every event.
  */
-import { asNumber, NUMERIC_EQUALITY, wildcardMatch } from '@dac/spl';
 import type { SplunkEvent } from '@dac/normalise';
-import type { IndexKeys, ScanDetection } from './types.js';
+import { FieldMatcher, foldValue, matchesFolded } from './term-matcher.js';
+import type { IndexClause, ScanDetection } from './types.js';
 
-/** The equality key of one value: Splunk's `=` compares strings, case-insensitively (spl semantics.ts). */
-export function valueKey(v: string | number): string {
-  if (NUMERIC_EQUALITY) {
-    // Were `=` numeric (a documented switch of @dac/spl), `1` and `1.0` would be one key.
-    const n = asNumber(v);
-    if (n !== undefined) return String(n);
-  }
-  return String(v).toLowerCase();
-}
-
-/** Fields read to route an event (the hashed terms, `eventtype`, the data sets' constraint fields). */
-export interface RoutingNeeds {
-  fields: Set<string>;
+/**
+ * Whether a clause holds for every event of a stream (true), for none (false), or depends on the
+ * event (undefined: a term on another field than `sourcetype` and `source`).
+ */
+function streamHolds(cl: IndexClause, sourcetype: string, source: string): boolean | undefined {
+  if (!cl.every((t) => t.field === 'sourcetype' || t.field === 'source')) return undefined;
+  return cl.some((t) =>
+    matchesFolded(foldValue(t.field === 'sourcetype' ? sourcetype : source), t.value.toLowerCase()),
+  );
 }
 
 export interface RuleIndexOptions {
@@ -41,199 +37,174 @@ export interface RuleIndexOptions {
   inDataSet?(event: SplunkEvent, dataSet: string): boolean;
   /** The fields `inDataSet` reads for a data set (added to the routing fields); undefined: unknown (every field). */
   dataSetReads?(dataSet: string): ReadonlySet<string> | undefined;
-  /** The rows of an extracted event in a data set (none when not a member); enables `rowTerms`. */
+  /** The rows of an extracted event in a data set (none when not a member); enables `rowClauses`. */
   dataSetRows?(event: SplunkEvent, dataSet: string): readonly Readonly<Record<string, unknown>>[];
   /** The fields `dataSetRows` needs for a data set; undefined: every field. */
   dataSetWanted?(dataSet: string): ReadonlySet<string> | undefined;
-}
-
-/** A hashed key: the event (or row) has one of `values` in `field` for some part. */
-type Hashed = { field: string; values: string[] }[];
-
-/** One-field terms and multi-field clauses without patterns, as hashed keys. */
-function hashable(
-  terms: readonly { field: string; values: readonly string[] }[] | undefined,
-  anyOf: IndexKeys['anyOf'],
-): { one: Hashed[]; many: Hashed[] } {
-  const constant = (v: string) => !v.includes('*');
-  const one = (terms ?? [])
-    .filter((t) => t.values.length > 0 && t.values.every(constant))
-    .map((t) => [{ field: t.field, values: t.values.map(valueKey) }]);
-  const many = (anyOf ?? [])
-    .filter((cl) => cl.length > 0 && cl.every((t) => constant(t.value) && constant(t.field)))
-    .map((cl) => {
-      const byField = new Map<string, string[]>();
-      for (const t of cl) {
-        const l = byField.get(t.field);
-        if (l) l.push(valueKey(t.value));
-        else byField.set(t.field, [valueKey(t.value)]);
-      }
-      return [...byField].map(([field, values]) => ({ field, values }));
-    });
-  return { one, many };
-}
-
-const size = (h: Hashed) => h.reduce((n, t) => n + t.values.length, 0);
-
-/** The hashable row key of a one-data-set detection, or undefined. */
-function hashedRowTerm(keys: IndexKeys): Hashed | undefined {
-  if (keys.dataSets?.length !== 1) return undefined;
-  const { one, many } = hashable(keys.rowTerms, keys.anyOf);
-  const all = one.length > 0 ? one : many;
-  return all.length === 0 ? undefined : [...all].sort((a, b) => size(a) - size(b))[0]!;
-}
-
-function file(m: Map<string, Map<string, number[]>>, h: Hashed, i: number): void {
-  for (const t of h) {
-    let byValue = m.get(t.field);
-    if (!byValue) m.set(t.field, (byValue = new Map()));
-    for (const v of new Set(t.values)) {
-      const list = byValue.get(v);
-      if (list) list.push(i);
-      else byValue.set(v, [i]);
-    }
-  }
-}
-
-/** Whether `value` matches one of `patterns` (case-insensitive, `*` wildcards); none given: no. */
-const anyOf = (patterns: readonly string[] | undefined, value: string): boolean =>
-  patterns?.some((p) => wildcardMatch(value.toLowerCase(), p.toLowerCase())) === true;
-
-/** The hashable key a detection is filed under, or undefined (always a candidate). */
-function hashedTerm(keys: IndexKeys): Hashed | undefined {
-  if (keys.dataSets && keys.dataSets.length > 0) {
-    // A data-set detection's clauses are about its rows (hashedRowTerm), not the event.
-    const { one } = hashable(keys.terms, undefined);
-    return pick(one);
-  }
-  const { one, many } = hashable(keys.terms, keys.anyOf);
-  return pick(one) ?? pick(many);
-}
-
-/** EventCode first (Windows content keys on it); then the key with the fewest values. */
-function pick(keys: Hashed[]): Hashed | undefined {
-  if (keys.length === 0) return undefined;
-  return (
-    keys.find((h) => h.length === 1 && h[0]!.field === 'EventCode') ?? [...keys].sort((a, b) => size(a) - size(b))[0]!
-  );
 }
 
 /** The routing of one input stream (a sourcetype and source). */
 export class StreamRouting {
   /** Fields the routing reads from an event; undefined when some data set's reads are unknown. */
   readonly fields: ReadonlySet<string> | undefined;
-  /** Indexes into `detections` of the stream-eligible detections. */
+  /** Indexes into `detections` of the detections some pass of which the stream can feed. */
   readonly eligible: readonly number[];
+  /** Passes ("units") with no indexed clause: tried on every event. */
   private readonly always: number[] = [];
-  private readonly byField = new Map<string, Map<string, number[]>>();
-  /** Data set → row field → lower-cased value → detections (tstats where-clause terms). */
-  private readonly byRow = new Map<string, Map<string, Map<string, number[]>>>();
+  private readonly unitDetection: number[] = [];
+  private readonly unitDataSets: (readonly string[] | undefined)[] = [];
+  /** Per unit: how many clauses it indexes (all must hold). */
+  private readonly unitNeeds: number[] = [];
+  private readonly clauseUnit: number[] = [];
+  private readonly termClauses: number[][] = [];
+  private readonly eventFields: [string, FieldMatcher][] = [];
+  /** Data set → its row fields' matchers (tstats where-clause terms). */
+  private readonly rowFields: [string, [string, FieldMatcher][]][] = [];
+  private readonly unitHits: Int32Array;
+  private readonly unitStamp: Int32Array;
+  private readonly clauseStamp: Int32Array;
   private readonly mark: Int32Array;
   private stamp = 0;
   private readonly dataSetMemo = new Map<string, boolean>();
-  private readonly eventtypeSets = new Map<number, Set<string>>();
+  private event: SplunkEvent = {};
+  private out: number[] = [];
 
   constructor(
-    private readonly detections: readonly ScanDetection[],
-    eligible: number[],
+    detections: readonly ScanDetection[],
+    sourcetype: string,
+    source: string,
     private readonly opts: RuleIndexOptions,
   ) {
-    this.eligible = eligible;
-    this.mark = new Int32Array(detections.length);
     let fields: Set<string> | undefined = new Set<string>();
-    for (const i of eligible) {
-      const k = detections[i]!.keys;
-      const t = hashedTerm(k);
-      const rt = t || !opts.dataSetRows ? undefined : hashedRowTerm(k);
-      if (t) {
-        for (const x of t) fields?.add(x.field);
-        file(this.byField, t, i);
-      } else if (rt) {
-        const ds = k.dataSets![0]!;
-        let m = this.byRow.get(ds);
-        if (!m) this.byRow.set(ds, (m = new Map()));
-        file(m, rt, i);
-        const w = opts.dataSetWanted?.(ds);
-        if (!w) fields = undefined;
-        else for (const f of w) fields?.add(f);
-      } else this.always.push(i);
-      if (k.eventtypes) {
-        fields?.add('eventtype');
-        this.eventtypeSets.set(i, new Set(k.eventtypes.map(valueKey)));
+    const addReads = (r: ReadonlySet<string> | undefined) => {
+      if (!r) fields = undefined;
+      else for (const f of r) fields?.add(f);
+    };
+    // Terms by domain ('' = the event, else a data set's rows), field and lower-cased pattern.
+    const terms = new Map<string, Map<string, Map<string, number>>>();
+    const termOf = (domain: string, field: string, pattern: string): number => {
+      let byField = terms.get(domain);
+      if (!byField) terms.set(domain, (byField = new Map()));
+      let byPattern = byField.get(field);
+      if (!byPattern) byField.set(field, (byPattern = new Map()));
+      const lower = pattern.toLowerCase();
+      let t = byPattern.get(lower);
+      if (t === undefined) {
+        byPattern.set(lower, (t = this.termClauses.length));
+        this.termClauses.push([]);
       }
-      if (k.dataSets && opts.inDataSet)
-        for (const ds of k.dataSets) {
-          const reads = opts.dataSetReads?.(ds);
-          if (!reads) fields = undefined;
-          else for (const f of reads) fields?.add(f);
+      return t;
+    };
+    const eligible: number[] = [];
+    detections.forEach((d, i) => {
+      let any = false;
+      for (const pass of d.keys.passes ?? [{}]) {
+        const clauses: IndexClause[] = [];
+        let feeds = true;
+        for (const cl of pass.clauses ?? []) {
+          const s = streamHolds(cl, sourcetype, source);
+          if (s === false) feeds = false;
+          else if (s === undefined) clauses.push(cl);
         }
+        if (!feeds) continue;
+        any = true;
+        const u = this.unitDetection.length;
+        this.unitDetection.push(i);
+        this.unitDataSets.push(pass.dataSets && opts.inDataSet ? pass.dataSets : undefined);
+        if (pass.dataSets && opts.inDataSet) for (const ds of pass.dataSets) addReads(opts.dataSetReads?.(ds));
+        const file = (domain: string, cl: IndexClause) => {
+          const c = this.clauseUnit.length;
+          this.clauseUnit.push(u);
+          for (const t of cl) this.termClauses[termOf(domain, t.field, t.value)]!.push(c);
+        };
+        for (const cl of clauses) {
+          file('', cl);
+          for (const t of cl) fields?.add(t.field);
+        }
+        const ds = pass.dataSets?.length === 1 ? pass.dataSets[0]! : undefined;
+        const rowClauses = ds && opts.dataSetRows ? (pass.rowClauses ?? []) : [];
+        for (const cl of rowClauses) file(ds!, cl);
+        if (rowClauses.length > 0) addReads(opts.dataSetWanted?.(ds!));
+        const needs = clauses.length + rowClauses.length;
+        this.unitNeeds.push(needs);
+        if (needs === 0) this.always.push(u);
+      }
+      if (any) eligible.push(i);
+    });
+    for (const [domain, byField] of terms) {
+      const matchers: [string, FieldMatcher][] = [...byField].map(([field, byPattern]) => [
+        field,
+        new FieldMatcher([...byPattern.values()], [...byPattern.keys()]),
+      ]);
+      if (domain === '') this.eventFields.push(...matchers);
+      else this.rowFields.push([domain, matchers]);
     }
+    this.eligible = eligible;
     this.fields = fields;
+    const units = this.unitDetection.length;
+    this.unitHits = new Int32Array(units);
+    this.unitStamp = new Int32Array(units);
+    this.clauseStamp = new Int32Array(this.clauseUnit.length);
+    this.mark = new Int32Array(detections.length);
   }
 
   /**
-   * The detections (indexes, ascending) that can match `event`, which must hold at least the
-   * routing fields.
+   * The detections (indexes, ascending) that can use `event`, which must hold at least the
+   * routing fields: those with a pass all of whose indexed clauses hold and whose data sets
+   * hold the event.
    */
   candidates(event: SplunkEvent): number[] {
-    const stamp = ++this.stamp;
-    if (stamp === 0x7fffffff) {
-      this.mark.fill(0);
+    if (++this.stamp === 0x7fffffff) {
+      for (const a of [this.mark, this.unitStamp, this.clauseStamp]) a.fill(0);
       this.stamp = 1;
     }
-    const s = this.stamp;
-    const out: number[] = [];
+    this.event = event;
     this.dataSetMemo.clear();
-    const take = (i: number) => {
-      if (this.mark[i] === s) return;
-      this.mark[i] = s;
-      if (this.passes(i, event)) out.push(i);
-    };
-    for (const i of this.always) take(i);
-    const lookUp = (row: Readonly<Record<string, unknown>>, m: Map<string, Map<string, number[]>>) => {
-      for (const [field, byValue] of m) {
-        const v = row[field];
-        if (v === undefined || v === null) continue;
-        if (Array.isArray(v)) {
-          for (const x of v) {
-            const list = byValue.get(valueKey(x as string));
-            if (list) for (const i of list) take(i);
-          }
-        } else {
-          const list = byValue.get(valueKey(v as string));
-          if (list) for (const i of list) take(i);
-        }
-      }
-    };
-    lookUp(event, this.byField);
-    for (const [ds, m] of this.byRow) for (const row of this.opts.dataSetRows!(event, ds)) lookUp(row, m);
+    const out: number[] = (this.out = []);
+    for (const u of this.always) this.live(u);
+    for (const [field, m] of this.eventFields) this.testValue(event[field], m);
+    for (const [ds, matchers] of this.rowFields)
+      for (const row of this.opts.dataSetRows!(event, ds))
+        for (const [field, m] of matchers) this.testValue(row[field], m);
     return out.sort((a, b) => a - b);
   }
 
-  private passes(i: number, event: SplunkEvent): boolean {
-    const k = this.detections[i]!.keys;
-    const want = this.eventtypeSets.get(i);
-    if (want) {
-      const et = event.eventtype;
-      const have = et === undefined || et === null ? [] : Array.isArray(et) ? et : [et];
-      if (!have.some((x) => want.has(valueKey(x)))) return false;
-    }
-    if (k.dataSets && this.opts.inDataSet) {
-      let any = false;
-      for (const ds of k.dataSets) {
-        let r = this.dataSetMemo.get(ds);
-        if (r === undefined) {
-          r = this.opts.inDataSet(event, ds);
-          this.dataSetMemo.set(ds, r);
-        }
-        if (r) {
-          any = true;
-          break;
-        }
+  /** A field's value (missing: no term holds; multivalue: each value) through the field's matcher. */
+  private testValue(v: unknown, m: FieldMatcher): void {
+    if (typeof v === 'string' || typeof v === 'number') m.test(foldValue(v), this.onTerm);
+    else if (Array.isArray(v))
+      for (const x of v) if (typeof x === 'string' || typeof x === 'number') m.test(foldValue(x), this.onTerm);
+  }
+
+  /** A term holds for the event: each of its clauses holds; a unit whose clauses all hold is live. */
+  private readonly onTerm = (term: number): void => {
+    const s = this.stamp;
+    for (const c of this.termClauses[term]!) {
+      if (this.clauseStamp[c] === s) continue;
+      this.clauseStamp[c] = s;
+      const u = this.clauseUnit[c]!;
+      if (this.unitStamp[u] !== s) {
+        this.unitStamp[u] = s;
+        this.unitHits[u] = 0;
       }
-      if (!any) return false;
+      if (++this.unitHits[u]! === this.unitNeeds[u]) this.live(u);
     }
-    return true;
+  };
+
+  /** A unit whose clauses hold: its detection is a candidate when the event is in one of its data sets. */
+  private live(u: number): void {
+    const i = this.unitDetection[u]!;
+    if (this.mark[i] === this.stamp) return;
+    const sets = this.unitDataSets[u];
+    if (sets && !sets.some((ds) => this.inDataSet(ds))) return;
+    this.mark[i] = this.stamp;
+    this.out.push(i);
+  }
+
+  private inDataSet(ds: string): boolean {
+    let r = this.dataSetMemo.get(ds);
+    if (r === undefined) this.dataSetMemo.set(ds, (r = this.opts.inDataSet!(this.event, ds)));
+    return r;
   }
 }
 
@@ -249,16 +220,7 @@ export class RuleIndex {
   stream(sourcetype: string, source: string): StreamRouting {
     const key = `${sourcetype}\u0000${source}`;
     let r = this.streams.get(key);
-    if (!r) {
-      const eligible: number[] = [];
-      this.detections.forEach((d, i) => {
-        const s = d.keys.streams;
-        if (!s || (!s.sourcetype && !s.source) || anyOf(s.sourcetype, sourcetype) || anyOf(s.source, source))
-          eligible.push(i);
-      });
-      r = new StreamRouting(this.detections, eligible, this.opts);
-      this.streams.set(key, r);
-    }
+    if (!r) this.streams.set(key, (r = new StreamRouting(this.detections, sourcetype, source, this.opts)));
     return r;
   }
 }

@@ -5,39 +5,43 @@
  */
 import type { SplunkEvent } from '@dac/normalise';
 
+/** One alternative of an index clause: the value of `field` matches `value` (`*` wildcards, case-insensitive). */
+export interface IndexTerm {
+  readonly field: string;
+  readonly value: string;
+}
+
+/** A disjunction of terms: at least one holds. */
+export type IndexClause = readonly IndexTerm[];
+
 /**
- * Necessary conditions on the events a detection can match, from its base search or tstats
- * where-clause and its data set. Every present dimension holds for every event that can give a
- * row; an absent one says nothing. The index uses them only to skip work: a detection whose keys
- * an event fails cannot match it, so the event is not pushed to it. Values are compared as Splunk
- * compares search terms (case-insensitively); `*` is a wildcard in sourcetypes and sources.
+ * What one read of the events (a pass: a base search, a leading tstats, the first command of a
+ * subsearch over the events) requires of an event. Every present dimension holds for every event
+ * the pass can use; an absent one says nothing.
  */
-export interface IndexKeys {
-  /**
-   * The input stream: the event's `sourcetype` is one of `sourcetype` OR its `source` one of
-   * `source` (`sysmon` = `sourcetype=… OR source=XmlWinEventLog:Microsoft-Windows-Sysmon/Operational OR …`).
-   */
-  streams?: { readonly sourcetype?: readonly string[]; readonly source?: readonly string[] };
-  /** The event's `eventtype` (multivalue) has one of these. */
-  eventtypes?: readonly string[];
+export interface PassKeys {
   /** The event belongs to one of these data sets (`Endpoint.Processes`). */
   dataSets?: readonly string[];
   /**
-   * With one data set: constant equality terms of the tstats where-clause on that data set's
-   * rows (`process_name` in `cmd.exe`, …): some row of the event has one of `values` in `field`.
+   * Necessary clauses over the event's fields (`EventCode=4688`, `sourcetype=… OR source=…`,
+   * `Image=*\\cmd.exe OR OriginalFileName=Cmd.Exe`): each holds for the event.
    */
-  rowTerms?: readonly { field: string; values: readonly string[] }[];
+  clauses?: readonly IndexClause[];
   /**
-   * Constant equality terms of the search, each a necessary condition: the event's `field` has
-   * one of `values` (`EventCode` in 1, 4688). A value with `*` is a pattern (never hashed).
+   * With exactly one data set: necessary clauses of the tstats where-clause over the event's rows
+   * in it (`process_name=cmd.exe`, `process=*-enc*`): each holds for some row.
    */
-  terms?: readonly { field: string; values: readonly string[] }[];
-  /**
-   * Necessary disjunctions over several fields (`process_name=a OR original_file_name=b`): the
-   * event (a leading tstats: some row of it in the data set) has one of the terms. Used by the
-   * index when no one-field term can be hashed.
-   */
-  anyOf?: readonly (readonly { field: string; value: string }[])[];
+  rowClauses?: readonly IndexClause[];
+}
+
+/**
+ * Necessary conditions on the events a detection can use: the event meets the keys of one of its
+ * passes. Absent `passes`: any event. The index uses them only to skip work: an event that meets
+ * no pass's keys changes nothing, so it is not pushed to the detection. Values are compared as
+ * Splunk compares search terms (case-insensitively, `*` a wildcard).
+ */
+export interface IndexKeys {
+  passes?: readonly PassKeys[];
 }
 
 /** One running copy of a detection over one log file: push its events, then end it. */
