@@ -12,7 +12,7 @@
  * Subsearches are replaced by their results, as Splunk's `format` renders them (`formatResults`).
  */
 import { compareValues, isTimeModifier, type Literal, parsePipeline, type SearchExpr, termMatches } from '@dac/spl';
-import type { Row, Scalar, Value } from './types.js';
+import type { Row, Value } from './types.js';
 import { text } from './values.js';
 
 export type Predicate = (row: Row) => boolean;
@@ -20,20 +20,17 @@ export type Predicate = (row: Row) => boolean;
 const TRUE: Predicate = () => true;
 const FALSE: Predicate = () => false;
 
-interface CompiledPattern {
-  caseSensitive: boolean;
-  /** Compared text (lower-cased unless case-sensitive). */
-  lower: string;
-  /** Pieces between `*`s, or undefined without wildcard. */
-  parts?: string[];
-}
+/** A test of one field value's text, as the row holds it (folding, if any, is the test's own). */
+type TextTest = (text: string) => boolean;
 
-function compilePattern(l: Literal): CompiledPattern {
-  const cs = l.caseSensitive === true;
-  const lower = cs ? l.value : l.value.toLowerCase();
-  return { caseSensitive: cs, lower, parts: lower.includes('*') ? lower.split('*') : undefined };
-}
+const ANY_TEXT: TextTest = () => true;
+const NO_TEXT: TextTest = () => false;
 
+/**
+ * Whole-value wildcard match of `v` against a pattern's pieces between `*`s (at least two: the
+ * text before the first `*` and after the last). Greedy, linear time: each inner piece is taken
+ * at its leftmost place, which never loses a match (Splunk's `*` matches any run, §1.2).
+ */
 function glob(v: string, parts: readonly string[]): boolean {
   const n = parts.length;
   const first = parts[0]!;
@@ -52,28 +49,147 @@ function glob(v: string, parts: readonly string[]): boolean {
   return true;
 }
 
-function matchScalar(s: Scalar, p: CompiledPattern): boolean {
-  const t = typeof s === 'number' ? text(s) : s;
-  const v = p.caseSensitive ? t : t.toLowerCase();
-  return p.parts ? glob(v, p.parts) : v === p.lower;
+/**
+ * One test for "the text equals one of these patterns" (patterns and text compared as given: the
+ * caller folds both for a case-insensitive match). Each pattern is sorted by its shape once —
+ * `*` alone (any text), no `*` (exact: one Set lookup for all of them), `abc*` (prefix), `*abc`
+ * (suffix), `*abc*` (contains), anything else (general glob) — so a field's OR of terms is one
+ * pass over a few arrays, with no allocation per call.
+ */
+export function patternsTest(patterns: readonly string[]): TextTest {
+  const exact = new Set<string>();
+  const prefixes: string[] = [];
+  const suffixes: string[] = [];
+  const infixes: string[] = [];
+  const globs: string[][] = [];
+  for (const p of patterns) {
+    if (!p.includes('*')) {
+      exact.add(p);
+      continue;
+    }
+    const parts = p.split('*');
+    const first = parts[0]!;
+    const last = parts[parts.length - 1]!;
+    // `a**b` is `a*b`: an empty piece between two `*`s constrains nothing.
+    const inner = parts.slice(1, -1).filter((x) => x !== '');
+    if (inner.length === 0 && first === '' && last === '') return ANY_TEXT;
+    if (inner.length === 0 && last === '') prefixes.push(first);
+    else if (inner.length === 0 && first === '') suffixes.push(last);
+    else if (inner.length === 1 && first === '' && last === '') infixes.push(inner[0]!);
+    else globs.push([first, ...inner, last]);
+  }
+  const kinds = (exact.size > 0 ? 1 : 0) + [prefixes, suffixes, infixes, globs].filter((a) => a.length > 0).length;
+  if (kinds === 0) return NO_TEXT;
+  // The shapes a single term (or an IN list of plain values) compiles to, without the loop.
+  if (kinds === 1) {
+    if (exact.size === 1) {
+      const [only] = exact;
+      return (t) => t === only;
+    }
+    if (exact.size > 1) return (t) => exact.has(t);
+    if (prefixes.length === 1) {
+      const [only] = prefixes as [string];
+      return (t) => t.startsWith(only);
+    }
+    if (suffixes.length === 1) {
+      const [only] = suffixes as [string];
+      return (t) => t.endsWith(only);
+    }
+    if (infixes.length === 1) {
+      const [only] = infixes as [string];
+      return (t) => t.includes(only);
+    }
+    if (globs.length === 1) {
+      const [only] = globs as [string[]];
+      return (t) => glob(t, only);
+    }
+  }
+  const anyExact = exact.size > 0;
+  return (t) => {
+    if (anyExact && exact.has(t)) return true;
+    for (let i = 0; i < suffixes.length; i++) if (t.endsWith(suffixes[i]!)) return true;
+    for (let i = 0; i < prefixes.length; i++) if (t.startsWith(prefixes[i]!)) return true;
+    for (let i = 0; i < infixes.length; i++) if (t.includes(infixes[i]!)) return true;
+    for (let i = 0; i < globs.length; i++) if (glob(t, globs[i]!)) return true;
+    return false;
+  };
 }
 
-function anyMatch(v: Value | undefined, p: CompiledPattern): boolean {
-  if (v === undefined) return false;
-  if (Array.isArray(v)) {
-    for (const x of v) if (matchScalar(x, p)) return true;
-    return false;
+/**
+ * The lower-cased form of the text last folded for one field key. Every compiled search of the
+ * process shares it: the scan hands one event to ~100 candidate searches in turn, which mostly
+ * test the same few fields, so each value is lower-cased once instead of once per comparison (a
+ * hit is one string comparison, usually of the same string object).
+ */
+class FoldMemo {
+  private text = '';
+  private folded = '';
+  fold(t: string): string {
+    if (t !== this.text) {
+      this.text = t;
+      this.folded = t.toLowerCase();
+    }
+    return this.folded;
   }
-  return matchScalar(v, p);
 }
 
-function someDiffers(v: Value | undefined, p: CompiledPattern): boolean {
-  if (v === undefined) return false;
-  if (Array.isArray(v)) {
-    for (const x of v) if (!matchScalar(x, p)) return true;
+/** One memo per row key (bounded by the field names written in the compiled searches). */
+const foldMemos = new Map<string, FoldMemo>();
+
+function foldMemoOf(key: string): FoldMemo {
+  let m = foldMemos.get(key);
+  if (!m) foldMemos.set(key, (m = new FoldMemo()));
+  return m;
+}
+
+/**
+ * Whether a value's text matches any of the literals (an OR of `key=literal`): values match
+ * case-insensitively unless written `CASE(…)` (splunk-semantics.md §1.1), so the literals are
+ * folded here, once, and the value once per call (through the key's memo).
+ */
+function literalsTest(key: string, literals: readonly Literal[]): TextTest {
+  const caseSensitive = patternsTest(literals.filter((l) => l.caseSensitive === true).map((l) => l.value));
+  const folded = patternsTest(literals.filter((l) => l.caseSensitive !== true).map((l) => l.value.toLowerCase()));
+  if (folded === NO_TEXT) return caseSensitive;
+  if (folded === ANY_TEXT || caseSensitive === ANY_TEXT) return ANY_TEXT;
+  const memo = foldMemoOf(key);
+  if (caseSensitive === NO_TEXT) return (t) => folded(memo.fold(t));
+  return (t) => caseSensitive(t) || folded(memo.fold(t));
+}
+
+/**
+ * `key=…`: true when any value of the field passes (multivalue: any value, §1.8); a missing
+ * field, an empty list, or what a key such as `constructor` or `__proto__` reads from
+ * Object.prototype (no field value) passes nothing (§1.4 — and a search must not crash on it).
+ */
+function anyValuePasses(key: string, test: TextTest): Predicate {
+  if (test === NO_TEXT) return FALSE;
+  return (r) => {
+    const v = r[key];
+    if (typeof v === 'string') return test(v);
+    if (typeof v === 'number') return test(text(v));
+    if (!Array.isArray(v)) return false;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]!;
+      if (test(typeof x === 'number' ? text(x) : x)) return true;
+    }
     return false;
-  }
-  return !matchScalar(v, p);
+  };
+}
+
+/** `key!=…`: true when some value of the field fails the test; a missing field never (§1.4). */
+function someValueFails(key: string, test: TextTest): Predicate {
+  return (r) => {
+    const v = r[key];
+    if (typeof v === 'string') return !test(v);
+    if (typeof v === 'number') return !test(text(v));
+    if (!Array.isArray(v)) return false;
+    for (let i = 0; i < v.length; i++) {
+      const x = v[i]!;
+      if (!test(typeof x === 'number' ? text(x) : x)) return true;
+    }
+    return false;
+  };
 }
 
 function get(row: Row, key: string): Value | undefined {
@@ -93,31 +209,73 @@ export interface CompileSearchOptions {
   subsearch?: (expr: Extract<SearchExpr, { kind: 'subsearch' }>) => SearchExpr;
 }
 
-/** Compiles a search expression (undefined = everything matches). */
+/** Deeper expressions than this match nothing (a guard against hostile nesting). */
+const MAX_DEPTH = 1000;
+
+/**
+ * Compiles a search expression (undefined = everything matches). Nested ANDs and ORs are
+ * flattened (also through subsearches, which stand for their results), and an OR's `f=…` and
+ * `f IN (…)` terms on one row key become one test of that field (an IN list is an OR of `f=v`,
+ * §1.3; OR's terms have no side effects, so their order is free).
+ */
 export function compileSearch(expr: SearchExpr | undefined, options: CompileSearchOptions = {}): Predicate {
   if (!expr) return TRUE;
   const key = options.fieldKey ?? ((f: string) => f);
+  /** The operands of nested `kind` nodes, each with its depth. */
+  const operands = (e: SearchExpr & { args: SearchExpr[] }, depth: number): [SearchExpr, number][] => {
+    const out: [SearchExpr, number][] = [];
+    const walk = (x: SearchExpr, d: number): void => {
+      if (d <= MAX_DEPTH && x.kind === 'subsearch' && options.subsearch) walk(options.subsearch(x), d + 1);
+      else if (d <= MAX_DEPTH && x.kind === e.kind) for (const a of (x as typeof e).args) walk(a, d + 1);
+      else out.push([x, d]);
+    };
+    for (const a of e.args) walk(a, depth + 1);
+    return out;
+  };
   const rec = (e: SearchExpr, depth: number): Predicate => {
-    if (depth > 1000) return FALSE;
+    if (depth > MAX_DEPTH) return FALSE;
     switch (e.kind) {
       case 'and': {
-        const ps = e.args.map((a) => rec(a, depth + 1));
+        const ps = operands(e, depth).map(([a, d]) => rec(a, d));
         if (ps.length === 1) return ps[0]!;
         if (ps.length === 2) {
           const [a, b] = ps as [Predicate, Predicate];
           return (r) => a(r) && b(r);
         }
         return (r) => {
-          for (const p of ps) if (!p(r)) return false;
+          for (let i = 0; i < ps.length; i++) if (!ps[i]!(r)) return false;
           return true;
         };
       }
       case 'or': {
-        const ps = e.args.map((a) => rec(a, depth + 1));
+        // Equality terms gathered by row key, at the place of the key's first term.
+        const byKey = new Map<string, Literal[]>();
+        const slots: (Predicate | string)[] = [];
+        for (const [a, d] of operands(e, depth)) {
+          const equality =
+            d <= MAX_DEPTH && ((a.kind === 'compare' && a.op === '=' && !isTimeModifier(a.field)) || a.kind === 'in');
+          if (!equality) {
+            slots.push(rec(a, d));
+            continue;
+          }
+          const literals = a.kind === 'in' ? a.values : [a.value];
+          const k = key(a.field);
+          const known = byKey.get(k);
+          if (known) known.push(...literals);
+          else {
+            byKey.set(k, [...literals]);
+            slots.push(k);
+          }
+        }
+        const ps = slots.map((s) => (typeof s === 'string' ? anyValuePasses(s, literalsTest(s, byKey.get(s)!)) : s));
         if (ps.length === 0) return FALSE;
         if (ps.length === 1) return ps[0]!;
+        if (ps.length === 2) {
+          const [a, b] = ps as [Predicate, Predicate];
+          return (r) => a(r) || b(r);
+        }
         return (r) => {
-          for (const p of ps) if (p(r)) return true;
+          for (let i = 0; i < ps.length; i++) if (ps[i]!(r)) return true;
           return false;
         };
       }
@@ -128,42 +286,22 @@ export function compileSearch(expr: SearchExpr | undefined, options: CompileSear
       case 'compare': {
         if (isTimeModifier(e.field)) return TRUE;
         const k = key(e.field);
-        if (e.op === '=') {
-          const p = compilePattern(e.value);
-          return (r) => anyMatch(get(r, k), p);
-        }
-        if (e.op === '!=') {
-          const p = compilePattern(e.value);
-          return (r) => someDiffers(get(r, k), p);
-        }
+        if (e.op === '=') return anyValuePasses(k, literalsTest(k, [e.value]));
+        if (e.op === '!=') return someValueFails(k, literalsTest(k, [e.value]));
         const op = e.op;
         const lit = e.value;
+        // `<` … on a multivalue field: any value (§1.8), each compared as text or number (§1.7).
         return (r) => {
           const v = get(r, k);
-          return v !== undefined && compareValues(Array.isArray(v) ? v.map(text) : text(v), op, lit);
+          if (v === undefined) return false;
+          if (!Array.isArray(v)) return compareValues(text(v), op, lit);
+          for (let i = 0; i < v.length; i++) if (compareValues(text(v[i]!), op, lit)) return true;
+          return false;
         };
       }
       case 'in': {
         const k = key(e.field);
-        const exact = new Set<string>();
-        const others: CompiledPattern[] = [];
-        for (const l of e.values) {
-          const p = compilePattern(l);
-          if (p.parts || p.caseSensitive) others.push(p);
-          else exact.add(p.lower);
-        }
-        const one = (s: Scalar): boolean => {
-          const t = typeof s === 'number' ? text(s) : s;
-          if (exact.size > 0 && exact.has(t.toLowerCase())) return true;
-          for (const p of others) if (matchScalar(t, p)) return true;
-          return false;
-        };
-        return (r) => {
-          const v = get(r, k);
-          if (v === undefined) return false;
-          if (Array.isArray(v)) return v.some(one);
-          return one(v);
-        };
+        return anyValuePasses(k, literalsTest(k, e.values));
       }
       case 'term': {
         if (/^\*+$/.test(e.value.value)) return TRUE;
