@@ -5,7 +5,15 @@
  */
 import type { ContentTree, DetectionData } from '@dac/content';
 import { defaultDataModels, type DataModelProvider, type SplunkEvent } from '@dac/normalise';
-import { pushFilter } from '@dac/search';
+import {
+  type Event,
+  openSearch,
+  openSearchNow,
+  type PushSearch,
+  pushFilter,
+  readsEventsOnce,
+  type SearchPlan,
+} from '@dac/search';
 import { contentContext, prepareDetection, type PreparedDetection } from '@dac/replay';
 import type { CompiledPredicateHook } from '@dac/search';
 import { detectionKeys } from './keys.js';
@@ -16,20 +24,33 @@ function techniquesOf(data: DetectionData): string[] {
   return Array.isArray(ids) ? ids.filter((x): x is string => typeof x === 'string') : [];
 }
 
-/** A run that takes events at once while the prepared detection's `open()` resolves. */
-function runOf(p: PreparedDetection, now: number): DetectionRun {
-  let run: Awaited<ReturnType<PreparedDetection['open']>> | undefined;
-  const early: Parameters<DetectionRun['push']>[0][] = [];
-  const opening = p.open({ now }).then((r) => {
+/**
+ * A run of the detection's search on one log file. The scan counts its rows, so it opens the
+ * prepared plan itself (`PreparedDetection.open` is the same run, with the rows converted to
+ * Splunk's strings). It opens at once when nothing has to run first (@dac/search
+ * `openSearchNow`): then every event is pushed as the scan hands it over, right after the
+ * detection's `accepts` looked at it (a leading tstats reuses the rows it matched there). Else
+ * (the first run of a plan with subsearches) it takes events at once while the open resolves.
+ */
+function runOf(plan: SearchPlan, now: number): DetectionRun {
+  const ready = openSearchNow(plan, { now });
+  if (ready)
+    return {
+      push: (e) => ready.push(e as Event),
+      end: async () => (await ready.end()).rows.length,
+    };
+  let run: PushSearch | undefined;
+  const early: SplunkEvent[] = [];
+  const opening = openSearch(plan, { now }).then((r) => {
     run = r;
-    for (const e of early) r.push(e);
+    for (const e of early) r.push(e as Event);
     early.length = 0;
     return r;
   });
   opening.catch(() => {});
   return {
     push(e) {
-      if (run) run.push(e);
+      if (run) run.push(e as Event);
       else early.push(e);
     },
     async end() {
@@ -111,11 +132,11 @@ export function scanDetections(
       keys: detectionKeys(p, ctx.dataModels),
       fields: p.wanted,
       ...(accepts ? { accepts: accepts as (e: SplunkEvent) => boolean } : {}),
-      open: () => runOf(p, now),
+      open: () => runOf(p.plan, now),
       // Asked on every log the detection is not run on: the count itself once known (no await).
       rowsOnNoEvents: () => {
         if (emptyRows !== undefined) return emptyRows;
-        empty ??= Promise.resolve(runOf(p, now).end()).then((n) => (emptyRows = n));
+        empty ??= Promise.resolve(runOf(p.plan, now).end()).then((n) => (emptyRows = n));
         return empty;
       },
     });

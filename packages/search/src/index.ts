@@ -10,7 +10,14 @@
  * ```
  */
 export { prepareSearch, run, collect, runBatch, IMPLEMENTED_COMMANDS } from './prepare.js';
-export { openSearch, pushFilter, readsEventsOnce, type PushSearch, type OpenSearchOptions } from './push.js';
+export {
+  openSearch,
+  openSearchNow,
+  pushFilter,
+  readsEventsOnce,
+  type PushSearch,
+  type OpenSearchOptions,
+} from './push.js';
 export type { SearchPlan, PrepareResult, NotReplayable } from './prepare.js';
 export type {
   PrepareOptions,

@@ -1,7 +1,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { collect } from './prepare.js';
-import { openSearch, pushFilter } from './push.js';
+import { openSearch, openSearchNow, pushFilter } from './push.js';
 import { prepare } from './testing.js';
 import type { DataModelProvider, Event, Row } from './types.js';
 import { toSplunkRow } from './values.js';
@@ -165,5 +165,72 @@ describe('pushFilter over arbitrary events: pushing only the accepted ones gives
       }),
       { numRuns: 60 },
     );
+  });
+});
+
+describe('event-free subsearch results kept per plan and now (openSearchNow)', () => {
+  async function pushedRun(run: Awaited<ReturnType<typeof openSearch>>) {
+    for (const e of events) run.push(e);
+    const { rows, warnings } = await run.end();
+    return { rows: rows.map(toSplunkRow), warnings: warnings.map((w) => w.message) };
+  }
+  it('a plan without subsearches opens at once', () => {
+    const r = prepare('search kind=proc | stats count by dest');
+    if (!r.ok) throw new Error(r.notReplayable.reason);
+    expect(openSearchNow(r.plan)?.streaming).toBe(true);
+  });
+  it('a search that keeps its events (a subsearch over them) opens at once', () => {
+    const r = prepare('search kind=proc [search process_name=calc.exe | fields dest] | stats count by process_name');
+    if (!r.ok) throw new Error(r.notReplayable.reason);
+    expect(openSearchNow(r.plan)?.streaming).toBe(false);
+  });
+  it('the next open of a plan at the same now reuses its subsearch results and their warnings: the rows and warnings of a plain run', async () => {
+    // The subsearch warns (a boolean eval result) when it runs.
+    const spl = 'search [| makeresults | eval b=(1>0), dest="h2" | fields dest] | stats count by kind';
+    const r = prepare(spl);
+    if (!r.ok) throw new Error(r.notReplayable.reason);
+    expect(openSearchNow(r.plan, { now: 1000 })).toBeUndefined();
+    const first = await pushedRun(await openSearch(r.plan, { now: 1000 }));
+    const again = openSearchNow(r.plan, { now: 1000 });
+    expect(again).toBeDefined();
+    const second = await pushedRun(again!);
+    const want = await collect(r.plan, events, { now: 1000 });
+    expect(first.rows).toEqual(want.rows.map(toSplunkRow));
+    expect(second).toEqual(first);
+    expect(second.warnings).toEqual(want.warnings.map((w) => w.message));
+    expect(second.warnings.length).toBeGreaterThan(0);
+  });
+  it('another now runs the subsearch again (its rows depend on now)', async () => {
+    const spl =
+      'search [| makeresults | eval dest=if(now() > 100, "h2", "h1") | fields dest] | stats count by process_name';
+    const r = prepare(spl);
+    if (!r.ok) throw new Error(r.notReplayable.reason);
+    const early = await pushedRun(await openSearch(r.plan, { now: 50 }));
+    expect(openSearchNow(r.plan, { now: 200 })).toBeUndefined();
+    const late = await pushedRun(await openSearch(r.plan, { now: 200 }));
+    expect(early.rows).toEqual((await collect(r.plan, events, { now: 50 })).rows.map(toSplunkRow));
+    expect(late.rows).toEqual((await collect(r.plan, events, { now: 200 })).rows.map(toSplunkRow));
+    expect(late.rows).not.toEqual(early.rows);
+  });
+  it('plans do not share results: two plans of the same shape at the same now give their own rows', async () => {
+    const spl = (dest: string) =>
+      `search [| makeresults | eval dest="${dest}" | fields dest] | stats count by process_name`;
+    const a = prepare(spl('h1'));
+    const b = prepare(spl('h2'));
+    if (!a.ok || !b.ok) throw new Error('not prepared');
+    const ra = await pushedRun(await openSearch(a.plan, { now: 7 }));
+    const rb = await pushedRun(await openSearch(b.plan, { now: 7 }));
+    expect(ra.rows).toEqual((await collect(a.plan, events, { now: 7 })).rows.map(toSplunkRow));
+    expect(rb.rows).toEqual((await collect(b.plan, events, { now: 7 })).rows.map(toSplunkRow));
+    expect(ra.rows).not.toEqual(rb.rows);
+  });
+  it('a run that modifies the rows a subsearch gave (append, then eval) leaves them intact for the next run', async () => {
+    const r = prepare('search kind=net | append [| makeresults | eval x=1 | fields x] | eval x=x+1 | table dest x');
+    if (!r.ok) throw new Error(r.notReplayable.reason);
+    const want = (await collect(r.plan, events, { now: 5 })).rows.map(toSplunkRow);
+    for (let i = 0; i < 3; i++) {
+      const run = openSearchNow(r.plan, { now: 5 }) ?? (await openSearch(r.plan, { now: 5 }));
+      expect((await pushedRun(run)).rows).toEqual(want);
+    }
   });
 });

@@ -5,8 +5,9 @@
  *
  * A search that reads its events once (a base search, or a leading tstats whose data set can
  * turn one event into its rows) runs synchronously as the events arrive: its subsearches (which
- * then read no events: inputlookup, makeresults) run at open, then every pushed event goes
- * through the stages. A search that reads its events more than once (a subsearch or join over
+ * then read no events: inputlookup, makeresults) run at the plan's first open — later opens at
+ * the same `now` reuse their results and open without waiting (`openSearchNow`) — then every
+ * pushed event goes through the stages. A search that reads its events more than once (a subsearch or join over
  * the same events) keeps the pushed events and runs at `end`, as `collect` would. Either way the
  * rows are those of `collect` over the same events (tested).
  */
@@ -19,7 +20,6 @@ import {
   makeRuntime,
   type PipelinePlan,
   runSubsearches,
-  type Sink,
   type SubPlan,
 } from './engine.js';
 import type { Event, Row, RunWarning } from './types.js';
@@ -94,31 +94,90 @@ function eventReaders(p: PipelinePlan, out: ((row: Row | Event) => boolean)[], d
   return true;
 }
 
+/**
+ * Results of a plan's event-free subsearches (inputlookup, makeresults) at one `now`, with the
+ * warnings their run gave: a plan is opened once per log file (`dac scan`: each detection on each
+ * of hundreds of logs) and such a subsearch gives the same rows every time — it reads no events,
+ * and the plan's tables, data models and time range are fixed at prepare time; only `now`
+ * (`makeresults`, `now()`) can change its rows. Result rows are only read by the commands that
+ * use them (`Runtime.results` is readonly; append and join copy what they pass on), so runs
+ * share them. One entry per plan: the last `now` it was opened with.
+ */
+const subsearchResults = new WeakMap<
+  SearchPlan,
+  { readonly now: number; readonly store: Map<SubPlan, Row[]>; readonly warnings: readonly RunWarning[] }
+>();
+
+/** Whether a pipeline or any it runs has a subsearch (whose results a run needs before its first event). */
+function hasSubsearches(p: PipelinePlan): boolean {
+  for (const c of p.commands) {
+    if (c.subsearches && c.subsearches.length > 0) return true;
+    for (const n of c.nested ?? []) if (hasSubsearches(n)) return true;
+  }
+  return false;
+}
+
+/** Whether events run through the stages as they arrive (else they are kept and run at `end`). */
+function streams(p: PipelinePlan): boolean {
+  const first = p.commands[0];
+  return (
+    eventPassCount(p) === 1 && (p.source === 'events' || (p.source === 'generator' && first?.consume !== undefined))
+  );
+}
+
+/**
+ * Opens a prepared search for pushed events without waiting, when nothing has to run first: the
+ * search keeps its events (it runs at `end`), has no subsearch, or its subsearches' results for
+ * this `now` are known from an earlier open of the plan. Undefined otherwise (`openSearch` runs
+ * them). The same run as `openSearch` gives.
+ */
+export function openSearchNow(plan: SearchPlan, options: OpenSearchOptions = {}): PushSearch | undefined {
+  const p = plan.pipeline;
+  if (!streams(p)) return keepingRun(plan, options);
+  const now = options.now ?? plan.context.now ?? Date.now() / 1000;
+  if (!hasSubsearches(p)) return streamingRun(plan, now, new Map(), []);
+  const known = subsearchResults.get(plan);
+  if (known?.now !== now) return undefined;
+  return streamingRun(plan, now, known.store, [...known.warnings]);
+}
+
 /** Opens a prepared search for pushed events. */
 export async function openSearch(plan: SearchPlan, options: OpenSearchOptions = {}): Promise<PushSearch> {
-  const p = plan.pipeline;
-  const warnings: RunWarning[] = [];
-  const first = p.commands[0];
-  const once = eventPassCount(p) === 1;
-  const pushable = once && (p.source === 'events' || (p.source === 'generator' && first?.consume !== undefined));
-  if (!pushable) {
-    const kept: Event[] = [];
-    return {
-      streaming: false,
-      push: (e) => {
-        kept.push(e);
-      },
-      end: () => collect(plan, kept, { now: options.now }),
-    };
-  }
-  const store = new Map<SubPlan, Row[]>();
-  const rt = makeRuntime(p, plan.context, [], { now: options.now, onWarning: (w) => warnings.push(w) }, store);
+  const ready = openSearchNow(plan, options);
+  if (ready) return ready;
   // Only event-free subsearches remain (the pass count is 1): they run now, before any event.
-  await runSubsearches(p, rt, store);
+  const now = options.now ?? plan.context.now ?? Date.now() / 1000;
+  const store = new Map<SubPlan, Row[]>();
+  const warnings: RunWarning[] = [];
+  const rt = makeRuntime(plan.pipeline, plan.context, [], { now, onWarning: (w) => warnings.push(w) }, store);
+  await runSubsearches(plan.pipeline, rt, store);
+  subsearchResults.set(plan, { now, store, warnings: [...warnings] });
+  return streamingRun(plan, now, store, warnings);
+}
+
+/** A run that keeps the pushed events and runs the search over them at `end`, as `collect` does. */
+function keepingRun(plan: SearchPlan, options: OpenSearchOptions): PushSearch {
+  const kept: Event[] = [];
+  return {
+    streaming: false,
+    push: (e) => {
+      kept.push(e);
+    },
+    end: () => collect(plan, kept, { now: options.now }),
+  };
+}
+
+/**
+ * A run whose events go through the stages as they arrive, with its subsearches' results in
+ * `store` and the warnings met so far (their run's) in `warnings`.
+ */
+function streamingRun(plan: SearchPlan, now: number, store: Map<SubPlan, Row[]>, warnings: RunWarning[]): PushSearch {
+  const p = plan.pipeline;
+  const rt = makeRuntime(p, plan.context, [], { now, onWarning: (w) => warnings.push(w) }, store);
   const out = collector();
-  let head: Sink;
-  if (p.source === 'events') head = chain(p.commands, out, rt);
-  else head = first!.consume!(chain(p.commands.slice(1), out, rt), rt);
+  const first = p.commands[0]!;
+  const head =
+    p.source === 'events' ? chain(p.commands, out, rt) : first.consume!(chain(p.commands.slice(1), out, rt), rt);
   let ended = false;
   return {
     streaming: true,
