@@ -261,6 +261,35 @@ describe('parseEventXml (splunk-semantics.md §5.1 shape)', () => {
     expect(isoToEpochSeconds('2021-01-14T23:41:40Z')).toBe(Date.UTC(2021, 0, 14, 23, 41, 40) / 1000);
     expect(isoToEpochSeconds('2021-01-14T23:4x:40Z')).toBeUndefined();
   });
+
+  it('isoToEpochSeconds keeps the last second: runs of times in and across seconds give the plain answer', () => {
+    const iso = (ms: number) => new Date(ms).toISOString().slice(0, 19);
+    fc.assert(
+      fc.property(
+        fc.integer({ min: Date.UTC(1970, 0, 1), max: Date.UTC(2100, 0, 1) }),
+        fc.array(fc.tuple(fc.integer({ min: -1500, max: 1500 }), fc.integer({ min: 0, max: 9_999_999 })), {
+          maxLength: 6,
+        }),
+        (start, steps) => {
+          let ms = start - (start % 1000);
+          for (const [step, ticks] of steps) {
+            ms += step;
+            const s = `${iso(ms)}.${String(ticks).padStart(7, '0')}00Z`;
+            let frac = 0;
+            let scale = 0.1;
+            for (const c of s.slice(20, 26)) {
+              frac += Number(c) * scale;
+              scale /= 10;
+            }
+            const whole = Math.floor(ms / 1000);
+            expect(isoToEpochSeconds(s)).toBe(whole + Math.round(frac * 1e6) / 1e6);
+            expect(isoToEpochSeconds(`${iso(ms)}Z`)).toBe(whole);
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
 });
 
 describe('XmlWinEventLog fixture reader', () => {

@@ -43,6 +43,11 @@ export function decodeXmlEntities(s: string): string {
 
 const ISO = /^(\d{4})-(\d\d)-(\d\d)[T ](\d\d):(\d\d):(\d\d)(?:\.(\d+))?(Z|[+-]\d\d:?\d\d)?$/;
 
+/** Positions of the digits in `YYYY-MM-DDTHH:MM:SS`. */
+const ISO_DIGITS = [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18];
+let lastIsoKey = -1;
+let lastIsoSeconds = 0;
+
 /** `2021-01-14T23:41:40.145335200Z` → epoch seconds (fraction kept to microseconds). No zone = UTC. */
 export function isoToEpochSeconds(s: string): number | undefined {
   // Fast path for the Windows form `YYYY-MM-DDTHH:MM:SS[.fraction]Z` (every XmlWinEventLog event).
@@ -80,8 +85,19 @@ export function isoToEpochSeconds(s: string): number | undefined {
         }
       }
     }
-    for (const i of [0, 1, 2, 3, 5, 6, 8, 9, 11, 12, 14, 15, 17, 18]) if (d(i) < 0 || d(i) > 9) ok = false;
-    if (ok) return Date.UTC(y, mo - 1, day, h, mi, se) / 1000 + Math.round(frac * 1e6) / 1e6;
+    for (let k = 0; ok && k < ISO_DIGITS.length; k++) {
+      const c = d(ISO_DIGITS[k]!);
+      if (c < 0 || c > 9) ok = false;
+    }
+    if (ok) {
+      // Events come in runs within the same second: the last second's Date.UTC is kept.
+      const key = ((((y * 13 + mo) * 32 + day) * 24 + h) * 60 + mi) * 61 + se;
+      if (key !== lastIsoKey) {
+        lastIsoKey = key;
+        lastIsoSeconds = Date.UTC(y, mo - 1, day, h, mi, se) / 1000;
+      }
+      return lastIsoSeconds + Math.round(frac * 1e6) / 1e6;
+    }
   }
   const m = ISO.exec(s.trim());
   if (!m) return undefined;

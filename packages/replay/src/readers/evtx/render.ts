@@ -34,7 +34,18 @@ import {
   sectionFor,
 } from './plan.js';
 import { planAt } from './plan-cache.js';
-import { arrayItems, scalarText, T_ARRAY, T_BINXML, T_NULL, u16, u32, utf16, ValueError } from './values.js';
+import {
+  arrayItems,
+  isStringType,
+  scalarText,
+  T_ARRAY,
+  T_BINXML,
+  T_NULL,
+  u16,
+  u32,
+  utf16,
+  ValueError,
+} from './values.js';
 
 /**
  * Renders a parsed record as the single-line XML Splunk's `XmlWinEventLog` input indexes — the
@@ -498,7 +509,7 @@ export class Renderer {
             let v = '';
             if (t === T_NULL) {
               if ((c.children![0] as PSubst).optional) continue; // left out, as pOnce
-            } else v = escapeText(this.pText(i));
+            } else v = this.pText(i, false);
             this.out += c.leafOpen + v + c.close;
             const fields = this.fields;
             if (fields !== undefined && c.leafKey !== undefined) {
@@ -529,7 +540,7 @@ export class Renderer {
         if (this.pChild) child = true;
         continue;
       }
-      const s = escapeText(this.pText(i));
+      const s = this.pText(i, false);
       this.out += s;
       text += s;
     }
@@ -584,13 +595,17 @@ export class Renderer {
     return acc.text;
   }
 
-  private pText(i: number): string {
+  /** Substitution `i`'s text escaped for content or (`attr`) an attribute value; only strings need escaping. */
+  private pText(i: number, attr: boolean): string {
     const t = this.pTypes[i]!;
     const off = this.pOffs[i]!;
     try {
-      return t & T_ARRAY
-        ? arrayItems(this.ctx.buf, off, this.pSizes[i]!, t).join(' ')
-        : scalarText(this.ctx.buf, off, this.pSizes[i]!, t);
+      const text =
+        t & T_ARRAY
+          ? arrayItems(this.ctx.buf, off, this.pSizes[i]!, t).join(' ')
+          : scalarText(this.ctx.buf, off, this.pSizes[i]!, t);
+      if (!isStringType(t)) return text;
+      return attr ? escapeAttr(text) : escapeText(text);
     } catch (e) {
       if (e instanceof ValueError) throw new RenderError(`substitution ${i}: ${e.message}`, off);
       throw e;
@@ -648,7 +663,7 @@ export class Renderer {
         this.unusual = true;
         continue;
       }
-      s += escapeAttr(this.pText(i));
+      s += this.pText(i, true);
     }
     return nullOptional && s === '' ? undefined : s;
   }

@@ -1,0 +1,68 @@
+// The scan bench's floor alone (packages/scan/bench/scan.bench.ts): readFixture over the 281 real
+// EVTX captures of ../shared/data/evtx as XmlWinEventLog — EVTX chunks, binary XML, the rendered
+// text and fields of every event; no extraction, no detection. CPU seconds of this process (user +
+// system, best of 7: the machine is shared), so that a change to the reader can be measured
+// without the minutes the full scan bench takes.
+// DAC_FLOOR_PROFILE=FILE: a CPU profile (.cpuprofile, node:inspector) of three more warm passes.
+import { existsSync, readdirSync, statSync } from 'node:fs';
+import { join } from 'node:path';
+import { formatFor, readFixture } from '@dac/replay';
+
+const root = process.env.DAC_REPO_ROOT ?? process.cwd();
+const corpus = join(root, '..', 'shared', 'data', 'evtx');
+if (!existsSync(corpus)) {
+  console.log(`skipped: no EVTX corpus at ${corpus}`);
+  process.exit(0);
+}
+const files: string[] = [];
+const walk = (d: string) => {
+  for (const e of readdirSync(d, { withFileTypes: true })) {
+    const p = join(d, e.name);
+    if (e.isDirectory()) walk(p);
+    else if (e.name.toLowerCase().endsWith('.evtx')) files.push(p);
+  }
+};
+walk(corpus);
+files.sort();
+const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
+const fmt = formatFor('XmlWinEventLog');
+if ('error' in fmt) throw new Error(fmt.error);
+
+async function pass(): Promise<number> {
+  let events = 0;
+  for (const f of files)
+    events += (await readFixture(f, fmt as Exclude<typeof fmt, { error: string }>, () => {}, { maxIssues: 0 })).events;
+  return events;
+}
+
+const runs = Number(process.env.DAC_FLOOR_RUNS ?? 7);
+let best = Infinity;
+let first = 0;
+let events = 0;
+for (let i = 0; i < runs; i++) {
+  (globalThis as { gc?: () => void }).gc?.();
+  const t0 = process.cpuUsage();
+  events = await pass();
+  const d = process.cpuUsage(t0);
+  const s = (d.user + d.system) / 1e6;
+  if (i === 0) first = s;
+  best = Math.min(best, s);
+}
+console.log(
+  `${files.length} files, ${(bytes / 1e6).toFixed(2)} MB, ${events} events; floor (read + decode): first pass ${first.toFixed(3)} s CPU, best of ${runs} ${best.toFixed(3)} s CPU = ${Math.round(events / best).toLocaleString('en')} events/s, ${(bytes / 1e6 / best).toFixed(1)} MB/s`,
+);
+
+const profileTo = process.env.DAC_FLOOR_PROFILE;
+if (profileTo) {
+  const { Session } = await import('node:inspector/promises');
+  const { writeFileSync } = await import('node:fs');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: 100 });
+  await session.post('Profiler.start');
+  for (let i = 0; i < 3; i++) await pass();
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(profileTo, JSON.stringify(profile));
+  console.log(`profile of three passes written to ${profileTo}`);
+}
