@@ -12,25 +12,40 @@ import { loadContent, type ContentTree } from '@dac/content';
 import type { CompiledPredicateHook } from '@dac/search';
 import type { LogFile } from './logs.js';
 import { scanFile, scanIndex, type FileScan } from './scan.js';
-import { scanDetections } from './detections.js';
+import { scanContentOf, scanDetections, type ScanContent } from './detections.js';
 import type { NotScanned, ScanDetection, ScanResult } from './types.js';
 
 export interface PreparedScan {
   root: string;
+  /** What the detections were prepared from: a worker thread prepares its own from it. */
+  content: ScanContent;
   detections: ScanDetection[];
   notScanned: NotScanned[];
   prepareSeconds: number;
 }
 
-/** Loads the content tree at `root` and prepares every detection for scanning. */
+/**
+ * Loads the content tree at `root` (unless given the tree, or its scan content) and prepares
+ * every detection for scanning.
+ */
 export function prepareScan(
   root: string,
-  opts: { compiledPredicateFor?: (file: string) => CompiledPredicateHook | undefined; tree?: ContentTree } = {},
+  opts: {
+    compiledPredicateFor?: (file: string) => CompiledPredicateHook | undefined;
+    tree?: ContentTree;
+    content?: ScanContent;
+  } = {},
 ): PreparedScan {
   const t0 = performance.now();
-  const tree = opts.tree ?? loadContent(root);
-  const { detections, notScanned } = scanDetections(tree, { compiledPredicateFor: opts.compiledPredicateFor });
-  return { root, detections, notScanned, prepareSeconds: (performance.now() - t0) / 1000 };
+  const content = opts.content ?? scanContentOf(opts.tree ?? loadContent(root));
+  const { detections, notScanned } = scanDetections(content, { compiledPredicateFor: opts.compiledPredicateFor });
+  return { root, content, detections, notScanned, prepareSeconds: (performance.now() - t0) / 1000 };
+}
+
+/** What a scan worker is started with: it prepares the detections of `content` itself. */
+export interface WorkerStart {
+  root: string;
+  content: ScanContent;
 }
 
 /**
@@ -92,7 +107,8 @@ export async function runScan(
     for (let w = 1; w < jobs; w++)
       workers.push(
         new Promise<void>((resolvePromise, reject) => {
-          const worker = new Worker(entry, { workerData: { root: prepared.root } });
+          const start: WorkerStart = { root: prepared.root, content: prepared.content };
+          const worker = new Worker(entry, { workerData: start });
           let current = -1;
           const give = () => {
             if (next >= logs.length) {
