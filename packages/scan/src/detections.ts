@@ -3,7 +3,7 @@
  * dac runs a detection offline): `prepareDetection` gives a prepared detection (its index keys,
  * the fields it reads, `open()` → push/end) or the reason it cannot be replayed.
  */
-import type { ContentTree, DetectionData } from '@dac/content';
+import type { DetectionData } from '@dac/content';
 import { defaultAddonEngine, defaultDataModels, type DataModelProvider, type SplunkEvent } from '@dac/normalise';
 import { pushFilter, readsEventsOnce } from '@dac/search';
 import {
@@ -13,7 +13,8 @@ import {
   type IndexKeys as ReplayKeys,
   type PreparedDetection,
 } from '@dac/replay';
-import { macroDefinitions, searchMacroTable, type MacroDefinition } from '@dac/spl';
+import { searchMacroTable } from '@dac/spl';
+import type { ScanContent } from './content.js';
 import type { CompiledPredicateHook } from '@dac/search';
 import type { DetectionRun, IndexKeys, NotScanned, ScanDetection } from './types.js';
 
@@ -131,29 +132,6 @@ let shared: DataModelProvider | undefined;
 export function sharedDataModels(): DataModelProvider {
   shared ??= sharedRows(defaultDataModels());
   return shared;
-}
-
-/**
- * What preparing the detections reads of a content tree, as plain data: a worker thread is sent
- * it (structured clone, tens of milliseconds) instead of loading the tree's YAML again (the YAML
- * with positions is most of a cold preparation: ~3 of ~4.5 s CPU on the ESCU corpus).
- */
-export interface ScanContent {
-  /** The detection files in tree order: content-relative path, value (undefined: not a mapping). */
-  detections: { file: string; data: DetectionData | undefined }[];
-  /** The content's macro definitions (@dac/spl macroDefinitions). */
-  macros: MacroDefinition[];
-  /** The lookup definitions: absolute path of the YAML (its CSV file is beside it) and value. */
-  lookups: { file: { path: string }; data: unknown }[];
-}
-
-/** The parts of a loaded tree that scanDetections reads. */
-export function scanContentOf(tree: Pick<ContentTree, 'detections' | 'macros' | 'lookups'>): ScanContent {
-  return {
-    detections: tree.detections.map((d) => ({ file: d.file.relPath, data: d.data })),
-    macros: macroDefinitions(tree.macros),
-    lookups: tree.lookups.map((l) => ({ file: { path: l.file.path }, data: l.data })),
-  };
 }
 
 /** The context the detections are prepared in (replay's contentContext, from plain content). */

@@ -16,7 +16,8 @@ export { RuleIndex, StreamRouting, valueKey, type RuleIndexOptions } from './rul
 export { findLogs, sourcetypeOf, sourcetypeOfLine, LogArgumentError, LOG_EXTENSIONS, type LogFile } from './logs.js';
 export { scanFile, scanIndex, type FileScan } from './scan.js';
 export { prepareScan, runScan, scanWorkerEntry, WORKER_MIN_BYTES, type PreparedScan, type ScanOptions } from './run.js';
-export { scanContentOf, scanDetections, scanKeysOf, type ScanContent } from './detections.js';
+export { scanDetections, scanKeysOf } from './detections.js';
+export { loadScanContent, scanContentOf, type ScanContent } from './content.js';
 export { scanJson, scanText } from './output.js';
 export {
   coverage,

@@ -8,11 +8,12 @@ import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { loadContent, type ContentTree } from '@dac/content';
+import type { ContentTree } from '@dac/content';
 import type { CompiledPredicateHook } from '@dac/search';
 import type { LogFile } from './logs.js';
 import { scanFile, scanIndex, type FileScan } from './scan.js';
-import { scanContentOf, scanDetections, type ScanContent } from './detections.js';
+import { scanDetections } from './detections.js';
+import { loadScanContent, scanContentOf, type ScanContent } from './content.js';
 import type { NotScanned, ScanDetection, ScanResult } from './types.js';
 
 export interface PreparedScan {
@@ -37,7 +38,7 @@ export function prepareScan(
   } = {},
 ): PreparedScan {
   const t0 = performance.now();
-  const content = opts.content ?? scanContentOf(opts.tree ?? loadContent(root));
+  const content = opts.content ?? (opts.tree ? scanContentOf(opts.tree) : loadScanContent(root));
   const { detections, notScanned } = scanDetections(content, { compiledPredicateFor: opts.compiledPredicateFor });
   return { root, content, detections, notScanned, prepareSeconds: (performance.now() - t0) / 1000 };
 }

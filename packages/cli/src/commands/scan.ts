@@ -62,9 +62,10 @@ export const scanCommand: DacCommand = {
       if (logs.length === 0) return fail(`no log files (.evtx .log .json .jsonl .gz .zip) under ${logArgs.join(', ')}`);
       const tty = process.stderr.isTTY === true;
       if (tty) process.stderr.write('dac scan: preparing detections…\r');
-      const tree = loadContent(root);
       // Generated matchers in this thread (worker threads, -j > 1, keep the interpreter: same results).
-      const matchers = opts.matchers === true ? await detectionMatchers(tree) : undefined;
+      // They need the whole tree; without them the scan reads only the documents it prepares from.
+      const tree = opts.matchers === true ? loadContent(root) : undefined;
+      const matchers = tree ? await detectionMatchers(tree) : undefined;
       const prepared = prepareScan(root, { tree, compiledPredicateFor: matchers?.compiledPredicateFor });
       const result = await runScan(prepared, logs, {
         jobs: jobsOf(opts),
