@@ -65,7 +65,10 @@ export interface ContentContext {
  * default_match); KV store collections, ML models and missing files are "unavailable" with the
  * reason, so a search using one is reported not replayable by name.
  */
-export function contentLookups(tree: Pick<ContentTree, 'lookups'>): LookupProvider {
+export function contentLookups(tree: {
+  // What is read of each lookup item (a ContentItem, or the plain copy a scan worker is sent).
+  readonly lookups: readonly { readonly file: { readonly path: string }; readonly data: unknown }[];
+}): LookupProvider {
   const defs = new Map<string, { def: LookupDefinition & { collection?: string }; dir: string }>();
   for (const item of tree.lookups) {
     const d = item.data as (LookupDefinition & { collection?: string }) | undefined;

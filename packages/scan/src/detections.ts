@@ -3,18 +3,19 @@
  * dac runs a detection offline): `prepareDetection` gives a prepared detection (its index keys,
  * the fields it reads, `open()` → push/end) or the reason it cannot be replayed.
  */
-import type { ContentTree, DetectionData } from '@dac/content';
-import { defaultDataModels, type DataModelProvider, type SplunkEvent } from '@dac/normalise';
+import type { DetectionData } from '@dac/content';
+import { defaultAddonEngine, defaultDataModels, type DataModelProvider, type SplunkEvent } from '@dac/normalise';
 import {
   type Event,
   openSearch,
   openSearchNow,
   type PushSearch,
   pushFilter,
-  readsEventsOnce,
   type SearchPlan,
 } from '@dac/search';
-import { contentContext, prepareDetection, type PreparedDetection } from '@dac/replay';
+import { contentLookups, prepareDetection, type ContentContext } from '@dac/replay';
+import { searchMacroTable } from '@dac/spl';
+import type { ScanContent } from './content.js';
 import type { CompiledPredicateHook } from '@dac/search';
 import { detectionKeys } from './keys.js';
 import type { DetectionRun, NotScanned, ScanDetection } from './types.js';
@@ -93,23 +94,30 @@ export function sharedDataModels(): DataModelProvider {
   return shared;
 }
 
-/** Every detection of the tree, prepared for scanning or told why not. */
+/** The context the detections are prepared in (replay's contentContext, from plain content). */
+function scanContext(content: ScanContent): ContentContext {
+  return {
+    macros: searchMacroTable(content.macros),
+    lookups: contentLookups(content),
+    dataModels: sharedDataModels(),
+    addons: defaultAddonEngine(),
+  };
+}
+
+/** Every detection of the content, prepared for scanning or told why not. */
 export function scanDetections(
-  tree: ContentTree,
+  content: ScanContent,
   opts: {
     now?: number;
     /** Per detection file: the compiled predicates of its first command (generated matchers), else the interpreter. */
     compiledPredicateFor?: (file: string) => CompiledPredicateHook | undefined;
   } = {},
 ): { detections: ScanDetection[]; notScanned: NotScanned[] } {
-  const base = contentContext(tree);
-  const ctx = { ...base, dataModels: sharedDataModels() };
+  const ctx = scanContext(content);
   const now = opts.now ?? Date.now() / 1000;
   const detections: ScanDetection[] = [];
   const notScanned: NotScanned[] = [];
-  for (const item of tree.detections) {
-    const data = item.data;
-    const file = item.file.relPath;
+  for (const { file, data } of content.detections) {
     const name = typeof data?.name === 'string' ? data.name : file;
     const techniques = data ? techniquesOf(data) : [];
     if (!data) {

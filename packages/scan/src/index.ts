@@ -18,9 +18,21 @@ export type {
 export { RuleIndex, StreamRouting, type RuleIndexOptions } from './rule-index.js';
 export { findLogs, sourcetypeOf, sourcetypeOfLine, LogArgumentError, LOG_EXTENSIONS, type LogFile } from './logs.js';
 export { scanFile, scanIndex, type FileScan } from './scan.js';
-export { prepareScan, runScan, scanWorkerEntry, WORKER_MIN_BYTES, type PreparedScan, type ScanOptions } from './run.js';
+export {
+  LogQueue,
+  prepareScan,
+  runScan,
+  scanJobs,
+  scanWorkerEntry,
+  startScanWorkers,
+  WORKER_MIN_BYTES,
+  type PreparedScan,
+  type ScanOptions,
+  type ScanWorkers,
+} from './run.js';
 export { scanDetections } from './detections.js';
 export { detectionKeys, necessaryClauses } from './keys.js';
+export { loadScanContent, scanContentOf, type ScanContent } from './content.js';
 export { scanJson, scanText } from './output.js';
 export {
   coverage,

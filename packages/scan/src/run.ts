@@ -1,36 +1,46 @@
 /**
  * A whole scan: prepare the detections of a content tree, scan every log file, sum up. With
- * `jobs` > 1 (and a bundled worker script beside this module), files are handed out one at a time
- * to this thread and `jobs − 1` worker threads, each holding its own prepared detections; results
- * are merged in log order, so the output does not depend on the thread count.
+ * `jobs` > 1 (and a bundled worker script beside this module), this thread and `jobs − 1` worker
+ * threads claim the files one at a time, largest first, each thread holding its own prepared
+ * detections; results are merged in log order, so the output does not depend on the thread count.
  */
 import { existsSync, statSync } from 'node:fs';
 import { availableParallelism } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
-import { loadContent, type ContentTree } from '@dac/content';
+import type { ContentTree } from '@dac/content';
 import type { CompiledPredicateHook } from '@dac/search';
 import type { LogFile } from './logs.js';
 import { scanFile, scanIndex, type FileScan } from './scan.js';
 import { scanDetections } from './detections.js';
+import { loadScanContent, scanContentOf, type ScanContent } from './content.js';
 import type { NotScanned, ScanDetection, ScanResult } from './types.js';
 
 export interface PreparedScan {
   root: string;
+  /** What the detections were prepared from: a worker thread prepares its own from it. */
+  content: ScanContent;
   detections: ScanDetection[];
   notScanned: NotScanned[];
   prepareSeconds: number;
 }
 
-/** Loads the content tree at `root` and prepares every detection for scanning. */
+/**
+ * Loads the content tree at `root` (unless given the tree, or its scan content) and prepares
+ * every detection for scanning.
+ */
 export function prepareScan(
   root: string,
-  opts: { compiledPredicateFor?: (file: string) => CompiledPredicateHook | undefined; tree?: ContentTree } = {},
+  opts: {
+    compiledPredicateFor?: (file: string) => CompiledPredicateHook | undefined;
+    tree?: ContentTree;
+    content?: ScanContent;
+  } = {},
 ): PreparedScan {
   const t0 = performance.now();
-  const tree = opts.tree ?? loadContent(root);
-  const { detections, notScanned } = scanDetections(tree, { compiledPredicateFor: opts.compiledPredicateFor });
-  return { root, detections, notScanned, prepareSeconds: (performance.now() - t0) / 1000 };
+  const content = opts.content ?? (opts.tree ? scanContentOf(opts.tree) : loadScanContent(root));
+  const { detections, notScanned } = scanDetections(content, { compiledPredicateFor: opts.compiledPredicateFor });
+  return { root, content, detections, notScanned, prepareSeconds: (performance.now() - t0) / 1000 };
 }
 
 /**
@@ -48,6 +58,8 @@ export interface ScanOptions {
   jobs?: number;
   /** With workers: whether this thread scans files too (default true; false: workers only). */
   scanInThread?: boolean;
+  /** Workers already started over these logs (startScanWorkers); `jobs` is then not read. */
+  workers?: ScanWorkers;
   /** After each file. */
   onProgress?(done: number, total: number, log: string): void;
 }
@@ -65,7 +77,128 @@ export function scanWorkerEntry(): URL | undefined {
   }
 }
 
-export type WorkerMessage = { ready: true } | { index: number; result: FileScan } | { error: string };
+/**
+ * The log files of a scan in the order threads claim them, largest first (so that the last files
+ * claimed are small and the threads finish together), through a counter in shared memory: a
+ * worker claims its next file itself, without waiting for this thread to hand it one (this thread
+ * is busy scanning its own file then).
+ */
+export class LogQueue {
+  constructor(
+    /** Log indices in claim order. */
+    readonly order: readonly number[],
+    /** How many have been claimed (one Int32 in a SharedArrayBuffer shared with the workers). */
+    readonly claimed: Int32Array = new Int32Array(new SharedArrayBuffer(4)),
+  ) {}
+
+  /** The queue of `logs`, largest file first (ties and unreadable files: log order). */
+  static bySize(logs: readonly LogFile[]): LogQueue {
+    const size = logs.map((l) => (existsSync(l.path) ? statSync(l.path).size : 0));
+    return new LogQueue(logs.map((_, i) => i).sort((a, b) => size[b]! - size[a]! || a - b));
+  }
+
+  /** The next log index to scan, or undefined when every file has been claimed. */
+  claim(): number | undefined {
+    const k = Atomics.add(this.claimed, 0, 1);
+    return k < this.order.length ? this.order[k] : undefined;
+  }
+}
+
+/** What a scan worker is started with: it prepares the detections of `content`, then claims files. */
+export interface WorkerStart {
+  root: string;
+  content: ScanContent;
+  logs: readonly LogFile[];
+  order: readonly number[];
+  claimed: Int32Array;
+}
+
+export type WorkerMessage =
+  | { scanning: number }
+  | { index: number; result: FileScan }
+  | { done: true }
+  | { error: string };
+
+/** Worker threads scanning the files of a LogQueue (startScanWorkers). */
+export interface ScanWorkers {
+  logs: readonly LogFile[];
+  queue: LogQueue;
+  /** Sets where results go (those that came before are handed over at once). */
+  onResult(f: (index: number, result: FileScan) => void): void;
+  /** Settles when every worker has found the queue empty; rejects on a worker's failure. */
+  finished: Promise<void>;
+}
+
+/** The thread count of a scan of `logs`: `jobs`, by default as ScanOptions.jobs says. */
+export function scanJobs(logs: readonly LogFile[], jobs?: number): number {
+  const bytes = () => logs.reduce((a, l) => a + (existsSync(l.path) ? statSync(l.path).size : 0), 0);
+  const wanted = jobs ?? (bytes() >= WORKER_MIN_BYTES ? availableParallelism() : 1);
+  return Math.max(1, Math.min(wanted, logs.length));
+}
+
+/**
+ * Starts `jobs − 1` worker threads over `logs` (none when jobs ≤ 1 or without the bundled worker
+ * script). Each prepares the detections of `content` at once — start them before preparing this
+ * thread's own, so that the preparations run side by side — then scans the files it claims.
+ */
+export function startScanWorkers(
+  root: string,
+  content: ScanContent,
+  logs: readonly LogFile[],
+  jobs: number,
+): ScanWorkers | undefined {
+  const entry = jobs > 1 ? scanWorkerEntry() : undefined;
+  if (!entry) return undefined;
+  const queue = LogQueue.bySize(logs);
+  const early: [number, FileScan][] = [];
+  let deliver: (i: number, r: FileScan) => void = (i, r) => {
+    early.push([i, r]);
+  };
+  const start: WorkerStart = { root, content, logs, order: queue.order, claimed: queue.claimed };
+  const workers: Promise<void>[] = [];
+  for (let w = 1; w < jobs; w++)
+    workers.push(
+      new Promise<void>((resolvePromise, reject) => {
+        const worker = new Worker(entry, { workerData: start });
+        let current = -1;
+        let done = false;
+        worker.on('message', (m: WorkerMessage) => {
+          if ('scanning' in m) current = m.scanning;
+          else if ('index' in m) {
+            current = -1;
+            deliver(m.index, m.result);
+          } else if ('done' in m) {
+            done = true;
+            void worker.terminate();
+            resolvePromise();
+          } else {
+            void worker.terminate();
+            reject(new Error(`scan worker failed: ${m.error}`));
+          }
+        });
+        worker.once('error', reject);
+        worker.once('exit', (code) => {
+          if (!done)
+            reject(
+              new Error(
+                `scan worker exited with code ${code}${current >= 0 ? ` while scanning ${logs[current]!.log}` : ''}`,
+              ),
+            );
+        });
+      }),
+    );
+  const finished = Promise.all(workers).then(() => {});
+  finished.catch(() => {});
+  return {
+    logs,
+    queue,
+    onResult(f) {
+      deliver = f;
+      for (const [i, r] of early.splice(0)) f(i, r);
+    },
+    finished,
+  };
+}
 
 /** Scans `logs` with the prepared detections; results in log order. */
 export async function runScan(
@@ -76,57 +209,19 @@ export async function runScan(
   const t0 = performance.now();
   const index = scanIndex(prepared.detections);
   const results: (FileScan | undefined)[] = new Array(logs.length);
-  let next = 0;
   let done = 0;
   const finished = (i: number, r: FileScan) => {
     results[i] = r;
     done++;
     opts.onProgress?.(done, logs.length, logs[i]!.log);
   };
-  const bytes = () => logs.reduce((a, l) => a + (existsSync(l.path) ? statSync(l.path).size : 0), 0);
-  const wanted = opts.jobs ?? (bytes() >= WORKER_MIN_BYTES ? availableParallelism() : 1);
-  const jobs = Math.max(1, Math.min(wanted, logs.length));
-  const entry = jobs > 1 ? scanWorkerEntry() : undefined;
-  const workers: Promise<void>[] = [];
-  if (entry)
-    for (let w = 1; w < jobs; w++)
-      workers.push(
-        new Promise<void>((resolvePromise, reject) => {
-          const worker = new Worker(entry, { workerData: { root: prepared.root } });
-          let current = -1;
-          const give = () => {
-            if (next >= logs.length) {
-              void worker.terminate();
-              resolvePromise();
-              return;
-            }
-            current = next++;
-            worker.postMessage({ index: current, file: logs[current] });
-          };
-          worker.on('message', (m: WorkerMessage) => {
-            if ('ready' in m) give();
-            else if ('error' in m) {
-              void worker.terminate();
-              reject(new Error(`scan worker failed: ${m.error}`));
-            } else {
-              finished(m.index, m.result);
-              current = -1;
-              give();
-            }
-          });
-          worker.once('error', reject);
-          worker.once('exit', (code) => {
-            if (current >= 0)
-              reject(new Error(`scan worker exited with code ${code} while scanning ${logs[current]!.log}`));
-            else resolvePromise();
-          });
-        }),
-      );
-  while ((workers.length === 0 || opts.scanInThread !== false) && next < logs.length) {
-    const i = next++;
-    finished(i, await scanFile(index, logs[i]!));
-  }
-  await Promise.all(workers);
+  if (opts.workers && opts.workers.logs !== logs) throw new Error('runScan: the workers were started over other logs');
+  const workers = opts.workers ?? startScanWorkers(prepared.root, prepared.content, logs, scanJobs(logs, opts.jobs));
+  workers?.onResult(finished);
+  const queue = workers?.queue ?? new LogQueue(logs.map((_, i) => i));
+  if (!workers || opts.scanInThread !== false)
+    for (let i = queue.claim(); i !== undefined; i = queue.claim()) finished(i, await scanFile(index, logs[i]!));
+  await workers?.finished;
   const scans = results as FileScan[];
   const hits = scans.flatMap((s) => s.hits);
   const reports = scans.map((s) => s.report);

@@ -1,7 +1,19 @@
 import { existsSync, statSync } from 'node:fs';
 import { resolve } from 'node:path';
 import { Option, type Command } from 'commander';
-import { findLogs, LogArgumentError, prepareScan, runScan, scanJson, scanText, writeReport } from '@dac/scan';
+import {
+  findLogs,
+  LogArgumentError,
+  loadScanContent,
+  prepareScan,
+  runScan,
+  scanContentOf,
+  scanJobs,
+  scanJson,
+  scanText,
+  startScanWorkers,
+  writeReport,
+} from '@dac/scan';
 import { loadContent } from '@dac/content';
 import { loadAttack } from '@dac/validate';
 import { detectionMatchers } from '../matchers.js';
@@ -62,12 +74,17 @@ export const scanCommand: DacCommand = {
       if (logs.length === 0) return fail(`no log files (.evtx .log .json .jsonl .gz .zip) under ${logArgs.join(', ')}`);
       const tty = process.stderr.isTTY === true;
       if (tty) process.stderr.write('dac scan: preparing detections…\r');
-      const tree = loadContent(root);
       // Generated matchers in this thread (worker threads, -j > 1, keep the interpreter: same results).
-      const matchers = opts.matchers === true ? await detectionMatchers(tree) : undefined;
-      const prepared = prepareScan(root, { tree, compiledPredicateFor: matchers?.compiledPredicateFor });
+      // They need the whole tree; without them the scan reads only the documents it prepares from.
+      const tree = opts.matchers === true ? loadContent(root) : undefined;
+      const content = tree ? scanContentOf(tree) : loadScanContent(root);
+      // The workers prepare their detections while this thread prepares its own.
+      const workers = startScanWorkers(root, content, logs, scanJobs(logs, jobsOf(opts)));
+      const matchers = tree ? await detectionMatchers(tree) : undefined;
+      const prepared = prepareScan(root, { content, compiledPredicateFor: matchers?.compiledPredicateFor });
       const result = await runScan(prepared, logs, {
-        jobs: jobsOf(opts),
+        // Without workers (one thread asked for or found worth it, or no bundled worker): this thread alone.
+        ...(workers ? { workers } : { jobs: 1 }),
         onProgress: tty ? (done, total) => process.stderr.write(`\x1b[2Kdac scan: ${done}/${total} logs\r`) : undefined,
       });
       if (tty) process.stderr.write('\x1b[2K');
