@@ -147,7 +147,31 @@ describe('pushFilter over arbitrary events: pushing only the accepted ones gives
     'search kind=proc process_name=c* | stats count by dest | join dest [search kind=net | stats count as nets by dest]',
     'search dest=h1 | stats count',
   ];
-  it.each(searches)('%s', async (spl) => {
+  // One row per process_name value, as Endpoint.Ports' mvexpand makes them: an event's rows can
+  // then match the where-clause in part (tstats keeps just the matching ones for the push).
+  const expanded: DataModelProvider = {
+    dataset: (req) => {
+      const rowsOf = (e: Event): Row[] => {
+        if (e.kind !== 'proc') return [];
+        const v = e.process_name;
+        return Array.isArray(v) ? v.map((x) => ({ ...e, process_name: x }) as Row) : [{ ...e } as Row];
+      };
+      return {
+        name: `${req.model}.${req.path.join('.')}`,
+        rowsOf,
+        rows: function* (src) {
+          for (const e of (typeof src === 'function' ? src() : src) as Iterable<Event>) yield* rowsOf(e);
+        },
+      };
+    },
+  };
+  const cases = [
+    ...searches.map((spl) => ({ spl, rows: 'one row per event', dataModels })),
+    ...searches
+      .filter((spl) => spl.includes('tstats'))
+      .map((spl) => ({ spl, rows: 'one row per process_name value', dataModels: expanded })),
+  ];
+  it.each(cases)('$spl ($rows)', async ({ spl, dataModels }) => {
     const r = prepare(spl, { dataModels });
     if (!r.ok) throw new Error(r.notReplayable.reason);
     const accepts = pushFilter(r.plan);

@@ -88,6 +88,24 @@ function prefixes(cmd: TstatsCommand, where: SearchExpr | undefined): string[] {
   return out;
 }
 
+const NO_ROWS: readonly Row[] = Object.freeze([]);
+
+/**
+ * The rows the predicate keeps: `rows` itself when it keeps all of them (an event's data-set rows
+ * are usually one row, and an accepted one is then kept without a copy), NO_ROWS for none.
+ */
+function matchingRows(rows: Iterable<Row>, match: Predicate): readonly Row[] {
+  if (!Array.isArray(rows)) return matchingRows([...rows], match);
+  const n = rows.length;
+  let i = 0;
+  while (i < n && match(rows[i]!)) i++;
+  if (i === n) return n === 0 ? NO_ROWS : (rows as Row[]);
+  // rows[i] fails: keep the ones before it and the later ones that match.
+  let kept: Row[] | undefined;
+  for (let j = i + 1; j < n; j++) if (match(rows[j]!)) (kept ??= rows.slice(0, i)).push(rows[j]!);
+  return kept ?? (i === 0 ? NO_ROWS : rows.slice(0, i));
+}
+
 export const tstats: CommandModule<TstatsCommand> = {
   names: ['tstats'],
   generating: true,
@@ -207,14 +225,16 @@ export const tstats: CommandModule<TstatsCommand> = {
     }
     const fillNull = opt('fillnull_value');
     // A compiled predicate (a generated matcher) may stand in for the interpreter: only for a
-    // WHERE without nodename and subsearches, which it was generated from as written.
-    // Without subsearches the predicate is the same for every run: compiled once, on first use.
-    let compiled: Predicate | undefined =
-      !nodename && subs.size === 0 && cmd.where
+    // WHERE without nodename and subsearches, which it was generated from as written. Without
+    // subsearches the predicate is the same for every run: compiled here, once.
+    const hooked =
+      subs.size === 0 && !nodename && cmd.where
         ? ctx.options.compiledPredicate?.({ command: 'tstats', expr: cmd.where, span: cmd.spanOfCommand, fieldKey })
         : undefined;
+    const fixedMatch: Predicate | undefined =
+      subs.size > 0 ? undefined : (hooked ?? compileSearch(where, { fieldKey }));
     const compileMatch = (rt: Runtime): Predicate =>
-      (compiled ??= subs.size === 0 ? compileSearch(where, { fieldKey }) : undefined) ??
+      fixedMatch ??
       compileSearch(where, {
         fieldKey,
         subsearch: (node) => {
@@ -223,9 +243,13 @@ export const tstats: CommandModule<TstatsCommand> = {
           return r.expr;
         },
       });
-    // The last event `accepts` was asked about and its rows that match the where-clause (one
-    // per plan: a caller asks, then pushes that event into one run).
-    const accepted: { event: Row | Event | undefined; rows: Row[] } = { event: undefined, rows: [] };
+    const rowsOf = dataset?.rowsOf;
+    // The last event `accepts` was asked about and its rows that match the where-clause (one per
+    // plan: a caller asks, then pushes that event into one run). Safe to hand to that push: the
+    // predicate has no subsearch (the same for every run) and the grouping reads rows, never
+    // modifies them.
+    let acceptedEvent: Row | Event | undefined;
+    let acceptedRows: readonly Row[] = NO_ROWS;
     return {
       name: 'tstats',
       span: cmd.spanOfCommand,
@@ -243,18 +267,17 @@ export const tstats: CommandModule<TstatsCommand> = {
       // Push mode (openSearch): events arrive one at a time; each becomes its data-set rows
       // (`DataSet.rowsOf`), and the groups are pushed on at the end — the same rows as generate.
       consume:
-        dataset && !dataset.rowsOf
+        dataset && !rowsOf
           ? undefined
           : (next, rt) => {
               const match = compileMatch(rt);
               const g = new Grouping(aggs, { byNames, byKeys, fieldKey, fillNull, transforms, now: rt.now });
-              const rowsOf = dataset?.rowsOf;
               return {
                 push(ev) {
                   // The caller usually asked `accepts` about this very event just before: its
                   // matching rows are kept, so the where-clause is checked once per event.
-                  if (ev === accepted.event) {
-                    for (const r of accepted.rows) g.add(r);
+                  if (ev === acceptedEvent) {
+                    for (const r of acceptedRows) g.add(r);
                   } else if (rowsOf) {
                     for (const r of rowsOf(ev)) if (match(r)) g.add(r);
                   } else if (match(ev)) g.add(ev);
@@ -266,24 +289,19 @@ export const tstats: CommandModule<TstatsCommand> = {
               };
             },
       // Push mode: an event none of whose data-set rows match the where-clause changes nothing.
-      ...(subs.size === 0 && (!dataset || dataset.rowsOf)
+      ...(fixedMatch && (!dataset || rowsOf)
         ? {
-            accepts: (ev: Row | Event) => {
-              const match = (compiled ??= compileSearch(where, { fieldKey }));
-              const rowsOf = dataset?.rowsOf;
-              // Kept for the push of this event that follows (consume): the rows the where-clause
-              // matches. Safe to reuse: the predicate has no subsearch (it is the same for every
-              // run) and rows are read, never modified, by the grouping.
-              accepted.event = undefined;
-              const rows = accepted.rows;
-              // Most events match nothing: truncating an empty array still costs a length write.
-              if (rows.length > 0) rows.length = 0;
-              if (!rowsOf) {
-                if (match(ev as Row)) rows.push(ev as Row);
-              } else for (const r of rowsOf(ev as Event)) if (match(r)) rows.push(r);
-              accepted.event = ev;
-              return rows.length > 0;
-            },
+            accepts: rowsOf
+              ? (ev: Row | Event) => {
+                  acceptedEvent = ev;
+                  acceptedRows = matchingRows(rowsOf(ev as Event), fixedMatch);
+                  return acceptedRows.length > 0;
+                }
+              : (ev: Row | Event) => {
+                  acceptedEvent = ev;
+                  acceptedRows = fixedMatch(ev as Row) ? [ev as Row] : NO_ROWS;
+                  return acceptedRows.length > 0;
+                },
           }
         : {}),
       stage: (next) => next,
