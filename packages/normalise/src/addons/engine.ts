@@ -19,16 +19,15 @@
  * the requested fields (their transitive inputs included), which is how a search that reads six
  * fields avoids computing sixty.
  */
-import type { FieldValue, SearchExpr } from '@dac/spl';
-import { parsePipeline } from '@dac/spl';
+import type { FieldValue } from '@dac/spl';
 import type { RawEvent, RawFields } from '../types.js';
 import { compileEval, evalToString, type CompiledEval } from './eval-compile.js';
 import { parseWinEventLogText } from './classic.js';
 import { defaultFieldsInto, punctOf } from './defaults.js';
 import { flattenJson } from './json.js';
 import { autoKv, cleanKey } from './kv.js';
-import type { Eventtype, InputProfile, Knowledge, KnowledgeOp, LookupTable, Stanza, Transform } from './model.js';
-import { compilePartial, partiallyEvaluate, searchReads } from './search-compile.js';
+import { StreamEventtypes } from './eventtypes.js';
+import type { InputProfile, Knowledge, KnowledgeOp, LookupTable, Stanza, Transform } from './model.js';
 
 /** An event as a Splunk search sees it: field name → string, multivalue list, or `_time` number. */
 export type SplunkEvent = Record<string, FieldValue>;
@@ -370,51 +369,6 @@ function assignEval(ev: SplunkEvent, field: string, v: unknown): void {
   else ev[field] = evalToString(v as number);
 }
 
-interface CompiledEventtype {
-  name: string;
-  tags: string[];
-  test: ((ev: SplunkEvent) => boolean) | boolean;
-  reads: ReadonlySet<string>;
-}
-
-/** Parses an eventtype search (`search = …`) into its expression. */
-function parseEventtypeSearch(et: Eventtype): SearchExpr | { error: string } {
-  const p = parsePipeline(et.search);
-  const err = p.diagnostics.find((d) => d.severity === 'error');
-  const cmd = p.pipeline.commands[0];
-  if (err) return { error: err.message };
-  if (p.pipeline.commands.length !== 1 || !cmd || cmd.kind !== 'search' || !cmd.expr)
-    return { error: 'an eventtype search must be one search expression' };
-  return cmd.expr;
-}
-
-/** Orders eventtypes so that every `eventtype=X` reference comes after X's own definition. */
-function orderEventtypes(list: { et: Eventtype; expr: SearchExpr }[]): { et: Eventtype; expr: SearchExpr }[] {
-  const byName = new Map(list.map((x) => [x.et.name, x]));
-  const done = new Set<string>();
-  const out: { et: Eventtype; expr: SearchExpr }[] = [];
-  const visiting = new Set<string>();
-  const refs = (e: SearchExpr, acc: string[]): string[] => {
-    if (e.kind === 'and' || e.kind === 'or') for (const a of e.args) refs(a, acc);
-    else if (e.kind === 'not') refs(e.arg, acc);
-    else if (e.kind === 'compare' && e.field === 'eventtype') acc.push(e.value.value);
-    return acc;
-  };
-  const visit = (x: { et: Eventtype; expr: SearchExpr }) => {
-    if (done.has(x.et.name) || visiting.has(x.et.name)) return;
-    visiting.add(x.et.name);
-    for (const r of refs(x.expr, [])) {
-      const d = byName.get(r);
-      if (d) visit(d);
-    }
-    visiting.delete(x.et.name);
-    done.add(x.et.name);
-    out.push(x);
-  };
-  for (const x of list) visit(x);
-  return out;
-}
-
 export interface Extractor {
   readonly sourcetype: string;
   readonly source: string;
@@ -465,15 +419,7 @@ class CompiledExtractor implements Extractor {
   readonly profile: InputProfile | undefined;
   readonly eventtypes: string[];
   private readonly steps: Step[] = [];
-  private readonly ets: CompiledEventtype[];
-  /** Indices into `ets`: the EventCode-only eventtypes, by lower-cased EventCode. */
-  private readonly byEventCode = new Map<string, number[]>();
-  private readonly codeOnly: number[] = [];
-  /** Indices into `ets` of the other eventtypes, in dependency order. */
-  private readonly generic: number[] = [];
-  /** Tags of eventtypes that are true for the whole stream. */
-  private readonly constEventtypes: string[] = [];
-  private readonly fieldTags: Knowledge['fieldTags'];
+  private readonly streamEventtypes: StreamEventtypes;
   private readonly plans = new WeakMap<ReadonlySet<string>, Plan>();
   private readonly fullPlan: Plan;
   /** The reader fields come before EXTRACT (XML, classic text); else KV_MODE adds them after REPORT. */
@@ -506,45 +452,12 @@ class CompiledExtractor implements Extractor {
       for (const [, op] of inPhase) this.steps.push(...compileOp(op, this.problems));
     }
     // Eventtypes, partially evaluated for this stream.
-    const known: Record<string, FieldValue> = { sourcetype, source, index };
-    const parsed: { et: Eventtype; expr: SearchExpr }[] = [];
-    for (const et of knowledge.eventtypes) {
-      const e = parseEventtypeSearch(et);
-      if ('error' in e) this.problems.push({ at: et.at, message: `eventtype ${et.name}: ${e.error}` });
-      else parsed.push({ et, expr: e });
-    }
-    const constant = new Map<string, boolean>();
-    this.ets = [];
-    for (const { et, expr } of orderEventtypes(parsed)) {
-      const p = partiallyEvaluate(expr, known, (name) => constant.get(name));
-      const test = compilePartial(p);
-      if (typeof test === 'boolean') {
-        constant.set(et.name, test);
-        if (test) this.constEventtypes.push(et.name);
-        continue;
-      }
-      const left = p.kind === 'expr' ? p.expr : expr;
-      const codes = eventCodeValues(left);
-      const i = this.ets.length;
-      if (codes) {
-        this.codeOnly.push(i);
-        for (const c of codes) {
-          const l = this.byEventCode.get(c);
-          if (l) l.push(i);
-          else this.byEventCode.set(c, [i]);
-        }
-      } else this.generic.push(i);
-      this.ets.push({ name: et.name, tags: et.tags, test, reads: searchReads(left) });
-    }
-    this.eventtypes = [...this.constEventtypes, ...this.ets.map((e) => e.name)];
-    this.tagsOf = new Map(knowledge.eventtypes.map((e) => [e.name, e.tags]));
-    this.fieldTags = knowledge.fieldTags;
-    for (const e of this.ets) for (const r of e.reads) this.eventtypeInputs.add(r);
-    for (const ft of this.fieldTags) this.eventtypeInputs.add(ft.field);
+    this.streamEventtypes = new StreamEventtypes(knowledge, { sourcetype, source, index }, this.problems);
+    this.eventtypes = this.streamEventtypes.names;
+    for (const r of this.streamEventtypes.searchReads) this.eventtypeInputs.add(r);
+    for (const f of this.streamEventtypes.tagFields) this.eventtypeInputs.add(f);
     this.fullPlan = this.plan(undefined);
   }
-
-  private readonly tagsOf: Map<string, string[]>;
 
   knownFields(): { name: string; written: boolean; multivalue: boolean }[] {
     const out = new Map<string, { name: string; written: boolean; multivalue: boolean }>();
@@ -565,7 +478,7 @@ class CompiledExtractor implements Extractor {
       for (const op of st.ops)
         if (op.kind === 'report')
           for (const t of op.transforms) if (t.mvAdd) for (const f of Object.keys(t.out)) add(f, true, true);
-    for (const e of this.ets) for (const r of e.reads) add(r, false);
+    for (const r of this.streamEventtypes.searchReads) add(r, false);
     return [...out.values()];
   }
 
@@ -584,8 +497,8 @@ class CompiledExtractor implements Extractor {
     const wantsTags = need.has('tag') || [...need].some((f) => f.startsWith('tag::'));
     const wantsEt = wantsTags || need.has('eventtype');
     if (wantsEt) {
-      for (const e of this.ets) for (const r of e.reads) need.add(r);
-      if (wantsTags) for (const ft of this.fieldTags) need.add(ft.field);
+      for (const r of this.streamEventtypes.searchReads) need.add(r);
+      if (wantsTags) for (const f of this.streamEventtypes.tagFields) need.add(f);
     }
     const chosen: number[] = [];
     for (let i = this.steps.length - 1; i >= 0; i--) {
@@ -799,83 +712,11 @@ class CompiledExtractor implements Extractor {
   }
 
   private addEventtypes(ev: SplunkEvent): void {
-    const ets = this.ets;
-    const hit = new Uint8Array(ets.length);
-    // Eventtypes that test only EventCode values: one map lookup instead of one test each.
-    const code = ev.EventCode;
-    if (typeof code === 'string') {
-      const idx = this.byEventCode.get(code.toLowerCase());
-      if (idx) for (const i of idx) hit[i] = 1;
-    } else for (const i of this.codeOnly) hit[i] = (ets[i].test as (e: SplunkEvent) => boolean)(ev) ? 1 : 0;
-    const names: string[] = [...this.constEventtypes];
-    if (this.generic.length > 0) {
-      // Eventtypes that refer to other per-event eventtypes see the ones decided so far.
-      for (let i = 0; i < ets.length; i++) if (hit[i]) names.push(ets[i].name);
-      ev.eventtype = names;
-      for (const i of this.generic) {
-        const t = ets[i].test;
-        if (t === true || (typeof t === 'function' && t(ev))) {
-          hit[i] = 1;
-          names.push(ets[i].name);
-        }
-      }
-      names.length = this.constEventtypes.length;
-    }
-    for (let i = 0; i < ets.length; i++) if (hit[i]) names.push(ets[i].name);
-    if (names.length > 0) ev.eventtype = names.length === 1 ? names[0] : names;
-    else delete ev.eventtype;
-    const tags = new Set<string>();
-    for (const n of names) for (const t of this.tagsOf.get(n) ?? EMPTY) tags.add(t);
-    // `tag::eventtype` holds the eventtype tags; `tag::<field>` the tags of a field's value.
-    if (tags.size > 0) ev['tag::eventtype'] = tags.size === 1 ? [...tags][0] : [...tags];
-    for (const ft of this.fieldTags) {
-      const v = ev[ft.field];
-      if (v === undefined || v === null) continue;
-      const want = ft.value.toLowerCase();
-      const match = Array.isArray(v) ? v.some((x) => x.toLowerCase() === want) : String(v).toLowerCase() === want;
-      if (!match) continue;
-      const key = `tag::${ft.field}`;
-      const own = ev[key];
-      const list = own === undefined ? [] : Array.isArray(own) ? own : [String(own)];
-      for (const t of ft.tags) {
-        tags.add(t);
-        if (!list.includes(t)) list.push(t);
-      }
-      ev[key] = list.length === 1 ? list[0] : list;
-    }
-    if (tags.size > 0) ev.tag = tags.size === 1 ? [...tags][0] : [...tags];
+    this.streamEventtypes.addTo(ev);
   }
 }
 
-const EMPTY: readonly string[] = [];
 const NONE: ReadonlySet<string> = new Set();
-
-/**
- * The EventCode values an expression is a pure disjunction of (`EventCode=4624 OR EventCode IN
- * (528, 540)`), lower-cased; undefined for anything else (wildcards, other fields, CASE()).
- */
-function eventCodeValues(e: SearchExpr): string[] | undefined {
-  const lit = (v: { value: string; caseSensitive?: boolean }) =>
-    v.caseSensitive || v.value.indexOf('*') >= 0 ? undefined : v.value.toLowerCase();
-  if (e.kind === 'compare' && e.field === 'EventCode' && e.op === '=') {
-    const v = lit(e.value);
-    return v === undefined ? undefined : [v];
-  }
-  if (e.kind === 'in' && e.field === 'EventCode') {
-    const vs = e.values.map(lit);
-    return vs.every((v) => v !== undefined) ? (vs as string[]) : undefined;
-  }
-  if (e.kind === 'or') {
-    const out: string[] = [];
-    for (const a of e.args) {
-      const v = eventCodeValues(a);
-      if (!v) return undefined;
-      out.push(...v);
-    }
-    return out;
-  }
-  return undefined;
-}
 
 /** A plan joined with another: what extracting the union of both plans' wanted fields runs. */
 function unionPlan(a: Plan, b: Plan): Plan {
