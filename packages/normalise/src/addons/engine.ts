@@ -326,6 +326,23 @@ function compileOp(op: KnowledgeOp, problems: KnowledgeProblem[]): Step[] {
       const idx = lookupIndex(t, inCols);
       const lower = t.caseSensitive === false;
       const outputNew = op.outputNew;
+      // Per key, each output's value (its rows' distinct non-empty cells), computed once: the
+      // table does not change, and events of a stream repeat the same keys.
+      const valuesByKey = new Map<string, (string | string[] | undefined)[]>();
+      for (const [k, rows] of idx)
+        valuesByKey.set(
+          k,
+          outs.map(([ci]) => {
+            if (ci < 0) return undefined;
+            const vals: string[] = [];
+            for (const r of rows) {
+              const cell = t.rows[r][ci];
+              if (cell !== undefined && cell !== '' && !vals.includes(cell)) vals.push(cell);
+            }
+            return vals.length === 0 ? undefined : vals.length === 1 ? vals[0] : vals;
+          }),
+        );
+      const single = inFields.length === 1 ? inFields[0] : undefined;
       return [
         {
           phase: 'lookup',
@@ -334,25 +351,30 @@ function compileOp(op: KnowledgeOp, problems: KnowledgeProblem[]): Step[] {
           reads: new Set([...inFields, ...(outputNew ? outs.map(([, f]) => f) : [])]),
           writes: new Set(outs.map(([, f]) => f)),
           run(ev) {
-            const parts: string[] = [];
-            for (const f of inFields) {
-              const v = firstValue(ev[f]);
+            let key: string;
+            if (single !== undefined) {
+              const v = firstValue(ev[single]);
               if (v === undefined) return; // no lookup without every match field
-              parts.push(lower ? v.toLowerCase() : v);
+              key = lower ? v.toLowerCase() : v;
+            } else {
+              const parts: string[] = [];
+              for (const f of inFields) {
+                const v = firstValue(ev[f]);
+                if (v === undefined) return;
+                parts.push(lower ? v.toLowerCase() : v);
+              }
+              key = parts.join('\u0000');
             }
-            const rows = idx.get(parts.join('\u0000'));
-            for (const [ci, f] of outs) {
+            const values = valuesByKey.get(key);
+            for (let k = 0; k < outs.length; k++) {
+              const [ci, f] = outs[k];
               if (ci < 0) continue;
               if (outputNew && hasValue(ev, f)) continue;
-              const vals: string[] = [];
-              for (const r of rows ?? []) {
-                const cell = t.rows[r][ci];
-                if (cell !== undefined && cell !== '' && !vals.includes(cell)) vals.push(cell);
-              }
+              const v = values?.[k];
               // OUTPUT clears output fields on a miss; OUTPUTNEW only writes new ones.
-              if (vals.length === 0) {
+              if (v === undefined) {
                 if (!outputNew) delete ev[f];
-              } else ev[f] = vals.length === 1 ? vals[0] : vals;
+              } else ev[f] = typeof v === 'string' ? v : [...v];
             }
           },
         },
