@@ -140,7 +140,10 @@ export async function scanFile(
     const cands = routing.candidates(keyEvent);
     if (cands.length === 0) return;
     const want = cache!.get(cands);
-    const event = want.covered ? keyEvent : extractor.extract(raw, meta, want.fields);
+    // The candidates' fields: the routing extraction continued (only the add-on steps it left
+    // out run). In place: what the routing read of it (data-set rows, remembered per event object
+    // by sharedRows) depends only on the routing fields, which the continuation does not change.
+    const event = want.covered ? keyEvent : extractor.extend(keyEvent, raw, meta, routing.fields, want.fields);
     for (const i of cands) {
       if (failed[i] !== undefined) continue;
       const d = detections[i]!;

@@ -1,10 +1,11 @@
 // Hand-written knowledge and events (labelled as such): each test pins one props.conf /
 // transforms.conf rule of Splunk's search-time operation sequence (props.conf.spec and
 // transforms.conf.spec 9.0.3, quoted in the engine's comments).
+import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RawEvent } from '../types.js';
 import { createAddonEngine, sourcePatternMatches } from './engine.js';
-import type { AddonRef, Knowledge, KnowledgeOp, Stanza } from './model.js';
+import type { AddonRef, Eventtype, FieldTag, Knowledge, KnowledgeOp, LookupTable, Stanza, Transform } from './model.js';
 
 const HAND: AddonRef = { id: 'hand-written', title: 'hand-written test knowledge', version: '0', seen: 'this test' };
 
@@ -299,6 +300,111 @@ describe('fast paths', () => {
         expect(fastAnchored.extract(raw({ A: a }), meta).x).toBe(slowAnchored.extract(raw({ A: a }), meta).x);
       }),
       { numRuns: 400 },
+    );
+  });
+});
+
+describe('continuing an extraction (extend)', () => {
+  it('the projected extraction continued to more fields is the from-scratch extraction of the union (generated knowledge)', () => {
+    // A small field alphabet, so that operations read and write each other's fields.
+    const field = fc.constantFrom('a', 'b', 'c', 'd', 'A', 'B', 'punct', 'System_Props_Xml');
+    const lower = fc.constantFrom('a', 'b', 'c', 'd');
+    const cls = fc.constantFrom('1', '2', '3', '4');
+    const table: LookupTable = {
+      name: 't',
+      columns: ['k', 'v', 'w'],
+      rows: [
+        ['1', 'one', 'uno'],
+        ['x', 'ex', ''],
+        ['1', 'eins', 'uno'],
+      ],
+      at: 'h',
+    };
+    const transform = fc.oneof(
+      fc
+        .record({ from: field, to: lower, mvAdd: fc.boolean() })
+        .map(
+          ({ from, to, mvAdd }): Transform => ({ name: 'copy', from, regex: '(.+)', out: { [to]: 1 }, mvAdd, at: 'h' }),
+        ),
+      fc
+        .record({ from: field, x: lower, y: lower })
+        .map(
+          ({ from, x, y }): Transform => ({ name: 'two', from, regex: '(\\w)(\\w)', out: { [x]: 1, [y]: 2 }, at: 'h' }),
+        ),
+      // FORMAT = $1::$2: the field names come from the data.
+      fc
+        .constantFrom('A', 'B')
+        .map((from): Transform => ({ name: 'dyn', from, regex: '(\\w)=(\\w+)', out: { $1: 2 }, at: 'h' })),
+    );
+    const op: fc.Arbitrary<KnowledgeOp> = fc.oneof(
+      fc
+        .record({ cls, from: field, n: lower })
+        .map(({ cls, from, n }): KnowledgeOp => ({ kind: 'extract', cls, from, regex: `(?<${n}>[0-9x]+)`, at: 'h' })),
+      fc
+        .record({ cls, transforms: fc.array(transform, { minLength: 1, maxLength: 2 }) })
+        .map(({ cls, transforms }): KnowledgeOp => ({ kind: 'report', cls, transforms, at: 'h' })),
+      fc
+        .record({
+          cls,
+          pairs: fc.array(fc.record({ from: field, to: lower, asnew: fc.boolean() }), { minLength: 1, maxLength: 2 }),
+        })
+        .map(({ cls, pairs }): KnowledgeOp => ({ kind: 'alias', cls, pairs, at: 'h' })),
+      fc
+        .record({
+          field: lower,
+          expr: fc.constantFrom('lower(A)', 'b."-"', 'coalesce(c, a)', 'if(isnull(d), "n", d)', 'mvappend(a, b)'),
+        })
+        .map(({ field, expr }): KnowledgeOp => ({ kind: 'eval', field, expr, at: 'h' })),
+      fc.record({ cls, input: field, v: lower, w: lower, outputNew: fc.boolean() }).map(
+        ({ cls, input, v, w, outputNew }): KnowledgeOp => ({
+          kind: 'lookup',
+          cls,
+          table,
+          inputs: [['k', input]],
+          outputs: [
+            ['v', v],
+            ['w', w],
+          ],
+          outputNew,
+          at: 'h',
+        }),
+      ),
+    );
+    const value = fc.constantFrom('1', 'x', 'A', 'a=1', 'b=x c=1', 'ab', 'error here', '');
+    const rawEvent = fc
+      .record({ A: value, B: value, a: value, c: fc.array(value, { maxLength: 2 }) }, { requiredKeys: [] })
+      .map((f) => raw(f, '<Event><System><EventID>1</EventID></System><EventData>x=1</EventData></Event>'));
+    const wanted = fc.option(
+      fc.uniqueArray(fc.constantFrom('a', 'b', 'c', 'd', 'punct', 'tag', 'eventtype', 'EventData_Xml'), {
+        maxLength: 4,
+      }),
+      { nil: undefined },
+    );
+    const eventtypes: Eventtype[] = [
+      { name: 'one', search: 'a=1 OR b=x*', tags: ['t1'], addon: HAND, at: 'h' },
+      { name: 'two', search: 'eventtype=one c=*', tags: ['t2', 't1'], addon: HAND, at: 'h' },
+      { name: 'bare', search: 'error', tags: ['t3'], addon: HAND, at: 'h' },
+    ];
+    const fieldTags: FieldTag[] = [{ field: 'd', value: 'N', tags: ['dn'], addon: HAND, at: 'h' }];
+    fc.assert(
+      fc.property(
+        fc.array(op, { maxLength: 8 }),
+        fc.constantFrom<'xml' | 'kv'>('xml', 'kv'),
+        rawEvent,
+        wanted,
+        wanted,
+        (ops, format, ev, had, more) => {
+          const k = knowledge([{ match: { sourcetype: 'st' }, ops }], { eventtypes, fieldTags });
+          k.inputs[0].format = format;
+          const x = createAddonEngine(k).extractor('st', 'src');
+          const hadSet = had && new Set(had);
+          const moreSet = more && new Set(more);
+          const union = hadSet && moreSet ? new Set([...hadSet, ...moreSet]) : undefined;
+          const first = x.extract(ev, meta, hadSet);
+          expect(x.extend(first, ev, meta, hadSet, moreSet)).toEqual(x.extract(ev, meta, union));
+        },
+      ),
+      { numRuns: 3000 },
     );
   });
 });

@@ -19,16 +19,15 @@
  * the requested fields (their transitive inputs included), which is how a search that reads six
  * fields avoids computing sixty.
  */
-import type { FieldValue, SearchExpr } from '@dac/spl';
-import { parsePipeline } from '@dac/spl';
+import type { FieldValue } from '@dac/spl';
 import type { RawEvent, RawFields } from '../types.js';
 import { compileEval, evalToString, type CompiledEval } from './eval-compile.js';
 import { parseWinEventLogText } from './classic.js';
 import { defaultFieldsInto, punctOf } from './defaults.js';
 import { flattenJson } from './json.js';
 import { autoKv, cleanKey } from './kv.js';
-import type { Eventtype, InputProfile, Knowledge, KnowledgeOp, LookupTable, Stanza, Transform } from './model.js';
-import { compilePartial, partiallyEvaluate, searchReads } from './search-compile.js';
+import { StreamEventtypes } from './eventtypes.js';
+import type { InputProfile, Knowledge, KnowledgeOp, LookupTable, Stanza, Transform } from './model.js';
 
 /** An event as a Splunk search sees it: field name → string, multivalue list, or `_time` number. */
 export type SplunkEvent = Record<string, FieldValue>;
@@ -57,6 +56,8 @@ interface Step {
   reads: ReadonlySet<string>;
   writes: ReadonlySet<string>;
   run(ev: SplunkEvent): void;
+  /** A `$N` (dynamic) field name step: the field it reads; it writes nothing when that has no value. */
+  dynamicFrom?: string;
   /** EVAL steps: the expression, run against the pre-EVAL snapshot of the event. */
   evalFn?: CompiledEval;
   evalField?: string;
@@ -178,6 +179,7 @@ function compileTransform(t: Transform, problems: KnowledgeProblem[]): Step | un
     reads: new Set([from, ...outs.map(([f]) => f)]),
     // A `$N` (dynamic) field name can write anything: such a step is always kept by projections.
     writes: new Set(dynamic ? ['*'] : outs.map(([f]) => f)),
+    dynamicFrom: dynamic ? from : undefined,
     run(ev) {
       // A value for a field that already has one would be discarded (MV_ADD = false): when every
       // output exists, the regex need not run at all.
@@ -324,6 +326,23 @@ function compileOp(op: KnowledgeOp, problems: KnowledgeProblem[]): Step[] {
       const idx = lookupIndex(t, inCols);
       const lower = t.caseSensitive === false;
       const outputNew = op.outputNew;
+      // Per key, each output's value (its rows' distinct non-empty cells), computed once: the
+      // table does not change, and events of a stream repeat the same keys.
+      const valuesByKey = new Map<string, (string | string[] | undefined)[]>();
+      for (const [k, rows] of idx)
+        valuesByKey.set(
+          k,
+          outs.map(([ci]) => {
+            if (ci < 0) return undefined;
+            const vals: string[] = [];
+            for (const r of rows) {
+              const cell = t.rows[r][ci];
+              if (cell !== undefined && cell !== '' && !vals.includes(cell)) vals.push(cell);
+            }
+            return vals.length === 0 ? undefined : vals.length === 1 ? vals[0] : vals;
+          }),
+        );
+      const single = inFields.length === 1 ? inFields[0] : undefined;
       return [
         {
           phase: 'lookup',
@@ -332,25 +351,30 @@ function compileOp(op: KnowledgeOp, problems: KnowledgeProblem[]): Step[] {
           reads: new Set([...inFields, ...(outputNew ? outs.map(([, f]) => f) : [])]),
           writes: new Set(outs.map(([, f]) => f)),
           run(ev) {
-            const parts: string[] = [];
-            for (const f of inFields) {
-              const v = firstValue(ev[f]);
+            let key: string;
+            if (single !== undefined) {
+              const v = firstValue(ev[single]);
               if (v === undefined) return; // no lookup without every match field
-              parts.push(lower ? v.toLowerCase() : v);
+              key = lower ? v.toLowerCase() : v;
+            } else {
+              const parts: string[] = [];
+              for (const f of inFields) {
+                const v = firstValue(ev[f]);
+                if (v === undefined) return;
+                parts.push(lower ? v.toLowerCase() : v);
+              }
+              key = parts.join('\u0000');
             }
-            const rows = idx.get(parts.join('\u0000'));
-            for (const [ci, f] of outs) {
+            const values = valuesByKey.get(key);
+            for (let k = 0; k < outs.length; k++) {
+              const [ci, f] = outs[k];
               if (ci < 0) continue;
               if (outputNew && hasValue(ev, f)) continue;
-              const vals: string[] = [];
-              for (const r of rows ?? []) {
-                const cell = t.rows[r][ci];
-                if (cell !== undefined && cell !== '' && !vals.includes(cell)) vals.push(cell);
-              }
+              const v = values?.[k];
               // OUTPUT clears output fields on a miss; OUTPUTNEW only writes new ones.
-              if (vals.length === 0) {
+              if (v === undefined) {
                 if (!outputNew) delete ev[f];
-              } else ev[f] = vals.length === 1 ? vals[0] : vals;
+              } else ev[f] = typeof v === 'string' ? v : [...v];
             }
           },
         },
@@ -367,51 +391,6 @@ function assignEval(ev: SplunkEvent, field: string, v: unknown): void {
   else ev[field] = evalToString(v as number);
 }
 
-interface CompiledEventtype {
-  name: string;
-  tags: string[];
-  test: ((ev: SplunkEvent) => boolean) | boolean;
-  reads: ReadonlySet<string>;
-}
-
-/** Parses an eventtype search (`search = …`) into its expression. */
-function parseEventtypeSearch(et: Eventtype): SearchExpr | { error: string } {
-  const p = parsePipeline(et.search);
-  const err = p.diagnostics.find((d) => d.severity === 'error');
-  const cmd = p.pipeline.commands[0];
-  if (err) return { error: err.message };
-  if (p.pipeline.commands.length !== 1 || !cmd || cmd.kind !== 'search' || !cmd.expr)
-    return { error: 'an eventtype search must be one search expression' };
-  return cmd.expr;
-}
-
-/** Orders eventtypes so that every `eventtype=X` reference comes after X's own definition. */
-function orderEventtypes(list: { et: Eventtype; expr: SearchExpr }[]): { et: Eventtype; expr: SearchExpr }[] {
-  const byName = new Map(list.map((x) => [x.et.name, x]));
-  const done = new Set<string>();
-  const out: { et: Eventtype; expr: SearchExpr }[] = [];
-  const visiting = new Set<string>();
-  const refs = (e: SearchExpr, acc: string[]): string[] => {
-    if (e.kind === 'and' || e.kind === 'or') for (const a of e.args) refs(a, acc);
-    else if (e.kind === 'not') refs(e.arg, acc);
-    else if (e.kind === 'compare' && e.field === 'eventtype') acc.push(e.value.value);
-    return acc;
-  };
-  const visit = (x: { et: Eventtype; expr: SearchExpr }) => {
-    if (done.has(x.et.name) || visiting.has(x.et.name)) return;
-    visiting.add(x.et.name);
-    for (const r of refs(x.expr, [])) {
-      const d = byName.get(r);
-      if (d) visit(d);
-    }
-    visiting.delete(x.et.name);
-    done.add(x.et.name);
-    out.push(x);
-  };
-  for (const x of list) visit(x);
-  return out;
-}
-
 export interface Extractor {
   readonly sourcetype: string;
   readonly source: string;
@@ -426,6 +405,20 @@ export interface Extractor {
    * the wanted fields (and whatever the operations producing them also produce).
    */
   extract(raw: RawEvent, meta: StreamMeta, wanted?: ReadonlySet<string>): SplunkEvent;
+  /**
+   * The event `extract(raw, meta, had ∪ wanted)` gives, from `ev`, which `extract(raw, meta, had)`
+   * gave for the same `raw` and `meta` (undefined: every field): only the operations the first
+   * extraction left out run, in Splunk's order. `ev` is continued in place and returned when
+   * that provably gives the same event (field by field; see `extensionOf`), else a new event is
+   * extracted from scratch.
+   */
+  extend(
+    ev: SplunkEvent,
+    raw: RawEvent,
+    meta: StreamMeta,
+    had: ReadonlySet<string> | undefined,
+    wanted: ReadonlySet<string> | undefined,
+  ): SplunkEvent;
   /**
    * The raw (reader) fields the extraction of `wanted` reads, for readers that can skip the
    * others; undefined: all of them (a bare-term search of `_raw`, or no projection).
@@ -448,17 +441,17 @@ class CompiledExtractor implements Extractor {
   readonly profile: InputProfile | undefined;
   readonly eventtypes: string[];
   private readonly steps: Step[] = [];
-  private readonly ets: CompiledEventtype[];
-  /** Indices into `ets`: the EventCode-only eventtypes, by lower-cased EventCode. */
-  private readonly byEventCode = new Map<string, number[]>();
-  private readonly codeOnly: number[] = [];
-  /** Indices into `ets` of the other eventtypes, in dependency order. */
-  private readonly generic: number[] = [];
-  /** Tags of eventtypes that are true for the whole stream. */
-  private readonly constEventtypes: string[] = [];
-  private readonly fieldTags: Knowledge['fieldTags'];
+  private readonly streamEventtypes: StreamEventtypes;
   private readonly plans = new WeakMap<ReadonlySet<string>, Plan>();
   private readonly fullPlan: Plan;
+  /** The reader fields come before EXTRACT (XML, classic text); else KV_MODE adds them after REPORT. */
+  private readonly baseFirst: boolean;
+  /** Every field the per-event eventtype searches and the field tags read. */
+  private readonly eventtypeInputs = new Set<string>();
+  private readonly extensions = new WeakMap<Plan, WeakMap<Plan, Extension>>();
+  private lastExtension: { from: Plan; to: Plan; extension: Extension } | undefined;
+  /** Scratch list of one event's EVAL results (assigned after all of them ran). */
+  private readonly evalResults: unknown[] = [];
 
   constructor(
     readonly sourcetype: string,
@@ -467,6 +460,8 @@ class CompiledExtractor implements Extractor {
     index: string,
   ) {
     this.profile = knowledge.inputs.find((p) => p.sourcetypes.includes(sourcetype));
+    const format = this.profile?.format;
+    this.baseFirst = format === 'xml' || format === 'wineventlog' || format === undefined;
     // Layer: sourcetype stanzas, then source stanzas (which win on the same setting).
     const st = knowledge.stanzas.filter((s) => 'sourcetype' in s.match && stanzaMatches(s, sourcetype, source));
     const src = knowledge.stanzas.filter((s) => 'source' in s.match && stanzaMatches(s, sourcetype, source));
@@ -479,43 +474,12 @@ class CompiledExtractor implements Extractor {
       for (const [, op] of inPhase) this.steps.push(...compileOp(op, this.problems));
     }
     // Eventtypes, partially evaluated for this stream.
-    const known: Record<string, FieldValue> = { sourcetype, source, index };
-    const parsed: { et: Eventtype; expr: SearchExpr }[] = [];
-    for (const et of knowledge.eventtypes) {
-      const e = parseEventtypeSearch(et);
-      if ('error' in e) this.problems.push({ at: et.at, message: `eventtype ${et.name}: ${e.error}` });
-      else parsed.push({ et, expr: e });
-    }
-    const constant = new Map<string, boolean>();
-    this.ets = [];
-    for (const { et, expr } of orderEventtypes(parsed)) {
-      const p = partiallyEvaluate(expr, known, (name) => constant.get(name));
-      const test = compilePartial(p);
-      if (typeof test === 'boolean') {
-        constant.set(et.name, test);
-        if (test) this.constEventtypes.push(et.name);
-        continue;
-      }
-      const left = p.kind === 'expr' ? p.expr : expr;
-      const codes = eventCodeValues(left);
-      const i = this.ets.length;
-      if (codes) {
-        this.codeOnly.push(i);
-        for (const c of codes) {
-          const l = this.byEventCode.get(c);
-          if (l) l.push(i);
-          else this.byEventCode.set(c, [i]);
-        }
-      } else this.generic.push(i);
-      this.ets.push({ name: et.name, tags: et.tags, test, reads: searchReads(left) });
-    }
-    this.eventtypes = [...this.constEventtypes, ...this.ets.map((e) => e.name)];
-    this.tagsOf = new Map(knowledge.eventtypes.map((e) => [e.name, e.tags]));
-    this.fieldTags = knowledge.fieldTags;
+    this.streamEventtypes = new StreamEventtypes(knowledge, { sourcetype, source, index }, this.problems);
+    this.eventtypes = this.streamEventtypes.names;
+    for (const r of this.streamEventtypes.searchReads) this.eventtypeInputs.add(r);
+    for (const f of this.streamEventtypes.tagFields) this.eventtypeInputs.add(f);
     this.fullPlan = this.plan(undefined);
   }
-
-  private readonly tagsOf: Map<string, string[]>;
 
   knownFields(): { name: string; written: boolean; multivalue: boolean }[] {
     const out = new Map<string, { name: string; written: boolean; multivalue: boolean }>();
@@ -536,7 +500,7 @@ class CompiledExtractor implements Extractor {
       for (const op of st.ops)
         if (op.kind === 'report')
           for (const t of op.transforms) if (t.mvAdd) for (const f of Object.keys(t.out)) add(f, true, true);
-    for (const e of this.ets) for (const r of e.reads) add(r, false);
+    for (const r of this.streamEventtypes.searchReads) add(r, false);
     return [...out.values()];
   }
 
@@ -555,8 +519,8 @@ class CompiledExtractor implements Extractor {
     const wantsTags = need.has('tag') || [...need].some((f) => f.startsWith('tag::'));
     const wantsEt = wantsTags || need.has('eventtype');
     if (wantsEt) {
-      for (const e of this.ets) for (const r of e.reads) need.add(r);
-      if (wantsTags) for (const ft of this.fieldTags) need.add(ft.field);
+      for (const r of this.streamEventtypes.searchReads) need.add(r);
+      if (wantsTags) for (const f of this.streamEventtypes.tagFields) need.add(f);
     }
     const chosen: number[] = [];
     for (let i = this.steps.length - 1; i >= 0; i--) {
@@ -572,16 +536,9 @@ class CompiledExtractor implements Extractor {
       for (const r of s.reads) need.add(r);
     }
     chosen.reverse();
-    return {
-      steps: chosen,
-      eventtypes: wantsEt,
-      base: need,
-      punct: need.has('punct'),
-      xmlBlocks:
-        (need.has('System_Props_Xml') ? 1 : 0) |
-        (need.has('EventData_Xml') ? 2 : 0) |
-        (need.has('UserData_Xml') ? 4 : 0),
-    };
+    let xmlBlocks = 0;
+    for (const [bit, name] of XML_BLOCKS) if (need.has(name)) xmlBlocks |= bit;
+    return { steps: chosen, eventtypes: wantsEt, base: need, punct: need.has('punct'), xmlBlocks };
   }
 
   baseFieldsFor(wanted?: ReadonlySet<string>): ReadonlySet<string> | undefined {
@@ -600,39 +557,143 @@ class CompiledExtractor implements Extractor {
   }
 
   extract(raw: RawEvent, meta: StreamMeta, wanted?: ReadonlySet<string>): SplunkEvent {
-    const plan = this.planFor(wanted);
+    return this.run(raw, meta, this.planFor(wanted));
+  }
+
+  extend(
+    ev: SplunkEvent,
+    raw: RawEvent,
+    meta: StreamMeta,
+    had: ReadonlySet<string> | undefined,
+    wanted: ReadonlySet<string> | undefined,
+  ): SplunkEvent {
+    const x = this.extensionOf(this.planFor(had), this.planFor(wanted));
+    if (!x.steps) return this.run(raw, meta, x.target);
+    for (const f of x.emptyFields) if (hasValue(ev, f)) return this.run(raw, meta, x.target);
+    const text = raw.text;
+    if (text !== undefined) {
+      if (x.punct) ev.punct = punctOf(text);
+      if (x.xmlBlocks !== 0) addXmlBlocks(ev, text, x.xmlBlocks);
+    }
+    this.runSteps(ev, x.steps, undefined, 0);
+    if (x.eventtypes) this.addEventtypes(ev);
+    return ev;
+  }
+
+  private run(raw: RawEvent, meta: StreamMeta, plan: Plan): SplunkEvent {
     const profile = this.profile;
-    const format = profile?.format;
-    const baseFirst = format === 'xml' || format === 'wineventlog' || format === undefined;
     const ev = Object.create(null) as SplunkEvent;
-    if (baseFirst) this.addBase(ev, raw, profile, plan.xmlBlocks);
+    if (this.baseFirst) this.addBase(ev, raw, profile, plan.xmlBlocks);
     defaultFieldsInto(ev, raw, meta, profile, plan.punct);
+    this.runSteps(ev, plan.steps, this.baseFirst ? undefined : raw, plan.xmlBlocks);
+    if (plan.eventtypes) this.addEventtypes(ev);
+    return ev;
+  }
+
+  /**
+   * Runs the `chosen` steps in Splunk's order. `kvBase`: the event whose reader fields KV_MODE
+   * (json / auto) adds after REPORT and before FIELDALIAS; undefined when they are there already.
+   */
+  private runSteps(ev: SplunkEvent, chosen: readonly number[], kvBase: RawEvent | undefined, xmlBlocks: number): void {
     const steps = this.steps;
-    const chosen = plan.steps;
     let i = 0;
     // EXTRACT + REPORT (+ FIELDALIAS when the base fields came first)
     for (; i < chosen.length; i++) {
       const s = steps[chosen[i]];
-      if (s.phase === 'eval' || s.phase === 'lookup' || (!baseFirst && s.phase === 'alias')) break;
+      if (s.phase === 'eval' || s.phase === 'lookup' || (kvBase && s.phase === 'alias')) break;
       s.run(ev);
     }
-    if (!baseFirst) {
-      // KV_MODE (json / auto) runs after REPORT and before FIELDALIAS.
-      this.addBase(ev, raw, profile, plan.xmlBlocks);
+    if (kvBase) {
+      this.addBase(ev, kvBase, this.profile, xmlBlocks);
       for (; i < chosen.length && steps[chosen[i]].phase === 'alias'; i++) steps[chosen[i]].run(ev);
     }
     // EVAL: parallel — every expression sees the event as it was before the first EVAL.
-    let results: unknown[] | undefined;
     const evalFrom = i;
     for (; i < chosen.length && steps[chosen[i]].phase === 'eval'; i++) {
-      (results ??= []).push(steps[chosen[i]].evalFn!(ev));
+      this.evalResults.push(steps[chosen[i]].evalFn!(ev));
     }
-    if (results)
-      for (let k = 0; k < results.length; k++) assignEval(ev, steps[chosen[evalFrom + k]].evalField!, results[k]);
+    const results = this.evalResults;
+    for (let k = 0; k < results.length; k++) assignEval(ev, steps[chosen[evalFrom + k]].evalField!, results[k]);
+    results.length = 0;
     // LOOKUP
     for (; i < chosen.length; i++) steps[chosen[i]].run(ev);
-    if (plan.eventtypes) this.addEventtypes(ev);
-    return ev;
+  }
+
+  /** The extension of an event extracted with `from` to one extracted with `from` and `to` (cached). */
+  private extensionOf(from: Plan, to: Plan): Extension {
+    if (from === this.lastExtension?.from && to === this.lastExtension.to) return this.lastExtension.extension;
+    let byTo = this.extensions.get(from);
+    if (!byTo) this.extensions.set(from, (byTo = new WeakMap()));
+    let x = byTo.get(to);
+    if (!x) {
+      const target = unionPlan(from, to);
+      const done = new Set(from.steps);
+      const rest = target.steps.filter((i) => !done.has(i));
+      const punct = target.punct && !from.punct;
+      const xmlBlocks = this.profile?.format === 'xml' ? target.xmlBlocks & ~from.xmlBlocks : 0;
+      const early = new Set<string>(punct ? ['punct'] : []);
+      for (const [bit, name] of XML_BLOCKS) if (xmlBlocks & bit) early.add(name);
+      const emptyFields = this.continuationNeeds(from, rest, early);
+      x = {
+        target,
+        steps: emptyFields ? rest : undefined,
+        emptyFields: emptyFields ?? [],
+        punct,
+        xmlBlocks,
+        eventtypes: target.eventtypes && !from.eventtypes,
+      };
+      byTo.set(to, x);
+    }
+    this.lastExtension = { from, to, extension: x };
+    return x;
+  }
+
+  /**
+   * Whether running the steps `rest` (after writing the default or base fields `early`) on an
+   * event extracted with `from` gives the event a from-scratch extraction of both gives. It does
+   * when every step left to run commutes with every step already run that Splunk's order puts
+   * after it, or in the same EVAL group (whose expressions all read one snapshot): neither
+   * writes a field the other reads or writes. The fields a step's result depends on are its
+   * `reads` (which include the outputs a step only fills when empty); `early` is written before
+   * every step. Eventtypes and tags that `from` already computed stay valid when no remaining
+   * step writes a field they read (or reads what they write).
+   *
+   * A `$N` step already run can write any field, but writes nothing when its source field has
+   * no value: the fields returned are those that must be empty in the event for the
+   * continuation to hold. Undefined: it never holds.
+   */
+  private continuationNeeds(from: Plan, rest: readonly number[], early: ReadonlySet<string>): string[] | undefined {
+    const steps = this.steps;
+    const empty = new Set<string>();
+    // Whether `ran` (already run) and a step writing `writes`, reading `reads` may not commute.
+    const conflicts = (ran: Step, writes: ReadonlySet<string>, reads: ReadonlySet<string>): boolean => {
+      if (meets(writes, ran.reads)) return true;
+      if (ran.dynamicFrom !== undefined) {
+        if (writes.size > 0 || reads.size > 0) empty.add(ran.dynamicFrom);
+        return false;
+      }
+      return meets(writes, ran.writes) || meets(ran.writes, reads);
+    };
+    if (early.size > 0) for (const i of from.steps) if (conflicts(steps[i], early, NONE)) return undefined;
+    for (const t of rest) {
+      const later = steps[t];
+      // KV_MODE fields come after REPORT: an EXTRACT/REPORT step run now would see them.
+      if (!this.baseFirst && (later.phase === 'extract' || later.phase === 'report')) return undefined;
+      for (const i of from.steps) {
+        if (i < t && !(later.phase === 'eval' && steps[i].phase === 'eval')) continue;
+        if (conflicts(steps[i], later.writes, later.reads)) return undefined;
+      }
+    }
+    if (from.eventtypes) {
+      if (meets(early, this.eventtypeInputs)) return undefined;
+      for (const t of rest) {
+        const s = steps[t];
+        if (meets(s.writes, this.eventtypeInputs)) return undefined;
+        for (const f of s.reads) if (isEventtypeOutput(f)) return undefined;
+        for (const f of s.writes) if (isEventtypeOutput(f)) return undefined;
+      }
+    }
+    return [...empty];
   }
 
   private addBase(ev: SplunkEvent, raw: RawEvent, profile: InputProfile | undefined, blocks: number): void {
@@ -673,81 +734,51 @@ class CompiledExtractor implements Extractor {
   }
 
   private addEventtypes(ev: SplunkEvent): void {
-    const ets = this.ets;
-    const hit = new Uint8Array(ets.length);
-    // Eventtypes that test only EventCode values: one map lookup instead of one test each.
-    const code = ev.EventCode;
-    if (typeof code === 'string') {
-      const idx = this.byEventCode.get(code.toLowerCase());
-      if (idx) for (const i of idx) hit[i] = 1;
-    } else for (const i of this.codeOnly) hit[i] = (ets[i].test as (e: SplunkEvent) => boolean)(ev) ? 1 : 0;
-    const names: string[] = [...this.constEventtypes];
-    if (this.generic.length > 0) {
-      // Eventtypes that refer to other per-event eventtypes see the ones decided so far.
-      for (let i = 0; i < ets.length; i++) if (hit[i]) names.push(ets[i].name);
-      ev.eventtype = names;
-      for (const i of this.generic) {
-        const t = ets[i].test;
-        if (t === true || (typeof t === 'function' && t(ev))) {
-          hit[i] = 1;
-          names.push(ets[i].name);
-        }
-      }
-      names.length = this.constEventtypes.length;
-    }
-    for (let i = 0; i < ets.length; i++) if (hit[i]) names.push(ets[i].name);
-    if (names.length > 0) ev.eventtype = names.length === 1 ? names[0] : names;
-    else delete ev.eventtype;
-    const tags = new Set<string>();
-    for (const n of names) for (const t of this.tagsOf.get(n) ?? EMPTY) tags.add(t);
-    // `tag::eventtype` holds the eventtype tags; `tag::<field>` the tags of a field's value.
-    if (tags.size > 0) ev['tag::eventtype'] = tags.size === 1 ? [...tags][0] : [...tags];
-    for (const ft of this.fieldTags) {
-      const v = ev[ft.field];
-      if (v === undefined || v === null) continue;
-      const want = ft.value.toLowerCase();
-      const match = Array.isArray(v) ? v.some((x) => x.toLowerCase() === want) : String(v).toLowerCase() === want;
-      if (!match) continue;
-      const key = `tag::${ft.field}`;
-      const own = ev[key];
-      const list = own === undefined ? [] : Array.isArray(own) ? own : [String(own)];
-      for (const t of ft.tags) {
-        tags.add(t);
-        if (!list.includes(t)) list.push(t);
-      }
-      ev[key] = list.length === 1 ? list[0] : list;
-    }
-    if (tags.size > 0) ev.tag = tags.size === 1 ? [...tags][0] : [...tags];
+    this.streamEventtypes.addTo(ev);
   }
 }
 
-const EMPTY: readonly string[] = [];
+const NONE: ReadonlySet<string> = new Set();
 
-/**
- * The EventCode values an expression is a pure disjunction of (`EventCode=4624 OR EventCode IN
- * (528, 540)`), lower-cased; undefined for anything else (wildcards, other fields, CASE()).
- */
-function eventCodeValues(e: SearchExpr): string[] | undefined {
-  const lit = (v: { value: string; caseSensitive?: boolean }) =>
-    v.caseSensitive || v.value.indexOf('*') >= 0 ? undefined : v.value.toLowerCase();
-  if (e.kind === 'compare' && e.field === 'EventCode' && e.op === '=') {
-    const v = lit(e.value);
-    return v === undefined ? undefined : [v];
-  }
-  if (e.kind === 'in' && e.field === 'EventCode') {
-    const vs = e.values.map(lit);
-    return vs.every((v) => v !== undefined) ? (vs as string[]) : undefined;
-  }
-  if (e.kind === 'or') {
-    const out: string[] = [];
-    for (const a of e.args) {
-      const v = eventCodeValues(a);
-      if (!v) return undefined;
-      out.push(...v);
-    }
-    return out;
-  }
-  return undefined;
+/** A plan joined with another: what extracting the union of both plans' wanted fields runs. */
+function unionPlan(a: Plan, b: Plan): Plan {
+  if (a === b) return a;
+  return {
+    steps: [...new Set([...a.steps, ...b.steps])].sort((x, y) => x - y),
+    eventtypes: a.eventtypes || b.eventtypes,
+    base: a.base && b.base ? new Set([...a.base, ...b.base]) : undefined,
+    punct: a.punct || b.punct,
+    xmlBlocks: a.xmlBlocks | b.xmlBlocks,
+  };
+}
+
+/** Whether a step writing `writes` can touch a field of `fields` (`*`: a `$N` name, any field). */
+function meets(writes: ReadonlySet<string>, fields: ReadonlySet<string>): boolean {
+  if (writes.size === 0 || fields.size === 0) return false;
+  if (writes.has('*') || fields.has('*')) return true;
+  for (const f of writes) if (fields.has(f)) return true;
+  return false;
+}
+
+/** The fields `addEventtypes` writes. */
+function isEventtypeOutput(field: string): boolean {
+  return field === 'eventtype' || field === 'tag' || field.startsWith('tag::');
+}
+
+/** How an event extracted with one plan is continued into the union with another (`extensionOf`). */
+interface Extension {
+  /** The union plan: what a from-scratch extraction runs. */
+  target: Plan;
+  /** The steps still to run (indexes into the steps, in order); undefined: extract `target` from scratch. */
+  steps: number[] | undefined;
+  /** Fields that must have no value in the event for `steps` to continue it (else: from scratch). */
+  emptyFields: string[];
+  /** `punct` still to be set. */
+  punct: boolean;
+  /** XML blocks still to be added (bits as in `Plan.xmlBlocks`). */
+  xmlBlocks: number;
+  /** Eventtypes and tags still to be computed. */
+  eventtypes: boolean;
 }
 
 interface Plan {
@@ -766,6 +797,21 @@ interface Plan {
  * EventCode (from EventID2_as_EventCode) but no EventID.
  */
 function xmlBlocks(ev: SplunkEvent, text: string, which: number): void {
+  addXmlBlocks(ev, text, which);
+  // The EventID element comes first in <System>: look only there.
+  const at = text.indexOf('<EventID');
+  if (at >= 0 && text.charCodeAt(at + 8) !== 62 /* > */ && ev.EventID !== undefined) delete ev.EventID;
+}
+
+/** The `Plan.xmlBlocks` bits and the fields they stand for. */
+const XML_BLOCKS = [
+  [1, 'System_Props_Xml'],
+  [2, 'EventData_Xml'],
+  [4, 'UserData_Xml'],
+] as const;
+
+/** The inner XML of the `which` blocks (`Plan.xmlBlocks` bits), each as its field. */
+function addXmlBlocks(ev: SplunkEvent, text: string, which: number): void {
   const block = (name: string) => {
     const open = text.indexOf(`<${name}`);
     if (open < 0) return undefined;
@@ -786,9 +832,6 @@ function xmlBlocks(ev: SplunkEvent, text: string, which: number): void {
     const user = block('UserData');
     if (user !== undefined && user !== '') ev.UserData_Xml = user;
   }
-  // The EventID element comes first in <System>: look only there.
-  const at = text.indexOf('<EventID');
-  if (at >= 0 && text.charCodeAt(at + 8) !== 62 /* > */ && ev.EventID !== undefined) delete ev.EventID;
 }
 
 export interface AddonEngine {

@@ -80,6 +80,36 @@ describe('compiled search closures (differential against evaluateSearch)', () =>
     );
   });
 
+  it('agree on ORs of bare terms (one scan of _raw for all of them) and any _raw', () => {
+    const term = fc.constantFrom(
+      'error',
+      'fail',
+      'failed',
+      'FATAL',
+      '"not an error"',
+      'err*',
+      'a.b',
+      '"Windows Update"',
+    );
+    const text = fc
+      .array(
+        fc.constantFrom('error', 'Failed', 'fail', 'failure', ' ', '.', ':', 'a.b', 'not an error', 'x', 'Windows'),
+        {
+          maxLength: 6,
+        },
+      )
+      .map((a) => a.join(''));
+    const raw = fc.oneof(text, fc.array(text, { minLength: 1, maxLength: 2 }), fc.constant(undefined));
+    fc.assert(
+      fc.property(fc.array(term, { minLength: 2, maxLength: 5 }), raw, (terms, r) => {
+        const e = parse(terms.join(' OR '));
+        const ev = r === undefined ? {} : { _raw: r };
+        expect(compileSearchExpr(e)(ev)).toBe(evaluateSearch(e, ev));
+      }),
+      { numRuns: 600 },
+    );
+  });
+
   it('partial evaluation over source/sourcetype/index never changes the result', () => {
     fc.assert(
       fc.property(

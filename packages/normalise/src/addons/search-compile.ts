@@ -113,9 +113,19 @@ export function compileSearchExpr(expr: SearchExpr): CompiledSearch {
     }
     case 'or': {
       const fs = expr.args.map(compileSearchExpr);
-      return (ev) => {
+      const any: CompiledSearch = (ev) => {
         for (const f of fs) if (f(ev)) return true;
         return false;
+      };
+      // `error OR failure OR fatal`: one case-insensitive scan of _raw rejects the events that
+      // contain none of the terms (each term's own test starts with that scan for its term).
+      const terms = expr.args.map((a) => (a.kind === 'term' ? plainTerm(a.value) : undefined));
+      if (terms.length < 2 || !terms.every((t) => t !== undefined)) return any;
+      const pre = new RegExp(terms.map(escapeRegex).join('|'), 'iu');
+      return (ev) => {
+        const raw = get(ev, '_raw');
+        if (typeof raw === 'string' && !pre.test(raw)) return false;
+        return any(ev);
       };
     }
     case 'not': {
@@ -152,11 +162,10 @@ export function compileSearchExpr(expr: SearchExpr): CompiledSearch {
     case 'term': {
       const { value } = expr;
       if (/^\*+$/.test(value.value)) return () => true;
-      const t = value.value.toLowerCase();
-      if (value.caseSensitive || t === '' || t.indexOf('*') >= 0)
-        return (ev) => termMatches(get(ev, '_raw'), value.value, value.caseSensitive === true);
+      const t = plainTerm(value);
+      if (t === undefined) return (ev) => termMatches(get(ev, '_raw'), value.value, value.caseSensitive === true);
       // A case-insensitive regex rejects most events without lower-casing their text.
-      const pre = new RegExp(t.replace(/[.*+?^${}()|[\]\\]/g, '\\$&'), 'iu');
+      const pre = new RegExp(escapeRegex(t), 'iu');
       return (ev) => {
         const raw = get(ev, '_raw');
         if (typeof raw !== 'string') return termMatches(raw, value.value, false);
@@ -167,6 +176,16 @@ export function compileSearchExpr(expr: SearchExpr): CompiledSearch {
     default:
       return (ev) => evaluateSearch(expr, ev);
   }
+}
+
+/** A bare term compiled to a lower-cased text test: case-insensitive, no wildcard, not empty. */
+function plainTerm(value: Literal): string | undefined {
+  const t = value.value.toLowerCase();
+  return value.caseSensitive || t === '' || t.indexOf('*') >= 0 ? undefined : t;
+}
+
+function escapeRegex(text: string): string {
+  return text.replace(/[.*+?^${}()|[\]\\]/g, '\\$&');
 }
 
 // One-entry memo: the bare terms of one eventtype search (`error OR failure OR …`) all scan the
