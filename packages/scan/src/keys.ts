@@ -13,10 +13,10 @@
  * A base search's clauses are about the event's fields; a leading tstats' about its rows in its
  * data set (field names as tstats keys them: `Processes.process_name` → `process_name`).
  */
-import type { DataModelProvider } from '@dac/normalise';
+import type { DataModelProvider, DataSetInfo } from '@dac/normalise';
 import type { PreparedDetection } from '@dac/replay';
-import { defaultFieldKey, pushFilter, readsEventsOnce, type PipelinePlan } from '@dac/search';
-import { isTimeModifier, parsePipeline, type Command, type SearchExpr } from '@dac/spl';
+import { BUILTIN_DATASET_FIELDS, defaultFieldKey, pushFilter, readsEventsOnce, type PipelinePlan } from '@dac/search';
+import { isTimeModifier, parsePipeline, type Command, type SearchExpr, type TstatsCommand } from '@dac/spl';
 import type { IndexClause, IndexKeys, PassKeys } from './types.js';
 
 /** Fields every data-set row carries besides the data set's own (@dac/normalise datamodels.ts BUILTINS). */
@@ -62,6 +62,34 @@ export function necessaryClauses(
   }
 }
 
+/** The first field prefix (`All_Changes` of `All_Changes.user`) in where, aggregate, by order; builtins excluded. */
+function firstPrefix(cmd: TstatsCommand): string | undefined {
+  const fields: string[] = [];
+  const walk = (e: SearchExpr, depth: number): void => {
+    if (depth > 500) return;
+    if (e.kind === 'and' || e.kind === 'or') for (const a of e.args) walk(a, depth + 1);
+    else if (e.kind === 'not') walk(e.arg, depth + 1);
+    else if (e.kind === 'compare' || e.kind === 'in') fields.push(e.field);
+  };
+  if (cmd.where) walk(cmd.where, 0);
+  for (const a of cmd.aggregates) if (a.field) fields.push(a.field);
+  for (const b of cmd.by) fields.push(b.field);
+  const f = fields.find((x) => x.indexOf('.') > 0 && !BUILTIN_DATASET_FIELDS.has(x));
+  return f?.slice(0, f.indexOf('.'));
+}
+
+/**
+ * The data set a tstats reads, as the engine resolves it (@dac/search tstats.ts with
+ * @dac/replay's `searchDataModels`): the written path, else for a model alone
+ * (`from datamodel=Change`) the model's data set named by the first field prefix, else the model.
+ */
+function dataSetOf(cmd: TstatsCommand, dm: DataModelProvider): DataSetInfo | undefined {
+  const { model, dataset } = cmd.datamodel!;
+  if (dataset.length > 0) return dm.resolve(`${model}.${dataset.join('.')}`);
+  const prefix = firstPrefix(cmd);
+  return (prefix ? dm.resolve(`${model}.${prefix}`) : undefined) ?? dm.resolve(model);
+}
+
 /** The pass keys of a first command that reads events (a base search or a leading tstats). */
 function passKeysOf(cmd: Command, dm: DataModelProvider): PassKeys {
   if (cmd.kind === 'search') {
@@ -74,11 +102,9 @@ function passKeysOf(cmd: Command, dm: DataModelProvider): PassKeys {
     const clauses = necessaryClauses(cmd.where);
     return clauses.length > 0 ? { clauses } : {};
   }
-  const { model, dataset } = cmd.datamodel;
-  // `from datamodel=Endpoint` alone (the data set guessed from field prefixes) and `nodename=`
-  // (a child data set) are resolved by the engine in ways not repeated here: no key.
-  if (dataset.length === 0 || JSON.stringify(cmd.where ?? null).includes('"field":"nodename"')) return {};
-  const info = dm.resolve(`${model}.${dataset.join('.')}`);
+  // `nodename=` (a child data set) is resolved by the engine in a way not repeated here: no key.
+  if (JSON.stringify(cmd.where ?? null).includes('"field":"nodename"')) return {};
+  const info = dataSetOf(cmd, dm);
   if (!info) return {};
   // Only clauses over fields a row of the data set has (a term on another field is a clause the
   // index could not check on rows; dropping a clause only lets more events through).
