@@ -151,7 +151,7 @@ export function startScanWorkers(
   if (!entry) return undefined;
   const queue = LogQueue.bySize(logs);
   const early: [number, FileScan][] = [];
-  let deliver = (i: number, r: FileScan) => void early.push([i, r]);
+  let deliver: (i: number, r: FileScan) => void = (i, r) => void early.push([i, r]);
   const start: WorkerStart = { root, content, logs, order: queue.order, claimed: queue.claimed };
   const workers: Promise<void>[] = [];
   for (let w = 1; w < jobs; w++)
