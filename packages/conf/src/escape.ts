@@ -32,11 +32,18 @@
  * replacing: a changed character silently changes what a search matches.
  */
 const CONF_CONTROL_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/**
+ * The same test for the usual answer (none): a whole-string match of the negated class, which V8
+ * runs as one loop over the string, about twice as fast as looking for the class at each
+ * position (measured on the ESCU corpus' text). CONF_CONTROL_RE then finds the offset.
+ */
+const FREE_OF_CONF_CONTROLS = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
 
 const CONTROL_NAMES: Record<number, string> = { 0: 'NUL', 11: 'VT', 12: 'FF', 27: 'ESC', 127: 'DEL' };
 
 /** Offset of the first control character a .conf file cannot carry, or -1. */
 export function confControlCharacterAt(value: string): number {
+  if (FREE_OF_CONF_CONTROLS.test(value)) return -1;
   const m = CONF_CONTROL_RE.exec(value);
   return m ? m.index : -1;
 }
@@ -60,12 +67,12 @@ const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF
 const CR_RE = /\r\n?/g;
 const HAS_LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
 /**
- * Every character rules 1–2 or the control-character refusal act on (surrogates, CR, the refused
- * controls; the class contains CONF_CONTROL_RE's). Text without any (nearly every value) takes
- * one scan instead of four: nothing to replace and nothing to refuse, and stripping (rule 3) only
- * removes characters, so none can appear.
+ * Text without any character rules 1–2 or the control-character refusal act on (surrogates, CR,
+ * the refused controls; the class contains CONF_CONTROL_RE's), matched as FREE_OF_CONF_CONTROLS
+ * is. Such text (nearly every value) takes one scan instead of four: nothing to replace and
+ * nothing to refuse, and stripping (rule 3) only removes characters, so none can appear.
  */
-const NEEDS_RULES_1_2_OR_REFUSAL = /[\u0000-\u0008\u000b-\u001f\u007f\uD800-\uDFFF]/;
+const UNTOUCHED_BY_RULES_1_2_AND_REFUSAL = /^[^\u0000-\u0008\u000b-\u001f\u007f\uD800-\uDFFF]*$/;
 
 const PY_WS_SET = new Set<number>([
   0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003,
@@ -95,7 +102,7 @@ function toText(value: unknown): string {
  */
 export function normalizeConfValue(value: unknown): string {
   const text = toText(value);
-  return NEEDS_RULES_1_2_OR_REFUSAL.test(text) ? normalizeSpecialText(text) : stripConfText(text);
+  return UNTOUCHED_BY_RULES_1_2_AND_REFUSAL.test(text) ? stripConfText(text) : normalizeSpecialText(text);
 }
 
 /** Rules 1–4 on text that may hold surrogates or CRs. */
@@ -113,11 +120,12 @@ function stripConfText(text: string): string {
 export function escapeConfValue(value: unknown): string {
   const text = toText(value);
   let s: string;
-  if (NEEDS_RULES_1_2_OR_REFUSAL.test(text)) {
+  if (UNTOUCHED_BY_RULES_1_2_AND_REFUSAL.test(text)) s = stripConfText(text);
+  else {
     s = normalizeSpecialText(text);
     const problem = confControlProblem(s);
     if (problem) throw new ConfValueError(`a .conf value ${problem}`, s);
-  } else s = stripConfText(text);
+  }
   return s.replaceAll('\n', ' \\\n');
 }
 

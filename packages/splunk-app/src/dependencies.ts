@@ -13,13 +13,32 @@ const LOOKUP_COMMANDS = new Set(['lookup', 'inputlookup', 'outputlookup']);
 /** Lookup names (or file names) a pipeline names, subsearches included. */
 export function lookupsNamed(pipeline: Pipeline, out = new Set<string>()): Set<string> {
   for (const c of pipeline.commands) {
+    forEachSubsearch(c, (p) => lookupsNamed(p, out));
     if (c.kind !== 'command') continue;
-    for (const a of c.args) if (a.kind === 'subsearch') lookupsNamed(a.pipeline, out);
     if (!LOOKUP_COMMANDS.has(c.name.toLowerCase())) continue;
     const first = c.args.find((a) => a.kind === 'word');
     if (first && first.kind === 'word') out.add(String(first.value.value));
   }
   return out;
+}
+
+/**
+ * Calls `visit` with each outermost subsearch inside an AST node: a command's arguments
+ * (`join x [| inputlookup l]`), its search expression (`index=a [| inputlookup l]`, `tstats …
+ * where [ … ]`) and its eval expressions all hold `{ kind: 'subsearch', pipeline }` nodes.
+ */
+function forEachSubsearch(node: unknown, visit: (pipeline: Pipeline) => void): void {
+  if (Array.isArray(node)) {
+    for (const x of node) forEachSubsearch(x, visit);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const o = node as { kind?: unknown; pipeline?: Pipeline };
+  if (o.kind === 'subsearch' && o.pipeline) {
+    visit(o.pipeline);
+    return;
+  }
+  for (const v of Object.values(node)) forEachSubsearch(v, visit);
 }
 
 export interface ShippedContent {
