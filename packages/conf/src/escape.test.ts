@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { confToMap, parseConf } from './reader.js';
 import {
+  confControlCharacterAt,
   confValueWarning,
   ConfValueError,
   escapeConfComment,
@@ -203,5 +204,46 @@ describe('issue 12 case 7: control characters are refused, never written', () =>
     expect(confControlProblem('a\vb')).toMatch(/U\+000B \(VT\) at offset 1/);
     // Tab and line breaks stay writable (a tab as itself, LF as a continuation, CR as LF).
     expect(escapeConfValue('a\tb\r\nc')).toBe('a\tb \\\nc');
+  });
+});
+
+describe('the one-scan fast paths give the plain rules’ answers', () => {
+  // Rules 1–5 and the control-character search as plainly written (one replace or search each).
+  const plainNormalize = (s: string) => {
+    const t = pyStrip(
+      s
+        .replace(/[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g, '\uFFFD')
+        .replace(/\r\n?/g, '\n'),
+    );
+    return t.endsWith('\\') ? `${t} ` : t;
+  };
+  const plainControlAt = (s: string) => {
+    const m = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/.exec(s);
+    return m ? m.index : -1;
+  };
+  // Control characters kept this time, and long runs of ordinary text around them.
+  const anyString = fc
+    .array(
+      fc.oneof(
+        hostilePiece,
+        fc.string({ maxLength: 8 }),
+        fc.string({ unit: 'binary', maxLength: 4 }),
+        fc.constantFrom('\v', '\f', '\x1b', '\x7f', '\x1c', '\x08', 'x'.repeat(300)),
+      ),
+      { maxLength: 12 },
+    )
+    .map((parts) => parts.join(''));
+
+  it('normalizeConfValue, confControlCharacterAt and escapeConfValue', () => {
+    fc.assert(
+      fc.property(anyString, (s) => {
+        expect(normalizeConfValue(s)).toBe(plainNormalize(s));
+        expect(confControlCharacterAt(s)).toBe(plainControlAt(s));
+        const n = plainNormalize(s);
+        if (plainControlAt(n) >= 0) expect(() => escapeConfValue(s)).toThrow(ConfValueError);
+        else expect(escapeConfValue(s)).toBe(n.replace(/\n/g, ' \\\n'));
+      }),
+      { numRuns: 2000 },
+    );
   });
 });

@@ -32,11 +32,18 @@
  * replacing: a changed character silently changes what a search matches.
  */
 const CONF_CONTROL_RE = /[\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]/;
+/**
+ * The same test for the usual answer (none): a whole-string match of the negated class, which V8
+ * runs as one loop over the string, about twice as fast as looking for the class at each
+ * position (measured on the ESCU corpus' text). CONF_CONTROL_RE then finds the offset.
+ */
+const FREE_OF_CONF_CONTROLS = /^[^\u0000-\u0008\u000b\u000c\u000e-\u001f\u007f]*$/;
 
 const CONTROL_NAMES: Record<number, string> = { 0: 'NUL', 11: 'VT', 12: 'FF', 27: 'ESC', 127: 'DEL' };
 
 /** Offset of the first control character a .conf file cannot carry, or -1. */
 export function confControlCharacterAt(value: string): number {
+  if (FREE_OF_CONF_CONTROLS.test(value)) return -1;
   const m = CONF_CONTROL_RE.exec(value);
   return m ? m.index : -1;
 }
@@ -59,6 +66,13 @@ export function confControlProblem(value: string): string | undefined {
 const LONE_SURROGATE_RE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/g;
 const CR_RE = /\r\n?/g;
 const HAS_LONE_SURROGATE = /[\uD800-\uDBFF](?![\uDC00-\uDFFF])|(?<![\uD800-\uDBFF])[\uDC00-\uDFFF]/;
+/**
+ * Text without any character rules 1–2 or the control-character refusal act on (surrogates, CR,
+ * the refused controls; the class contains CONF_CONTROL_RE's), matched as FREE_OF_CONF_CONTROLS
+ * is. Such text (nearly every value) takes one scan instead of four: nothing to replace and
+ * nothing to refuse, and stripping (rule 3) only removes characters, so none can appear.
+ */
+const UNTOUCHED_BY_RULES_1_2_AND_REFUSAL = /^[^\u0000-\u0008\u000b-\u001f\u007f\uD800-\uDFFF]*$/;
 
 const PY_WS_SET = new Set<number>([
   0x09, 0x0a, 0x0b, 0x0c, 0x0d, 0x1c, 0x1d, 0x1e, 0x1f, 0x20, 0x85, 0xa0, 0x1680, 0x2000, 0x2001, 0x2002, 0x2003,
@@ -87,18 +101,32 @@ function toText(value: unknown): string {
  * Idempotent: `normalizeConfValue(normalizeConfValue(x)) === normalizeConfValue(x)`.
  */
 export function normalizeConfValue(value: unknown): string {
-  let s = toText(value).replace(LONE_SURROGATE_RE, '\uFFFD').replace(CR_RE, '\n');
-  s = pyStrip(s);
-  if (s.endsWith('\\')) s += ' ';
-  return s;
+  const text = toText(value);
+  return UNTOUCHED_BY_RULES_1_2_AND_REFUSAL.test(text) ? stripConfText(text) : normalizeSpecialText(text);
+}
+
+/** Rules 1–4 on text that may hold surrogates or CRs. */
+function normalizeSpecialText(text: string): string {
+  return stripConfText(text.replace(LONE_SURROGATE_RE, '\uFFFD').replace(CR_RE, '\n'));
+}
+
+/** Rules 3–4: Python's strip, and a space after a final backslash. */
+function stripConfText(text: string): string {
+  const s = pyStrip(text);
+  return s.endsWith('\\') ? `${s} ` : s;
 }
 
 /** The text written after `key = ` (rules 1–5); throws ConfValueError for a control character. */
 export function escapeConfValue(value: unknown): string {
-  const s = normalizeConfValue(value);
-  const problem = confControlProblem(s);
-  if (problem) throw new ConfValueError(`a .conf value ${problem}`, s);
-  return s.replace(/\n/g, ' \\\n');
+  const text = toText(value);
+  let s: string;
+  if (UNTOUCHED_BY_RULES_1_2_AND_REFUSAL.test(text)) s = stripConfText(text);
+  else {
+    s = normalizeSpecialText(text);
+    const problem = confControlProblem(s);
+    if (problem) throw new ConfValueError(`a .conf value ${problem}`, s);
+  }
+  return s.replaceAll('\n', ' \\\n');
 }
 
 /**

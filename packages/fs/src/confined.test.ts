@@ -59,6 +59,18 @@ describe('confined reads', () => {
     const { root } = tree();
     expect(refusal(() => readConfinedFile(root, 'detections/a.yml', { maxBytes: 3 })).reason).toBe('too-large');
   });
+  it('returns exactly the file’s bytes at sizes around the read buffer’s (one buffer of the fstat size + 1)', () => {
+    const { root } = tree();
+    for (const size of [0, 1, 4095, 4096, 4097, (1 << 20) - 1, 1 << 20, (1 << 20) + 3]) {
+      const bytes = Buffer.alloc(size, 0);
+      for (let i = 0; i < size; i++) bytes[i] = (i * 31 + 7) & 0xff;
+      writeFileSync(join(root, 'detections', 'sized.bin'), bytes);
+      expect(readConfinedFile(root, 'detections/sized.bin').equals(bytes)).toBe(true);
+      expect(refusal(() => readConfinedFile(root, 'detections/sized.bin', { maxBytes: size - 1 })).reason).toBe(
+        'too-large',
+      );
+    }
+  });
 });
 
 describe('walkConfined', () => {

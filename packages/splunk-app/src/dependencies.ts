@@ -6,20 +6,39 @@
  * naming the missing piece.
  */
 import { filterMacroName, type ContentItem, type ContentTree } from '@dac/content';
-import { contentMacroTable, macroDefinitions, macroKey, parseSearch, type Pipeline } from '@dac/spl';
+import { contentMacroTable, expandMacros, macroDefinitions, macroKey, parsePipeline, type Pipeline } from '@dac/spl';
 
 const LOOKUP_COMMANDS = new Set(['lookup', 'inputlookup', 'outputlookup']);
 
 /** Lookup names (or file names) a pipeline names, subsearches included. */
 export function lookupsNamed(pipeline: Pipeline, out = new Set<string>()): Set<string> {
   for (const c of pipeline.commands) {
+    forEachSubsearch(c, (p) => lookupsNamed(p, out));
     if (c.kind !== 'command') continue;
-    for (const a of c.args) if (a.kind === 'subsearch') lookupsNamed(a.pipeline, out);
     if (!LOOKUP_COMMANDS.has(c.name.toLowerCase())) continue;
     const first = c.args.find((a) => a.kind === 'word');
     if (first && first.kind === 'word') out.add(String(first.value.value));
   }
   return out;
+}
+
+/**
+ * Calls `visit` with each outermost subsearch inside an AST node: a command's arguments
+ * (`join x [| inputlookup l]`), its search expression (`index=a [| inputlookup l]`, `tstats …
+ * where [ … ]`) and its eval expressions all hold `{ kind: 'subsearch', pipeline }` nodes.
+ */
+function forEachSubsearch(node: unknown, visit: (pipeline: Pipeline) => void): void {
+  if (Array.isArray(node)) {
+    for (const x of node) forEachSubsearch(x, visit);
+    return;
+  }
+  if (typeof node !== 'object' || node === null) return;
+  const o = node as { kind?: unknown; pipeline?: Pipeline };
+  if (o.kind === 'subsearch' && o.pipeline) {
+    visit(o.pipeline);
+    return;
+  }
+  for (const v of Object.values(node)) forEachSubsearch(v, visit);
 }
 
 export interface ShippedContent {
@@ -59,26 +78,40 @@ export function missingDependencies(
   const contentStories = new Set<string>();
   for (const s of tree.stories) if (s.model?.name.value) contentStories.add(s.model.name.value);
 
+  // Expanding and parsing every search is most of this function's cost; each step runs only when
+  // it can find something. No content macro left out and none unreadable: no search can call a
+  // missing one. No content lookup left out: no search can name a missing one, so the expanded
+  // text need not be parsed (only the expansion knows which macros a search calls).
+  const macrosCanBeMissing = unreadableMacros.size > 0 || [...contentMacros].some((k) => !shipped.macros.has(k));
+  const lookupsLeftOut = new Set([...contentLookups].filter((l) => !shipped.lookups.has(l)));
+
   const out = new Map<string, string>();
   for (const item of detections) {
     const d = item.data ? item.model : undefined;
     const name = d?.name.value;
     const search = d?.search.value;
     if (name === undefined || search === undefined) continue;
-    const parsed = parseSearch(search, table, { filterMacro: filterMacroName(name) });
-    const unreadable = parsed.diagnostics.find((x) => x.code === 'undefined-macro' && unreadableMacros.has(x.macro));
-    const macro =
-      parsed.usedMacros.find(
-        (k) => (contentMacros.has(k) || unreadableMacros.has(k.replace(/\(\d+\)$/, ''))) && !shipped.macros.has(k),
-      ) ?? (unreadable?.code === 'undefined-macro' ? unreadable.key : undefined);
-    if (macro !== undefined) {
-      out.set(item.file.relPath, `it calls the macro \`${macro}\`, which the build left out`);
-      continue;
-    }
-    const lookup = [...lookupsNamed(parsed.pipeline)].find((l) => contentLookups.has(l) && !shipped.lookups.has(l));
-    if (lookup !== undefined) {
-      out.set(item.file.relPath, `it uses the lookup ${lookup}, which the build left out`);
-      continue;
+    if (macrosCanBeMissing || lookupsLeftOut.size > 0) {
+      const expansion = expandMacros(search, table, { filterMacro: filterMacroName(name) });
+      const unreadable = expansion.diagnostics.find(
+        (x) => x.code === 'undefined-macro' && unreadableMacros.has(x.macro),
+      );
+      const macro =
+        expansion.usedMacros.find(
+          (k) => (contentMacros.has(k) || unreadableMacros.has(k.replace(/\(\d+\)$/, ''))) && !shipped.macros.has(k),
+        ) ?? (unreadable?.code === 'undefined-macro' ? unreadable.key : undefined);
+      if (macro !== undefined) {
+        out.set(item.file.relPath, `it calls the macro \`${macro}\`, which the build left out`);
+        continue;
+      }
+      const lookup =
+        lookupsLeftOut.size > 0
+          ? [...lookupsNamed(parsePipeline(expansion.text).pipeline)].find((l) => lookupsLeftOut.has(l))
+          : undefined;
+      if (lookup !== undefined) {
+        out.set(item.file.relPath, `it uses the lookup ${lookup}, which the build left out`);
+        continue;
+      }
     }
     const stories = d?.tags.value?.analytic_story.value ?? [];
     const story = stories
