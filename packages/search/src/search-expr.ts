@@ -158,6 +158,47 @@ function literalsTest(key: string, literals: readonly Literal[]): TextTest {
 }
 
 /**
+ * A test that remembers its last text and answer. Tests are pure functions of the text, so this
+ * is right for any row, also one that `eval` changed in place; it pays because the scan hands one
+ * event to ~100 candidate searches in turn and many of them share a test (the stream clauses
+ * `eventtype=wineventlog_security OR Channel=security …`, `EventCode=4688`, `process_name=…`).
+ */
+function rememberingLast(test: TextTest): TextTest {
+  if (test === ANY_TEXT || test === NO_TEXT) return test;
+  let lastText: string | undefined;
+  let lastAnswer = false;
+  return (t) => {
+    if (t !== lastText) {
+      lastText = t;
+      lastAnswer = test(t);
+    }
+    return lastAnswer;
+  };
+}
+
+/**
+ * Tests shared by all compiled searches of the process, by row key and pattern set (an OR's
+ * order does not matter, so the set is sorted). Searches compiled from subsearch results add
+ * entries at run time, so the table is emptied when it grows past this size (a test already
+ * handed out stays valid).
+ */
+const SHARED_TESTS_MAX = 20_000;
+const sharedTests = new Map<string, TextTest>();
+
+/** `literalsTest`, shared with every other search that tests the same key for the same patterns. */
+function sharedLiteralsTest(key: string, literals: readonly Literal[]): TextTest {
+  const patterns = literals.map((l) => (l.caseSensitive === true ? `C${l.value}` : `i${l.value.toLowerCase()}`));
+  const signature = JSON.stringify([key, ...patterns.sort()]);
+  let test = sharedTests.get(signature);
+  if (!test) {
+    if (sharedTests.size >= SHARED_TESTS_MAX) sharedTests.clear();
+    test = rememberingLast(literalsTest(key, literals));
+    sharedTests.set(signature, test);
+  }
+  return test;
+}
+
+/**
  * `key=…`: true when any value of the field passes (multivalue: any value, §1.8); a missing
  * field, an empty list, or what a key such as `constructor` or `__proto__` reads from
  * Object.prototype (no field value) passes nothing (§1.4 — and a search must not crash on it).
@@ -267,7 +308,9 @@ export function compileSearch(expr: SearchExpr | undefined, options: CompileSear
             slots.push(k);
           }
         }
-        const ps = slots.map((s) => (typeof s === 'string' ? anyValuePasses(s, literalsTest(s, byKey.get(s)!)) : s));
+        const ps = slots.map((s) =>
+          typeof s === 'string' ? anyValuePasses(s, sharedLiteralsTest(s, byKey.get(s)!)) : s,
+        );
         if (ps.length === 0) return FALSE;
         if (ps.length === 1) return ps[0]!;
         if (ps.length === 2) {
@@ -286,8 +329,8 @@ export function compileSearch(expr: SearchExpr | undefined, options: CompileSear
       case 'compare': {
         if (isTimeModifier(e.field)) return TRUE;
         const k = key(e.field);
-        if (e.op === '=') return anyValuePasses(k, literalsTest(k, [e.value]));
-        if (e.op === '!=') return someValueFails(k, literalsTest(k, [e.value]));
+        if (e.op === '=') return anyValuePasses(k, sharedLiteralsTest(k, [e.value]));
+        if (e.op === '!=') return someValueFails(k, sharedLiteralsTest(k, [e.value]));
         const op = e.op;
         const lit = e.value;
         // `<` … on a multivalue field: any value (§1.8), each compared as text or number (§1.7).
@@ -301,7 +344,7 @@ export function compileSearch(expr: SearchExpr | undefined, options: CompileSear
       }
       case 'in': {
         const k = key(e.field);
-        return anyValuePasses(k, literalsTest(k, e.values));
+        return anyValuePasses(k, sharedLiteralsTest(k, e.values));
       }
       case 'term': {
         if (/^\*+$/.test(e.value.value)) return TRUE;
