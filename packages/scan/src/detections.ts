@@ -5,14 +5,7 @@
  */
 import type { DetectionData } from '@dac/content';
 import { defaultAddonEngine, defaultDataModels, type DataModelProvider, type SplunkEvent } from '@dac/normalise';
-import {
-  type Event,
-  openSearch,
-  openSearchNow,
-  type PushSearch,
-  pushFilter,
-  type SearchPlan,
-} from '@dac/search';
+import { type Event, openSearch, openSearchNow, type PushSearch, pushFilter, type SearchPlan } from '@dac/search';
 import { contentLookups, prepareDetection, type ContentContext } from '@dac/replay';
 import { searchMacroTable } from '@dac/spl';
 import type { ScanContent } from './content.js';

@@ -199,6 +199,9 @@ export const tstats: CommandModule<TstatsCommand> = {
       );
     }
     const fieldKey = dataset?.fieldKey ?? (dataset ? defaultFieldKey : (f: string) => f);
+    // The grouping reads each aggregate's field by its row key for every row: mapped here, once.
+    const aggregateKeys = new Map(aggs.flatMap((a) => (a.field ? [[a.field, fieldKey(a.field)] as const] : [])));
+    const aggregateKey = (written: string): string => aggregateKeys.get(written) ?? fieldKey(written);
     const byNames = cmd.by.map((b) => b.field);
     const byKeys = byNames.map(fieldKey);
     let transforms: (((v: Value) => Value | undefined) | undefined)[] | undefined;
@@ -257,7 +260,7 @@ export const tstats: CommandModule<TstatsCommand> = {
       subsearches: [...subs.values()],
       async *generate(rt) {
         const match = compileMatch(rt);
-        const g = new Grouping(aggs, { byNames, byKeys, fieldKey, fillNull, transforms, now: rt.now });
+        const g = new Grouping(aggs, { byNames, byKeys, fieldKey: aggregateKey, fillNull, transforms, now: rt.now });
         const rows = dataset ? dataset.rows(rt.eventSource) : (rt.events() as Iterable<Row> | AsyncIterable<Row>);
         if (Symbol.asyncIterator in rows) {
           for await (const r of rows as AsyncIterable<Row>) if (match(r)) g.add(r);
@@ -271,7 +274,14 @@ export const tstats: CommandModule<TstatsCommand> = {
           ? undefined
           : (next, rt) => {
               const match = compileMatch(rt);
-              const g = new Grouping(aggs, { byNames, byKeys, fieldKey, fillNull, transforms, now: rt.now });
+              const g = new Grouping(aggs, {
+                byNames,
+                byKeys,
+                fieldKey: aggregateKey,
+                fillNull,
+                transforms,
+                now: rt.now,
+              });
               return {
                 push(ev) {
                   // The caller usually asked `accepts` about this very event just before: its
