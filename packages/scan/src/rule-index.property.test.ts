@@ -1,11 +1,13 @@
 // The rule index never drops a match: on random small rule sets (real search expressions parsed
 // by @dac/spl, keys derived by `necessaryClauses`) over random events, routing each event through the
 // index and evaluating only the candidates finds exactly the (event, detection) matches of
-// evaluating every detection on every event with @dac/spl's reference interpreter.
+// evaluating every detection on every event with @dac/spl's reference interpreter. Detections
+// read the event (a base search), its rows in a data set (a leading tstats), or both (a join).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SplunkEvent } from '@dac/normalise';
 import { evaluateSearch, parsePipeline, type SearchExpr } from '@dac/spl';
+import { defaultFieldKey } from '@dac/search';
 import { RuleIndex } from './rule-index.js';
 import { necessaryClauses } from './keys.js';
 import type { IndexKeys, ScanDetection } from './types.js';
@@ -21,6 +23,8 @@ const SOURCES = ['XmlWinEventLog:Security', 'XmlWinEventLog:Microsoft-Windows-Sy
 const CODES = ['1', '3', '4688', '4104', '01'];
 const WORDS = ['cmd.exe', 'CMD.EXE', 'powershell.exe', 'x', ''];
 const ETS = ['wineventlog_security', 'ms-sysmon-process', 'other'];
+const CMDS = ['cmd /c whoami', 'powershell -ENC aGk=', 'C:\\a\\b.exe', 'x', '', 'Σa ς'];
+const CMD_PATTERNS = ['*-enc*', 'cmd*', '*.exe', '*c*w*', '*', 'x', '*/C *', '"*Σ*"', 'c*d*i'];
 
 const value = (vals: string[]) => fc.constantFrom(...vals);
 /** A term of the search language over the event fields the generator fills. */
@@ -36,7 +40,30 @@ const atom = fc.oneof(
   value(CODES).map((v) => `EventCode!=${v}`),
   value(CODES).map((v) => `NOT EventCode=${v}`),
   value(CODES).map((v) => `EventCode>${v}`),
+  value(CMD_PATTERNS).map((v) => `CommandLine=${v.startsWith('"') ? v : `"${v}"`}`),
+  fc
+    .array(value(CMD_PATTERNS), { minLength: 1, maxLength: 3 })
+    .map((vs) => `CommandLine IN (${vs.map((v) => (v.startsWith('"') ? v : `"${v}"`)).join(', ')})`),
+  value(WORDS.filter((w) => w)).map((v) => `Image=CASE(${v})`),
+  fc.constant('earliest=-24h'),
 );
+/** A term of a tstats where-clause over the rows of the data set DS. */
+const rowAtom = fc.oneof(
+  value(WORDS.filter((w) => w)).map((v) => `DS.process_name=${v}`),
+  value(['*.exe', 'cmd*', '*']).map((v) => `DS.process_name="${v}"`),
+  value(CMD_PATTERNS.filter((v) => !v.startsWith('"'))).map((v) => `DS.process="${v}"`),
+  value(WORDS.filter((w) => w)).map((v) => `DS.process!=${v}`),
+  value(SOURCES).map((v) => `source="${v}"`),
+);
+const rowSearch: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
+  e: fc.oneof(
+    { depthSize: 'small', withCrossShrink: true },
+    rowAtom,
+    fc.tuple(tie('e'), tie('e')).map(([a, b]) => `(${a} ${b})`),
+    fc.tuple(tie('e'), tie('e')).map(([a, b]) => `(${a} OR ${b})`),
+    tie('e').map((a) => `NOT (${a})`),
+  ),
+})).e;
 const search: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
   e: fc.oneof(
     { depthSize: 'small', withCrossShrink: true },
@@ -54,9 +81,31 @@ const event: fc.Arbitrary<SplunkEvent> = fc.record(
     EventCode: fc.oneof(value(CODES), fc.array(value(CODES), { minLength: 2, maxLength: 3 })),
     Image: value(WORDS),
     eventtype: fc.oneof(value(ETS), fc.array(value(ETS), { minLength: 2, maxLength: 2 })),
+    CommandLine: fc.oneof(value(CMDS), fc.array(value(CMDS), { minLength: 2, maxLength: 3 })),
   },
   { requiredKeys: ['sourcetype', 'source'] },
 ) as fc.Arbitrary<SplunkEvent>;
+/** An event's rows in DS (none: not a member), carrying its source as data-set rows do. */
+const rowsOf = fc.array(
+  fc.record(
+    {
+      process_name: value(WORDS),
+      process: fc.oneof(value(CMDS), fc.array(value(CMDS), { minLength: 2, maxLength: 2 })),
+    },
+    { requiredKeys: [] },
+  ),
+  { maxLength: 2 },
+);
+
+/** A detection: its passes' searches (over the event or over its rows in DS). */
+const detectionOf = fc.oneof(
+  search.map((e) => [{ on: 'events' as const, text: e }]),
+  rowSearch.map((e) => [{ on: 'rows' as const, text: e }]),
+  fc.tuple(search, rowSearch).map(([a, b]) => [
+    { on: 'events' as const, text: a },
+    { on: 'rows' as const, text: b },
+  ]),
+);
 
 function exprOf(text: string): SearchExpr | undefined {
   const c = parsePipeline(text).pipeline.commands[0];
@@ -64,28 +113,59 @@ function exprOf(text: string): SearchExpr | undefined {
 }
 
 describe('rule index', () => {
-  it('indexed routing ≡ every detection on every event (random rule sets and events)', () => {
+  it('indexed routing ≡ every detection on every event, over event fields and data-set rows', () => {
     fc.assert(
       fc.property(
-        fc.array(search, { minLength: 1, maxLength: 12 }),
-        fc.array(event, { maxLength: 30 }),
-        (texts, events) => {
-          const exprs = texts.map(exprOf);
-          const detections: ScanDetection[] = exprs.map((expr, i) => ({
-            file: `d${i}.yml`,
-            id: `d${i}`,
-            name: `d${i}`,
-            techniques: [],
-            keys: keysOfSearch(expr),
-            open: () => ({ push() {}, end: () => 0 }),
-            rowsOnNoEvents: async () => 0,
-          }));
-          const index = new RuleIndex(detections);
+        fc.array(detectionOf, { minLength: 1, maxLength: 10 }),
+        fc.array(fc.tuple(event, rowsOf), { maxLength: 30 }),
+        (specs, input) => {
+          const passes = specs.map((ps) => ps.map((p) => ({ ...p, expr: exprOf(p.text) })));
+          const rows = new Map<SplunkEvent, Record<string, unknown>[]>();
+          const events = input.map(([ev, rs]) => {
+            const withSource = rs.map((r) => ({ ...r, source: ev.source }));
+            rows.set(ev, withSource);
+            return ev;
+          });
+          const detections: ScanDetection[] = passes.map((ps, i) => {
+            const keys: IndexKeys = {
+              passes: ps.map((p) => {
+                if (p.on === 'events') return { clauses: necessaryClauses(p.expr) };
+                const rowClauses = necessaryClauses(p.expr, defaultFieldKey);
+                return { dataSets: ['DS'], ...(rowClauses.length > 0 ? { rowClauses } : {}) };
+              }),
+            };
+            return {
+              file: `d${i}.yml`,
+              id: `d${i}`,
+              name: `d${i}`,
+              techniques: [],
+              keys,
+              open: () => ({ push() {}, end: () => 0 }),
+              rowsOnNoEvents: async () => 0,
+            };
+          });
+          const index = new RuleIndex(detections, {
+            inDataSet: (ev) => (rows.get(ev) ?? []).length > 0,
+            dataSetReads: () => new Set(),
+            dataSetRows: (ev) => rows.get(ev) ?? [],
+            dataSetWanted: () => new Set(),
+          });
+          const uses = (i: number, ev: SplunkEvent) =>
+            passes[i]!.some((p) =>
+              p.on === 'events'
+                ? !p.expr || evaluateSearch(p.expr, ev)
+                : (rows.get(ev) ?? []).some(
+                    (r) => !p.expr || evaluateSearch(p.expr, r as SplunkEvent, defaultFieldKey),
+                  ),
+            );
           for (const ev of events) {
-            const all = exprs.flatMap((e, i) => (!e || evaluateSearch(e, ev) ? [i] : []));
+            const all = passes.flatMap((_, i) => (uses(i, ev) ? [i] : []));
             const routing = index.stream(String(ev.sourcetype), String(ev.source));
-            const indexed = routing.candidates(ev).filter((i) => !exprs[i] || evaluateSearch(exprs[i]!, ev));
-            expect(indexed, `${texts.join(' | ')} on ${JSON.stringify(ev)}`).toEqual(all);
+            const indexed = routing.candidates(ev).filter((i) => uses(i, ev));
+            expect(
+              indexed,
+              `${specs.map((ps) => ps.map((p) => p.text).join(' ⋈ ')).join(' | ')} on ${JSON.stringify(ev)}`,
+            ).toEqual(all);
           }
         },
       ),

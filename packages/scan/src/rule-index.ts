@@ -43,6 +43,51 @@ export interface RuleIndexOptions {
   dataSetWanted?(dataSet: string): ReadonlySet<string> | undefined;
 }
 
+/**
+ * Every term of an index's detections, numbered once, and one matcher per domain ('' = the
+ * event, else a data set's rows) and field, shared by all streams: a stream's routing maps the
+ * term numbers to its own passes' clauses (a term no pass of the stream has maps to none).
+ */
+class TermTable {
+  private readonly ids = new Map<string, Map<string, Map<string, number>>>();
+  private readonly matchers = new Map<string, FieldMatcher>();
+  private count = 0;
+
+  constructor(detections: readonly ScanDetection[], rows: boolean) {
+    for (const d of detections)
+      for (const pass of d.keys.passes ?? []) {
+        for (const cl of pass.clauses ?? []) for (const t of cl) this.add('', t.field, t.value);
+        if (rows && pass.dataSets?.length === 1)
+          for (const cl of pass.rowClauses ?? []) for (const t of cl) this.add(pass.dataSets[0]!, t.field, t.value);
+      }
+  }
+
+  private add(domain: string, field: string, pattern: string): void {
+    let byField = this.ids.get(domain);
+    if (!byField) this.ids.set(domain, (byField = new Map()));
+    let byPattern = byField.get(field);
+    if (!byPattern) byField.set(field, (byPattern = new Map()));
+    const lower = pattern.toLowerCase();
+    if (!byPattern.has(lower)) byPattern.set(lower, this.count++);
+  }
+
+  /** The number of a term (one of the detections'). */
+  id(domain: string, field: string, pattern: string): number {
+    return this.ids.get(domain)!.get(field)!.get(pattern.toLowerCase())!;
+  }
+
+  /** The matcher of every term on a field of a domain (built on first use). */
+  matcher(domain: string, field: string): FieldMatcher {
+    const key = `${domain}\u0000${field}`;
+    let m = this.matchers.get(key);
+    if (!m) {
+      const byPattern = this.ids.get(domain)!.get(field)!;
+      this.matchers.set(key, (m = new FieldMatcher([...byPattern.values()], [...byPattern.keys()])));
+    }
+    return m;
+  }
+}
+
 /** The routing of one input stream (a sourcetype and source). */
 export class StreamRouting {
   /** Fields the routing reads from an event; undefined when some data set's reads are unknown. */
@@ -56,7 +101,8 @@ export class StreamRouting {
   /** Per unit: how many clauses it indexes (all must hold). */
   private readonly unitNeeds: number[] = [];
   private readonly clauseUnit: number[] = [];
-  private readonly termClauses: number[][] = [];
+  /** Per term of the index's table: the clauses (of this stream's passes) it belongs to. */
+  private readonly termClauses: (number[] | undefined)[] = [];
   private readonly eventFields: [string, FieldMatcher][] = [];
   /** Data set → its row fields' matchers (tstats where-clause terms). */
   private readonly rowFields: [string, [string, FieldMatcher][]][] = [];
@@ -74,27 +120,15 @@ export class StreamRouting {
     sourcetype: string,
     source: string,
     private readonly opts: RuleIndexOptions,
+    table: TermTable,
   ) {
     let fields: Set<string> | undefined = new Set<string>();
     const addReads = (r: ReadonlySet<string> | undefined) => {
       if (!r) fields = undefined;
       else for (const f of r) fields?.add(f);
     };
-    // Terms by domain ('' = the event, else a data set's rows), field and lower-cased pattern.
-    const terms = new Map<string, Map<string, Map<string, number>>>();
-    const termOf = (domain: string, field: string, pattern: string): number => {
-      let byField = terms.get(domain);
-      if (!byField) terms.set(domain, (byField = new Map()));
-      let byPattern = byField.get(field);
-      if (!byPattern) byField.set(field, (byPattern = new Map()));
-      const lower = pattern.toLowerCase();
-      let t = byPattern.get(lower);
-      if (t === undefined) {
-        byPattern.set(lower, (t = this.termClauses.length));
-        this.termClauses.push([]);
-      }
-      return t;
-    };
+    // The fields whose terms this stream's passes index, by domain ('' = the event, else a data set's rows).
+    const used = new Map<string, Set<string>>();
     const eligible: number[] = [];
     detections.forEach((d, i) => {
       let any = false;
@@ -115,7 +149,15 @@ export class StreamRouting {
         const file = (domain: string, cl: IndexClause) => {
           const c = this.clauseUnit.length;
           this.clauseUnit.push(u);
-          for (const t of cl) this.termClauses[termOf(domain, t.field, t.value)]!.push(c);
+          let fieldsOf = used.get(domain);
+          if (!fieldsOf) used.set(domain, (fieldsOf = new Set()));
+          for (const t of cl) {
+            fieldsOf.add(t.field);
+            const id = table.id(domain, t.field, t.value);
+            const l = this.termClauses[id];
+            if (l) l.push(c);
+            else this.termClauses[id] = [c];
+          }
         };
         for (const cl of clauses) {
           file('', cl);
@@ -131,11 +173,8 @@ export class StreamRouting {
       }
       if (any) eligible.push(i);
     });
-    for (const [domain, byField] of terms) {
-      const matchers: [string, FieldMatcher][] = [...byField].map(([field, byPattern]) => [
-        field,
-        new FieldMatcher([...byPattern.values()], [...byPattern.keys()]),
-      ]);
+    for (const [domain, fieldsOf] of used) {
+      const matchers: [string, FieldMatcher][] = [...fieldsOf].map((f) => [f, table.matcher(domain, f)]);
       if (domain === '') this.eventFields.push(...matchers);
       else this.rowFields.push([domain, matchers]);
     }
@@ -179,7 +218,9 @@ export class StreamRouting {
   /** A term holds for the event: each of its clauses holds; a unit whose clauses all hold is live. */
   private readonly onTerm = (term: number): void => {
     const s = this.stamp;
-    for (const c of this.termClauses[term]!) {
+    const clauses = this.termClauses[term];
+    if (!clauses) return;
+    for (const c of clauses) {
       if (this.clauseStamp[c] === s) continue;
       this.clauseStamp[c] = s;
       const u = this.clauseUnit[c]!;
@@ -211,16 +252,19 @@ export class StreamRouting {
 /** The index over a set of detections; `stream()` gives (and caches) the routing of one stream. */
 export class RuleIndex {
   private readonly streams = new Map<string, StreamRouting>();
+  private readonly table: TermTable;
 
   constructor(
     readonly detections: readonly ScanDetection[],
     private readonly opts: RuleIndexOptions = {},
-  ) {}
+  ) {
+    this.table = new TermTable(detections, opts.dataSetRows !== undefined);
+  }
 
   stream(sourcetype: string, source: string): StreamRouting {
     const key = `${sourcetype}\u0000${source}`;
     let r = this.streams.get(key);
-    if (!r) this.streams.set(key, (r = new StreamRouting(this.detections, sourcetype, source, this.opts)));
+    if (!r) this.streams.set(key, (r = new StreamRouting(this.detections, sourcetype, source, this.opts, this.table)));
     return r;
   }
 }

@@ -182,11 +182,19 @@ export class FieldMatcher {
     for (const t of this.any) hit(t);
     const list = this.exact.size > 0 ? this.exact.get(exactKey(folded)) : undefined;
     if (list) for (const t of list) hit(t);
-    this.automaton?.scan(folded, (lit) => {
-      // The literal is necessary, not sufficient: the whole pattern decides.
-      for (const { term, pattern } of this.byLiteral[lit]!) if (wildcardMatch(folded, pattern)) hit(term);
-    });
+    if (!this.automaton) return;
+    this.folded = folded;
+    this.hit = hit;
+    this.automaton.scan(folded, this.onLiteral);
   }
+
+  /** The value and callback of the `test` under way (the literal callback is made once, not per value). */
+  private folded = '';
+  private hit: (term: number) => void = () => {};
+  private readonly onLiteral = (lit: number): void => {
+    // The literal is necessary, not sufficient: the whole pattern decides.
+    for (const { term, pattern } of this.byLiteral[lit]!) if (wildcardMatch(this.folded, pattern)) this.hit(term);
+  };
 }
 
 /** Whether a folded value matches a lower-cased pattern, as a `FieldMatcher` of that one term says. */
