@@ -18,18 +18,21 @@
  * A group-by field that is null drops the event from stats (a multivalue one puts it in every
  * value's group).
  */
-import { type EvalExpr, evaluateEval, type Span } from '@dac/spl';
+import { compareCodePoints, type EvalExpr, evaluateEval, type Span } from '@dac/spl';
 import { parseEvalAt, type Word } from './args.js';
 import type { Row, Scalar, Value } from './types.js';
 import { type FieldPattern, fieldPattern } from './values.js';
 import {
   compareAuto as compareAutoScalar,
+  compareCodeUnits,
   compareLex,
   isNull,
   normaliseList,
+  sortLex,
   text,
   toNumber,
   valuesOf,
+  withoutSurrogates,
 } from './values.js';
 
 /** `list()` keeps at most this many values (limits.conf [stats] list_maxsize). */
@@ -233,7 +236,7 @@ const FACTORIES: Record<string, Factory> = {
     const s = new Set<string>();
     return {
       add: (v) => each(v, (x) => s.add(text(x))),
-      result: () => normaliseList([...s].sort(compareLex)),
+      result: () => normaliseList(sortLex([...s])),
     };
   },
   list: () => {
@@ -470,6 +473,8 @@ function combos(
 
 interface Group {
   by: Scalar[];
+  /** The by-values as text (the group's keys, and what GROUP_ORDER compares). */
+  texts: string[];
   accs: Accumulator[];
 }
 
@@ -496,6 +501,12 @@ export class Grouping {
   private readonly all: Group[] = [];
   private readonly keys: readonly string[];
   private readonly scratch: Scalar[] = [];
+  private readonly scratchTexts: string[] = [];
+  /**
+   * Per aggregate, the row key of its field (`fieldKey` applied once, not per row); undefined
+   * for `count`, `fn(eval(…))` and wildcards (aggregateInput).
+   */
+  private readonly inputKeys: readonly (string | undefined)[];
   droppedNull = 0;
 
   constructor(
@@ -505,6 +516,8 @@ export class Grouping {
     this.keys = options.byKeys ?? options.byNames;
     const by = new Set(this.keys);
     for (const a of aggs) if (a.wildcard) a.exclude = by;
+    const key = options.fieldKey;
+    this.inputKeys = aggs.map((a) => (a.eval || a.field === undefined ? undefined : key ? key(a.field) : a.field));
   }
 
   add(row: Row): void {
@@ -549,17 +562,20 @@ export class Grouping {
   /** The group of these by-values (created when new). */
   private groupAt(by: readonly Scalar[]): Group {
     if (by.length === 0) {
-      if (this.all.length === 0) this.all.push({ by: [], accs: this.aggs.map(newAccumulator) });
+      if (this.all.length === 0) this.all.push({ by: [], texts: [], accs: this.aggs.map(newAccumulator) });
       return this.all[0]!;
     }
     let level = this.root;
+    const texts = this.scratchTexts;
+    texts.length = 0;
     for (let i = 0; i < by.length; i++) {
       const x = by[i]!;
       const t = typeof x === 'string' ? x : text(x);
+      texts.push(t);
       const hit = level.get(t);
       if (i === by.length - 1) {
         if (hit) return hit as Group;
-        const g: Group = { by: [...by], accs: this.aggs.map(newAccumulator) };
+        const g: Group = { by: [...by], texts: [...texts], accs: this.aggs.map(newAccumulator) };
         level.set(t, g);
         this.all.push(g);
         return g;
@@ -583,24 +599,23 @@ export class Grouping {
 
   private addTo(g: Group, row: Row): void {
     const accs = g.accs;
-    for (let i = 0; i < accs.length; i++)
-      accs[i]!.add(aggregateInput(this.aggs[i]!, row, this.options.now, this.options.fieldKey), row);
+    const inputKeys = this.inputKeys;
+    for (let i = 0; i < accs.length; i++) {
+      const k = inputKeys[i];
+      let v: Value | null | undefined;
+      if (k === undefined) v = aggregateInput(this.aggs[i]!, row, this.options.now, this.options.fieldKey);
+      else v = row[k];
+      accs[i]!.add(v === null ? undefined : v, row);
+    }
   }
 
   /** The groups in output order, each as a row (by-fields, then aggregates). */
   rows(): Row[] {
     const groups = [...this.all];
-    const cmp = GROUP_ORDER === 'lexicographic' ? compareLex : compareAutoScalar;
-    if (this.keys.length > 0)
-      groups.sort((x, y) => {
-        for (let i = 0; i < x.by.length; i++) {
-          const c = cmp(x.by[i]!, y.by[i]!);
-          if (c) return c;
-        }
-        return 0;
-      });
+    if (this.keys.length > 0) groups.sort(this.groupOrder(groups));
     // stats without a by-clause returns one row even over no events (count=0).
-    if (groups.length === 0 && this.keys.length === 0) groups.push({ by: [], accs: this.aggs.map(newAccumulator) });
+    if (groups.length === 0 && this.keys.length === 0)
+      groups.push({ by: [], texts: [], accs: this.aggs.map(newAccumulator) });
     const out: Row[] = [];
     for (const g of groups) {
       const row: Row = {};
@@ -617,6 +632,29 @@ export class Grouping {
       out.push(row);
     }
     return out;
+  }
+
+  /**
+   * GROUP_ORDER over the groups' by-values. Lexicographic: their texts in code point order —
+   * compared by the engine's own string order when no text has a surrogate (the same order).
+   */
+  private groupOrder(groups: readonly Group[]): (x: Group, y: Group) => number {
+    if (GROUP_ORDER !== 'lexicographic')
+      return (x, y) => {
+        for (let i = 0; i < x.by.length; i++) {
+          const c = compareAutoScalar(x.by[i]!, y.by[i]!);
+          if (c) return c;
+        }
+        return 0;
+      };
+    const cmp = groups.every((g) => withoutSurrogates(g.texts)) ? compareCodeUnits : compareCodePoints;
+    return (x, y) => {
+      for (let i = 0; i < x.texts.length; i++) {
+        const c = cmp(x.texts[i]!, y.texts[i]!);
+        if (c) return c;
+      }
+      return 0;
+    };
   }
 
   /** The aggregate results of the group a row belongs to (eventstats), or undefined. */

@@ -248,3 +248,21 @@ export class LookupMatcher {
     return out;
   }
 }
+
+/** Matchers by table and input fields (JSON of the field list): see `lookupMatcher`. */
+const matchers = new WeakMap<LookupTable, Map<string, LookupMatcher>>();
+
+/**
+ * The matcher over `table` for these input fields, shared by every search that looks the table
+ * up by them: a matcher is a function of the two (its index and memo hold no run state), and
+ * the detections of a content tree share one table object per lookup (ESCU: several look up
+ * remote_access_software by the same field), so they share its index and remembered results.
+ */
+export function lookupMatcher(table: LookupTable, inputFields: readonly string[]): LookupMatcher {
+  let byFields = matchers.get(table);
+  if (!byFields) matchers.set(table, (byFields = new Map()));
+  const key = JSON.stringify(inputFields);
+  let m = byFields.get(key);
+  if (!m) byFields.set(key, (m = new LookupMatcher(table, inputFields)));
+  return m;
+}

@@ -1,5 +1,5 @@
 import { describe, expect, it } from 'vitest';
-import { lookupProvider, lookupTableFromCsv } from '../lookup.js';
+import { LookupMatcher, lookupMatcher, lookupProvider, lookupTableFromCsv } from '../lookup.js';
 import { notReplayable, runSpl } from '../testing.js';
 import type { LookupTable } from '../types.js';
 
@@ -95,5 +95,32 @@ describe('inputlookup', () => {
       { lookups },
     );
     expect(r.rows.map((x) => x.k)).toEqual(['b']);
+  });
+});
+
+describe('lookup matchers shared per table and input fields (lookupMatcher)', () => {
+  // Two columns holding each other's values: looking up by k or by v gives different rows.
+  const swap = table({ name: 'swap' }, 'k,v\na,b\nb,c\n');
+  const provider = lookupProvider([swap]);
+  it('one matcher per table and input fields', () => {
+    expect(lookupMatcher(swap, ['k'])).toBe(lookupMatcher(swap, ['k']));
+    expect(lookupMatcher(swap, ['k'])).not.toBe(lookupMatcher(swap, ['v']));
+    expect(lookupMatcher(swap, ['k', 'v'])).not.toBe(lookupMatcher(swap, ['k']));
+    const other = table({ name: 'swap' }, 'k,v\na,b\nb,c\n');
+    expect(lookupMatcher(other, ['k'])).not.toBe(lookupMatcher(swap, ['k']));
+  });
+  it('searches sharing a table by different fields each get the rows of their own plain matcher', async () => {
+    const ev = [{ _time: 1, x: 'b' }];
+    const byK = await runSpl('* | lookup swap k AS x OUTPUT v AS out', ev, { lookups: provider });
+    const byV = await runSpl('* | lookup swap v AS x OUTPUT k AS out', ev, { lookups: provider });
+    const byKAgain = await runSpl('* | lookup swap k AS x OUTPUT v AS out', ev, { lookups: provider });
+    expect(byK.rows[0]!.out).toBe('c');
+    expect(byV.rows[0]!.out).toBe('a');
+    expect(byKAgain.rows).toEqual(byK.rows);
+    for (const [fields, values] of [
+      [['k'], { k: 'b' }],
+      [['v'], { v: 'b' }],
+    ] as const)
+      expect(lookupMatcher(swap, fields).match(values)).toEqual(new LookupMatcher(swap, fields).match(values));
   });
 });

@@ -12,7 +12,7 @@
 import type { GenericCommand } from '@dac/spl';
 import { fieldNames, optionsOf, type Word, wordsOf } from '../args.js';
 import type { CommandModule, PrepareContext } from '../command.js';
-import { LOOKUP_DEFAULTS, LookupMatcher } from '../lookup.js';
+import { LOOKUP_DEFAULTS, lookupMatcher } from '../lookup.js';
 import type { LookupTable, Scalar } from '../types.js';
 import { normaliseList } from '../values.js';
 
@@ -87,18 +87,15 @@ export const lookup: CommandModule<GenericCommand> = {
         ? outputsGiven
         : table.fields.filter((f) => !inputNames.has(f)).map((f) => ({ from: f, to: f, span: tableWord.span }));
     const minMatches = table.minMatches ?? LOOKUP_DEFAULTS.minMatches;
-    // The matcher (an index over the table) holds no run state: built once, on first use.
-    let matcherOnce: LookupMatcher | undefined;
+    // The matcher (an index over the table) holds no run state: shared by every search that
+    // looks the table up by these fields, made on first use.
+    const inputFields = inputs.map((p) => p.from);
     return {
       name: 'lookup',
       span: cmd.spanOfCommand,
       kind: 'streaming',
       stage(next) {
-        matcherOnce ??= new LookupMatcher(
-          table,
-          inputs.map((p) => p.from),
-        );
-        const matcher = matcherOnce;
+        const matcher = lookupMatcher(table, inputFields);
         const eventFields = inputs.map((p) => p.to);
         return {
           push(row) {

@@ -15,6 +15,13 @@ interface Rename {
   to: string;
   /** Wildcard renames: field name → new name (null: not renamed); rows of a search share their names. */
   names: Map<string, string | null>;
+  /**
+   * Wildcard renames: the field names (in row order) of the last row renamed and, per field, the
+   * name it has in the output (null: dropped, a renamed field took its name); `moves` false when
+   * no field of that shape is renamed. Rows of one stage mostly share a shape (a stats or tstats
+   * output: its by-fields and aggregates), so the plan is made once per shape, not per row.
+   */
+  shape?: { fields: string[]; outNames: (string | null)[]; moves: boolean };
 }
 
 /** The new name of field `k` under a wildcard rename, or undefined when it does not match. */
@@ -41,19 +48,38 @@ function applyRename(row: Row, r: Rename): Row {
     }
     return out;
   }
+  let shape = r.shape;
+  if (!shape || !sameShape(row, shape.fields)) r.shape = shape = shapeOf(row, r);
+  if (!shape.moves) return row;
   const out: Row = {};
+  const { fields, outNames } = shape;
+  for (let i = 0; i < fields.length; i++) {
+    const to = outNames[i];
+    if (to !== null) out[to!] = row[fields[i]!];
+  }
+  return out;
+}
+
+/** Whether the row's fields are `fields`, in that order. */
+function sameShape(row: Row, fields: readonly string[]): boolean {
+  let i = 0;
+  for (const k in row) if (fields[i++] !== k) return false;
+  return i === fields.length;
+}
+
+/** The wildcard rename's plan for rows with the fields of `row` (see Rename.shape). */
+function shapeOf(row: Row, r: Rename): NonNullable<Rename['shape']> {
+  const fields: string[] = [];
   const renamed = new Set<string>();
   for (const k in row) {
+    fields.push(k);
     const to = newName(r, k);
     if (to !== undefined) renamed.add(to);
   }
-  if (renamed.size === 0) return row;
-  for (const k in row) {
-    const to = newName(r, k);
-    if (to !== undefined) out[to] = row[k];
-    else if (!renamed.has(k)) out[k] = row[k]; // a renamed field replaces a same-named one
-  }
-  return out;
+  // A renamed field replaces a same-named one; assigning in row order keeps the first position
+  // of a name and the value of its last source.
+  const outNames = fields.map((k) => newName(r, k) ?? (renamed.has(k) ? null : k));
+  return { fields, outNames, moves: renamed.size > 0 };
 }
 
 export const rename: CommandModule<GenericCommand> = {
