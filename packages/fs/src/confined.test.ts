@@ -3,7 +3,7 @@ import { mkdirSync, mkdtempSync, readFileSync, symlinkSync, writeFileSync } from
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { describe, expect, it } from 'vitest';
-import { FsRefusal, confinedRealPath, readConfinedFile, walkConfined } from './confined.js';
+import { ConfinedReader, FsRefusal, confinedRealPath, readConfinedFile, walkConfined } from './confined.js';
 
 function tree() {
   const base = mkdtempSync(join(tmpdir(), 'dac-fs-confined-'));
@@ -70,6 +70,51 @@ describe('confined reads', () => {
         'too-large',
       );
     }
+  });
+});
+
+describe('ConfinedReader (one check per folder)', () => {
+  it('gives readConfinedFile’s bytes and refusals for files, links in and out, folders out, FIFOs, folders and missing files', () => {
+    const { base, root } = tree();
+    mkdirSync(join(base, 'outside'));
+    writeFileSync(join(base, 'outside', 'x.yml'), 'SECRET');
+    writeFileSync(join(root, 'detections', 'sub', 'c.yml'), 'name: c\n');
+    symlinkSync('a.yml', join(root, 'detections', 'in-link.yml'));
+    symlinkSync(join(base, 'secret'), join(root, 'detections', 'out-link.yml'));
+    symlinkSync(join(base, 'outside'), join(root, 'detections', 'out-dir'));
+    symlinkSync('sub', join(root, 'detections', 'in-dir'));
+    spawnSync('mkfifo', [join(root, 'detections', 'fifo.yml')]);
+    const paths = [
+      'detections/a.yml',
+      'detections/sub/c.yml',
+      'detections/in-link.yml',
+      'detections/in-dir/c.yml',
+      'detections/out-link.yml',
+      'detections/out-dir/x.yml',
+      'detections/fifo.yml',
+      'detections/sub',
+      'detections/missing.yml',
+      'nowhere/missing.yml',
+      '../secret',
+      join(base, 'secret'),
+    ];
+    const outcome = (f: () => Buffer) => {
+      try {
+        return { bytes: f().toString('utf8') };
+      } catch (e) {
+        if (!(e instanceof FsRefusal)) throw e;
+        return { reason: e.reason, message: e.message };
+      }
+    };
+    const reader = new ConfinedReader(root);
+    for (const round of [1, 2]) // the second round answers from the folder memo
+      for (const p of paths)
+        expect(
+          outcome(() => reader.read(p)),
+          `${p} (round ${round})`,
+        ).toEqual(outcome(() => readConfinedFile(root, p)));
+    expect(outcome(() => reader.read('detections/out-dir/x.yml')).reason).toBe('outside-root');
+    expect(outcome(() => reader.read('detections/sub/c.yml')).bytes).toBe('name: c\n');
   });
 });
 

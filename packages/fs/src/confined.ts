@@ -5,7 +5,7 @@
  * directory twice (dev:ino), so link loops end.
  */
 import { closeSync, constants, fstatSync, lstatSync, openSync, readdirSync, readSync, realpathSync } from 'node:fs';
-import { isAbsolute, join, relative, resolve, sep } from 'node:path';
+import { basename, dirname, isAbsolute, join, relative, resolve, sep } from 'node:path';
 import { constants as bufferConstants } from 'node:buffer';
 
 /**
@@ -87,10 +87,53 @@ export function readConfinedFile(root: string, path: string, opts: { maxBytes?: 
   const abs = resolve(root, path);
   let fd: number;
   try {
-    fd = openSync(real, constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW);
+    fd = openSync(real, OPEN_FLAGS);
   } catch (e) {
     throw new FsRefusal('unreadable', abs, `${show(root, abs)}: cannot open: ${(e as Error).message}`);
   }
+  return readOpenedFile(fd, root, abs, opts);
+}
+
+const OPEN_FLAGS = constants.O_RDONLY | constants.O_NONBLOCK | constants.O_NOFOLLOW;
+
+/**
+ * Reads many files inside one root with one confinement check per folder instead of one per
+ * file (a realpath(3) call per file was most of a version-check's file-system time). A file is
+ * opened as `<real path of its folder>/<name>` with O_NOFOLLOW: when that succeeds, that is its
+ * real path (the name is not a link), inside the root because the folder is. Anything else — a
+ * link as the last component, a missing file, a folder outside the root — goes through
+ * readConfinedFile, so the answers and the refusals are the same. The folder check is as old as
+ * this reader: make one per pass over a tree, not one for the life of the process.
+ */
+export class ConfinedReader {
+  private readonly realDirs = new Map<string, string | null>();
+  constructor(readonly root: string) {}
+
+  read(path: string, opts: { maxBytes?: number } = {}): Buffer {
+    const abs = resolve(this.root, path);
+    const dir = dirname(abs);
+    let realDir = this.realDirs.get(dir);
+    if (realDir === undefined) {
+      try {
+        realDir = confinedRealPath(this.root, dir);
+      } catch {
+        realDir = null;
+      }
+      this.realDirs.set(dir, realDir);
+    }
+    if (realDir === null) return readConfinedFile(this.root, path, opts);
+    let fd: number;
+    try {
+      fd = openSync(join(realDir, basename(abs)), OPEN_FLAGS);
+    } catch {
+      return readConfinedFile(this.root, path, opts);
+    }
+    return readOpenedFile(fd, this.root, abs, opts);
+  }
+}
+
+/** The bytes of an opened file, refused unless it is a regular file within the size limit; closes `fd`. */
+function readOpenedFile(fd: number, root: string, abs: string, opts: { maxBytes?: number }): Buffer {
   try {
     const st = fstatSync(fd);
     if (!st.isFile())

@@ -6,6 +6,7 @@
 export { ensureDir, isFileSystemError, userCacheDir, userStateDir } from './dirs.js';
 export {
   FsRefusal,
+  ConfinedReader,
   confinedRealPath,
   confinedRegularFile,
   isInside,

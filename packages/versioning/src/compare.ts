@@ -1,5 +1,5 @@
 import { existsSync, realpathSync, statSync } from 'node:fs';
-import { readConfinedFile } from '@dac/fs';
+import { ConfinedReader } from '@dac/fs';
 import { join, resolve } from 'node:path';
 import { CONTENT_FOLDERS, discoverContent, parseYamlText, type ContentKind, type YamlFile } from '@dac/content';
 import {
@@ -73,11 +73,13 @@ export function loadComparison(contentRoot: string, ref: string): Comparison {
 
   const workFiles = new Map<string, SideFile>();
   const { entries, lookupFiles } = discoverContent(root);
+  // One confinement check per content folder (this pass's), not one per file.
+  const reader = new ConfinedReader(root);
   const addWork = (relPath: string, kind: FileKind) => {
     const path = join(root, relPath);
     let bytes: Buffer;
     try {
-      bytes = readConfinedFile(root, path);
+      bytes = reader.read(path);
     } catch (e) {
       throw new VersioningError(`cannot read ${relPath}: ${(e as Error).message}`);
     }
