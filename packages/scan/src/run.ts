@@ -79,6 +79,11 @@ export function scanWorkerEntry(): URL | undefined {
   }
 }
 
+/** The size of a log file in bytes (0 when it cannot be read: its scan reports why). */
+function fileBytes(l: LogFile): number {
+  return existsSync(l.path) ? statSync(l.path).size : 0;
+}
+
 /**
  * The log files of a scan in the order threads claim them, largest first (so that the last files
  * claimed are small and the threads finish together), through a counter in shared memory: a
@@ -95,7 +100,7 @@ export class LogQueue {
 
   /** The queue of `logs`, largest file first (ties and unreadable files: log order). */
   static bySize(logs: readonly LogFile[]): LogQueue {
-    const size = logs.map((l) => (existsSync(l.path) ? statSync(l.path).size : 0));
+    const size = logs.map(fileBytes);
     return new LogQueue(logs.map((_, i) => i).sort((a, b) => size[b]! - size[a]! || a - b));
   }
 
@@ -133,7 +138,7 @@ export interface ScanWorkers {
 
 /** The thread count of a scan of `logs`: `jobs`, by default as ScanOptions.jobs says. */
 export function scanJobs(logs: readonly LogFile[], jobs?: number): number {
-  const bytes = () => logs.reduce((a, l) => a + (existsSync(l.path) ? statSync(l.path).size : 0), 0);
+  const bytes = () => logs.reduce((a, l) => a + fileBytes(l), 0);
   const wanted = jobs ?? (bytes() >= WORKER_MIN_BYTES ? availableParallelism() : 1);
   return Math.max(1, Math.min(wanted, logs.length));
 }
