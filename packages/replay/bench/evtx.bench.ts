@@ -12,29 +12,20 @@
 // from bash's `times` for its children — because wall time on the shared 2-core machine measures
 // the neighbours.
 import { spawnSync } from 'node:child_process';
-import { existsSync, readdirSync, readFileSync, statSync, writeFileSync } from 'node:fs';
+import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EvtxReadOptions, parseEventXml, readEvtxFile } from '@dac/replay';
+import { evtxFilesUnder } from '../../../test/support/bench.js';
 
 const root = process.env.DAC_REPO_ROOT ?? process.cwd();
 const corpus = join(root, '..', 'shared', 'data', 'evtx');
-if (!existsSync(corpus)) {
+const found = evtxFilesUnder(corpus);
+if (!found) {
   console.log(`skipped: no EVTX corpus at ${corpus}`);
   process.exit(0);
 }
-
-const files: string[] = [];
-const walk = (d: string) => {
-  for (const e of readdirSync(d, { withFileTypes: true })) {
-    const p = join(d, e.name);
-    if (e.isDirectory()) walk(p);
-    else if (e.name.toLowerCase().endsWith('.evtx')) files.push(p);
-  }
-};
-walk(corpus);
-files.sort();
-const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
+const { files, bytes } = found;
 
 type Mode = 'text' | 'fields' | 'reference' | 'reparse';
 

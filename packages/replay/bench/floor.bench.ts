@@ -4,27 +4,18 @@
 // system, best of 7: the machine is shared), so that a change to the reader can be measured
 // without the minutes the full scan bench takes.
 // DAC_FLOOR_PROFILE=FILE: a CPU profile (.cpuprofile, node:inspector) of three more warm passes.
-import { existsSync, readdirSync, statSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatFor, readFixture } from '@dac/replay';
+import { evtxFilesUnder, writeCpuProfile } from '../../../test/support/bench.js';
 
 const root = process.env.DAC_REPO_ROOT ?? process.cwd();
 const corpus = join(root, '..', 'shared', 'data', 'evtx');
-if (!existsSync(corpus)) {
+const found = evtxFilesUnder(corpus);
+if (!found) {
   console.log(`skipped: no EVTX corpus at ${corpus}`);
   process.exit(0);
 }
-const files: string[] = [];
-const walk = (d: string) => {
-  for (const e of readdirSync(d, { withFileTypes: true })) {
-    const p = join(d, e.name);
-    if (e.isDirectory()) walk(p);
-    else if (e.name.toLowerCase().endsWith('.evtx')) files.push(p);
-  }
-};
-walk(corpus);
-files.sort();
-const bytes = files.reduce((a, f) => a + statSync(f).size, 0);
+const { files, bytes } = found;
 const fmt = formatFor('XmlWinEventLog');
 if ('error' in fmt) throw new Error(fmt.error);
 
@@ -54,15 +45,8 @@ console.log(
 
 const profileTo = process.env.DAC_FLOOR_PROFILE;
 if (profileTo) {
-  const { Session } = await import('node:inspector/promises');
-  const { writeFileSync } = await import('node:fs');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 100 });
-  await session.post('Profiler.start');
-  for (let i = 0; i < 3; i++) await pass();
-  const { profile } = await session.post('Profiler.stop');
-  writeFileSync(profileTo, JSON.stringify(profile));
+  await writeCpuProfile(profileTo, 100, async () => {
+    for (let i = 0; i < 3; i++) await pass();
+  });
   console.log(`profile of three passes written to ${profileTo}`);
 }

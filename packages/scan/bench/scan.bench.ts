@@ -9,6 +9,7 @@ import { existsSync } from 'node:fs';
 import { join } from 'node:path';
 import { formatFor, readFixture } from '@dac/replay';
 import { findLogs, prepareScan, runScan } from '@dac/scan';
+import { writeCpuProfile } from '../../../test/support/bench.js';
 
 const root = process.env.DAC_REPO_ROOT ?? process.cwd();
 const content = join(root, '..', 'shared', 'corpus', 'escu');
@@ -67,16 +68,7 @@ console.log(
 // alone — no preparation, no floor — for finding where the scan's time goes.
 const profileTo = process.env.DAC_SCAN_PROFILE;
 if (profileTo) {
-  const { Session } = await import('node:inspector/promises');
-  const { writeFileSync } = await import('node:fs');
-  const session = new Session();
-  session.connect();
-  await session.post('Profiler.enable');
-  await session.post('Profiler.setSamplingInterval', { interval: 200 });
-  await session.post('Profiler.start');
-  await runScan(prepared, logs, { jobs: 1 });
-  const { profile } = await session.post('Profiler.stop');
-  writeFileSync(profileTo, JSON.stringify(profile));
+  await writeCpuProfile(profileTo, 200, () => runScan(prepared, logs, { jobs: 1 }));
   console.log(`profile of one scan written to ${profileTo}`);
 }
 console.log(`rss after the scans: ${Math.round(process.memoryUsage().rss / 1e6)} MB`);

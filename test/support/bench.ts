@@ -1,0 +1,35 @@
+// What the benches share: the shared EVTX captures (../shared/data/evtx) and a CPU profile of a
+// piece of work (node:inspector), written for `python3`/DevTools reading. Benches skip cleanly
+// when ../shared is absent, so the file list is undefined then.
+import { existsSync, readdirSync, statSync, writeFileSync } from 'node:fs';
+import { join } from 'node:path';
+
+/** The .evtx files below `dir`, sorted, with their total size; undefined when `dir` does not exist. */
+export function evtxFilesUnder(dir: string): { files: string[]; bytes: number } | undefined {
+  if (!existsSync(dir)) return undefined;
+  const files: string[] = [];
+  const walk = (d: string) => {
+    for (const e of readdirSync(d, { withFileTypes: true })) {
+      const p = join(d, e.name);
+      if (e.isDirectory()) walk(p);
+      else if (e.name.toLowerCase().endsWith('.evtx')) files.push(p);
+    }
+  };
+  walk(dir);
+  files.sort();
+  return { files, bytes: files.reduce((a, f) => a + statSync(f).size, 0) };
+}
+
+/** Runs `work` under the V8 sampling profiler (`intervalUs` between samples) and writes the .cpuprofile to `file`. */
+export async function writeCpuProfile(file: string, intervalUs: number, work: () => Promise<unknown>): Promise<void> {
+  const { Session } = await import('node:inspector/promises');
+  const session = new Session();
+  session.connect();
+  await session.post('Profiler.enable');
+  await session.post('Profiler.setSamplingInterval', { interval: intervalUs });
+  await session.post('Profiler.start');
+  await work();
+  const { profile } = await session.post('Profiler.stop');
+  writeFileSync(file, JSON.stringify(profile));
+  session.disconnect();
+}
