@@ -55,24 +55,19 @@ const rowAtom = fc.oneof(
   value(WORDS.filter((w) => w)).map((v) => `DS.process!=${v}`),
   value(SOURCES).map((v) => `source="${v}"`),
 );
-const rowSearch: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
-  e: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    rowAtom,
-    fc.tuple(tie('e'), tie('e')).map(([a, b]) => `(${a} ${b})`),
-    fc.tuple(tie('e'), tie('e')).map(([a, b]) => `(${a} OR ${b})`),
-    tie('e').map((a) => `NOT (${a})`),
-  ),
-})).e;
-const search: fc.Arbitrary<string> = fc.letrec<{ e: string }>((tie) => ({
-  e: fc.oneof(
-    { depthSize: 'small', withCrossShrink: true },
-    atom,
-    fc.tuple(tie('e'), tie('e')).map(([a, b]) => `(${a} ${b})`),
-    fc.tuple(tie('e'), tie('e')).map(([a, b]) => `(${a} OR ${b})`),
-    tie('e').map((a) => `NOT (${a})`),
-  ),
-})).e;
+/** Search expressions over `leaf` terms: AND, OR and NOT, nested. */
+const expressionOf = (leaf: fc.Arbitrary<string>): fc.Arbitrary<string> =>
+  fc.letrec<{ e: string }>((tie) => ({
+    e: fc.oneof(
+      { depthSize: 'small', withCrossShrink: true },
+      leaf,
+      fc.tuple(tie('e'), tie('e')).map(([a, b]) => `(${a} ${b})`),
+      fc.tuple(tie('e'), tie('e')).map(([a, b]) => `(${a} OR ${b})`),
+      tie('e').map((a) => `NOT (${a})`),
+    ),
+  })).e;
+const rowSearch = expressionOf(rowAtom);
+const search = expressionOf(atom);
 
 const event: fc.Arbitrary<SplunkEvent> = fc.record(
   {
