@@ -20,6 +20,21 @@ export function evtxFilesUnder(dir: string): { files: string[]; bytes: number } 
   return { files, bytes: files.reduce((a, f) => a + statSync(f).size, 0) };
 }
 
+/**
+ * The shared EVTX captures (../shared/data/evtx beside the repository root, DAC_REPO_ROOT or the
+ * working folder); without them the bench prints why it skipped and the process exits 0.
+ */
+export function sharedEvtxCorpusOrSkip(): { files: string[]; bytes: number } {
+  const root = process.env.DAC_REPO_ROOT ?? process.cwd();
+  const corpus = join(root, '..', 'shared', 'data', 'evtx');
+  const found = evtxFilesUnder(corpus);
+  if (!found) {
+    console.log(`skipped: no EVTX corpus at ${corpus}`);
+    process.exit(0);
+  }
+  return found;
+}
+
 /** Runs `work` under the V8 sampling profiler (`intervalUs` between samples) and writes the .cpuprofile to `file`. */
 export async function writeCpuProfile(file: string, intervalUs: number, work: () => Promise<unknown>): Promise<void> {
   const { Session } = await import('node:inspector/promises');

@@ -16,16 +16,9 @@ import { readFileSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { type EvtxReadOptions, parseEventXml, readEvtxFile } from '@dac/replay';
-import { evtxFilesUnder } from '../../../test/support/bench.js';
+import { sharedEvtxCorpusOrSkip } from '../../../test/support/bench.js';
 
-const root = process.env.DAC_REPO_ROOT ?? process.cwd();
-const corpus = join(root, '..', 'shared', 'data', 'evtx');
-const found = evtxFilesUnder(corpus);
-if (!found) {
-  console.log(`skipped: no EVTX corpus at ${corpus}`);
-  process.exit(0);
-}
-const { files, bytes } = found;
+const { files, bytes } = sharedEvtxCorpusOrSkip();
 
 type Mode = 'text' | 'fields' | 'reference' | 'reparse';
 

@@ -4,18 +4,10 @@
 // system, best of 7: the machine is shared), so that a change to the reader can be measured
 // without the minutes the full scan bench takes.
 // DAC_FLOOR_PROFILE=FILE: a CPU profile (.cpuprofile, node:inspector) of three more warm passes.
-import { join } from 'node:path';
 import { formatFor, readFixture } from '@dac/replay';
-import { evtxFilesUnder, writeCpuProfile } from '../../../test/support/bench.js';
+import { sharedEvtxCorpusOrSkip, writeCpuProfile } from '../../../test/support/bench.js';
 
-const root = process.env.DAC_REPO_ROOT ?? process.cwd();
-const corpus = join(root, '..', 'shared', 'data', 'evtx');
-const found = evtxFilesUnder(corpus);
-if (!found) {
-  console.log(`skipped: no EVTX corpus at ${corpus}`);
-  process.exit(0);
-}
-const { files, bytes } = found;
+const { files, bytes } = sharedEvtxCorpusOrSkip();
 const fmt = formatFor('XmlWinEventLog');
 if ('error' in fmt) throw new Error(fmt.error);
 

@@ -107,6 +107,17 @@ function exprOf(text: string): SearchExpr | undefined {
   return c?.kind === 'search' ? c.expr : undefined;
 }
 
+/** A detection with these index keys whose runs do nothing (the index is what is tested). */
+const detection = (keys: ScanDetection['keys'], i: number): ScanDetection => ({
+  file: `d${i}`,
+  id: `d${i}`,
+  name: `d${i}`,
+  techniques: [],
+  keys,
+  open: () => ({ push() {}, end: () => 0 }),
+  rowsOnNoEvents: async () => 0,
+});
+
 describe('rule index', () => {
   it('indexed routing ≡ every detection on every event, over event fields and data-set rows', () => {
     fc.assert(
@@ -129,15 +140,7 @@ describe('rule index', () => {
                 return { dataSets: ['DS'], ...(rowClauses.length > 0 ? { rowClauses } : {}) };
               }),
             };
-            return {
-              file: `d${i}.yml`,
-              id: `d${i}`,
-              name: `d${i}`,
-              techniques: [],
-              keys,
-              open: () => ({ push() {}, end: () => 0 }),
-              rowsOnNoEvents: async () => 0,
-            };
+            return detection(keys, i);
           });
           const index = new RuleIndex(detections, {
             inDataSet: (ev) => (rows.get(ev) ?? []).length > 0,
@@ -166,16 +169,6 @@ describe('rule index', () => {
       ),
       { numRuns: 400 },
     );
-  });
-
-  const detection = (keys: ScanDetection['keys'], i: number): ScanDetection => ({
-    file: `d${i}`,
-    id: `d${i}`,
-    name: `d${i}`,
-    techniques: [],
-    keys,
-    open: () => ({ push() {}, end: () => 0 }),
-    rowsOnNoEvents: async () => 0,
   });
 
   it('decides stream clauses per stream and needs every other clause of a pass to hold', () => {
