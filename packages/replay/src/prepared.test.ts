@@ -5,13 +5,7 @@ import { builtinMacros, macroTableFrom, parseSearch } from '@dac/spl';
 import { describe, expect, it } from 'vitest';
 import { defaultAddonEngine, defaultDataModels, type SplunkEvent } from '@dac/normalise';
 import { lookupProvider } from '@dac/search';
-import {
-  indexKeysOf,
-  prepareDetection,
-  rawSearchFields,
-  type ContentContext,
-  type PreparedDetection,
-} from './prepared.js';
+import { prepareDetection, rawSearchFields, type ContentContext, type PreparedDetection } from './prepared.js';
 
 const ctx: ContentContext = {
   macros: new Map([
@@ -101,11 +95,6 @@ describe('tstats through prepared detections (splunk-semantics.md §1.10)', () =
     );
     expect(p.dataSet).toBe('Endpoint.Processes');
     expect(p.fillnull).toBe('null');
-    expect(p.index).toMatchObject({
-      on: 'rows',
-      dataSets: ['Endpoint.Processes'],
-      equals: { process_name: ['ngrok.exe'] },
-    });
     const run = await p.open();
     run.push(proc({ dest: 'dc', process_name: 'ngrok.exe', _time: 1727705112.330205 }));
     run.push({ ...proc({ dest: 'x', process_name: 'ngrok.exe', _time: 1 }), tag: 'network' });
@@ -115,44 +104,13 @@ describe('tstats through prepared detections (splunk-semantics.md §1.10)', () =
   });
 });
 
-describe('raw searches, index keys and reasons', () => {
-  it('a raw Sysmon search: index keys name the streams and the EventCode', async () => {
+describe('raw searches and reasons', () => {
+  it('a raw Sysmon search counts only the EventCode it names (index keys: test/scan/keys.test.ts)', async () => {
     const p = prep('`sysmon` EventCode=1 Image="*\\\\ngrok.exe" | stats count by Computer');
-    expect(p.index).toEqual({
-      on: 'events',
-      dataSets: [],
-      requires: [
-        [
-          { field: 'sourcetype', value: 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational' },
-          { field: 'source', value: 'XmlWinEventLog:Microsoft-Windows-Sysmon/Operational' },
-          { field: 'source', value: 'Syslog:Linux-Sysmon/Operational' },
-        ],
-        [{ field: 'EventCode', value: '1' }],
-        [{ field: 'Image', value: '*\\ngrok.exe' }],
-      ],
-      streams: {
-        sourcetype: ['XmlWinEventLog:Microsoft-Windows-Sysmon/Operational'],
-        source: ['XmlWinEventLog:Microsoft-Windows-Sysmon/Operational', 'Syslog:Linux-Sysmon/Operational'],
-      },
-      equals: { EventCode: ['1'], Image: ['*\\ngrok.exe'] },
-    });
     const run = await p.open();
     run.push(proc({ EventCode: '1', Image: 'C:\\x\\ngrok.exe', Computer: 'h' }));
     run.push(proc({ EventCode: '3', Image: 'C:\\x\\ngrok.exe', Computer: 'h' }));
     expect((await run.end()).rows).toEqual([{ Computer: 'h', count: '1' }]);
-  });
-
-  it('NOT, comparisons and bare terms are not index keys (only necessary equalities are)', () => {
-    const k = indexKeysOf({ kind: 'and', args: [], span: { start: 0, end: 0 } } as never, 'events', []);
-    expect(k.requires).toEqual([]);
-    const p = prep('search NOT EventCode=4 x>3 ngrok (a=1 OR b=2) | stats count');
-    expect(p.index.requires).toEqual([
-      [
-        { field: 'a', value: '1' },
-        { field: 'b', value: '2' },
-      ],
-    ]);
-    expect(p.index.streams).toBeUndefined();
   });
 
   it('names the first thing that needs live Splunk or is missing', () => {

@@ -42,7 +42,7 @@ import {
   type RunWarning,
   type SearchPlan,
 } from '@dac/search';
-import { contentMacroTable, parseSearch, type MacroTable, type Pipeline, type SearchExpr } from '@dac/spl';
+import { contentMacroTable, parseSearch, type MacroTable, type Pipeline } from '@dac/spl';
 
 /** A result row as Splunk prints it: column → string, multivalue as a list. */
 export type Row = Record<string, string | string[]>;
@@ -123,32 +123,6 @@ export interface NotReplayable {
   command?: string;
 }
 
-/** One alternative of an index clause: `field` equals `value` (case-insensitive; `*` is a wildcard). */
-export interface IndexTerm {
-  field: string;
-  value: string;
-}
-
-/**
- * What an event must look like to matter to a detection — necessary conditions only (an event
- * that meets them may still not match; one that fails them never does).
- */
-export interface IndexKeys {
-  /** What the terms are about: raw events (a base search) or data-set rows (a leading tstats). */
-  on: 'events' | 'rows';
-  /** The CIM data sets a leading tstats reads (`Endpoint.Processes`, `Network_Traffic.All_Traffic`). */
-  dataSets: string[];
-  /** Every clause must hold; a clause holds when one of its terms does (a conjunction of disjunctions). */
-  requires: IndexTerm[][];
-  /**
-   * The first clause made only of `sourcetype` / `source` / `eventtype` terms (the base macro),
-   * by field: an event can match only when one of these holds. Absent: any stream.
-   */
-  streams?: { sourcetype?: string[]; source?: string[]; eventtype?: string[] };
-  /** Clauses on one field (`EventCode` → [`4688`]): the field must equal one of the values. */
-  equals: Record<string, string[]>;
-}
-
 /** One run of a prepared detection: push extracted events, then end. */
 export interface DetectionRun {
   /** Whether events run as they are pushed (false: the search reads them twice and runs at `end`). */
@@ -175,7 +149,6 @@ export interface PreparedDetection {
   fillnull?: string;
   /** Set for a leading tstats: the data set it reads. */
   dataSet?: string;
-  index: IndexKeys;
   /**
    * The event fields the search reads, for `extractEvent` (a stable set: pass this object);
    * undefined = every field.
@@ -243,62 +216,6 @@ export function searchDataModels(dm: CimDataModels, onRows?: (n: number) => void
       };
     },
   };
-}
-
-const STREAM_FIELDS = new Set(['sourcetype', 'source', 'eventtype']);
-
-/** The terms of a pure disjunction of equalities (`a=x OR b IN (y, z)`), else undefined. */
-function disjunction(e: SearchExpr, key: (f: string) => string, out: IndexTerm[] = []): IndexTerm[] | undefined {
-  switch (e.kind) {
-    case 'compare':
-      if (e.op !== '=') return undefined;
-      out.push({ field: key(e.field), value: e.value.value });
-      return out;
-    case 'in':
-      for (const v of e.values) out.push({ field: key(e.field), value: v.value });
-      return out;
-    case 'or':
-      for (const a of e.args) if (!disjunction(a, key, out)) return undefined;
-      return out;
-    case 'and':
-      return e.args.length === 1 ? disjunction(e.args[0]!, key, out) : undefined;
-    default:
-      return undefined;
-  }
-}
-
-/** Necessary equality clauses of a search expression: its top-level conjuncts that are pure disjunctions. */
-export function indexKeysOf(
-  expr: SearchExpr | undefined,
-  on: IndexKeys['on'],
-  dataSets: string[],
-  key: (f: string) => string = (f) => f,
-): IndexKeys {
-  const requires: IndexTerm[][] = [];
-  const conjuncts = !expr ? [] : expr.kind === 'and' ? expr.args : [expr];
-  for (const c of conjuncts) {
-    const d = disjunction(c, key);
-    if (d && d.length > 0) requires.push(d);
-  }
-  const keys: IndexKeys = { on, dataSets, requires, equals: {} };
-  if (on === 'events') {
-    const s = requires.find((cl) => cl.every((t) => STREAM_FIELDS.has(t.field)));
-    if (s) {
-      const streams: NonNullable<IndexKeys['streams']> = {};
-      for (const t of s) (streams[t.field as 'source'] ??= []).push(t.value);
-      keys.streams = streams;
-    }
-  }
-  for (const cl of requires) {
-    const f = cl[0]!.field;
-    if (cl.every((t) => t.field === f) && !STREAM_FIELDS.has(f)) {
-      const prev = keys.equals[f];
-      const vals = cl.map((t) => t.value);
-      // Two clauses on one field: both must hold; keep the values they share (case-insensitive).
-      keys.equals[f] = prev ? prev.filter((v) => vals.some((w) => w.toLowerCase() === v.toLowerCase())) : vals;
-    }
-  }
-  return keys;
 }
 
 /** Commands whose output rows hold only the fields they name (stats, table, …): what follows reads nothing else. */
@@ -415,7 +332,6 @@ export function prepareDetection(
   if (!r.ok) return no(r.notReplayable.reason, r.notReplayable.command);
   const first = parsed.pipeline.commands[0];
   let dataSet: string | undefined;
-  let index: IndexKeys;
   let wanted: ReadonlySet<string> | undefined;
   let fillnull: string | undefined;
   if (first?.kind === 'tstats') {
@@ -428,11 +344,6 @@ export function prepareDetection(
       if (!('error' in ds)) dataSet = ds.name;
     }
     fillnull = first.options.fillnull_value?.value;
-    const key = (f: string) => {
-      const d = f.lastIndexOf('.');
-      return d >= 0 ? f.slice(d + 1) : f;
-    };
-    index = indexKeysOf(first.where, 'rows', dataSet ? [dataSet] : [], key);
     if (dataSet) {
       // A data-set row reads the constraint's and calculations' fields and the data set's own.
       const info = ctx.dataModels.resolve(dataSet);
@@ -440,7 +351,6 @@ export function prepareDetection(
       if (info && reads) wanted = new Set([...reads, ...info.fields, '_time', 'host', 'source', 'sourcetype', 'index']);
     }
   } else {
-    index = indexKeysOf(first?.kind === 'search' ? first.expr : undefined, 'events', []);
     wanted = rawSearchFields(parsed.pipeline, parsed.expanded);
   }
   const observables = Array.isArray(det.data.tags?.observable)
@@ -455,7 +365,6 @@ export function prepareDetection(
     observables,
     ...(fillnull !== undefined ? { fillnull } : {}),
     ...(dataSet ? { dataSet } : {}),
-    index,
     wanted,
     plan,
     async open(o = {}) {
