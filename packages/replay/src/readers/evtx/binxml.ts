@@ -111,7 +111,15 @@ export class ChunkContext {
   private readonly templates = new Map<number, Template>();
   /** Plan-cache entries of this chunk's templates by definition offset. */
   readonly plans = new Map<number, PlanEntry>();
-  constructor(readonly buf: Buffer) {}
+  constructor(public buf: Buffer) {}
+
+  /** Starts over on another chunk's bytes (the chunk reader reuses one context, see Renderer.bind). */
+  reuse(buf: Buffer): void {
+    this.buf = buf;
+    this.names.clear();
+    this.templates.clear();
+    this.plans.clear();
+  }
 
   /** Name structure at `off`: u32 next, u16 hash, u16 count, UTF-16 text, u16 NUL. Returns [name, size]. */
   name(off: number, limit: number): string {

@@ -90,7 +90,6 @@ export function readChunk(
   sink: ChunkSink,
 ): ChunkResult {
   const at = (o: number) => fileOffset + o;
-  const hex = (o: number) => `0x${at(o).toString(16)}`;
   const res: ChunkResult = { records: 0, damagedRecords: 0, planned: 0, damaged: false };
   const damage = (o: number, message: string) => {
     res.damaged = true;
@@ -130,8 +129,50 @@ export function readChunk(
       );
   }
 
-  const ctx = new ChunkContext(buf.subarray(0, length));
-  const renderer = new Renderer(ctx, render);
+  const chunkBytes = buf.subarray(0, length);
+  // One context and renderer serve every chunk (see Renderer.bind); a chunk read while another is
+  // being read (a sink that reads a chunk itself) gets its own.
+  const reused = spare;
+  spare = null;
+  let ctx: ChunkContext;
+  let renderer: Renderer;
+  if (reused) {
+    ctx = reused.ctx;
+    ctx.reuse(chunkBytes);
+    renderer = reused.renderer;
+    renderer.bind(ctx, render);
+  } else {
+    ctx = new ChunkContext(chunkBytes);
+    renderer = new Renderer(ctx, render);
+  }
+  try {
+    readRecords(buf, end, trustEnd, fileOffset, ctx, renderer, render, sink, res, damage);
+  } finally {
+    // Nothing of the chunk stays reachable from the kept pair.
+    ctx.reuse(EMPTY);
+    renderer.bind(ctx, render);
+    spare = { ctx, renderer };
+  }
+  return res;
+}
+
+const EMPTY = Buffer.alloc(0);
+let spare: { ctx: ChunkContext; renderer: Renderer } | null = null;
+
+function readRecords(
+  buf: Buffer,
+  end: number,
+  trustEnd: boolean,
+  fileOffset: number,
+  ctx: ChunkContext,
+  renderer: Renderer,
+  render: RenderOptions,
+  sink: ChunkSink,
+  res: ChunkResult,
+  damage: (o: number, message: string) => void,
+): void {
+  const at = (o: number) => fileOffset + o;
+  const hex = (o: number) => `0x${at(o).toString(16)}`;
   let off = CHUNK_HEADER_SIZE;
   let prevId = -1;
   while (off < end) {
@@ -168,11 +209,10 @@ export function readChunk(
         const st = fields.SystemTime;
         time = typeof st === 'string' ? isoToEpochSeconds(st) : undefined;
       }
-      const rec: EvtxRecord = { ordinal: 0, offset: at(off), recordId: frame.id, xml: renderer.out };
-      if (fields) {
-        rec.fields = fields;
-        rec.time = time;
-      }
+      // Whole literals (no properties added afterwards): see Renderer.bind on shapes that die.
+      const rec: EvtxRecord = fields
+        ? { ordinal: 0, offset: at(off), recordId: frame.id, xml: renderer.out, fields, time }
+        : { ordinal: 0, offset: at(off), recordId: frame.id, xml: renderer.out };
       sink.record(rec);
       res.records++;
     } catch (e) {
@@ -185,5 +225,4 @@ export function readChunk(
     prevId = frame.id;
     off += frame.size;
   }
-  return res;
 }

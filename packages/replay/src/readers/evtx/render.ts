@@ -119,12 +119,14 @@ const SCRATCH = {
   levels: [] as { types: Uint8Array; offs: Uint32Array; sizes: Uint16Array }[],
 };
 
+const unchanged = (s: string): string => s;
+
 export class Renderer {
   out = '';
   fields: RawFields | undefined;
   unusual = false;
   private roots = 0;
-  private readonly dec: (s: string) => string;
+  private dec: (s: string) => string = unchanged;
   /** Array substitution currently expanded: its index and the item to use. */
   private arrIndex = -1;
   private arrValues: Values | null = null;
@@ -137,14 +139,44 @@ export class Renderer {
   /** Array substitution being repeated on the plan path (-1: none) and its item. */
   private pArr = -1;
   private pArrItem = '';
-  private readonly decoding: boolean;
+  private decoding = false;
+  private ctx: ChunkContext;
+  private opts: RenderOptions;
 
-  constructor(
-    private readonly ctx: ChunkContext,
-    private readonly opts: RenderOptions,
-  ) {
-    this.dec = opts.decodeEntities ? decodeXmlEntities : (s) => s;
+  constructor(ctx: ChunkContext, opts: RenderOptions) {
+    this.ctx = ctx;
+    this.opts = opts;
+    this.bind(ctx, opts);
+  }
+
+  /**
+   * Points the renderer at another chunk (and options). The chunk reader keeps one renderer from
+   * chunk to chunk and file to file instead of a new one per chunk: besides the allocation, a
+   * class's object shape dies with its last instance at a full collection, and every optimised
+   * function that relied on it is thrown away and compiled again (V8's "weak objects"
+   * deoptimisation, measured once per pass of the floor bench over ~20 functions).
+   */
+  bind(ctx: ChunkContext, opts: RenderOptions): void {
+    this.ctx = ctx;
+    this.opts = opts;
+    this.dec = opts.decodeEntities ? decodeXmlEntities : unchanged;
     this.decoding = opts.decodeEntities === true;
+    // Everything else as a new renderer has it.
+    this.out = '';
+    this.fields = undefined;
+    this.unusual = false;
+    this.roots = 0;
+    this.arrIndex = -1;
+    this.arrValues = null;
+    this.arrItem = '';
+    this.pCount = 0;
+    this.pTypes = SCRATCH.types;
+    this.pOffs = SCRATCH.offs;
+    this.pSizes = SCRATCH.sizes;
+    this.pArr = -1;
+    this.pArrItem = '';
+    this.pLevel = 0;
+    this.pChild = false;
   }
 
   reset(): void {
