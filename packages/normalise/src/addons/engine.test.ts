@@ -4,7 +4,7 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { RawEvent } from '../types.js';
-import { createAddonEngine, sourcePatternMatches } from './engine.js';
+import { createAddonEngine, DataElements, dataElementPattern, sourcePatternMatches } from './engine.js';
 import type { AddonRef, Eventtype, FieldTag, Knowledge, KnowledgeOp, LookupTable, Stanza, Transform } from './model.js';
 
 const HAND: AddonRef = { id: 'hand-written', title: 'hand-written test knowledge', version: '0', seen: 'this test' };
@@ -253,6 +253,15 @@ describe('search-time operations', () => {
     expect(ev.a).toBe('v');
     expect(ev.unrelated).toBeUndefined();
     expect([...(x.baseFieldsFor(wanted) ?? [])].sort()).toEqual(['B', 'Computer', 'a', 'b']);
+    // Plans are shared by the names of the wanted set (a new set with the same names, in any
+    // order, is the same projection); other names are another projection.
+    const same = x.extract(raw({ B: 'V' }), meta, new Set(['a']));
+    expect(same).toEqual(ev);
+    expect(x.baseFieldsFor(new Set(['a']))).toBe(x.baseFieldsFor(wanted));
+    const other = new Set(['unrelated', 'a']);
+    expect(x.extract(raw({ B: 'V' }), meta, other).unrelated).toBe('x');
+    expect(x.baseFieldsFor(new Set(['a', 'unrelated']))).toBe(x.baseFieldsFor(other));
+    expect(x.baseFieldsFor(other)).not.toBe(x.baseFieldsFor(wanted));
   });
 
   it('reports expressions and regexes of the knowledge that do not compile', () => {
@@ -301,6 +310,62 @@ describe('fast paths', () => {
       }),
       { numRuns: 400 },
     );
+  });
+
+  // The `<Data Name='X'>(?<y>[^<]+)<\/Data>` EXTRACTs are answered by one pass over the text
+  // (DataElements) instead of a regex each: on hostile XML-ish text (entities, CDATA-like runs,
+  // both quote kinds, `<`/`>` inside names and values, newlines, repeated and empty elements,
+  // names that are prefixes of others) every name's value is what the regex captures.
+  it('DataElements gives each name what its EXTRACT regex captures (generated XML-ish text)', () => {
+    const NAMES = ['A', 'AB', 'B', 'Ip_1', 'CommandLine'];
+    const piece = fc.oneof(
+      fc.constantFrom(...NAMES).map((n) => `<Data Name='${n}'>`),
+      fc.constantFrom(...NAMES).map((n) => `<Data Name="${n}">`),
+      fc.constantFrom(
+        "<Data Name='",
+        "<Data Name=''>",
+        "<Data Name='A'",
+        "'>",
+        '</Data>',
+        '</Data',
+        '<Data>',
+        '</data>',
+      ),
+      fc.constantFrom('<![CDATA[x<y]]>', '&lt;', '&amp;', '&apos;', "'", '"', '<', '>', '\n', '\r\n', ' ', ''),
+      fc.constantFrom(...NAMES),
+      fc.string({ maxLength: 6 }),
+    );
+    const text = fc.array(piece, { maxLength: 24 }).map((a) => a.join(''));
+    fc.assert(
+      fc.property(text, fc.subarray(NAMES, { minLength: 1 }), (t, names) => {
+        const index = new DataElements();
+        const slots = names.map((n) => index.slot(n));
+        for (const [i, n] of names.entries()) {
+          const regex = `<Data Name='${n}'>(?<y>[^<]+)<\\/Data>`;
+          expect(dataElementPattern(regex)).toEqual({ name: n, field: 'y' });
+          expect(index.value(t, slots[i])).toBe(new RegExp(regex, 'ms').exec(t)?.groups?.y);
+        }
+      }),
+      { numRuns: 3000 },
+    );
+    // Regexes of another form keep the regex engine.
+    expect(dataElementPattern(`<Data Name=['"]IpAddress['"]>(?<src_ip>[^<]+)<\\/Data>`)).toBeUndefined();
+    expect(dataElementPattern(`<Data Name='A.B'>(?<y>[^<]+)<\\/Data>`)).toBeUndefined();
+    expect(dataElementPattern(`<Data Name='A'>(?<y>[^<]*)<\\/Data>`)).toBeUndefined();
+  });
+
+  it('an EXTRACT of a <Data Name> element extracts what the regex would through the engine (first good element)', () => {
+    const op = (regex: string): KnowledgeOp => ({ kind: 'extract', cls: 'x', regex, at: 'h' });
+    const fast = createAddonEngine(
+      knowledge([{ match: { sourcetype: 'st' }, ops: [op(`<Data Name='P'>(?<p>[^<]+)<\\/Data>`)] }]),
+    );
+    // Same regex, spelt so that the fast path does not apply.
+    const slow = createAddonEngine(
+      knowledge([{ match: { sourcetype: 'st' }, ops: [op(`<Data Name='P'>(?<p>[^<]+)<\\/Dat(?:a)>`)] }]),
+    );
+    const text = `<Data Name='P'></Data><Data Name='P'>x<b></Data><Data Name='P'>C:\\a b\n&amp;</Data><Data Name='P'>z</Data>`;
+    expect(fast.extract(raw({}, text), meta).p).toBe('C:\\a b\n&amp;');
+    expect(fast.extract(raw({}, text), meta)).toEqual(slow.extract(raw({}, text), meta));
   });
 });
 

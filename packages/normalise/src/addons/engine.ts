@@ -158,6 +158,81 @@ function addExtracted(ev: SplunkEvent, field: string, value: string, mvAdd: bool
   else ev[field] = [String(prev), value];
 }
 
+/**
+ * The Windows add-on's `EXTRACT-…_from_xml = <Data Name='X'>(?<y>[^<]+)<\/Data>` (./tables/
+ * windows.ts dataExtract) as its name and field; undefined for any other regex. Such a regex is
+ * a literal, one `[^<]+` run and a literal that starts with `<`, so its first match can be found
+ * without a regex engine (DataElements) — a Security event runs seven of them over its whole
+ * `_raw`, and seven scans plus the engine's match arrays and group objects were their cost.
+ */
+export function dataElementPattern(regex: string): { name: string; field: string } | undefined {
+  const m = /^<Data Name='([A-Za-z0-9_]+)'>\(\?<([A-Za-z_][A-Za-z0-9_]*)>\[\^<\]\+\)<\\\/Data>$/.exec(regex);
+  return m ? { name: m[1], field: m[2] } : undefined;
+}
+
+const DATA_OPEN = "<Data Name='";
+
+/**
+ * The first-match values of `<Data Name='X'>(?<y>[^<]+)<\/Data>` for several names X (each
+ * `[A-Za-z0-9_]+`) in one text, found by one pass over it and remembered for the last text (the
+ * steps of one event ask in turn). The regex's first match, per name: at an occurrence of
+ * `<Data Name='X'>` the run `[^<]+` can only end right before the next `<` (it cannot hold one
+ * and what follows must start with `<`), so that occurrence matches iff the run is non-empty and
+ * `</Data>` starts at that `<`; else the regex tries the next occurrence. Since X holds no `'`,
+ * `<Data Name='X'>` occurs at p iff `<Data Name='` does, its first `'` after comes right after
+ * X, and `>` follows: so walking the occurrences of `<Data Name='` in order visits every
+ * candidate of every name in order. `m`/`s` flags change nothing (no `^`, `$` or `.`).
+ */
+export class DataElements {
+  private readonly names: string[] = [];
+  private readonly values: (string | undefined)[] = [];
+  private text: string | undefined;
+
+  /** The slot of name X (registered before the first `value`). */
+  slot(name: string): number {
+    const k = this.names.indexOf(name);
+    if (k >= 0) return k;
+    this.names.push(name);
+    this.values.push(undefined);
+    return this.names.length - 1;
+  }
+
+  /** The captured value for the name of `slot` in `text`; undefined when the regex does not match. */
+  value(text: string, slot: number): string | undefined {
+    if (text !== this.text) this.scan(text);
+    return this.values[slot];
+  }
+
+  private scan(text: string): void {
+    const names = this.names;
+    const values = this.values;
+    values.fill(undefined);
+    this.text = text;
+    let left = names.length;
+    // Per slot: whether its value is decided (found); undecided names keep looking further on.
+    for (let p = text.indexOf(DATA_OPEN); p >= 0 && left > 0; p = text.indexOf(DATA_OPEN, p + 1)) {
+      const n0 = p + DATA_OPEN.length;
+      const quote = text.indexOf("'", n0);
+      if (quote < 0) return;
+      if (text.charCodeAt(quote + 1) !== 62 /* > */) continue;
+      const len = quote - n0;
+      for (let k = 0; k < names.length; k++) {
+        const name = names[k];
+        if (name.length !== len || values[k] !== undefined || !text.startsWith(name, n0)) continue;
+        const q = quote + 2;
+        const r = text.indexOf('<', q);
+        // No `<` after: no later occurrence either (each starts with one).
+        if (r < 0) return;
+        if (r > q && text.startsWith('</Data>', r)) {
+          values[k] = text.slice(q, r);
+          left--;
+        }
+        break;
+      }
+    }
+  }
+}
+
 function compileTransform(t: Transform, problems: KnowledgeProblem[]): Step | undefined {
   let re: RegExp;
   try {
@@ -229,7 +304,8 @@ function lookupIndex(table: LookupTable, inputs: string[]): Map<string, number[]
   return idx;
 }
 
-function compileOp(op: KnowledgeOp, problems: KnowledgeProblem[]): Step[] {
+/** `dataElements`: the stream's shared index of `<Data Name=…>` values (EXTRACT fast path). */
+function compileOp(op: KnowledgeOp, problems: KnowledgeProblem[], dataElements?: DataElements): Step[] {
   const key = settingKey(op);
   switch (op.kind) {
     case 'extract': {
@@ -243,6 +319,26 @@ function compileOp(op: KnowledgeOp, problems: KnowledgeProblem[]): Step[] {
       }
       const names = [...op.regex.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]);
       const from = op.from ?? '_raw';
+      const data = op.flags || !dataElements ? undefined : dataElementPattern(op.regex);
+      if (data && dataElements) {
+        const field = data.field;
+        const slot = dataElements.slot(data.name);
+        return [
+          {
+            phase: 'extract',
+            key,
+            at: op.at,
+            reads: new Set([from, field]),
+            writes: new Set([field]),
+            run(ev) {
+              const text = firstValue(ev[from]);
+              if (text === undefined) return;
+              const v = dataElements.value(text, slot);
+              if (v !== undefined) addExtracted(ev, field, v, false);
+            },
+          },
+        ];
+      }
       return [
         {
           phase: 'extract',
@@ -443,6 +539,12 @@ class CompiledExtractor implements Extractor {
   private readonly steps: Step[] = [];
   private readonly streamEventtypes: StreamEventtypes;
   private readonly plans = new WeakMap<ReadonlySet<string>, Plan>();
+  /**
+   * Plans by the sorted names of their wanted set: callers build a new set with the same names
+   * for every file (the scan's per-file routing caches), and a plan is a function of the names
+   * only. Sharing the Plan object also lets `extensions` (keyed by Plan identity) hit across files.
+   */
+  private readonly plansByNames = new Map<string, Plan>();
   private readonly fullPlan: Plan;
   /** The reader fields come before EXTRACT (XML, classic text); else KV_MODE adds them after REPORT. */
   private readonly baseFirst: boolean;
@@ -452,6 +554,8 @@ class CompiledExtractor implements Extractor {
   private lastExtension: { from: Plan; to: Plan; extension: Extension } | undefined;
   /** Scratch list of one event's EVAL results (assigned after all of them ran). */
   private readonly evalResults: unknown[] = [];
+  /** The `<Data Name='X'>` values the EXTRACT steps read, one pass per event text. */
+  private readonly dataElements = new DataElements();
 
   constructor(
     readonly sourcetype: string,
@@ -471,7 +575,7 @@ class CompiledExtractor implements Extractor {
     const ops = [...settings.entries()];
     for (const phase of PHASES) {
       const inPhase = ops.filter(([, op]) => op.kind === phase).sort(([a], [b]) => ascii(a, b));
-      for (const [, op] of inPhase) this.steps.push(...compileOp(op, this.problems));
+      for (const [, op] of inPhase) this.steps.push(...compileOp(op, this.problems, this.dataElements));
     }
     // Eventtypes, partially evaluated for this stream.
     this.streamEventtypes = new StreamEventtypes(knowledge, { sourcetype, source, index }, this.problems);
@@ -550,7 +654,12 @@ class CompiledExtractor implements Extractor {
     if (!wanted) return this.fullPlan;
     let p = this.plans.get(wanted);
     if (!p) {
-      p = this.plan(wanted);
+      const names = JSON.stringify([...wanted].sort());
+      p = this.plansByNames.get(names);
+      if (!p) {
+        p = this.plan(wanted);
+        if (this.plansByNames.size < 4096) this.plansByNames.set(names, p);
+      }
       this.plans.set(wanted, p);
     }
     return p;
@@ -699,19 +808,24 @@ class CompiledExtractor implements Extractor {
   private addBase(ev: SplunkEvent, raw: RawEvent, profile: InputProfile | undefined, blocks: number): void {
     let fields: RawFields = raw.fields;
     const text = raw.text;
-    let empty = true;
-    for (const _ in fields) {
-      empty = false;
-      break;
-    }
-    if (empty && text !== undefined && profile) {
-      if (profile.format === 'wineventlog') fields = parseWinEventLogText(text);
-      else if (profile.format === 'json') fields = flattenJson(text) ?? fields;
-      else if (profile.format === 'kv') fields = autoKv(text);
-    } else if (profile?.format === 'kv' && text !== undefined) {
-      // KV_MODE=auto runs on the text even when a reader already supplied fields.
-      const kv = autoKv(text);
-      for (const k in kv) if (ev[k] === undefined && kv[k] !== '') ev[k] = kv[k];
+    const format = profile?.format;
+    // Only these formats parse the text themselves; asking whether the reader's fields are empty
+    // (a `for…in`, which lists every key of a dictionary object first) is skipped for the others.
+    if (text !== undefined && (format === 'wineventlog' || format === 'json' || format === 'kv')) {
+      let empty = true;
+      for (const _ in fields) {
+        empty = false;
+        break;
+      }
+      if (empty) {
+        if (format === 'wineventlog') fields = parseWinEventLogText(text);
+        else if (format === 'json') fields = flattenJson(text) ?? fields;
+        else fields = autoKv(text);
+      } else if (format === 'kv') {
+        // KV_MODE=auto runs on the text even when a reader already supplied fields.
+        const kv = autoKv(text);
+        for (const k in kv) if (ev[k] === undefined && kv[k] !== '') ev[k] = kv[k];
+      }
     }
     const keepEmpty = profile?.keepEmpty === true;
     const clean = profile?.format === 'xml' || profile?.format === 'wineventlog';

@@ -116,6 +116,49 @@ describe('compiled eval closures (differential against the @dac/spl interpreter)
     }
     expect(checked).toBeGreaterThan(150);
   });
+
+  // Comparisons and IN with literals remember the last left value's number per closure: over
+  // runs of rows whose values repeat, change type (string, number, multivalue) and come back,
+  // one closure agrees with the interpreter on every row.
+  it('comparisons with a literal agree with evaluateEval along sequences of repeating values', () => {
+    const exprs = [
+      'EventCode==4688',
+      'EventCode!="4688"',
+      'EventCode<10',
+      'EventCode>="abc"',
+      'EventCode IN (1, "4688", 0x10, "a")',
+    ];
+    const v = fc.constantFrom<EvalInput[string]>(
+      '4688',
+      ' 4688 ',
+      '4688.0',
+      'abc',
+      '1',
+      '',
+      4688,
+      1,
+      16,
+      ['1', '4688'],
+      true,
+      false,
+    );
+    for (const expr of exprs) {
+      const p = parseEvalText(expr);
+      if ('error' in p) throw new Error(p.error);
+      fc.assert(
+        fc.property(fc.array(v, { minLength: 1, maxLength: 12 }), (values) => {
+          const c = compileEvalExpr(p.expr);
+          for (const x of values)
+            expect({ expr, x, value: c.fn({ EventCode: x }) }).toEqual({
+              expr,
+              x,
+              value: reference(p.expr, { EventCode: x }),
+            });
+        }),
+        { numRuns: 200 },
+      );
+    }
+  });
 });
 
 describe('functions the interpreter lacks (Splunk Search Reference semantics)', () => {

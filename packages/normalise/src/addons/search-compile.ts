@@ -93,6 +93,19 @@ function literalEquals(field: string, lit: Literal): CompiledSearch | undefined 
     const v = get(ev, field);
     if (typeof v === 'string') return v === lit.value || v.toLowerCase() === want;
     if (v === undefined || v === null) return false;
+    if (Array.isArray(v)) {
+      // `tag=process` over a multivalue `tag`: `matchesValue` per value is a whole-value
+      // case-insensitive match of a wildcard-free pattern, i.e. this comparison, without the
+      // pattern object and the pattern's lower-casing per value (data-set constraints run it
+      // for every data set on every event).
+      for (let i = 0; i < v.length; i++) {
+        const x = v[i];
+        if (x === undefined || x === null) continue;
+        const s = typeof x === 'string' ? x : String(x);
+        if (s === lit.value || s.toLowerCase() === want) return true;
+      }
+      return false;
+    }
     return matchesValue(v, lit);
   };
 }
