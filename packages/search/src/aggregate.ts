@@ -24,7 +24,6 @@ import type { Row, Scalar, Value } from './types.js';
 import { type FieldPattern, fieldPattern } from './values.js';
 import {
   compareAuto as compareAutoScalar,
-  compareCodeUnits,
   compareLex,
   isNull,
   normaliseList,
@@ -32,7 +31,6 @@ import {
   text,
   toNumber,
   valuesOf,
-  withoutSurrogates,
 } from './values.js';
 
 /** `list()` keeps at most this many values (limits.conf [stats] list_maxsize). */
@@ -116,13 +114,6 @@ const ALIASES: Record<string, string> = {
 
 type Factory = (spec: AggSpec) => Accumulator;
 
-/** Calls `f` for each value of a field (no allocation for a single value). */
-function each(v: Value | undefined, f: (s: Scalar) => void): void {
-  if (v === undefined || v === null) return;
-  if (Array.isArray(v)) for (const s of v) f(s);
-  else f(v);
-}
-
 function numbersOf(v: Value | undefined, out: number[]): void {
   if (v === undefined) return;
   if (!Array.isArray(v)) {
@@ -169,76 +160,97 @@ function percentile(xs: number[], p: number, upper: boolean): number {
 /**
  * min/max order numbers numerically and strings lexicographically, with every number below every
  * string ("Strings are greater than numbers", Search Reference, max()/min() eval functions).
+ * A class, not closures: one object per group (most groups of a scan hold one or two events).
  */
-function extreme(sign: 1 | -1): Factory {
-  return () => {
-    let num: number | undefined;
-    let str: string | undefined;
-    const one = (s: Scalar): void => {
-      const n = typeof s === 'number' ? (Number.isFinite(s) ? s : undefined) : toNumber(s);
-      if (n !== undefined) {
-        if (num === undefined || (sign > 0 ? n > num : n < num)) num = n;
-        return;
-      }
-      const t = text(s);
-      if (str === undefined || sign * compareLex(t, str) > 0) str = t;
-    };
-    return {
-      add: (v) => each(v, one),
-      result: () => (sign > 0 ? (str ?? num) : (num ?? str)),
-    };
-  };
+class Extreme implements Accumulator {
+  private num: number | undefined;
+  private str: string | undefined;
+  constructor(private readonly sign: 1 | -1) {}
+  add(v: Value | undefined): void {
+    if (v === undefined || v === null) return;
+    if (Array.isArray(v)) for (const s of v) this.one(s);
+    else this.one(v);
+  }
+  private one(s: Scalar): void {
+    const n = typeof s === 'number' ? (Number.isFinite(s) ? s : undefined) : toNumber(s);
+    if (n !== undefined) {
+      if (this.num === undefined || (this.sign > 0 ? n > this.num : n < this.num)) this.num = n;
+      return;
+    }
+    const t = text(s);
+    if (this.str === undefined || this.sign * compareLex(t, this.str) > 0) this.str = t;
+  }
+  result(): Value | undefined {
+    return this.sign > 0 ? (this.str ?? this.num) : (this.num ?? this.str);
+  }
+}
+
+/**
+ * The distinct texts of a field's values (values, dc): the first one held alone, the Set made at
+ * the second distinct one — a group of one event (most groups of a scan) allocates no Set.
+ */
+class DistinctTexts implements Accumulator {
+  private first: string | undefined;
+  private more: Set<string> | undefined;
+  constructor(private readonly count: boolean) {}
+  add(v: Value | undefined): void {
+    if (v === undefined || v === null) return;
+    if (Array.isArray(v)) for (const s of v) this.one(s);
+    else this.one(v);
+  }
+  private one(s: Scalar): void {
+    const t = typeof s === 'string' ? s : text(s);
+    if (this.first === undefined) this.first = t;
+    else if (this.more) this.more.add(t);
+    else if (t !== this.first) this.more = new Set([this.first, t]);
+  }
+  result(): Value | undefined {
+    if (this.count) return this.more ? this.more.size : this.first === undefined ? 0 : 1;
+    if (this.more) return normaliseList(sortLex([...this.more]));
+    return this.first;
+  }
+}
+
+class Count implements Accumulator {
+  private n = 0;
+  /** Bare `count` counts every event; `count(X)` the events where X is not null. */
+  constructor(private readonly everyEvent: boolean) {}
+  add(v: Value | undefined): void {
+    if (this.everyEvent || !isNull(v)) this.n++;
+  }
+  result(): number {
+    return this.n;
+  }
+}
+
+class Timed implements Accumulator {
+  private t: number | undefined;
+  private val: Value | undefined;
+  constructor(
+    private readonly earliest: boolean,
+    private readonly timeOnly: boolean,
+  ) {}
+  add(v: Value | undefined, row: Row): void {
+    const tt = toNumber(row._time as Scalar | undefined);
+    if (tt === undefined || isNull(v)) return;
+    if (this.t === undefined || (this.earliest ? tt < this.t : tt > this.t)) {
+      this.t = tt;
+      this.val = v;
+    }
+  }
+  result(): Value | undefined {
+    return this.timeOnly ? this.t : this.val;
+  }
 }
 
 function timed(pick: 'earliest' | 'latest', timeOnly: boolean): Factory {
-  return () => {
-    let t: number | undefined;
-    let val: Value | undefined;
-    return {
-      add(v, row) {
-        const tt = toNumber(row._time as Scalar | undefined);
-        if (tt === undefined || isNull(v)) return;
-        if (t === undefined || (pick === 'earliest' ? tt < t : tt > t)) {
-          t = tt;
-          val = v;
-        }
-      },
-      result: () => (timeOnly ? t : val),
-    };
-  };
+  return () => new Timed(pick === 'earliest', timeOnly);
 }
 
 const FACTORIES: Record<string, Factory> = {
-  count: (spec) => {
-    let n = 0;
-    if (!spec.field && !spec.eval)
-      return {
-        add: () => {
-          n++;
-        },
-        result: () => n,
-      };
-    return {
-      add(v) {
-        if (!isNull(v)) n++;
-      },
-      result: () => n,
-    };
-  },
-  dc: () => {
-    const s = new Set<string>();
-    return {
-      add: (v) => each(v, (x) => s.add(text(x))),
-      result: () => s.size,
-    };
-  },
-  values: () => {
-    const s = new Set<string>();
-    return {
-      add: (v) => each(v, (x) => s.add(text(x))),
-      result: () => normaliseList(sortLex([...s])),
-    };
-  },
+  count: (spec) => new Count(!spec.field && !spec.eval),
+  dc: () => new DistinctTexts(true),
+  values: () => new DistinctTexts(false),
   list: () => {
     const l: Scalar[] = [];
     return {
@@ -248,8 +260,8 @@ const FACTORIES: Record<string, Factory> = {
       result: () => normaliseList(l),
     };
   },
-  min: extreme(-1),
-  max: extreme(1),
+  min: () => new Extreme(-1),
+  max: () => new Extreme(1),
   sum: numeric(sum),
   sumsq: numeric((xs) => sum(xs.map((x) => x * x))),
   avg: numeric((xs) => sum(xs) / xs.length),
@@ -471,14 +483,109 @@ function combos(
   return out;
 }
 
-interface Group {
-  by: Scalar[];
-  /** The by-values as text (the group's keys, and what GROUP_ORDER compares). */
-  texts: string[];
-  accs: Accumulator[];
+/**
+ * Separates the by-values' texts in a group's key. The key is unambiguous while no text holds it
+ * (two different by-value lists with the same key must both hold one: see Grouping.keyed), and
+ * it sorts below every other character, so comparing two keys compares their by-value lists
+ * field by field, as GROUP_ORDER does (a shorter text that is a prefix of a longer one sorts first).
+ */
+const KEY_SEPARATOR = '\u0000';
+
+/** Where a row goes under a by-list: its by-values and their key (the texts joined by KEY_SEPARATOR). */
+interface GroupKey {
+  readonly key: string;
+  /** Never modified: groups and other groupings share it. */
+  readonly by: readonly Scalar[];
 }
 
-type Level = Map<string, Level | Group>;
+/** A row's groups: one, several (multivalue by-fields), or none (a null by-field). */
+type RowGroups = GroupKey | readonly GroupKey[] | undefined;
+
+const SURROGATE_IN_KEY = /[\uD800-\uDFFF]/;
+
+function holdsSeparator(by: readonly Scalar[]): boolean {
+  for (const x of by) if (typeof x === 'string' && x.includes(KEY_SEPARATOR)) return true;
+  return false;
+}
+
+/**
+ * The group keys of rows under one by-list. With `remember`, the last row's keys are kept: the
+ * scan hands one event's data-set row to every tstats detection it reaches in turn, and the
+ * detections with the same by-list (ESCU's ~20-field `by Processes.action … Processes.vendor_product`)
+ * then share one computation. Only for rows nothing modifies (GroupingOptions.rowsUnchanged).
+ */
+class GroupKeys {
+  private lastRow: Row | undefined;
+  private last: RowGroups;
+
+  constructor(
+    private readonly keys: readonly string[],
+    private readonly fill: string | undefined,
+    private readonly transforms: readonly (((v: Value) => Value | undefined) | undefined)[] | undefined,
+    private readonly remember: boolean,
+  ) {}
+
+  of(row: Row): RowGroups {
+    if (!this.remember) return this.compute(row);
+    if (row !== this.lastRow) {
+      this.last = this.compute(row);
+      this.lastRow = row;
+    }
+    return this.last;
+  }
+
+  private compute(row: Row): RowGroups {
+    const keys = this.keys;
+    const transforms = this.transforms;
+    // Sized once: pushing 20 by-values would grow the array three times.
+    const by = new Array<Scalar>(keys.length);
+    // The key is by.join(KEY_SEPARATOR) — one string, no intermediate concatenations — when
+    // every by-value is a string (a number's text is formatNumber's, not join's).
+    let numbers = false;
+    for (let i = 0; i < keys.length; i++) {
+      let v = row[keys[i]!] as Value | null | undefined;
+      if (v !== undefined && v !== null && transforms?.[i]) v = transforms[i]!(v);
+      let s: Scalar;
+      if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) {
+        if (this.fill === undefined) return undefined;
+        s = this.fill;
+      } else if (Array.isArray(v)) {
+        if (v.length > 1) return this.fanOut(row);
+        s = v[0]!;
+      } else s = v;
+      if (typeof s !== 'string') numbers = true;
+      by[i] = s;
+    }
+    return { key: numbers ? by.map(text).join(KEY_SEPARATOR) : by.join(KEY_SEPARATOR), by };
+  }
+
+  /** A multivalue by-field: a group per combination of distinct values (combos). */
+  private fanOut(row: Row): RowGroups {
+    const cs = combos(row, this.keys, this.fill, this.transforms);
+    if (!cs) return undefined;
+    return cs.map((by) => ({ key: by.map(text).join(KEY_SEPARATOR), by }));
+  }
+}
+
+/**
+ * GroupKeys shared by the groupings of unchanged rows (tstats data-set rows), one per
+ * (by-keys, fillnull_value): the scan's detections with the same by-list share their last row's
+ * keys. Not for by-lists with transforms (`span=`), which are closures of one tstats.
+ */
+const SHARED_GROUP_KEYS = new Map<string, GroupKeys>();
+
+function sharedGroupKeys(keys: readonly string[], fill: string | undefined): GroupKeys {
+  const id = JSON.stringify([keys, fill ?? false]);
+  let g = SHARED_GROUP_KEYS.get(id);
+  if (!g) SHARED_GROUP_KEYS.set(id, (g = new GroupKeys(keys, fill, undefined, true)));
+  return g;
+}
+
+interface Group {
+  readonly key: string;
+  readonly by: readonly Scalar[];
+  readonly accs: Accumulator[];
+}
 
 export interface GroupingOptions {
   /** Output names of the by fields (as written). */
@@ -491,17 +598,30 @@ export interface GroupingOptions {
   fillNull?: string;
   /** Per by-field value transform (tstats `span=` on `_time`). */
   transforms?: readonly (((v: Value) => Value | undefined) | undefined)[];
+  /**
+   * The rows added are never modified, now or later (tstats data-set rows): a row's group keys
+   * may be computed once for every grouping with the same by-list (GroupKeys `remember`).
+   */
+  rowsUnchanged?: boolean;
   now?: number;
 }
 
 /** stats: one accumulator set per group; results in GROUP_ORDER. */
 export class Grouping {
-  /** Groups in nested maps, one level per by-field, keyed by the value's text (no key strings built). */
-  private readonly root: Level = new Map();
-  private readonly all: Group[] = [];
+  /**
+   * The groups by key, in creation order. One Map keyed by the joined by-value texts: a lookup
+   * per row and, for a new group, one entry (a Map per by-field level cost ~20 Maps per group).
+   */
+  private groups = new Map<string, Group>();
+  /** The group without by-fields. */
+  private single: Group | undefined;
   private readonly keys: readonly string[];
-  private readonly scratch: Scalar[] = [];
-  private readonly scratchTexts: string[] = [];
+  private readonly groupKeys: GroupKeys;
+  /**
+   * A group's by-value text holds KEY_SEPARATOR: keys could then be ambiguous, so the groups are
+   * keyed by JSON.stringify of their texts from then on (the key no longer orders them either).
+   */
+  private separatorInText = false;
   /**
    * Per aggregate, the row key of its field (`fieldKey` applied once, not per row); undefined
    * for `count`, `fn(eval(…))` and wildcards (aggregateInput).
@@ -518,83 +638,59 @@ export class Grouping {
     for (const a of aggs) if (a.wildcard) a.exclude = by;
     const key = options.fieldKey;
     this.inputKeys = aggs.map((a) => (a.eval || a.field === undefined ? undefined : key ? key(a.field) : a.field));
+    this.groupKeys =
+      options.rowsUnchanged && !options.transforms
+        ? sharedGroupKeys(this.keys, options.fillNull)
+        : new GroupKeys(this.keys, options.fillNull, options.transforms, false);
   }
 
   add(row: Row): void {
-    const keys = this.keys;
-    const o = this.options;
-    if (keys.length === 0) {
-      this.addTo(this.groupAt([]), row);
+    if (this.keys.length === 0) {
+      this.single ??= this.newGroup('', []);
+      this.addTo(this.single, row);
       return;
     }
-    // Fast path: every by-value a single value.
-    const by = this.scratch;
-    by.length = 0;
-    for (let i = 0; i < keys.length; i++) {
-      let v = row[keys[i]!];
-      if (v !== undefined && v !== null && o.transforms?.[i]) v = o.transforms[i]!(v as Value);
-      if (v === undefined || v === null || (Array.isArray(v) && v.length === 0)) {
-        if (o.fillNull === undefined) {
-          this.droppedNull++;
-          return;
-        }
-        by.push(o.fillNull);
-        continue;
-      }
-      if (Array.isArray(v)) {
-        this.addCombos(row);
-        return;
-      }
-      by.push(v as Scalar);
-    }
-    this.addTo(this.groupAt(by), row);
-  }
-
-  private addCombos(row: Row): void {
-    const cs = combos(row, this.keys, this.options.fillNull, this.options.transforms);
-    if (!cs) {
+    const at = this.groupKeys.of(row);
+    if (at === undefined) {
       this.droppedNull++;
       return;
     }
-    for (const c of cs) this.addTo(this.groupAt(c), row);
+    if (!Array.isArray(at)) {
+      this.addTo(this.groupAt(at as GroupKey), row);
+      return;
+    }
+    for (const k of at as readonly GroupKey[]) this.addTo(this.groupAt(k), row);
+  }
+
+  private newGroup(key: string, by: readonly Scalar[]): Group {
+    const aggs = this.aggs;
+    const accs = new Array<Accumulator>(aggs.length);
+    for (let i = 0; i < aggs.length; i++) accs[i] = newAccumulator(aggs[i]!);
+    return { key, by, accs };
   }
 
   /** The group of these by-values (created when new). */
-  private groupAt(by: readonly Scalar[]): Group {
-    if (by.length === 0) {
-      if (this.all.length === 0) this.all.push({ by: [], texts: [], accs: this.aggs.map(newAccumulator) });
-      return this.all[0]!;
+  private groupAt(k: GroupKey): Group {
+    const key = this.separatorInText ? this.keyed(k.by) : k.key;
+    const hit = this.groups.get(key);
+    if (hit) return hit;
+    const g = this.newGroup(key, k.by);
+    this.groups.set(key, g);
+    if (!this.separatorInText && holdsSeparator(k.by)) {
+      // Before this group, no text held the separator, so no two groups' keys could be equal:
+      // a key shared by two different by-value lists needs the separator in a text of each
+      // (both keys hold the same number of separators). From here on, keys that cannot collide.
+      this.separatorInText = true;
+      const rekeyed = new Map<string, Group>();
+      for (const x of this.groups.values()) rekeyed.set(this.keyed(x.by), x);
+      this.groups = rekeyed;
     }
-    let level = this.root;
-    const texts = this.scratchTexts;
-    texts.length = 0;
-    for (let i = 0; i < by.length; i++) {
-      const x = by[i]!;
-      const t = typeof x === 'string' ? x : text(x);
-      texts.push(t);
-      const hit = level.get(t);
-      if (i === by.length - 1) {
-        if (hit) return hit as Group;
-        const g: Group = { by: [...by], texts: [...texts], accs: this.aggs.map(newAccumulator) };
-        level.set(t, g);
-        this.all.push(g);
-        return g;
-      }
-      let next = hit as Level | undefined;
-      if (!next) level.set(t, (next = new Map()));
-      level = next;
-    }
-    throw new Error('unreachable');
+    return g;
   }
 
-  private find(by: readonly Scalar[]): Group | undefined {
-    if (by.length === 0) return this.all[0];
-    let level: Level | Group | undefined = this.root;
-    for (const x of by) {
-      if (!(level instanceof Map)) return undefined;
-      level = level.get(typeof x === 'string' ? x : text(x));
-    }
-    return level instanceof Map ? undefined : level;
+  /** The unambiguous key of by-values (after a text held KEY_SEPARATOR). */
+  private keyed(by: readonly Scalar[]): string {
+    return JSON.stringify(by.map(text));
   }
 
   private addTo(g: Group, row: Row): void {
@@ -611,15 +707,15 @@ export class Grouping {
 
   /** The groups in output order, each as a row (by-fields, then aggregates). */
   rows(): Row[] {
-    const groups = [...this.all];
-    if (this.keys.length > 0) groups.sort(this.groupOrder(groups));
+    const groups = this.single ? [this.single] : [...this.groups.values()];
+    if (groups.length > 1) groups.sort(this.groupOrder(groups));
     // stats without a by-clause returns one row even over no events (count=0).
-    if (groups.length === 0 && this.keys.length === 0)
-      groups.push({ by: [], texts: [], accs: this.aggs.map(newAccumulator) });
+    if (groups.length === 0 && this.keys.length === 0) groups.push(this.newGroup('', []));
     const out: Row[] = [];
+    const byNames = this.options.byNames;
     for (const g of groups) {
       const row: Row = {};
-      for (let i = 0; i < this.options.byNames.length; i++) row[this.options.byNames[i]!] = g.by[i]!;
+      for (let i = 0; i < byNames.length; i++) row[byNames[i]!] = g.by[i]!;
       for (let i = 0; i < g.accs.length; i++) {
         const acc = g.accs[i]!;
         if (acc.results) {
@@ -635,8 +731,9 @@ export class Grouping {
   }
 
   /**
-   * GROUP_ORDER over the groups' by-values. Lexicographic: their texts in code point order —
-   * compared by the engine's own string order when no text has a surrogate (the same order).
+   * GROUP_ORDER over the groups' by-values. Lexicographic: their texts in code point order — the
+   * keys compared whole (see KEY_SEPARATOR), by the engine's own string order when no key has a
+   * surrogate (the same order); field by field when a text held the separator.
    */
   private groupOrder(groups: readonly Group[]): (x: Group, y: Group) => number {
     if (GROUP_ORDER !== 'lexicographic')
@@ -647,21 +744,29 @@ export class Grouping {
         }
         return 0;
       };
-    const cmp = groups.every((g) => withoutSurrogates(g.texts)) ? compareCodeUnits : compareCodePoints;
-    return (x, y) => {
-      for (let i = 0; i < x.texts.length; i++) {
-        const c = cmp(x.texts[i]!, y.texts[i]!);
-        if (c) return c;
-      }
-      return 0;
-    };
+    if (this.separatorInText)
+      return (x, y) => {
+        for (let i = 0; i < x.by.length; i++) {
+          const c = compareCodePoints(text(x.by[i]!), text(y.by[i]!));
+          if (c) return c;
+        }
+        return 0;
+      };
+    // Asked at sort time, not per group: a grouping of one group (a third of a scan's) never is.
+    if (groups.some((g) => SURROGATE_IN_KEY.test(g.key))) return (x, y) => compareCodePoints(x.key, y.key);
+    return (x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0);
   }
 
   /** The aggregate results of the group a row belongs to (eventstats), or undefined. */
   resultsFor(row: Row): Row | undefined {
-    const cs = this.keys.length === 0 ? [[]] : combos(row, this.keys, this.options.fillNull, this.options.transforms);
-    if (!cs || cs.length === 0) return undefined;
-    const g = this.find(cs[0]!);
+    let g: Group | undefined;
+    if (this.keys.length === 0) g = this.single;
+    else {
+      const at = this.groupKeys.of(row);
+      // A multivalue by-field: the first combination's group (as combos()[0]).
+      const first = Array.isArray(at) ? (at as readonly GroupKey[])[0] : (at as GroupKey | undefined);
+      if (first) g = this.groups.get(this.separatorInText ? this.keyed(first.by) : first.key);
+    }
     if (!g) return undefined;
     const out: Row = {};
     for (let i = 0; i < g.accs.length; i++) {
@@ -674,6 +779,6 @@ export class Grouping {
   }
 
   get size(): number {
-    return this.all.length;
+    return this.single ? 1 : this.groups.size;
   }
 }

@@ -18,7 +18,7 @@
  * Like stats, it holds one accumulator set per group, never the events.
  */
 import type { SearchExpr, TstatsCommand } from '@dac/spl';
-import { type AggSpec, Grouping, parseAggregate } from '../aggregate.js';
+import { type AggSpec, Grouping, type GroupingOptions, parseAggregate } from '../aggregate.js';
 import { parseBool } from '../args.js';
 import type { CommandModule } from '../command.js';
 import { SUBSEARCH_MAXOUT } from '../command.js';
@@ -247,6 +247,18 @@ export const tstats: CommandModule<TstatsCommand> = {
         },
       });
     const rowsOf = dataset?.rowsOf;
+    const groupingOptions = (now: number | undefined): GroupingOptions => ({
+      byNames,
+      byKeys,
+      fieldKey: aggregateKey,
+      fillNull,
+      transforms,
+      // A data set's rows are the data model's, read by every tstats over that data set and
+      // modified by none: their group keys may be shared (events without `from` are not: the
+      // pipelines of other detections get them too).
+      rowsUnchanged: dataset !== undefined,
+      now,
+    });
     // The last event `accepts` was asked about and its rows that match the where-clause (one per
     // plan: a caller asks, then pushes that event into one run). Safe to hand to that push: the
     // predicate has no subsearch (the same for every run) and the grouping reads rows, never
@@ -260,7 +272,7 @@ export const tstats: CommandModule<TstatsCommand> = {
       subsearches: [...subs.values()],
       async *generate(rt) {
         const match = compileMatch(rt);
-        const g = new Grouping(aggs, { byNames, byKeys, fieldKey: aggregateKey, fillNull, transforms, now: rt.now });
+        const g = new Grouping(aggs, groupingOptions(rt.now));
         const rows = dataset ? dataset.rows(rt.eventSource) : (rt.events() as Iterable<Row> | AsyncIterable<Row>);
         if (Symbol.asyncIterator in rows) {
           for await (const r of rows as AsyncIterable<Row>) if (match(r)) g.add(r);
@@ -274,14 +286,7 @@ export const tstats: CommandModule<TstatsCommand> = {
           ? undefined
           : (next, rt) => {
               const match = compileMatch(rt);
-              const g = new Grouping(aggs, {
-                byNames,
-                byKeys,
-                fieldKey: aggregateKey,
-                fillNull,
-                transforms,
-                now: rt.now,
-              });
+              const g = new Grouping(aggs, groupingOptions(rt.now));
               return {
                 push(ev) {
                   // The caller usually asked `accepts` about this very event just before: its
