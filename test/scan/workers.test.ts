@@ -5,7 +5,15 @@ import { copyFileSync, mkdirSync, mkdtempSync, rmSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { afterAll, beforeAll, describe, expect, it } from 'vitest';
-import { findLogs, prepareScan, runScan, scanWorkerEntry } from '@dac/scan';
+import {
+  findLogs,
+  loadScanContent,
+  loadScanContentIn,
+  prepareScan,
+  runScan,
+  scanWorkerEntry,
+  startScanWorkers,
+} from '@dac/scan';
 import { bundleSources } from '../support/bundle-sources.js';
 import { ATEXEC_EVTX, NGROK_SYSMON, repo, writeContent } from './content.js';
 
@@ -37,5 +45,15 @@ describe('scan worker threads', () => {
     expect(one.hits.length).toBeGreaterThan(0);
     expect(two.hits).toEqual(one.hits);
     expect(two.logs.map((l) => [l.log, l.events, l.fired])).toEqual(one.logs.map((l) => [l.log, l.events, l.fired]));
+
+    // As dac scan -j 2 runs: the worker started first reads part of the YAML for this thread, then
+    // is sent the prepared detections as plain values (it prepares a plan on first use).
+    const root = writeContent();
+    const workers = startScanWorkers(root, files, 2)!;
+    const content = await loadScanContentIn(root, workers);
+    expect(content).toEqual(loadScanContent(root));
+    const three = await runScan(prepareScan(root, { content }), files, { workers, scanInThread: false });
+    expect(three.hits).toEqual(one.hits);
+    expect(three.logs.map((l) => [l.log, l.events, l.fired])).toEqual(one.logs.map((l) => [l.log, l.events, l.fired]));
   }, 120_000);
 });

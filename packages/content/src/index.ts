@@ -70,6 +70,7 @@ export {
   addItem,
   emptyContentTree,
   discoverContent,
+  itemDataOf,
   itemOf,
   loadContent,
   loadItem,

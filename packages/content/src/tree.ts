@@ -99,9 +99,16 @@ export function loadItem<K extends ContentKind>(
 
 /** The content item of an already parsed file (e.g. one read from git). */
 export function itemOf<K extends ContentKind>(kind: K, file: YamlFile): ContentItem<K> {
+  return { kind, file, data: itemDataOf<K>(file), model: documentModel(kind, documentValue(file)) };
+}
+
+/**
+ * A content item's `data` (itemOf): the file's value when it is a mapping, else undefined. Alone
+ * for readers that need no document model (the scan reads detections' and lookups' values only).
+ */
+export function itemDataOf<K extends ContentKind>(file: YamlFile): ContentData[K] | undefined {
   const v = file.value;
-  const data = typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as ContentData[K]) : undefined;
-  return { kind, file, data, model: documentModel(kind, documentValue(file)) };
+  return typeof v === 'object' && v !== null && !Array.isArray(v) ? (v as ContentData[K]) : undefined;
 }
 
 /**

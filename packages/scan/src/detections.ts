@@ -88,7 +88,7 @@ export function sharedDataModels(): DataModelProvider {
 }
 
 /** The context the detections are prepared in (replay's contentContext, from plain content). */
-function scanContext(content: ScanContent): ContentContext {
+export function scanContext(content: Pick<ScanContent, 'macros' | 'lookups'>): ContentContext {
   return {
     macros: searchMacroTable(content.macros),
     lookups: contentLookups(content),
@@ -97,35 +97,23 @@ function scanContext(content: ScanContent): ContentContext {
   };
 }
 
-/** Every detection of the content, prepared for scanning or told why not. */
-export function scanDetections(
-  content: ScanContent,
-  opts: {
-    now?: number;
-    /** Per detection file: the compiled predicates of its first command (generated matchers), else the interpreter. */
-    compiledPredicateFor?: (file: string) => CompiledPredicateHook | undefined;
-  } = {},
-): { detections: ScanDetection[]; notScanned: NotScanned[] } {
-  const ctx = scanContext(content);
-  const now = opts.now ?? Date.now() / 1000;
-  const detections: ScanDetection[] = [];
-  const notScanned: NotScanned[] = [];
-  for (const { file, data } of content.detections) {
-    const name = typeof data?.name === 'string' ? data.name : file;
-    const techniques = data ? techniquesOf(data) : [];
-    if (!data) {
-      notScanned.push({ file, name, techniques, reason: 'the detection file does not read as a mapping' });
-      continue;
-    }
-    const p = prepareDetection({ file, data }, ctx, { now, compiledPredicate: opts.compiledPredicateFor?.(file) });
-    if (!p.replayable) {
-      notScanned.push({ file, name, techniques, reason: p.reason });
-      continue;
-    }
-    let empty: Promise<number> | undefined;
-    let emptyRows: number | undefined;
-    const accepts = pushFilter(p.plan);
-    detections.push({
+/** One detection of the content prepared for scanning (a ScanDetection), or why it cannot be. */
+export function scanDetectionOf(
+  ctx: ContentContext,
+  { file, data }: ScanContent['detections'][number],
+  now: number,
+  compiledPredicate?: CompiledPredicateHook,
+): { detection: ScanDetection } | { notScanned: NotScanned } {
+  const name = typeof data?.name === 'string' ? data.name : file;
+  const techniques = data ? techniquesOf(data) : [];
+  if (!data) return { notScanned: { file, name, techniques, reason: 'the detection file does not read as a mapping' } };
+  const p = prepareDetection({ file, data }, ctx, { now, compiledPredicate });
+  if (!p.replayable) return { notScanned: { file, name, techniques, reason: p.reason } };
+  let empty: Promise<number> | undefined;
+  let emptyRows: number | undefined;
+  const accepts = pushFilter(p.plan);
+  return {
+    detection: {
       file,
       id: typeof data.id === 'string' ? data.id : file,
       name,
@@ -140,7 +128,28 @@ export function scanDetections(
         empty ??= Promise.resolve(runOf(p.plan, now).end()).then((n) => (emptyRows = n));
         return empty;
       },
-    });
+    },
+  };
+}
+
+/** Every detection of the content, prepared for scanning or told why not. */
+export function scanDetections(
+  content: ScanContent,
+  opts: {
+    /** Epoch seconds of the searches (`now()`, relative times); default: the clock. */
+    now?: number;
+    /** Per detection file: the compiled predicates of its first command (generated matchers), else the interpreter. */
+    compiledPredicateFor?: (file: string) => CompiledPredicateHook | undefined;
+  } = {},
+): { detections: ScanDetection[]; notScanned: NotScanned[] } {
+  const ctx = scanContext(content);
+  const now = opts.now ?? Date.now() / 1000;
+  const detections: ScanDetection[] = [];
+  const notScanned: NotScanned[] = [];
+  for (const entry of content.detections) {
+    const r = scanDetectionOf(ctx, entry, now, opts.compiledPredicateFor?.(entry.file));
+    if ('detection' in r) detections.push(r.detection);
+    else notScanned.push(r.notScanned);
   }
   return { detections, notScanned };
 }

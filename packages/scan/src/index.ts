@@ -20,6 +20,8 @@ export { findLogs, sourcetypeOf, sourcetypeOfLine, LogArgumentError, LOG_EXTENSI
 export { scanFile, scanIndex, type FileScan } from './scan.js';
 export {
   LogQueue,
+  loadScanContentIn,
+  splitByBytes,
   prepareScan,
   runScan,
   scanJobs,
@@ -31,8 +33,16 @@ export {
   type ScanWorkers,
 } from './run.js';
 export { scanDetections } from './detections.js';
+export { lazyScanDetections, plainScan, type PlainDetection, type PlainScan } from './lazy.js';
 export { detectionKeys, necessaryClauses } from './keys.js';
-export { loadScanContent, scanContentOf, type ScanContent } from './content.js';
+export {
+  loadScanContent,
+  loadScanEntries,
+  scanContentOf,
+  scanEntries,
+  type ScanContent,
+  type ScanEntries,
+} from './content.js';
 export { scanJson, scanText } from './output.js';
 export {
   coverage,

@@ -13,7 +13,15 @@ import type { CompiledPredicateHook } from '@dac/search';
 import type { LogFile } from './logs.js';
 import { scanFile, scanIndex, type FileScan } from './scan.js';
 import { scanDetections } from './detections.js';
-import { loadScanContent, scanContentOf, type ScanContent } from './content.js';
+import {
+  loadScanContent,
+  loadScanEntries,
+  scanContentOf,
+  scanEntries,
+  type ScanContent,
+  type ScanEntries,
+} from './content.js';
+import { plainScan, type PlainScan } from './lazy.js';
 import type { NotScanned, ScanDetection, ScanResult } from './types.js';
 
 export interface PreparedScan {
@@ -22,6 +30,8 @@ export interface PreparedScan {
   content: ScanContent;
   detections: ScanDetection[];
   notScanned: NotScanned[];
+  /** Epoch seconds the searches were prepared with (`now()`, relative times): workers use the same. */
+  now: number;
   prepareSeconds: number;
 }
 
@@ -39,15 +49,23 @@ export function prepareScan(
 ): PreparedScan {
   const t0 = performance.now();
   const content = opts.content ?? (opts.tree ? scanContentOf(opts.tree) : loadScanContent(root));
-  const { detections, notScanned } = scanDetections(content, { compiledPredicateFor: opts.compiledPredicateFor });
-  return { root, content, detections, notScanned, prepareSeconds: (performance.now() - t0) / 1000 };
+  const now = Date.now() / 1000;
+  const { detections, notScanned } = scanDetections(content, { now, compiledPredicateFor: opts.compiledPredicateFor });
+  return { root, content, detections, notScanned, now, prepareSeconds: (performance.now() - t0) / 1000 };
+}
+
+/** The plain values of a prepared scan, computed once per PreparedScan (what workers are sent). */
+const plainOf = new WeakMap<PreparedScan, Promise<PlainScan>>();
+function plainScanOf(prepared: PreparedScan): Promise<PlainScan> {
+  let p = plainOf.get(prepared);
+  if (!p) plainOf.set(prepared, (p = plainScan(prepared.now, prepared.detections, prepared.notScanned)));
+  return p;
 }
 
 /**
- * Below this many bytes of logs the default (no --jobs) scans in this thread: each worker
- * prepares the whole rule set again from the content values it is sent (~1.25 s CPU for the
- * 1,147 ESCU detections, cold) and scans with cold code, so a second thread costs CPU; on the
- * shared corpus (54 MB of EVTX) on the shared 2-core machine its wall-time gain was not shown
+ * Below this many bytes of logs the default (no --jobs) scans in this thread: a worker scans
+ * with cold code (its first files run ~2× slower than warm ones), so a second thread costs CPU;
+ * on the shared corpus (54 MB of EVTX) on the shared 2-core machine its wall-time gain is small
  * (docs/scan.md).
  */
 export const WORKER_MIN_BYTES = 128 * 1024 * 1024;
@@ -111,16 +129,30 @@ export class LogQueue {
   }
 }
 
-/** What a scan worker is started with: it prepares the detections of `content`, then claims files. */
+/** What a scan worker is started with (workerData): the logs and the shared queue. */
 export interface WorkerStart {
   root: string;
-  content: ScanContent;
   logs: readonly LogFile[];
   order: readonly number[];
   claimed: Int32Array;
 }
 
+/**
+ * What a worker is then sent (one message): the content and the prepared detections as plain
+ * values; it builds each detection's plan on first use (lazy.ts), then claims files.
+ */
+export interface WorkerDetections {
+  content: ScanContent;
+  plain: PlainScan;
+}
+
+/** What a worker is asked to do besides scanning: load some content entries (loadScanContentIn). */
+export interface WorkerLoad {
+  load: { root: string; limits: ScanEntries['limits']; entries: ScanEntries['entries'] };
+}
+
 export type WorkerMessage =
+  | { loaded: ScanContent }
   | { scanning: number }
   | { index: number; result: FileScan }
   | { done: true }
@@ -132,6 +164,20 @@ export interface ScanWorkers {
   queue: LogQueue;
   /** Sets where results go (those that came before are handed over at once). */
   onResult(f: (index: number, result: FileScan) => void): void;
+  /** How many worker threads. */
+  threads: number;
+  /** Has worker `thread` load these content entries (loadScanEntries) and give their scan content. */
+  load(
+    thread: number,
+    root: string,
+    limits: ScanEntries['limits'],
+    entries: readonly ScanEntries['entries'][number][],
+  ): Promise<ScanContent>;
+  /**
+   * Sends the workers the prepared detections (once; later calls return the first send): until
+   * then they wait, their code loaded. Rejects when `prepared` is not the one first sent.
+   */
+  send(prepared: PreparedScan): Promise<void>;
   /** Settles when every worker has found the queue empty; rejects on a worker's failure. */
   finished: Promise<void>;
 }
@@ -145,30 +191,35 @@ export function scanJobs(logs: readonly LogFile[], jobs?: number): number {
 
 /**
  * Starts `jobs − 1` worker threads over `logs` (none when jobs ≤ 1 or without the bundled worker
- * script). Each prepares the detections of `content` at once — start them before preparing this
- * thread's own, so that the preparations run side by side — then scans the files it claims.
+ * script). Each loads its code at once — start them before loading and preparing the content, so
+ * that this runs while this thread reads the YAML — then waits for the prepared detections
+ * (ScanWorkers.send, which runScan calls) and scans the files it claims.
  */
-export function startScanWorkers(
-  root: string,
-  content: ScanContent,
-  logs: readonly LogFile[],
-  jobs: number,
-): ScanWorkers | undefined {
+export function startScanWorkers(root: string, logs: readonly LogFile[], jobs: number): ScanWorkers | undefined {
   const entry = jobs > 1 ? scanWorkerEntry() : undefined;
   if (!entry) return undefined;
   const queue = LogQueue.bySize(logs);
   const early: [number, FileScan][] = [];
   let deliver: (i: number, r: FileScan) => void = (i, r) => void early.push([i, r]);
-  const start: WorkerStart = { root, content, logs, order: queue.order, claimed: queue.claimed };
+  const start: WorkerStart = { root, logs, order: queue.order, claimed: queue.claimed };
   const workers: Promise<void>[] = [];
+  const threads: Worker[] = [];
+  // Per worker: where the content it was asked to load goes.
+  const loads = new Map<number, (c: ScanContent) => void>();
   for (let w = 1; w < jobs; w++)
     workers.push(
       new Promise<void>((resolvePromise, reject) => {
         const worker = new Worker(entry, { workerData: start });
+        // Until it is sent the detections, a waiting worker does not keep the process alive
+        // (a caller that fails before runScan exits as it would without workers).
+        worker.unref();
+        threads.push(worker);
         let current = -1;
         let done = false;
+        const thread = threads.length - 1;
         worker.on('message', (m: WorkerMessage) => {
-          if ('scanning' in m) current = m.scanning;
+          if ('loaded' in m) loads.get(thread)?.(m.loaded);
+          else if ('scanning' in m) current = m.scanning;
           else if ('index' in m) {
             current = -1;
             deliver(m.index, m.result);
@@ -194,15 +245,83 @@ export function startScanWorkers(
     );
   const finished = Promise.all(workers).then(() => {});
   finished.catch(() => {});
+  let sent: { prepared: PreparedScan; done: Promise<void> } | undefined;
   return {
     logs,
     queue,
+    threads: threads.length,
+    load(t, root, limits, entries) {
+      return new Promise<ScanContent>((resolveLoad, reject) => {
+        // Referenced while it reads (this thread may have nothing else keeping it alive).
+        threads[t]!.ref();
+        loads.set(t, (c) => {
+          loads.delete(t);
+          if (!sent) threads[t]!.unref();
+          resolveLoad(c);
+        });
+        // A worker that fails (or exits) before replying fails the load.
+        finished.catch(reject);
+        const message: WorkerLoad = { load: { root, limits, entries: [...entries] } };
+        threads[t]!.postMessage(message);
+      });
+    },
+    send(prepared) {
+      if (sent)
+        return sent.prepared === prepared
+          ? sent.done
+          : Promise.reject(new Error('runScan: the workers were sent other detections'));
+      const done = plainScanOf(prepared).then((plain) => {
+        const message: WorkerDetections = { content: prepared.content, plain };
+        for (const t of threads) {
+          t.ref();
+          t.postMessage(message);
+        }
+      });
+      sent = { prepared, done };
+      return done;
+    },
     onResult(f) {
       deliver = f;
       for (const [i, r] of early.splice(0)) f(i, r);
     },
     finished,
   };
+}
+
+/**
+ * The scan content of the tree at `root` (loadScanContent), its YAML read by this thread and the
+ * workers side by side when there are workers: the entries are cut into one run per thread, of
+ * about equal bytes, in tree order; this thread loads the first, each worker one other (it sends
+ * back the plain values), and the runs are joined in order — the same content as loadScanContent
+ * (YAML is ~1.9 of ~3.2 s of a cold preparation on the ESCU corpus, and the workers have nothing
+ * else to do before the detections are prepared).
+ */
+export async function loadScanContentIn(root: string, workers: ScanWorkers | undefined): Promise<ScanContent> {
+  if (!workers || workers.threads === 0) return loadScanContent(root);
+  const all = scanEntries(root);
+  const runs = splitByBytes(all.entries, workers.threads + 1);
+  const theirs = runs.slice(1).map((run, t) => workers.load(t, all.root, all.limits, run));
+  const mine = loadScanEntries(all, runs[0]!);
+  const parts = [mine, ...(await Promise.all(theirs))];
+  return {
+    detections: parts.flatMap((p) => p.detections),
+    macros: parts.flatMap((p) => p.macros),
+    lookups: parts.flatMap((p) => p.lookups),
+  };
+}
+
+/** `items` cut into `n` consecutive runs of about equal total file size (a run may be empty). */
+export function splitByBytes<T extends { path: string }>(items: readonly T[], n: number): T[][] {
+  const size = items.map((e) => (existsSync(e.path) ? statSync(e.path).size : 0));
+  const total = size.reduce((a, b) => a + b, 0);
+  const runs: T[][] = Array.from({ length: n }, () => []);
+  let sum = 0;
+  items.forEach((e, i) => {
+    // The run whose share of the bytes this item's first byte falls in.
+    runs[Math.min(n - 1, Math.floor((sum * n) / Math.max(1, total)))]!.push(e);
+    sum += size[i]!;
+  });
+  return runs;
 }
 
 /** Scans `logs` with the prepared detections; results in log order. */
@@ -221,7 +340,8 @@ export async function runScan(
     opts.onProgress?.(done, logs.length, logs[i]!.log);
   };
   if (opts.workers && opts.workers.logs !== logs) throw new Error('runScan: the workers were started over other logs');
-  const workers = opts.workers ?? startScanWorkers(prepared.root, prepared.content, logs, scanJobs(logs, opts.jobs));
+  const workers = opts.workers ?? startScanWorkers(prepared.root, logs, scanJobs(logs, opts.jobs));
+  await workers?.send(prepared);
   workers?.onResult(finished);
   const queue = workers?.queue ?? new LogQueue(logs.map((_, i) => i));
   if (!workers || opts.scanInThread !== false)

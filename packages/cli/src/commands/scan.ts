@@ -4,7 +4,7 @@ import { Option, type Command } from 'commander';
 import {
   findLogs,
   LogArgumentError,
-  loadScanContent,
+  loadScanContentIn,
   prepareScan,
   runScan,
   scanContentOf,
@@ -74,12 +74,14 @@ export const scanCommand: DacCommand = {
       if (logs.length === 0) return fail(`no log files (.evtx .log .json .jsonl .gz .zip) under ${logArgs.join(', ')}`);
       const tty = process.stderr.isTTY === true;
       if (tty) process.stderr.write('dac scan: preparing detections…\r');
+      // The workers load their code while this thread reads and prepares the content; runScan
+      // sends them the prepared detections (as plain values: each builds a plan on first use).
+      const workers = startScanWorkers(root, logs, scanJobs(logs, jobsOf(opts)));
       // Generated matchers in this thread (worker threads, -j > 1, keep the interpreter: same results).
       // They need the whole tree; without them the scan reads only the documents it prepares from.
       const tree = opts.matchers === true ? loadContent(root) : undefined;
-      const content = tree ? scanContentOf(tree) : loadScanContent(root);
-      // The workers prepare their detections while this thread prepares its own.
-      const workers = startScanWorkers(root, content, logs, scanJobs(logs, jobsOf(opts)));
+      // Without them the workers read part of the YAML for this thread.
+      const content = tree ? scanContentOf(tree) : await loadScanContentIn(root, workers);
       const matchers = tree ? await detectionMatchers(tree) : undefined;
       const prepared = prepareScan(root, { content, compiledPredicateFor: matchers?.compiledPredicateFor });
       const result = await runScan(prepared, logs, {
