@@ -49,6 +49,19 @@ describe('EVTX reader on damaged files: positioned reports, nothing valid lost',
     expect(r.damaged).toEqual([]);
     expect(r.issues).toContainEqual({ offset: 42, kind: 'note', message: 'file header declares 1 chunks, 3 found' });
     expect(r.stats.chunks).toBe(3);
+    // The stats' own shape: declaredChunks (from a valid header only) comes last.
+    expect(Object.keys(r.stats)).toEqual([
+      'bytes',
+      'blocks',
+      'chunks',
+      'damagedChunks',
+      'records',
+      'damagedRecords',
+      'planned',
+      'dirty',
+      'declaredChunks',
+    ]);
+    expect(r.stats.declaredChunks).toBe(1);
   });
 
   it('truncated file: the cut is reported where it is, complete records before it are read', async () => {
@@ -96,6 +109,17 @@ describe('EVTX reader on damaged files: positioned reports, nothing valid lost',
     const r = await collect(buf);
     expect(r.issues[0]).toEqual(expect.objectContaining({ offset: 0, kind: 'note' }));
     expect(r.records).toHaveLength(9);
+    expect('declaredChunks' in r.stats).toBe(false);
+    expect(r.stats).toEqual({
+      bytes: buf.length,
+      blocks: 3,
+      chunks: 3,
+      damagedChunks: 0,
+      records: 9,
+      damagedRecords: 0,
+      planned: r.stats.planned,
+      dirty: false,
+    });
     const b2 = threeChunks();
     b2.write('ElfJunk', H + C, 'latin1');
     const r2 = await collect(b2);

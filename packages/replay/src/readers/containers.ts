@@ -27,12 +27,17 @@ export function sniffBytes(b: Uint8Array, name = ''): LogKind {
 export function sniffLogFile(path: string): LogKind {
   const fd = openSync(path, 'r');
   try {
-    const b = Buffer.alloc(8);
-    const n = readSync(fd, b, 0, 8, 0);
-    return sniffBytes(b.subarray(0, n), path);
+    return sniffFd(fd, path);
   } finally {
     closeSync(fd);
   }
+}
+
+/** `sniffLogFile` over a file already open (the descriptor stays open). */
+export function sniffFd(fd: number, path: string): LogKind {
+  const b = Buffer.alloc(8);
+  const n = readSync(fd, b, 0, 8, 0);
+  return sniffBytes(b.subarray(0, n), path);
 }
 
 export interface EvtxReadResult {

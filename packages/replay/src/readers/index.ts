@@ -10,17 +10,18 @@ import {
 } from './formats.js';
 import { readLines, readLinesFrom, type LineReadOptions, type LineStats } from './lines.js';
 import { DEFAULT_LIMITS, type Limits } from '@dac/content';
-import { statSync } from 'node:fs';
+import { closeSync, fstatSync, openSync } from 'node:fs';
 import {
   forEachZipMember,
   gunzipStream,
+  type LogKind,
   peek,
   readEvtxEvents,
   sniffBytes,
-  sniffLogFile,
+  sniffFd,
   TEXT_MEMBER,
 } from './containers.js';
-import type { EvtxStats } from './evtx/index.js';
+import { evtxFdSource, type EvtxStats } from './evtx/index.js';
 import { winEventLogParser } from './wineventlog.js';
 
 export * from './formats.js';
@@ -207,7 +208,6 @@ export async function readFixture(
       if (issues.length < maxIssues) issues.push(i);
     },
   };
-  const kind = sniffLogFile(path);
   const evtxFor = (what: string) => {
     if (format.id !== 'xmlwineventlog')
       throw new Error(`${what} is an EVTX event log: its events are XmlWinEventLog, not ${format.sourcetype}`);
@@ -222,17 +222,30 @@ export async function readFixture(
     ...extra,
   });
   const evtxOpts = { decodeEntities: opts.decodeEntities, wanted: opts.wanted, fastPath: opts.evtxFastPath };
-  if (kind === 'evtx') {
-    evtxFor(path);
-    const fileBytes = statSync(path).size;
-    const r = await readEvtxEvents(path, sink, evtxOpts);
+  // One open per file: its kind, its size and an EVTX file's bytes all come through the same
+  // descriptor (a scan opens hundreds of small files; before, each was opened twice and stat'ed).
+  const fd = openSync(path, 'r');
+  let kind: LogKind = 'text';
+  let fileBytes = 0;
+  let evtxSource: AsyncGenerator<Buffer> | undefined;
+  try {
+    kind = sniffFd(fd, path);
+    if (kind === 'evtx' || kind === 'zip') fileBytes = fstatSync(fd).size;
+    if (kind === 'evtx') {
+      evtxFor(path);
+      evtxSource = evtxFdSource(fd); // closes the descriptor when the reading ends
+    }
+  } finally {
+    if (!evtxSource) closeSync(fd);
+  }
+  if (evtxSource) {
+    const r = await readEvtxEvents(evtxSource, sink, evtxOpts);
     return result(
       { fileBytes, bytes: r.stats.bytes, lines: 0, gzip: false, ...(r.error ? { error: r.error } : {}) },
       { container: 'evtx', evtx: r.stats },
     );
   }
   if (kind === 'zip') {
-    const fileBytes = statSync(path).size;
     let bytes = 0;
     let lines = 0;
     let members = 0;

@@ -1,4 +1,4 @@
-import { mkdtempSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
+import { existsSync, mkdtempSync, readdirSync, readFileSync, rmSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { gzipSync } from 'node:zlib';
@@ -11,8 +11,10 @@ import {
   isoToEpochSeconds,
   NameTable,
   parseEventXml,
+  readEvtx,
   readFixture,
   readLines,
+  type EvtxRecord,
   type FixtureFormat,
   type ReadIssue,
 } from './index.js';
@@ -596,5 +598,36 @@ describe('issue 12 case 7: JSON events with wrong results on main', () => {
   it('a CR-only NXLog file is read (not "file is empty")', async () => {
     const { events } = await read('{"EventID":1}\r{"EventID":2}\r', 'nxlog:json');
     expect(events.map((e) => e.fields.EventID)).toEqual(['1', '2']);
+  });
+});
+
+describe('readFixture opens a file once (kind, size and EVTX bytes through one descriptor)', () => {
+  const openFds = () => (existsSync('/proc/self/fd') ? readdirSync('/proc/self/fd').length : 0);
+
+  it('EVTX: the same events and stats as readEvtx over the bytes; the descriptor is closed however reading ends', async () => {
+    const path = join(repo, 'test/evtx/samples/security-4698-4699-atexec.evtx');
+    const bytes = readFileSync(path);
+    const before = openFds();
+    const events: RawEvent[] = [];
+    const r = await readFixture(path, fmt('XmlWinEventLog'), (e) => events.push(e));
+    const plain: EvtxRecord[] = [];
+    async function* whole() {
+      yield bytes;
+    }
+    const stats = await readEvtx(whole(), { record: (x) => plain.push(x), issue: () => {} }, { fields: true });
+    expect(r.evtx).toEqual(stats);
+    expect(Object.keys(r.evtx!)).toEqual(Object.keys(stats));
+    expect([r.container, r.fileBytes, r.bytes, r.events]).toEqual(['evtx', bytes.length, bytes.length, plain.length]);
+    expect(events.map((e) => [e.text, e.fields, e.time, e.line])).toEqual(
+      plain.map((x) => [x.xml, x.fields, x.time, x.ordinal]),
+    );
+    await expect(readFixture(path, fmt('nxlog:json'), () => {})).rejects.toThrow(/is an EVTX event log/);
+    await expect(readFixture(join(tmp, 'missing.evtx'), fmt('XmlWinEventLog'), () => {})).rejects.toThrow(/ENOENT/);
+    // A failing sink ends the reading; it is reported as the read's error, as an I/O error is.
+    const failed = await readFixture(path, fmt('XmlWinEventLog'), () => {
+      throw new Error('sink failed');
+    });
+    expect(failed.error?.message).toBe('sink failed');
+    expect(openFds()).toBe(before);
   });
 });

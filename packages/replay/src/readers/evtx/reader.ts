@@ -59,7 +59,11 @@ export async function readEvtx(
     maxLength: opts.maxEventLength ?? 4 * 1024 * 1024,
     plans: opts.plans ?? true,
   };
-  const stats: EvtxStats = {
+  // Counted in an object whose every property exists from the start (declaredChunks -1: no valid
+  // header); the EvtxStats handed back are built from it at the end. A property added on the way
+  // gave the object a shape that died with it, and the optimised reader functions with it (see
+  // Renderer.bind).
+  const stats = {
     bytes: 0,
     blocks: 0,
     chunks: 0,
@@ -68,10 +72,12 @@ export async function readEvtx(
     damagedRecords: 0,
     planned: 0,
     dirty: false,
+    declaredChunks: -1,
   };
   const header = Buffer.alloc(FILE_HEADER_SIZE);
   let headerFill = 0;
-  const block = Buffer.alloc(CHUNK_SIZE);
+  /** A chunk split across pieces is put together here (allocated when one is: rare from a file). */
+  let block: Buffer | undefined;
   let fill = 0;
   let blockOffset = FILE_HEADER_SIZE;
   /** All-zero blocks not yet reported: damage only if a real chunk follows them. */
@@ -145,6 +151,7 @@ export async function readEvtx(
         continue;
       }
       const n = Math.min(CHUNK_SIZE - fill, p.length);
+      block ??= Buffer.alloc(CHUNK_SIZE);
       p.copy(block, fill, 0, n);
       fill += n;
       p = p.subarray(n);
@@ -161,7 +168,7 @@ export async function readEvtx(
       message: `file ends after ${headerFill} bytes, inside the ${FILE_HEADER_SIZE}-byte file header: no chunks`,
     });
     if (headerFill >= 8) onHeader();
-    return stats;
+    return statsOf(stats);
   }
   if (fill > 0) {
     sink.issue({
@@ -169,10 +176,10 @@ export async function readEvtx(
       kind: 'damaged',
       message: `file ends ${fill} bytes into the chunk at 0x${blockOffset.toString(16)} (truncated file)`,
     });
-    block.fill(0, fill);
-    onBlock(block, fill);
+    block!.fill(0, fill);
+    onBlock(block!, fill);
   }
-  if (stats.declaredChunks !== undefined && stats.declaredChunks !== stats.chunks)
+  if (stats.declaredChunks >= 0 && stats.declaredChunks !== stats.chunks)
     sink.issue({
       offset: 42,
       kind: 'note',
@@ -180,7 +187,23 @@ export async function readEvtx(
     });
   if (stats.chunks === 0 && stats.damagedChunks === 0)
     sink.issue({ offset: FILE_HEADER_SIZE, kind: 'note', message: 'no chunks: the log holds no events' });
-  return stats;
+  return statsOf(stats);
+}
+
+/** The stats as readEvtx hands them back: `declaredChunks` only with a valid header, last. */
+function statsOf(c: EvtxStats & { declaredChunks: number }): EvtxStats {
+  const s: EvtxStats = {
+    bytes: c.bytes,
+    blocks: c.blocks,
+    chunks: c.chunks,
+    damagedChunks: c.damagedChunks,
+    records: c.records,
+    damagedRecords: c.damagedRecords,
+    planned: c.planned,
+    dirty: c.dirty,
+  };
+  if (c.declaredChunks >= 0) s.declaredChunks = c.declaredChunks;
+  return s;
 }
 
 /** Bytes read from a file per read call: 16 chunks (the first read is the file header alone). */
@@ -196,7 +219,14 @@ export const FILE_READ_SIZE = 16 * CHUNK_SIZE;
  * files); the event loop gets a turn every 8 MiB so that timers (progress) still run.
  */
 export async function* evtxFileSource(path: string): AsyncGenerator<Buffer> {
-  const fd = openSync(path, 'r');
+  yield* evtxFdSource(openSync(path, 'r'));
+}
+
+/**
+ * `evtxFileSource` over a file already open (readFixture opens each file once, to sniff its kind
+ * and read it); the descriptor is closed when the reading ends, however it ends.
+ */
+export async function* evtxFdSource(fd: number): AsyncGenerator<Buffer> {
   const buf = takeBuffer();
   try {
     const h = readSync(fd, buf, 0, FILE_HEADER_SIZE, 0);
