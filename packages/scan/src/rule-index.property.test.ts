@@ -8,7 +8,7 @@ import { describe, expect, it } from 'vitest';
 import type { SplunkEvent } from '@dac/normalise';
 import { evaluateSearch, parsePipeline, type SearchExpr } from '@dac/spl';
 import { defaultFieldKey } from '@dac/search';
-import { RuleIndex } from './rule-index.js';
+import { RuleIndex, valuesKey } from './rule-index.js';
 import { necessaryClauses } from './keys.js';
 import type { IndexKeys, ScanDetection } from './types.js';
 
@@ -24,6 +24,7 @@ const CODES = ['1', '3', '4688', '4104', '01'];
 const WORDS = ['cmd.exe', 'CMD.EXE', 'powershell.exe', 'x', ''];
 const ETS = ['wineventlog_security', 'ms-sysmon-process', 'other'];
 const CMDS = ['cmd /c whoami', 'powershell -ENC aGk=', 'C:\\a\\b.exe', 'x', '', 'Σa ς'];
+const TAGS = ['process', 'report', 'network'];
 const CMD_PATTERNS = ['*-enc*', 'cmd*', '*.exe', '*c*w*', '*', 'x', '*/C *', '"*Σ*"', 'c*d*i'];
 
 const value = (vals: string[]) => fc.constantFrom(...vals);
@@ -77,9 +78,13 @@ const event: fc.Arbitrary<SplunkEvent> = fc.record(
     Image: value(WORDS),
     eventtype: fc.oneof(value(ETS), fc.array(value(ETS), { minLength: 2, maxLength: 2 })),
     CommandLine: fc.oneof(value(CMDS), fc.array(value(CMDS), { minLength: 2, maxLength: 3 })),
+    // What the data set DS's membership reads (its rows come with the event when it is a member).
+    tag: fc.oneof(value(TAGS), fc.array(value(TAGS), { maxLength: 3 })),
   },
   { requiredKeys: ['sourcetype', 'source'] },
 ) as fc.Arbitrary<SplunkEvent>;
+/** Membership of DS: a `process` tag (a function of the `tag` field alone, as a constraint search is). */
+const inDS = (ev: SplunkEvent) => [ev.tag ?? []].flat().includes('process');
 /** An event's rows in DS (none: not a member), carrying its source as data-set rows do. */
 const rowsOf = fc.array(
   fc.record(
@@ -128,7 +133,7 @@ describe('rule index', () => {
           const passes = specs.map((ps) => ps.map((p) => ({ ...p, expr: exprOf(p.text) })));
           const rows = new Map<SplunkEvent, Record<string, unknown>[]>();
           const events = input.map(([ev, rs]) => {
-            const withSource = rs.map((r) => ({ ...r, source: ev.source }));
+            const withSource = inDS(ev) ? rs.map((r) => ({ ...r, source: ev.source })) : [];
             rows.set(ev, withSource);
             return ev;
           });
@@ -142,12 +147,15 @@ describe('rule index', () => {
             };
             return detection(keys, i);
           });
-          const index = new RuleIndex(detections, {
-            inDataSet: (ev) => (rows.get(ev) ?? []).length > 0,
-            dataSetReads: () => new Set(),
-            dataSetRows: (ev) => rows.get(ev) ?? [],
-            dataSetWanted: () => new Set(),
-          });
+          const options = {
+            inDataSet: inDS,
+            dataSetReads: () => new Set(['tag']),
+            dataSetRows: (ev: SplunkEvent) => rows.get(ev) ?? [],
+            dataSetWanted: () => new Set<string>(),
+          };
+          // With the membership memo (by the `tag` values) and without.
+          const index = new RuleIndex(detections, { ...options, dataSetContainsReads: () => new Set(['tag']) });
+          const unmemoised = new RuleIndex(detections, options);
           const uses = (i: number, ev: SplunkEvent) =>
             passes[i]!.some((p) =>
               p.on === 'events'
@@ -159,7 +167,12 @@ describe('rule index', () => {
           for (const ev of events) {
             const all = passes.flatMap((_, i) => (uses(i, ev) ? [i] : []));
             const routing = index.stream(String(ev.sourcetype), String(ev.source));
-            const indexed = routing.candidates(ev).filter((i) => uses(i, ev));
+            const routed = routing.candidates(ev);
+            // The pivot routers and the membership memo change nothing: the plain router over
+            // every pass, and an index asking membership per event, give the same candidates.
+            expect(routing.plainCandidates(ev)).toEqual(routed);
+            expect(unmemoised.stream(String(ev.sourcetype), String(ev.source)).candidates(ev)).toEqual(routed);
+            const indexed = routed.filter((i) => uses(i, ev));
             expect(
               indexed,
               `${specs.map((ps) => ps.map((p) => p.text).join(' ⋈ ')).join(' | ')} on ${JSON.stringify(ev)}`,
@@ -169,6 +182,22 @@ describe('rule index', () => {
       ),
       { numRuns: 400 },
     );
+  });
+
+  it('valuesKey: equal keys for exactly the events that agree on the fields', () => {
+    const v = fc.oneof(
+      fc.constantFrom(undefined, 'a', 'ab', 'a:b', 's1:a', '', 'u', 1, 10, 1.5, -1),
+      fc.array(fc.constantFrom('a', 'b', 'a:b', '', 1, 'u'), { maxLength: 3 }),
+    );
+    const ev = fc.tuple(v, v).map(([x, y]) => ({ x, y }) as SplunkEvent);
+    fc.assert(
+      fc.property(ev, ev, (a, b) => {
+        const same = JSON.stringify([a.x, a.y]) === JSON.stringify([b.x, b.y]) && typeof a.x === typeof b.x;
+        expect(valuesKey(a, ['x', 'y']) === valuesKey(b, ['x', 'y'])).toBe(same);
+      }),
+      { numRuns: 2000 },
+    );
+    expect(valuesKey({ x: { a: 1 } } as unknown as SplunkEvent, ['x'])).toBeUndefined();
   });
 
   it('decides stream clauses per stream and needs every other clause of a pass to hold', () => {

@@ -5,12 +5,15 @@
  *
  * 1. per input stream (sourcetype + source, fixed for a stream or an EVTX channel): clauses only
  *    about `sourcetype`/`source` are decided once; a pass one of them excludes is dropped;
- * 2. per event, every remaining term of every pass is tested at once, field by field: each value
- *    is folded once, constant patterns are one hash lookup, wildcard patterns one automaton pass
- *    over the value (term-matcher.ts). A pass whose indexed clauses all hold is live; a pass
- *    without indexed clauses is live for every event;
- * 3. a live pass's data sets are checked on the event (membership at most once per event and
- *    data set); the detection of a live pass that holds is a candidate.
+ * 2. per event, the passes are narrowed by the stream's pivot field (`EventCode`): a pass with an
+ *    all-constant clause on it is only tried on events whose pivot value it names (StreamRouting);
+ * 3. every remaining term of every remaining pass is tested at once, field by field: each value's
+ *    terms are remembered per field (term-matcher.ts `hits`), else it is folded once, constant
+ *    patterns are one hash lookup, wildcard patterns one automaton pass over the value. A pass
+ *    whose indexed clauses all hold is live; a pass without indexed clauses is live for every event;
+ * 4. a live pass's data sets are checked on the event (membership at most once per event and
+ *    data set, remembered across events by the values the constraints read); the detection of a
+ *    live pass that holds is a candidate. Rows are built only for data sets the event is in.
  *
  * The index only skips work: a skipped detection provably cannot use the event (its keys are
  * necessary conditions, and values are compared case-insensitively as Splunk compares search
@@ -18,7 +21,7 @@
  * property test holds the indexed scan equal to evaluating every detection on every event.
  */
 import type { SplunkEvent } from '@dac/normalise';
-import { FieldMatcher, foldValue, matchesFolded } from './term-matcher.js';
+import { exactKey, FieldMatcher, foldValue, matchesFolded } from './term-matcher.js';
 import type { IndexClause, ScanDetection } from './types.js';
 
 /**
@@ -41,6 +44,11 @@ export interface RuleIndexOptions {
   dataSetRows?(event: SplunkEvent, dataSet: string): readonly Readonly<Record<string, unknown>>[];
   /** The fields `dataSetRows` needs for a data set; undefined: every field. */
   dataSetWanted?(dataSet: string): ReadonlySet<string> | undefined;
+  /**
+   * The fields `inDataSet`'s answer depends on (events agreeing on them agree on it; a subset
+   * of `dataSetReads`); undefined: unknown (membership is then asked per event).
+   */
+  dataSetContainsReads?(dataSet: string): ReadonlySet<string> | undefined;
 }
 
 /**
@@ -51,6 +59,8 @@ export interface RuleIndexOptions {
 class TermTable {
   private readonly ids = new Map<string, Map<string, Map<string, number>>>();
   private readonly matchers = new Map<string, FieldMatcher>();
+  /** Per term id: its field. */
+  private readonly fields: string[] = [];
   private count = 0;
 
   constructor(detections: readonly ScanDetection[], rows: boolean) {
@@ -68,7 +78,15 @@ class TermTable {
     let byPattern = byField.get(field);
     if (!byPattern) byField.set(field, (byPattern = new Map()));
     const lower = pattern.toLowerCase();
-    if (!byPattern.has(lower)) byPattern.set(lower, this.count++);
+    if (!byPattern.has(lower)) {
+      byPattern.set(lower, this.count++);
+      this.fields.push(field);
+    }
+  }
+
+  /** The field of a term. */
+  fieldOf(id: number): string {
+    return this.fields[id]!;
   }
 
   /** The number of a term (one of the detections'). */
@@ -88,20 +106,158 @@ class TermTable {
   }
 }
 
-/** The routing of one input stream (a sourcetype and source). */
-export class StreamRouting {
-  /** Fields the routing reads from an event; undefined when some data set's reads are unknown. */
-  readonly fields: ReadonlySet<string> | undefined;
-  /** Indexes into `detections` of the detections some pass of which the stream can feed. */
-  readonly eligible: readonly number[];
-  /** Passes ("units") with no indexed clause: tried on every event. */
+/** A pass of a detection as a stream sees it: its remaining clauses, as term ids of the table. */
+interface Unit {
+  detection: number;
+  /** The data sets the event must be in (one of), when checked. */
+  dataSets: readonly string[] | undefined;
+  /** Per clause over the event: its terms' ids. */
+  clauses: readonly (readonly number[])[];
+  /** The data set of the row clauses (a leading tstats), and per row clause its terms' ids. */
+  rowDomain: string | undefined;
+  rowClauses: readonly (readonly number[])[];
+  /**
+   * When one of `clauses` has only constant terms on the stream's pivot field: the equality keys
+   * of its terms and its position (an event whose single pivot value has another key cannot
+   * meet the pass; one whose key is among them meets that clause).
+   */
+  pivotKeys: ReadonlySet<string> | undefined;
+  pivotClause: number;
+}
+
+/**
+ * An event's fields as one string key, or undefined for a value of another kind than a string,
+ * a number or an array of them (such an event is not memoised). Injective: each value is
+ * self-delimiting (`u` missing, `s<length>:<text>`, `n<number>;`, `a<count>:<values>`).
+ */
+export function valuesKey(event: SplunkEvent, fields: readonly string[]): string | undefined {
+  let key = '';
+  for (const f of fields) {
+    const e = valueKey(event[f]);
+    if (e === undefined) return undefined;
+    key += e;
+  }
+  return key;
+}
+
+function valueKey(v: unknown): string | undefined {
+  if (v === undefined) return 'u';
+  if (typeof v === 'string') return `s${v.length}:${v}`;
+  if (typeof v === 'number') return Object.is(v, -0) ? undefined : `n${v};`;
+  if (!Array.isArray(v)) return undefined;
+  let key = `a${v.length}:`;
+  for (const x of v) {
+    if (Array.isArray(x)) return undefined;
+    const e = valueKey(x);
+    if (e === undefined) return undefined;
+    key += e;
+  }
+  return key;
+}
+
+/** Data-set memberships known for one key of the membership fields: bit per data set. */
+interface Memberships {
+  known: number;
+  member: number;
+}
+
+/** Beyond this many keys a stream's membership memo starts over (bounded memory). */
+const MEMBERSHIP_MEMO_MAX = 65536;
+
+/**
+ * One event's routing under way, shared by the routers of a stream (a detection is a candidate
+ * once, whichever router finds it; a data set's membership is asked once per event).
+ *
+ * Membership is remembered across events by the values of the fields the data sets'
+ * constraints read (`dataSetContainsReads`: `tag` for Endpoint.Processes): events that agree on
+ * them agree on membership, and a stream's events repeat a few dozen tag sets. Nine
+ * constraint searches per event become one key and one lookup.
+ */
+class EventState {
+  stamp = 0;
+  /** Per detection: the stamp of the event it is a candidate of. */
+  readonly mark: Int32Array;
+  out: number[] = [];
+  event: SplunkEvent = {};
+  private readonly dataSetMemo = new Map<string, boolean>();
+  /** The membership fields (sorted) and each data set's bit; undefined: not memoised. */
+  private readonly memoFields: readonly string[] | undefined;
+  private readonly bits = new Map<string, number>();
+  private readonly memo = new Map<string, Memberships>();
+  private entry: Memberships | undefined;
+
+  constructor(
+    detections: number,
+    private readonly opts: RuleIndexOptions,
+    dataSets: ReadonlySet<string>,
+  ) {
+    this.mark = new Int32Array(detections);
+    const fields = new Set<string>();
+    let known = dataSets.size <= 30 && opts.dataSetContainsReads !== undefined;
+    for (const ds of dataSets) {
+      const r = known ? opts.dataSetContainsReads!(ds) : undefined;
+      if (!r) {
+        known = false;
+        break;
+      }
+      for (const f of r) fields.add(f);
+      this.bits.set(ds, 1 << this.bits.size);
+    }
+    this.memoFields = known ? [...fields].sort() : undefined;
+  }
+
+  /** Starts an event; true when the stamps wrapped (every router must clear its own). */
+  begin(event: SplunkEvent): boolean {
+    this.event = event;
+    this.entry = undefined;
+    if (this.memoFields) {
+      const key = valuesKey(event, this.memoFields);
+      if (key !== undefined) {
+        let e = this.memo.get(key);
+        if (!e) {
+          if (this.memo.size >= MEMBERSHIP_MEMO_MAX) this.memo.clear();
+          this.memo.set(key, (e = { known: 0, member: 0 }));
+        }
+        this.entry = e;
+      }
+    }
+    if (!this.entry) this.dataSetMemo.clear();
+    this.out = [];
+    if (++this.stamp !== 0x7fffffff) return false;
+    this.mark.fill(0);
+    this.stamp = 1;
+    return true;
+  }
+
+  inDataSet(ds: string): boolean {
+    const e = this.entry;
+    if (e) {
+      const b = this.bits.get(ds)!;
+      if ((e.known & b) !== 0) return (e.member & b) !== 0;
+      const r = this.opts.inDataSet!(this.event, ds);
+      e.known |= b;
+      if (r) e.member |= b;
+      return r;
+    }
+    let r = this.dataSetMemo.get(ds);
+    if (r === undefined) this.dataSetMemo.set(ds, (r = this.opts.inDataSet!(this.event, ds)));
+    return r;
+  }
+}
+
+/**
+ * The per-event machinery over a set of units: every remaining term of every unit is tested at
+ * once, field by field; a unit whose clauses all hold is live (see the module comment).
+ */
+class Router {
+  /** Units with no clause left: tried on every event. */
   private readonly always: number[] = [];
   private readonly unitDetection: number[] = [];
   private readonly unitDataSets: (readonly string[] | undefined)[] = [];
   /** Per unit: how many clauses it indexes (all must hold). */
   private readonly unitNeeds: number[] = [];
   private readonly clauseUnit: number[] = [];
-  /** Per term of the index's table: the clauses (of this stream's passes) it belongs to. */
+  /** Per term of the index's table: the clauses (of these units) it belongs to. */
   private readonly termClauses: (number[] | undefined)[] = [];
   private readonly eventFields: [string, FieldMatcher][] = [];
   /** Data set → its row fields' matchers (tstats where-clause terms). */
@@ -109,115 +265,79 @@ export class StreamRouting {
   private readonly unitHits: Int32Array;
   private readonly unitStamp: Int32Array;
   private readonly clauseStamp: Int32Array;
-  private readonly mark: Int32Array;
-  private stamp = 0;
-  private readonly dataSetMemo = new Map<string, boolean>();
-  private event: SplunkEvent = {};
-  private out: number[] = [];
 
+  /** `skipPivot`: the units' pivot clauses are known to hold (the event's pivot key is among them). */
   constructor(
-    detections: readonly ScanDetection[],
-    sourcetype: string,
-    source: string,
+    units: readonly Unit[],
+    private readonly state: EventState,
     private readonly opts: RuleIndexOptions,
     table: TermTable,
+    skipPivot: boolean,
   ) {
-    let fields: Set<string> | undefined = new Set<string>();
-    const addReads = (r: ReadonlySet<string> | undefined) => {
-      if (!r) fields = undefined;
-      else for (const f of r) fields?.add(f);
-    };
-    // The fields whose terms this stream's passes index, by domain ('' = the event, else a data set's rows).
     const used = new Map<string, Set<string>>();
-    const eligible: number[] = [];
-    detections.forEach((d, i) => {
-      let any = false;
-      for (const pass of d.keys.passes ?? [{}]) {
-        const clauses: IndexClause[] = [];
-        let feeds = true;
-        for (const cl of pass.clauses ?? []) {
-          const s = streamHolds(cl, sourcetype, source);
-          if (s === false) feeds = false;
-          else if (s === undefined) clauses.push(cl);
+    for (const unit of units) {
+      const u = this.unitDetection.length;
+      this.unitDetection.push(unit.detection);
+      this.unitDataSets.push(unit.dataSets);
+      let needs = 0;
+      const file = (domain: string, terms: readonly number[]) => {
+        const c = this.clauseUnit.length;
+        this.clauseUnit.push(u);
+        needs++;
+        let fieldsOf = used.get(domain);
+        if (!fieldsOf) used.set(domain, (fieldsOf = new Set()));
+        for (const id of terms) {
+          fieldsOf.add(table.fieldOf(id));
+          const l = this.termClauses[id];
+          if (l) l.push(c);
+          else this.termClauses[id] = [c];
         }
-        if (!feeds) continue;
-        any = true;
-        const u = this.unitDetection.length;
-        this.unitDetection.push(i);
-        this.unitDataSets.push(pass.dataSets && opts.inDataSet ? pass.dataSets : undefined);
-        if (pass.dataSets && opts.inDataSet) for (const ds of pass.dataSets) addReads(opts.dataSetReads?.(ds));
-        const file = (domain: string, cl: IndexClause) => {
-          const c = this.clauseUnit.length;
-          this.clauseUnit.push(u);
-          let fieldsOf = used.get(domain);
-          if (!fieldsOf) used.set(domain, (fieldsOf = new Set()));
-          for (const t of cl) {
-            fieldsOf.add(t.field);
-            const id = table.id(domain, t.field, t.value);
-            const l = this.termClauses[id];
-            if (l) l.push(c);
-            else this.termClauses[id] = [c];
-          }
-        };
-        for (const cl of clauses) {
-          file('', cl);
-          for (const t of cl) fields?.add(t.field);
-        }
-        const ds = pass.dataSets?.length === 1 ? pass.dataSets[0]! : undefined;
-        const rowClauses = ds && opts.dataSetRows ? (pass.rowClauses ?? []) : [];
-        for (const cl of rowClauses) file(ds!, cl);
-        if (rowClauses.length > 0) addReads(opts.dataSetWanted?.(ds!));
-        const needs = clauses.length + rowClauses.length;
-        this.unitNeeds.push(needs);
-        if (needs === 0) this.always.push(u);
-      }
-      if (any) eligible.push(i);
-    });
+      };
+      unit.clauses.forEach((terms, k) => {
+        if (!(skipPivot && k === unit.pivotClause)) file('', terms);
+      });
+      for (const terms of unit.rowClauses) file(unit.rowDomain!, terms);
+      this.unitNeeds.push(needs);
+      if (needs === 0) this.always.push(u);
+    }
     for (const [domain, fieldsOf] of used) {
       const matchers: [string, FieldMatcher][] = [...fieldsOf].map((f) => [f, table.matcher(domain, f)]);
       if (domain === '') this.eventFields.push(...matchers);
       else this.rowFields.push([domain, matchers]);
     }
-    this.eligible = eligible;
-    this.fields = fields;
-    const units = this.unitDetection.length;
-    this.unitHits = new Int32Array(units);
-    this.unitStamp = new Int32Array(units);
+    const n = this.unitDetection.length;
+    this.unitHits = new Int32Array(n);
+    this.unitStamp = new Int32Array(n);
     this.clauseStamp = new Int32Array(this.clauseUnit.length);
-    this.mark = new Int32Array(detections.length);
   }
 
-  /**
-   * The detections (indexes, ascending) that can use `event`, which must hold at least the
-   * routing fields: those with a pass all of whose indexed clauses hold and whose data sets
-   * hold the event.
-   */
-  candidates(event: SplunkEvent): number[] {
-    if (++this.stamp === 0x7fffffff) {
-      for (const a of [this.mark, this.unitStamp, this.clauseStamp]) a.fill(0);
-      this.stamp = 1;
+  /** Adds the candidates these units give for the state's event to `state.out` (unsorted). */
+  run(wrapped: boolean): void {
+    if (wrapped) {
+      this.unitStamp.fill(0);
+      this.clauseStamp.fill(0);
     }
-    this.event = event;
-    this.dataSetMemo.clear();
-    const out: number[] = (this.out = []);
+    const event = this.state.event;
     for (const u of this.always) this.live(u);
     for (const [field, m] of this.eventFields) this.testValue(event[field], m);
-    for (const [ds, matchers] of this.rowFields)
+    for (const [ds, matchers] of this.rowFields) {
+      // Not a member: no rows (membership is asked once per event and data set, shared with the data-set keys).
+      if (this.opts.inDataSet && !this.state.inDataSet(ds)) continue;
       for (const row of this.opts.dataSetRows!(event, ds))
         for (const [field, m] of matchers) this.testValue(row[field], m);
-    return out.sort((a, b) => a - b);
+    }
   }
 
   /** A field's value (missing: no term holds; multivalue: each value) through the field's matcher. */
   private testValue(v: unknown, m: FieldMatcher): void {
-    if (typeof v === 'string' || typeof v === 'number') m.test(foldValue(v), this.onTerm);
+    if (typeof v === 'string' || typeof v === 'number') for (const t of m.hits(v)) this.onTerm(t);
     else if (Array.isArray(v))
-      for (const x of v) if (typeof x === 'string' || typeof x === 'number') m.test(foldValue(x), this.onTerm);
+      for (const x of v) if (typeof x === 'string' || typeof x === 'number') for (const t of m.hits(x)) this.onTerm(t);
   }
 
   /** A term holds for the event: each of its clauses holds; a unit whose clauses all hold is live. */
-  private readonly onTerm = (term: number): void => {
-    const s = this.stamp;
+  private onTerm(term: number): void {
+    const s = this.state.stamp;
     const clauses = this.termClauses[term];
     if (!clauses) return;
     for (const c of clauses) {
@@ -230,22 +350,172 @@ export class StreamRouting {
       }
       if (++this.unitHits[u]! === this.unitNeeds[u]) this.live(u);
     }
-  };
+  }
 
   /** A unit whose clauses hold: its detection is a candidate when the event is in one of its data sets. */
   private live(u: number): void {
+    const st = this.state;
     const i = this.unitDetection[u]!;
-    if (this.mark[i] === this.stamp) return;
+    if (st.mark[i] === st.stamp) return;
     const sets = this.unitDataSets[u];
-    if (sets && !sets.some((ds) => this.inDataSet(ds))) return;
-    this.mark[i] = this.stamp;
-    this.out.push(i);
+    if (sets && !sets.some((ds) => st.inDataSet(ds))) return;
+    st.mark[i] = st.stamp;
+    st.out.push(i);
+  }
+}
+
+/**
+ * The routing of one input stream (a sourcetype and source). Most passes need one constant value
+ * of one field (`EventCode=4688`, `EventCode IN (4624, 4625)`): the stream picks the field most
+ * passes key that way (its pivot) and keeps one router per pivot key seen, over only the passes
+ * that key can meet, without the pivot clause (it holds). So an event with `EventCode=5145` tests
+ * only the terms of passes that want 5145 or have no pivot clause (not, say, the `*disabled*` of
+ * an EventCode=7040 search on its whole `EventData_Xml`). A multivalue pivot field takes the
+ * plain router over every pass (`plainCandidates`), which the property test holds equal to it.
+ */
+export class StreamRouting {
+  /** Fields the routing reads from an event; undefined when some data set's reads are unknown. */
+  readonly fields: ReadonlySet<string> | undefined;
+  /** Indexes into `detections` of the detections some pass of which the stream can feed. */
+  readonly eligible: readonly number[];
+  /** The pivot field (undefined: no pass keys one constant field). */
+  readonly pivot: string | undefined;
+  private readonly units: Unit[] = [];
+  /** Units without a pivot clause (in every pivot router). */
+  private readonly unpivoted: Unit[] = [];
+  private readonly byPivotKey = new Map<string, Unit[]>();
+  /** Per pivot key some pass wants: the router over those passes. */
+  private readonly routers = new Map<string, Router>();
+  private readonly state: EventState;
+  private readonly unpivotedRouter: Router;
+  private plain: Router | undefined;
+
+  constructor(
+    detections: readonly ScanDetection[],
+    sourcetype: string,
+    source: string,
+    private readonly opts: RuleIndexOptions,
+    private readonly table: TermTable,
+  ) {
+    let fields: Set<string> | undefined = new Set<string>();
+    const addReads = (r: ReadonlySet<string> | undefined) => {
+      if (!r) fields = undefined;
+      else for (const f of r) fields?.add(f);
+    };
+    const eligible: number[] = [];
+    // Per unit: its clauses as written (the pivot is chosen from them).
+    const written: IndexClause[][] = [];
+    detections.forEach((d, i) => {
+      let any = false;
+      for (const pass of d.keys.passes ?? [{}]) {
+        const clauses: IndexClause[] = [];
+        let feeds = true;
+        for (const cl of pass.clauses ?? []) {
+          const s = streamHolds(cl, sourcetype, source);
+          if (s === false) feeds = false;
+          else if (s === undefined) clauses.push(cl);
+        }
+        if (!feeds) continue;
+        any = true;
+        const dataSets = pass.dataSets && opts.inDataSet ? pass.dataSets : undefined;
+        if (dataSets) for (const ds of dataSets) addReads(opts.dataSetReads?.(ds));
+        for (const cl of clauses) for (const t of cl) fields?.add(t.field);
+        const ds = pass.dataSets?.length === 1 ? pass.dataSets[0]! : undefined;
+        const rowClauses = ds && opts.dataSetRows ? (pass.rowClauses ?? []) : [];
+        if (rowClauses.length > 0) addReads(opts.dataSetWanted?.(ds!));
+        this.units.push({
+          detection: i,
+          dataSets,
+          clauses: clauses.map((cl) => cl.map((t) => table.id('', t.field, t.value))),
+          rowDomain: rowClauses.length > 0 ? ds : undefined,
+          rowClauses: rowClauses.map((cl) => cl.map((t) => table.id(ds!, t.field, t.value))),
+          pivotKeys: undefined,
+          pivotClause: -1,
+        });
+        written.push(clauses);
+      }
+      if (any) eligible.push(i);
+    });
+    this.eligible = eligible;
+    this.fields = fields;
+    this.pivot = this.choosePivot(written);
+    const dataSets = new Set<string>();
+    for (const u of this.units) {
+      for (const ds of u.dataSets ?? []) dataSets.add(ds);
+      if (u.rowDomain !== undefined) dataSets.add(u.rowDomain);
+    }
+    this.state = new EventState(detections.length, opts, dataSets);
+    this.unpivotedRouter = new Router(this.unpivoted, this.state, opts, table, true);
   }
 
-  private inDataSet(ds: string): boolean {
-    let r = this.dataSetMemo.get(ds);
-    if (r === undefined) this.dataSetMemo.set(ds, (r = this.opts.inDataSet!(this.event, ds)));
-    return r;
+  /** The field the most units have an all-constant clause on; files each unit under its keys. */
+  private choosePivot(written: readonly IndexClause[][]): string | undefined {
+    const constantClauseOn = (cl: IndexClause): string | undefined => {
+      const f = cl[0]?.field;
+      return f !== undefined && cl.every((t) => t.field === f && !t.value.includes('*')) ? f : undefined;
+    };
+    const counts = new Map<string, number>();
+    for (const clauses of written) {
+      const seen = new Set<string>();
+      for (const cl of clauses) {
+        const f = constantClauseOn(cl);
+        if (f !== undefined && !seen.has(f)) {
+          seen.add(f);
+          counts.set(f, (counts.get(f) ?? 0) + 1);
+        }
+      }
+    }
+    let pivot: string | undefined;
+    for (const [f, n] of counts) if (pivot === undefined || n > counts.get(pivot)!) pivot = f;
+    this.units.forEach((u, n) => {
+      const source = written[n]!;
+      const k = pivot === undefined ? -1 : source.findIndex((cl) => constantClauseOn(cl) === pivot);
+      if (k < 0) {
+        this.unpivoted.push(u);
+        return;
+      }
+      const keys = new Set(source[k]!.map((t) => exactKey(t.value.toLowerCase())));
+      u.pivotKeys = keys;
+      u.pivotClause = k;
+      for (const key of keys) {
+        let l = this.byPivotKey.get(key);
+        if (!l) this.byPivotKey.set(key, (l = []));
+        l.push(u);
+      }
+    });
+    return pivot;
+  }
+
+  /**
+   * The detections (indexes, ascending) that can use `event`, which must hold at least the
+   * routing fields: those with a pass all of whose indexed clauses hold and whose data sets
+   * hold the event.
+   */
+  candidates(event: SplunkEvent): number[] {
+    if (this.pivot === undefined) return this.plainCandidates(event);
+    const v = event[this.pivot];
+    let key: string | undefined;
+    if (typeof v === 'string' || typeof v === 'number') key = exactKey(foldValue(v));
+    // A multivalue pivot may meet several keys' passes: the plain router decides.
+    else if (Array.isArray(v)) return this.plainCandidates(event);
+    const st = this.state;
+    const wrapped = st.begin(event);
+    this.unpivotedRouter.run(wrapped);
+    // Missing (or not a value): no pivot clause holds; a key no pass wants: the same.
+    const units = key === undefined ? undefined : this.byPivotKey.get(key);
+    if (units) {
+      let r = this.routers.get(key!);
+      if (!r) this.routers.set(key!, (r = new Router(units, st, this.opts, this.table, true)));
+      r.run(wrapped);
+    }
+    return st.out.sort((a, b) => a - b);
+  }
+
+  /** The same candidates from one router over every pass of the stream (no pivot). */
+  plainCandidates(event: SplunkEvent): number[] {
+    this.plain ??= new Router(this.units, this.state, this.opts, this.table, false);
+    this.plain.run(this.state.begin(event));
+    return this.state.out.sort((a, b) => a - b);
   }
 }
 

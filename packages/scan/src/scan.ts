@@ -16,18 +16,30 @@ export interface FileScan {
   hits: ScanHit[];
 }
 
+/** `f` remembered by argument (asked once per pass of every detection of every stream otherwise). */
+function perDataSet<T>(f: (ds: string) => T): (ds: string) => T {
+  const memo = new Map<string, T>();
+  return (ds) => {
+    if (memo.has(ds)) return memo.get(ds) as T;
+    const v = f(ds);
+    memo.set(ds, v);
+    return v;
+  };
+}
+
 /** The rule index over detections with the CIM data-set membership of @dac/normalise. */
 export function scanIndex(detections: readonly ScanDetection[]): RuleIndex {
   const models = sharedDataModels();
   return new RuleIndex(detections, {
     inDataSet: (ev, ds) => models.contains(ev, ds),
-    dataSetReads: (ds) => {
+    dataSetReads: perDataSet((ds) => {
       const r = models.reads(ds);
       return r && new Set([...r, 'tag', 'eventtype']);
-    },
+    }),
     dataSetRows: (ev, ds) => models.rows(ev, ds),
+    dataSetContainsReads: (ds) => models.containsReads?.(ds),
     // What a row needs (as @dac/replay's prepared tstats detections want it).
-    dataSetWanted: (ds) => {
+    dataSetWanted: perDataSet((ds) => {
       const info = models.resolve(ds);
       const r = models.reads(ds);
       return (
@@ -35,7 +47,7 @@ export function scanIndex(detections: readonly ScanDetection[]): RuleIndex {
         r &&
         new Set([...r, ...info.fields, '_time', 'host', 'source', 'sourcetype', 'index', 'tag', 'eventtype'])
       );
-    },
+    }),
   });
 }
 
@@ -95,6 +107,12 @@ export class WantedCache {
 }
 
 /**
+ * Per stream routing (of an index, which outlives the files of a scan): its candidate sets'
+ * wanted fields, which depend only on the set and the routing fields, so every file shares them.
+ */
+const wantedCaches = new WeakMap<StreamRouting, WantedCache>();
+
+/**
  * Scans one log file with every detection of the index. Never throws for bad content: an
  * unreadable file or one whose format cannot be told is a report with `error`; a detection that
  * fails on an event is dropped for the rest of the file and counted in `report.error`.
@@ -121,7 +139,6 @@ export async function scanFile(
     failed[i] = (e as Error)?.message ?? String(e);
     if (failures++ === 0) firstFailed = i;
   };
-  const wanted = new Map<StreamRouting, WantedCache>();
   let lastSource = '';
   let routing: StreamRouting | undefined;
   let cache: WantedCache | undefined;
@@ -130,8 +147,8 @@ export async function scanFile(
     if (source !== lastSource || !routing) {
       lastSource = source;
       routing = index.stream(sourcetype, source);
-      cache = wanted.get(routing);
-      if (!cache) wanted.set(routing, (cache = new WantedCache(detections, routing.fields)));
+      cache = wantedCaches.get(routing);
+      if (!cache) wantedCaches.set(routing, (cache = new WantedCache(detections, routing.fields)));
     }
     if (routing.eligible.length === 0) return;
     const meta = { sourcetype, source, host: fmt.hostOf(raw.fields) };

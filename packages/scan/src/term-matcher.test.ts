@@ -36,6 +36,27 @@ describe('term matcher', () => {
     );
   });
 
+  it('hits (remembered by value) gives the terms test gives, for values asked repeatedly and in any order', () => {
+    fc.assert(
+      fc.property(
+        fc.array(pattern, { maxLength: 12 }),
+        fc.array(fc.oneof(text, fc.integer({ min: -3, max: 12 }), fc.constant('x'.repeat(600))), { maxLength: 12 }),
+        (patterns, values) => {
+          const lower = patterns.map((p) => p.toLowerCase());
+          const ids = lower.map((_, k) => k);
+          const m = new FieldMatcher(ids, lower);
+          const plain = new FieldMatcher(ids, lower);
+          for (const v of [...values, ...values.reverse()]) {
+            const want = new Set<number>();
+            plain.test(foldValue(v), (t) => want.add(t));
+            expect(new Set(m.hits(v)), String(v)).toEqual(want);
+          }
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
+
   it('the automaton finds every occurrence of every literal', () => {
     fc.assert(
       fc.property(

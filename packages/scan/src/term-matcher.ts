@@ -144,6 +144,11 @@ export function reducePattern(lower: string): Reduced {
   return { kind: 'literal', literal: candidates.reduce((a, b) => (b.length > a.length ? b : a)) };
 }
 
+const NO_HITS: readonly number[] = Object.freeze([]);
+/** Values remembered per field matcher (then it starts over), and the longest value remembered. */
+const MEMO_MAX = 8192;
+const MEMO_MAX_LENGTH = 512;
+
 /**
  * The terms on one field: `test(value, hit)` calls `hit(term)` for each term the value (one
  * value of the field, folded with `foldValue`) matches; a term may be reported more than once.
@@ -177,6 +182,30 @@ export class FieldMatcher {
     });
     this.automaton = literals.size > 0 ? new Automaton([...literals.keys()]) : undefined;
   }
+
+  /**
+   * The terms one value of the field (as the event holds it, not folded) matches, possibly
+   * repeated; remembered by value (a field's values repeat across events: user names, object
+   * names, process paths) up to MEMO_MAX values, short strings only (a long one is rarely seen
+   * twice and would be kept alive by the memo).
+   */
+  hits(v: string | number): readonly number[] {
+    const memoised = typeof v === 'string' && v.length <= MEMO_MAX_LENGTH;
+    if (memoised) {
+      const h = this.memo.get(v);
+      if (h !== undefined) return h;
+    }
+    const found: number[] = [];
+    this.test(foldValue(v), (t) => found.push(t));
+    const h = found.length === 0 ? NO_HITS : found;
+    if (memoised) {
+      if (this.memo.size >= MEMO_MAX) this.memo.clear();
+      this.memo.set(v as string, h);
+    }
+    return h;
+  }
+
+  private readonly memo = new Map<string, readonly number[]>();
 
   test(folded: string, hit: (term: number) => void): void {
     for (const t of this.any) hit(t);

@@ -41,6 +41,8 @@ export interface DataSetInfo {
 
 interface CompiledDataSet extends DataSetInfo {
   test: CompiledSearch;
+  /** What `test` reads: the fields of the constraint searches (own and ancestors'). */
+  testReads: Set<string>;
   reads: Set<string>;
   calcs: Calc[];
   /** Endpoint.Ports: the field the base search mvexpands. */
@@ -67,6 +69,11 @@ export interface DataModelProvider {
   nodes(event: SplunkEvent, model: string): string[];
   /** Event fields the data set's constraint and calculations read (for projections). */
   reads(target: string): ReadonlySet<string> | undefined;
+  /**
+   * Event fields `contains` reads (the constraint searches only): events that agree on them
+   * agree on membership. Undefined: unknown.
+   */
+  containsReads?(target: string): ReadonlySet<string> | undefined;
   /** Calculations or constraints that could not be compiled. */
   readonly problems: readonly string[];
 }
@@ -178,7 +185,12 @@ function buildModel(model: DataModel, problems: string[]): CompiledDataSet[] {
       return true;
     };
     const reads = new Set(p?.reads ?? []);
-    for (const e of exprs) for (const r of searchReads(e)) reads.add(r);
+    const testReads = new Set(p?.testReads ?? []);
+    for (const e of exprs)
+      for (const r of searchReads(e)) {
+        reads.add(r);
+        testReads.add(r);
+      }
     const baseEvals = parsed.flatMap((x) => x.evals);
     const { calcs, reads: calcReads } = compileCalcs(d, problems);
     for (const r of calcReads) reads.add(r);
@@ -191,6 +203,7 @@ function buildModel(model: DataModel, problems: string[]): CompiledDataSet[] {
       constraints: [...(p?.constraints ?? []), ...own],
       fields,
       test,
+      testReads,
       reads,
       calcs: [
         ...(p?.calcs ?? []),
@@ -285,6 +298,9 @@ export function createDataModelProvider(opts: { dir?: string } = {}): DataModelP
     },
     reads(target) {
       return resolve(target)?.reads;
+    },
+    containsReads(target) {
+      return resolve(target)?.testReads;
     },
   };
 }
