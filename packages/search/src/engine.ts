@@ -121,8 +121,18 @@ export async function drive(
   sink: Sink,
   onChunk?: () => Promise<void> | void,
 ): Promise<void> {
-  const { rows, from } = sourceRows(p, rt);
-  const head = chain(p.commands.slice(from), sink, rt);
+  const first = p.commands[0];
+  // A generating command that takes pushed events (tstats) gives the rows of `generate` with the
+  // events pushed in (CommandPlan.consume): driven that way, a pass over the events needs no
+  // generator or promise per data-set row, and a data set's rows of an event come from
+  // `rowsOf` (which the scan remembers per event) instead of a second walk through `rows`. The
+  // batch path (runPipelineBatch) keeps `generate`; property tests hold the two equal.
+  const consumed = p.source === 'generator' && first?.consume !== undefined;
+  const { rows, from } = consumed
+    ? { rows: rt.events() as Iterable<Row> | AsyncIterable<Row>, from: 1 }
+    : sourceRows(p, rt);
+  const rest = chain(p.commands.slice(from), sink, rt);
+  const head = consumed ? first.consume!(rest, rt) : rest;
   if (isAsync(rows)) {
     for await (const r of rows) {
       head.push(r as Row);
@@ -309,6 +319,25 @@ export async function* runPipeline(
   }
   await driving;
   if (failure) throw failure;
+}
+
+/**
+ * Runs a pipeline to its end: the rows `runPipeline` yields, in the same order, without handing
+ * them out one at a time (no generator, no promise per row or chunk): for callers that want all
+ * of them (`collect`; `dac scan` collects a run per detection and log).
+ */
+export async function runPipelineToEnd(
+  p: PipelinePlan,
+  ctx: PlanContext,
+  events: EventSource,
+  options: RunOptions = {},
+): Promise<Row[]> {
+  const store = new Map<SubPlan, Row[]>();
+  const rt = makeRuntime(p, ctx, events, options, store);
+  await runSubsearches(p, rt, store);
+  const out = collector();
+  await drive(p, rt, out);
+  return out.rows;
 }
 
 /**

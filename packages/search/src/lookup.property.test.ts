@@ -47,4 +47,48 @@ describe('LookupMatcher (folded patterns, memo by input values)', () => {
       { numRuns: 300 },
     );
   });
+
+  it('one input field: matchRow value by value equals the plain scan per value, concatenated', () => {
+    const value = fc.oneof(cell, fc.integer({ min: 0, max: 3 }));
+    fc.assert(
+      fc.property(
+        fc.array(fc.record({ key: cell, pattern: cell, out: cell }), { maxLength: 12 }),
+        fc.boolean(),
+        fc.integer({ min: 1, max: 4 }),
+        fc.constantFrom('key', 'pattern'),
+        fc.array(fc.oneof(value, fc.array(value, { maxLength: 4 }), fc.constant(undefined)), {
+          minLength: 1,
+          maxLength: 8,
+        }),
+        (rows, caseSensitive, maxMatches, field, inputs) => {
+          const table: LookupTable = {
+            name: 't',
+            fields: ['key', 'pattern', 'out'],
+            rows,
+            caseSensitive,
+            maxMatches,
+            matchTypes: { pattern: 'WILDCARD' },
+          };
+          const matcher = new LookupMatcher(table, [field]);
+          // The plain path: each value against every row in file order, the first maxMatches.
+          const plainRow = (input: string | number | (string | number)[] | undefined) => {
+            if (input === undefined || (Array.isArray(input) && input.length === 0)) return undefined;
+            const out: Readonly<Record<string, string>>[] = [];
+            for (const x of Array.isArray(input) ? input : [input]) {
+              const v = String(x);
+              const fold = (s: string) => (caseSensitive ? s : s.toLowerCase());
+              const hits = rows.filter((r) =>
+                field === 'key' ? fold(r.key) === fold(v) : wildcardMatch(fold(v), fold(r.pattern)),
+              );
+              for (const r of hits.slice(0, maxMatches)) if (out.length < maxMatches) out.push(r);
+            }
+            return out;
+          };
+          for (const input of [...inputs, ...inputs])
+            expect(matcher.matchRow({ f: input }, ['f'])).toEqual(plainRow(input));
+        },
+      ),
+      { numRuns: 300 },
+    );
+  });
 });

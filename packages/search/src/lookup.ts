@@ -191,12 +191,26 @@ export class LookupMatcher {
       this.inputFields.length === 1
         ? (values[this.inputFields[0]!] ?? '')
         : JSON.stringify(this.inputFields.map((f) => values[f] ?? ''));
+    return this.remembered(memoKey, values);
+  }
+
+  private remembered(
+    memoKey: string,
+    values: Readonly<Record<string, string>>,
+  ): readonly Readonly<Record<string, string>>[] {
     const known = this.memo.get(memoKey);
     if (known) return known;
     const out = this.matchUncached(values);
     if (this.memo.size >= LOOKUP_MEMO_LIMIT) this.memo.clear();
     this.memo.set(memoKey, out);
     return out;
+  }
+
+  /** `match` of one input field's value: the memo is asked first, the record made only on a miss. */
+  private matchOne(value: string): readonly Readonly<Record<string, string>>[] {
+    const known = this.memo.get(value);
+    if (known) return known;
+    return this.remembered(value, { [this.inputFields[0]!]: value });
   }
 
   private matchUncached(values: Readonly<Record<string, string>>): Readonly<Record<string, string>>[] {
@@ -235,6 +249,7 @@ export class LookupMatcher {
    * looked up value by value), concatenated; undefined when an input field is null.
    */
   matchRow(row: Row, eventFields: readonly string[]): Readonly<Record<string, string>>[] | undefined {
+    if (this.inputFields.length === 1) return this.matchRowOne(row[eventFields[0]!]);
     let combos: Record<string, string>[] = [{}];
     for (let i = 0; i < this.inputFields.length; i++) {
       const vs = valuesOf(row[eventFields[i]!]);
@@ -245,6 +260,26 @@ export class LookupMatcher {
     }
     const out: Readonly<Record<string, string>>[] = [];
     for (const c of combos) for (const r of this.match(c)) if (out.length < this.maxMatches) out.push(r);
+    return out;
+  }
+
+  /**
+   * `matchRow` with one input field (the usual lookup): the same matches, value by value, without
+   * a record per value.
+   */
+  private matchRowOne(input: Row[string]): Readonly<Record<string, string>>[] | undefined {
+    if (input === undefined || input === null) return undefined;
+    const out: Readonly<Record<string, string>>[] = [];
+    if (!Array.isArray(input)) {
+      for (const r of this.matchOne(text(input))) if (out.length < this.maxMatches) out.push(r);
+      return out;
+    }
+    const vs = valuesOf(input);
+    if (vs.length === 0) return undefined;
+    // As `matchRow`: at most the first 1000 values are looked up.
+    const n = Math.min(vs.length, 1000);
+    for (let i = 0; i < n; i++)
+      for (const r of this.matchOne(text(vs[i]!))) if (out.length < this.maxMatches) out.push(r);
     return out;
   }
 }

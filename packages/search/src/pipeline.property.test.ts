@@ -10,7 +10,7 @@
 import { builtinMacros, evaluateSearch, parsePipeline, parseSearch, type SearchExpr } from '@dac/spl';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { collect, prepareSearch, runBatch } from './prepare.js';
+import { collect, prepareSearch, run, runBatch } from './prepare.js';
 import { compileSearch } from './search-expr.js';
 import { lookupProvider, lookupTableFromCsv } from './lookup.js';
 import type { Event, LookupTable } from './types.js';
@@ -120,7 +120,7 @@ describe('pipeline properties', () => {
     for (const c of COMMAND_TEXTS) expect(() => prepared(`* | ${c}`)).not.toThrow();
   });
 
-  it('streaming and batch paths agree', async () => {
+  it('streaming, collecting and batch paths agree', async () => {
     await fc.assert(
       fc.asyncProperty(
         pipelines,
@@ -128,9 +128,13 @@ describe('pipeline properties', () => {
         fc.array(fc.integer({ min: 1, max: 7 }), { maxLength: 5 }),
         async (spl, evs, sizes) => {
           const plan = prepared(spl);
-          const streamed = (await collect(plan, chunked(evs, sizes))).rows.map(toSplunkRow);
+          // collect drives the pipeline to its end in one go; run hands the rows out as they come.
+          const collected = (await collect(plan, chunked(evs, sizes))).rows.map(toSplunkRow);
+          const streamed: ReturnType<typeof toSplunkRow>[] = [];
+          for await (const r of run(plan, chunked(evs, sizes))) streamed.push(toSplunkRow(r));
           const batch = (await runBatch(plan, evs)).map(toSplunkRow);
           expect(streamed).toEqual(batch);
+          expect(collected).toEqual(batch);
         },
       ),
       { numRuns: 150 },

@@ -13,6 +13,7 @@ import {
   type RunOptions,
   runPipeline,
   runPipelineBatch,
+  runPipelineToEnd,
   type SubPlan,
 } from './engine.js';
 import { COMMANDS, LIVE_STATE_COMMANDS } from './registry.js';
@@ -225,15 +226,13 @@ export async function collect(
   options: RunOptions = {},
 ): Promise<{ rows: Row[]; warnings: import('./types.js').RunWarning[] }> {
   const warnings: import('./types.js').RunWarning[] = [];
-  const rows: Row[] = [];
-  for await (const r of run(plan, events, {
+  const rows = await runPipelineToEnd(plan.pipeline, plan.context, events, {
     ...options,
     onWarning: (w) => {
       warnings.push(w);
       options.onWarning?.(w);
     },
-  }))
-    rows.push(r);
+  });
   return { rows, warnings };
 }
 

@@ -1,6 +1,6 @@
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { collect } from './prepare.js';
+import { collect, runBatch } from './prepare.js';
 import { openSearch, openSearchNow, pushFilter } from './push.js';
 import { prepare } from './testing.js';
 import type { DataModelProvider, Event, Row } from './types.js';
@@ -186,6 +186,8 @@ describe('pushFilter over arbitrary events: pushing only the accepted ones gives
         for (const e of evs) all.push(e);
         expect(got).toEqual((await all.end()).rows.map(toSplunkRow));
         expect(got).toEqual((await collect(r.plan, evs)).rows.map(toSplunkRow));
+        // The batch path reads a leading tstats through `generate` (collect pushes into `consume`).
+        expect(got).toEqual((await runBatch(r.plan, evs)).map(toSplunkRow));
       }),
       { numRuns: 60 },
     );

@@ -38,10 +38,22 @@ export function asNumber(v: string | number): number | undefined {
   return Number.isFinite(n) ? n : undefined;
 }
 
-function patternOf(p: Literal | string): { value: string; caseSensitive: boolean } {
-  return typeof p === 'string'
-    ? { value: p, caseSensitive: false }
-    : { value: p.value, caseSensitive: p.caseSensitive === true };
+/**
+ * The pieces between the `*`s of each wildcard pattern met so far. Patterns come from search
+ * plans and data-model constraints (a few hundred per content tree) while matches run per event
+ * and field (~1M per corpus scan), so each is split once instead of per match. Emptied when it
+ * grows past the limit (a pattern is split again, with the same result).
+ */
+const wildcardPieces = new Map<string, readonly string[]>();
+const WILDCARD_PIECES_LIMIT = 10_000;
+
+function piecesOf(pattern: string): readonly string[] {
+  let parts = wildcardPieces.get(pattern);
+  if (parts === undefined) {
+    if (wildcardPieces.size >= WILDCARD_PIECES_LIMIT) wildcardPieces.clear();
+    wildcardPieces.set(pattern, (parts = pattern.split('*')));
+  }
+  return parts;
 }
 
 /**
@@ -50,15 +62,15 @@ function patternOf(p: Literal | string): { value: string; caseSensitive: boolean
  */
 export function wildcardMatch(value: string, pattern: string): boolean {
   if (pattern.indexOf('*') < 0) return value === pattern;
-  const parts = pattern.split('*');
-  const first = parts[0];
-  const last = parts[parts.length - 1];
+  const parts = piecesOf(pattern);
+  const first = parts[0]!;
+  const last = parts[parts.length - 1]!;
   if (value.length < first.length + last.length) return false;
   if (!value.startsWith(first) || !value.endsWith(last)) return false;
   let pos = first.length;
   const limit = value.length - last.length;
   for (let k = 1; k < parts.length - 1; k++) {
-    const part = parts[k];
+    const part = parts[k]!;
     if (part === '') continue;
     const at = value.indexOf(part, pos);
     if (at < 0 || at + part.length > limit) return false;
@@ -67,15 +79,56 @@ export function wildcardMatch(value: string, pattern: string): boolean {
   return true;
 }
 
-function scalarMatches(actual: string | number, pattern: { value: string; caseSensitive: boolean }): boolean {
-  if (NUMERIC_EQUALITY && pattern.value.indexOf('*') < 0) {
+/**
+ * Lower-cased patterns by their text (patterns are few and asked about per event; bounded like
+ * `wildcardPieces`).
+ */
+const foldedPatterns = new Map<string, string>();
+
+function foldedPattern(pattern: string): string {
+  let folded = foldedPatterns.get(pattern);
+  if (folded === undefined) {
+    if (foldedPatterns.size >= WILDCARD_PIECES_LIMIT) foldedPatterns.clear();
+    foldedPatterns.set(pattern, (folded = pattern.toLowerCase()));
+  }
+  return folded;
+}
+
+/**
+ * The value last lower-cased and its folded form: one event's value is usually tested against
+ * several patterns in a row (a data set's constraints, an OR of terms), so it is folded once.
+ * A hit is one string comparison (mostly of the same string object).
+ */
+let lastValue = '';
+let lastFolded = '';
+
+function foldedValue(value: string): string {
+  if (value !== lastValue) {
+    lastValue = value;
+    lastFolded = value.toLowerCase();
+  }
+  return lastFolded;
+}
+
+/** `actual` against a pattern, which is lower-cased already unless the match is case-sensitive. */
+function scalarMatches(actual: string | number, pattern: string, caseSensitive: boolean): boolean {
+  if (NUMERIC_EQUALITY && pattern.indexOf('*') < 0) {
     const a = asNumber(actual);
-    const b = asNumber(pattern.value);
+    const b = asNumber(pattern);
     if (a !== undefined && b !== undefined) return a === b;
   }
-  const s = String(actual);
-  if (pattern.caseSensitive) return wildcardMatch(s, pattern.value);
-  return wildcardMatch(s.toLowerCase(), pattern.value.toLowerCase());
+  const s = typeof actual === 'string' ? actual : String(actual);
+  return wildcardMatch(caseSensitive ? s : foldedValue(s), pattern);
+}
+
+/** A pattern's text as `scalarMatches` takes it (folded unless `CASE(…)`), and its case mode. */
+function isCaseSensitive(p: Literal | string): boolean {
+  return typeof p !== 'string' && p.caseSensitive === true;
+}
+
+function matchText(p: Literal | string, caseSensitive: boolean): string {
+  const value = typeof p === 'string' ? p : p.value;
+  return caseSensitive ? value : foldedPattern(value);
 }
 
 /**
@@ -84,9 +137,14 @@ function scalarMatches(actual: string | number, pattern: { value: string; caseSe
  */
 export function matchesValue(actual: FieldValue, pattern: Literal | string): boolean {
   if (isMissing(actual)) return false;
-  const p = patternOf(pattern);
-  if (Array.isArray(actual)) return actual.some((v) => v !== null && v !== undefined && scalarMatches(v, p));
-  return scalarMatches(actual, p);
+  const cs = isCaseSensitive(pattern);
+  const p = matchText(pattern, cs);
+  if (!Array.isArray(actual)) return scalarMatches(actual, p, cs);
+  for (let i = 0; i < actual.length; i++) {
+    const v = actual[i];
+    if (v !== null && v !== undefined && scalarMatches(v, p, cs)) return true;
+  }
+  return false;
 }
 
 /** UTF-8 byte order equals Unicode code point order (JS `<` compares UTF-16 units instead). */
@@ -134,18 +192,25 @@ export function holds(c: number, op: string): boolean {
 /** `field op value` with Splunk's null semantics: a missing field satisfies no operator. */
 export function compareValues(actual: FieldValue, op: CompareOp, expected: Literal | string): boolean {
   if (isMissing(actual)) return false;
-  const p = patternOf(expected);
-  const values: (string | number)[] = Array.isArray(actual)
-    ? actual.filter((v) => v !== null && v !== undefined)
-    : [actual];
-  if (values.length === 0) return false;
+  if (!Array.isArray(actual)) return compareScalar(actual, op, expected);
+  for (let i = 0; i < actual.length; i++) {
+    const v = actual[i];
+    if (v !== null && v !== undefined && compareScalar(v, op, expected)) return true;
+  }
+  return false;
+}
+
+/** One value of `field op value`: `=`/`!=` match the pattern, the others order (§1.7). */
+function compareScalar(v: string | number, op: CompareOp, expected: Literal | string): boolean {
   switch (op) {
     case '=':
-      return values.some((v) => scalarMatches(v, p));
-    case '!=':
-      return values.some((v) => !scalarMatches(v, p));
+    case '!=': {
+      const cs = isCaseSensitive(expected);
+      const matched = scalarMatches(v, matchText(expected, cs), cs);
+      return op === '=' ? matched : !matched;
+    }
     default:
-      return values.some((v) => ordered(v, op, p.value));
+      return ordered(v, op, typeof expected === 'string' ? expected : expected.value);
   }
 }
 

@@ -25,97 +25,212 @@ const MONTHS = [
 const DAYS = ['Sunday', 'Monday', 'Tuesday', 'Wednesday', 'Thursday', 'Friday', 'Saturday'];
 const p2 = (n: number) => String(n).padStart(2, '0');
 
-/** `strftime(epoch, format)` in UTC. Unknown specifiers are kept as written. */
-export function strftime(epochSeconds: number, format: string): string {
-  if (!Number.isFinite(epochSeconds)) return '';
+/** The UTC calendar fields of an epoch time that the conversion specifiers read. */
+interface BrokenDownTime {
+  readonly Y: number;
+  /** Month, 0-11. */
+  readonly m: number;
+  readonly D: number;
+  readonly H: number;
+  readonly M: number;
+  readonly S: number;
+  /** Day of the week, 0 = Sunday. */
+  readonly w: number;
+  /** Day of the year, 1-366. */
+  readonly yday: number;
+  /** Whole seconds (floor) and the fraction of a second left over. */
+  readonly whole: number;
+  readonly frac: number;
+}
+
+/** The calendar fields of `epochSeconds`, or undefined when it is no representable time. */
+function brokenDown(epochSeconds: number): BrokenDownTime | undefined {
+  if (!Number.isFinite(epochSeconds)) return undefined;
   const whole = Math.floor(epochSeconds);
   const d = new Date(whole * 1000);
-  if (Number.isNaN(d.getTime())) return '';
-  const frac = epochSeconds - whole;
+  if (Number.isNaN(d.getTime())) return undefined;
   const Y = d.getUTCFullYear();
   const m = d.getUTCMonth();
   const D = d.getUTCDate();
-  const H = d.getUTCHours();
-  const M = d.getUTCMinutes();
-  const S = d.getUTCSeconds();
-  const w = d.getUTCDay();
   const yday = Math.floor((Date.UTC(Y, m, D) - Date.UTC(Y, 0, 1)) / 86400000) + 1;
+  return {
+    Y,
+    m,
+    D,
+    H: d.getUTCHours(),
+    M: d.getUTCMinutes(),
+    S: d.getUTCSeconds(),
+    w: d.getUTCDay(),
+    yday,
+    whole,
+    frac: epochSeconds - whole,
+  };
+}
+
+/** One conversion specifier `%<colon><digits><c>` (written as `all`) rendered for time `t`. */
+function formatSpecifier(t: BrokenDownTime, all: string, colon: string, digits: string, c: string): string {
+  const { Y, m, D, H, M, S, w, yday, whole, frac } = t;
   const fracDigits = (n: number) => frac.toFixed(9).slice(2, 2 + Math.min(9, Math.max(1, n)));
-  return format.replace(/%(:?)(\d?)([a-zA-Z%+])/g, (all, colon: string, digits: string, c: string) => {
-    switch (c) {
-      case 'Y':
-        return String(Y);
-      case 'y':
-        return p2(Y % 100);
-      case 'm':
-        return p2(m + 1);
-      case 'd':
-        return p2(D);
-      case 'e':
-        return String(D).padStart(2, ' ');
-      case 'H':
-        return p2(H);
-      case 'k':
-        return String(H).padStart(2, ' ');
-      case 'I':
-        return p2(H % 12 === 0 ? 12 : H % 12);
-      case 'l':
-        return String(H % 12 === 0 ? 12 : H % 12).padStart(2, ' ');
-      case 'p':
-        return H < 12 ? 'AM' : 'PM';
-      case 'M':
-        return p2(M);
-      case 'S':
-        return p2(S);
-      case 'j':
-        return String(yday).padStart(3, '0');
-      case 'b':
-      case 'h':
-        return MONTHS[m]!.slice(0, 3);
-      case 'B':
-        return MONTHS[m]!;
-      case 'a':
-        return DAYS[w]!.slice(0, 3);
-      case 'A':
-        return DAYS[w]!;
-      case 'w':
-        return String(w);
-      case 'u':
-        return String(w === 0 ? 7 : w);
-      case 'F':
-        return `${Y}-${p2(m + 1)}-${p2(D)}`;
-      case 'T':
-        return `${p2(H)}:${p2(M)}:${p2(S)}`;
-      case 'R':
-        return `${p2(H)}:${p2(M)}`;
-      case 'D':
-        return `${p2(m + 1)}/${p2(D)}/${p2(Y % 100)}`;
-      case 'c':
-        return `${DAYS[w]!.slice(0, 3)} ${MONTHS[m]!.slice(0, 3)} ${String(D).padStart(2, ' ')} ${p2(H)}:${p2(M)}:${p2(S)} ${Y}`;
-      case '+':
-        return `${DAYS[w]!.slice(0, 3)} ${MONTHS[m]!.slice(0, 3)} ${String(D).padStart(2, ' ')} ${p2(H)}:${p2(M)}:${p2(S)} UTC ${Y}`;
-      case 'x':
-        return `${p2(m + 1)}/${p2(D)}/${p2(Y % 100)}`;
-      case 'X':
-        return `${p2(H)}:${p2(M)}:${p2(S)}`;
-      case 'Z':
-        return 'UTC';
-      case 'z':
-        return colon ? '+00:00' : '+0000';
-      case 's':
-        return String(whole);
-      case 'N':
-        return fracDigits(digits ? Number(digits) : 9);
-      case 'Q':
-        return fracDigits(digits ? Number(digits) : 3);
-      case 'f':
-        return fracDigits(6);
-      case '%':
-        return '%';
-      default:
-        return all;
+  switch (c) {
+    case 'Y':
+      return String(Y);
+    case 'y':
+      return p2(Y % 100);
+    case 'm':
+      return p2(m + 1);
+    case 'd':
+      return p2(D);
+    case 'e':
+      return String(D).padStart(2, ' ');
+    case 'H':
+      return p2(H);
+    case 'k':
+      return String(H).padStart(2, ' ');
+    case 'I':
+      return p2(H % 12 === 0 ? 12 : H % 12);
+    case 'l':
+      return String(H % 12 === 0 ? 12 : H % 12).padStart(2, ' ');
+    case 'p':
+      return H < 12 ? 'AM' : 'PM';
+    case 'M':
+      return p2(M);
+    case 'S':
+      return p2(S);
+    case 'j':
+      return String(yday).padStart(3, '0');
+    case 'b':
+    case 'h':
+      return MONTHS[m]!.slice(0, 3);
+    case 'B':
+      return MONTHS[m]!;
+    case 'a':
+      return DAYS[w]!.slice(0, 3);
+    case 'A':
+      return DAYS[w]!;
+    case 'w':
+      return String(w);
+    case 'u':
+      return String(w === 0 ? 7 : w);
+    case 'F':
+      return `${Y}-${p2(m + 1)}-${p2(D)}`;
+    case 'T':
+      return `${p2(H)}:${p2(M)}:${p2(S)}`;
+    case 'R':
+      return `${p2(H)}:${p2(M)}`;
+    case 'D':
+      return `${p2(m + 1)}/${p2(D)}/${p2(Y % 100)}`;
+    case 'c':
+      return `${DAYS[w]!.slice(0, 3)} ${MONTHS[m]!.slice(0, 3)} ${String(D).padStart(2, ' ')} ${p2(H)}:${p2(M)}:${p2(S)} ${Y}`;
+    case '+':
+      return `${DAYS[w]!.slice(0, 3)} ${MONTHS[m]!.slice(0, 3)} ${String(D).padStart(2, ' ')} ${p2(H)}:${p2(M)}:${p2(S)} UTC ${Y}`;
+    case 'x':
+      return `${p2(m + 1)}/${p2(D)}/${p2(Y % 100)}`;
+    case 'X':
+      return `${p2(H)}:${p2(M)}:${p2(S)}`;
+    case 'Z':
+      return 'UTC';
+    case 'z':
+      return colon ? '+00:00' : '+0000';
+    case 's':
+      return String(whole);
+    case 'N':
+      return fracDigits(digits ? Number(digits) : 9);
+    case 'Q':
+      return fracDigits(digits ? Number(digits) : 3);
+    case 'f':
+      return fracDigits(6);
+    case '%':
+      return '%';
+    default:
+      return all;
+  }
+}
+
+/** A conversion specifier as the formats write it: `%`, an optional `:`, one optional digit, a letter. */
+const SPECIFIER = /%(:?)(\d?)([a-zA-Z%+])/g;
+
+/**
+ * The plain formatter: every specifier of the format found and rendered on each call. `strftime`
+ * gives the same text through a compiled, remembering form; a property test holds the two equal.
+ */
+export function strftimeReference(epochSeconds: number, format: string): string {
+  const t = brokenDown(epochSeconds);
+  if (!t) return '';
+  return format.replace(SPECIFIER, (all, colon: string, digits: string, c: string) =>
+    formatSpecifier(t, all, colon, digits, c),
+  );
+}
+
+/** A specifier of a compiled format (the literal text between specifiers is kept as strings). */
+interface Specifier {
+  readonly all: string;
+  readonly colon: string;
+  readonly digits: string;
+  readonly c: string;
+}
+
+/** Texts remembered per format before its memo is emptied. */
+const STRFTIME_MEMO_LIMIT = 4096;
+
+/**
+ * A format split once into literal texts and specifiers, with the texts it gave by time. The
+ * text is a function of the format and the time alone; without `%N`/`%Q`/`%f` only the whole
+ * second matters (nothing else reads the fraction), so the memo is keyed by it: result rows of
+ * one search mostly share a few timestamps (`| convert ctime(firstTime)` over tstats groups
+ * formats ~24k values of ~800 distinct seconds per corpus scan).
+ */
+class CompiledFormat {
+  readonly parts: (string | Specifier)[] = [];
+  private readonly readsFraction: boolean;
+  private readonly memo = new Map<number, string>();
+
+  constructor(format: string) {
+    let at = 0;
+    let fraction = false;
+    for (const m of format.matchAll(SPECIFIER)) {
+      if (m.index > at) this.parts.push(format.slice(at, m.index));
+      const c = m[3]!;
+      if (c === 'N' || c === 'Q' || c === 'f') fraction = true;
+      this.parts.push({ all: m[0], colon: m[1]!, digits: m[2]!, c });
+      at = m.index + m[0].length;
     }
-  });
+    if (at < format.length) this.parts.push(format.slice(at));
+    this.readsFraction = fraction;
+  }
+
+  format(epochSeconds: number): string {
+    if (!Number.isFinite(epochSeconds)) return '';
+    const key = this.readsFraction ? epochSeconds : Math.floor(epochSeconds);
+    let text = this.memo.get(key);
+    if (text === undefined) {
+      text = this.render(epochSeconds);
+      if (this.memo.size >= STRFTIME_MEMO_LIMIT) this.memo.clear();
+      this.memo.set(key, text);
+    }
+    return text;
+  }
+
+  private render(epochSeconds: number): string {
+    const t = brokenDown(epochSeconds);
+    if (!t) return '';
+    let out = '';
+    for (const p of this.parts) out += typeof p === 'string' ? p : formatSpecifier(t, p.all, p.colon, p.digits, p.c);
+    return out;
+  }
+}
+
+/** Formats compiled so far; formats come from search plans (few), emptied if ever many. */
+const compiledFormats = new Map<string, CompiledFormat>();
+const COMPILED_FORMATS_LIMIT = 1024;
+
+/** `strftime(epoch, format)` in UTC. Unknown specifiers are kept as written. */
+export function strftime(epochSeconds: number, format: string): string {
+  let f = compiledFormats.get(format);
+  if (f === undefined) {
+    if (compiledFormats.size >= COMPILED_FORMATS_LIMIT) compiledFormats.clear();
+    compiledFormats.set(format, (f = new CompiledFormat(format)));
+  }
+  return f.format(epochSeconds);
 }
 
 type Part =

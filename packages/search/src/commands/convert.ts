@@ -11,7 +11,7 @@
 import { type GenericCommand, strftime, strptime } from '@dac/spl';
 import { optionsOf, wordsOf } from '../args.js';
 import type { CommandModule } from '../command.js';
-import type { Scalar } from '../types.js';
+import type { Row, Scalar } from '../types.js';
 import { fieldPattern, text, toNumber } from '../values.js';
 
 export const CONVERT_DEFAULT_TIMEFORMAT = '%m/%d/%Y %H:%M:%S';
@@ -59,6 +59,26 @@ const CONVERSIONS: Record<string, Conv> = {
   none: (s) => s,
 };
 
+interface Conversion {
+  fn: Conv;
+  field: ReturnType<typeof fieldPattern>;
+  as?: string;
+  timeformat: string;
+}
+
+/** One conversion of field `k` (each value of a multivalue field); a value it cannot convert stays. */
+function convertField(row: Row, c: Conversion, k: string): void {
+  const v = row[k];
+  if (v === undefined) return;
+  if (!Array.isArray(v)) {
+    row[c.as ?? k] = c.fn(v, c.timeformat) ?? v;
+    return;
+  }
+  const out: Scalar[] = new Array(v.length);
+  for (let i = 0; i < v.length; i++) out[i] = c.fn(v[i]!, c.timeformat) ?? v[i]!;
+  row[c.as ?? k] = out;
+}
+
 export const convert: CommandModule<GenericCommand> = {
   names: ['convert'],
   prepare(cmd, ctx) {
@@ -66,7 +86,7 @@ export const convert: CommandModule<GenericCommand> = {
     for (const [k, v] of o) if (k !== 'timeformat') return ctx.error(v.span, `convert: unknown option ${k}=`);
     const timeformat = o.get('timeformat')?.value ?? CONVERT_DEFAULT_TIMEFORMAT;
     const ws = wordsOf(cmd.args);
-    const convs: { fn: Conv; field: ReturnType<typeof fieldPattern>; as?: string }[] = [];
+    const convs: Conversion[] = [];
     for (let i = 0; i < ws.length; i++) {
       const m = /^(\w+)\((.*)\)$/.exec(ws[i]!.value);
       if (!m) return ctx.error(ws[i]!.span, `convert: expected <function>(<field>), found "${ws[i]!.value}"`);
@@ -77,7 +97,7 @@ export const convert: CommandModule<GenericCommand> = {
           `not replayable: convert ${m[1]}() is not implemented (implemented: ${Object.keys(CONVERSIONS).join(', ')})`,
           'not-replayable',
         );
-      const c: (typeof convs)[number] = { fn, field: fieldPattern(m[2]!.trim().replace(/^"|"$/g, '') || '*') };
+      const c: Conversion = { fn, field: fieldPattern(m[2]!.trim().replace(/^"|"$/g, '') || '*'), timeformat };
       if (ws[i + 1] && /^as$/i.test(ws[i + 1]!.value)) {
         if (!ws[i + 2]) return ctx.error(ws[i + 1]!.span, 'convert: "as" needs a name');
         c.as = ws[i + 2]!.value;
@@ -94,13 +114,9 @@ export const convert: CommandModule<GenericCommand> = {
         return {
           push(row) {
             for (const c of convs) {
-              const keys = c.field.wildcard ? Object.keys(row).filter((k) => c.field.test(k)) : [c.field.text];
-              for (const k of keys) {
-                const v = row[k];
-                if (v === undefined) continue;
-                const one = (s: Scalar) => c.fn(s, timeformat) ?? s;
-                row[c.as ?? k] = Array.isArray(v) ? v.map(one) : one(v);
-              }
+              if (!c.field.wildcard) convertField(row, c, c.field.text);
+              // The field names as the row has them before this conversion adds any (`as`).
+              else for (const k of Object.keys(row)) if (c.field.test(k)) convertField(row, c, k);
             }
             next.push(row);
           },

@@ -12,7 +12,7 @@
 import type { GenericCommand } from '@dac/spl';
 import { fieldNames, optionsOf, type Word, wordsOf } from '../args.js';
 import type { CommandModule, PrepareContext } from '../command.js';
-import { LOOKUP_DEFAULTS, lookupMatcher } from '../lookup.js';
+import { LOOKUP_DEFAULTS, type LookupMatcher, lookupMatcher } from '../lookup.js';
 import type { LookupTable, Scalar } from '../types.js';
 import { normaliseList } from '../values.js';
 
@@ -90,13 +90,15 @@ export const lookup: CommandModule<GenericCommand> = {
     // The matcher (an index over the table) holds no run state: shared by every search that
     // looks the table up by these fields, made on first use.
     const inputFields = inputs.map((p) => p.from);
+    const eventFields = inputs.map((p) => p.to);
+    let shared: LookupMatcher | undefined;
     return {
       name: 'lookup',
       span: cmd.spanOfCommand,
       kind: 'streaming',
       stage(next) {
-        const matcher = lookupMatcher(table, inputFields);
-        const eventFields = inputs.map((p) => p.to);
+        // Kept by the plan once found: a run is opened per detection and log (`dac scan`).
+        const matcher = (shared ??= lookupMatcher(table, inputFields));
         return {
           push(row) {
             const matches = matcher.matchRow(row, eventFields) ?? [];
