@@ -10,6 +10,7 @@ import {
   loadScanContent,
   loadScanContentIn,
   prepareScan,
+  prepareScanIn,
   runScan,
   scanWorkerEntry,
   startScanWorkers,
@@ -46,14 +47,22 @@ describe('scan worker threads', () => {
     expect(two.hits).toEqual(one.hits);
     expect(two.logs.map((l) => [l.log, l.events, l.fired])).toEqual(one.logs.map((l) => [l.log, l.events, l.fired]));
 
-    // As dac scan -j 2 runs: the worker started first reads part of the YAML for this thread, then
-    // is sent the prepared detections as plain values (it prepares a plan on first use).
+    // As dac scan -j 2 runs: the worker started first reads part of the YAML for this thread and
+    // prepares part of the detections (this thread builds those on first use from their plain
+    // values, the worker the others), with this thread scanning or not.
     const root = writeContent();
-    const workers = startScanWorkers(root, files, 2)!;
-    const content = await loadScanContentIn(root, workers);
-    expect(content).toEqual(loadScanContent(root));
-    const three = await runScan(prepareScan(root, { content }), files, { workers, scanInThread: false });
-    expect(three.hits).toEqual(one.hits);
-    expect(three.logs.map((l) => [l.log, l.events, l.fired])).toEqual(one.logs.map((l) => [l.log, l.events, l.fired]));
+    for (const scanInThread of [false, true]) {
+      const workers = startScanWorkers(root, files, 2)!;
+      const content = await loadScanContentIn(root, workers);
+      expect(content).toEqual(loadScanContent(root));
+      const shared = await prepareScanIn(root, content, workers);
+      expect(shared.detections.map((d) => [d.file, d.keys])).toEqual(prepared.detections.map((d) => [d.file, d.keys]));
+      expect(shared.notScanned).toEqual(prepared.notScanned);
+      const three = await runScan(shared, files, { workers, scanInThread });
+      expect(three.hits).toEqual(one.hits);
+      expect(three.logs.map((l) => [l.log, l.events, l.fired])).toEqual(
+        one.logs.map((l) => [l.log, l.events, l.fired]),
+      );
+    }
   }, 120_000);
 });

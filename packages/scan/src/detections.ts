@@ -140,9 +140,11 @@ export function scanDetections(
     now?: number;
     /** Per detection file: the compiled predicates of its first command (generated matchers), else the interpreter. */
     compiledPredicateFor?: (file: string) => CompiledPredicateHook | undefined;
+    /** The context to prepare in (default scanContext(content)). */
+    ctx?: ContentContext;
   } = {},
 ): { detections: ScanDetection[]; notScanned: NotScanned[] } {
-  const ctx = scanContext(content);
+  const ctx = opts.ctx ?? scanContext(content);
   const now = opts.now ?? Date.now() / 1000;
   const detections: ScanDetection[] = [];
   const notScanned: NotScanned[] = [];

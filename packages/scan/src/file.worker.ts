@@ -4,28 +4,40 @@
 // (WorkerDetections) and scans the log files it claims until none are left, preparing a
 // detection's plan only when an event is first routed to it (lazy.ts).
 import { parentPort, workerData } from 'node:worker_threads';
-import { lazyScanDetections } from './lazy.js';
-import { loadScanEntries } from './content.js';
-import { LogQueue, type WorkerDetections, type WorkerLoad, type WorkerMessage, type WorkerStart } from './run.js';
+import type { ContentContext } from '@dac/replay';
+import { scanContext, scanDetections } from './detections.js';
+import { lazyScanDetections, plainScan } from './lazy.js';
+import { loadScanEntries, type ScanContent } from './content.js';
+import { LogQueue, type WorkerDetections, type WorkerTask, type WorkerMessage, type WorkerStart } from './run.js';
 import { scanFile, scanIndex } from './scan.js';
+import type { ScanDetection } from './types.js';
 
 const port = parentPort!;
 const send = (m: WorkerMessage) => port.postMessage(m);
 const start = workerData as WorkerStart;
-const onMessage = async (m: WorkerDetections | WorkerLoad) => {
-  if ('load' in m) {
-    // Part of the content's YAML, read for the main thread (loadScanContentIn).
-    try {
-      send({ loaded: loadScanEntries(m.load, m.load.entries) });
-    } catch (e) {
-      send({ error: e instanceof Error ? (e.stack ?? e.message) : String(e) });
-    }
-    return;
-  }
-  port.off('message', onMessage);
-  const { content, plain } = m;
+// What a prepare task left: the content, the context, and the detections this thread prepared.
+let kept: { content: ScanContent; ctx: ContentContext; prepared: Map<string, ScanDetection> } | undefined;
+const onMessage = async (m: WorkerDetections | WorkerTask) => {
   try {
-    const index = scanIndex(lazyScanDetections(content, plain));
+    if ('load' in m) {
+      // Part of the content's YAML, read for the main thread (loadScanContentIn).
+      send({ loaded: loadScanEntries(m.load, m.load.entries) });
+      return;
+    }
+    if ('prepare' in m) {
+      // Part of the detections, prepared for the main thread (prepareScanIn) and kept for this one.
+      const { content, now, from, to } = m.prepare;
+      const ctx = scanContext(content);
+      const own = scanDetections({ ...content, detections: content.detections.slice(from, to) }, { now, ctx });
+      kept = { content, ctx, prepared: new Map(own.detections.map((d) => [d.file, d])) };
+      send({ preparedPart: await plainScan(now, own.detections, own.notScanned) });
+      return;
+    }
+    port.off('message', onMessage);
+    const content = m.content ?? kept!.content;
+    const index = scanIndex(
+      lazyScanDetections(content, m.plain, kept ? { ctx: kept.ctx, prepared: kept.prepared } : {}),
+    );
     const queue = new LogQueue(start.order, start.claimed);
     for (let i = queue.claim(); i !== undefined; i = queue.claim()) {
       send({ scanning: i });

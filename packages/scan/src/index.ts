@@ -21,6 +21,7 @@ export { scanFile, scanIndex, type FileScan } from './scan.js';
 export {
   LogQueue,
   loadScanContentIn,
+  prepareScanIn,
   splitByBytes,
   prepareScan,
   runScan,

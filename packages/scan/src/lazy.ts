@@ -9,7 +9,7 @@
  * builds those on first use (`lazyScanDetections`) instead of preparing the whole rule set again
  * (~1.25 s CPU cold).
  */
-import type { CompiledPredicateHook } from '@dac/search';
+import type { ContentContext } from '@dac/replay';
 import type { SplunkEvent } from '@dac/normalise';
 import type { ScanContent } from './content.js';
 import { scanContext, scanDetectionOf } from './detections.js';
@@ -74,12 +74,19 @@ export async function plainScan(
  */
 export function lazyScanDetections(
   content: ScanContent,
-  plain: PlainScan,
-  compiledPredicateFor?: (file: string) => CompiledPredicateHook | undefined,
+  plain: Pick<PlainScan, 'now' | 'detections'>,
+  opts: {
+    /** The context to prepare in (scanContext(content)); shared, so a lookup is read once per thread. */
+    ctx?: ContentContext;
+    /** Detections this thread prepared already (by file): taken as they are. */
+    prepared?: ReadonlyMap<string, ScanDetection>;
+  } = {},
 ): ScanDetection[] {
   const entries = new Map(content.detections.map((e) => [e.file, e]));
-  let ctx: ReturnType<typeof scanContext> | undefined;
+  let ctx = opts.ctx;
   return plain.detections.map((p) => {
+    const own = opts.prepared?.get(p.file);
+    if (own) return own;
     const d: ScanDetection = {
       file: p.file,
       id: p.id,
@@ -98,7 +105,7 @@ export function lazyScanDetections(
     const prepare = (): ScanDetection => {
       const entry = entries.get(p.file);
       ctx ??= scanContext(content);
-      const r = entry && scanDetectionOf(ctx, entry, plain.now, compiledPredicateFor?.(p.file));
+      const r = entry && scanDetectionOf(ctx, entry, plain.now);
       if (!r || !('detection' in r) || (r.detection.accepts !== undefined) !== p.accepts)
         throw new Error(`${p.file} did not prepare as it did in the main thread`);
       // From now on the prepared detection's own functions, called directly.

@@ -6,6 +6,7 @@ import {
   LogArgumentError,
   loadScanContentIn,
   prepareScan,
+  prepareScanIn,
   runScan,
   scanContentOf,
   scanJobs,
@@ -83,7 +84,10 @@ export const scanCommand: DacCommand = {
       // Without them the workers read part of the YAML for this thread.
       const content = tree ? scanContentOf(tree) : await loadScanContentIn(root, workers);
       const matchers = tree ? await detectionMatchers(tree) : undefined;
-      const prepared = prepareScan(root, { content, compiledPredicateFor: matchers?.compiledPredicateFor });
+      // With the matchers this thread prepares alone; else the workers prepare a share each.
+      const prepared = matchers
+        ? prepareScan(root, { content, compiledPredicateFor: matchers.compiledPredicateFor })
+        : await prepareScanIn(root, content, workers);
       const result = await runScan(prepared, logs, {
         // Without workers (one thread asked for or found worth it, or no bundled worker): this thread alone.
         ...(workers ? { workers } : { jobs: 1 }),
