@@ -20,7 +20,7 @@
 import { loadDataModels, loadDataModelsFrom, type DataModel, type Dataset } from '@dac/cim';
 import { parsePipeline, type FieldValue, type SearchExpr } from '@dac/spl';
 import type { SplunkEvent } from './engine.js';
-import { compileEval, compileEvalExpr, type CompiledEval } from './eval-compile.js';
+import { compileEval, compileEvalExpr, memoizeEval, type CompiledEval } from './eval-compile.js';
 import { compileSearchExpr, searchReads, type CompiledSearch } from './search-compile.js';
 
 /** One row of a data set: unqualified CIM field names. */
@@ -102,7 +102,10 @@ function parseConstraint(search: string): {
   for (const c of p.pipeline.commands) {
     if (c.kind === 'search') expr = c.expr;
     else if (c.kind === 'command' && c.name === 'eval' && c.assignments)
-      for (const a of c.assignments) evals.push({ field: a.field, fn: compileEvalExpr(a.expr).fn });
+      for (const a of c.assignments) {
+        const e = compileEvalExpr(a.expr);
+        evals.push({ field: a.field, fn: e.mode === 'compiled' ? memoizeEval(e.fn, e.reads) : e.fn });
+      }
     else if (c.kind === 'command' && c.name === 'mvexpand') expand = c.text.trim();
     else return { evals, error: `unsupported base-search command ${c.kind === 'command' ? c.name : c.kind}` };
   }
@@ -141,7 +144,8 @@ function compileCalcs(ds: Dataset, problems: string[]): { calcs: Calc[]; reads: 
       }
       reads.push(...r.reads);
       const field = outs[0];
-      const fn = r.fn;
+      // Remembered by its inputs' values (memoizeEval): member events repeat them.
+      const fn = r.mode === 'compiled' ? memoizeEval(r.fn, r.reads) : r.fn;
       calcs.push((row) => assign(row, field, fn(row)));
     } else if (c.type === 'Rex' && c.expression && c.inputField) {
       const re = rexRegex(c.expression);

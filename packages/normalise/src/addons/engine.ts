@@ -21,7 +21,7 @@
  */
 import type { FieldValue } from '@dac/spl';
 import type { RawEvent, RawFields } from '../types.js';
-import { compileEval, evalToString, type CompiledEval } from './eval-compile.js';
+import { compileEval, evalToString, memoizeEval, type CompiledEval } from './eval-compile.js';
 import { parseWinEventLogText } from './classic.js';
 import { defaultFieldsInto, punctOf } from './defaults.js';
 import { flattenJson } from './json.js';
@@ -395,7 +395,9 @@ function compileOp(op: KnowledgeOp, problems: KnowledgeProblem[], dataElements?:
         return [];
       }
       const field = op.field;
-      const fn = c.fn;
+      // Remembered by its inputs' values (see memoizeEval): 25 calculated fields per event, whose
+      // inputs repeat across a stream's events.
+      const fn = c.mode === 'compiled' ? memoizeEval(c.fn, c.reads) : c.fn;
       return [
         {
           phase: 'eval',
@@ -540,11 +542,12 @@ class CompiledExtractor implements Extractor {
   private readonly streamEventtypes: StreamEventtypes;
   private readonly plans = new WeakMap<ReadonlySet<string>, Plan>();
   /**
-   * Plans by the sorted names of their wanted set: callers build a new set with the same names
-   * for every file (the scan's per-file routing caches), and a plan is a function of the names
-   * only. Sharing the Plan object also lets `extensions` (keyed by Plan identity) hit across files.
+   * Plans by the names of their wanted set: callers build a new set with the same names for
+   * every file (the scan's per-file routing caches), and a plan is a function of the names only.
+   * Sharing the Plan object also lets `extensions` (keyed by Plan identity) hit across files.
+   * Bucketed by size and total name length; a bucket's sets are compared name by name.
    */
-  private readonly plansByNames = new Map<string, Plan>();
+  private readonly plansByNames = new Map<string, { names: ReadonlySet<string>; plan: Plan }[]>();
   private readonly fullPlan: Plan;
   /** The reader fields come before EXTRACT (XML, classic text); else KV_MODE adds them after REPORT. */
   private readonly baseFirst: boolean;
@@ -654,11 +657,16 @@ class CompiledExtractor implements Extractor {
     if (!wanted) return this.fullPlan;
     let p = this.plans.get(wanted);
     if (!p) {
-      const names = JSON.stringify([...wanted].sort());
-      p = this.plansByNames.get(names);
+      let chars = 0;
+      for (const f of wanted) chars += f.length;
+      const key = `${wanted.size}:${chars}`;
+      let bucket = this.plansByNames.get(key);
+      p = bucket?.find((e) => sameNames(e.names, wanted))?.plan;
       if (!p) {
         p = this.plan(wanted);
-        if (this.plansByNames.size < 4096) this.plansByNames.set(names, p);
+        // A new set of names every time would grow this without end: keep only the first ones.
+        if (!bucket && this.plansByNames.size < 4096) this.plansByNames.set(key, (bucket = []));
+        if (bucket && bucket.length < 16) bucket.push({ names: new Set(wanted), plan: p });
       }
       this.plans.set(wanted, p);
     }
@@ -853,6 +861,13 @@ class CompiledExtractor implements Extractor {
 }
 
 const NONE: ReadonlySet<string> = new Set();
+
+/** Whether two sets hold the same names. */
+function sameNames(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
+  if (a.size !== b.size) return false;
+  for (const x of b) if (!a.has(x)) return false;
+  return true;
+}
 
 /** A plan joined with another: what extracting the union of both plans' wanted fields runs. */
 function unionPlan(a: Plan, b: Plan): Plan {

@@ -4,7 +4,7 @@ import { assetPath } from '@dac/assets';
 import { evaluateEval, SUPPORTED_EVAL_FUNCTIONS, type EvalExpr } from '@dac/spl';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileEval, compileEvalExpr, parseEvalText, type EvalInput } from './eval-compile.js';
+import { compileEval, compileEvalExpr, memoizeEval, parseEvalText, type EvalInput } from './eval-compile.js';
 import { SPLUNK_ADDONS } from './tables/index.js';
 
 /** Every eval expression the engine compiles: add-on EVALs and CIM Eval calculations. */
@@ -111,6 +111,41 @@ describe('compiled eval closures (differential against the @dac/spl interpreter)
           expect({ at, expr, value: c.fn(clean) }).toEqual({ at, expr, value: reference(p.expr, clean) });
         }),
         { numRuns: 25 },
+      );
+      checked++;
+    }
+    expect(checked).toBeGreaterThan(150);
+  });
+
+  // memoizeEval (EVAL steps, data-model calculations) remembers results by the values of the
+  // fields read: along sequences of rows drawn from a small pool (so inputs repeat, in and out
+  // of order), with long values (not looked up) and multivalues changed in place between calls,
+  // the memoized closure returns what the plain one does on every row.
+  it('memoizeEval agrees with the plain closure on every table and CIM expression along repeating rows', () => {
+    const long = `C:\\Windows\\System32\\cmd.exe /c ${'x'.repeat(200)}`;
+    const pooled = fc.oneof(fc.constantFrom(...VALUES.slice(0, 12), long, 4688, ''), fc.constant(undefined));
+    let checked = 0;
+    for (const { at, expr } of exprs) {
+      const c = compileEval(expr);
+      if ('error' in c || c.mode !== 'compiled') continue;
+      const rowArb = fc.record(Object.fromEntries(c.reads.map((r) => [r, pooled])), { requiredKeys: [] });
+      fc.assert(
+        fc.property(fc.array(rowArb, { minLength: 1, maxLength: 8 }), fc.nat(7), (rows, mutateAt) => {
+          const memo = memoizeEval(c.fn, c.reads);
+          const shared = ['a', 'b'];
+          for (const [i, r] of [...rows, ...rows].entries()) {
+            const row = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as EvalInput;
+            // One multivalue object reused across rows and changed in place.
+            if (c.reads.length > 0 && i % 3 === 0) row[c.reads[0]] = shared;
+            expect({ at, i, value: memo(row) }).toEqual({ at, i, value: c.fn(row) });
+            if (i % 3 === mutateAt % 3) {
+              // The same row again, its multivalue changed in place since the last call.
+              shared.push('C:\\x\\y.exe');
+              expect({ at, i, value: memo(row) }).toEqual({ at, i, value: c.fn(row) });
+            }
+          }
+        }),
+        { numRuns: 15 },
       );
       checked++;
     }

@@ -621,6 +621,72 @@ function interpreted(expr: EvalExpr): CompiledEval {
   };
 }
 
+/** Bound on remembered input combinations per memoized expression. */
+const MEMO_ENTRIES = 1024;
+/** Longest memo key looked up (longer inputs are only compared with the previous call's). */
+const MEMO_KEY_CHARS = 160;
+
+/** One value's part of a memo key: type-tagged and length-prefixed, so no two values or absences collide. */
+function keyPart(v: EvalInput[string]): string {
+  if (v === undefined) return 'u';
+  if (v === null) return 'z';
+  if (typeof v === 'string') return `s${v.length}:${v}`;
+  if (typeof v === 'number') {
+    const n = Object.is(v, -0) ? '-0' : String(v);
+    return `n${n.length}:${n}`;
+  }
+  if (typeof v === 'boolean') return v ? 'T' : 'F';
+  let out = `a${v.length}:`;
+  for (const x of v) out += typeof x === 'string' ? `s${x.length}:${x}` : keyPart(x);
+  return out;
+}
+
+/**
+ * `fn` remembered by the values of exactly the fields it reads. A compiled expression is a pure
+ * function of those values (its closures read the row only through `field` nodes, whose names
+ * are `reads`; no clock, no randomness), and the Windows add-on's calculated fields see few
+ * distinct inputs per stream (EventCode, Status, SubjectUserName, Image paths repeat): first the
+ * previous call's inputs are compared (strings and numbers by value; a multivalue never counts
+ * as the same, since arrays can change in place), then a bounded map by the inputs' key. A
+ * multivalue result is remembered as a copy, so that no caller's array is shared.
+ */
+export function memoizeEval(fn: CompiledEval, reads: readonly string[]): CompiledEval {
+  const n = reads.length;
+  const last: EvalInput[string][] = new Array(n);
+  let lastResult: EvalValue = null;
+  let hasLast = false;
+  const memo = new Map<string, EvalValue>();
+  return (row) => {
+    if (hasLast) {
+      let same = true;
+      for (let i = 0; i < n; i++) {
+        const v = Object.hasOwn(row, reads[i]) ? row[reads[i]] : undefined;
+        if (v !== last[i] || Array.isArray(v)) {
+          same = false;
+          break;
+        }
+      }
+      if (same) return lastResult;
+    }
+    let key = '';
+    for (let i = 0; i < n; i++) {
+      const v = Object.hasOwn(row, reads[i]) ? row[reads[i]] : undefined;
+      last[i] = v;
+      key += keyPart(v);
+    }
+    // Hashing a long key (a command line) costs about what evaluating does: those are evaluated.
+    let r = key.length <= MEMO_KEY_CHARS ? memo.get(key) : undefined;
+    if (r === undefined) {
+      r = fn(row);
+      if (Array.isArray(r)) r = [...r];
+      if (memo.size < MEMO_ENTRIES && key.length <= MEMO_KEY_CHARS) memo.set(key, r);
+    }
+    lastResult = r;
+    hasLast = true;
+    return r;
+  };
+}
+
 export interface CompiledEvalInfo {
   fn: CompiledEval;
   /** Fields the expression reads. */
