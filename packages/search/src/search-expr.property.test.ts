@@ -7,7 +7,7 @@
 import { type CompareOp, type Literal, type SearchExpr, wildcardMatch } from '@dac/spl';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileSearch, patternsTest } from './search-expr.js';
+import { compileSearch, patternsTest, subsearchExpr } from './search-expr.js';
 import type { Row, Scalar, Value } from './types.js';
 import { text } from './values.js';
 
@@ -135,5 +135,63 @@ describe('compiled search predicate', () => {
     expect(p({ file_name: ['a.txt', 'b.PIF'] })).toBe(true);
     expect(p({ file_name: 'a.exe.txt' })).toBe(false);
     expect(p({})).toBe(false);
+  });
+
+  it('with subsearches: the compile kept for the same results equals a fresh one, and asks each subsearch once', () => {
+    // Leaves that are subsearches (numbered), each standing for one of the generated results.
+    const sub = (n: number): SearchExpr =>
+      ({ kind: 'subsearch', pipeline: { commands: [], span }, span, n }) as unknown as SearchExpr;
+    const withSubs: fc.Arbitrary<SearchExpr> = fc
+      .tuple(
+        fc.array(fc.oneof(expr, fc.integer({ min: 0, max: 2 }).map(sub)), { minLength: 1, maxLength: 4 }),
+        fc.boolean(),
+      )
+      .map(([args, and]) => ({ kind: and ? ('and' as const) : ('or' as const), args, span }));
+    const substituted = (e: SearchExpr, results: readonly SearchExpr[]): SearchExpr => {
+      if (e.kind === 'subsearch') return results[(e as unknown as { n: number }).n]!;
+      if (e.kind === 'and' || e.kind === 'or') return { ...e, args: e.args.map((a) => substituted(a, results)) };
+      if (e.kind === 'not') return { ...e, arg: substituted(e.arg, results) };
+      return e;
+    };
+    fc.assert(
+      fc.property(
+        withSubs,
+        fc.array(expr, { minLength: 3, maxLength: 3 }),
+        fc.array(expr, { minLength: 3, maxLength: 3 }),
+        fc.array(row, { minLength: 1, maxLength: 5 }),
+        (e, first, second, rs) => {
+          // Runs: the same results twice (the second reuses the compile), then other results.
+          for (const results of [first, first, second, first]) {
+            const asked: number[] = [];
+            const p = compileSearch(e, {
+              fieldKey,
+              subsearch: (node) => {
+                const n = (node as unknown as { n: number }).n;
+                asked.push(n);
+                return results[n]!;
+              },
+            });
+            const plain = substituted(e, results);
+            for (const r of rs) expect(p(r)).toBe(plainEvaluate(plain, r));
+            const inText: number[] = [];
+            const walk = (x: SearchExpr): void => {
+              if (x.kind === 'subsearch') inText.push((x as unknown as { n: number }).n);
+              else if (x.kind === 'and' || x.kind === 'or') x.args.forEach(walk);
+              else if (x.kind === 'not') walk(x.arg);
+            };
+            walk(e);
+            expect(asked).toEqual(inText);
+          }
+        },
+      ),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('subsearchExpr: the same result rows give the same expression object, equal to a fresh parse', () => {
+    const rows: Row[] = [{ a: '1', b: ['x', 'y'] }, { a: '2' }];
+    const once = subsearchExpr(rows);
+    expect(subsearchExpr(rows)).toBe(once);
+    expect(subsearchExpr(rows.map((r) => ({ ...r })))).toEqual(once);
   });
 });

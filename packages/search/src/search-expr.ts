@@ -261,6 +261,73 @@ const MAX_DEPTH = 1000;
  */
 export function compileSearch(expr: SearchExpr | undefined, options: CompileSearchOptions = {}): Predicate {
   if (!expr) return TRUE;
+  if (options.subsearch)
+    return compileWithSubsearches(
+      expr,
+      options as Required<Pick<CompileSearchOptions, 'subsearch'>> & CompileSearchOptions,
+    );
+  return compileExpr(expr, options);
+}
+
+/**
+ * Predicates compiled with subsearch results, by expression: the field-key function, the
+ * expressions its subsearches stood for, and the predicate. A plan opened again at the same
+ * `now` hands out the same result rows (push.ts keeps them), whose expressions `subsearchExpr`
+ * remembers, so the predicate is the same and is reused (`dac scan` opens a run per detection
+ * and log; a where-clause with an inputlookup subsearch compiled ~90 times per corpus scan).
+ */
+const withSubsearches = new WeakMap<
+  SearchExpr,
+  { fieldKey: CompileSearchOptions['fieldKey']; results: readonly SearchExpr[]; predicate: Predicate }[]
+>();
+/** Entries kept per expression (runs at other `now`s, other field keys). */
+const WITH_SUBSEARCHES_PER_EXPR = 4;
+/** Expressions nested deeper than this compile plainly (subsearches met in the compile's own order). */
+const REMEMBERED_DEPTH = 100;
+
+function compileWithSubsearches(
+  expr: SearchExpr,
+  options: CompileSearchOptions & Required<Pick<CompileSearchOptions, 'subsearch'>>,
+): Predicate {
+  if (depthOf(expr, 0) > REMEMBERED_DEPTH) return compileExpr(expr, options);
+  // Each subsearch asked once, in text order, as the compile would ask (it may warn).
+  const nodes = subsearchesOf(expr);
+  const results = nodes.map((n) => options.subsearch(n));
+  // A result that holds subsearches itself (a `search` field's text) is compiled plainly.
+  if (results.some((r) => depthOf(r, 0) > REMEMBERED_DEPTH || subsearchesOf(r).length > 0)) {
+    const resolved = new Map(nodes.map((n, i) => [n, results[i]!] as const));
+    return compileExpr(expr, { ...options, subsearch: (n) => resolved.get(n) ?? options.subsearch(n) });
+  }
+  const entries = withSubsearches.get(expr) ?? [];
+  const known = entries.find(
+    (e) =>
+      e.fieldKey === options.fieldKey &&
+      e.results.length === results.length &&
+      e.results.every((r, i) => r === results[i]),
+  );
+  if (known) return known.predicate;
+  const resolved = new Map(nodes.map((n, i) => [n, results[i]!] as const));
+  const predicate = compileExpr(expr, { fieldKey: options.fieldKey, subsearch: (n) => resolved.get(n)! });
+  if (entries.length >= WITH_SUBSEARCHES_PER_EXPR) entries.shift();
+  entries.push({ fieldKey: options.fieldKey, results, predicate });
+  withSubsearches.set(expr, entries);
+  return predicate;
+}
+
+/** The nesting depth of an expression's and/or/not nodes (stops counting past REMEMBERED_DEPTH). */
+function depthOf(e: SearchExpr, d: number): number {
+  if (d > REMEMBERED_DEPTH) return d;
+  if (e.kind === 'and' || e.kind === 'or') {
+    let max = d;
+    for (const a of e.args) max = Math.max(max, depthOf(a, d + 1));
+    return max;
+  }
+  if (e.kind === 'not') return depthOf(e.arg, d + 1);
+  return d;
+}
+
+/** `compileSearch` itself: the expression compiled, subsearches asked for as they are met. */
+function compileExpr(expr: SearchExpr, options: CompileSearchOptions): Predicate {
   const key = options.fieldKey ?? ((f: string) => f);
   /** The operands of nested `kind` nodes, each with its depth. */
   const operands = (e: SearchExpr & { args: SearchExpr[] }, depth: number): [SearchExpr, number][] => {
@@ -449,6 +516,20 @@ const EVERYTHING: SearchExpr = { kind: 'and', args: [], span: { start: 0, end: 0
  * matches no event. Text that does not parse matches nothing (and is reported by the caller).
  */
 export function subsearchExpr(rows: readonly Row[]): { expr: SearchExpr; problem?: string } {
+  let known = exprsByResults.get(rows);
+  if (!known) exprsByResults.set(rows, (known = subsearchExprOf(rows)));
+  return known;
+}
+
+/**
+ * `subsearchExpr` by the result rows: a subsearch's results never change once it has run (the
+ * commands that use them only read them: `Runtime.results`), and a plan opened again at the same
+ * `now` reuses them (push.ts), so their search text is formatted and parsed once, and
+ * `compileSearch` can tell the same results by the expression's identity.
+ */
+const exprsByResults = new WeakMap<readonly Row[], { expr: SearchExpr; problem?: string }>();
+
+function subsearchExprOf(rows: readonly Row[]): { expr: SearchExpr; problem?: string } {
   const textForm = formatResults(rows);
   if (textForm === 'NOT ()') return { expr: NOTHING };
   const p = parsePipeline(`search ${textForm}`);
