@@ -240,10 +240,36 @@ export async function readFixture(
   }
   if (evtxSource) {
     const r = await readEvtxEvents(evtxSource, sink, evtxOpts);
-    return result(
-      { fileBytes, bytes: r.stats.bytes, lines: 0, gzip: false, ...(r.error ? { error: r.error } : {}) },
-      { container: 'evtx', evtx: r.stats },
-    );
+    // What `result` builds, written out: object spreads cost more than the rest of a small file.
+    const bytes = r.stats.bytes;
+    return r.error
+      ? {
+          fileBytes,
+          bytes,
+          lines: 0,
+          gzip: false,
+          error: r.error,
+          events,
+          issues,
+          issueCount,
+          malformed,
+          skipped,
+          container: 'evtx',
+          evtx: r.stats,
+        }
+      : {
+          fileBytes,
+          bytes,
+          lines: 0,
+          gzip: false,
+          events,
+          issues,
+          issueCount,
+          malformed,
+          skipped,
+          container: 'evtx',
+          evtx: r.stats,
+        };
   }
   if (kind === 'zip') {
     let bytes = 0;

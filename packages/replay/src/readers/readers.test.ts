@@ -618,6 +618,8 @@ describe('readFixture opens a file once (kind, size and EVTX bytes through one d
     expect(r.evtx).toEqual(stats);
     expect(Object.keys(r.evtx!)).toEqual(Object.keys(stats));
     expect([r.container, r.fileBytes, r.bytes, r.events]).toEqual(['evtx', bytes.length, bytes.length, plain.length]);
+    const keys = ['fileBytes', 'bytes', 'lines', 'gzip', 'events', 'issues', 'issueCount', 'malformed', 'skipped'];
+    expect(Object.keys(r)).toEqual([...keys, 'container', 'evtx']);
     expect(events.map((e) => [e.text, e.fields, e.time, e.line])).toEqual(
       plain.map((x) => [x.xml, x.fields, x.time, x.ordinal]),
     );
@@ -628,6 +630,7 @@ describe('readFixture opens a file once (kind, size and EVTX bytes through one d
       throw new Error('sink failed');
     });
     expect(failed.error?.message).toBe('sink failed');
+    expect(Object.keys(failed)).toEqual([...keys.slice(0, 4), 'error', ...keys.slice(4), 'container', 'evtx']);
     expect(openFds()).toBe(before);
   });
 });

@@ -70,6 +70,9 @@ export interface PElement {
    * it in one step unless the value is an array, BinXml, or the array item being repeated.
    */
   leaf: boolean;
+  /** A leaf's substitution index (-1: not a leaf) and whether it is optional (read once here, not through children[0]). */
+  leafIndex: number;
+  leafOptional: boolean;
   /** `<Name attrs>` of a leaf. */
   leafOpen: string;
   /** The leaf's field (S_DATA: the Name attribute or the element name; S_SYSTEM: the element name), raw and decoded. */
@@ -208,6 +211,8 @@ function compileElement(el: ElementNode, depth: number, parentSection: number): 
     section,
     dataKey: name !== 'EventData' && name !== 'UserData' ? name : undefined,
     leaf,
+    leafIndex: leaf ? (c!.children[0] as PSubst).index : -1,
+    leafOptional: leaf ? (c!.children[0] as PSubst).optional : false,
     leafOpen: `<${name}${attrs.map((a) => a.whole).join('')}>`,
     leafKey,
     leafKeyDecoded,

@@ -26,7 +26,6 @@ import {
   type PElement,
   type Plan,
   type PNode,
-  type PSubst,
   S_DATA,
   S_NONE,
   S_SKIP,
@@ -533,14 +532,14 @@ export class Renderer {
       }
       if (c.k === P_ELEMENT) {
         child = true;
-        if (c.leaf) {
-          const i = (c.children![0] as PSubst).index;
+        const i = c.leafIndex;
+        if (i >= 0) {
           const t = i < this.pCount ? this.pTypes[i]! : T_NULL;
           if (i !== this.pArr && (t & T_ARRAY) === 0 && t !== T_BINXML) {
             // One step for the usual leaf (same text and field as pElement → pOnce).
             let v = '';
             if (t === T_NULL) {
-              if ((c.children![0] as PSubst).optional) continue; // left out, as pOnce
+              if (c.leafOptional) continue; // left out, as pOnce
             } else v = this.pText(i, false);
             this.out += c.leafOpen + v + c.close;
             const fields = this.fields;
