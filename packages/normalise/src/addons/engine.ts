@@ -256,6 +256,9 @@ function compileTransform(t: Transform, problems: KnowledgeProblem[]): Step | un
     writes: new Set(dynamic ? ['*'] : outs.map(([f]) => f)),
     dynamicFrom: dynamic ? from : undefined,
     run(ev) {
+      // Most of a stream's copy transforms name a source field its events lack: asked first.
+      const source = ev[from];
+      if (source === undefined || source === null) return;
       // A value for a field that already has one would be discarded (MV_ADD = false): when every
       // output exists, the regex need not run at all.
       if (!mvAdd && !dynamic) {
@@ -267,7 +270,7 @@ function compileTransform(t: Transform, problems: KnowledgeProblem[]): Step | un
           }
         if (all) return;
       }
-      const text = firstValue(ev[from]);
+      const text = firstValue(source);
       if (text === undefined) return;
       if (copyAll) {
         // `(.+)` / `^(.+)` → the value up to its first line terminator (`.` stops there).
@@ -578,7 +581,8 @@ class CompiledExtractor implements Extractor {
     const ops = [...settings.entries()];
     for (const phase of PHASES) {
       const inPhase = ops.filter(([, op]) => op.kind === phase).sort(([a], [b]) => ascii(a, b));
-      for (const [, op] of inPhase) this.steps.push(...compileOp(op, this.problems, this.dataElements));
+      for (const [, op] of inPhase)
+        for (const step of compileOp(op, this.problems, this.dataElements)) this.steps.push(uniformStep(step));
     }
     // Eventtypes, partially evaluated for this stream.
     this.streamEventtypes = new StreamEventtypes(knowledge, { sourcetype, source, index }, this.problems);
@@ -861,6 +865,25 @@ class CompiledExtractor implements Extractor {
 }
 
 const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * The step with every property present, in one order: all steps then share one object shape, so
+ * the per-event loop's `steps[i].phase` / `.run(ev)` are monomorphic property reads (the kinds'
+ * literals had five shapes).
+ */
+function uniformStep(s: Step): Step {
+  return {
+    phase: s.phase,
+    key: s.key,
+    at: s.at,
+    reads: s.reads,
+    writes: s.writes,
+    run: s.run,
+    dynamicFrom: s.dynamicFrom,
+    evalFn: s.evalFn,
+    evalField: s.evalField,
+  };
+}
 
 /** Whether two sets hold the same names. */
 function sameNames(a: ReadonlySet<string>, b: ReadonlySet<string>): boolean {
