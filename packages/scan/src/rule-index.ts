@@ -22,14 +22,10 @@
  */
 import type { SplunkEvent } from '@dac/normalise';
 import { exactKey, FieldMatcher, foldValue, matchesFolded } from './term-matcher.js';
-import type { IndexClause, ScanDetection } from './types.js';
+import type { IndexClause, PassKeys, ScanDetection } from './types.js';
 
-/**
- * Whether a clause holds for every event of a stream (true), for none (false), or depends on the
- * event (undefined: a term on another field than `sourcetype` and `source`).
- */
-function streamHolds(cl: IndexClause, sourcetype: string, source: string): boolean | undefined {
-  if (!cl.every((t) => t.field === 'sourcetype' || t.field === 'source')) return undefined;
+/** Whether a clause only about `sourcetype` and `source` holds for the events of a stream. */
+function streamHolds(cl: IndexClause, sourcetype: string, source: string): boolean {
   return cl.some((t) =>
     matchesFolded(foldValue(t.field === 'sourcetype' ? sourcetype : source), t.value.toLowerCase()),
   );
@@ -82,6 +78,17 @@ class TermTable {
       byPattern.set(lower, this.count++);
       this.fields.push(field);
     }
+  }
+
+  private readonly clauseIds = new Map<string, Map<IndexClause, readonly number[]>>();
+
+  /** The term ids of a clause of a domain (remembered per clause: every stream asks). */
+  idsOf(domain: string, cl: IndexClause): readonly number[] {
+    let byClause = this.clauseIds.get(domain);
+    if (!byClause) this.clauseIds.set(domain, (byClause = new Map()));
+    let ids = byClause.get(cl);
+    if (!ids) byClause.set(cl, (ids = cl.map((t) => this.id(domain, t.field, t.value))));
+    return ids;
   }
 
   /** The field of a term. */
@@ -160,6 +167,9 @@ interface Memberships {
   known: number;
   member: number;
 }
+
+/** Beyond this many pivot values a stream's value → router memo starts over. */
+const PIVOT_VALUES_MAX = 4096;
 
 /** Beyond this many keys a stream's membership memo starts over (bounded memory). */
 const MEMBERSHIP_MEMO_MAX = 65536;
@@ -245,13 +255,19 @@ class EventState {
   }
 }
 
+/** Detections of units live for every event, by the data sets the event must be in (one of). */
+interface AlwaysGroup {
+  dataSets: readonly string[] | undefined;
+  detections: number[];
+}
+
 /**
  * The per-event machinery over a set of units: every remaining term of every unit is tested at
  * once, field by field; a unit whose clauses all hold is live (see the module comment).
  */
 class Router {
-  /** Units with no clause left: tried on every event. */
-  private readonly always: number[] = [];
+  /** Units with no clause left (tried on every event), as their detections per data-set list. */
+  private readonly always: readonly AlwaysGroup[];
   private readonly unitDetection: number[] = [];
   private readonly unitDataSets: (readonly string[] | undefined)[] = [];
   /** Per unit: how many clauses it indexes (all must hold). */
@@ -275,6 +291,7 @@ class Router {
     skipPivot: boolean,
   ) {
     const used = new Map<string, Set<string>>();
+    const alwaysByDataSets = new Map<string, AlwaysGroup>();
     for (const unit of units) {
       const u = this.unitDetection.length;
       this.unitDetection.push(unit.detection);
@@ -298,8 +315,15 @@ class Router {
       });
       for (const terms of unit.rowClauses) file(unit.rowDomain!, terms);
       this.unitNeeds.push(needs);
-      if (needs === 0) this.always.push(u);
+      if (needs === 0) {
+        // Units live for every event, grouped by their data sets: one membership question per group.
+        const key = unit.dataSets?.join('\u0000') ?? '';
+        let g = alwaysByDataSets.get(key);
+        if (!g) alwaysByDataSets.set(key, (g = { dataSets: unit.dataSets, detections: [] }));
+        if (!g.detections.includes(unit.detection)) g.detections.push(unit.detection);
+      }
     }
+    this.always = [...alwaysByDataSets.values()];
     for (const [domain, fieldsOf] of used) {
       const matchers: [string, FieldMatcher][] = [...fieldsOf].map((f) => [f, table.matcher(domain, f)]);
       if (domain === '') this.eventFields.push(...matchers);
@@ -317,8 +341,17 @@ class Router {
       this.unitStamp.fill(0);
       this.clauseStamp.fill(0);
     }
-    const event = this.state.event;
-    for (const u of this.always) this.live(u);
+    const st = this.state;
+    const event = st.event;
+    for (const g of this.always) {
+      const sets = g.dataSets;
+      if (sets && !sets.some((ds) => st.inDataSet(ds))) continue;
+      for (const i of g.detections) {
+        if (st.mark[i] === st.stamp) continue;
+        st.mark[i] = st.stamp;
+        st.out.push(i);
+      }
+    }
     for (const [field, m] of this.eventFields) this.testValue(event[field], m);
     for (const [ds, matchers] of this.rowFields) {
       // Not a member: no rows (membership is asked once per event and data set, shared with the data-set keys).
@@ -364,6 +397,13 @@ class Router {
   }
 }
 
+/** A pass a stream can feed: its clauses other than those about `sourcetype`/`source` (they hold). */
+interface FeedingPass {
+  detection: number;
+  pass: PassKeys;
+  clauses: readonly IndexClause[];
+}
+
 /**
  * The routing of one input stream (a sourcetype and source). Most passes need one constant value
  * of one field (`EventCode=4688`, `EventCode IN (4624, 4625)`): the stream picks the field most
@@ -386,56 +426,57 @@ export class StreamRouting {
   private readonly byPivotKey = new Map<string, Unit[]>();
   /** Per pivot key some pass wants: the router over those passes. */
   private readonly routers = new Map<string, Router>();
+  /** Per pivot value as events hold it (`4688`, not folded): its key's router, null for none. */
+  private readonly byPivotValue = new Map<string | number, Router | null>();
   private readonly state: EventState;
   private readonly unpivotedRouter: Router;
   private plain: Router | undefined;
 
+  /** `feeding`: the passes the stream can feed (in detection order), with their clauses left to check per event. */
   constructor(
-    detections: readonly ScanDetection[],
-    sourcetype: string,
-    source: string,
+    detections: number,
+    feeding: readonly FeedingPass[],
     private readonly opts: RuleIndexOptions,
     private readonly table: TermTable,
   ) {
     let fields: Set<string> | undefined = new Set<string>();
+    // Each data set's reads (and row needs) are added once, not once per pass over it.
+    const readsAdded = new Set<string>();
+    const wantedAdded = new Set<string>();
     const addReads = (r: ReadonlySet<string> | undefined) => {
       if (!r) fields = undefined;
       else for (const f of r) fields?.add(f);
     };
     const eligible: number[] = [];
     // Per unit: its clauses as written (the pivot is chosen from them).
-    const written: IndexClause[][] = [];
-    detections.forEach((d, i) => {
-      let any = false;
-      for (const pass of d.keys.passes ?? [{}]) {
-        const clauses: IndexClause[] = [];
-        let feeds = true;
-        for (const cl of pass.clauses ?? []) {
-          const s = streamHolds(cl, sourcetype, source);
-          if (s === false) feeds = false;
-          else if (s === undefined) clauses.push(cl);
-        }
-        if (!feeds) continue;
-        any = true;
-        const dataSets = pass.dataSets && opts.inDataSet ? pass.dataSets : undefined;
-        if (dataSets) for (const ds of dataSets) addReads(opts.dataSetReads?.(ds));
-        for (const cl of clauses) for (const t of cl) fields?.add(t.field);
-        const ds = pass.dataSets?.length === 1 ? pass.dataSets[0]! : undefined;
-        const rowClauses = ds && opts.dataSetRows ? (pass.rowClauses ?? []) : [];
-        if (rowClauses.length > 0) addReads(opts.dataSetWanted?.(ds!));
-        this.units.push({
-          detection: i,
-          dataSets,
-          clauses: clauses.map((cl) => cl.map((t) => table.id('', t.field, t.value))),
-          rowDomain: rowClauses.length > 0 ? ds : undefined,
-          rowClauses: rowClauses.map((cl) => cl.map((t) => table.id(ds!, t.field, t.value))),
-          pivotKeys: undefined,
-          pivotClause: -1,
-        });
-        written.push(clauses);
+    const written: (readonly IndexClause[])[] = [];
+    for (const { detection: i, pass, clauses } of feeding) {
+      if (eligible[eligible.length - 1] !== i) eligible.push(i);
+      const dataSets = pass.dataSets && opts.inDataSet ? pass.dataSets : undefined;
+      if (dataSets)
+        for (const ds of dataSets)
+          if (!readsAdded.has(ds)) {
+            readsAdded.add(ds);
+            addReads(opts.dataSetReads?.(ds));
+          }
+      for (const cl of clauses) for (const t of cl) fields?.add(t.field);
+      const ds = pass.dataSets?.length === 1 ? pass.dataSets[0]! : undefined;
+      const rowClauses = ds && opts.dataSetRows ? (pass.rowClauses ?? []) : [];
+      if (rowClauses.length > 0 && !wantedAdded.has(ds!)) {
+        wantedAdded.add(ds!);
+        addReads(opts.dataSetWanted?.(ds!));
       }
-      if (any) eligible.push(i);
-    });
+      this.units.push({
+        detection: i,
+        dataSets,
+        clauses: clauses.map((cl) => table.idsOf('', cl)),
+        rowDomain: rowClauses.length > 0 ? ds : undefined,
+        rowClauses: rowClauses.map((cl) => table.idsOf(ds!, cl)),
+        pivotKeys: undefined,
+        pivotClause: -1,
+      });
+      written.push(clauses);
+    }
     this.eligible = eligible;
     this.fields = fields;
     this.pivot = this.choosePivot(written);
@@ -444,12 +485,12 @@ export class StreamRouting {
       for (const ds of u.dataSets ?? []) dataSets.add(ds);
       if (u.rowDomain !== undefined) dataSets.add(u.rowDomain);
     }
-    this.state = new EventState(detections.length, opts, dataSets);
+    this.state = new EventState(detections, opts, dataSets);
     this.unpivotedRouter = new Router(this.unpivoted, this.state, opts, table, true);
   }
 
   /** The field the most units have an all-constant clause on; files each unit under its keys. */
-  private choosePivot(written: readonly IndexClause[][]): string | undefined {
+  private choosePivot(written: readonly (readonly IndexClause[])[]): string | undefined {
     const constantClauseOn = (cl: IndexClause): string | undefined => {
       const f = cl[0]?.field;
       return f !== undefined && cl.every((t) => t.field === f && !t.value.includes('*')) ? f : undefined;
@@ -494,21 +535,33 @@ export class StreamRouting {
   candidates(event: SplunkEvent): number[] {
     if (this.pivot === undefined) return this.plainCandidates(event);
     const v = event[this.pivot];
-    let key: string | undefined;
-    if (typeof v === 'string' || typeof v === 'number') key = exactKey(foldValue(v));
     // A multivalue pivot may meet several keys' passes: the plain router decides.
-    else if (Array.isArray(v)) return this.plainCandidates(event);
+    if (Array.isArray(v)) return this.plainCandidates(event);
+    // Missing (or not a value): no pivot clause holds; a key no pass wants: the same (null).
+    let r: Router | null | undefined = null;
+    if (typeof v === 'string' || typeof v === 'number') {
+      // (-0 and 0 are one Map key but may print differently: -0 is not remembered.)
+      r = Object.is(v, -0) ? undefined : this.byPivotValue.get(v);
+      if (r === undefined) {
+        r = this.routerOf(exactKey(foldValue(v)));
+        if (this.byPivotValue.size >= PIVOT_VALUES_MAX) this.byPivotValue.clear();
+        if (!Object.is(v, -0)) this.byPivotValue.set(v, r);
+      }
+    }
     const st = this.state;
     const wrapped = st.begin(event);
     this.unpivotedRouter.run(wrapped);
-    // Missing (or not a value): no pivot clause holds; a key no pass wants: the same.
-    const units = key === undefined ? undefined : this.byPivotKey.get(key);
-    if (units) {
-      let r = this.routers.get(key!);
-      if (!r) this.routers.set(key!, (r = new Router(units, st, this.opts, this.table, true)));
-      r.run(wrapped);
-    }
+    r?.run(wrapped);
     return st.out.sort((a, b) => a - b);
+  }
+
+  /** The router of the passes whose pivot clause a key meets (null: none). */
+  private routerOf(key: string): Router | null {
+    const units = this.byPivotKey.get(key);
+    if (!units) return null;
+    let r = this.routers.get(key);
+    if (!r) this.routers.set(key, (r = new Router(units, this.state, this.opts, this.table, true)));
+    return r;
   }
 
   /** The same candidates from one router over every pass of the stream (no pivot). */
@@ -522,19 +575,45 @@ export class StreamRouting {
 /** The index over a set of detections; `stream()` gives (and caches) the routing of one stream. */
 export class RuleIndex {
   private readonly streams = new Map<string, StreamRouting>();
+  /** Streams fed by the same passes share one routing (most channels are told apart by no clause). */
+  private readonly byFeeding = new Map<string, StreamRouting>();
   private readonly table: TermTable;
+  /** Every pass of every detection: the clauses decided per stream, and the others. */
+  private readonly passes: { detection: number; pass: PassKeys; decided: IndexClause[]; clauses: IndexClause[] }[] = [];
 
   constructor(
     readonly detections: readonly ScanDetection[],
     private readonly opts: RuleIndexOptions = {},
   ) {
     this.table = new TermTable(detections, opts.dataSetRows !== undefined);
+    detections.forEach((d, detection) => {
+      for (const pass of d.keys.passes ?? [{}]) {
+        const decided: IndexClause[] = [];
+        const clauses: IndexClause[] = [];
+        for (const cl of pass.clauses ?? [])
+          (cl.every((t) => t.field === 'sourcetype' || t.field === 'source') ? decided : clauses).push(cl);
+        this.passes.push({ detection, pass, decided, clauses });
+      }
+    });
   }
 
   stream(sourcetype: string, source: string): StreamRouting {
     const key = `${sourcetype}\u0000${source}`;
     let r = this.streams.get(key);
-    if (!r) this.streams.set(key, (r = new StreamRouting(this.detections, sourcetype, source, this.opts, this.table)));
+    if (r) return r;
+    const feeding: FeedingPass[] = [];
+    const ids: number[] = [];
+    this.passes.forEach((p, k) => {
+      if (p.decided.every((cl) => streamHolds(cl, sourcetype, source))) {
+        feeding.push(p);
+        ids.push(k);
+      }
+    });
+    const feedingKey = ids.join(',');
+    r = this.byFeeding.get(feedingKey);
+    if (!r)
+      this.byFeeding.set(feedingKey, (r = new StreamRouting(this.detections.length, feeding, this.opts, this.table)));
+    this.streams.set(key, r);
     return r;
   }
 }

@@ -93,16 +93,31 @@ export class WantedCache {
   }
   private union(cands: readonly number[]): Wanted {
     const routing = this.routing;
-    let out: Set<string> | undefined = routing ? new Set(routing) : undefined;
+    if (!routing) return { fields: undefined, covered: true };
+    // Usually the routing fields hold every candidate's (checked once per detection): then the
+    // union is the routing fields themselves, without copying them.
+    if (cands.every((i) => this.coveredByRouting(i))) return { fields: routing, covered: true };
+    let out: Set<string> | undefined = new Set(routing);
     for (const i of cands) {
       const f = this.detections[i]!.fields;
-      if (!f || !out) {
+      if (!f) {
         out = undefined;
         break;
       }
       for (const x of f) out.add(x);
     }
-    return { fields: out, covered: !routing || (out !== undefined && [...out].every((f) => routing.has(f))) };
+    return { fields: out, covered: false };
+  }
+
+  private readonly covered: (boolean | undefined)[] = [];
+  /** Whether the routing fields hold every field detection `i` reads. */
+  private coveredByRouting(i: number): boolean {
+    let c = this.covered[i];
+    if (c === undefined) {
+      const f = this.detections[i]!.fields;
+      c = this.covered[i] = f !== undefined && [...f].every((x) => this.routing!.has(x));
+    }
+    return c;
   }
 }
 
