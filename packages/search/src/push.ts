@@ -61,7 +61,7 @@ export function pushFilter(plan: SearchPlan): ((event: Event) => boolean) | unde
     if (!eventReaders(p, readers, 0) || readers.length === 0) return undefined;
     if (readers.length === 1) return readers[0]!;
     return (e) => {
-      for (const accepts of readers) if (accepts(e)) return true;
+      for (let i = 0; i < readers.length; i++) if (readers[i]!(e)) return true;
       return false;
     };
   }

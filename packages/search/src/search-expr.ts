@@ -11,7 +11,15 @@
  *   (`earliest=-24h`) are true.
  * Subsearches are replaced by their results, as Splunk's `format` renders them (`formatResults`).
  */
-import { compareValues, isTimeModifier, type Literal, parsePipeline, type SearchExpr, termMatches } from '@dac/spl';
+import {
+  compareValues,
+  isTimeModifier,
+  type Literal,
+  lowerCased,
+  parsePipeline,
+  type SearchExpr,
+  termMatches,
+} from '@dac/spl';
 import type { Row, Value } from './types.js';
 import { text } from './values.js';
 
@@ -127,7 +135,7 @@ class FoldMemo {
   fold(t: string): string {
     if (t !== this.text) {
       this.text = t;
-      this.folded = t.toLowerCase();
+      this.folded = lowerCased(t);
     }
     return this.folded;
   }

@@ -229,6 +229,8 @@ export const SUPPORTED_EVAL_FUNCTIONS: ReadonlySet<string> = new Set([
   'searchmatch',
 ]);
 
+type CallExpr = Extract<EvalExpr, { kind: 'call' }>;
+
 class Interpreter {
   constructor(
     readonly row: EvalRow,
@@ -350,129 +352,139 @@ class Interpreter {
     }
   }
 
-  call(e: Extract<EvalExpr, { kind: 'call' }>, d: number): EvalValue {
+  // The arguments of a call, read through methods rather than closures made per call (eval runs
+  // per result row; five closures per call were most of what it allocated).
+  private arity(e: CallExpr, min: number, max = min): void {
     const args = e.args;
-    const arity = (min: number, max = min) => {
-      if (args.length < min || args.length > max) {
-        throw new EvalFailure(
-          `${e.fn}() takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} argument${max === 1 ? '' : 's'}, got ${args.length}`,
-          e.span,
-        );
-      }
-    };
-    const v = (i: number) => this.eval(args[i], d + 1);
-    const s = (i: number): string | null => {
-      const x = v(i);
-      return isNull(x) ? null : str(x);
-    };
-    const n = (i: number): number | null => {
-      const x = v(i);
-      return isNull(x) ? null : (num(x) ?? null);
-    };
-    const regex = (i: number, flags = ''): RegExp => {
-      const p = s(i) ?? '';
-      // Splunk's regular expressions are PCRE: translated (and cached) by ./regex.ts.
-      const re = compilePcre(p, flags);
-      if ('error' in re) throw new EvalFailure(`regular expression ${JSON.stringify(p)}: ${re.error}`, args[i].span);
-      return re;
-    };
+    if (args.length < min || args.length > max) {
+      throw new EvalFailure(
+        `${e.fn}() takes ${min === max ? min : `${min} to ${max === Infinity ? 'any number of' : max}`} argument${max === 1 ? '' : 's'}, got ${args.length}`,
+        e.span,
+      );
+    }
+  }
+
+  private arg(e: CallExpr, d: number, i: number): EvalValue {
+    return this.eval(e.args[i], d + 1);
+  }
+
+  private argText(e: CallExpr, d: number, i: number): string | null {
+    const x = this.arg(e, d, i);
+    return isNull(x) ? null : str(x);
+  }
+
+  private argNumber(e: CallExpr, d: number, i: number): number | null {
+    const x = this.arg(e, d, i);
+    return isNull(x) ? null : (num(x) ?? null);
+  }
+
+  private argRegex(e: CallExpr, d: number, i: number, flags = ''): RegExp {
+    const p = this.argText(e, d, i) ?? '';
+    // Splunk's regular expressions are PCRE: translated (and cached) by ./regex.ts.
+    const re = compilePcre(p, flags);
+    if ('error' in re) throw new EvalFailure(`regular expression ${JSON.stringify(p)}: ${re.error}`, e.args[i].span);
+    return re;
+  }
+
+  call(e: CallExpr, d: number): EvalValue {
+    const args = e.args;
     switch (e.fn) {
       case 'if': {
-        arity(3);
-        return this.bool(args[0], d + 1) === true ? v(1) : v(2);
+        this.arity(e, 3);
+        return this.bool(args[0], d + 1) === true ? this.arg(e, d, 1) : this.arg(e, d, 2);
       }
       case 'case': {
         if (args.length % 2 !== 0) throw new EvalFailure('case() takes condition/value pairs', e.span);
-        for (let i = 0; i < args.length; i += 2) if (this.bool(args[i], d + 1) === true) return v(i + 1);
+        for (let i = 0; i < args.length; i += 2) if (this.bool(args[i], d + 1) === true) return this.arg(e, d, i + 1);
         return null;
       }
       case 'coalesce':
         for (let i = 0; i < args.length; i++) {
-          const x = v(i);
+          const x = this.arg(e, d, i);
           if (!isNull(x)) return x;
         }
         return null;
       case 'isnull':
-        arity(1);
-        return isNull(v(0));
+        this.arity(e, 1);
+        return isNull(this.arg(e, d, 0));
       case 'isnotnull':
-        arity(1);
-        return !isNull(v(0));
+        this.arity(e, 1);
+        return !isNull(this.arg(e, d, 0));
       case 'isnum': {
-        arity(1);
-        const x = v(0);
+        this.arity(e, 1);
+        const x = this.arg(e, d, 0);
         return !isNull(x) && num(x) !== undefined;
       }
       case 'isstr': {
-        arity(1);
-        const x = v(0);
+        this.arity(e, 1);
+        const x = this.arg(e, d, 0);
         return typeof x === 'string' && num(x) === undefined;
       }
       case 'null':
-        arity(0);
+        this.arity(e, 0);
         return null;
       case 'true':
-        arity(0);
+        this.arity(e, 0);
         return true;
       case 'false':
-        arity(0);
+        this.arity(e, 0);
         return false;
       case 'lower':
       case 'upper': {
-        arity(1);
-        const x = v(0);
+        this.arity(e, 1);
+        const x = this.arg(e, d, 0);
         if (isNull(x)) return null;
         const f = (y: string | number | boolean) =>
           e.fn === 'lower' ? String(y).toLowerCase() : String(y).toUpperCase();
         return Array.isArray(x) ? x.map(f) : f(x);
       }
       case 'len': {
-        arity(1);
-        const x = s(0);
+        this.arity(e, 1);
+        const x = this.argText(e, d, 0);
         return x === null ? null : [...x].length;
       }
       case 'like': {
-        arity(2);
-        const x = v(0);
-        const p = s(1);
+        this.arity(e, 2);
+        const x = this.arg(e, d, 0);
+        const p = this.argText(e, d, 1);
         if (isNull(x) || p === null) return null;
         return scalars(x).some((y) => likeMatch(String(y), p));
       }
       case 'match': {
-        arity(2);
-        const x = v(0);
+        this.arity(e, 2);
+        const x = this.arg(e, d, 0);
         if (isNull(x)) return null;
-        const re = regex(1);
+        const re = this.argRegex(e, d, 1);
         return scalars(x).some((y) => re.test(String(y)));
       }
       case 'replace': {
-        arity(3);
-        const x = s(0);
+        this.arity(e, 3);
+        const x = this.argText(e, d, 0);
         if (x === null) return null;
-        const re = regex(1, 'g');
+        const re = this.argRegex(e, d, 1, 'g');
         // SPL writes back-references as \1; JavaScript as $1.
-        const repl = (s(2) ?? '').replace(/\$/g, '$$$$').replace(/\\(\d)/g, '$$$1');
+        const repl = (this.argText(e, d, 2) ?? '').replace(/\$/g, '$$$$').replace(/\\(\d)/g, '$$$1');
         re.lastIndex = 0;
         return x.replace(re, repl);
       }
       case 'substr': {
-        arity(2, 3);
-        const x = s(0);
-        const start = n(1);
+        this.arity(e, 2, 3);
+        const x = this.argText(e, d, 0);
+        const start = this.argNumber(e, d, 1);
         if (x === null || start === null) return null;
         const chars = [...x];
         // 1-based; a negative start counts from the end.
         const from = start > 0 ? start - 1 : start < 0 ? Math.max(0, chars.length + start) : 0;
-        const len = args.length === 3 ? n(2) : null;
+        const len = args.length === 3 ? this.argNumber(e, d, 2) : null;
         return chars.slice(from, len === null ? undefined : from + Math.max(0, len)).join('');
       }
       case 'trim':
       case 'ltrim':
       case 'rtrim': {
-        arity(1, 2);
-        const x = s(0);
+        this.arity(e, 1, 2);
+        const x = this.argText(e, d, 0);
         if (x === null) return null;
-        const set = args.length === 2 ? (s(1) ?? '') : ' \t';
+        const set = args.length === 2 ? (this.argText(e, d, 1) ?? '') : ' \t';
         let a = 0;
         let b = x.length;
         if (e.fn !== 'rtrim') while (a < b && set.includes(x[a])) a++;
@@ -480,53 +492,53 @@ class Interpreter {
         return x.slice(a, b);
       }
       case 'split': {
-        arity(2);
-        const x = s(0);
-        const sep = s(1);
+        this.arity(e, 2);
+        const x = this.argText(e, d, 0);
+        const sep = this.argText(e, d, 1);
         if (x === null || sep === null) return null;
         return sep === '' ? [...x] : x.split(sep);
       }
       case 'mvcount': {
-        arity(1);
-        const x = v(0);
+        this.arity(e, 1);
+        const x = this.arg(e, d, 0);
         return isNull(x) ? null : scalars(x).length;
       }
       case 'mvindex': {
-        arity(2, 3);
-        const x = v(0);
-        const a = n(1);
+        this.arity(e, 2, 3);
+        const x = this.arg(e, d, 0);
+        const a = this.argNumber(e, d, 1);
         if (isNull(x) || a === null) return null;
         const list = scalars(x).map((y) => (typeof y === 'boolean' ? String(y) : y));
         const idx = (k: number) => (k < 0 ? list.length + k : k);
         const from = idx(a);
         if (args.length === 2) return from >= 0 && from < list.length ? list[from] : null;
-        const b = n(2);
+        const b = this.argNumber(e, d, 2);
         if (b === null) return null;
         const out = list.slice(Math.max(0, from), idx(b) + 1);
         return out.length === 0 ? null : out.length === 1 ? out[0] : out;
       }
       case 'mvjoin': {
-        arity(2);
-        const x = v(0);
-        const sep = s(1);
+        this.arity(e, 2);
+        const x = this.arg(e, d, 0);
+        const sep = this.argText(e, d, 1);
         if (isNull(x) || sep === null) return null;
         return scalars(x).map(String).join(sep);
       }
       case 'mvappend': {
         const out: (string | number)[] = [];
         for (let i = 0; i < args.length; i++)
-          for (const y of scalars(v(i))) out.push(typeof y === 'boolean' ? String(y) : y);
+          for (const y of scalars(this.arg(e, d, i))) out.push(typeof y === 'boolean' ? String(y) : y);
         return out.length === 0 ? null : out;
       }
       case 'mvdedup': {
-        arity(1);
-        const x = v(0);
+        this.arity(e, 1);
+        const x = this.arg(e, d, 0);
         if (isNull(x)) return null;
         return [...new Set(scalars(x).map(String))];
       }
       case 'mvfilter': {
         // The expression is evaluated once per value of the one field it references.
-        arity(1);
+        this.arity(e, 1);
         const fields = new Set<string>();
         const collect = (x: EvalExpr): void => {
           if (x.kind === 'field') fields.add(x.name);
@@ -554,26 +566,26 @@ class Interpreter {
         return kept.length === 0 ? null : kept.map((y) => (typeof y === 'boolean' ? String(y) : y));
       }
       case 'mvfind': {
-        arity(2);
-        const x = v(0);
+        this.arity(e, 2);
+        const x = this.arg(e, d, 0);
         if (isNull(x)) return null;
-        const re = regex(1);
+        const re = this.argRegex(e, d, 1);
         const k = scalars(x).findIndex((y) => re.test(String(y)));
         return k < 0 ? null : k;
       }
       case 'in': {
         if (args.length < 1) throw new EvalFailure('in() needs a value and a list', e.span);
-        const x = v(0);
+        const x = this.arg(e, d, 0);
         if (isNull(x)) return null;
-        for (let i = 1; i < args.length; i++) if (compare('==', x, v(i)) === true) return true;
+        for (let i = 1; i < args.length; i++) if (compare('==', x, this.arg(e, d, i)) === true) return true;
         return false;
       }
       case 'tostring': {
-        arity(1, 2);
-        const x = v(0);
+        this.arity(e, 1, 2);
+        const x = this.arg(e, d, 0);
         if (isNull(x)) return null;
         if (args.length === 2) {
-          const fmt = s(1);
+          const fmt = this.argText(e, d, 1);
           const k = num(x);
           if (fmt === 'hex' && k !== undefined) return `0x${Math.trunc(k).toString(16).toUpperCase()}`;
           if (fmt === 'commas' && k !== undefined) return (Math.round(k * 100) / 100).toLocaleString('en-US');
@@ -594,19 +606,19 @@ class Interpreter {
         return typeof x === 'boolean' ? (x ? 'True' : 'False') : str(x);
       }
       case 'tonumber': {
-        arity(1, 2);
-        const x = s(0);
+        this.arity(e, 1, 2);
+        const x = this.argText(e, d, 0);
         if (x === null) return null;
-        const base = args.length === 2 ? n(1) : 10;
+        const base = args.length === 2 ? this.argNumber(e, d, 1) : 10;
         if (base === 10 || base === null) return asNumber(x.trim()) ?? null;
         const k = parseInt(x.trim().replace(/^0x/i, ''), base);
         return Number.isNaN(k) ? null : k;
       }
       case 'round': {
-        arity(1, 2);
-        const x = n(0);
+        this.arity(e, 1, 2);
+        const x = this.argNumber(e, d, 0);
         if (x === null) return null;
-        const p = args.length === 2 ? (n(1) ?? 0) : 0;
+        const p = args.length === 2 ? (this.argNumber(e, d, 1) ?? 0) : 0;
         const f = 10 ** p;
         return Math.round(x * f) / f;
       }
@@ -617,8 +629,8 @@ class Interpreter {
       case 'sqrt':
       case 'exp':
       case 'ln': {
-        arity(1);
-        const x = n(0);
+        this.arity(e, 1);
+        const x = this.argNumber(e, d, 0);
         if (x === null) return null;
         const f = {
           floor: Math.floor,
@@ -633,22 +645,22 @@ class Interpreter {
         return Number.isFinite(r) ? r : null;
       }
       case 'pow': {
-        arity(2);
-        const a = n(0);
-        const b = n(1);
+        this.arity(e, 2);
+        const a = this.argNumber(e, d, 0);
+        const b = this.argNumber(e, d, 1);
         return a === null || b === null ? null : a ** b;
       }
       case 'log': {
-        arity(1, 2);
-        const a = n(0);
-        const b = args.length === 2 ? n(1) : 10;
+        this.arity(e, 1, 2);
+        const a = this.argNumber(e, d, 0);
+        const b = args.length === 2 ? this.argNumber(e, d, 1) : 10;
         if (a === null || b === null || a <= 0 || b <= 0 || b === 1) return null;
         return Math.log(a) / Math.log(b);
       }
       case 'min':
       case 'max': {
         const all: (string | number | boolean)[] = [];
-        for (let i = 0; i < args.length; i++) all.push(...scalars(v(i)));
+        for (let i = 0; i < args.length; i++) all.push(...scalars(this.arg(e, d, i)));
         if (all.length === 0) return null;
         const nums = all.map((y) => (typeof y === 'boolean' ? undefined : num(y)));
         if (nums.every((y) => y !== undefined)) return (e.fn === 'min' ? Math.min : Math.max)(...(nums as number[]));
@@ -656,15 +668,15 @@ class Interpreter {
         return e.fn === 'min' ? strs[0] : strs[strs.length - 1];
       }
       case 'cidrmatch': {
-        arity(2);
-        const cidr = s(0);
-        const ip = s(1);
+        this.arity(e, 2);
+        const cidr = this.argText(e, d, 0);
+        const ip = this.argText(e, d, 1);
         if (cidr === null || ip === null) return null;
         return cidrMatch(cidr, ip);
       }
       case 'urldecode': {
-        arity(1);
-        const x = s(0);
+        this.arity(e, 1);
+        const x = this.argText(e, d, 0);
         if (x === null) return null;
         try {
           return decodeURIComponent(x.replace(/\+/g, ' '));
@@ -673,23 +685,23 @@ class Interpreter {
         }
       }
       case 'relative_time': {
-        arity(2);
-        const t = n(0);
-        const spec = s(1);
+        this.arity(e, 2);
+        const t = this.argNumber(e, d, 0);
+        const spec = this.argText(e, d, 1);
         if (t === null || spec === null) return null;
         return relativeTime(t, spec) ?? null;
       }
       case 'strftime': {
-        arity(2);
-        const t = n(0);
-        const fmt = s(1);
+        this.arity(e, 2);
+        const t = this.argNumber(e, d, 0);
+        const fmt = this.argText(e, d, 1);
         if (t === null || fmt === null) return null;
         return strftime(t, fmt);
       }
       case 'strptime': {
-        arity(2);
-        const x = s(0);
-        const fmt = s(1);
+        this.arity(e, 2);
+        const x = this.argText(e, d, 0);
+        const fmt = this.argText(e, d, 1);
         if (x === null || fmt === null) return null;
         return strptime(x, fmt) ?? null;
       }
@@ -697,20 +709,20 @@ class Interpreter {
       case 'sha1':
       case 'sha256':
       case 'sha512': {
-        arity(1);
-        const x = s(0);
+        this.arity(e, 1);
+        const x = this.argText(e, d, 0);
         if (x === null) return null;
         return createHash(e.fn).update(x, 'utf8').digest('hex');
       }
       case 'json_valid': {
-        arity(1);
-        const x = s(0);
+        this.arity(e, 1);
+        const x = this.argText(e, d, 0);
         if (x === null) return null;
         return parseJson(x) !== undefined;
       }
       case 'json_keys': {
-        arity(1);
-        const x = s(0);
+        this.arity(e, 1);
+        const x = this.argText(e, d, 0);
         if (x === null) return null;
         const j = parseJson(x);
         if (j === undefined || j === null || typeof j !== 'object' || Array.isArray(j)) return null;
@@ -720,16 +732,16 @@ class Interpreter {
       case 'spath': {
         // spath(X, path) uses spath's path syntax (`a.b{}.c`, `a{1}`); json_extract(X, p…) the same
         // dotted paths, and with no path returns X itself.
-        if (e.fn === 'spath') arity(2);
-        else arity(1, Infinity);
-        const x = s(0);
+        if (e.fn === 'spath') this.arity(e, 2);
+        else this.arity(e, 1, Infinity);
+        const x = this.argText(e, d, 0);
         if (x === null) return null;
         const j = parseJson(x);
         if (j === undefined) return null;
         if (args.length === 1) return jsonText(j);
         const outs: (string | number)[] = [];
         for (let i = 1; i < args.length; i++) {
-          const p = s(i);
+          const p = this.argText(e, d, i);
           if (p === null) continue;
           for (const r of jsonPath(j, p, e.fn === 'spath' ? 1 : 0)) outs.push(jsonText(r));
         }
@@ -737,18 +749,18 @@ class Interpreter {
       }
       case 'printf': {
         if (args.length < 1) throw new EvalFailure('printf() needs a format', e.span);
-        const fmt = s(0);
+        const fmt = this.argText(e, d, 0);
         if (fmt === null) return null;
         const rest: EvalValue[] = [];
-        for (let i = 1; i < args.length; i++) rest.push(v(i));
+        for (let i = 1; i < args.length; i++) rest.push(this.arg(e, d, i));
         return printf(fmt, rest);
       }
       case 'exact':
-        arity(1);
-        return v(0);
+        this.arity(e, 1);
+        return this.arg(e, d, 0);
       case 'mvsort': {
-        arity(1);
-        const x = v(0);
+        this.arity(e, 1);
+        const x = this.arg(e, d, 0);
         if (isNull(x)) return null;
         // Lexicographic (code point) order, as Splunk documents for mvsort.
         return scalars(x)
@@ -756,10 +768,10 @@ class Interpreter {
           .sort(compareCodePoints);
       }
       case 'mvzip': {
-        arity(2, 3);
-        const a = v(0);
-        const b = v(1);
-        const sep = args.length === 3 ? s(2) : ',';
+        this.arity(e, 2, 3);
+        const a = this.arg(e, d, 0);
+        const b = this.arg(e, d, 1);
+        const sep = args.length === 3 ? this.argText(e, d, 2) : ',';
         if (isNull(a) || isNull(b) || sep === null) return null;
         const xs = scalars(a);
         const ys = scalars(b);
@@ -770,7 +782,7 @@ class Interpreter {
       }
       case 'mvmap': {
         // mvmap(X, expr): expr is evaluated once per value of X, with X bound to that value.
-        arity(2);
+        this.arity(e, 2);
         const target = args[0];
         if (target.kind !== 'field') throw new EvalFailure('mvmap() needs a field as its first argument', e.span);
         const values = scalars(this.field(target.name));
@@ -786,18 +798,18 @@ class Interpreter {
         return out.length === 0 ? null : out.length === 1 ? out[0]! : out;
       }
       case 'mvrange': {
-        arity(2, 3);
-        const a = n(0);
-        const b = n(1);
-        const step = args.length === 3 ? n(2) : 1;
+        this.arity(e, 2, 3);
+        const a = this.argNumber(e, d, 0);
+        const b = this.argNumber(e, d, 1);
+        const step = args.length === 3 ? this.argNumber(e, d, 2) : 1;
         if (a === null || b === null || step === null || step <= 0) return null;
         const out: number[] = [];
         for (let k = a; k < b && out.length < 10000; k += step) out.push(k);
         return out.length === 0 ? null : out;
       }
       case 'typeof': {
-        arity(1);
-        const x = v(0);
+        this.arity(e, 1);
+        const x = this.arg(e, d, 0);
         if (x === null) return 'Invalid';
         if (Array.isArray(x)) return 'Multivalue';
         if (typeof x === 'boolean') return 'Boolean';
@@ -805,28 +817,28 @@ class Interpreter {
         return 'String';
       }
       case 'isint': {
-        arity(1);
-        const x = v(0);
+        this.arity(e, 1);
+        const x = this.arg(e, d, 0);
         const k = isNull(x) ? undefined : num(x);
         return k !== undefined && Number.isInteger(k);
       }
       case 'nullif': {
-        arity(2);
-        const a = v(0);
-        return compare('==', a, v(1)) === true ? null : a;
+        this.arity(e, 2);
+        const a = this.arg(e, d, 0);
+        return compare('==', a, this.arg(e, d, 1)) === true ? null : a;
       }
       case 'validate': {
         // validate(cond1, msg1, …): the message of the first condition that is false.
         if (args.length % 2 !== 0) throw new EvalFailure('validate() takes condition/message pairs', e.span);
-        for (let i = 0; i < args.length; i += 2) if (this.bool(args[i], d + 1) === false) return v(i + 1);
+        for (let i = 0; i < args.length; i += 2) if (this.bool(args[i], d + 1) === false) return this.arg(e, d, i + 1);
         return null;
       }
       case 'pi':
-        arity(0);
+        this.arity(e, 0);
         return Math.PI;
       case 'sigfig': {
-        arity(1);
-        const x = n(0);
+        this.arity(e, 1);
+        const x = this.argNumber(e, d, 0);
         return x === null ? null : x;
       }
       case 'commands':
@@ -834,7 +846,7 @@ class Interpreter {
         throw new EvalFailure(`${e.fn}() needs the search context of a Splunk instance`, e.span);
       case 'now':
       case 'time':
-        arity(0);
+        this.arity(e, 0);
         if (this.options.now === undefined)
           throw new EvalFailure(`${e.fn}() depends on the clock; pass options.now`, e.span);
         return this.options.now;

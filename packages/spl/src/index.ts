@@ -53,6 +53,7 @@ export {
   TIME_MODIFIERS,
   isTimeModifier,
   termMatches,
+  lowerCased,
 } from './semantics.js';
 export type { FieldValue } from './semantics.js';
 export { findTstats, outputFields, aggregateOutputName } from './analysis.js';

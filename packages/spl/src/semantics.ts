@@ -105,9 +105,22 @@ let lastFolded = '';
 function foldedValue(value: string): string {
   if (value !== lastValue) {
     lastValue = value;
-    lastFolded = value.toLowerCase();
+    lastFolded = lowerCased(value);
   }
   return lastFolded;
+}
+
+/**
+ * `value.toLowerCase()`, without a new string when nothing changes: among ASCII characters only
+ * A-Z change, so a value of other ASCII characters is its own lower case (tags, paths already in
+ * lower case: most values); anything else goes through `toLowerCase` itself.
+ */
+export function lowerCased(value: string): string {
+  for (let i = 0; i < value.length; i++) {
+    const c = value.charCodeAt(i);
+    if (c > 0x7f || (c >= 0x41 && c <= 0x5a)) return value.toLowerCase();
+  }
+  return value;
 }
 
 /** `actual` against a pattern, which is lower-cased already unless the match is case-sensitive. */
