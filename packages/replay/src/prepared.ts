@@ -143,6 +143,8 @@ export interface PreparedDetection {
   name: string;
   /** The macro-expanded search. */
   search: string;
+  /** `search` parsed: the pipeline the plan was prepared from (spans into `search`). */
+  pipeline: Pipeline;
   /** `tags.observable[].name`: the fields the pass rule of `dac test` requires. */
   observables: string[];
   /** tstats `fillnull_value` (ESCU: `null`), the placeholder the pass rule does not count as a value. */
@@ -362,6 +364,7 @@ export function prepareDetection(
     file: det.file,
     name,
     search: parsed.expanded,
+    pipeline: parsed.pipeline,
     observables,
     ...(fillnull !== undefined ? { fillnull } : {}),
     ...(dataSet ? { dataSet } : {}),

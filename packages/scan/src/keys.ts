@@ -153,13 +153,17 @@ function readingFirstCommands(p: PipelinePlan, out: { start: number; end: number
  * when some read of the events is not through a first command the engine can filter on (a
  * subsearch inside an expression that reads the events, `tstats append=true`, `datamodel`).
  */
-export function detectionKeys(p: Pick<PreparedDetection, 'search' | 'plan'>, dm: DataModelProvider): IndexKeys {
+export function detectionKeys(
+  p: Pick<PreparedDetection, 'search' | 'plan'> & Partial<Pick<PreparedDetection, 'pipeline'>>,
+  dm: DataModelProvider,
+): IndexKeys {
   const once = readsEventsOnce(p.plan);
   const firsts: { start: number; end: number }[] = [];
   if (pushFilter(p.plan)) readingFirstCommands(p.plan.pipeline, firsts, 0);
   else if (once && p.plan.pipeline.commands[0]) firsts.push(p.plan.pipeline.commands[0].span);
   if (firsts.length === 0) return {};
-  const bySpan = commandsBySpan(parsePipeline(p.search).pipeline);
+  // The pipeline the plan was prepared from (its spans are the plan's), else the search parsed again.
+  const bySpan = commandsBySpan(p.pipeline ?? parsePipeline(p.search).pipeline);
   const passes: PassKeys[] = [];
   for (const s of firsts) {
     const cmd = bySpan.get(`${s.start}:${s.end}`);
