@@ -60,35 +60,25 @@ function runOf(plan: SearchPlan, now: number): DetectionRun {
  * Endpoint.Processes. tstats only reads the rows it is given (it outputs fresh aggregate rows).
  */
 export function sharedRows(dm: DataModelProvider): DataModelProvider {
-  // The rows of the last RECENT events asked about, by data set, in a ring: the scan hands one
-  // event to all its candidate detections before reading the next, so nearly every call is about
-  // the newest. (A WeakMap entry per event cost a WeakMap insertion and its GC work per event; an
-  // event older than the ring gets its rows computed again, which gives the same rows.)
-  const events: (SplunkEvent | undefined)[] = new Array(RECENT).fill(undefined);
-  const rowsOf: Map<string, ReturnType<DataModelProvider['rows']>>[] = Array.from({ length: RECENT }, () => new Map());
-  let newest = 0;
+  const memo = new WeakMap<SplunkEvent, Map<string, ReturnType<DataModelProvider['rows']>>>();
+  // The event asked about last and its rows by data set: the scan hands one event to all its
+  // candidate detections before reading the next, so nearly every call is about this one and
+  // skips the WeakMap.
+  let lastEvent: SplunkEvent | undefined;
+  let lastRows: Map<string, ReturnType<DataModelProvider['rows']>> | undefined;
   return {
     ...dm,
     rows(ev, target) {
-      let k = newest;
-      if (events[k] !== ev) {
-        k = events.indexOf(ev);
-        if (k < 0) {
-          k = newest = (newest + 1) % RECENT;
-          events[k] = ev;
-          rowsOf[k]!.clear();
-        }
-      }
-      const m = rowsOf[k]!;
+      let m = ev === lastEvent ? lastRows : memo.get(ev);
+      if (!m) memo.set(ev, (m = new Map()));
+      lastEvent = ev;
+      lastRows = m;
       let rows = m.get(target);
       if (!rows) m.set(target, (rows = dm.rows(ev, target)));
       return rows;
     },
   };
 }
-
-/** How many events `sharedRows` keeps the rows of. */
-const RECENT = 16;
 
 let shared: DataModelProvider | undefined;
 /** The CIM data sets of @dac/normalise with rows shared per event (one instance per thread). */

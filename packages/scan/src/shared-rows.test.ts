@@ -1,6 +1,6 @@
-// sharedRows remembers the rows of the last few events asked about: for any order of questions
-// (the newest event again and again, older ones, ones that fell out of the ring), it answers
-// what the provider itself answers, and asks the provider once per (event, data set) in a row.
+// sharedRows remembers the rows of each event object asked about (the last one without a
+// WeakMap lookup): for any order of questions (the newest event again and again, older ones),
+// it answers what the provider itself answers, and does not ask it again for the same question.
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { DataModelProvider, SplunkEvent } from '@dac/normalise';
