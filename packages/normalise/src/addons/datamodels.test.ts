@@ -86,3 +86,55 @@ describe('CIM data sets from the data-model JSON', () => {
     expect(dm.problems.some((p) => p.includes('cim_dns_reply_code_lookup'))).toBe(true);
   });
 });
+
+// A row takes data-set fields no calculation touches straight from the event (rowOf's layout);
+// the plain path copies every field through the calculations' work row. Over generated member
+// events (every data set's own tags, fields drawn from what its constraints and calculations
+// read, multivalues included) both give the same rows for every data set.
+describe('row layout fast path', () => {
+  it('rows equal the plain path (every field through the work copy) for every data set', async () => {
+    const fc = (await import('fast-check')).default;
+    const { createDataModelProvider } = await import('./datamodels.js');
+    const fast = createDataModelProvider();
+    const plain = createDataModelProvider({ plainRows: true });
+    const sets = fast.dataSets();
+    const names = [...new Set(sets.flatMap((d) => [...d.fields, ...(fast.reads(d.path) ?? [])]))];
+    const tags = [
+      'process',
+      'report',
+      'endpoint',
+      'filesystem',
+      'registry',
+      'network',
+      'authentication',
+      'change',
+      'service',
+      'listening',
+      'port',
+    ];
+    const value = fc.oneof(
+      fc.constantFrom('x', '', 'C:\\a\\b.exe', 'High', '4688', 'success', 'failure', 'tcp'),
+      fc.array(fc.constantFrom('a', '80', '443', 'udp'), { minLength: 1, maxLength: 3 }),
+    );
+    const event = fc.record({
+      fields: fc.dictionary(fc.constantFrom(...names), value, { maxKeys: 30 }),
+      tag: fc.subarray(tags, { minLength: 1 }),
+      action: fc.constantFrom('success', 'failure', 'created', 'deleted'),
+    });
+    fc.assert(
+      fc.property(event, ({ fields, tag, action }) => {
+        const ev = Object.assign(Object.create(null), fields, {
+          tag,
+          action,
+          _time: 1,
+          host: 'h',
+          source: 's',
+          sourcetype: 'st',
+          index: 'main',
+        });
+        for (const d of sets) expect(fast.rows(ev, d.path)).toEqual(plain.rows(ev, d.path));
+      }),
+      { numRuns: 300 },
+    );
+  });
+});

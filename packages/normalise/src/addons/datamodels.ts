@@ -44,6 +44,8 @@ interface CompiledDataSet extends DataSetInfo {
   /** What `test` reads: the fields of the constraint searches (own and ancestors'). */
   testReads: Set<string>;
   reads: Set<string>;
+  /** Fields the calculations (own, inherited, base-search evals) may write. */
+  writes: Set<string>;
   calcs: Calc[];
   /** Endpoint.Ports: the field the base search mvexpands. */
   expand?: string;
@@ -130,9 +132,10 @@ function rexRegex(expression: string): RegExp | undefined {
   }
 }
 
-function compileCalcs(ds: Dataset, problems: string[]): { calcs: Calc[]; reads: string[] } {
+function compileCalcs(ds: Dataset, problems: string[]): { calcs: Calc[]; reads: string[]; writes: string[] } {
   const calcs: Calc[] = [];
   const reads: string[] = [];
+  const writes: string[] = [];
   for (const c of ds.calculations) {
     const outs = c.outputFields;
     const where = `${ds.model}.${ds.name}`;
@@ -143,6 +146,7 @@ function compileCalcs(ds: Dataset, problems: string[]): { calcs: Calc[]; reads: 
         continue;
       }
       reads.push(...r.reads);
+      writes.push(outs[0]);
       const field = outs[0];
       // Remembered by its inputs' values (memoizeEval): member events repeat them.
       const fn = r.mode === 'compiled' ? memoizeEval(r.fn, r.reads) : r.fn;
@@ -155,6 +159,7 @@ function compileCalcs(ds: Dataset, problems: string[]): { calcs: Calc[]; reads: 
         continue;
       }
       reads.push(input);
+      writes.push(...outs);
       calcs.push((row) => {
         const v = row[input];
         const text = Array.isArray(v) ? v[0] : v;
@@ -167,7 +172,7 @@ function compileCalcs(ds: Dataset, problems: string[]): { calcs: Calc[]; reads: 
       problems.push(`${where}: lookup ${c.lookupName ?? ''} not run (${outs.join(', ')} absent)`);
     }
   }
-  return { calcs, reads };
+  return { calcs, reads, writes };
 }
 
 /** Compiles the data sets of one CIM data model (parents before children, as @dac/cim lists them). */
@@ -196,8 +201,9 @@ function buildModel(model: DataModel, problems: string[]): CompiledDataSet[] {
         testReads.add(r);
       }
     const baseEvals = parsed.flatMap((x) => x.evals);
-    const { calcs, reads: calcReads } = compileCalcs(d, problems);
+    const { calcs, reads: calcReads, writes: calcWrites } = compileCalcs(d, problems);
     for (const r of calcReads) reads.add(r);
+    const writes = new Set([...(p?.writes ?? []), ...baseEvals.map((e) => e.field), ...calcWrites]);
     // Inherited, own and calculated fields, without the built-ins every row carries anyway.
     const fields = d.fields.filter((f) => f.kind === 'extracted' || f.kind === 'calculated').map((f) => f.name);
     const ds: CompiledDataSet = {
@@ -209,6 +215,7 @@ function buildModel(model: DataModel, problems: string[]): CompiledDataSet[] {
       test,
       testReads,
       reads,
+      writes,
       calcs: [
         ...(p?.calcs ?? []),
         ...baseEvals.map(
@@ -227,7 +234,13 @@ function buildModel(model: DataModel, problems: string[]): CompiledDataSet[] {
 }
 
 /** Compiles every data model @dac/cim reads from `dir` (default: the bundled CIM 4.20 models). */
-export function createDataModelProvider(opts: { dir?: string } = {}): DataModelProvider {
+export function createDataModelProvider(
+  opts: {
+    dir?: string;
+    /** Tests: every data-set field goes through the calculations' work copy (the plain path of `rowOf`). */
+    plainRows?: boolean;
+  } = {},
+): DataModelProvider {
   const problems: string[] = [];
   const sets: CompiledDataSet[] = [];
   const models = opts.dir ? loadDataModelsFrom(opts.dir) : loadDataModels();
@@ -255,24 +268,38 @@ export function createDataModelProvider(opts: { dir?: string } = {}): DataModelP
     cache.set(target, r);
     return r;
   };
-  const inputs = new Map<CompiledDataSet, string[]>();
-  const rowOf = (ds: CompiledDataSet, ev: SplunkEvent): CimRow[] => {
-    // The calculations read only these fields (and write data-set fields): copy just them.
-    let keys = inputs.get(ds);
-    if (!keys) {
-      keys = [...new Set([...BUILTINS, ...ds.fields, ...ds.reads])];
-      inputs.set(ds, keys);
+  /**
+   * Per data set: the fields the calculations work on (the built-ins, what they read, what they
+   * write — a Rex output keeps its value when the regex does not match), and per data-set field
+   * whether its row value comes from that work copy or, untouched by any calculation, straight
+   * from the event (the same value: only the calculations change the copy).
+   */
+  const layouts = new Map<CompiledDataSet, { work: string[]; fromWork: boolean[] }>();
+  const layoutOf = (ds: CompiledDataSet) => {
+    let l = layouts.get(ds);
+    if (!l) {
+      const work = [...new Set([...BUILTINS, ...(opts.plainRows ? ds.fields : []), ...ds.reads, ...ds.writes])];
+      const inWork = new Set(work);
+      l = { work, fromWork: ds.fields.map((f) => inWork.has(f)) };
+      layouts.set(ds, l);
     }
+    return l;
+  };
+  const rowOf = (ds: CompiledDataSet, ev: SplunkEvent): CimRow[] => {
+    const layout = layoutOf(ds);
     const work = Object.create(null) as CimRow;
-    for (const k of keys) {
+    for (const k of layout.work) {
       const v = ev[k];
       if (v !== undefined) work[k] = v;
     }
     for (const c of ds.calcs) c(work);
     const row = Object.create(null) as CimRow;
     for (const b of BUILTINS) if (work[b] !== undefined) row[b] = work[b];
-    for (const f of ds.fields) {
-      const v = work[f];
+    const fields = ds.fields;
+    const fromWork = layout.fromWork;
+    for (let i = 0; i < fields.length; i++) {
+      const f = fields[i];
+      const v = fromWork[i] ? work[f] : ev[f];
       if (v !== undefined && v !== null) row[f] = v;
     }
     if (!ds.expand) return [row];

@@ -964,24 +964,25 @@ const XML_BLOCKS = [
 
 /** The inner XML of the `which` blocks (`Plan.xmlBlocks` bits), each as its field. */
 function addXmlBlocks(ev: SplunkEvent, text: string, which: number): void {
-  const block = (name: string) => {
-    const open = text.indexOf(`<${name}`);
+  // The tags as constants (not built per call): one event asks for up to three blocks.
+  const block = (openTag: string, closeTag: string) => {
+    const open = text.indexOf(openTag);
     if (open < 0) return undefined;
     const gt = text.indexOf('>', open);
     if (gt < 0 || text.charCodeAt(gt - 1) === 47 /* self-closing */) return undefined;
-    const close = text.indexOf(`</${name}>`, gt);
+    const close = text.indexOf(closeTag, gt);
     return close < 0 ? undefined : text.slice(gt + 1, close);
   };
   if (which & 1) {
-    const sys = block('System');
+    const sys = block('<System', '</System>');
     if (sys !== undefined && sys !== '') ev.System_Props_Xml = sys;
   }
   if (which & 2) {
-    const data = block('EventData');
+    const data = block('<EventData', '</EventData>');
     if (data !== undefined && data !== '') ev.EventData_Xml = data;
   }
   if (which & 4) {
-    const user = block('UserData');
+    const user = block('<UserData', '</UserData>');
     if (user !== undefined && user !== '') ev.UserData_Xml = user;
   }
 }
