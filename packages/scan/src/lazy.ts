@@ -1,13 +1,13 @@
 /**
  * Prepared detections as plain values, and detections prepared from them on first use.
  *
- * A scan worker needs, for every detection, what routes events to it (its index keys and the
+ * A scan thread needs, for every detection, what routes events to it (its index keys and the
  * fields it reads) and what it gives over no events (`rowsOnNoEvents`, asked on every log the
- * detection is not run on); those are plain data the main thread has computed already. Its plan
- * and matchers (code: they cannot cross a thread) the worker needs only for the detections the
- * index routes an event to — on the ESCU corpus 221 of 1,147 are ever asked `accepts` — so it
- * builds those on first use (`lazyScanDetections`) instead of preparing the whole rule set again
- * (~1.25 s CPU cold).
+ * detection is not run on); those are plain data the thread that prepared it has computed
+ * already. Its plan and matchers (code: they cannot cross a thread) are needed only for the
+ * detections the index routes an event to — in a scan of the ESCU corpus 221 of 1,147 are ever
+ * asked `accepts` — so they are built on first use (`lazyScanDetections`) instead of every thread
+ * preparing the whole rule set (~1.25 s CPU cold).
  */
 import type { ContentContext } from '@dac/replay';
 import type { SplunkEvent } from '@dac/normalise';
