@@ -61,6 +61,12 @@ interface Step {
   /** EVAL steps: the expression, run against the pre-EVAL snapshot of the event. */
   evalFn?: CompiledEval;
   evalField?: string;
+  /**
+   * Fields of which one must have a value for `run` to change the event: with none of them
+   * present it returns before touching anything (undefined: it may always act, as EVAL does).
+   * What lets `stepsFor` leave out the steps an event's reader fields cannot start.
+   */
+  gates?: readonly string[];
 }
 
 /** Operation kinds in search-time order. */
@@ -255,6 +261,7 @@ function compileTransform(t: Transform, problems: KnowledgeProblem[]): Step | un
     // A `$N` (dynamic) field name can write anything: such a step is always kept by projections.
     writes: new Set(dynamic ? ['*'] : outs.map(([f]) => f)),
     dynamicFrom: dynamic ? from : undefined,
+    gates: [from],
     run(ev) {
       // Most of a stream's copy transforms name a source field its events lack: asked first.
       const source = ev[from];
@@ -333,6 +340,7 @@ function compileOp(op: KnowledgeOp, problems: KnowledgeProblem[], dataElements?:
             at: op.at,
             reads: new Set([from, field]),
             writes: new Set([field]),
+            gates: [from],
             run(ev) {
               const text = firstValue(ev[from]);
               if (text === undefined) return;
@@ -349,6 +357,7 @@ function compileOp(op: KnowledgeOp, problems: KnowledgeProblem[], dataElements?:
           at: op.at,
           reads: new Set([from, ...names]),
           writes: new Set(names),
+          gates: [from],
           run(ev) {
             const text = firstValue(ev[from]);
             if (text === undefined) return;
@@ -376,6 +385,11 @@ function compileOp(op: KnowledgeOp, problems: KnowledgeProblem[], dataElements?:
           at: op.at,
           reads: new Set(pairs.flatMap((p) => (p.asnew ? [p.from, p.to] : [p.from]))),
           writes: new Set(pairs.map((p) => p.to)),
+          // A pair whose source has no value does nothing, or (without ASNEW) removes its target.
+          gates:
+            pairs.length > 0
+              ? [...pairs.map((p) => p.from), ...pairs.filter((p) => !p.asnew).map((p) => p.to)]
+              : undefined,
           run(ev) {
             for (const p of pairs) {
               const v = ev[p.from];
@@ -451,6 +465,8 @@ function compileOp(op: KnowledgeOp, problems: KnowledgeProblem[], dataElements?:
           at: op.at,
           reads: new Set([...inFields, ...(outputNew ? outs.map(([, f]) => f) : [])]),
           writes: new Set(outs.map(([, f]) => f)),
+          // No lookup without every match field: with none of them, surely none.
+          gates: inFields.length > 0 ? inFields : undefined,
           run(ev) {
             let key: string;
             if (single !== undefined) {
@@ -562,12 +578,22 @@ class CompiledExtractor implements Extractor {
   private readonly evalResults: unknown[] = [];
   /** The `<Data Name='X'>` values the EXTRACT steps read, one pass per event text. */
   private readonly dataElements = new DataElements();
+  /** The root of the trie of reader field-name lists seen (`addBase`, `stepsFor`); its key is unused. */
+  private readonly nameTrie: NameNode = {
+    key: '',
+    first: false,
+    parent: undefined,
+    next: new Map(),
+    stepsByPlan: new Map(),
+  };
+  private nameNodes = 0;
 
   constructor(
     readonly sourcetype: string,
     readonly source: string,
     knowledge: Knowledge,
     index: string,
+    private readonly skipIdleSteps = true,
   ) {
     this.profile = knowledge.inputs.find((p) => p.sourcetypes.includes(sourcetype));
     const format = this.profile?.format;
@@ -704,9 +730,14 @@ class CompiledExtractor implements Extractor {
   private run(raw: RawEvent, meta: StreamMeta, plan: Plan): SplunkEvent {
     const profile = this.profile;
     const ev = Object.create(null) as SplunkEvent;
-    if (this.baseFirst) this.addBase(ev, raw, profile, plan.xmlBlocks);
-    defaultFieldsInto(ev, raw, meta, profile, plan.punct);
-    this.runSteps(ev, plan.steps, this.baseFirst ? undefined : raw, plan.xmlBlocks);
+    if (this.baseFirst) {
+      const names = this.addBase(ev, raw, profile, plan.xmlBlocks, this.skipIdleSteps);
+      defaultFieldsInto(ev, raw, meta, profile, plan.punct);
+      this.runSteps(ev, names ? this.stepsFor(names, plan) : plan.steps, undefined, plan.xmlBlocks);
+    } else {
+      defaultFieldsInto(ev, raw, meta, profile, plan.punct);
+      this.runSteps(ev, plan.steps, raw, plan.xmlBlocks);
+    }
     if (plan.eventtypes) this.addEventtypes(ev);
     return ev;
   }
@@ -725,7 +756,7 @@ class CompiledExtractor implements Extractor {
       s.run(ev);
     }
     if (kvBase) {
-      this.addBase(ev, kvBase, this.profile, xmlBlocks);
+      this.addBase(ev, kvBase, this.profile, xmlBlocks, false);
       for (; i < chosen.length && steps[chosen[i]].phase === 'alias'; i++) steps[chosen[i]].run(ev);
     }
     // EVAL: parallel — every expression sees the event as it was before the first EVAL.
@@ -817,7 +848,58 @@ class CompiledExtractor implements Extractor {
     return [...empty];
   }
 
-  private addBase(ev: SplunkEvent, raw: RawEvent, profile: InputProfile | undefined, blocks: number): void {
+  /**
+   * The steps of `plan` that can change an event whose reader fields had the names of `names`:
+   * a step with `gates` is left out when no field it gates on can have a value by its turn —
+   * none is a reader field, default field, XML block, or written by a step kept before it. Such
+   * a step would have returned without touching the event, so the event is the one all of
+   * `plan.steps` give. Computed once per (names, plan): a stream's events repeat a few name lists.
+   */
+  private stepsFor(names: NameNode, plan: Plan): readonly number[] {
+    const known = names.stepsByPlan.get(plan);
+    if (known) return known;
+    const possible = new Set<string>(DEFAULT_FIELDS);
+    for (const [, name] of XML_BLOCKS) possible.add(name);
+    for (let n = names; n.parent !== undefined; n = n.parent) possible.add(n.key);
+    const steps = this.steps;
+    const kept: number[] = [];
+    let any = false; // a `$N` step kept: any field may have a value after it
+    for (const i of plan.steps) {
+      const s = steps[i];
+      const gates = s.gates;
+      if (!any && gates !== undefined) {
+        let open = false;
+        for (const g of gates)
+          if (possible.has(g)) {
+            open = true;
+            break;
+          }
+        if (!open) continue;
+      }
+      kept.push(i);
+      for (const w of s.writes) {
+        if (w === '*') any = true;
+        possible.add(w);
+      }
+    }
+    // Plans are few per stream (cached by their names); the bound only guards odd callers.
+    if (names.stepsByPlan.size < 64) names.stepsByPlan.set(plan, kept);
+    return kept;
+  }
+
+  /**
+   * Adds the reader fields (and XML blocks). `walk` (only for a new event, nothing written yet):
+   * also returns the trie node of the reader
+   * fields' names in order (the cleaned key of each remembered on its edge, so no `cleanedKey`
+   * per field), for `stepsFor`; undefined when the trie is full.
+   */
+  private addBase(
+    ev: SplunkEvent,
+    raw: RawEvent,
+    profile: InputProfile | undefined,
+    blocks: number,
+    walk: boolean,
+  ): NameNode | undefined {
     let fields: RawFields = raw.fields;
     const text = raw.text;
     const format = profile?.format;
@@ -841,22 +923,39 @@ class CompiledExtractor implements Extractor {
     }
     const keepEmpty = profile?.keepEmpty === true;
     const clean = profile?.format === 'xml' || profile?.format === 'wineventlog';
+    let node: NameNode | undefined = walk ? this.nameTrie : undefined;
     for (const key in fields) {
       const v = fields[key];
       // The XML and classic extractions name fields from the data (`FORMAT = $1::$2`), so
       // Splunk's key cleaning applies: `Detection Time` → `Detection_Time` (CLEAN_KEYS = true).
-      const k = clean ? cleanedKey(key) : key;
+      let k: string;
+      // The event is new (`walk`) and no earlier reader field has this name: it has no value yet.
+      let unset = false;
+      if (node !== undefined) {
+        let next = node.next.get(key);
+        if (next === undefined && this.nameNodes < MAX_NAME_NODES) {
+          this.nameNodes++;
+          next = newNameNode(node, clean ? cleanedKey(key) : key);
+          node.next.set(key, next);
+        }
+        node = next;
+        if (next !== undefined) {
+          k = next.key;
+          unset = next.first;
+        } else k = clean ? cleanedKey(key) : key;
+      } else k = clean ? cleanedKey(key) : key;
       if (v === undefined) continue;
       if (typeof v === 'string') {
         if (v === '' && !keepEmpty) continue;
-        if (ev[k] === undefined) ev[k] = v;
+        if (unset || ev[k] === undefined) ev[k] = v;
       } else {
         const vals = keepEmpty ? v : v.filter((x) => x !== '');
         if (vals.length === 0) continue;
-        if (ev[k] === undefined) ev[k] = vals.length === 1 ? vals[0] : [...vals];
+        if (unset || ev[k] === undefined) ev[k] = vals.length === 1 ? vals[0] : [...vals];
       }
     }
     if (profile?.format === 'xml' && text !== undefined) xmlBlocks(ev, text, blocks);
+    return node;
   }
 
   private addEventtypes(ev: SplunkEvent): void {
@@ -865,6 +964,37 @@ class CompiledExtractor implements Extractor {
 }
 
 const NONE: ReadonlySet<string> = new Set();
+
+/**
+ * One node of an extractor's trie of reader field-name lists: the path from the root spells the
+ * raw names of one event's reader fields in their order. The same few lists repeat on every
+ * event of a stream (one per provider and event id), so per event the walk is one map lookup
+ * per field, as `cleanedKey` was, and it ends at the node that holds that list's step lists.
+ */
+interface NameNode {
+  /** The field name as `addBase` writes it (the raw name, key-cleaned for XML / classic text). */
+  key: string;
+  parent: NameNode | undefined;
+  /** Raw name of the next reader field → its node. */
+  next: Map<string, NameNode>;
+  /** `stepsFor` results of the events that end here. */
+  stepsByPlan: Map<Plan, readonly number[]>;
+  /** No node on the path before this one has the same `key`. */
+  first: boolean;
+}
+
+function newNameNode(parent: NameNode, key: string): NameNode {
+  let first = true;
+  for (let n = parent; n.parent !== undefined; n = n.parent)
+    if (n.key === key) {
+      first = false;
+      break;
+    }
+  return { key, first, parent, next: new Map(), stepsByPlan: new Map() };
+}
+
+/** A bound on one extractor's trie: events of ever-new name lists fall back to all steps. */
+const MAX_NAME_NODES = 50_000;
 
 /**
  * The step with every property present, in one order: all steps then share one object shape, so
@@ -882,6 +1012,7 @@ function uniformStep(s: Step): Step {
     dynamicFrom: s.dynamicFrom,
     evalFn: s.evalFn,
     evalField: s.evalField,
+    gates: s.gates,
   };
 }
 
@@ -995,8 +1126,16 @@ export interface AddonEngine {
   extract(raw: RawEvent, meta: StreamMeta, wanted?: ReadonlySet<string>): SplunkEvent;
 }
 
+export interface EngineOptions {
+  /**
+   * Leave out, per reader field-name list, the steps that cannot change its events (`stepsFor`);
+   * default true. False runs every step of the plan: the plain path the tests compare with.
+   */
+  skipIdleSteps?: boolean;
+}
+
 /** An engine over the given knowledge (the default: the transcribed Splunk add-ons of ./tables). */
-export function createAddonEngine(knowledge: Knowledge): AddonEngine {
+export function createAddonEngine(knowledge: Knowledge, options: EngineOptions = {}): AddonEngine {
   const cache = new Map<string, Extractor>();
   let lastKey = '';
   let last: Extractor | undefined;
@@ -1005,7 +1144,7 @@ export function createAddonEngine(knowledge: Knowledge): AddonEngine {
     if (key === lastKey && last) return last;
     let x = cache.get(key);
     if (!x) {
-      x = new CompiledExtractor(sourcetype, source, knowledge, index);
+      x = new CompiledExtractor(sourcetype, source, knowledge, index, options.skipIdleSteps !== false);
       cache.set(key, x);
     }
     lastKey = key;
