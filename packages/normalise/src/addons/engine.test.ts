@@ -498,19 +498,25 @@ describe('leaving out idle steps (stepsFor)', () => {
       fc.property(
         fc.array(op, { maxLength: 8 }),
         fc.constantFrom<'xml' | 'kv' | 'wineventlog'>('xml', 'kv', 'wineventlog'),
-        fc.array(fc.tuple(event, wanted), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(event, wanted, wanted), { minLength: 1, maxLength: 6 }),
         (ops, format, events) => {
           const k = knowledge([{ match: { sourcetype: 'st' }, ops }], { eventtypes, fieldTags });
           k.inputs[0].format = format;
           const fast = createAddonEngine(k).extractor('st', 'src');
           const plain = createAddonEngine(k, { skipIdleSteps: false }).extractor('st', 'src');
-          for (const [ev, w] of events) {
+          for (const [ev, w, more] of events) {
             const set = w && new Set(w);
             const a = fast.extract(ev, meta, set);
             const b = plain.extract(ev, meta, set);
             expect(Object.getPrototypeOf(a)).toBe(null);
             // Same names in the same order, same values.
             expect(Object.entries(a)).toEqual(Object.entries(b));
+            // The continuation of the event just extracted (which `extend` skips idle steps of).
+            const moreSet = more && new Set(more);
+            const a2 = fast.extend(a, ev, meta, set, moreSet);
+            const b2 = plain.extend(b, ev, meta, set, moreSet);
+            expect(Object.getPrototypeOf(a2)).toBe(null);
+            expect(Object.entries(a2)).toEqual(Object.entries(b2));
           }
         },
       ),

@@ -587,6 +587,9 @@ class CompiledExtractor implements Extractor {
     stepsByPlan: new Map(),
   };
   private nameNodes = 0;
+  /** The last event `run` gave from reader fields, and their trie node (for `extend`). */
+  private lastEvent: SplunkEvent | undefined;
+  private lastNames: NameNode | undefined;
 
   constructor(
     readonly sourcetype: string,
@@ -722,7 +725,10 @@ class CompiledExtractor implements Extractor {
       if (x.punct) ev.punct = punctOf(text);
       if (x.xmlBlocks !== 0) addXmlBlocks(ev, text, x.xmlBlocks);
     }
-    this.runSteps(ev, x.steps, undefined, 0);
+    // The event `run` just gave (the scan continues each routing extraction at once): its reader
+    // field names are known, so the continuation's idle steps can be left out too.
+    const names = ev === this.lastEvent ? this.lastNames : undefined;
+    this.runSteps(ev, names ? this.stepsFor(names, x, x.steps, x.ran) : x.steps, undefined, 0);
     if (x.eventtypes) this.addEventtypes(ev);
     return ev;
   }
@@ -733,7 +739,14 @@ class CompiledExtractor implements Extractor {
     if (this.baseFirst) {
       const names = this.addBase(ev, raw, profile, plan.xmlBlocks, this.skipIdleSteps);
       defaultFieldsInto(ev, raw, meta, profile, plan.punct);
-      this.runSteps(ev, names ? this.stepsFor(names, plan) : plan.steps, undefined, plan.xmlBlocks);
+      this.runSteps(
+        ev,
+        names ? this.stepsFor(names, plan, plan.steps, undefined) : plan.steps,
+        undefined,
+        plan.xmlBlocks,
+      );
+      this.lastEvent = ev;
+      this.lastNames = names;
     } else {
       defaultFieldsInto(ev, raw, meta, profile, plan.punct);
       this.runSteps(ev, plan.steps, raw, plan.xmlBlocks);
@@ -788,6 +801,7 @@ class CompiledExtractor implements Extractor {
       const emptyFields = this.continuationNeeds(from, rest, early);
       x = {
         target,
+        ran: from.steps,
         steps: emptyFields ? rest : undefined,
         emptyFields: emptyFields ?? [],
         punct,
@@ -855,22 +869,35 @@ class CompiledExtractor implements Extractor {
    * a step would have returned without touching the event, so the event is the one all of
    * `plan.steps` give. Computed once per (names, plan): a stream's events repeat a few name lists.
    */
-  private stepsFor(names: NameNode, plan: Plan): readonly number[] {
-    const known = names.stepsByPlan.get(plan);
+  private stepsFor(
+    names: NameNode,
+    cacheKey: Plan | Extension,
+    chosen: readonly number[],
+    ran: readonly number[] | undefined,
+  ): readonly number[] {
+    const known = names.stepsByPlan.get(cacheKey);
     if (known) return known;
     const possible = new Set<string>(DEFAULT_FIELDS);
     for (const [, name] of XML_BLOCKS) possible.add(name);
     for (let n = names; n.parent !== undefined; n = n.parent) possible.add(n.key);
     const steps = this.steps;
-    const kept: number[] = [];
     let any = false; // a `$N` step kept: any field may have a value after it
-    for (const i of plan.steps) {
+    // A continuation (`extend`): the steps already run may have written their fields, and the
+    // eventtypes theirs (`eventtype`, `tag`, `tag::…`, open below).
+    if (ran !== undefined)
+      for (const i of ran)
+        for (const w of steps[i].writes) {
+          if (w === '*') any = true;
+          possible.add(w);
+        }
+    const kept: number[] = [];
+    for (const i of chosen) {
       const s = steps[i];
       const gates = s.gates;
       if (!any && gates !== undefined) {
         let open = false;
         for (const g of gates)
-          if (possible.has(g)) {
+          if (possible.has(g) || (ran !== undefined && isEventtypeOutput(g))) {
             open = true;
             break;
           }
@@ -883,7 +910,7 @@ class CompiledExtractor implements Extractor {
       }
     }
     // Plans are few per stream (cached by their names); the bound only guards odd callers.
-    if (names.stepsByPlan.size < 64) names.stepsByPlan.set(plan, kept);
+    if (names.stepsByPlan.size < 64) names.stepsByPlan.set(cacheKey, kept);
     return kept;
   }
 
@@ -978,7 +1005,7 @@ interface NameNode {
   /** Raw name of the next reader field → its node. */
   next: Map<string, NameNode>;
   /** `stepsFor` results of the events that end here. */
-  stepsByPlan: Map<Plan, readonly number[]>;
+  stepsByPlan: Map<Plan | Extension, readonly number[]>;
   /** No node on the path before this one has the same `key`. */
   first: boolean;
 }
@@ -1052,6 +1079,8 @@ function isEventtypeOutput(field: string): boolean {
 interface Extension {
   /** The union plan: what a from-scratch extraction runs. */
   target: Plan;
+  /** The steps of the plan continued (already run on the event). */
+  ran: readonly number[];
   /** The steps still to run (indexes into the steps, in order); undefined: extract `target` from scratch. */
   steps: number[] | undefined;
   /** Fields that must have no value in the event for `steps` to continue it (else: from scratch). */
