@@ -137,6 +137,14 @@ describe('rule index', () => {
             rows.set(ev, withSource);
             return ev;
           });
+          // The sequence again, as fresh objects with the same values but (for members) the rows of
+          // the next event: repeated signatures hit the candidate cache, and equal event values with
+          // other rows must not.
+          const again = events.map((ev, k) => {
+            const copy = { ...ev };
+            rows.set(copy, inDS(copy) ? rows.get(events[(k + 1) % events.length]!)! : []);
+            return copy;
+          });
           const detections: ScanDetection[] = passes.map((ps, i) => {
             const keys: IndexKeys = {
               passes: ps.map((p) => {
@@ -156,6 +164,11 @@ describe('rule index', () => {
           // With the membership memo (by the `tag` values) and without.
           const index = new RuleIndex(detections, { ...options, dataSetContainsReads: () => new Set(['tag']) });
           const unmemoised = new RuleIndex(detections, options);
+          const uncached = new RuleIndex(detections, {
+            ...options,
+            dataSetContainsReads: () => new Set(['tag']),
+            signatureCache: false,
+          });
           const uses = (i: number, ev: SplunkEvent) =>
             passes[i]!.some((p) =>
               p.on === 'events'
@@ -164,7 +177,7 @@ describe('rule index', () => {
                     (r) => !p.expr || evaluateSearch(p.expr, r as SplunkEvent, defaultFieldKey),
                   ),
             );
-          for (const ev of events) {
+          for (const ev of [...events, ...again]) {
             const all = passes.flatMap((_, i) => (uses(i, ev) ? [i] : []));
             const routing = index.stream(String(ev.sourcetype), String(ev.source));
             const routed = routing.candidates(ev);
@@ -172,6 +185,8 @@ describe('rule index', () => {
             // every pass, and an index asking membership per event, give the same candidates.
             expect(routing.plainCandidates(ev)).toEqual(routed);
             expect(unmemoised.stream(String(ev.sourcetype), String(ev.source)).candidates(ev)).toEqual(routed);
+            // The candidate cache by routing signature changes nothing either.
+            expect(uncached.stream(String(ev.sourcetype), String(ev.source)).candidates(ev)).toEqual(routed);
             const indexed = routed.filter((i) => uses(i, ev));
             expect(
               indexed,

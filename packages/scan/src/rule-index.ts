@@ -45,6 +45,8 @@ export interface RuleIndexOptions {
    * of `dataSetReads`); undefined: unknown (membership is then asked per event).
    */
   dataSetContainsReads?(dataSet: string): ReadonlySet<string> | undefined;
+  /** Whether candidate lists are remembered by routing signature (default true; false: the plain path, for tests). */
+  signatureCache?: boolean;
 }
 
 /**
@@ -164,12 +166,150 @@ function valueKey(v: unknown): string | undefined {
 
 /** Data-set memberships known for one key of the membership fields: bit per data set. */
 interface Memberships {
+  /** A number no other entry of the memo has had (routing signatures hold it). */
+  id: number;
   known: number;
   member: number;
 }
 
 /** Beyond this many pivot values a stream's value → router memo starts over. */
 const PIVOT_VALUES_MAX = 4096;
+
+/** Beyond this many signatures a route's candidate cache starts over (bounded memory). */
+const SIGNATURE_CACHE_MAX = 8192;
+/** Beyond this many values of a field a route's value numbers start over (bounded memory). */
+const VALUE_IDS_MAX = 16384;
+
+/**
+ * The candidates of the events of one route (one pivot key) remembered by routing signature:
+ * the numbers of the values of the fields the route's routers test, and of the event's entry
+ * in the membership memo (membership is a function of the membership fields, see EventState).
+ * Values are numbered per field as first seen, never reusing a number (a renumbering after
+ * VALUE_IDS_MAX values only makes old signatures unreachable), so equal signatures mean equal
+ * values of every field the routers read and equal memberships, hence equal candidates.
+ * Signatures are hashed to a number (the native string hashes of the values are already
+ * cached in the strings) and compared whole within a bucket: a collision costs a comparison.
+ *
+ * Row clauses read the event's data-set rows: per data set whose rows a router tests, the
+ * signature holds whether the event is a member (rows are only read of members), and if so its
+ * number of rows and their values of the fields the row clauses test, numbered likewise.
+ */
+class SignatureCache {
+  /** Per field (the event's, then each row domain's): its values' numbers. */
+  private readonly byValue: Map<string | number, number>[];
+  /** Per field: multivalue values' numbers by their valuesKey text. */
+  private readonly byMultivalue: Map<string, number>[];
+  private next = 1;
+  private readonly buckets = new Map<number, { sig: readonly number[]; cands: readonly number[] }[]>();
+  private size = 0;
+  /** The signature of the event under way (`sign`), reused across events. */
+  private readonly sig: number[] = [];
+  private hash = 0;
+
+  constructor(
+    private readonly fields: readonly string[],
+    /** The data sets whose rows the route's routers test, each with the row fields they test. */
+    readonly rowDomains: readonly (readonly [string, readonly string[]])[],
+  ) {
+    const n = fields.length + rowDomains.reduce((a, [, f]) => a + f.length, 0);
+    this.byValue = Array.from({ length: n }, () => new Map());
+    this.byMultivalue = Array.from({ length: n }, () => new Map());
+  }
+
+  /**
+   * Numbers the event's signature (false: a value that cannot be numbered, route it plainly).
+   * `rowsIn(ds)`: the event's rows in a data set, undefined when it is not a member.
+   */
+  sign(
+    event: SplunkEvent,
+    membership: number,
+    rowsIn: (ds: string) => readonly Readonly<Record<string, unknown>>[] | undefined,
+  ): boolean {
+    const sig = this.sig;
+    sig.length = 0;
+    sig.push(membership);
+    this.hash = Math.imul(0x811c9dc5 ^ membership, 0x01000193);
+    const fields = this.fields;
+    for (let k = 0; k < fields.length; k++) if (!this.add(k, event[fields[k]!])) return false;
+    let at = fields.length;
+    for (const [ds, rowFields] of this.rowDomains) {
+      const rows = rowsIn(ds);
+      // -1: not a member; else the number of rows, then each row's values.
+      this.mix(rows ? rows.length : -1);
+      if (rows)
+        for (const row of rows)
+          for (let k = 0; k < rowFields.length; k++) if (!this.add(at + k, row[rowFields[k]!])) return false;
+      at += rowFields.length;
+    }
+    return true;
+  }
+
+  private mix(id: number): void {
+    this.sig.push(id);
+    this.hash = Math.imul(this.hash ^ id, 0x01000193);
+  }
+
+  /** Adds the number of value `v` of field `k` (0: missing); false when it cannot be numbered. */
+  private add(k: number, v: unknown): boolean {
+    let id: number;
+    if (v === undefined) id = 0;
+    else if (typeof v === 'string' || (typeof v === 'number' && !Object.is(v, -0))) {
+      const m = this.byValue[k]!;
+      let known = m.get(v);
+      if (known === undefined) {
+        if (m.size >= VALUE_IDS_MAX) m.clear();
+        m.set(v, (known = this.next++));
+      }
+      id = known;
+    } else if (Array.isArray(v)) {
+      const text = valueKey(v);
+      if (text === undefined) return false;
+      const m = this.byMultivalue[k]!;
+      let known = m.get(text);
+      if (known === undefined) {
+        if (m.size >= VALUE_IDS_MAX) m.clear();
+        m.set(text, (known = this.next++));
+      }
+      id = known;
+    } else return false;
+    this.mix(id);
+    return true;
+  }
+
+  /** The candidates remembered for the signed event's signature. */
+  get(): readonly number[] | undefined {
+    const bucket = this.buckets.get(this.hash);
+    if (!bucket) return undefined;
+    const sig = this.sig;
+    outer: for (const e of bucket) {
+      if (e.sig.length !== sig.length) continue;
+      for (let k = 0; k < sig.length; k++) if (e.sig[k] !== sig[k]) continue outer;
+      return e.cands;
+    }
+    return undefined;
+  }
+
+  /** Remembers the candidates of the signed event's signature. */
+  set(cands: readonly number[]): void {
+    if (this.size >= SIGNATURE_CACHE_MAX) {
+      this.buckets.clear();
+      this.size = 0;
+    }
+    let bucket = this.buckets.get(this.hash);
+    if (!bucket) this.buckets.set(this.hash, (bucket = []));
+    bucket.push({ sig: this.sig.slice(), cands });
+    this.size++;
+  }
+}
+
+/**
+ * What an event with a given pivot key goes through: the router of its key's passes (null:
+ * none, only the unpivoted router), and the candidates of the signatures seen.
+ */
+interface Route {
+  router: Router | null;
+  cache: SignatureCache;
+}
 
 /** Beyond this many keys a stream's membership memo starts over (bounded memory). */
 const MEMBERSHIP_MEMO_MAX = 65536;
@@ -185,6 +325,8 @@ const MEMBERSHIP_MEMO_MAX = 65536;
  */
 class EventState {
   stamp = 0;
+  /** How many times the stamps wrapped: a router clears its own stamps when it has not seen this epoch. */
+  epoch = 0;
   /** Per detection: the stamp of the event it is a candidate of. */
   readonly mark: Int32Array;
   out: number[] = [];
@@ -195,6 +337,12 @@ class EventState {
   private readonly bits = new Map<string, number>();
   private readonly memo = new Map<string, Memberships>();
   private entry: Memberships | undefined;
+  private entries = 0;
+
+  /** The number of the event's membership-memo entry (0: not memoised). */
+  membership(): number {
+    return this.entry?.id ?? 0;
+  }
 
   constructor(
     detections: number,
@@ -216,8 +364,8 @@ class EventState {
     this.memoFields = known ? [...fields].sort() : undefined;
   }
 
-  /** Starts an event; true when the stamps wrapped (every router must clear its own). */
-  begin(event: SplunkEvent): boolean {
+  /** Starts an event (when the stamps wrap, a new epoch: every router clears its own on its next run). */
+  begin(event: SplunkEvent): void {
     this.event = event;
     this.entry = undefined;
     if (this.memoFields) {
@@ -226,17 +374,17 @@ class EventState {
         let e = this.memo.get(key);
         if (!e) {
           if (this.memo.size >= MEMBERSHIP_MEMO_MAX) this.memo.clear();
-          this.memo.set(key, (e = { known: 0, member: 0 }));
+          this.memo.set(key, (e = { id: ++this.entries, known: 0, member: 0 }));
         }
         this.entry = e;
       }
     }
     if (!this.entry) this.dataSetMemo.clear();
     this.out = [];
-    if (++this.stamp !== 0x7fffffff) return false;
+    if (++this.stamp !== 0x7fffffff) return;
     this.mark.fill(0);
     this.stamp = 1;
-    return true;
+    this.epoch++;
   }
 
   inDataSet(ds: string): boolean {
@@ -275,12 +423,14 @@ class Router {
   private readonly clauseUnit: number[] = [];
   /** Per term of the index's table: the clauses (of these units) it belongs to. */
   private readonly termClauses: (number[] | undefined)[] = [];
-  private readonly eventFields: [string, FieldMatcher][] = [];
+  readonly eventFields: [string, FieldMatcher][] = [];
   /** Data set → its row fields' matchers (tstats where-clause terms). */
-  private readonly rowFields: [string, [string, FieldMatcher][]][] = [];
+  readonly rowFields: [string, [string, FieldMatcher][]][] = [];
   private readonly unitHits: Int32Array;
   private readonly unitStamp: Int32Array;
   private readonly clauseStamp: Int32Array;
+  /** The state's epoch the stamps belong to (a router not run on the event the stamps wrapped on still clears them). */
+  private epoch = 0;
 
   /** `skipPivot`: the units' pivot clauses are known to hold (the event's pivot key is among them). */
   constructor(
@@ -336,12 +486,13 @@ class Router {
   }
 
   /** Adds the candidates these units give for the state's event to `state.out` (unsorted). */
-  run(wrapped: boolean): void {
-    if (wrapped) {
+  run(): void {
+    const st = this.state;
+    if (this.epoch !== st.epoch) {
+      this.epoch = st.epoch;
       this.unitStamp.fill(0);
       this.clauseStamp.fill(0);
     }
-    const st = this.state;
     const event = st.event;
     for (const g of this.always) {
       const sets = g.dataSets;
@@ -424,12 +575,14 @@ export class StreamRouting {
   /** Units without a pivot clause (in every pivot router). */
   private readonly unpivoted: Unit[] = [];
   private readonly byPivotKey = new Map<string, Unit[]>();
-  /** Per pivot key some pass wants: the router over those passes. */
-  private readonly routers = new Map<string, Router>();
-  /** Per pivot value as events hold it (`4688`, not folded): its key's router, null for none. */
-  private readonly byPivotValue = new Map<string | number, Router | null>();
+  /** Per pivot key some pass wants: the route through the router over those passes. */
+  private readonly routes = new Map<string, Route>();
+  /** Per pivot value as events hold it (`4688`, not folded): its key's route (`noPivotRoute` for none). */
+  private readonly byPivotValue = new Map<string | number, Route>();
   private readonly state: EventState;
   private readonly unpivotedRouter: Router;
+  /** The route of an event whose pivot key no pass wants (or that has no pivot value). */
+  private readonly noPivotRoute: Route;
   private plain: Router | undefined;
 
   /** `feeding`: the passes the stream can feed (in detection order), with their clauses left to check per event. */
@@ -487,6 +640,28 @@ export class StreamRouting {
     }
     this.state = new EventState(detections, opts, dataSets);
     this.unpivotedRouter = new Router(this.unpivoted, this.state, opts, table, true);
+    this.noPivotRoute = this.routeThrough(null);
+  }
+
+  /** A route through the unpivoted router and `router` (see Route). */
+  private routeThrough(router: Router | null): Route {
+    const fields = new Set<string>();
+    const rowFields = new Map<string, Set<string>>();
+    for (const r of router ? [this.unpivotedRouter, router] : [this.unpivotedRouter]) {
+      for (const [f] of r.eventFields) fields.add(f);
+      for (const [ds, matchers] of r.rowFields) {
+        let l = rowFields.get(ds);
+        if (!l) rowFields.set(ds, (l = new Set()));
+        for (const [f] of matchers) l.add(f);
+      }
+    }
+    return {
+      router,
+      cache: new SignatureCache(
+        [...fields],
+        [...rowFields].map(([ds, l]) => [ds, [...l]]),
+      ),
+    };
   }
 
   /** The field the most units have an all-constant clause on; files each unit under its keys. */
@@ -532,42 +707,62 @@ export class StreamRouting {
    * routing fields: those with a pass all of whose indexed clauses hold and whose data sets
    * hold the event.
    */
-  candidates(event: SplunkEvent): number[] {
+  candidates(event: SplunkEvent): readonly number[] {
     if (this.pivot === undefined) return this.plainCandidates(event);
     const v = event[this.pivot];
     // A multivalue pivot may meet several keys' passes: the plain router decides.
     if (Array.isArray(v)) return this.plainCandidates(event);
-    // Missing (or not a value): no pivot clause holds; a key no pass wants: the same (null).
-    let r: Router | null | undefined = null;
+    // Missing (or not a value): no pivot clause holds; a key no pass wants: the same.
+    let route: Route | undefined = this.noPivotRoute;
     if (typeof v === 'string' || typeof v === 'number') {
       // (-0 and 0 are one Map key but may print differently: -0 is not remembered.)
-      r = Object.is(v, -0) ? undefined : this.byPivotValue.get(v);
-      if (r === undefined) {
-        r = this.routerOf(exactKey(foldValue(v)));
+      route = Object.is(v, -0) ? undefined : this.byPivotValue.get(v);
+      if (route === undefined) {
+        route = this.routeOf(exactKey(foldValue(v)));
         if (this.byPivotValue.size >= PIVOT_VALUES_MAX) this.byPivotValue.clear();
-        if (!Object.is(v, -0)) this.byPivotValue.set(v, r);
+        if (!Object.is(v, -0)) this.byPivotValue.set(v, route);
       }
     }
     const st = this.state;
-    const wrapped = st.begin(event);
-    this.unpivotedRouter.run(wrapped);
-    r?.run(wrapped);
-    return st.out.sort((a, b) => a - b);
+    st.begin(event);
+    // Most events repeat the signature of an earlier one (the same EventCode, tags, image,
+    // logon type…): their candidates are one lookup, the list itself shared (callers only read it).
+    const cached = this.opts.signatureCache !== false && this.signed(route.cache, event);
+    if (cached) {
+      const known = route.cache.get();
+      if (known) return known;
+    }
+    this.unpivotedRouter.run();
+    route.router?.run();
+    const out = st.out.sort((a, b) => a - b);
+    if (cached) route.cache.set(out);
+    return out;
   }
 
-  /** The router of the passes whose pivot clause a key meets (null: none). */
-  private routerOf(key: string): Router | null {
+  /** Whether the begun event's signature is numbered in `cache` (not when membership is not memoised). */
+  private signed(cache: SignatureCache, event: SplunkEvent): boolean {
+    const membership = this.state.membership();
+    return membership !== 0 && cache.sign(event, membership, this.rowsIn);
+  }
+
+  /** The begun event's rows in a data set, undefined when it is not a member (as Router.run reads them). */
+  private readonly rowsIn = (ds: string): readonly Readonly<Record<string, unknown>>[] | undefined =>
+    this.opts.inDataSet && !this.state.inDataSet(ds) ? undefined : this.opts.dataSetRows!(this.state.event, ds);
+
+  /** The route of the events whose pivot key is `key`. */
+  private routeOf(key: string): Route {
     const units = this.byPivotKey.get(key);
-    if (!units) return null;
-    let r = this.routers.get(key);
-    if (!r) this.routers.set(key, (r = new Router(units, this.state, this.opts, this.table, true)));
+    if (!units) return this.noPivotRoute;
+    let r = this.routes.get(key);
+    if (!r) this.routes.set(key, (r = this.routeThrough(new Router(units, this.state, this.opts, this.table, true))));
     return r;
   }
 
   /** The same candidates from one router over every pass of the stream (no pivot). */
   plainCandidates(event: SplunkEvent): number[] {
     this.plain ??= new Router(this.units, this.state, this.opts, this.table, false);
-    this.plain.run(this.state.begin(event));
+    this.state.begin(event);
+    this.plain.run();
     return this.state.out.sort((a, b) => a - b);
   }
 }
@@ -579,7 +774,14 @@ export class RuleIndex {
   private readonly byFeeding = new Map<string, StreamRouting>();
   private readonly table: TermTable;
   /** Every pass of every detection: the clauses decided per stream, and the others. */
-  private readonly passes: { detection: number; pass: PassKeys; decided: IndexClause[]; clauses: IndexClause[] }[] = [];
+  private readonly passes: {
+    detection: number;
+    pass: PassKeys;
+    decided: IndexClause[];
+    /** The decided clauses as text: passes with the same (most have none, or one source macro's) are decided once per stream. */
+    decidedKey: string;
+    clauses: IndexClause[];
+  }[] = [];
 
   constructor(
     readonly detections: readonly ScanDetection[],
@@ -592,7 +794,8 @@ export class RuleIndex {
         const clauses: IndexClause[] = [];
         for (const cl of pass.clauses ?? [])
           (cl.every((t) => t.field === 'sourcetype' || t.field === 'source') ? decided : clauses).push(cl);
-        this.passes.push({ detection, pass, decided, clauses });
+        const decidedKey = JSON.stringify(decided.map((cl) => cl.map((t) => [t.field, t.value.toLowerCase()])));
+        this.passes.push({ detection, pass, decided, decidedKey, clauses });
       }
     });
   }
@@ -603,8 +806,11 @@ export class RuleIndex {
     if (r) return r;
     const feeding: FeedingPass[] = [];
     const ids: number[] = [];
+    const holds = new Map<string, boolean>();
     this.passes.forEach((p, k) => {
-      if (p.decided.every((cl) => streamHolds(cl, sourcetype, source))) {
+      let h = holds.get(p.decidedKey);
+      if (h === undefined) holds.set(p.decidedKey, (h = p.decided.every((cl) => streamHolds(cl, sourcetype, source))));
+      if (h) {
         feeding.push(p);
         ids.push(k);
       }
