@@ -45,8 +45,6 @@ export interface RuleIndexOptions {
    * of `dataSetReads`); undefined: unknown (membership is then asked per event).
    */
   dataSetContainsReads?(dataSet: string): ReadonlySet<string> | undefined;
-  /** Whether candidate lists are remembered by routing signature (default true; false: the plain path, for tests). */
-  signatureCache?: boolean;
 }
 
 /**
@@ -166,150 +164,12 @@ function valueKey(v: unknown): string | undefined {
 
 /** Data-set memberships known for one key of the membership fields: bit per data set. */
 interface Memberships {
-  /** A number no other entry of the memo has had (routing signatures hold it). */
-  id: number;
   known: number;
   member: number;
 }
 
 /** Beyond this many pivot values a stream's value → router memo starts over. */
 const PIVOT_VALUES_MAX = 4096;
-
-/** Beyond this many signatures a route's candidate cache starts over (bounded memory). */
-const SIGNATURE_CACHE_MAX = 8192;
-/** Beyond this many values of a field a route's value numbers start over (bounded memory). */
-const VALUE_IDS_MAX = 16384;
-
-/**
- * The candidates of the events of one route (one pivot key) remembered by routing signature:
- * the numbers of the values of the fields the route's routers test, and of the event's entry
- * in the membership memo (membership is a function of the membership fields, see EventState).
- * Values are numbered per field as first seen, never reusing a number (a renumbering after
- * VALUE_IDS_MAX values only makes old signatures unreachable), so equal signatures mean equal
- * values of every field the routers read and equal memberships, hence equal candidates.
- * Signatures are hashed to a number (the native string hashes of the values are already
- * cached in the strings) and compared whole within a bucket: a collision costs a comparison.
- *
- * Row clauses read the event's data-set rows: per data set whose rows a router tests, the
- * signature holds whether the event is a member (rows are only read of members), and if so its
- * number of rows and their values of the fields the row clauses test, numbered likewise.
- */
-class SignatureCache {
-  /** Per field (the event's, then each row domain's): its values' numbers. */
-  private readonly byValue: Map<string | number, number>[];
-  /** Per field: multivalue values' numbers by their valuesKey text. */
-  private readonly byMultivalue: Map<string, number>[];
-  private next = 1;
-  private readonly buckets = new Map<number, { sig: readonly number[]; cands: readonly number[] }[]>();
-  private size = 0;
-  /** The signature of the event under way (`sign`), reused across events. */
-  private readonly sig: number[] = [];
-  private hash = 0;
-
-  constructor(
-    private readonly fields: readonly string[],
-    /** The data sets whose rows the route's routers test, each with the row fields they test. */
-    readonly rowDomains: readonly (readonly [string, readonly string[]])[],
-  ) {
-    const n = fields.length + rowDomains.reduce((a, [, f]) => a + f.length, 0);
-    this.byValue = Array.from({ length: n }, () => new Map());
-    this.byMultivalue = Array.from({ length: n }, () => new Map());
-  }
-
-  /**
-   * Numbers the event's signature (false: a value that cannot be numbered, route it plainly).
-   * `rowsIn(ds)`: the event's rows in a data set, undefined when it is not a member.
-   */
-  sign(
-    event: SplunkEvent,
-    membership: number,
-    rowsIn: (ds: string) => readonly Readonly<Record<string, unknown>>[] | undefined,
-  ): boolean {
-    const sig = this.sig;
-    sig.length = 0;
-    sig.push(membership);
-    this.hash = Math.imul(0x811c9dc5 ^ membership, 0x01000193);
-    const fields = this.fields;
-    for (let k = 0; k < fields.length; k++) if (!this.add(k, event[fields[k]!])) return false;
-    let at = fields.length;
-    for (const [ds, rowFields] of this.rowDomains) {
-      const rows = rowsIn(ds);
-      // -1: not a member; else the number of rows, then each row's values.
-      this.mix(rows ? rows.length : -1);
-      if (rows)
-        for (const row of rows)
-          for (let k = 0; k < rowFields.length; k++) if (!this.add(at + k, row[rowFields[k]!])) return false;
-      at += rowFields.length;
-    }
-    return true;
-  }
-
-  private mix(id: number): void {
-    this.sig.push(id);
-    this.hash = Math.imul(this.hash ^ id, 0x01000193);
-  }
-
-  /** Adds the number of value `v` of field `k` (0: missing); false when it cannot be numbered. */
-  private add(k: number, v: unknown): boolean {
-    let id: number;
-    if (v === undefined) id = 0;
-    else if (typeof v === 'string' || (typeof v === 'number' && !Object.is(v, -0))) {
-      const m = this.byValue[k]!;
-      let known = m.get(v);
-      if (known === undefined) {
-        if (m.size >= VALUE_IDS_MAX) m.clear();
-        m.set(v, (known = this.next++));
-      }
-      id = known;
-    } else if (Array.isArray(v)) {
-      const text = valueKey(v);
-      if (text === undefined) return false;
-      const m = this.byMultivalue[k]!;
-      let known = m.get(text);
-      if (known === undefined) {
-        if (m.size >= VALUE_IDS_MAX) m.clear();
-        m.set(text, (known = this.next++));
-      }
-      id = known;
-    } else return false;
-    this.mix(id);
-    return true;
-  }
-
-  /** The candidates remembered for the signed event's signature. */
-  get(): readonly number[] | undefined {
-    const bucket = this.buckets.get(this.hash);
-    if (!bucket) return undefined;
-    const sig = this.sig;
-    outer: for (const e of bucket) {
-      if (e.sig.length !== sig.length) continue;
-      for (let k = 0; k < sig.length; k++) if (e.sig[k] !== sig[k]) continue outer;
-      return e.cands;
-    }
-    return undefined;
-  }
-
-  /** Remembers the candidates of the signed event's signature. */
-  set(cands: readonly number[]): void {
-    if (this.size >= SIGNATURE_CACHE_MAX) {
-      this.buckets.clear();
-      this.size = 0;
-    }
-    let bucket = this.buckets.get(this.hash);
-    if (!bucket) this.buckets.set(this.hash, (bucket = []));
-    bucket.push({ sig: this.sig.slice(), cands });
-    this.size++;
-  }
-}
-
-/**
- * What an event with a given pivot key goes through: the router of its key's passes (null:
- * none, only the unpivoted router), and the candidates of the signatures seen.
- */
-interface Route {
-  router: Router | null;
-  cache: SignatureCache;
-}
 
 /** Beyond this many keys a stream's membership memo starts over (bounded memory). */
 const MEMBERSHIP_MEMO_MAX = 65536;
@@ -337,12 +197,6 @@ class EventState {
   private readonly bits = new Map<string, number>();
   private readonly memo = new Map<string, Memberships>();
   private entry: Memberships | undefined;
-  private entries = 0;
-
-  /** The number of the event's membership-memo entry (0: not memoised). */
-  membership(): number {
-    return this.entry?.id ?? 0;
-  }
 
   constructor(
     detections: number,
@@ -374,7 +228,7 @@ class EventState {
         let e = this.memo.get(key);
         if (!e) {
           if (this.memo.size >= MEMBERSHIP_MEMO_MAX) this.memo.clear();
-          this.memo.set(key, (e = { id: ++this.entries, known: 0, member: 0 }));
+          this.memo.set(key, (e = { known: 0, member: 0 }));
         }
         this.entry = e;
       }
@@ -423,9 +277,9 @@ class Router {
   private readonly clauseUnit: number[] = [];
   /** Per term of the index's table: the clauses (of these units) it belongs to. */
   private readonly termClauses: (number[] | undefined)[] = [];
-  readonly eventFields: [string, FieldMatcher][] = [];
+  private readonly eventFields: [string, FieldMatcher][] = [];
   /** Data set → its row fields' matchers (tstats where-clause terms). */
-  readonly rowFields: [string, [string, FieldMatcher][]][] = [];
+  private readonly rowFields: [string, [string, FieldMatcher][]][] = [];
   private readonly unitHits: Int32Array;
   private readonly unitStamp: Int32Array;
   private readonly clauseStamp: Int32Array;
@@ -575,14 +429,12 @@ export class StreamRouting {
   /** Units without a pivot clause (in every pivot router). */
   private readonly unpivoted: Unit[] = [];
   private readonly byPivotKey = new Map<string, Unit[]>();
-  /** Per pivot key some pass wants: the route through the router over those passes. */
-  private readonly routes = new Map<string, Route>();
-  /** Per pivot value as events hold it (`4688`, not folded): its key's route (`noPivotRoute` for none). */
-  private readonly byPivotValue = new Map<string | number, Route>();
+  /** Per pivot key some pass wants: the router over those passes. */
+  private readonly routers = new Map<string, Router>();
+  /** Per pivot value as events hold it (`4688`, not folded): its key's router, null for none. */
+  private readonly byPivotValue = new Map<string | number, Router | null>();
   private readonly state: EventState;
   private readonly unpivotedRouter: Router;
-  /** The route of an event whose pivot key no pass wants (or that has no pivot value). */
-  private readonly noPivotRoute: Route;
   private plain: Router | undefined;
 
   /** `feeding`: the passes the stream can feed (in detection order), with their clauses left to check per event. */
@@ -640,28 +492,6 @@ export class StreamRouting {
     }
     this.state = new EventState(detections, opts, dataSets);
     this.unpivotedRouter = new Router(this.unpivoted, this.state, opts, table, true);
-    this.noPivotRoute = this.routeThrough(null);
-  }
-
-  /** A route through the unpivoted router and `router` (see Route). */
-  private routeThrough(router: Router | null): Route {
-    const fields = new Set<string>();
-    const rowFields = new Map<string, Set<string>>();
-    for (const r of router ? [this.unpivotedRouter, router] : [this.unpivotedRouter]) {
-      for (const [f] of r.eventFields) fields.add(f);
-      for (const [ds, matchers] of r.rowFields) {
-        let l = rowFields.get(ds);
-        if (!l) rowFields.set(ds, (l = new Set()));
-        for (const [f] of matchers) l.add(f);
-      }
-    }
-    return {
-      router,
-      cache: new SignatureCache(
-        [...fields],
-        [...rowFields].map(([ds, l]) => [ds, [...l]]),
-      ),
-    };
   }
 
   /** The field the most units have an all-constant clause on; files each unit under its keys. */
@@ -712,49 +542,30 @@ export class StreamRouting {
     const v = event[this.pivot];
     // A multivalue pivot may meet several keys' passes: the plain router decides.
     if (Array.isArray(v)) return this.plainCandidates(event);
-    // Missing (or not a value): no pivot clause holds; a key no pass wants: the same.
-    let route: Route | undefined = this.noPivotRoute;
+    // Missing (or not a value): no pivot clause holds; a key no pass wants: the same (null).
+    let r: Router | null | undefined = null;
     if (typeof v === 'string' || typeof v === 'number') {
       // (-0 and 0 are one Map key but may print differently: -0 is not remembered.)
-      route = Object.is(v, -0) ? undefined : this.byPivotValue.get(v);
-      if (route === undefined) {
-        route = this.routeOf(exactKey(foldValue(v)));
+      r = Object.is(v, -0) ? undefined : this.byPivotValue.get(v);
+      if (r === undefined) {
+        r = this.routerOf(exactKey(foldValue(v)));
         if (this.byPivotValue.size >= PIVOT_VALUES_MAX) this.byPivotValue.clear();
-        if (!Object.is(v, -0)) this.byPivotValue.set(v, route);
+        if (!Object.is(v, -0)) this.byPivotValue.set(v, r);
       }
     }
     const st = this.state;
     st.begin(event);
-    // Most events repeat the signature of an earlier one (the same EventCode, tags, image,
-    // logon type…): their candidates are one lookup, the list itself shared (callers only read it).
-    const cached = this.opts.signatureCache !== false && this.signed(route.cache, event);
-    if (cached) {
-      const known = route.cache.get();
-      if (known) return known;
-    }
     this.unpivotedRouter.run();
-    route.router?.run();
-    const out = st.out.sort((a, b) => a - b);
-    if (cached) route.cache.set(out);
-    return out;
+    r?.run();
+    return st.out.sort((a, b) => a - b);
   }
 
-  /** Whether the begun event's signature is numbered in `cache` (not when membership is not memoised). */
-  private signed(cache: SignatureCache, event: SplunkEvent): boolean {
-    const membership = this.state.membership();
-    return membership !== 0 && cache.sign(event, membership, this.rowsIn);
-  }
-
-  /** The begun event's rows in a data set, undefined when it is not a member (as Router.run reads them). */
-  private readonly rowsIn = (ds: string): readonly Readonly<Record<string, unknown>>[] | undefined =>
-    this.opts.inDataSet && !this.state.inDataSet(ds) ? undefined : this.opts.dataSetRows!(this.state.event, ds);
-
-  /** The route of the events whose pivot key is `key`. */
-  private routeOf(key: string): Route {
+  /** The router of the passes whose pivot clause a key meets (null: none). */
+  private routerOf(key: string): Router | null {
     const units = this.byPivotKey.get(key);
-    if (!units) return this.noPivotRoute;
-    let r = this.routes.get(key);
-    if (!r) this.routes.set(key, (r = this.routeThrough(new Router(units, this.state, this.opts, this.table, true))));
+    if (!units) return null;
+    let r = this.routers.get(key);
+    if (!r) this.routers.set(key, (r = new Router(units, this.state, this.opts, this.table, true)));
     return r;
   }
 
