@@ -137,6 +137,14 @@ describe('rule index', () => {
             rows.set(ev, withSource);
             return ev;
           });
+          // The sequence again, as fresh objects with the same values but (for members) the rows of
+          // the next event: the memos by value (membership, term hits, pivot routers) are hit
+          // again, and rows are read of the event given, not remembered by its values.
+          const again = events.map((ev, k) => {
+            const copy = { ...ev };
+            rows.set(copy, inDS(copy) ? rows.get(events[(k + 1) % events.length]!)! : []);
+            return copy;
+          });
           const detections: ScanDetection[] = passes.map((ps, i) => {
             const keys: IndexKeys = {
               passes: ps.map((p) => {
@@ -164,7 +172,7 @@ describe('rule index', () => {
                     (r) => !p.expr || evaluateSearch(p.expr, r as SplunkEvent, defaultFieldKey),
                   ),
             );
-          for (const ev of events) {
+          for (const ev of [...events, ...again]) {
             const all = passes.flatMap((_, i) => (uses(i, ev) ? [i] : []));
             const routing = index.stream(String(ev.sourcetype), String(ev.source));
             const routed = routing.candidates(ev);

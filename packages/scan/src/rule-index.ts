@@ -185,6 +185,8 @@ const MEMBERSHIP_MEMO_MAX = 65536;
  */
 class EventState {
   stamp = 0;
+  /** How many times the stamps wrapped: a router clears its own stamps when it has not seen this epoch. */
+  epoch = 0;
   /** Per detection: the stamp of the event it is a candidate of. */
   readonly mark: Int32Array;
   out: number[] = [];
@@ -216,8 +218,8 @@ class EventState {
     this.memoFields = known ? [...fields].sort() : undefined;
   }
 
-  /** Starts an event; true when the stamps wrapped (every router must clear its own). */
-  begin(event: SplunkEvent): boolean {
+  /** Starts an event (when the stamps wrap, a new epoch: every router clears its own on its next run). */
+  begin(event: SplunkEvent): void {
     this.event = event;
     this.entry = undefined;
     if (this.memoFields) {
@@ -233,10 +235,10 @@ class EventState {
     }
     if (!this.entry) this.dataSetMemo.clear();
     this.out = [];
-    if (++this.stamp !== 0x7fffffff) return false;
+    if (++this.stamp !== 0x7fffffff) return;
     this.mark.fill(0);
     this.stamp = 1;
-    return true;
+    this.epoch++;
   }
 
   inDataSet(ds: string): boolean {
@@ -281,6 +283,8 @@ class Router {
   private readonly unitHits: Int32Array;
   private readonly unitStamp: Int32Array;
   private readonly clauseStamp: Int32Array;
+  /** The state's epoch the stamps belong to (a router not run on the event the stamps wrapped on still clears them). */
+  private epoch = 0;
 
   /** `skipPivot`: the units' pivot clauses are known to hold (the event's pivot key is among them). */
   constructor(
@@ -336,12 +340,13 @@ class Router {
   }
 
   /** Adds the candidates these units give for the state's event to `state.out` (unsorted). */
-  run(wrapped: boolean): void {
-    if (wrapped) {
+  run(): void {
+    const st = this.state;
+    if (this.epoch !== st.epoch) {
+      this.epoch = st.epoch;
       this.unitStamp.fill(0);
       this.clauseStamp.fill(0);
     }
-    const st = this.state;
     const event = st.event;
     for (const g of this.always) {
       const sets = g.dataSets;
@@ -532,7 +537,7 @@ export class StreamRouting {
    * routing fields: those with a pass all of whose indexed clauses hold and whose data sets
    * hold the event.
    */
-  candidates(event: SplunkEvent): number[] {
+  candidates(event: SplunkEvent): readonly number[] {
     if (this.pivot === undefined) return this.plainCandidates(event);
     const v = event[this.pivot];
     // A multivalue pivot may meet several keys' passes: the plain router decides.
@@ -549,9 +554,9 @@ export class StreamRouting {
       }
     }
     const st = this.state;
-    const wrapped = st.begin(event);
-    this.unpivotedRouter.run(wrapped);
-    r?.run(wrapped);
+    st.begin(event);
+    this.unpivotedRouter.run();
+    r?.run();
     return st.out.sort((a, b) => a - b);
   }
 
@@ -567,7 +572,8 @@ export class StreamRouting {
   /** The same candidates from one router over every pass of the stream (no pivot). */
   plainCandidates(event: SplunkEvent): number[] {
     this.plain ??= new Router(this.units, this.state, this.opts, this.table, false);
-    this.plain.run(this.state.begin(event));
+    this.state.begin(event);
+    this.plain.run();
     return this.state.out.sort((a, b) => a - b);
   }
 }
@@ -579,7 +585,14 @@ export class RuleIndex {
   private readonly byFeeding = new Map<string, StreamRouting>();
   private readonly table: TermTable;
   /** Every pass of every detection: the clauses decided per stream, and the others. */
-  private readonly passes: { detection: number; pass: PassKeys; decided: IndexClause[]; clauses: IndexClause[] }[] = [];
+  private readonly passes: {
+    detection: number;
+    pass: PassKeys;
+    decided: IndexClause[];
+    /** The decided clauses as text: passes with the same (most have none, or one source macro's) are decided once per stream. */
+    decidedKey: string;
+    clauses: IndexClause[];
+  }[] = [];
 
   constructor(
     readonly detections: readonly ScanDetection[],
@@ -592,7 +605,8 @@ export class RuleIndex {
         const clauses: IndexClause[] = [];
         for (const cl of pass.clauses ?? [])
           (cl.every((t) => t.field === 'sourcetype' || t.field === 'source') ? decided : clauses).push(cl);
-        this.passes.push({ detection, pass, decided, clauses });
+        const decidedKey = JSON.stringify(decided.map((cl) => cl.map((t) => [t.field, t.value.toLowerCase()])));
+        this.passes.push({ detection, pass, decided, decidedKey, clauses });
       }
     });
   }
@@ -603,8 +617,11 @@ export class RuleIndex {
     if (r) return r;
     const feeding: FeedingPass[] = [];
     const ids: number[] = [];
+    const holds = new Map<string, boolean>();
     this.passes.forEach((p, k) => {
-      if (p.decided.every((cl) => streamHolds(cl, sourcetype, source))) {
+      let h = holds.get(p.decidedKey);
+      if (h === undefined) holds.set(p.decidedKey, (h = p.decided.every((cl) => streamHolds(cl, sourcetype, source))));
+      if (h) {
         feeding.push(p);
         ids.push(k);
       }
