@@ -224,6 +224,18 @@ describe('rule index', () => {
     expect(sysmon.candidates({ EventCode: '4688' })).toEqual([2]);
   });
 
+  it('keeps a pass that names no data set apart from one that needs any of none (second review)', () => {
+    // Both are live for every event; grouped under one key, whichever came first decided both.
+    const inDataSet = () => false;
+    for (const order of [0, 1]) {
+      const ds = [detection({ passes: [{ dataSets: [] }] }, 0), detection({ passes: [{}] }, 1)];
+      const dets = order === 0 ? ds : [ds[1]!, ds[0]!];
+      const want = order === 0 ? [1] : [0];
+      const s = new RuleIndex(dets, { inDataSet }).stream('XmlWinEventLog', 'XmlWinEventLog:Security');
+      expect(s.candidates({ EventCode: '1' })).toEqual(want);
+    }
+  });
+
   it('tests wildcard terms by prefix, suffix and inner literal, on any value of a multivalue field', () => {
     const s = new RuleIndex([
       detection(keysOfSearch(exprOf('(Image="*\\cmd.exe" OR OriginalFileName=Cmd.Exe) CommandLine="*/c*"')), 0),

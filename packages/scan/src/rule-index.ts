@@ -21,6 +21,7 @@
  * property test holds the indexed scan equal to evaluating every detection on every event.
  */
 import type { SplunkEvent } from '@dac/normalise';
+import { detachedString } from '@dac/spl';
 import { exactKey, FieldMatcher, foldValue, matchesFolded } from './term-matcher.js';
 import type { IndexClause, PassKeys, ScanDetection } from './types.js';
 
@@ -173,6 +174,8 @@ const PIVOT_VALUES_MAX = 4096;
 
 /** Beyond this many keys a stream's membership memo starts over (bounded memory). */
 const MEMBERSHIP_MEMO_MAX = 65536;
+/** Longest membership key remembered (characters). */
+const MEMBERSHIP_KEY_MAX_CHARS = 512;
 
 /**
  * One event's routing under way, shared by the routers of a stream (a detection is a candidate
@@ -224,7 +227,9 @@ class EventState {
     this.entry = undefined;
     if (this.memoFields) {
       const key = valuesKey(event, this.memoFields);
-      if (key !== undefined) {
+      // A constraint that reads `_raw` (a bare term in a custom model) would make the key the whole
+      // event text: such events are not remembered (the entry bound alone would not bound bytes).
+      if (key !== undefined && key.length <= MEMBERSHIP_KEY_MAX_CHARS) {
         let e = this.memo.get(key);
         if (!e) {
           if (this.memo.size >= MEMBERSHIP_MEMO_MAX) this.memo.clear();
@@ -321,7 +326,8 @@ class Router {
       this.unitNeeds.push(needs);
       if (needs === 0) {
         // Units live for every event, grouped by their data sets: one membership question per group.
-        const key = unit.dataSets?.join('\u0000') ?? '';
+        // `*`: no data-set requirement; `d…`: these data sets (none at all is a requirement no event meets).
+        const key = unit.dataSets === undefined ? '*' : `d${unit.dataSets.join('\u0000')}`;
         let g = alwaysByDataSets.get(key);
         if (!g) alwaysByDataSets.set(key, (g = { dataSets: unit.dataSets, detections: [] }));
         if (!g.detections.includes(unit.detection)) g.detections.push(unit.detection);
@@ -550,7 +556,8 @@ export class StreamRouting {
       if (r === undefined) {
         r = this.routerOf(exactKey(foldValue(v)));
         if (this.byPivotValue.size >= PIVOT_VALUES_MAX) this.byPivotValue.clear();
-        if (!Object.is(v, -0)) this.byPivotValue.set(v, r);
+        // Detached: a slice of a long event text would keep that text alive in the memo.
+        if (!Object.is(v, -0)) this.byPivotValue.set(typeof v === 'string' ? detachedString(v) : v, r);
       }
     }
     const st = this.state;

@@ -10,7 +10,7 @@
  * case-sensitive match (a value equal to `x` is also equal to it lower-cased); the one exception,
  * the context-dependent lower case of Σ, is handled by matching such patterns against any value.
  */
-import { asNumber, NUMERIC_EQUALITY, wildcardMatch } from '@dac/spl';
+import { asNumber, detachedString, NUMERIC_EQUALITY, wildcardMatch } from '@dac/spl';
 import { formatNumber } from '@dac/search';
 
 /** Marks the start and the end of a value in the automaton's text (anchors prefix and suffix literals). */
@@ -186,8 +186,9 @@ export class FieldMatcher {
   /**
    * The terms one value of the field (as the event holds it, not folded) matches, possibly
    * repeated; remembered by value (a field's values repeat across events: user names, object
-   * names, process paths) up to MEMO_MAX values, short strings only (a long one is rarely seen
-   * twice and would be kept alive by the memo).
+   * names, process paths) up to MEMO_MAX values of at most MEMO_MAX_LENGTH characters (a long one
+   * is rarely seen twice), each stored detached (a value sliced from the event text would keep the
+   * whole text alive for as long as the memo holds it).
    */
   hits(v: string | number): readonly number[] {
     const memoised = typeof v === 'string' && v.length <= MEMO_MAX_LENGTH;
@@ -200,7 +201,7 @@ export class FieldMatcher {
     const h = found.length === 0 ? NO_HITS : found;
     if (memoised) {
       if (this.memo.size >= MEMO_MAX) this.memo.clear();
-      this.memo.set(v as string, h);
+      this.memo.set(detachedString(v as string), h);
     }
     return h;
   }

@@ -54,6 +54,7 @@ export {
   isTimeModifier,
   termMatches,
   lowerCased,
+  detachedString,
 } from './semantics.js';
 export type { FieldValue } from './semantics.js';
 export { findTstats, outputFields, aggregateOutputName } from './analysis.js';

@@ -5,6 +5,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { CompareOp, Literal } from './ast.js';
 import {
+  detachedString,
   asNumber,
   compareCodePoints,
   compareValues,
@@ -102,6 +103,18 @@ describe('semantics: remembered pattern pieces and folds equal the plain matchin
           expect(matchesValue(v, l)).toBe(plainMatchesValue(v, l));
           expect(compareValues(v, o, l)).toBe(plainCompareValues(v, o, l));
         }
+      }),
+      { numRuns: 1000 },
+    );
+  });
+
+  it('detachedString: the same text, for slices of long texts and short ones alike', () => {
+    fc.assert(
+      fc.property(fc.string({ maxLength: 200 }), fc.nat(), fc.nat(), (text, a, b) => {
+        const parent = `${text}${'x'.repeat(64)}${text}`;
+        const from = a % parent.length;
+        const slice = parent.slice(from, from + (b % (parent.length - from + 1)));
+        expect(detachedString(slice)).toBe(slice);
       }),
       { numRuns: 1000 },
     );

@@ -123,6 +123,18 @@ export function lowerCased(value: string): string {
   return value;
 }
 
+/**
+ * A copy of `s` that holds no other string alive, for keys and values a long-lived memo keeps.
+ * V8 makes a substring of 13 or more characters a "sliced" string that points into its parent:
+ * a field value cut from a 64 KB `_raw` keeps all 64 KB alive for as long as a memo holds it, so
+ * a memo bounded by entries would not be bounded in bytes. Concatenating makes a new (cons)
+ * string and slicing that flattens it into a string of its own: the result's parent is the
+ * one-character-longer copy, not the event text. Shorter strings are never slices.
+ */
+export function detachedString(s: string): string {
+  return s.length < 13 ? s : ` ${s}`.slice(1);
+}
+
 /** `actual` against a pattern, which is lower-cased already unless the match is case-sensitive. */
 function scalarMatches(actual: string | number, pattern: string, caseSensitive: boolean): boolean {
   if (NUMERIC_EQUALITY && pattern.indexOf('*') < 0) {

@@ -64,6 +64,11 @@ describe('strftime', () => {
     expect(strftime(100.75, '%S %s')).toBe('40 100');
   });
 
+  it('a format too long to remember (it may come from a field value) gives the same text, unremembered', () => {
+    const long = `%Y-%m-%d ${'x'.repeat(300)} %H:%M:%S %3N`;
+    for (const e of [0, 1.25, 1700000000.5, Number.NaN]) expect(strftime(e, long)).toBe(strftimeReference(e, long));
+  });
+
   it('strptime reads back what strftime wrote', () => {
     expect(strptime(strftime(1700000000, '%Y-%m-%dT%H:%M:%S'), '%Y-%m-%dT%H:%M:%S')).toBe(1700000000);
   });

@@ -210,7 +210,7 @@ class CompiledFormat {
     return text;
   }
 
-  private render(epochSeconds: number): string {
+  render(epochSeconds: number): string {
     const t = brokenDown(epochSeconds);
     if (!t) return '';
     let out = '';
@@ -222,9 +222,15 @@ class CompiledFormat {
 /** Formats compiled so far; formats come from search plans (few), emptied if ever many. */
 const compiledFormats = new Map<string, CompiledFormat>();
 const COMPILED_FORMATS_LIMIT = 1024;
+/** Longest format compiled and remembered (characters). */
+const FORMAT_MAX_CHARS = 256;
 
 /** `strftime(epoch, format)` in UTC. Unknown specifiers are kept as written. */
 export function strftime(epochSeconds: number, format: string): string {
+  // A format longer than any real one (it may come from a field value) is not remembered: the
+  // memos are bounded in entries, and this bounds their bytes.
+  if (format.length > FORMAT_MAX_CHARS)
+    return Number.isFinite(epochSeconds) ? new CompiledFormat(format).render(epochSeconds) : '';
   let f = compiledFormats.get(format);
   if (f === undefined) {
     if (compiledFormats.size >= COMPILED_FORMATS_LIMIT) compiledFormats.clear();

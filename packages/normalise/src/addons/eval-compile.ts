@@ -20,6 +20,7 @@ import {
   asNumber,
   cidrMatch,
   compareCodePoints,
+  detachedString,
   evaluateEval,
   holds,
   likeMatch,
@@ -641,6 +642,10 @@ function keyPart(v: EvalInput[string]): string {
   return out;
 }
 
+function detachedValue<T>(v: T): T {
+  return (typeof v === 'string' ? detachedString(v) : v) as T;
+}
+
 /**
  * `fn` remembered by the values of exactly the fields it reads. A compiled expression is a pure
  * function of those values (its closures read the row only through `field` nodes, whose names
@@ -648,7 +653,9 @@ function keyPart(v: EvalInput[string]): string {
  * distinct inputs per stream (EventCode, Status, SubjectUserName, Image paths repeat): first the
  * previous call's inputs are compared (strings and numbers by value; a multivalue never counts
  * as the same, since arrays can change in place), then a bounded map by the inputs' key. A
- * multivalue result is remembered as a copy, so that no caller's array is shared.
+ * remembered result is handed to every caller that meets the same inputs, multivalue arrays
+ * included: callers copy what they store (assignEval, the data-model `assign`) and must not
+ * change it in place.
  */
 export function memoizeEval(fn: CompiledEval, reads: readonly string[]): CompiledEval {
   const n = reads.length;
@@ -678,8 +685,12 @@ export function memoizeEval(fn: CompiledEval, reads: readonly string[]): Compile
     let r = key.length <= MEMO_KEY_CHARS ? memo.get(key) : undefined;
     if (r === undefined) {
       r = fn(row);
-      if (Array.isArray(r)) r = [...r];
-      if (memo.size < MEMO_ENTRIES && key.length <= MEMO_KEY_CHARS) memo.set(key, r);
+      if (memo.size < MEMO_ENTRIES && key.length <= MEMO_KEY_CHARS) {
+        // Detached: a result cut from a long input (`substr`, `replace` of a command line) would
+        // keep that input — often the event text itself — alive for as long as the memo holds it.
+        r = typeof r === 'string' ? detachedString(r) : Array.isArray(r) ? r.map(detachedValue) : r;
+        memo.set(key, r);
+      }
     }
     lastResult = r;
     hasLast = true;
