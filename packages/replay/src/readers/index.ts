@@ -233,13 +233,19 @@ export async function readFixture(
     if (kind === 'evtx' || kind === 'zip') fileBytes = fstatSync(fd).size;
     if (kind === 'evtx') {
       evtxFor(path);
-      evtxSource = evtxFdSource(fd); // closes the descriptor when the reading ends
+      evtxSource = evtxFdSource(fd);
     }
   } finally {
     if (!evtxSource) closeSync(fd);
   }
   if (evtxSource) {
-    const r = await readEvtxEvents(evtxSource, sink, evtxOpts);
+    let r: Awaited<ReturnType<typeof readEvtxEvents>>;
+    try {
+      r = await readEvtxEvents(evtxSource, sink, evtxOpts);
+    } finally {
+      // Closed here, however reading ended (also if it threw before the source was first pulled).
+      closeSync(fd);
+    }
     // What `result` builds, written out: object spreads cost more than the rest of a small file.
     const bytes = r.stats.bytes;
     return r.error

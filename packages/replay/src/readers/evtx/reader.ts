@@ -219,12 +219,18 @@ export const FILE_READ_SIZE = 16 * CHUNK_SIZE;
  * files); the event loop gets a turn every 8 MiB so that timers (progress) still run.
  */
 export async function* evtxFileSource(path: string): AsyncGenerator<Buffer> {
-  yield* evtxFdSource(openSync(path, 'r'));
+  const fd = openSync(path, 'r');
+  try {
+    yield* evtxFdSource(fd);
+  } finally {
+    closeSync(fd);
+  }
 }
 
 /**
  * `evtxFileSource` over a file already open (readFixture opens each file once, to sniff its kind
- * and read it); the descriptor is closed when the reading ends, however it ends.
+ * and read it). The caller owns the descriptor and closes it: a generator that is never pulled
+ * never runs its `finally`, so closing here could leak it.
  */
 export async function* evtxFdSource(fd: number): AsyncGenerator<Buffer> {
   const buf = takeBuffer();
@@ -249,7 +255,6 @@ export async function* evtxFdSource(fd: number): AsyncGenerator<Buffer> {
     }
   } finally {
     giveBuffer(buf);
-    closeSync(fd);
   }
 }
 
