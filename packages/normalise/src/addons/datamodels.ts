@@ -233,6 +233,63 @@ function buildModel(model: DataModel, problems: string[]): CompiledDataSet[] {
   return out;
 }
 
+/**
+ * Data-set rows without property stores. V8 keeps an object built by a dozen-odd computed-key
+ * stores (`row[f] = v`, and every `Object.create(null)` object from the start) in slow
+ * dictionary mode, so each read by tstats' grouping, the where-clause and later commands is a
+ * hash lookup. An object literal with the keys written out has one fixed fast shape; setting its
+ * prototype to null afterwards keeps it fast and gives the same null-prototype row. Absent fields
+ * stay absent: the literal holds only the present keys, so there is one literal per set of
+ * present fields (member events of a data set repeat a few), made once and remembered.
+ *
+ * The rows are the plain path's exactly — the same own keys in the same order, the same values,
+ * a null prototype — when each key occurs once (a repeated key's store order could differ), none
+ * is `__proto__` (a literal key would set the prototype) and none is an array index (kept in
+ * elements; exactness not worth arguing for names CIM does not have). Otherwise: the stores.
+ */
+interface RowMakers {
+  /** Filled by the caller, every slot (undefined: absent), before each `make`. */
+  readonly values: (FieldValue | undefined)[];
+  /** The row of `values`, or undefined when too many presence patterns were seen (use the stores). */
+  make(): CimRow | undefined;
+}
+
+/** Presence patterns remembered per data set (beyond: the plain stores, same rows). */
+const MAX_ROW_PATTERNS = 256;
+
+function rowMakers(keys: readonly string[]): RowMakers | undefined {
+  if (new Set(keys).size !== keys.length) return undefined;
+  if (keys.some((k) => k === '__proto__' || /^(?:0|[1-9]\d*)$/.test(k))) return undefined;
+  const values = new Array<FieldValue | undefined>(keys.length).fill(undefined);
+  /** Presence pattern (16 slots per char) → the literal of its present slots. */
+  const byPattern = new Map<string, (v: readonly (FieldValue | undefined)[]) => CimRow>();
+  const chunks = new Array<number>(Math.ceil(keys.length / 16)).fill(0);
+  let last: string | undefined;
+  let lastMake: ((v: readonly (FieldValue | undefined)[]) => CimRow) | undefined;
+  return {
+    values,
+    make() {
+      chunks.fill(0);
+      for (let i = 0; i < values.length; i++) if (values[i] !== undefined) chunks[i >> 4] |= 1 << (i & 15);
+      const pattern = String.fromCharCode(...chunks);
+      let f = pattern === last ? lastMake : byPattern.get(pattern);
+      if (!f) {
+        if (byPattern.size >= MAX_ROW_PATTERNS) return undefined;
+        const present: string[] = [];
+        for (let i = 0; i < values.length; i++)
+          if (values[i] !== undefined) present.push(`${JSON.stringify(keys[i])}: v[${i}]`);
+        // Keys are embedded as JSON string literals: no key can break out of the generated code.
+        f = new Function('v', `return {${present.join(', ')}};`) as (v: readonly (FieldValue | undefined)[]) => CimRow;
+        byPattern.set(pattern, f);
+      }
+      last = pattern;
+      lastMake = f;
+      // Every slot is written again before the next `make`: no need to clear them.
+      return Object.setPrototypeOf(f(values), null) as CimRow;
+    },
+  };
+}
+
 /** Compiles every data model @dac/cim reads from `dir` (default: the bundled CIM 4.20 models). */
 export function createDataModelProvider(
   opts: {
@@ -285,6 +342,17 @@ export function createDataModelProvider(
     }
     return l;
   };
+  /**
+   * Per data set, how a row is built without stores (see RowMaker); undefined: the plain stores
+   * (`plainRows`, or row keys a literal cannot reproduce exactly).
+   */
+  const makers = new Map<CompiledDataSet, RowMakers | undefined>();
+  const makersOf = (ds: CompiledDataSet): RowMakers | undefined => {
+    if (makers.has(ds)) return makers.get(ds);
+    const m = opts.plainRows ? undefined : rowMakers([...BUILTINS, ...ds.fields]);
+    makers.set(ds, m);
+    return m;
+  };
   const rowOf = (ds: CompiledDataSet, ev: SplunkEvent): CimRow[] => {
     const layout = layoutOf(ds);
     const work = Object.create(null) as CimRow;
@@ -293,14 +361,30 @@ export function createDataModelProvider(
       if (v !== undefined) work[k] = v;
     }
     for (const c of ds.calcs) c(work);
-    const row = Object.create(null) as CimRow;
-    for (const b of BUILTINS) if (work[b] !== undefined) row[b] = work[b];
+    const m = makersOf(ds);
     const fields = ds.fields;
     const fromWork = layout.fromWork;
-    for (let i = 0; i < fields.length; i++) {
-      const f = fields[i];
-      const v = fromWork[i] ? work[f] : ev[f];
-      if (v !== undefined && v !== null) row[f] = v;
+    let row: CimRow | undefined;
+    if (m) {
+      // The values the stores below would make, by slot (BUILTINS, then the fields).
+      const vals = m.values;
+      const nb = BUILTINS.length;
+      for (let i = 0; i < nb; i++) vals[i] = work[BUILTINS[i]!];
+      for (let i = 0; i < fields.length; i++) {
+        const f = fields[i]!;
+        const v = fromWork[i] ? work[f] : ev[f];
+        vals[nb + i] = v === null ? undefined : v;
+      }
+      row = m.make();
+    }
+    if (!row) {
+      row = Object.create(null) as CimRow;
+      for (const b of BUILTINS) if (work[b] !== undefined) row[b] = work[b];
+      for (let i = 0; i < fields.length; i++) {
+        const f = fields[i];
+        const v = fromWork[i] ? work[f] : ev[f];
+        if (v !== undefined && v !== null) row[f] = v;
+      }
     }
     if (!ds.expand) return [row];
     const mv = row[ds.expand];
