@@ -573,6 +573,8 @@ class GroupKeys {
  * keys. Not for by-lists with transforms (`span=`), which are closures of one tstats.
  */
 const SHARED_GROUP_KEYS = new Map<string, GroupKeys>();
+/** By-lists remembered (GroupKeys and output-row makers each) before the maps are emptied. */
+const SHARED_MAKERS_MAX = 4096;
 
 /** The same by-key list (a prepared tstats's, the same array for each of its runs): skips the JSON. */
 const SHARED_GROUP_KEYS_OF_LIST = new WeakMap<readonly string[], GroupKeys>();
@@ -582,7 +584,12 @@ function sharedGroupKeys(keys: readonly string[], fill: string | undefined): Gro
   if (known && known.fill === fill) return known;
   const id = JSON.stringify([keys, fill ?? false]);
   let g = SHARED_GROUP_KEYS.get(id);
-  if (!g) SHARED_GROUP_KEYS.set(id, (g = new GroupKeys(keys, fill, undefined, true)));
+  if (!g) {
+    // Bounded for a long-lived process running many searches: a grouping keeps the GroupKeys it
+    // was given, so emptying only ends the sharing for by-lists seen again, never a result.
+    if (SHARED_GROUP_KEYS.size >= SHARED_MAKERS_MAX) SHARED_GROUP_KEYS.clear();
+    SHARED_GROUP_KEYS.set(id, (g = new GroupKeys(keys, fill, undefined, true)));
+  }
   SHARED_GROUP_KEYS_OF_LIST.set(keys, g);
   return g;
 }
@@ -610,16 +617,22 @@ function byRowMaker(names: readonly string[]): ByRow {
   const id = JSON.stringify(names);
   f = BY_ROWS.get(id);
   if (!f) {
-    if (names.includes('__proto__'))
-      f = (by) => {
-        const row: Row = {};
-        for (let i = 0; i < names.length; i++) row[names[i]!] = by[i]!;
-        return row;
-      };
+    const stores: ByRow = (by) => {
+      const row: Row = {};
+      for (let i = 0; i < names.length; i++) row[names[i]!] = by[i]!;
+      return row;
+    };
+    if (names.includes('__proto__')) f = stores;
     else {
       const body = `return {${names.map((n, i) => `${JSON.stringify(n)}: by[${i}]`).join(', ')}};`;
-      f = new Function('by', body) as ByRow;
+      try {
+        f = new Function('by', body) as ByRow;
+      } catch {
+        // Code generation refused (node --disallow-code-generation-from-strings): the stores.
+        f = stores;
+      }
     }
+    if (BY_ROWS.size >= SHARED_MAKERS_MAX) BY_ROWS.clear();
     BY_ROWS.set(id, f);
   }
   BY_ROWS_OF_LIST.set(names, f);
