@@ -21,16 +21,19 @@
 import { compareCodePoints, type EvalExpr, evaluateEval, type Span } from '@dac/spl';
 import { parseEvalAt, type Word } from './args.js';
 import type { Row, Scalar, Value } from './types.js';
-import { type FieldPattern, fieldPattern } from './values.js';
 import {
   compareAuto as compareAutoScalar,
+  compareCodeUnits,
   compareLex,
+  type FieldPattern,
+  fieldPattern,
   isNull,
   normaliseList,
   sortLex,
   text,
   toNumber,
   valuesOf,
+  withoutSurrogates,
 } from './values.js';
 
 /** `list()` keeps at most this many values (limits.conf [stats] list_maxsize). */
@@ -501,8 +504,6 @@ interface GroupKey {
 /** A row's groups: one, several (multivalue by-fields), or none (a null by-field). */
 type RowGroups = GroupKey | readonly GroupKey[] | undefined;
 
-const SURROGATE_IN_KEY = /[\uD800-\uDFFF]/;
-
 function holdsSeparator(by: readonly Scalar[]): boolean {
   for (const x of by) if (typeof x === 'string' && x.includes(KEY_SEPARATOR)) return true;
   return false;
@@ -812,8 +813,8 @@ export class Grouping {
         return 0;
       };
     // Asked at sort time, not per group: a grouping of one group (a third of a scan's) never is.
-    if (groups.some((g) => SURROGATE_IN_KEY.test(g.key))) return (x, y) => compareCodePoints(x.key, y.key);
-    return (x, y) => (x.key < y.key ? -1 : x.key > y.key ? 1 : 0);
+    if (!withoutSurrogates(groups.map((g) => g.key))) return (x, y) => compareCodePoints(x.key, y.key);
+    return (x, y) => compareCodeUnits(x.key, y.key);
   }
 
   /** The aggregate results of the group a row belongs to (eventstats), or undefined. */
