@@ -3,21 +3,12 @@
 // the same prototype, own keys in the same order and values — for every data set, on every event
 // of the real Windows captures committed under test/evtx (rendered text and binary EVTX),
 // extracted with the shipped add-on knowledge.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { createDataModelProvider, defaultAddonEngine, type RawEvent } from '@dac/normalise';
 import { formatFor, readFixture, type FixtureFormat } from '@dac/replay';
 import { describe, expect, it } from 'vitest';
+import { CAPTURES_DIR, committedWindowsCaptures } from '../support/captures.js';
 
-const dir = join(import.meta.dirname, '..', 'evtx');
-const FILES = [
-  ...readdirSync(dir)
-    .filter((f) => f.endsWith('.log'))
-    .map((f) => join(dir, f)),
-  ...readdirSync(join(dir, 'samples'))
-    .filter((f) => f.endsWith('.evtx'))
-    .map((f) => join(dir, 'samples', f)),
-];
+const FILES = committedWindowsCaptures();
 
 /** What a consumer can see of rows: prototype, own keys in order, values. */
 function exactRows(rows: readonly Record<string, unknown>[]) {
@@ -38,7 +29,7 @@ describe('data-set rows on real events', () => {
   });
   let members = 0;
   for (const file of FILES) {
-    it(`${file.slice(dir.length + 1)}: fast rows = plain rows for every data set`, async () => {
+    it(`${file.slice(CAPTURES_DIR.length + 1)}: fast rows = plain rows for every data set`, async () => {
       const fmt = formatFor('xmlwineventlog') as FixtureFormat;
       const events: RawEvent[] = [];
       const r = await readFixture(file, fmt, (e) => events.push(e));

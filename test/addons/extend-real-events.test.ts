@@ -2,29 +2,20 @@
 // an event) is the from-scratch extraction of the union of both field sets, on the real Windows
 // events committed under test/evtx (rendered text and binary EVTX) with the shipped add-on
 // knowledge, for projections drawn from the fields that knowledge names.
-import { readdirSync } from 'node:fs';
-import { join } from 'node:path';
 import { defaultAddonEngine, type RawEvent } from '@dac/normalise';
 import { formatFor, readFixture, type FixtureFormat } from '@dac/replay';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
+import { CAPTURES_DIR, committedWindowsCaptures } from '../support/captures.js';
 
-const dir = join(import.meta.dirname, '..', 'evtx');
-const FILES = [
-  ...readdirSync(dir)
-    .filter((f) => f.endsWith('.log'))
-    .map((f) => join(dir, f)),
-  ...readdirSync(join(dir, 'samples'))
-    .filter((f) => f.endsWith('.evtx'))
-    .map((f) => join(dir, 'samples', f)),
-];
+const FILES = committedWindowsCaptures();
 
 describe('extend on real events', () => {
   it('finds the committed captures', () => {
     expect(FILES.length).toBeGreaterThan(15);
   });
   for (const file of FILES) {
-    it(`${file.slice(dir.length + 1)}: continued extraction = from-scratch extraction of the union`, async () => {
+    it(`${file.slice(CAPTURES_DIR.length + 1)}: continued extraction = from-scratch extraction of the union`, async () => {
       const fmt = formatFor('xmlwineventlog') as FixtureFormat;
       const events: RawEvent[] = [];
       const r = await readFixture(file, fmt, (e) => events.push(e));
