@@ -151,20 +151,12 @@ function compileExpr(e: EvalExpr): C {
         // `EventCode IN (4703, 4704, …)`: numbers of the literals computed once.
         const nums = lits.map((x) => (typeof x === 'number' ? x : asNumber(String(x).trim())));
         const strs = lits.map((x) => String(x));
-        // As for comparisons with a literal: the last value's number, per expression.
-        let lastV: string | number | boolean | undefined;
-        let lastXn: number | undefined;
+        const numberOf = lastNumberMemo();
         return (row) => {
           const v = a(row);
           if (isNull(v)) return null;
           if (Array.isArray(v)) return lits.some((x) => compare('==', v, x as string | number) === true);
-          let xn: number | undefined;
-          if (v === lastV) xn = lastXn;
-          else {
-            xn = typeof v === 'boolean' ? undefined : num(v);
-            lastV = v;
-            lastXn = xn;
-          }
+          const xn = numberOf(v);
           const xs = String(v);
           for (let i = 0; i < strs.length; i++) {
             const yn = nums[i];
@@ -233,22 +225,12 @@ function compileBinary(e: Extract<EvalExpr, { kind: 'binary' }>): C {
         // `EventCode==4688`: the literal's number is computed once.
         const yn = typeof lit === 'number' ? (Number.isFinite(lit) ? lit : undefined) : asNumber(lit.trim());
         const ys = String(lit);
-        // The last left value and its number, per comparison: consecutive events mostly repeat
-        // it (EventCode), and the shared one-entry memo of `num` is overwritten by every other
-        // expression in between.
-        let lastA: string | number | boolean | undefined;
-        let lastXn: number | undefined;
+        const numberOf = lastNumberMemo();
         return (row) => {
           const a = l(row);
           if (isNull(a)) return null;
           if (Array.isArray(a)) return compare(op, a, lit);
-          let xn: number | undefined;
-          if (a === lastA) xn = lastXn;
-          else {
-            xn = typeof a === 'boolean' ? undefined : num(a);
-            lastA = a;
-            lastXn = xn;
-          }
+          const xn = numberOf(a);
           const c = xn !== undefined && yn !== undefined ? xn - yn : compareCodePoints(String(a), ys);
           return holds(c, op);
         };
@@ -640,6 +622,23 @@ function keyPart(v: EvalInput[string]): string {
   let out = `a${v.length}:`;
   for (const x of v) out += typeof x === 'string' ? `s${x.length}:${x}` : keyPart(x);
   return out;
+}
+
+/**
+ * A value's number (`num`; none for a boolean), remembered for the last value, one per compiled
+ * comparison with a literal: consecutive events mostly repeat it (EventCode), and the shared
+ * one-entry memo of `num` is overwritten by every other expression in between.
+ */
+function lastNumberMemo(): (v: string | number | boolean) => number | undefined {
+  let last: string | number | boolean | undefined;
+  let lastNumber: number | undefined;
+  return (v) => {
+    if (v !== last) {
+      lastNumber = typeof v === 'boolean' ? undefined : num(v);
+      last = v;
+    }
+    return lastNumber;
+  };
 }
 
 function detachedValue<T>(v: T): T {
