@@ -59,6 +59,28 @@ describe('scan index keys of prepared detections', () => {
     });
   });
 
+  it('a leading tstats: negations on the rows as exclusions; a term on a field the rows lack leaves its clause', () => {
+    // ESCU windows_lolbas_executed_as_renamed_file / windows_network_share_interaction_with_net,
+    // shortened: `orig_process_name` is no Endpoint.Processes field (a row never has it).
+    expect(
+      keysOf(
+        '| tstats count from datamodel=Endpoint.Processes where NOT Processes.original_file_name IN ("-","unknown") AND NOT Processes.process_path IN ("*\\\\Program Files*") Processes.process != CASE(X) Processes.user!="unknown" (Processes.process_name="net.exe" OR Processes.orig_process_name="net.exe") by Processes.dest',
+      ),
+    ).toEqual({
+      passes: [
+        {
+          dataSets: ['Endpoint.Processes'],
+          rowClauses: [[{ field: 'process_name', value: 'net.exe' }]],
+          rowExclusions: [
+            { field: 'original_file_name', values: ['-', 'unknown'], present: false },
+            { field: 'process_path', values: ['*\\Program Files*'], present: false },
+            { field: 'user', values: ['unknown'], present: true },
+          ],
+        },
+      ],
+    });
+  });
+
   it('NOT, comparisons and bare terms are not index keys (only necessary equalities are)', () => {
     expect(keysOf('search NOT EventCode=4 x>3 ngrok (a=1 OR b=2) | stats count')).toEqual({
       passes: [

@@ -11,13 +11,23 @@
  *   give none (a missing field satisfies `NOT f=v`, so only positive terms are necessary).
  *
  * A base search's clauses are about the event's fields; a leading tstats' about its rows in its
- * data set (field names as tstats keys them: `Processes.process_name` → `process_name`).
+ * data set (field names as tstats keys them: `Processes.process_name` → `process_name`). A
+ * leading tstats also has exclusions (`necessaryExclusions`): its conjoined `f!=p`, `NOT f=p` and
+ * `NOT f IN (…)`, each of which some row must meet (`Filesystem.file_name!=unknown` is not met by
+ * a row without a file name).
  */
 import type { DataModelProvider, DataSetInfo } from '@dac/normalise';
 import type { PreparedDetection } from '@dac/replay';
 import { BUILTIN_DATASET_FIELDS, defaultFieldKey, pushFilter, readsEventsOnce, type PipelinePlan } from '@dac/search';
-import { isTimeModifier, parsePipeline, type Command, type SearchExpr, type TstatsCommand } from '@dac/spl';
-import type { IndexClause, IndexKeys, PassKeys } from './types.js';
+import {
+  isTimeModifier,
+  parsePipeline,
+  type Command,
+  type Literal,
+  type SearchExpr,
+  type TstatsCommand,
+} from '@dac/spl';
+import type { IndexClause, IndexExclusion, IndexKeys, PassKeys } from './types.js';
 
 /** Fields every data-set row carries besides the data set's own (@dac/normalise datamodels.ts BUILTINS). */
 const ROW_BUILTINS = ['_time', 'host', 'source', 'sourcetype', 'index'];
@@ -56,6 +66,49 @@ export function necessaryClauses(
         union.push(...cs.reduce((best, c) => (breadth(c) < breadth(best) ? c : best)));
       }
       return union.length > 0 ? [union] : [];
+    }
+    default:
+      return [];
+  }
+}
+
+/**
+ * A pattern a negation can be keyed on: the index matches it exactly as the engine does (lower-
+ * cased whole, `*` wildcards). Not `CASE(…)` (matched case-insensitively by the index: broader,
+ * which a negation would make narrower) nor one with Σ (lower-cased by context: matched against
+ * any value).
+ */
+function negatable(l: Literal): boolean {
+  return l.caseSensitive !== true && !/[σς]/.test(l.value.toLowerCase());
+}
+
+/**
+ * The negative necessary conditions of a search expression (see IndexExclusion), read off its
+ * conjunctions: `f!=p`, `NOT f=p`, `NOT f IN (…)`, and `NOT (A OR B)` as `NOT A` and `NOT B`.
+ * Anything else (an OR of them, a NOT of a conjunction, a time modifier) gives none, which only
+ * lets more events through.
+ */
+export function necessaryExclusions(
+  expr: SearchExpr | undefined,
+  key: (written: string) => string = (f) => f,
+  depth = 0,
+): IndexExclusion[] {
+  if (!expr || depth > 200) return [];
+  switch (expr.kind) {
+    case 'and':
+      return expr.args.flatMap((a) => necessaryExclusions(a, key, depth + 1));
+    case 'compare':
+      if (expr.op !== '!=' || isTimeModifier(expr.field) || !negatable(expr.value)) return [];
+      return [{ field: key(expr.field), values: [expr.value.value], present: true }];
+    case 'not': {
+      const a = expr.arg;
+      if (a.kind === 'or')
+        return a.args.flatMap((b) => necessaryExclusions({ kind: 'not', arg: b, span: expr.span }, key, depth + 1));
+      if (a.kind === 'compare' && a.op === '=' && !isTimeModifier(a.field) && negatable(a.value))
+        return [{ field: key(a.field), values: [a.value.value], present: false }];
+      if (a.kind === 'in' && a.values.length > 0 && a.values.every(negatable))
+        return [{ field: key(a.field), values: a.values.map((v) => v.value), present: false }];
+      return [];
     }
     default:
       return [];
@@ -106,11 +159,20 @@ function passKeysOf(cmd: Command, dm: DataModelProvider): PassKeys {
   if (JSON.stringify(cmd.where ?? null).includes('"field":"nodename"')) return {};
   const info = dataSetOf(cmd, dm);
   if (!info) return {};
-  // Only clauses over fields a row of the data set has (a term on another field is a clause the
-  // index could not check on rows; dropping a clause only lets more events through).
+  // A row has exactly the data set's fields and the built-ins (@dac/normalise datamodels.ts
+  // `rowOf`), so a term on another field never holds on a row (`Processes.orig_process_name`, not
+  // a Processes field): it is left out of its clause. A clause with no term left is dropped (only
+  // lets more events through), as is an exclusion on another field (`NOT f IN` holds there).
   const own = new Set([...info.fields, ...ROW_BUILTINS]);
-  const rowClauses = necessaryClauses(cmd.where, defaultFieldKey).filter((cl) => cl.every((t) => own.has(t.field)));
-  return { dataSets: [info.path], ...(rowClauses.length > 0 ? { rowClauses } : {}) };
+  const rowClauses = necessaryClauses(cmd.where, defaultFieldKey)
+    .map((cl) => cl.filter((t) => own.has(t.field)))
+    .filter((cl) => cl.length > 0);
+  const rowExclusions = necessaryExclusions(cmd.where, defaultFieldKey).filter((x) => own.has(x.field));
+  return {
+    dataSets: [info.path],
+    ...(rowClauses.length > 0 ? { rowClauses } : {}),
+    ...(rowExclusions.length > 0 ? { rowExclusions } : {}),
+  };
 }
 
 /** Every command of a parsed search and of its subsearches, by span (`start:end`). */

@@ -1,16 +1,20 @@
 // The rule index never drops a match: on random small rule sets (real search expressions parsed
-// by @dac/spl, keys derived by `necessaryClauses`) over random events, routing each event through the
-// index and evaluating only the candidates finds exactly the (event, detection) matches of
-// evaluating every detection on every event with @dac/spl's reference interpreter. Detections
-// read the event (a base search), its rows in a data set (a leading tstats), or both (a join).
+// by @dac/spl, keys derived by `necessaryClauses` and `necessaryExclusions`) over random events,
+// routing each event through the index and evaluating only the candidates finds exactly the
+// (event, detection) matches of evaluating every detection on every event with @dac/spl's
+// reference interpreter. Detections read the event (a base search), its rows in a data set (a
+// leading tstats), or both (a join), or need the event in one of a list of data sets (none, one
+// or two). And the index gives exactly the detections whose keys hold, by a plain evaluation of
+// the keys that uses no part of the index (`keysHold`).
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { SplunkEvent } from '@dac/normalise';
-import { evaluateSearch, parsePipeline, type SearchExpr } from '@dac/spl';
+import { evaluateSearch, parsePipeline, wildcardMatch, type SearchExpr } from '@dac/spl';
 import { defaultFieldKey } from '@dac/search';
 import { RuleIndex, valuesKey } from './rule-index.js';
-import { necessaryClauses } from './keys.js';
-import type { IndexKeys, ScanDetection } from './types.js';
+import { necessaryClauses, necessaryExclusions } from './keys.js';
+import { foldValue } from './term-matcher.js';
+import type { IndexClause, IndexExclusion, IndexKeys, PassKeys, ScanDetection } from './types.js';
 
 /** The keys of a detection whose one pass is a base search. */
 function keysOfSearch(e: SearchExpr | undefined): IndexKeys {
@@ -54,6 +58,13 @@ const rowAtom = fc.oneof(
   value(['*.exe', 'cmd*', '*']).map((v) => `DS.process_name="${v}"`),
   value(CMD_PATTERNS.filter((v) => !v.startsWith('"'))).map((v) => `DS.process="${v}"`),
   value(WORDS.filter((w) => w)).map((v) => `DS.process!=${v}`),
+  value([...CMDS, 'CMD /C WHOAMI', '*']).map((v) => `DS.process!="${v}"`),
+  value([...WORDS, ...CMD_PATTERNS.filter((v) => !v.startsWith('"'))]).map((v) => `DS.process_name!="${v}"`),
+  value(CMD_PATTERNS.filter((v) => !v.startsWith('"'))).map((v) => `NOT DS.process="${v}"`),
+  fc
+    .array(value([...WORDS.filter((w) => w), '*.exe', 'cmd*', 'Σa*', '*']), { minLength: 1, maxLength: 3 })
+    .map((vs) => `NOT DS.process_name IN (${vs.map((v) => `"${v}"`).join(', ')})`),
+  value(WORDS.filter((w) => w)).map((v) => `DS.process_name!=CASE(${v})`),
   value(SOURCES).map((v) => `source="${v}"`),
 );
 /** Search expressions over `leaf` terms: AND, OR and NOT, nested. */
@@ -83,29 +94,80 @@ const event: fc.Arbitrary<SplunkEvent> = fc.record(
   },
   { requiredKeys: ['sourcetype', 'source'] },
 ) as fc.Arbitrary<SplunkEvent>;
-/** Membership of DS: a `process` tag (a function of the `tag` field alone, as a constraint search is). */
+/** Membership of DS: a `process` tag (a function of the `tag` field alone, as a constraint search is); of DS2: `network`. */
 const inDS = (ev: SplunkEvent) => [ev.tag ?? []].flat().includes('process');
+const inDataSet = (ev: SplunkEvent, ds: string) => [ev.tag ?? []].flat().includes(ds === 'DS' ? 'process' : 'network');
+/** Data-set lists of a pass that needs the event in one of them (none: no event meets it). */
+const DATA_SET_LISTS = [[], ['DS'], ['DS2'], ['DS', 'DS2'], ['DS2', 'DS']];
 /** An event's rows in DS (none: not a member), carrying its source as data-set rows do. */
 const rowsOf = fc.array(
   fc.record(
     {
       process_name: value(WORDS),
-      process: fc.oneof(value(CMDS), fc.array(value(CMDS), { minLength: 2, maxLength: 2 })),
+      process: fc.oneof(value(CMDS), fc.array(value(CMDS), { minLength: 0, maxLength: 2 })),
     },
     { requiredKeys: [] },
   ),
   { maxLength: 2 },
 );
 
+/** A pass: a search over the event, over its rows in DS, or over the event in one of some data sets. */
+type Spec = { on: 'events' | 'rows'; text: string } | { on: 'sets'; text: string; sets: string[] };
 /** A detection: its passes' searches (over the event or over its rows in DS). */
-const detectionOf = fc.oneof(
+const detectionOf: fc.Arbitrary<Spec[]> = fc.oneof(
   search.map((e) => [{ on: 'events' as const, text: e }]),
   rowSearch.map((e) => [{ on: 'rows' as const, text: e }]),
+  // One row term alone: the single negations and multivalue rows meet often.
+  rowAtom.map((e) => [{ on: 'rows' as const, text: e }]),
   fc.tuple(search, rowSearch).map(([a, b]) => [
     { on: 'events' as const, text: a },
     { on: 'rows' as const, text: b },
   ]),
+  fc
+    .tuple(search, fc.constantFrom(...DATA_SET_LISTS), fc.option(rowSearch, { nil: undefined }))
+    .map(([a, sets, b]) => [
+      { on: 'sets' as const, text: a, sets },
+      ...(b === undefined ? [] : [{ on: 'rows' as const, text: b }]),
+    ]),
 );
+
+/** Whether a value (one of a field's) matches a pattern as the index's matcher says (Σ patterns: any value). */
+function termHolds(v: unknown, pattern: string): boolean {
+  const lower = pattern.toLowerCase();
+  const one = (x: unknown) =>
+    (typeof x === 'string' || typeof x === 'number') && (/[σς]/.test(lower) || wildcardMatch(foldValue(x), lower));
+  return Array.isArray(v) ? v.some(one) : one(v);
+}
+const clauseHolds = (cl: IndexClause, r: Record<string, unknown>) => cl.some((t) => termHolds(r[t.field], t.value));
+/** An exclusion on a row, as its definition says (types.ts IndexExclusion). */
+function exclusionHolds(x: IndexExclusion, r: Record<string, unknown>): boolean {
+  const v = r[x.field];
+  const values = Array.isArray(v) ? v : v === undefined || v === null ? [] : [v];
+  const matches = (y: unknown) => x.values.some((p) => termHolds(y, p));
+  return x.present ? values.some((y) => !matches(y)) : !values.some(matches);
+}
+/**
+ * Whether an event meets a detection's keys, evaluated plainly (no index): some pass whose data
+ * sets hold the event and all of whose clauses hold, and (one data set) each row clause and row
+ * exclusion holds for some row of the event in it.
+ */
+function keysHold(
+  keys: IndexKeys,
+  ev: SplunkEvent,
+  rowsOf: (ds: string) => readonly Record<string, unknown>[],
+): boolean {
+  const passHolds = (p: PassKeys) => {
+    if (p.dataSets && !p.dataSets.some((ds) => inDataSet(ev, ds))) return false;
+    if (!(p.clauses ?? []).every((cl) => clauseHolds(cl, ev))) return false;
+    if (p.dataSets?.length !== 1) return true;
+    const rows = rowsOf(p.dataSets[0]!);
+    return (
+      (p.rowClauses ?? []).every((cl) => rows.some((r) => clauseHolds(cl, r))) &&
+      (p.rowExclusions ?? []).every((x) => rows.some((r) => exclusionHolds(x, r)))
+    );
+  };
+  return keys.passes === undefined || keys.passes.some(passHolds);
+}
 
 function exprOf(text: string): SearchExpr | undefined {
   const c = parsePipeline(text).pipeline.commands[0];
@@ -149,16 +211,22 @@ describe('rule index', () => {
             const keys: IndexKeys = {
               passes: ps.map((p) => {
                 if (p.on === 'events') return { clauses: necessaryClauses(p.expr) };
+                if (p.on === 'sets') return { dataSets: p.sets, clauses: necessaryClauses(p.expr) };
                 const rowClauses = necessaryClauses(p.expr, defaultFieldKey);
-                return { dataSets: ['DS'], ...(rowClauses.length > 0 ? { rowClauses } : {}) };
+                const rowExclusions = necessaryExclusions(p.expr, defaultFieldKey);
+                return {
+                  dataSets: ['DS'],
+                  ...(rowClauses.length > 0 ? { rowClauses } : {}),
+                  ...(rowExclusions.length > 0 ? { rowExclusions } : {}),
+                };
               }),
             };
             return detection(keys, i);
           });
           const options = {
-            inDataSet: inDS,
+            inDataSet,
             dataSetReads: () => new Set(['tag']),
-            dataSetRows: (ev: SplunkEvent) => rows.get(ev) ?? [],
+            dataSetRows: (ev: SplunkEvent, ds: string) => (ds === 'DS' ? (rows.get(ev) ?? []) : []),
             dataSetWanted: () => new Set<string>(),
           };
           // With the membership memo (by the `tag` values) and without.
@@ -168,9 +236,11 @@ describe('rule index', () => {
             passes[i]!.some((p) =>
               p.on === 'events'
                 ? !p.expr || evaluateSearch(p.expr, ev)
-                : (rows.get(ev) ?? []).some(
-                    (r) => !p.expr || evaluateSearch(p.expr, r as SplunkEvent, defaultFieldKey),
-                  ),
+                : p.on === 'sets'
+                  ? p.sets.some((ds) => inDataSet(ev, ds)) && (!p.expr || evaluateSearch(p.expr, ev))
+                  : (rows.get(ev) ?? []).some(
+                      (r) => !p.expr || evaluateSearch(p.expr, r as SplunkEvent, defaultFieldKey),
+                    ),
             );
           for (const ev of [...events, ...again]) {
             const all = passes.flatMap((_, i) => (uses(i, ev) ? [i] : []));
@@ -180,6 +250,13 @@ describe('rule index', () => {
             // every pass, and an index asking membership per event, give the same candidates.
             expect(routing.plainCandidates(ev)).toEqual(routed);
             expect(unmemoised.stream(String(ev.sourcetype), String(ev.source)).candidates(ev)).toEqual(routed);
+            // Exactly the detections whose keys hold (the index skips only what its keys exclude).
+            const holding = detections.flatMap((d, i) =>
+              keysHold(d.keys, ev, (ds) => (ds === 'DS' ? (rows.get(ev) ?? []) : [])) ? [i] : [],
+            );
+            expect(routed, `keys of ${JSON.stringify(detections.map((d) => d.keys))} on ${JSON.stringify(ev)}`).toEqual(
+              holding,
+            );
             const indexed = routed.filter((i) => uses(i, ev));
             expect(
               indexed,
@@ -188,7 +265,7 @@ describe('rule index', () => {
           }
         },
       ),
-      { numRuns: 400 },
+      { numRuns: 500 },
     );
   });
 

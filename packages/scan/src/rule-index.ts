@@ -11,9 +11,11 @@
  *    terms are remembered per field (term-matcher.ts `hits`), else it is folded once, constant
  *    patterns are one hash lookup, wildcard patterns one automaton pass over the value. A pass
  *    whose indexed clauses all hold is live; a pass without indexed clauses is live for every event;
- * 4. a live pass's data sets are checked on the event (membership at most once per event and
- *    data set, remembered across events by the values the constraints read); the detection of a
- *    live pass that holds is a candidate. Rows are built only for data sets the event is in.
+ * 4. a pass's data sets are decided before any term is tested: the event's memberships (every
+ *    data set of the stream, remembered across events by the values the constraints read) pick
+ *    the router built for them, which holds only the passes of data sets the event is in, and
+ *    tests only those data sets' rows (row clauses, and row exclusions — `!=`, `NOT … IN` of a
+ *    tstats where-clause — each met by some row). The detection of a live pass is a candidate.
  *
  * The index only skips work: a skipped detection provably cannot use the event (its keys are
  * necessary conditions, and values are compared case-insensitively as Splunk compares search
@@ -23,7 +25,7 @@
 import type { SplunkEvent } from '@dac/normalise';
 import { detachedString } from '@dac/spl';
 import { exactKey, FieldMatcher, foldValue, matchesFolded } from './term-matcher.js';
-import type { IndexClause, PassKeys, ScanDetection } from './types.js';
+import type { IndexClause, IndexExclusion, PassKeys, ScanDetection } from './types.js';
 
 /** Whether a clause only about `sourcetype` and `source` holds for the events of a stream. */
 function streamHolds(cl: IndexClause, sourcetype: string, source: string): boolean {
@@ -64,8 +66,10 @@ class TermTable {
     for (const d of detections)
       for (const pass of d.keys.passes ?? []) {
         for (const cl of pass.clauses ?? []) for (const t of cl) this.add('', t.field, t.value);
-        if (rows && pass.dataSets?.length === 1)
+        if (rows && pass.dataSets?.length === 1) {
           for (const cl of pass.rowClauses ?? []) for (const t of cl) this.add(pass.dataSets[0]!, t.field, t.value);
+          for (const x of pass.rowExclusions ?? []) for (const v of x.values) this.add(pass.dataSets[0]!, x.field, v);
+        }
       }
   }
 
@@ -82,6 +86,11 @@ class TermTable {
   }
 
   private readonly clauseIds = new Map<string, Map<IndexClause, readonly number[]>>();
+
+  /** The term ids of an exclusion's patterns in a domain. */
+  exclusionIds(domain: string, x: IndexExclusion): readonly number[] {
+    return x.values.map((v) => this.id(domain, x.field, v));
+  }
 
   /** The term ids of a clause of a domain (remembered per clause: every stream asks). */
   idsOf(domain: string, cl: IndexClause): readonly number[] {
@@ -124,6 +133,8 @@ interface Unit {
   /** The data set of the row clauses (a leading tstats), and per row clause its terms' ids. */
   rowDomain: string | undefined;
   rowClauses: readonly (readonly number[])[];
+  /** The row exclusions (same data set), with their patterns' term ids. */
+  rowExclusions: readonly { field: string; ids: readonly number[]; present: boolean }[];
   /**
    * When one of `clauses` has only constant terms on the stream's pivot field: the equality keys
    * of its terms and its position (an event whose single pivot value has another key cannot
@@ -200,6 +211,8 @@ class EventState {
   private readonly bits = new Map<string, number>();
   private readonly memo = new Map<string, Memberships>();
   private entry: Memberships | undefined;
+  /** Every data set's bit; undefined: more than 30 data sets (no membership masks: see `membership`). */
+  readonly all: number | undefined;
 
   constructor(
     detections: number,
@@ -207,8 +220,10 @@ class EventState {
     dataSets: ReadonlySet<string>,
   ) {
     this.mark = new Int32Array(detections);
+    if (dataSets.size <= 30) for (const ds of dataSets) this.bits.set(ds, 1 << this.bits.size);
+    this.all = dataSets.size <= 30 ? (2 ** dataSets.size - 1) | 0 : undefined;
     const fields = new Set<string>();
-    let known = dataSets.size <= 30 && opts.dataSetContainsReads !== undefined;
+    let known = this.all !== undefined && opts.dataSetContainsReads !== undefined;
     for (const ds of dataSets) {
       const r = known ? opts.dataSetContainsReads!(ds) : undefined;
       if (!r) {
@@ -216,9 +231,27 @@ class EventState {
         break;
       }
       for (const f of r) fields.add(f);
-      this.bits.set(ds, 1 << this.bits.size);
     }
     this.memoFields = known ? [...fields].sort() : undefined;
+  }
+
+  /** A data set's bit in `membership` (with `all` defined). */
+  bitOf(ds: string): number {
+    return this.bits.get(ds)!;
+  }
+
+  /**
+   * The event's memberships, a bit per data set (with `all` defined): one memo lookup once
+   * every data set is known for the event's membership key, else each data set asked once.
+   * Without `inDataSet` data sets are not checked: the event counts as in every one.
+   */
+  membership(): number {
+    if (!this.opts.inDataSet) return this.all!;
+    const e = this.entry;
+    if (e && e.known === this.all) return e.member;
+    let m = 0;
+    for (const [ds, b] of this.bits) if (this.inDataSet(ds)) m |= b;
+    return m;
   }
 
   /** Starts an event (when the stamps wrap, a new epoch: every router clears its own on its next run). */
@@ -268,13 +301,35 @@ interface AlwaysGroup {
   detections: number[];
 }
 
+/** A row exclusion as a router tests it: the clause it is, and its number in the router. */
+interface RowExclusion {
+  clause: number;
+  k: number;
+  present: boolean;
+}
+
+/** A row field with exclusions: one matcher call per value answers all of them. */
+interface ExclusionField {
+  field: string;
+  matcher: FieldMatcher;
+  exclusions: RowExclusion[];
+}
+
 /**
  * The per-event machinery over a set of units: every remaining term of every unit is tested at
  * once, field by field; a unit whose clauses all hold is live (see the module comment).
+ *
+ * Built for one membership (`member`, a bit per data set of the stream's state), a router holds
+ * only the units the event can feed, with their data sets already decided: units of no data set
+ * the event is in are left out, the units live for every event are one sorted list, and only the
+ * rows of data sets the event is in are tested. Without `member` (the plain router, and streams
+ * of more than 30 data sets) membership is asked per unit and data set as the event goes.
  */
 class Router {
   /** Units with no clause left (tried on every event), as their detections per data-set list. */
   private readonly always: readonly AlwaysGroup[];
+  /** With `member`: the detections of `always` whose data sets hold, ascending. */
+  private readonly alwaysLive: readonly number[] = [];
   private readonly unitDetection: number[] = [];
   private readonly unitDataSets: (readonly string[] | undefined)[] = [];
   /** Per unit: how many clauses it indexes (all must hold). */
@@ -283,33 +338,57 @@ class Router {
   /** Per term of the index's table: the clauses (of these units) it belongs to. */
   private readonly termClauses: (number[] | undefined)[] = [];
   private readonly eventFields: [string, FieldMatcher][] = [];
-  /** Data set → its row fields' matchers (tstats where-clause terms). */
-  private readonly rowFields: [string, [string, FieldMatcher][]][] = [];
+  /** Data set → its row fields' matchers (tstats where-clause terms) and its row exclusions. */
+  private readonly rowFields: [string, [string, FieldMatcher][], ExclusionField[]][] = [];
+  /** Per term of the index's table: the exclusions (numbers) it belongs to. */
+  private readonly termExclusions: (number[] | undefined)[] = [];
+  /** Per exclusion: the tick of the value last found to match one of its patterns, and of the row last found to. */
+  private readonly exclusionHit: Float64Array;
+  private readonly exclusionKilled: Float64Array;
+  /** Counts values and rows tested against exclusions (a double: it never wraps). */
+  private tick = 0;
   private readonly unitHits: Int32Array;
   private readonly unitStamp: Int32Array;
   private readonly clauseStamp: Int32Array;
   /** The state's epoch the stamps belong to (a router not run on the event the stamps wrapped on still clears them). */
   private epoch = 0;
+  private readonly checkDataSets: boolean;
 
-  /** `skipPivot`: the units' pivot clauses are known to hold (the event's pivot key is among them). */
+  /**
+   * `skipPivot`: the units' pivot clauses are known to hold (the event's pivot key is among them).
+   * `member`: the router is for events with these memberships (see the class comment).
+   */
   constructor(
     units: readonly Unit[],
     private readonly state: EventState,
     private readonly opts: RuleIndexOptions,
     table: TermTable,
     skipPivot: boolean,
+    member?: number,
   ) {
     const used = new Map<string, Set<string>>();
+    const exclusions = new Map<string, Map<string, ExclusionField>>();
+    let exclusionCount = 0;
     const alwaysByDataSets = new Map<string, AlwaysGroup>();
+    const inSets = (sets: readonly string[] | undefined) =>
+      member === undefined || sets === undefined || sets.some((ds) => (member & state.bitOf(ds)) !== 0);
+    this.checkDataSets = member === undefined;
+    const alwaysLive = new Set<number>();
     for (const unit of units) {
+      // Decided now: the event is in none of the unit's data sets (without `inDataSet` no unit has any).
+      if (!inSets(unit.dataSets)) continue;
       const u = this.unitDetection.length;
       this.unitDetection.push(unit.detection);
       this.unitDataSets.push(unit.dataSets);
       let needs = 0;
-      const file = (domain: string, terms: readonly number[]) => {
+      const next = () => {
         const c = this.clauseUnit.length;
         this.clauseUnit.push(u);
         needs++;
+        return c;
+      };
+      const file = (domain: string, terms: readonly number[]) => {
+        const c = next();
         let fieldsOf = used.get(domain);
         if (!fieldsOf) used.set(domain, (fieldsOf = new Set()));
         for (const id of terms) {
@@ -323,8 +402,27 @@ class Router {
         if (!(skipPivot && k === unit.pivotClause)) file('', terms);
       });
       for (const terms of unit.rowClauses) file(unit.rowDomain!, terms);
+      for (const x of unit.rowExclusions) {
+        const domain = unit.rowDomain!;
+        let byField = exclusions.get(domain);
+        if (!byField) exclusions.set(domain, (byField = new Map()));
+        if (!used.has(domain)) used.set(domain, new Set());
+        let f = byField.get(x.field);
+        if (!f) byField.set(x.field, (f = { field: x.field, matcher: table.matcher(domain, x.field), exclusions: [] }));
+        const k = exclusionCount++;
+        f.exclusions.push({ clause: next(), k, present: x.present });
+        for (const id of x.ids) {
+          const l = this.termExclusions[id];
+          if (l) l.push(k);
+          else this.termExclusions[id] = [k];
+        }
+      }
       this.unitNeeds.push(needs);
       if (needs === 0) {
+        if (member !== undefined) {
+          alwaysLive.add(unit.detection);
+          continue;
+        }
         // Units live for every event, grouped by their data sets: one membership question per group.
         // `*`: no data-set requirement; `d…`: these data sets (none at all is a requirement no event meets).
         const key = unit.dataSets === undefined ? '*' : `d${unit.dataSets.join('\u0000')}`;
@@ -334,11 +432,16 @@ class Router {
       }
     }
     this.always = [...alwaysByDataSets.values()];
+    this.alwaysLive = [...alwaysLive].sort((x, y) => x - y);
     for (const [domain, fieldsOf] of used) {
+      // A data set the event is not in has no rows: its row clauses never hold (their units were
+      // left out above, as their one data set is that one).
       const matchers: [string, FieldMatcher][] = [...fieldsOf].map((f) => [f, table.matcher(domain, f)]);
       if (domain === '') this.eventFields.push(...matchers);
-      else this.rowFields.push([domain, matchers]);
+      else this.rowFields.push([domain, matchers, [...(exclusions.get(domain)?.values() ?? [])]]);
     }
+    this.exclusionHit = new Float64Array(exclusionCount);
+    this.exclusionKilled = new Float64Array(exclusionCount);
     const n = this.unitDetection.length;
     this.unitHits = new Int32Array(n);
     this.unitStamp = new Int32Array(n);
@@ -354,22 +457,75 @@ class Router {
       this.clauseStamp.fill(0);
     }
     const event = st.event;
+    const s = st.stamp;
+    const mark = st.mark;
+    const out = st.out;
+    for (const i of this.alwaysLive) {
+      if (mark[i] === s) continue;
+      mark[i] = s;
+      out.push(i);
+    }
     for (const g of this.always) {
       const sets = g.dataSets;
       if (sets && !sets.some((ds) => st.inDataSet(ds))) continue;
       for (const i of g.detections) {
-        if (st.mark[i] === st.stamp) continue;
-        st.mark[i] = st.stamp;
-        st.out.push(i);
+        if (mark[i] === s) continue;
+        mark[i] = s;
+        out.push(i);
       }
     }
     for (const [field, m] of this.eventFields) this.testValue(event[field], m);
-    for (const [ds, matchers] of this.rowFields) {
+    for (const [ds, matchers, exclusions] of this.rowFields) {
       // Not a member: no rows (membership is asked once per event and data set, shared with the data-set keys).
-      if (this.opts.inDataSet && !this.state.inDataSet(ds)) continue;
-      for (const row of this.opts.dataSetRows!(event, ds))
+      if (this.checkDataSets && this.opts.inDataSet && !st.inDataSet(ds)) continue;
+      for (const row of this.opts.dataSetRows!(event, ds)) {
         for (const [field, m] of matchers) this.testValue(row[field], m);
+        for (const f of exclusions) this.testExclusions(row[f.field], f);
+      }
     }
+  }
+
+  /**
+   * A row field's value against its exclusions, as the engine's `!=` (some value matches none of
+   * the patterns; missing: fails) and `NOT … IN` (no value matches any; missing: holds) decide.
+   * A list element of another kind than a string or a number is not tested: taken as matching no
+   * pattern (`!=` holds, `NOT … IN` is not refuted by it), which only lets more events through.
+   */
+  private testExclusions(v: unknown, f: ExclusionField): void {
+    const xs = f.exclusions;
+    if (typeof v === 'string' || typeof v === 'number') {
+      const t = this.markExclusionHits(v, f.matcher);
+      for (const x of xs) if (this.exclusionHit[x.k] !== t) this.holds(x.clause);
+      return;
+    }
+    // Missing, null, no field value, an empty list: no value.
+    if (!Array.isArray(v) || v.length === 0) {
+      for (const x of xs) if (!x.present) this.holds(x.clause);
+      return;
+    }
+    const row = ++this.tick;
+    for (const y of v) {
+      if (typeof y !== 'string' && typeof y !== 'number') {
+        for (const x of xs) if (x.present) this.holds(x.clause);
+        continue;
+      }
+      const t = this.markExclusionHits(y, f.matcher);
+      for (const x of xs) {
+        if (this.exclusionHit[x.k] === t) this.exclusionKilled[x.k] = row;
+        else if (x.present) this.holds(x.clause);
+      }
+    }
+    for (const x of xs) if (!x.present && this.exclusionKilled[x.k] !== row) this.holds(x.clause);
+  }
+
+  /** Marks (with a new tick, returned) the exclusions one of whose patterns a value matches. */
+  private markExclusionHits(v: string | number, m: FieldMatcher): number {
+    const t = ++this.tick;
+    for (const term of m.hits(v)) {
+      const l = this.termExclusions[term];
+      if (l) for (const k of l) this.exclusionHit[k] = t;
+    }
+    return t;
   }
 
   /** A field's value (missing: no term holds; multivalue: each value) through the field's matcher. */
@@ -379,21 +535,24 @@ class Router {
       for (const x of v) if (typeof x === 'string' || typeof x === 'number') for (const t of m.hits(x)) this.onTerm(t);
   }
 
-  /** A term holds for the event: each of its clauses holds; a unit whose clauses all hold is live. */
+  /** A term holds for the event: each of its clauses holds. */
   private onTerm(term: number): void {
-    const s = this.state.stamp;
     const clauses = this.termClauses[term];
     if (!clauses) return;
-    for (const c of clauses) {
-      if (this.clauseStamp[c] === s) continue;
-      this.clauseStamp[c] = s;
-      const u = this.clauseUnit[c]!;
-      if (this.unitStamp[u] !== s) {
-        this.unitStamp[u] = s;
-        this.unitHits[u] = 0;
-      }
-      if (++this.unitHits[u]! === this.unitNeeds[u]) this.live(u);
+    for (const c of clauses) this.holds(c);
+  }
+
+  /** A clause holds for the event (once counted); a unit whose clauses all hold is live. */
+  private holds(c: number): void {
+    const s = this.state.stamp;
+    if (this.clauseStamp[c] === s) return;
+    this.clauseStamp[c] = s;
+    const u = this.clauseUnit[c]!;
+    if (this.unitStamp[u] !== s) {
+      this.unitStamp[u] = s;
+      this.unitHits[u] = 0;
     }
+    if (++this.unitHits[u]! === this.unitNeeds[u]) this.live(u);
   }
 
   /** A unit whose clauses hold: its detection is a candidate when the event is in one of its data sets. */
@@ -401,12 +560,35 @@ class Router {
     const st = this.state;
     const i = this.unitDetection[u]!;
     if (st.mark[i] === st.stamp) return;
-    const sets = this.unitDataSets[u];
+    const sets = this.checkDataSets ? this.unitDataSets[u] : undefined;
     if (sets && !sets.some((ds) => st.inDataSet(ds))) return;
     st.mark[i] = st.stamp;
     st.out.push(i);
   }
 }
+
+/** Sorts a short list of detection indexes in place (insertion: the lists are ~12 long, mostly in order). */
+function sortSmall(a: number[]): number[] {
+  for (let k = 1; k < a.length; k++) {
+    const x = a[k]!;
+    let j = k - 1;
+    while (j >= 0 && a[j]! > x) {
+      a[j + 1] = a[j]!;
+      j--;
+    }
+    a[j + 1] = x;
+  }
+  return a;
+}
+
+/** Routers over one set of units, one per membership of the events seen. */
+interface RouterGroup {
+  units: readonly Unit[];
+  routers: Map<number, Router>;
+}
+
+/** Beyond this many memberships seen, a group's routers start over (bounded memory; a stream's events show a few). */
+const ROUTERS_PER_GROUP_MAX = 256;
 
 /** A pass a stream can feed: its clauses other than those about `sourcetype`/`source` (they hold). */
 interface FeedingPass {
@@ -435,12 +617,12 @@ export class StreamRouting {
   /** Units without a pivot clause (in every pivot router). */
   private readonly unpivoted: Unit[] = [];
   private readonly byPivotKey = new Map<string, Unit[]>();
-  /** Per pivot key some pass wants: the router over those passes. */
-  private readonly routers = new Map<string, Router>();
-  /** Per pivot value as events hold it (`4688`, not folded): its key's router, null for none. */
-  private readonly byPivotValue = new Map<string | number, Router | null>();
+  /** Per pivot key some pass wants: the routers over those passes. */
+  private readonly groups = new Map<string, RouterGroup>();
+  /** Per pivot value as events hold it (`4688`, not folded): its key's routers, null for none. */
+  private readonly byPivotValue = new Map<string | number, RouterGroup | null>();
   private readonly state: EventState;
-  private readonly unpivotedRouter: Router;
+  private readonly unpivotedGroup: RouterGroup;
   private plain: Router | undefined;
 
   /** `feeding`: the passes the stream can feed (in detection order), with their clauses left to check per event. */
@@ -473,7 +655,9 @@ export class StreamRouting {
       for (const cl of clauses) for (const t of cl) fields?.add(t.field);
       const ds = pass.dataSets?.length === 1 ? pass.dataSets[0]! : undefined;
       const rowClauses = ds && opts.dataSetRows ? (pass.rowClauses ?? []) : [];
-      if (rowClauses.length > 0 && !wantedAdded.has(ds!)) {
+      const rowExclusions = ds && opts.dataSetRows ? (pass.rowExclusions ?? []) : [];
+      for (const x of rowExclusions) fields?.add(x.field);
+      if (rowClauses.length + rowExclusions.length > 0 && !wantedAdded.has(ds!)) {
         wantedAdded.add(ds!);
         addReads(opts.dataSetWanted?.(ds!));
       }
@@ -481,8 +665,13 @@ export class StreamRouting {
         detection: i,
         dataSets,
         clauses: clauses.map((cl) => table.idsOf('', cl)),
-        rowDomain: rowClauses.length > 0 ? ds : undefined,
+        rowDomain: rowClauses.length + rowExclusions.length > 0 ? ds : undefined,
         rowClauses: rowClauses.map((cl) => table.idsOf(ds!, cl)),
+        rowExclusions: rowExclusions.map((x) => ({
+          field: x.field,
+          ids: table.exclusionIds(ds!, x),
+          present: x.present,
+        })),
         pivotKeys: undefined,
         pivotClause: -1,
       });
@@ -497,7 +686,7 @@ export class StreamRouting {
       if (u.rowDomain !== undefined) dataSets.add(u.rowDomain);
     }
     this.state = new EventState(detections, opts, dataSets);
-    this.unpivotedRouter = new Router(this.unpivoted, this.state, opts, table, true);
+    this.unpivotedGroup = { units: this.unpivoted, routers: new Map() };
   }
 
   /** The field the most units have an all-constant clause on; files each unit under its keys. */
@@ -544,35 +733,50 @@ export class StreamRouting {
    * hold the event.
    */
   candidates(event: SplunkEvent): readonly number[] {
-    if (this.pivot === undefined) return this.plainCandidates(event);
-    const v = event[this.pivot];
-    // A multivalue pivot may meet several keys' passes: the plain router decides.
-    if (Array.isArray(v)) return this.plainCandidates(event);
-    // Missing (or not a value): no pivot clause holds; a key no pass wants: the same (null).
-    let r: Router | null | undefined = null;
-    if (typeof v === 'string' || typeof v === 'number') {
-      // (-0 and 0 are one Map key but may print differently: -0 is not remembered.)
-      r = Object.is(v, -0) ? undefined : this.byPivotValue.get(v);
-      if (r === undefined) {
-        r = this.routerOf(exactKey(foldValue(v)));
-        if (this.byPivotValue.size >= PIVOT_VALUES_MAX) this.byPivotValue.clear();
-        // Detached: a slice of a long event text would keep that text alive in the memo.
-        if (!Object.is(v, -0)) this.byPivotValue.set(typeof v === 'string' ? detachedString(v) : v, r);
+    const st = this.state;
+    // More than 30 data sets: no membership masks; the plain router decides.
+    if (st.all === undefined) return this.plainCandidates(event);
+    let g: RouterGroup | null = null;
+    if (this.pivot !== undefined) {
+      const v = event[this.pivot];
+      // A multivalue pivot may meet several keys' passes: the plain router decides.
+      if (Array.isArray(v)) return this.plainCandidates(event);
+      // Missing (or not a value): no pivot clause holds; a key no pass wants: the same (null).
+      if (typeof v === 'string' || typeof v === 'number') {
+        // (-0 and 0 are one Map key but may print differently: -0 is not remembered.)
+        let r = Object.is(v, -0) ? undefined : this.byPivotValue.get(v);
+        if (r === undefined) {
+          r = this.groupOf(exactKey(foldValue(v)));
+          if (this.byPivotValue.size >= PIVOT_VALUES_MAX) this.byPivotValue.clear();
+          // Detached: a slice of a long event text would keep that text alive in the memo.
+          if (!Object.is(v, -0)) this.byPivotValue.set(typeof v === 'string' ? detachedString(v) : v, r);
+        }
+        g = r;
       }
     }
-    const st = this.state;
     st.begin(event);
-    this.unpivotedRouter.run();
-    r?.run();
-    return st.out.sort((a, b) => a - b);
+    const member = st.membership();
+    this.routerOf(this.unpivotedGroup, member).run();
+    if (g) this.routerOf(g, member).run();
+    return sortSmall(st.out);
   }
 
-  /** The router of the passes whose pivot clause a key meets (null: none). */
-  private routerOf(key: string): Router | null {
+  /** The routers of the passes whose pivot clause a key meets (null: none). */
+  private groupOf(key: string): RouterGroup | null {
     const units = this.byPivotKey.get(key);
     if (!units) return null;
-    let r = this.routers.get(key);
-    if (!r) this.routers.set(key, (r = new Router(units, this.state, this.opts, this.table, true)));
+    let g = this.groups.get(key);
+    if (!g) this.groups.set(key, (g = { units, routers: new Map() }));
+    return g;
+  }
+
+  /** A group's router for events of a membership (built on first use; bounded per group). */
+  private routerOf(g: RouterGroup, member: number): Router {
+    let r = g.routers.get(member);
+    if (!r) {
+      if (g.routers.size >= ROUTERS_PER_GROUP_MAX) g.routers.clear();
+      g.routers.set(member, (r = new Router(g.units, this.state, this.opts, this.table, true, member)));
+    }
     return r;
   }
 
@@ -581,7 +785,7 @@ export class StreamRouting {
     this.plain ??= new Router(this.units, this.state, this.opts, this.table, false);
     this.state.begin(event);
     this.plain.run();
-    return this.state.out.sort((a, b) => a - b);
+    return sortSmall(this.state.out);
   }
 }
 

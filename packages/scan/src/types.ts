@@ -15,6 +15,18 @@ export interface IndexTerm {
 export type IndexClause = readonly IndexTerm[];
 
 /**
+ * A negative necessary condition on one field, from `f!=p`, `NOT f=p` and `NOT f IN (…)` (never
+ * a `CASE(…)` pattern: those are matched more broadly than Splunk does, which a negation would
+ * turn into more narrowly). `present` (`f!=p`): some value of the field matches none of `values`
+ * (a missing field fails); else (`NOT f IN`): no value matches any of them (a missing field holds).
+ */
+export interface IndexExclusion {
+  readonly field: string;
+  readonly values: readonly string[];
+  readonly present: boolean;
+}
+
+/**
  * What one read of the events (a pass: a base search, a leading tstats, the first command of a
  * subsearch over the events) requires of an event. Every present dimension holds for every event
  * the pass can use; an absent one says nothing.
@@ -32,6 +44,8 @@ export interface PassKeys {
    * in it (`process_name=cmd.exe`, `process=*-enc*`): each holds for some row.
    */
   rowClauses?: readonly IndexClause[];
+  /** With exactly one data set: negative conditions of the tstats where-clause, each holding for some row. */
+  rowExclusions?: readonly IndexExclusion[];
 }
 
 /**

@@ -70,6 +70,19 @@ export interface CommandPlan {
    * over nothing gives the same rows). Absent: unknown (e.g. a subsearch in the expression).
    */
   readonly accepts?: (row: Row | Event) => boolean;
+  /**
+   * The stage never calls `rt.warn` and does nothing but push rows on (no nested pipeline): a
+   * run may leave it out when no row it pushes can reach the output (`givesNoRows`). Unset:
+   * unknown, never left out.
+   */
+  readonly quiet?: boolean;
+  /**
+   * True when, in this run (the subsearches' results known), the stage pushes no row whatever it
+   * is pushed and its `end` only ends the next stage — an inner join whose subsearch gave no rows.
+   * The pipeline's output is then that of the commands from it on over no rows: `drive` runs
+   * only those when every command before it is quiet (the events are not read).
+   */
+  givesNoRows?(rt: Runtime): boolean;
   /** The stage: receives rows, pushes its output to `next`. */
   stage(next: Sink, rt: Runtime): Sink;
 }
@@ -114,6 +127,37 @@ function sourceRows(p: PipelinePlan, rt: Runtime): { rows: Iterable<Row> | Async
   return { rows: [], from: 0 };
 }
 
+/**
+ * Commands quiet (CommandPlan.quiet) when they have no subsearch: tstats warns only when the
+ * results of a subsearch in its where-clause do not form a search (./commands/tstats.ts), and
+ * its own module does not say.
+ */
+const QUIET_WITHOUT_SUBSEARCHES: ReadonlySet<string> = new Set(['tstats']);
+
+function isQuiet(c: CommandPlan): boolean {
+  if (c.nested && c.nested.length > 0) return false;
+  return c.quiet === true || (QUIET_WITHOUT_SUBSEARCHES.has(c.name) && !(c.subsearches && c.subsearches.length > 0));
+}
+
+/**
+ * The first command of `p` that gives no rows in this run (CommandPlan.givesNoRows) with only
+ * quiet commands before it, else -1. What comes before such a command cannot change the rows
+ * of the pipeline (none of its rows gets past it) nor its warnings (none of it warns), so the
+ * pipeline's rows are those of the commands from it on, given no rows — and the events need not
+ * be read: `| tstats … from Processes by … | rename … | join process_guid [| tstats … where
+ * <rare>]` whose subsearch found nothing (Splunk runs the subsearch first; type=inner keeps only
+ * main results that match one of its rows) ends at once instead of grouping every event.
+ */
+export function deadFrom(p: PipelinePlan, rt: Runtime): number {
+  const cs = p.commands;
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i]!;
+    if (c.givesNoRows?.(rt)) return i;
+    if (!isQuiet(c)) return -1;
+  }
+  return -1;
+}
+
 /** Runs a whole pipeline into `sink` (its subsearches must have run). */
 export async function drive(
   p: PipelinePlan,
@@ -121,6 +165,11 @@ export async function drive(
   sink: Sink,
   onChunk?: () => Promise<void> | void,
 ): Promise<void> {
+  const dead = deadFrom(p, rt);
+  if (dead >= 0) {
+    chain(p.commands.slice(dead), sink, rt).end();
+    return;
+  }
   const first = p.commands[0];
   // A generating command that takes pushed events (tstats) gives the rows of `generate` with the
   // events pushed in (CommandPlan.consume): driven that way, a pass over the events needs no

@@ -110,6 +110,7 @@ export const convert: CommandModule<GenericCommand> = {
       name: 'convert',
       span: cmd.spanOfCommand,
       kind: 'streaming',
+      quiet: true,
       stage(next) {
         return {
           push(row) {

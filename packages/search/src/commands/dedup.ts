@@ -41,6 +41,7 @@ export const dedup: CommandModule<GenericCommand> = {
       name: 'dedup',
       span: cmd.spanOfCommand,
       kind: sortBy ? 'blocking' : 'streaming',
+      quiet: true,
       rows: keepEvents ? undefined : 'readonly',
       stage(next) {
         const seen = new Map<string, number>();

@@ -18,6 +18,7 @@ export const eventstats: CommandModule<GenericCommand> = {
       name: 'eventstats',
       span: cmd.spanOfCommand,
       kind: 'blocking',
+      quiet: true,
       stage(next, rt) {
         const g = new Grouping(args.aggs, { byNames: args.by, now: rt.now });
         const held: Row[] = [];

@@ -22,6 +22,7 @@ export const fillnull: CommandModule<GenericCommand> = {
       name: 'fillnull',
       span: cmd.spanOfCommand,
       kind: list.length > 0 ? 'streaming' : 'blocking',
+      quiet: true,
       stage(next) {
         if (list.length > 0)
           return {

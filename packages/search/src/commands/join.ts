@@ -70,6 +70,9 @@ export const join: CommandModule<GenericCommand> = {
       span: cmd.spanOfCommand,
       kind: 'streaming',
       subsearches: [sub],
+      quiet: true,
+      // type=inner over a subsearch that gave no rows: no main result matches, none is kept.
+      givesNoRows: (rt) => !keepUnmatched && rt.results(sub).length === 0,
       stage(next, rt) {
         const right = rt.results(sub);
         const index = new Map<string, Row[]>();

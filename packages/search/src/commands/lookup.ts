@@ -96,6 +96,7 @@ export const lookup: CommandModule<GenericCommand> = {
       name: 'lookup',
       span: cmd.spanOfCommand,
       kind: 'streaming',
+      quiet: true,
       stage(next) {
         // Kept by the plan once found: a run is opened per detection and log (`dac scan`).
         const matcher = (shared ??= lookupMatcher(table, inputFields));

@@ -27,6 +27,7 @@ export const regex: CommandModule<GenericCommand> = {
       span: cmd.spanOfCommand,
       rows: 'readonly',
       kind: 'streaming',
+      quiet: true,
       stage(next) {
         return {
           push(row) {

@@ -103,6 +103,7 @@ export const rename: CommandModule<GenericCommand> = {
       name: 'rename',
       span: cmd.spanOfCommand,
       kind: 'streaming',
+      quiet: true,
       stage(next) {
         return {
           push(row) {

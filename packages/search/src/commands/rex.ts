@@ -142,6 +142,7 @@ export const rex: CommandModule<GenericCommand> = {
         name: 'rex',
         span: cmd.spanOfCommand,
         kind: 'streaming',
+        quiet: true,
         stage(next) {
           return {
             push(row) {
@@ -171,6 +172,7 @@ export const rex: CommandModule<GenericCommand> = {
       name: 'rex',
       span: cmd.spanOfCommand,
       kind: 'streaming',
+      quiet: true,
       stage(next) {
         return {
           push(row) {

@@ -41,6 +41,8 @@ export const search: CommandModule<SearchCommand> = {
       kind: 'streaming',
       rows: 'readonly',
       copyEvents: base,
+      // It warns only about subsearch results that do not form a search.
+      quiet: subs.size === 0,
       subsearches: [...subs.values()],
       ...(base && subs.size === 0 ? { accepts: (row) => predicate()!(row as Row) } : {}),
       stage(next, rt) {

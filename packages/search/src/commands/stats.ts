@@ -46,6 +46,7 @@ export const stats: CommandModule<GenericCommand> = {
       span: cmd.spanOfCommand,
       rows: 'fresh',
       kind: 'blocking',
+      quiet: true,
       stage(next, rt) {
         const g = new Grouping(args.aggs, { byNames: args.by, now: rt.now });
         return {

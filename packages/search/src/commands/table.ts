@@ -39,6 +39,7 @@ export const table: CommandModule<GenericCommand> = {
       span: cmd.spanOfCommand,
       rows: 'fresh',
       kind: 'streaming',
+      quiet: true,
       stage(next) {
         return { push: (row) => next.push(project(row, pats, false)), end: () => next.end() };
       },
@@ -65,6 +66,7 @@ export const fields: CommandModule<GenericCommand> = {
       name: 'fields',
       span: cmd.spanOfCommand,
       kind: 'streaming',
+      quiet: true,
       stage(next) {
         if (remove)
           return {
