@@ -1,10 +1,12 @@
 // The scan's own content loader (loadScanContent: only the detection, macro and lookup documents)
-// gives what the scan would take from the whole tree (scanContentOf(loadContent(root))), also for
+// gives what the scan would take from the whole tree (scanContentOf(loadContent(root))) — with the
+// user cache's YAML values or without, when it fills the cache and when it reads it — also for
 // documents that do not load (YAML errors, not a mapping), and the worker's plain copy (a
 // structured clone) prepares the same detections.
-import { mkdirSync, writeFileSync } from 'node:fs';
+import { mkdirSync, mkdtempSync, writeFileSync } from 'node:fs';
+import { tmpdir } from 'node:os';
 import { join } from 'node:path';
-import { describe, expect, it } from 'vitest';
+import { describe, expect, it, vi } from 'vitest';
 import { loadContent } from '@dac/content';
 import { loadScanContent, prepareScan, scanContentOf } from '@dac/scan';
 import { repo, writeContent } from './content.js';
@@ -29,10 +31,18 @@ describe('loadScanContent', () => {
   it.each([
     ['the repository content', repo],
     ['a tree with documents that do not load', brokenContent()],
-  ])('gives scanContentOf(loadContent) for %s', (_, root) => {
-    const content = loadScanContent(root);
-    expect(content.detections.length).toBeGreaterThan(0);
-    expect(content).toEqual(scanContentOf(loadContent(root)));
+  ])('gives scanContentOf(loadContent) for %s, without the YAML cache, filling it, and from it', (_, root) => {
+    const want = scanContentOf(loadContent(root));
+    vi.stubEnv('DAC_CACHE_DIR', mkdtempSync(join(tmpdir(), 'dac-scan-content-cache-')));
+    try {
+      for (const cache of [false, true, true]) {
+        const content = loadScanContent(root, { cache });
+        expect(content.detections.length).toBeGreaterThan(0);
+        expect(content).toStrictEqual(want);
+      }
+    } finally {
+      vi.unstubAllEnvs();
+    }
   });
 
   it('prepares from a structured clone of the content what it prepares from the files', () => {

@@ -46,6 +46,7 @@ export {
   loadYamlFile,
   nodeAt,
   parseYamlText,
+  readYamlBytes,
   positionAt,
   positionInScalar,
   positionOfPath,
@@ -80,3 +81,11 @@ export {
 } from './tree.js';
 export { ensureDir, isFileSystemError } from './fs.js';
 export { pythonRound, riskScoreOf } from './risk.js';
+export {
+  jsonExact,
+  loadYamlValues,
+  loadYamlValuesOf,
+  yamlValueCacheDir,
+  YamlValueCache,
+  type YamlValues,
+} from './yaml-values.js';

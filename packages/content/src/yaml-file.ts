@@ -1,5 +1,5 @@
 import { statSync } from 'node:fs';
-import { FsRefusal, readConfinedFile } from '@dac/fs';
+import { FsRefusal, readConfinedFile, type ConfinedReader } from '@dac/fs';
 import { relative, sep } from 'node:path';
 import {
   LineCounter,
@@ -51,24 +51,44 @@ export function toRelPath(root: string, path: string): string {
 }
 
 /** Reads and parses one YAML file. Never throws for bad content: problems become diagnostics. */
-export function loadYamlFile(path: string, root: string, limits: YamlLimits = DEFAULT_LIMITS): YamlFile {
+export function loadYamlFile(
+  path: string,
+  root: string,
+  limits: YamlLimits = DEFAULT_LIMITS,
+  reader?: ConfinedReader,
+): YamlFile {
+  const r = readYamlBytes(path, root, limits, reader);
+  return 'failed' in r ? r.failed : parseYamlText(r.bytes, path, r.relPath, limits);
+}
+
+/**
+ * The bytes of a content file as loadYamlFile reads them (through @dac/fs: the real path must be
+ * inside the content root, only a regular file within the size limit is read; through `reader`,
+ * one confinement check per folder, when given), or the file loadYamlFile gives when they cannot be.
+ */
+export function readYamlBytes(
+  path: string,
+  root: string,
+  limits: YamlLimits = DEFAULT_LIMITS,
+  reader?: ConfinedReader,
+): { bytes: Buffer; relPath: string } | { failed: YamlFile } {
   const relPath = toRelPath(root, path);
-  let bytes: Buffer;
   try {
-    // Through @dac/fs: the real path must be inside the content root, and only a regular file is read.
-    bytes = readConfinedFile(root, path, { maxBytes: limits.yaml_file_bytes });
+    const opts = { maxBytes: limits.yaml_file_bytes };
+    return { bytes: reader ? reader.read(path, opts) : readConfinedFile(root, path, opts), relPath };
   } catch (e) {
     if (e instanceof FsRefusal && e.reason === 'too-large')
-      return failed(
-        path,
-        relPath,
-        'yaml-file-too-large',
-        `file is ${sizeOf(path)} bytes; the limit for a content file is ${limits.yaml_file_bytes} bytes (${howToRaise('yaml_file_bytes')})`,
-      );
-    if (e instanceof FsRefusal) return failed(path, relPath, 'file-access', e.message);
-    return failed(path, relPath, 'io', `cannot read file: ${(e as Error).message}`);
+      return {
+        failed: failed(
+          path,
+          relPath,
+          'yaml-file-too-large',
+          `file is ${sizeOf(path)} bytes; the limit for a content file is ${limits.yaml_file_bytes} bytes (${howToRaise('yaml_file_bytes')})`,
+        ),
+      };
+    if (e instanceof FsRefusal) return { failed: failed(path, relPath, 'file-access', e.message) };
+    return { failed: failed(path, relPath, 'io', `cannot read file: ${(e as Error).message}`) };
   }
-  return parseYamlText(bytes, path, relPath, limits);
 }
 
 function sizeOf(path: string): number | string {

@@ -5,17 +5,18 @@
 import { resolve } from 'node:path';
 import {
   discoverContent,
-  itemDataOf,
+  documentModel,
   loadConfig,
-  loadItem,
-  loadYamlFile,
-  type ContentItem,
+  loadYamlValuesOf,
+  YamlValueCache,
   type ContentKind,
   type ContentTree,
   type DetectionData,
+  type MacroData,
   type YamlLimits,
+  type YamlValues,
 } from '@dac/content';
-import { macroDefinitions, type MacroDefinition } from '@dac/spl';
+import { macroDefinitionOf, macroDefinitions, type MacroDefinition } from '@dac/spl';
 
 /**
  * What preparing the detections reads of a content tree, as plain data: a worker thread is sent
@@ -58,36 +59,67 @@ export function scanEntries(rootDir: string): ScanEntries {
   return { root, entries, limits: config.limits };
 }
 
+/** A content entry of a kind the scan reads. */
+export type ScanEntry = ScanEntries['entries'][number];
+
 /**
- * The scan content of some entries, each file loaded as loadContent loads it (loadYamlFile, the
- * config's limits). Detections and lookups are taken as `itemDataOf` (the item's `data`) without
- * building their document model (the scan never reads it: ~0.1–0.3 s of the ESCU corpus); macros
- * go through their model (macroDefinitions reads it).
+ * The scan content of entries from their values (loadYamlValues, in the same order): detections
+ * and lookups are taken as `itemDataOf` takes a file's value (without their document model: the
+ * scan never reads it, ~0.1–0.3 s of the ESCU corpus); macros through their model
+ * (macroDefinitionOf reads it), as loadContent's items give them.
  */
-export function loadScanEntries(
-  { root, limits }: Pick<ScanEntries, 'root' | 'limits'>,
-  entries: readonly { kind: ContentKind; path: string }[],
-): ScanContent {
+export function scanContentOfValues(entries: readonly ScanEntry[], values: readonly YamlValues[]): ScanContent {
   const out: ScanContent = { detections: [], macros: [], lookups: [] };
-  const macros: ContentItem<'macro'>[] = [];
-  for (const entry of entries) {
+  entries.forEach((entry, i) => {
+    const v = values[i]!;
+    const data: unknown = isMapping(v.value) ? v.value : undefined;
     if (entry.kind === 'macro') {
-      macros.push(loadItem(entry as { kind: 'macro'; path: string }, root, limits));
-      continue;
-    }
-    const file = loadYamlFile(entry.path, root, limits);
-    if (entry.kind === 'detection') out.detections.push({ file: file.relPath, data: itemDataOf<'detection'>(file) });
-    else out.lookups.push({ file: { path: file.path }, data: itemDataOf<'lookup'>(file) });
-  }
-  out.macros = macroDefinitions(macros);
+      const d = macroDefinitionOf(v.relPath, data as MacroData | undefined, documentModel('macro', v.docValue));
+      if (d) out.macros.push(d);
+    } else if (entry.kind === 'detection')
+      out.detections.push({ file: v.relPath, data: data as DetectionData | undefined });
+    else out.lookups.push({ file: { path: v.path }, data });
+  });
   return out;
+}
+
+/** itemDataOf's test: a value that is a mapping. */
+function isMapping(v: unknown): v is Record<string, unknown> {
+  return typeof v === 'object' && v !== null && !Array.isArray(v);
+}
+
+/**
+ * The values of some entries, each file read as loadContent reads it (confined, the config's
+ * limits) — through `cache` when given (the values of files whose bytes were seen before).
+ */
+export function loadEntryValues(
+  { root, limits }: Pick<ScanEntries, 'root' | 'limits'>,
+  entries: readonly ScanEntry[],
+  cache?: YamlValueCache,
+): YamlValues[] {
+  return loadYamlValuesOf(
+    root,
+    entries.map((e) => e.path),
+    limits,
+    cache,
+  );
+}
+
+/** The scan content of some entries (loadEntryValues, no cache). */
+export function loadScanEntries(all: Pick<ScanEntries, 'root' | 'limits'>, entries: readonly ScanEntry[]): ScanContent {
+  return scanContentOfValues(entries, loadEntryValues(all, entries));
 }
 
 /**
  * The scan content of the tree at `root`: loadContent's items of the kinds a scan reads, the other
- * kinds not read (on the ESCU corpus stories and data sources are a fifth of the YAML).
+ * kinds not read (on the ESCU corpus stories and data sources are a fifth of the YAML). With
+ * `cache` (the default: the user cache's pack of this root, YamlValueCache), files whose bytes
+ * were parsed before are not parsed again; false: every file is parsed.
  */
-export function loadScanContent(rootDir: string): ScanContent {
-  const entries = scanEntries(rootDir);
-  return loadScanEntries(entries, entries.entries);
+export function loadScanContent(rootDir: string, opts: { cache?: boolean } = {}): ScanContent {
+  const all = scanEntries(rootDir);
+  const cache = opts.cache === false ? undefined : YamlValueCache.open(all.root, all.limits);
+  const values = loadEntryValues(all, all.entries, cache);
+  cache?.save();
+  return scanContentOfValues(all.entries, values);
 }

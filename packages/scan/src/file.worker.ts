@@ -7,7 +7,8 @@ import { parentPort, workerData } from 'node:worker_threads';
 import type { ContentContext } from '@dac/replay';
 import { scanContext, scanDetections } from './detections.js';
 import { lazyScanDetections, plainScan } from './lazy.js';
-import { loadScanEntries, type ScanContent } from './content.js';
+import { loadYamlValuesOf } from '@dac/content';
+import type { ScanContent } from './content.js';
 import { LogQueue, type WorkerDetections, type WorkerTask, type WorkerMessage, type WorkerStart } from './run.js';
 import { scanFile, scanIndex } from './scan.js';
 import type { ScanDetection } from './types.js';
@@ -21,7 +22,7 @@ const onMessage = async (m: WorkerDetections | WorkerTask) => {
   try {
     if ('load' in m) {
       // Part of the content's YAML, read for the main thread (loadScanContentIn).
-      send({ loaded: loadScanEntries(m.load, m.load.entries) });
+      send({ loaded: loadYamlValuesOf(m.load.root, m.load.paths, m.load.limits) });
       return;
     }
     if ('prepare' in m) {

@@ -37,12 +37,15 @@ export { scanDetections } from './detections.js';
 export { lazyScanDetections, plainScan, type PlainDetection, type PlainScan } from './lazy.js';
 export { detectionKeys, necessaryClauses } from './keys.js';
 export {
+  loadEntryValues,
   loadScanContent,
   loadScanEntries,
   scanContentOf,
+  scanContentOfValues,
   scanEntries,
   type ScanContent,
   type ScanEntries,
+  type ScanEntry,
 } from './content.js';
 export { scanJson, scanText } from './output.js';
 export {

@@ -285,6 +285,23 @@ describe('rule index', () => {
     expect(valuesKey({ x: { a: 1 } } as unknown as SplunkEvent, ['x'])).toBeUndefined();
   });
 
+  it('membership of the last event is reused only for equal values, not for a list changed in place', () => {
+    const index = new RuleIndex([detection({ passes: [{ dataSets: ['DS'] }] }, 0), detection({}, 1)], {
+      inDataSet,
+      dataSetReads: () => new Set(['tag']),
+      dataSetContainsReads: () => new Set(['tag']),
+    });
+    const s = index.stream('XmlWinEventLog', 'XmlWinEventLog:Security');
+    const tag = ['process'];
+    expect(s.candidates({ tag })).toEqual([0, 1]);
+    expect(s.candidates({ tag: ['process'] })).toEqual([0, 1]);
+    tag[0] = 'network';
+    expect(s.candidates({ tag })).toEqual([1]);
+    expect(s.candidates({ tag: 'process' })).toEqual([0, 1]);
+    expect(s.candidates({ tag: ['process', 'x'] })).toEqual([0, 1]);
+    expect(s.candidates({})).toEqual([1]);
+  });
+
   it('decides stream clauses per stream and needs every other clause of a pass to hold', () => {
     const index = new RuleIndex([
       detection(keysOfSearch(exprOf('source="XmlWinEventLog:Security" EventCode=4688')), 0),

@@ -13,10 +13,11 @@ import type { CompiledPredicateHook } from '@dac/search';
 import type { LogFile } from './logs.js';
 import { scanFile, scanIndex, type FileScan } from './scan.js';
 import { scanContext, scanDetections } from './detections.js';
+import { loadYamlValuesOf, YamlValueCache, type YamlValues } from '@dac/content';
 import {
   loadScanContent,
-  loadScanEntries,
   scanContentOf,
+  scanContentOfValues,
   scanEntries,
   type ScanContent,
   type ScanEntries,
@@ -152,11 +153,11 @@ export interface WorkerDetections {
  * or prepare the detections `from`–`to` of the content and send their plain values (prepareScanIn).
  */
 export type WorkerTask =
-  | { load: { root: string; limits: ScanEntries['limits']; entries: ScanEntries['entries'] } }
+  | { load: { root: string; limits: ScanEntries['limits']; paths: string[] } }
   | { prepare: { content: ScanContent; now: number; from: number; to: number } };
 
 export type WorkerMessage =
-  | { loaded: ScanContent }
+  | { loaded: YamlValues[] }
   | { preparedPart: PlainScan }
   | { scanning: number }
   | { index: number; result: FileScan }
@@ -171,13 +172,13 @@ export interface ScanWorkers {
   onResult(f: (index: number, result: FileScan) => void): void;
   /** How many worker threads. */
   threads: number;
-  /** Has worker `thread` load these content entries (loadScanEntries) and give their scan content. */
+  /** Has worker `thread` load these content files (loadYamlValuesOf) and give their values. */
   load(
     thread: number,
     root: string,
     limits: ScanEntries['limits'],
-    entries: readonly ScanEntries['entries'][number][],
-  ): Promise<ScanContent>;
+    files: readonly { path: string }[],
+  ): Promise<YamlValues[]>;
   /**
    * Has worker `thread` prepare the detections `from`–`to` of `content` at `now` (it keeps them,
    * and the content) and give their plain values.
@@ -215,7 +216,7 @@ export function startScanWorkers(root: string, logs: readonly LogFile[], jobs: n
   const workers: Promise<void>[] = [];
   const threads: Worker[] = [];
   // Per worker: where the answer to the task it was given goes.
-  const replies = new Map<number, (m: ScanContent | PlainScan) => void>();
+  const replies = new Map<number, (m: YamlValues[] | PlainScan) => void>();
   // The workers that hold the content already (sent with a prepare task).
   const hasContent = new Set<number>();
   for (let w = 1; w < jobs; w++)
@@ -259,7 +260,7 @@ export function startScanWorkers(root: string, logs: readonly LogFile[], jobs: n
   const finished = Promise.all(workers).then(() => {});
   finished.catch(() => {});
   let sent: { prepared: PreparedScan; done: Promise<void> } | undefined;
-  const task = <T extends ScanContent | PlainScan>(t: number, message: WorkerTask) =>
+  const task = <T extends YamlValues[] | PlainScan>(t: number, message: WorkerTask) =>
     new Promise<T>((resolveTask, reject) => {
       // Referenced while it works (this thread may have nothing else keeping it alive).
       threads[t]!.ref();
@@ -276,8 +277,8 @@ export function startScanWorkers(root: string, logs: readonly LogFile[], jobs: n
     logs,
     queue,
     threads: threads.length,
-    load(t, root, limits, entries) {
-      return task<ScanContent>(t, { load: { root, limits, entries: [...entries] } });
+    load(t, root, limits, files) {
+      return task<YamlValues[]>(t, { load: { root, limits, paths: files.map((f) => f.path) } });
     },
     prepare(t, content, now, from, to) {
       hasContent.add(t);
@@ -308,24 +309,44 @@ export function startScanWorkers(root: string, logs: readonly LogFile[], jobs: n
 
 /**
  * The scan content of the tree at `root` (loadScanContent), its YAML read by this thread and the
- * workers side by side when there are workers: the entries are cut into one run per thread, of
- * about equal bytes, in tree order; this thread loads the first, each worker one other (it sends
- * back the plain values), and the runs are joined in order — the same content as loadScanContent
- * (YAML is ~1.9 of ~3.2 s of a cold preparation on the ESCU corpus, and the workers have nothing
- * else to do before the detections are prepared).
+ * workers side by side when there are workers: the files the cache (YamlValueCache, unless
+ * `cache: false`) does not hold are cut into one run per thread, of about equal bytes, in tree
+ * order; this thread parses the first, each worker one other (it sends back their values), and
+ * the content is made of the values in tree order — the same content as loadScanContent (YAML is
+ * most of a cold preparation on the ESCU corpus, and the workers have nothing else to do before
+ * the detections are prepared).
  */
-export async function loadScanContentIn(root: string, workers: ScanWorkers | undefined): Promise<ScanContent> {
-  if (!workers || workers.threads === 0) return loadScanContent(root);
+export async function loadScanContentIn(
+  root: string,
+  workers: ScanWorkers | undefined,
+  opts: { cache?: boolean } = {},
+): Promise<ScanContent> {
+  if (!workers || workers.threads === 0) return loadScanContent(root, opts);
   const all = scanEntries(root);
-  const runs = splitByBytes(all.entries, workers.threads + 1);
-  const theirs = runs.slice(1).map((run, t) => workers.load(t, all.root, all.limits, run));
-  const mine = loadScanEntries(all, runs[0]!);
-  const parts = [mine, ...(await Promise.all(theirs))];
-  return {
-    detections: parts.flatMap((p) => p.detections),
-    macros: parts.flatMap((p) => p.macros),
-    lookups: parts.flatMap((p) => p.lookups),
-  };
+  const cache = opts.cache === false ? undefined : YamlValueCache.open(all.root, all.limits);
+  const paths = all.entries.map((e) => e.path);
+  const values = cache ? cache.cachedOf(all.root, paths, all.limits) : paths.map(() => undefined);
+  const missing = all.entries.map((e, i) => ({ path: e.path, i })).filter(({ i }) => values[i] === undefined);
+  if (missing.length > 0) {
+    const runs = splitByBytes(missing, workers.threads + 1);
+    const theirs = runs
+      .slice(1)
+      .map((run, t) => (run.length === 0 ? Promise.resolve([]) : workers.load(t, all.root, all.limits, run)));
+    const mine = loadYamlValuesOf(
+      all.root,
+      runs[0]!.map((m) => m.path),
+      all.limits,
+    );
+    const parsed = [mine, ...(await Promise.all(theirs))];
+    runs.forEach((run, r) =>
+      run.forEach((m, k) => {
+        const v = parsed[r]![k]!;
+        values[m.i] = cache ? cache.keep(v) : v;
+      }),
+    );
+  }
+  cache?.save();
+  return scanContentOfValues(all.entries, values as YamlValues[]);
 }
 
 /**

@@ -75,12 +75,22 @@ const JOINS = [
   'join [search kind=nomatch | table guid]',
   'join guid [| makeresults count=0 | eval guid="g1"]',
   'join guid [| makeresults | eval guid="g1" | where guid="none"]',
+  'join type=outer guid [| tstats count from datamodel=Endpoint.Processes by Processes.guid Processes.name | `drop_dm_object_name(Processes)`]',
+  'join guid [| tstats count from datamodel=Endpoint.Processes by Processes.guid | `drop_dm_object_name(Processes)` | eval w=(count>1)]',
+  'join guid [search kind=proc | stats count by guid | where count + "a"]',
 ];
 const TAIL = ['stats count', 'stats count by guid', 'eval z=1', 'table guid', 'append [| makeresults | eval y=1]'];
 
 const pipelines = fc
   .tuple(
-    fc.constantFrom('kind=proc', '| tstats count from datamodel=Endpoint.Processes by Processes.guid Processes.name'),
+    fc.constantFrom(
+      'kind=proc',
+      'kind=file name=a.dll',
+      'kind=none',
+      '| tstats count from datamodel=Endpoint.Processes by Processes.guid Processes.name | `drop_dm_object_name(Processes)`',
+      '| tstats count from datamodel=Endpoint.Filesystem where Filesystem.name="a.dll" by Filesystem.guid | `drop_dm_object_name(Filesystem)`',
+      '| tstats count from datamodel=Endpoint.Filesystem where Filesystem.name="a.dll"',
+    ),
     fc.array(fc.constantFrom(...PREFIX), { maxLength: 3 }),
     fc.constantFrom(...JOINS),
     fc.array(fc.constantFrom(...TAIL), { maxLength: 2 }),
@@ -150,6 +160,37 @@ describe('dead pipeline prefix (an inner join over a subsearch that found nothin
     passes = 0;
     expect((await collect(prepared(found), source)).rows.map(toSplunkRow)).toEqual([{ guid: 'g1', count: '1' }]);
     expect(passes).toBe(2);
+  });
+
+  it('a main search that accepts no event runs first: the subsearch runs only when rows reach the join', async () => {
+    const spl =
+      '| tstats count from datamodel=Endpoint.Filesystem where Filesystem.name="a.dll" by Filesystem.guid | `drop_dm_object_name(Filesystem)` ' +
+      '| join type=outer guid [| tstats count as procs from datamodel=Endpoint.Processes by Processes.guid | `drop_dm_object_name(Processes)`] ' +
+      '| table guid count procs';
+    const procs: Event[] = [
+      { _time: 1, kind: 'proc', guid: 'g1', name: 'cmd.exe' },
+      { _time: 2, kind: 'proc', guid: 'g1', name: 'x' },
+    ];
+    let passes = 0;
+    const counted = (evs: Event[]) => {
+      const source = [...evs];
+      // An array (the probe reads it); each pass over it is one iteration.
+      const it = source[Symbol.iterator].bind(source);
+      source[Symbol.iterator] = () => {
+        passes++;
+        return it();
+      };
+      return source;
+    };
+    expect((await collect(prepared(spl), counted(procs))).rows).toEqual([]);
+    expect(passes).toBe(1);
+    // A file event the main search accepts: both passes, and the join's rows.
+    passes = 0;
+    const withFile = counted([...procs, { _time: 3, kind: 'file', guid: 'g1', name: 'a.dll' }]);
+    const rows = (await collect(prepared(spl), withFile)).rows.map(toSplunkRow);
+    expect(rows).toEqual([{ guid: 'g1', count: '1', procs: '2' }]);
+    expect(passes).toBe(2);
+    expect(rows).toEqual((await runBatch(prepared(spl), withFile)).map(toSplunkRow));
   });
 
   it('is not taken after a command that may warn, nor for type=left/outer', async () => {

@@ -83,6 +83,11 @@ export interface CommandPlan {
    * only those when every command before it is quiet (the events are not read).
    */
   givesNoRows?(rt: Runtime): boolean;
+  /**
+   * Given no rows, the stage pushes none and its `end` only ends the next stage, whatever its
+   * subsearches found (join): its subsearches need not run when no row reaches it.
+   */
+  readonly nothingFromNoRows?: boolean;
   /** The stage: receives rows, pushes its output to `next`. */
   stage(next: Sink, rt: Runtime): Sink;
 }
@@ -370,6 +375,64 @@ export async function* runPipeline(
   if (failure) throw failure;
 }
 
+/** Whether no command of `p`, of its subsearches or theirs, can warn (every one quiet). */
+function quietThroughout(p: PipelinePlan, depth = 0): boolean {
+  if (depth > 100) return false;
+  for (const c of p.commands) {
+    if (!isQuiet(c)) return false;
+    for (const s of c.subsearches ?? []) if (!quietThroughout(s.pipeline, depth + 1)) return false;
+  }
+  return true;
+}
+
+/**
+ * The main search before its join, run first when its first command accepts none of the
+ * events: `| tstats … from Registry where <rare> by … | rename … | join type=outer process_guid
+ * [| tstats … from Processes by …]` on a log with no such registry event. A join given no rows
+ * gives none whatever its subsearch found (CommandPlan.nothingFromNoRows), so the subsearch —
+ * here every process event grouped — need not run when no row reaches the join. Splunk runs
+ * the subsearch first; the order is not seen in the rows (each side reads the same events and
+ * neither reads the other's results before the join) nor in the warnings: only taken when the
+ * join is the only command with subsearches and they cannot warn. Events given as an array
+ * only (the probe reads them; a one-shot source allows one pass). True when it ran the pipeline
+ * into `sink` (the subsearches run only if rows reached the join); false: nothing was run.
+ */
+async function mainFirst(
+  p: PipelinePlan,
+  rt: Runtime,
+  events: EventSource,
+  store: Map<SubPlan, Row[]>,
+  sink: Sink,
+): Promise<boolean> {
+  if (!Array.isArray(events)) return false;
+  const cs = p.commands;
+  let k = -1;
+  for (let i = 0; i < cs.length; i++) {
+    const c = cs[i]!;
+    if (c.nested && c.nested.length > 0) return false;
+    if (c.subsearches && c.subsearches.length > 0) {
+      if (k >= 0) return false;
+      k = i;
+    }
+  }
+  if (k <= 0) return false;
+  const join = cs[k]!;
+  if (!join.nothingFromNoRows) return false;
+  for (const s of join.subsearches!) if (!quietThroughout(s.pipeline)) return false;
+  const first = cs[0]!;
+  // `accepts` false: the first command drops the event with no effect (as pushFilter uses it).
+  if (!first.accepts || !(p.source === 'events' || (p.source === 'generator' && first.consume !== undefined)))
+    return false;
+  for (let i = 0; i < events.length; i++) if (first.accepts(events[i] as Event)) return false;
+  const before = collector();
+  await drive({ commands: cs.slice(0, k), source: p.source, span: p.span }, rt, before);
+  if (before.rows.length > 0) await runSubsearches(p, rt, store);
+  const head = chain(cs.slice(k), sink, rt);
+  for (const r of before.rows) head.push(r);
+  head.end();
+  return true;
+}
+
 /**
  * Runs a pipeline to its end: the rows `runPipeline` yields, in the same order, without handing
  * them out one at a time (no generator, no promise per row or chunk): for callers that want all
@@ -383,8 +446,9 @@ export async function runPipelineToEnd(
 ): Promise<Row[]> {
   const store = new Map<SubPlan, Row[]>();
   const rt = makeRuntime(p, ctx, events, options, store);
-  await runSubsearches(p, rt, store);
   const out = collector();
+  if (await mainFirst(p, rt, events, store, out)) return out.rows;
+  await runSubsearches(p, rt, store);
   await drive(p, rt, out);
   return out.rows;
 }

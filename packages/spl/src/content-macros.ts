@@ -11,13 +11,26 @@ import { builtinMacros } from './builtin-macros.js';
 export function macroDefinitions(items: readonly ContentItem<'macro'>[]): MacroDefinition[] {
   const out: MacroDefinition[] = [];
   for (const it of items) {
-    // A file whose YAML has errors defines nothing (it carries its own diagnostics).
-    const m = it.data ? it.model : undefined;
-    if (m?.name.value === undefined || m.definition.value === undefined) continue;
-    const args = (m.arguments.value ?? []).map((a) => String(a.raw));
-    out.push({ name: m.name.value, args, definition: m.definition.value, source: it.file.relPath });
+    const d = macroDefinitionOf(it.file.relPath, it.data, it.model);
+    if (d) out.push(d);
   }
   return out;
+}
+
+/**
+ * The definition one macro document provides (macroDefinitions), from its path, its `data` and
+ * its document model: for readers that load the values without the document (`dac scan`).
+ */
+export function macroDefinitionOf(
+  source: string,
+  data: ContentItem<'macro'>['data'],
+  model: ContentItem<'macro'>['model'],
+): MacroDefinition | undefined {
+  // A file whose YAML has errors defines nothing (it carries its own diagnostics).
+  const m = data ? model : undefined;
+  if (m?.name.value === undefined || m.definition.value === undefined) return undefined;
+  const args = (m.arguments.value ?? []).map((a) => String(a.raw));
+  return { name: m.name.value, args, definition: m.definition.value, source };
 }
 
 /**

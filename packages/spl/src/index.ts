@@ -39,7 +39,7 @@ export { macroKey, macroTableFrom, expandMacros, parseMacroCall, STRIP_QUOTES_FR
 export type { MacroDefinition, MacroTable, Expansion, ExpansionWithSpans, ExpandOptions } from './macros.js';
 export { macrosFromConf } from './conf.js';
 export { builtinMacros } from './builtin-macros.js';
-export { contentMacroTable, macroDefinitions, searchMacroTable } from './content-macros.js';
+export { contentMacroTable, macroDefinitionOf, macroDefinitions, searchMacroTable } from './content-macros.js';
 export { parsePipeline, MAX_NESTING } from './parser.js';
 export {
   evaluateSearch,

@@ -29,6 +29,7 @@ interface ScanOpts {
   jobs?: number;
   workers?: number;
   matchers?: boolean;
+  cache?: boolean;
 }
 
 /**
@@ -50,7 +51,10 @@ export const scanCommand: DacCommand = {
       // Off by default: on the corpus the matchers measured no faster than the interpreter with a
       // warm cache (15.3 vs 15.0 s CPU for the whole command) and cost ~15 s CPU cold (docs/matchers.md).
       .option('--matchers', 'evaluate first commands with the generated matchers (compiled into the user cache)')
-      .option('--no-matchers', "evaluate first commands with the search engine's interpreter (the default)");
+      .option('--no-matchers', "evaluate first commands with the search engine's interpreter (the default)")
+      // The values of the content's YAML files are kept in the user cache, keyed by their bytes
+      // (sealed, never code): a later scan parses only the files that changed (docs/scan.md).
+      .option('--no-cache', "parse every content file (do not use or update the user cache's YAML values)");
     addJobsOption(
       cmd,
       'threads to scan with (default: available parallelism when the logs hold 128 MiB or more, else 1)',
@@ -82,7 +86,7 @@ export const scanCommand: DacCommand = {
       // They need the whole tree; without them the scan reads only the documents it prepares from.
       const tree = opts.matchers === true ? loadContent(root) : undefined;
       // Without them the workers read part of the YAML for this thread.
-      const content = tree ? scanContentOf(tree) : await loadScanContentIn(root, workers);
+      const content = tree ? scanContentOf(tree) : await loadScanContentIn(root, workers, { cache: opts.cache });
       const matchers = tree ? await detectionMatchers(tree) : undefined;
       // With the matchers this thread prepares alone; else the workers prepare a share each.
       const prepared = matchers

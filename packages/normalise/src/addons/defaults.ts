@@ -47,12 +47,13 @@ export function defaultFieldsInto(
   meta: StreamMeta,
   profile: InputProfile | undefined,
   withPunct: boolean,
+  withLinecount = true,
 ): void {
   if (raw.time !== undefined) ev._time = raw.time;
   const text = raw.text;
   if (text !== undefined) {
     ev._raw = text;
-    ev.linecount = String(lineCount(text));
+    if (withLinecount) ev.linecount = String(lineCount(text));
     if (withPunct) ev.punct = punctOf(text);
   }
   let host = meta.host;

@@ -524,3 +524,99 @@ describe('leaving out idle steps (stepsFor)', () => {
     );
   });
 });
+
+describe('fast paths against the plain engine', () => {
+  // The default engine (idle steps left out by name list and XML blocks present, EVAL results
+  // remembered by versioned inputs, only the plan's reader fields copied) against one doing
+  // none of it, along sequences of events of one stream (so remembered step lists, EVAL inputs
+  // and eventtype answers are reused): every wanted field agrees, after `extract` and after
+  // `extend` (the whole event when all fields are wanted).
+  it('extract and extend give the plain engine’s wanted fields (generated knowledge, XML blocks present or not)', () => {
+    const { op, wanted, eventtypes, fieldTags } = generatedKnowledge();
+    // A block that only some events have, read by a transform and a `$1::$2` transform after it
+    // (as Security's logfilecleared_xml_block and LogFileClearedData_from_user_data).
+    const blockOps: KnowledgeOp[] = [
+      {
+        kind: 'report',
+        cls: '0block',
+        transforms: [{ name: 'blk', from: 'UserData_Xml', regex: '<L>(.*?)</L>', out: { c: 1 }, at: 'h' }],
+        at: 'h',
+      },
+      {
+        kind: 'report',
+        cls: '0dyn',
+        transforms: [{ name: 'dyn', from: 'c', regex: '(\\w)=(\\w+)', out: { $1: 2 }, at: 'h' }],
+        at: 'h',
+      },
+    ];
+    const value = fc.constantFrom('1', 'x', 'A', 'a=1', 'b=x c=1', 'ab', 'error here', '', '0', 'N');
+    const name = fc.constantFrom('A', 'B', 'a', 'c', 'd', 'b c', 'EventID', 'Computer', 'punct', 'linecount');
+    const text = fc.constantFrom(
+      '<Event><System><EventID>1</EventID></System><EventData>x=1</EventData></Event>',
+      "<Event><System><EventID Qualifiers='0'>1</EventID></System><UserData><L>a=1 d=N</L></UserData></Event>",
+      '<Event><System><EventID>2</EventID></System><UserData><L>b=2</L></UserData></Event>',
+      '<Event><System></System>\n<EventData>error</EventData></Event>',
+    );
+    const event = fc
+      .tuple(fc.array(fc.tuple(name, fc.oneof(value, fc.array(value, { maxLength: 2 }))), { maxLength: 6 }), text)
+      .map(([pairs, t]) => {
+        const fields: Record<string, string | string[]> = Object.create(null);
+        for (const [n, v] of pairs) fields[n] = v;
+        return raw(fields, t);
+      });
+    const wantedMore = fc.option(
+      fc.uniqueArray(
+        fc.constantFrom(
+          'a',
+          'b',
+          'c',
+          'd',
+          'A',
+          'EventID',
+          'punct',
+          'linecount',
+          'tag',
+          'UserData_Xml',
+          'EventData_Xml',
+        ),
+        { maxLength: 4 },
+      ),
+      { nil: undefined },
+    );
+    const project = (ev: Record<string, unknown>, w: ReadonlySet<string> | undefined) =>
+      w ? Object.fromEntries([...w].sort().flatMap((f) => (ev[f] === undefined ? [] : [[f, ev[f]]]))) : ev;
+    fc.assert(
+      fc.property(
+        fc.array(op, { maxLength: 8 }),
+        fc.boolean(),
+        fc.constantFrom<'xml' | 'wineventlog'>('xml', 'wineventlog'),
+        fc.array(fc.tuple(event, fc.oneof(wanted, wantedMore), wantedMore), { minLength: 1, maxLength: 8 }),
+        (ops, withBlockOps, format, events) => {
+          const k = knowledge([{ match: { sourcetype: 'st' }, ops: withBlockOps ? [...blockOps, ...ops] : ops }], {
+            eventtypes,
+            fieldTags,
+          });
+          k.inputs[0].format = format;
+          const fast = createAddonEngine(k).extractor('st', 'src');
+          const plain = createAddonEngine(k, {
+            skipIdleSteps: false,
+            rememberEvals: false,
+            projectReaderFields: false,
+          }).extractor('st', 'src');
+          for (const [ev, w, more] of events) {
+            const set = w && new Set(w);
+            const a = fast.extract(ev, meta, set);
+            expect(Object.getPrototypeOf(a)).toBe(null);
+            expect(project(a, set)).toEqual(project(plain.extract(ev, meta, set), set));
+            const moreSet = more && new Set(more);
+            const union = set && moreSet ? new Set([...set, ...moreSet]) : undefined;
+            const a2 = fast.extend(a, ev, meta, set, moreSet);
+            expect(Object.getPrototypeOf(a2)).toBe(null);
+            expect(project(a2, union)).toEqual(project(plain.extract(ev, meta, union), union));
+          }
+        },
+      ),
+      { numRuns: 3000 },
+    );
+  });
+});

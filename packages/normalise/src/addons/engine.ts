@@ -21,9 +21,9 @@
  */
 import type { FieldValue } from '@dac/spl';
 import type { RawEvent, RawFields } from '../types.js';
-import { compileEval, evalToString, memoizeEval, type CompiledEval } from './eval-compile.js';
+import { compileEval, EvalInputs, evalToString, memoizeEvalIn, type CompiledEval } from './eval-compile.js';
 import { parseWinEventLogText } from './classic.js';
-import { defaultFieldsInto, punctOf } from './defaults.js';
+import { defaultFieldsInto, lineCount, punctOf } from './defaults.js';
 import { flattenJson } from './json.js';
 import { autoKv, cleanKey } from './kv.js';
 import { StreamEventtypes } from './eventtypes.js';
@@ -314,8 +314,17 @@ function lookupIndex(table: LookupTable, inputs: string[]): Map<string, number[]
   return idx;
 }
 
-/** `dataElements`: the stream's shared index of `<Data Name=…>` values (EXTRACT fast path). */
-function compileOp(op: KnowledgeOp, problems: KnowledgeProblem[], dataElements?: DataElements): Step[] {
+/**
+ * `dataElements`: the stream's shared index of `<Data Name=…>` values (EXTRACT fast path);
+ * `evalInputs`: the stream's versioned EVAL inputs (memoizeEvalIn), undefined: EVALs are not
+ * remembered (the plain path).
+ */
+function compileOp(
+  op: KnowledgeOp,
+  problems: KnowledgeProblem[],
+  dataElements?: DataElements,
+  evalInputs?: EvalInputs,
+): Step[] {
   const key = settingKey(op);
   switch (op.kind) {
     case 'extract': {
@@ -412,9 +421,9 @@ function compileOp(op: KnowledgeOp, problems: KnowledgeProblem[], dataElements?:
         return [];
       }
       const field = op.field;
-      // Remembered by its inputs' values (see memoizeEval): 25 calculated fields per event, whose
+      // Remembered by its inputs' values (see memoizeEvalIn): 25 calculated fields per event, whose
       // inputs repeat across a stream's events.
-      const fn = c.mode === 'compiled' ? memoizeEval(c.fn, c.reads) : c.fn;
+      const fn = c.mode === 'compiled' && evalInputs ? memoizeEvalIn(evalInputs, c.fn, c.reads) : c.fn;
       return [
         {
           phase: 'eval',
@@ -578,6 +587,8 @@ class CompiledExtractor implements Extractor {
   private readonly evalResults: unknown[] = [];
   /** The `<Data Name='X'>` values the EXTRACT steps read, one pass per event text. */
   private readonly dataElements = new DataElements();
+  /** The values the EVAL steps read, versioned per EVAL phase (undefined: not remembered). */
+  private readonly evalInputs: EvalInputs | undefined;
   /** The root of the trie of reader field-name lists seen (`addBase`, `stepsFor`); its key is unused. */
   private readonly nameTrie: NameNode = {
     key: '',
@@ -585,6 +596,8 @@ class CompiledExtractor implements Extractor {
     parent: undefined,
     next: new Map(),
     stepsByPlan: new Map(),
+    basePlan: undefined,
+    inBase: false,
   };
   private nameNodes = 0;
   /** The last event `run` gave from reader fields, and their trie node (for `extend`). */
@@ -597,7 +610,10 @@ class CompiledExtractor implements Extractor {
     knowledge: Knowledge,
     index: string,
     private readonly skipIdleSteps = true,
+    rememberEvals = true,
+    private readonly projectReaderFields = true,
   ) {
+    this.evalInputs = rememberEvals ? new EvalInputs() : undefined;
     this.profile = knowledge.inputs.find((p) => p.sourcetypes.includes(sourcetype));
     const format = this.profile?.format;
     this.baseFirst = format === 'xml' || format === 'wineventlog' || format === undefined;
@@ -611,7 +627,8 @@ class CompiledExtractor implements Extractor {
     for (const phase of PHASES) {
       const inPhase = ops.filter(([, op]) => op.kind === phase).sort(([a], [b]) => ascii(a, b));
       for (const [, op] of inPhase)
-        for (const step of compileOp(op, this.problems, this.dataElements)) this.steps.push(uniformStep(step));
+        for (const step of compileOp(op, this.problems, this.dataElements, this.evalInputs))
+          this.steps.push(uniformStep(step));
     }
     // Eventtypes, partially evaluated for this stream.
     this.streamEventtypes = new StreamEventtypes(knowledge, { sourcetype, source, index }, this.problems);
@@ -651,6 +668,7 @@ class CompiledExtractor implements Extractor {
         eventtypes: true,
         base: undefined,
         punct: true,
+        linecount: true,
         xmlBlocks: 7,
       };
     }
@@ -678,7 +696,14 @@ class CompiledExtractor implements Extractor {
     chosen.reverse();
     let xmlBlocks = 0;
     for (const [bit, name] of XML_BLOCKS) if (need.has(name)) xmlBlocks |= bit;
-    return { steps: chosen, eventtypes: wantsEt, base: need, punct: need.has('punct'), xmlBlocks };
+    return {
+      steps: chosen,
+      eventtypes: wantsEt,
+      base: need,
+      punct: need.has('punct'),
+      linecount: need.has('linecount'),
+      xmlBlocks,
+    };
   }
 
   baseFieldsFor(wanted?: ReadonlySet<string>): ReadonlySet<string> | undefined {
@@ -717,38 +742,109 @@ class CompiledExtractor implements Extractor {
     had: ReadonlySet<string> | undefined,
     wanted: ReadonlySet<string> | undefined,
   ): SplunkEvent {
-    const x = this.extensionOf(this.planFor(had), this.planFor(wanted));
+    const from = this.planFor(had);
+    const x = this.extensionOf(from, this.planFor(wanted));
     if (!x.steps) return this.run(raw, meta, x.target);
     for (const f of x.emptyFields) if (hasValue(ev, f)) return this.run(raw, meta, x.target);
+    // The reader fields the union copies and `from` left out, written first (as `run` does).
+    if (x.moreBase && this.projectsBase(raw, from) && !this.addMissingBase(ev, raw, x))
+      return this.run(raw, meta, x.target);
     const text = raw.text;
     if (text !== undefined) {
+      if (x.linecount) ev.linecount = String(lineCount(text));
       if (x.punct) ev.punct = punctOf(text);
       if (x.xmlBlocks !== 0) addXmlBlocks(ev, text, x.xmlBlocks);
     }
     // The event `run` just gave (the scan continues each routing extraction at once): its reader
     // field names are known, so the continuation's idle steps can be left out too.
     const names = ev === this.lastEvent ? this.lastNames : undefined;
-    this.runSteps(ev, names ? this.stepsFor(names, x, x.steps, x.ran) : x.steps, undefined, 0);
+    this.runSteps(ev, names ? this.stepsFor(names, x, x.steps, x.ran, blockMask(ev)) : x.steps, undefined, 0);
     if (x.eventtypes) this.addEventtypes(ev);
     return ev;
+  }
+
+  /**
+   * Whether `run` copies only the reader fields of `plan.base` (the fields the plan's steps,
+   * eventtypes and tags read, and the wanted ones) instead of all of them: a Security event
+   * has ~27 reader fields of which the scan's routing plan reads ~11, and each copy is a store
+   * into a dictionary-mode event. The rest cannot change what the plan gives: no step of the
+   * plan reads them (their reads are in `base`), so only fields nobody asked for are missing.
+   * `extend` copies them when a later plan wants them. Not for text the engine parses itself
+   * (classic WinEventLog text without reader fields), nor for formats whose fields come after
+   * REPORT (KV_MODE).
+   */
+  private projectsBase(raw: RawEvent, plan: Plan): boolean {
+    if (!this.projectReaderFields || plan.base === undefined || !this.baseFirst) return false;
+    if (this.profile?.format === 'wineventlog' && raw.text !== undefined) {
+      for (const _ in raw.fields) return true;
+      return false;
+    }
+    return true;
+  }
+
+  /**
+   * Copies into `ev` (extracted with `x`'s `from` plan, whose `base` it holds) the reader fields
+   * the union plan copies and `from` did not, as `addBase` copies them. False (nothing written)
+   * when that would not give the union's event: a step already run reads or writes such a field
+   * (in the union it ran after the field was there), or the eventtypes already computed read or
+   * write it. A `$N` step already run is covered by `emptyFields` (its source had no value).
+   */
+  private addMissingBase(ev: SplunkEvent, raw: RawEvent, x: Extension): boolean {
+    const fields = raw.fields;
+    const format = this.profile?.format;
+    const clean = format === 'xml' || format === 'wineventlog';
+    const fromBase = x.fromBase!;
+    const target = x.target.base;
+    const conflicts = x.baseConflicts;
+    for (const key in fields) {
+      const k = clean ? cleanedKey(key) : key;
+      if (fromBase.has(k) || (target !== undefined && !target.has(k))) continue;
+      if (conflicts.has(k) || (x.ranEventtypes && isEventtypeOutput(k))) return false;
+    }
+    const keepEmpty = this.profile?.keepEmpty === true;
+    let eventId = false;
+    for (const key in fields) {
+      const k = clean ? cleanedKey(key) : key;
+      if (fromBase.has(k) || (target !== undefined && !target.has(k))) continue;
+      const v = fields[key];
+      if (v === undefined) continue;
+      // Fields already set are the default fields (which `run` writes over the reader's) or an
+      // earlier reader field of the same cleaned name (the first non-empty one wins, as in addBase).
+      if (typeof v === 'string') {
+        if (v === '' && !keepEmpty) continue;
+        if (ev[k] === undefined) ev[k] = v;
+      } else {
+        const vals = keepEmpty ? v : v.filter((y) => y !== '');
+        if (vals.length === 0) continue;
+        if (ev[k] === undefined) ev[k] = vals.length === 1 ? vals[0] : [...vals];
+      }
+      if (k === 'EventID') eventId = true;
+    }
+    // xmlBlocks' EventID rule, for an EventID copied only now.
+    const text = raw.text;
+    if (eventId && format === 'xml' && text !== undefined) {
+      const at = text.indexOf('<EventID');
+      if (at >= 0 && text.charCodeAt(at + 8) !== 62 /* > */ && ev.EventID !== undefined) delete ev.EventID;
+    }
+    return true;
   }
 
   private run(raw: RawEvent, meta: StreamMeta, plan: Plan): SplunkEvent {
     const profile = this.profile;
     const ev = Object.create(null) as SplunkEvent;
     if (this.baseFirst) {
-      const names = this.addBase(ev, raw, profile, plan.xmlBlocks, this.skipIdleSteps);
-      defaultFieldsInto(ev, raw, meta, profile, plan.punct);
+      const names = this.addBase(ev, raw, profile, plan.xmlBlocks, this.skipIdleSteps, plan);
+      defaultFieldsInto(ev, raw, meta, profile, plan.punct, plan.linecount);
       this.runSteps(
         ev,
-        names ? this.stepsFor(names, plan, plan.steps, undefined) : plan.steps,
+        names ? this.stepsFor(names, plan, plan.steps, undefined, blockMask(ev)) : plan.steps,
         undefined,
         plan.xmlBlocks,
       );
       this.lastEvent = ev;
       this.lastNames = names;
     } else {
-      defaultFieldsInto(ev, raw, meta, profile, plan.punct);
+      defaultFieldsInto(ev, raw, meta, profile, plan.punct, plan.linecount);
       this.runSteps(ev, plan.steps, raw, plan.xmlBlocks);
     }
     if (plan.eventtypes) this.addEventtypes(ev);
@@ -772,8 +868,10 @@ class CompiledExtractor implements Extractor {
       this.addBase(ev, kvBase, this.profile, xmlBlocks, false);
       for (; i < chosen.length && steps[chosen[i]].phase === 'alias'; i++) steps[chosen[i]].run(ev);
     }
-    // EVAL: parallel — every expression sees the event as it was before the first EVAL.
+    // EVAL: parallel — every expression sees the event as it was before the first EVAL (one
+    // snapshot for the remembered results' inputs).
     const evalFrom = i;
+    if (i < chosen.length && steps[chosen[i]].phase === 'eval') this.evalInputs?.begin();
     for (; i < chosen.length && steps[chosen[i]].phase === 'eval'; i++) {
       this.evalResults.push(steps[chosen[i]].evalFn!(ev));
     }
@@ -795,16 +893,40 @@ class CompiledExtractor implements Extractor {
       const done = new Set(from.steps);
       const rest = target.steps.filter((i) => !done.has(i));
       const punct = target.punct && !from.punct;
+      const linecount = target.linecount && !from.linecount;
       const xmlBlocks = this.profile?.format === 'xml' ? target.xmlBlocks & ~from.xmlBlocks : 0;
       const early = new Set<string>(punct ? ['punct'] : []);
+      if (linecount) early.add('linecount');
       for (const [bit, name] of XML_BLOCKS) if (xmlBlocks & bit) early.add(name);
-      const emptyFields = this.continuationNeeds(from, rest, early);
+      let emptyFields = this.continuationNeeds(from, rest, early);
+      // Reader fields the union copies that `from` may have left out (projectsBase).
+      let moreBase = false;
+      const baseConflicts = new Set<string>();
+      if (this.projectReaderFields && this.baseFirst && from.base !== undefined) {
+        const fromBase = from.base;
+        moreBase = target.base === undefined || [...target.base].some((f) => !fromBase.has(f));
+      }
+      if (moreBase && emptyFields) {
+        for (const i of from.steps) {
+          const st = this.steps[i];
+          for (const f of st.reads) baseConflicts.add(f);
+          for (const f of st.writes) baseConflicts.add(f);
+          if (st.dynamicFrom !== undefined && !emptyFields.includes(st.dynamicFrom))
+            emptyFields = [...emptyFields, st.dynamicFrom];
+        }
+        if (from.eventtypes) for (const f of this.eventtypeInputs) baseConflicts.add(f);
+      }
       x = {
+        moreBase,
+        fromBase: from.base,
+        baseConflicts,
+        ranEventtypes: from.eventtypes,
         target,
         ran: from.steps,
         steps: emptyFields ? rest : undefined,
         emptyFields: emptyFields ?? [],
         punct,
+        linecount,
         xmlBlocks,
         eventtypes: target.eventtypes && !from.eventtypes,
       };
@@ -865,20 +987,27 @@ class CompiledExtractor implements Extractor {
   /**
    * The steps of `plan` that can change an event whose reader fields had the names of `names`:
    * a step with `gates` is left out when no field it gates on can have a value by its turn —
-   * none is a reader field, default field, XML block, or written by a step kept before it. Such
-   * a step would have returned without touching the event, so the event is the one all of
-   * `plan.steps` give. Computed once per (names, plan): a stream's events repeat a few name lists.
+   * none is a reader field, default field, XML block the event has (`blocks`: `blockMask` of
+   * the event before the steps), or written by a step kept before it. Such a step would have
+   * returned without touching the event, so the event is the one all of `plan.steps` give.
+   * Computed once per (names, plan, blocks): a stream's events repeat a few name lists.
+   *
+   * The blocks count: a block the event lacks gates what reads it (Security's
+   * `logfilecleared_xml_block` reads UserData_Xml, and the `$1::$2` transform after it would
+   * otherwise keep every later gated step of every event: ~25 idle REPORT steps per event).
    */
   private stepsFor(
     names: NameNode,
     cacheKey: Plan | Extension,
     chosen: readonly number[],
     ran: readonly number[] | undefined,
+    blocks: number,
   ): readonly number[] {
-    const known = names.stepsByPlan.get(cacheKey);
+    let byBlocks = names.stepsByPlan.get(cacheKey);
+    const known = byBlocks?.[blocks];
     if (known) return known;
     const possible = new Set<string>(DEFAULT_FIELDS);
-    for (const [, name] of XML_BLOCKS) possible.add(name);
+    for (const [bit, name] of XML_BLOCKS) if (blocks & bit) possible.add(name);
     for (let n = names; n.parent !== undefined; n = n.parent) possible.add(n.key);
     const steps = this.steps;
     let any = false; // a `$N` step kept: any field may have a value after it
@@ -910,7 +1039,8 @@ class CompiledExtractor implements Extractor {
       }
     }
     // Plans are few per stream (cached by their names); the bound only guards odd callers.
-    if (names.stepsByPlan.size < 64) names.stepsByPlan.set(cacheKey, kept);
+    if (!byBlocks && names.stepsByPlan.size < 64) names.stepsByPlan.set(cacheKey, (byBlocks = []));
+    if (byBlocks) byBlocks[blocks] = kept;
     return kept;
   }
 
@@ -926,6 +1056,7 @@ class CompiledExtractor implements Extractor {
     profile: InputProfile | undefined,
     blocks: number,
     walk: boolean,
+    plan?: Plan,
   ): NameNode | undefined {
     let fields: RawFields = raw.fields;
     const text = raw.text;
@@ -950,6 +1081,8 @@ class CompiledExtractor implements Extractor {
     }
     const keepEmpty = profile?.keepEmpty === true;
     const clean = profile?.format === 'xml' || profile?.format === 'wineventlog';
+    // Only the reader fields the plan reads or wants (see `projectsBase`).
+    const base = plan !== undefined && this.projectsBase(raw, plan) ? plan.base : undefined;
     let node: NameNode | undefined = walk ? this.nameTrie : undefined;
     for (const key in fields) {
       const v = fields[key];
@@ -969,8 +1102,22 @@ class CompiledExtractor implements Extractor {
         if (next !== undefined) {
           k = next.key;
           unset = next.first;
-        } else k = clean ? cleanedKey(key) : key;
-      } else k = clean ? cleanedKey(key) : key;
+          if (base !== undefined) {
+            // Whether the plan copies this name, remembered on the node for the last plan asked.
+            if (next.basePlan !== plan) {
+              next.basePlan = plan;
+              next.inBase = base.has(k);
+            }
+            if (!next.inBase) continue;
+          }
+        } else {
+          k = clean ? cleanedKey(key) : key;
+          if (base !== undefined && !base.has(k)) continue;
+        }
+      } else {
+        k = clean ? cleanedKey(key) : key;
+        if (base !== undefined && !base.has(k)) continue;
+      }
       if (v === undefined) continue;
       if (typeof v === 'string') {
         if (v === '' && !keepEmpty) continue;
@@ -1004,10 +1151,14 @@ interface NameNode {
   parent: NameNode | undefined;
   /** Raw name of the next reader field → its node. */
   next: Map<string, NameNode>;
-  /** `stepsFor` results of the events that end here. */
-  stepsByPlan: Map<Plan | Extension, readonly number[]>;
+  /** `stepsFor` results of the events that end here, by their `blockMask`. */
+  stepsByPlan: Map<Plan | Extension, (readonly number[] | undefined)[]>;
   /** No node on the path before this one has the same `key`. */
   first: boolean;
+  /** The plan `inBase` was last decided for (`addBase`). */
+  basePlan: Plan | undefined;
+  /** Whether `basePlan.base` holds `key`. */
+  inBase: boolean;
 }
 
 function newNameNode(parent: NameNode, key: string): NameNode {
@@ -1017,7 +1168,7 @@ function newNameNode(parent: NameNode, key: string): NameNode {
       first = false;
       break;
     }
-  return { key, first, parent, next: new Map(), stepsByPlan: new Map() };
+  return { key, first, parent, next: new Map(), stepsByPlan: new Map(), basePlan: undefined, inBase: false };
 }
 
 /** A bound on one extractor's trie: events of ever-new name lists fall back to all steps. */
@@ -1058,6 +1209,7 @@ function unionPlan(a: Plan, b: Plan): Plan {
     eventtypes: a.eventtypes || b.eventtypes,
     base: a.base && b.base ? new Set([...a.base, ...b.base]) : undefined,
     punct: a.punct || b.punct,
+    linecount: a.linecount || b.linecount,
     xmlBlocks: a.xmlBlocks | b.xmlBlocks,
   };
 }
@@ -1079,6 +1231,14 @@ function isEventtypeOutput(field: string): boolean {
 interface Extension {
   /** The union plan: what a from-scratch extraction runs. */
   target: Plan;
+  /** The union copies reader fields the continued plan may have left out (`projectsBase`). */
+  moreBase: boolean;
+  /** The continued plan's `base`. */
+  fromBase: ReadonlySet<string> | undefined;
+  /** With `moreBase`: what the steps already run read or write, and the eventtypes' inputs when they ran. */
+  baseConflicts: ReadonlySet<string>;
+  /** The eventtypes and tags were computed already. */
+  ranEventtypes: boolean;
   /** The steps of the plan continued (already run on the event). */
   ran: readonly number[];
   /** The steps still to run (indexes into the steps, in order); undefined: extract `target` from scratch. */
@@ -1087,6 +1247,8 @@ interface Extension {
   emptyFields: string[];
   /** `punct` still to be set. */
   punct: boolean;
+  /** `linecount` still to be set. */
+  linecount: boolean;
   /** XML blocks still to be added (bits as in `Plan.xmlBlocks`). */
   xmlBlocks: number;
   /** Eventtypes and tags still to be computed. */
@@ -1098,6 +1260,11 @@ interface Plan {
   eventtypes: boolean;
   base: ReadonlySet<string> | undefined;
   punct: boolean;
+  /**
+   * Whether `linecount` is set: a projection leaves it out unless it is wanted or read, as it
+   * does `punct` (counting lines scans the whole event text; the scan's routing never reads it).
+   */
+  linecount: boolean;
   /** Which of System_Props_Xml (1) / EventData_Xml (2) / UserData_Xml (4) are needed. */
   xmlBlocks: number;
 }
@@ -1121,6 +1288,15 @@ const XML_BLOCKS = [
   [2, 'EventData_Xml'],
   [4, 'UserData_Xml'],
 ] as const;
+
+/** Which XML block fields (`Plan.xmlBlocks` bits) have a value in the event. */
+function blockMask(ev: SplunkEvent): number {
+  return (
+    (ev.System_Props_Xml !== undefined ? 1 : 0) |
+    (ev.EventData_Xml !== undefined ? 2 : 0) |
+    (ev.UserData_Xml !== undefined ? 4 : 0)
+  );
+}
 
 /** The inner XML of the `which` blocks (`Plan.xmlBlocks` bits), each as its field. */
 function addXmlBlocks(ev: SplunkEvent, text: string, which: number): void {
@@ -1161,6 +1337,16 @@ export interface EngineOptions {
    * default true. False runs every step of the plan: the plain path the tests compare with.
    */
   skipIdleSteps?: boolean;
+  /**
+   * Remember each calculated field's results by the values it reads (memoizeEvalIn); default
+   * true. False evaluates every EVAL on every event: the plain path the tests compare with.
+   */
+  rememberEvals?: boolean;
+  /**
+   * Copy into a projected event only the reader fields its plan reads or wants (`projectsBase`);
+   * default true. False copies every reader field: the plain path the tests compare with.
+   */
+  projectReaderFields?: boolean;
 }
 
 /** An engine over the given knowledge (the default: the transcribed Splunk add-ons of ./tables). */
@@ -1173,7 +1359,15 @@ export function createAddonEngine(knowledge: Knowledge, options: EngineOptions =
     if (key === lastKey && last) return last;
     let x = cache.get(key);
     if (!x) {
-      x = new CompiledExtractor(sourcetype, source, knowledge, index, options.skipIdleSteps !== false);
+      x = new CompiledExtractor(
+        sourcetype,
+        source,
+        knowledge,
+        index,
+        options.skipIdleSteps !== false,
+        options.rememberEvals !== false,
+        options.projectReaderFields !== false,
+      );
       cache.set(key, x);
     }
     lastKey = key;

@@ -4,7 +4,15 @@ import { assetPath } from '@dac/assets';
 import { evaluateEval, SUPPORTED_EVAL_FUNCTIONS, type EvalExpr } from '@dac/spl';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { compileEval, compileEvalExpr, memoizeEval, parseEvalText, type EvalInput } from './eval-compile.js';
+import {
+  compileEval,
+  compileEvalExpr,
+  EvalInputs,
+  memoizeEval,
+  memoizeEvalIn,
+  parseEvalText,
+  type EvalInput,
+} from './eval-compile.js';
 import { SPLUNK_ADDONS } from './tables/index.js';
 
 /** Every eval expression the engine compiles: add-on EVALs and CIM Eval calculations. */
@@ -150,6 +158,55 @@ describe('compiled eval closures (differential against the @dac/spl interpreter)
       checked++;
     }
     expect(checked).toBeGreaterThan(150);
+  });
+
+  // memoizeEvalIn (the engine's EVAL steps): expressions of one stream share one EvalInputs,
+  // whose values are observed once per snapshot (`begin`) and versioned. Groups of expressions
+  // share it, as a stream's EVALs do, along sequences of rows drawn from a small pool (values
+  // repeat, change type, go missing, come back), with a multivalue changed in place between
+  // snapshots and every group member asked in a different order per row; each agrees with its
+  // plain closure on every row.
+  it('memoizeEvalIn (shared versioned inputs) agrees with the plain closures on every table and CIM expression', () => {
+    const long = `C:\\Windows\\System32\\cmd.exe /c ${'x'.repeat(200)}`;
+    const pooled = fc.oneof(
+      fc.constantFrom(...VALUES.slice(0, 12), long, 4688, 0, Number.NaN, ''),
+      fc.constant(undefined),
+    );
+    const compiled = exprs.flatMap(({ at, expr }) => {
+      const c = compileEval(expr);
+      return 'error' in c || c.mode !== 'compiled' ? [] : [{ at, c }];
+    });
+    expect(compiled.length).toBeGreaterThan(150);
+    for (let g = 0; g < compiled.length; g += 12) {
+      const group = compiled.slice(g, g + 12);
+      const reads = [...new Set(group.flatMap(({ c }) => c.reads))];
+      const rowArb = fc.record(Object.fromEntries(reads.map((r) => [r, pooled])), { requiredKeys: [] });
+      fc.assert(
+        fc.property(fc.array(rowArb, { minLength: 1, maxLength: 8 }), fc.nat(7), (rows, mutateAt) => {
+          const inputs = new EvalInputs();
+          const memos = group.map(({ c }) => memoizeEvalIn(inputs, c.fn, c.reads));
+          const shared = ['a', 'b'];
+          for (const [i, r] of [...rows, ...rows].entries()) {
+            const row = Object.fromEntries(Object.entries(r).filter(([, v]) => v !== undefined)) as EvalInput;
+            if (reads.length > 0 && i % 3 === 0) row[reads[i % reads.length]] = shared;
+            const order = group.map((_, k) => (k * (i + 1)) % group.length);
+            const check = () => {
+              inputs.begin();
+              for (const k of new Set(order)) {
+                const { at, c } = group[k];
+                expect({ at, i, value: memos[k](row) }).toEqual({ at, i, value: c.fn(row) });
+              }
+            };
+            check();
+            if (i % 3 === mutateAt % 3) {
+              shared.push('C:\\x\\y.exe');
+              check();
+            }
+          }
+        }),
+        { numRuns: 10 },
+      );
+    }
   });
 
   // Comparisons and IN with literals remember the last left value's number per closure: over

@@ -71,6 +71,8 @@ export const join: CommandModule<GenericCommand> = {
       kind: 'streaming',
       subsearches: [sub],
       quiet: true,
+      // Every output row is a main result's (merged or kept): none without main results.
+      nothingFromNoRows: true,
       // type=inner over a subsearch that gave no rows: no main result matches, none is kept.
       givesNoRows: (rt) => !keepUnmatched && rt.results(sub).length === 0,
       stage(next, rt) {
