@@ -42,12 +42,15 @@ describe('scanJobs', () => {
     expect(scanJobs(small, 0, { cores: 2, load: 0 })).toBe(1);
   });
 
-  it('by default: one thread below WORKER_MIN_BYTES, else one per idle core', () => {
-    expect(scanJobs(small, undefined, { cores: 2, load: 0 })).toBe(1);
-    expect(scanJobs(large, undefined, { cores: 2, load: 0.2 })).toBe(2);
-    expect(scanJobs(large, undefined, { cores: 2, load: 0.7 })).toBe(1);
+  it('by default: one thread below WORKER_MIN_BYTES, else one per two idle cores', () => {
+    expect(scanJobs(small, undefined, { cores: 8, load: 0 })).toBe(1);
+    // Two idle cores: one thread (V8's compiler threads take the second).
+    expect(scanJobs(large, undefined, { cores: 2, load: 0 })).toBe(1);
     expect(scanJobs(large, undefined, { cores: 2, load: 8 })).toBe(1);
-    expect(scanJobs(large, undefined, { cores: 8, load: 5.2 })).toBe(3);
-    expect(scanJobs(large, undefined, { cores: 8, load: 0 })).toBe(3);
+    expect(scanJobs(large, undefined, { cores: 4, load: 0.2 })).toBe(1);
+    expect(scanJobs(large, undefined, { cores: 4, load: 0 })).toBe(2);
+    expect(scanJobs(large, undefined, { cores: 8, load: 3.5 })).toBe(2);
+    // At most one thread per log.
+    expect(scanJobs(large, undefined, { cores: 16, load: 0 })).toBe(3);
   });
 });

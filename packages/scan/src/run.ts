@@ -204,15 +204,17 @@ export interface ScanWorkers {
 
 /**
  * The thread count of a scan of `logs`: `jobs`; by default 1 below WORKER_MIN_BYTES of logs, else
- * one per idle core (the cores less the load average, rounded; at least 1). A thread on a core
- * that is busy gains nothing: the machine's other work and this scan's threads then share the
- * same cores, and a second thread only adds its cold start (on the shared 2-core development
- * machine, at load 5–10, `-j 2` measured slower than `-j 1`).
+ * one per two idle cores (the cores less the 1-minute load average; at least 1). A cold scan
+ * thread keeps about two cores busy: V8's optimising compiler runs beside it on the platform's
+ * threads (ESCU corpus, `-j 1`: 3.1 s CPU on the main thread and 2.3–2.7 s on the 4 platform
+ * threads, the same with --single-threaded-gc: compilation, not GC; `-j 2`: ~4.1 s there, a second
+ * isolate compiles the same code again). So on 2 cores a second thread has no core of its own,
+ * and on busy cores it only adds its cold start.
  */
 export function scanJobs(logs: readonly LogFile[], jobs?: number, machine: MachineLoad = machineLoad()): number {
   const bytes = () => logs.reduce((a, l) => a + fileBytes(l), 0);
-  const idle = () => Math.round(machine.cores - Math.max(0, machine.load));
-  const wanted = jobs ?? (bytes() >= WORKER_MIN_BYTES ? Math.min(machine.cores, Math.max(1, idle())) : 1);
+  const idlePairs = () => Math.floor((machine.cores - Math.max(0, machine.load)) / 2);
+  const wanted = jobs ?? (bytes() >= WORKER_MIN_BYTES ? Math.min(machine.cores, Math.max(1, idlePairs())) : 1);
   return Math.max(1, Math.min(wanted, logs.length));
 }
 

@@ -55,7 +55,10 @@ export const scanCommand: DacCommand = {
       // The values of the content's YAML files are kept in the user cache, keyed by their bytes
       // (sealed, never code): a later scan parses only the files that changed (docs/scan.md).
       .option('--no-cache', "parse every content file (do not use or update the user cache's YAML values)");
-    addJobsOption(cmd, 'threads to scan with (default: one per idle core when the logs hold 16 MiB or more, else 1)');
+    addJobsOption(
+      cmd,
+      'threads to scan with (default: one per two idle cores when the logs hold 16 MiB or more, else 1)',
+    );
     cmd.action(async (logArgs: string[], opts: ScanOpts) => {
       const fail = (msg: string) => {
         process.stderr.write(`dac scan: ${msg}\n`);
