@@ -29,6 +29,7 @@ export {
   scanWorkerEntry,
   startScanWorkers,
   WORKER_MIN_BYTES,
+  type MachineLoad,
   type PreparedScan,
   type ScanOptions,
   type ScanWorkers,

@@ -5,7 +5,7 @@
  * detections; results are merged in log order, so the output does not depend on the thread count.
  */
 import { existsSync, statSync } from 'node:fs';
-import { availableParallelism } from 'node:os';
+import { availableParallelism, loadavg } from 'node:os';
 import { fileURLToPath, pathToFileURL } from 'node:url';
 import { Worker } from 'node:worker_threads';
 import type { ContentTree } from '@dac/content';
@@ -64,18 +64,27 @@ function plainScanOf(prepared: PreparedScan): Promise<PlainScan> {
 }
 
 /**
- * Below this many bytes of logs the default (no --jobs) scans in this thread: a worker scans
- * with cold code (its first files run ~2× slower than warm ones), so a second thread costs CPU;
- * on the shared corpus (54 MB of EVTX) on the shared 2-core machine its wall-time gain is small
- * (docs/scan.md).
+ * Below this many bytes of logs the default (no --jobs) scans in this thread: each thread scans
+ * with cold code (~1.1 s CPU of first-use and JIT cost per thread on the ESCU corpus, which a
+ * warm thread scans in ~1.25 s), so a second thread pays only when its share of the scan and of
+ * the preparation outweighs its start (docs/scan.md).
  */
-export const WORKER_MIN_BYTES = 128 * 1024 * 1024;
+export const WORKER_MIN_BYTES = 16 * 1024 * 1024;
+
+/** What the default thread count looks at: the cores, and how many of them are busy. */
+export interface MachineLoad {
+  /** availableParallelism(). */
+  cores: number;
+  /** The 1-minute load average (os.loadavg()[0]; 0 where the platform has none). */
+  load: number;
+}
+
+function machineLoad(): MachineLoad {
+  return { cores: availableParallelism(), load: loadavg()[0] ?? 0 };
+}
 
 export interface ScanOptions {
-  /**
-   * Threads (this one + jobs − 1 workers). Default: `availableParallelism()` when the logs
-   * hold at least WORKER_MIN_BYTES, else 1.
-   */
+  /** Threads (this one + jobs − 1 workers). Default: scanJobs's. */
   jobs?: number;
   /** With workers: whether this thread scans files too (default true; false: workers only). */
   scanInThread?: boolean;
@@ -193,10 +202,19 @@ export interface ScanWorkers {
   finished: Promise<void>;
 }
 
-/** The thread count of a scan of `logs`: `jobs`, by default as ScanOptions.jobs says. */
-export function scanJobs(logs: readonly LogFile[], jobs?: number): number {
+/**
+ * The thread count of a scan of `logs`: `jobs`; by default 1 below WORKER_MIN_BYTES of logs, else
+ * one per two idle cores (the cores less the 1-minute load average; at least 1). A cold scan
+ * thread keeps about two cores busy: V8's optimising compiler runs beside it on the platform's
+ * threads (ESCU corpus, `-j 1`: 3.1 s CPU on the main thread and 2.3–2.7 s on the 4 platform
+ * threads, the same with --single-threaded-gc: compilation, not GC; `-j 2`: ~4.1 s there, a second
+ * isolate compiles the same code again). So on 2 cores a second thread has no core of its own,
+ * and on busy cores it only adds its cold start.
+ */
+export function scanJobs(logs: readonly LogFile[], jobs?: number, machine: MachineLoad = machineLoad()): number {
   const bytes = () => logs.reduce((a, l) => a + fileBytes(l), 0);
-  const wanted = jobs ?? (bytes() >= WORKER_MIN_BYTES ? availableParallelism() : 1);
+  const idlePairs = () => Math.floor((machine.cores - Math.max(0, machine.load)) / 2);
+  const wanted = jobs ?? (bytes() >= WORKER_MIN_BYTES ? Math.min(machine.cores, Math.max(1, idlePairs())) : 1);
   return Math.max(1, Math.min(wanted, logs.length));
 }
 

@@ -57,7 +57,7 @@ export const scanCommand: DacCommand = {
       .option('--no-cache', "parse every content file (do not use or update the user cache's YAML values)");
     addJobsOption(
       cmd,
-      'threads to scan with (default: available parallelism when the logs hold 128 MiB or more, else 1)',
+      'threads to scan with (default: one per two idle cores when the logs hold 16 MiB or more, else 1)',
     );
     cmd.action(async (logArgs: string[], opts: ScanOpts) => {
       const fail = (msg: string) => {

@@ -620,3 +620,42 @@ describe('fast paths against the plain engine', () => {
     );
   });
 });
+
+describe('copying the reader fields a wider plan adds (extend)', () => {
+  it('a `$1::$2` step that ran without a reader field it would have met sends the continuation back to scratch', () => {
+    // Found by the property above: the block transform gives `c`, the `$1::$2` step writes `a`
+    // from it (the reader's `a` was not copied: the plan for `c` does not read it), and the
+    // EVAL of `c` then deletes `c`. From scratch the reader's `a` comes first and is kept.
+    const k = knowledge([
+      {
+        match: { sourcetype: 'st' },
+        ops: [
+          {
+            kind: 'report',
+            cls: '0block',
+            transforms: [{ name: 'blk', from: 'UserData_Xml', regex: '<L>(.*?)</L>', out: { c: 1 }, at: 'h' }],
+            at: 'h',
+          },
+          {
+            kind: 'report',
+            cls: '0dyn',
+            transforms: [{ name: 'dyn', from: 'c', regex: '(\\w)=(\\w+)', out: { $1: 2 }, at: 'h' }],
+            at: 'h',
+          },
+          { kind: 'eval', field: 'c', expr: 'lower(A)', at: 'h' },
+        ],
+      },
+    ]);
+    const ev = raw(
+      { a: ['0'] },
+      '<Event><System><EventID>1</EventID></System><UserData><L>a=1 d=N</L></UserData></Event>',
+    );
+    const x = createAddonEngine(k).extractor('st', 'src');
+    const had = new Set(['c']);
+    const first = x.extract(ev, meta, had);
+    expect(first.a).toBe('1');
+    const all = x.extend(first, ev, meta, had, undefined);
+    expect(all.a).toBe('0');
+    expect(all).toEqual(createAddonEngine(k, { projectReaderFields: false }).extract(ev, meta));
+  });
+});

@@ -467,6 +467,11 @@ function compileOp(
           }),
         );
       const single = inFields.length === 1 ? inFields[0] : undefined;
+      // The last single input and its outputs: a stream's events mostly repeat the key (a
+      // Security event runs ~10 lookups by EventCode or signature_id), and the lower-casing of
+      // a case-insensitive table's key is a new string each time.
+      let lastInput: string | undefined;
+      let lastValues: (string | string[] | undefined)[] | undefined;
       return [
         {
           phase: 'lookup',
@@ -477,11 +482,16 @@ function compileOp(
           // No lookup without every match field: with none of them, surely none.
           gates: inFields.length > 0 ? inFields : undefined,
           run(ev) {
-            let key: string;
+            let values: (string | string[] | undefined)[] | undefined;
             if (single !== undefined) {
               const v = firstValue(ev[single]);
               if (v === undefined) return; // no lookup without every match field
-              key = lower ? v.toLowerCase() : v;
+              if (v === lastInput) values = lastValues;
+              else {
+                values = valuesByKey.get(lower ? v.toLowerCase() : v);
+                lastInput = v;
+                lastValues = values;
+              }
             } else {
               const parts: string[] = [];
               for (const f of inFields) {
@@ -489,9 +499,8 @@ function compileOp(
                 if (v === undefined) return;
                 parts.push(lower ? v.toLowerCase() : v);
               }
-              key = parts.join('\u0000');
+              values = valuesByKey.get(parts.join('\u0000'));
             }
-            const values = valuesByKey.get(key);
             for (let k = 0; k < outs.length; k++) {
               const [ci, f] = outs[k];
               if (ci < 0) continue;
@@ -787,7 +796,10 @@ class CompiledExtractor implements Extractor {
    * the union plan copies and `from` did not, as `addBase` copies them. False (nothing written)
    * when that would not give the union's event: a step already run reads or writes such a field
    * (in the union it ran after the field was there), or the eventtypes already computed read or
-   * write it. A `$N` step already run is covered by `emptyFields` (its source had no value).
+   * write it; or it has a value already that `run` would not have given it before the reader
+   * fields (a `$N` step already run wrote it: in the union the reader's value was there first
+   * and kept the step from writing it). Only the default fields `run` always writes after the
+   * reader fields (over theirs) may have one.
    */
   private addMissingBase(ev: SplunkEvent, raw: RawEvent, x: Extension): boolean {
     const fields = raw.fields;
@@ -800,6 +812,7 @@ class CompiledExtractor implements Extractor {
       const k = clean ? cleanedKey(key) : key;
       if (fromBase.has(k) || (target !== undefined && !target.has(k))) continue;
       if (conflicts.has(k) || (x.ranEventtypes && isEventtypeOutput(k))) return false;
+      if (ev[k] !== undefined && !this.defaultWritten(k, raw)) return false;
     }
     const keepEmpty = this.profile?.keepEmpty === true;
     let eventId = false;
@@ -827,6 +840,13 @@ class CompiledExtractor implements Extractor {
       if (at >= 0 && text.charCodeAt(at + 8) !== 62 /* > */ && ev.EventID !== undefined) delete ev.EventID;
     }
     return true;
+  }
+
+  /** Whether `defaultFieldsInto` always writes `k` for `raw` (after the reader fields, over them). */
+  private defaultWritten(k: string, raw: RawEvent): boolean {
+    if (k === 'source' || k === 'sourcetype' || k === 'index') return true;
+    if (k === '_time') return raw.time !== undefined;
+    return k === '_raw' && raw.text !== undefined;
   }
 
   private run(raw: RawEvent, meta: StreamMeta, plan: Plan): SplunkEvent {
@@ -898,7 +918,7 @@ class CompiledExtractor implements Extractor {
       const early = new Set<string>(punct ? ['punct'] : []);
       if (linecount) early.add('linecount');
       for (const [bit, name] of XML_BLOCKS) if (xmlBlocks & bit) early.add(name);
-      let emptyFields = this.continuationNeeds(from, rest, early);
+      const emptyFields = this.continuationNeeds(from, rest, early);
       // Reader fields the union copies that `from` may have left out (projectsBase).
       let moreBase = false;
       const baseConflicts = new Set<string>();
@@ -911,8 +931,6 @@ class CompiledExtractor implements Extractor {
           const st = this.steps[i];
           for (const f of st.reads) baseConflicts.add(f);
           for (const f of st.writes) baseConflicts.add(f);
-          if (st.dynamicFrom !== undefined && !emptyFields.includes(st.dynamicFrom))
-            emptyFields = [...emptyFields, st.dynamicFrom];
         }
         if (from.eventtypes) for (const f of this.eventtypeInputs) baseConflicts.add(f);
       }

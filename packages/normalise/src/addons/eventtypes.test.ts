@@ -25,6 +25,18 @@ const FIELD_TAGS: FieldTag[] = [
   { field: 'a', value: 'X', tags: ['ax'], addon: HAND, at: 'h' },
   { field: 'b', value: '2', tags: ['b2', 'ax'], addon: HAND, at: 'h' },
 ];
+// Several tags of one field (grouped by field, remembered by its last value), interleaved with
+// another field's; and a tag of a `tag::` field, which reads what an earlier tag wrote.
+const FIELD_TAGS_MORE: FieldTag[] = [
+  ...FIELD_TAGS,
+  { field: 'a', value: 'xy', tags: ['axy', 'ax'], addon: HAND, at: 'h' },
+  { field: 'EventCode', value: '3', tags: ['c3'], addon: HAND, at: 'h' },
+  { field: 'a', value: 'x', tags: ['ax2'], addon: HAND, at: 'h' },
+];
+const FIELD_TAGS_OF_TAGS: FieldTag[] = [
+  ...FIELD_TAGS_MORE,
+  { field: 'tag::a', value: 'ax', tags: ['meta'], addon: HAND, at: 'h' },
+];
 const KNOWN = { sourcetype: 'st', source: 'src', index: 'main' };
 
 function searchOf(e: Eventtype): SearchExpr {
@@ -61,26 +73,33 @@ describe('stream eventtypes', () => {
       _raw: value(['an error here', 'ok', 'ERROR:', 'errors']),
     });
     fc.assert(
-      fc.property(fc.subarray(POOL, { minLength: 1 }), fc.array(event, { minLength: 1, maxLength: 30 }), (ets, evs) => {
-        const knowledge: Knowledge = { inputs: [], stanzas: [], eventtypes: ets, fieldTags: FIELD_TAGS };
-        const remembered = new StreamEventtypes(knowledge, KNOWN, []);
-        for (const e of evs) {
-          const ev = Object.assign(Object.create(null), e) as SplunkEvent;
-          for (const k of Object.keys(ev)) if (ev[k] === undefined) delete ev[k];
-          const fresh = Object.assign(Object.create(null), ev) as SplunkEvent;
-          remembered.addTo(ev);
-          new StreamEventtypes(knowledge, KNOWN, []).addTo(fresh);
-          expect(ev).toEqual(fresh);
-          const names = plainEventtypes(ets, e as SplunkEvent);
-          expect(new Set(asList(ev.eventtype))).toEqual(names);
-          const etTags = new Set(ets.filter((x) => names.has(x.name)).flatMap((x) => x.tags));
-          expect(new Set(asList(ev['tag::eventtype']))).toEqual(etTags);
-          const fieldTags = FIELD_TAGS.filter((ft) =>
-            asList(e[ft.field as 'a']).some((v) => v.toLowerCase() === ft.value.toLowerCase()),
-          );
-          expect(new Set(asList(ev.tag))).toEqual(new Set([...etTags, ...fieldTags.flatMap((ft) => ft.tags)]));
-        }
-      }),
+      fc.property(
+        fc.subarray(POOL, { minLength: 1 }),
+        fc.array(event, { minLength: 1, maxLength: 30 }),
+        fc.constantFrom(FIELD_TAGS, FIELD_TAGS_MORE, FIELD_TAGS_OF_TAGS),
+        (ets, evs, tagsOfFields) => {
+          const knowledge: Knowledge = { inputs: [], stanzas: [], eventtypes: ets, fieldTags: tagsOfFields };
+          const remembered = new StreamEventtypes(knowledge, KNOWN, []);
+          for (const e of evs) {
+            const ev = Object.assign(Object.create(null), e) as SplunkEvent;
+            for (const k of Object.keys(ev)) if (ev[k] === undefined) delete ev[k];
+            const fresh = Object.assign(Object.create(null), ev) as SplunkEvent;
+            remembered.addTo(ev);
+            new StreamEventtypes(knowledge, KNOWN, []).addTo(fresh);
+            // The same fields in the same order (remembered answers, grouped field tags).
+            expect(Object.entries(ev)).toEqual(Object.entries(fresh));
+            const names = plainEventtypes(ets, e as SplunkEvent);
+            expect(new Set(asList(ev.eventtype))).toEqual(names);
+            const etTags = new Set(ets.filter((x) => names.has(x.name)).flatMap((x) => x.tags));
+            expect(new Set(asList(ev['tag::eventtype']))).toEqual(etTags);
+            if (tagsOfFields === FIELD_TAGS_OF_TAGS) continue;
+            const fieldTags = tagsOfFields.filter((ft) =>
+              asList(e[ft.field as 'a']).some((v) => v.toLowerCase() === ft.value.toLowerCase()),
+            );
+            expect(new Set(asList(ev.tag))).toEqual(new Set([...etTags, ...fieldTags.flatMap((ft) => ft.tags)]));
+          }
+        },
+      ),
       { numRuns: 500 },
     );
   });
