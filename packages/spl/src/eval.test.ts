@@ -2,6 +2,7 @@ import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import type { EvalExpr, GenericCommand } from './ast.js';
 import {
+  codePointLength,
   SUPPORTED_EVAL_FUNCTIONS,
   applyEvalAssignments,
   cidrMatch,
@@ -193,6 +194,22 @@ describe('eval/where interpreter', () => {
         if (e) evaluateEval(e, { a: '2', b: ['x', 'y'] });
       }),
       { numRuns: 500 },
+    );
+  });
+});
+
+describe('codePointLength (len) against [...s].length', () => {
+  it('counts code points as the spread does, for any UTF-16 text (lone surrogates included)', () => {
+    const unit = fc.oneof(
+      fc.constantFrom('a', '\ud83d', '\ude00', '\ud83d\ude00', 'é', '\udbff', '\udc00', ''),
+      fc.string({ unit: 'binary', maxLength: 4 }),
+    );
+    fc.assert(
+      fc.property(fc.array(unit, { maxLength: 12 }), (parts) => {
+        const s = parts.join('');
+        expect(codePointLength(s)).toBe([...s].length);
+      }),
+      { numRuns: 2000 },
     );
   });
 });

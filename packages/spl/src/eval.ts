@@ -112,6 +112,26 @@ function scalars(v: EvalValue): (string | number | boolean)[] {
   return Array.isArray(v) ? v : [v];
 }
 
+/**
+ * The number of code points of `s`, as `[...s].length` counts them (a surrogate pair is one, a
+ * lone surrogate one) without making the array: `len()` runs per row on command lines of
+ * kilobytes (unusually_long_command_line).
+ */
+export function codePointLength(s: string): number {
+  let n = s.length;
+  for (let i = 0; i < s.length - 1; i++) {
+    const c = s.charCodeAt(i);
+    if (c >= 0xd800 && c <= 0xdbff) {
+      const d = s.charCodeAt(i + 1);
+      if (d >= 0xdc00 && d <= 0xdfff) {
+        n--;
+        i++;
+      }
+    }
+  }
+  return n;
+}
+
 /** SQL LIKE: `%` any run, `_` one character; linear-time (no RegExp backtracking). */
 export function likeMatch(value: string, pattern: string): boolean {
   // Dynamic programming over pattern positions: O(|value| · |pattern|) worst case, no blow-up.
@@ -441,7 +461,7 @@ class Interpreter {
       case 'len': {
         this.arity(e, 1);
         const x = this.argText(e, d, 0);
-        return x === null ? null : [...x].length;
+        return x === null ? null : codePointLength(x);
       }
       case 'like': {
         this.arity(e, 2);
