@@ -601,6 +601,8 @@ class CompiledExtractor implements Extractor {
   /** The root of the trie of reader field-name lists seen (`addBase`, `stepsFor`); its key is unused. */
   private readonly nameTrie: NameNode = {
     key: '',
+    raw: '',
+    missingBase: undefined,
     first: false,
     parent: undefined,
     next: new Map(),
@@ -756,8 +758,12 @@ class CompiledExtractor implements Extractor {
     if (!x.steps) return this.run(raw, meta, x.target);
     for (const f of x.emptyFields) if (hasValue(ev, f)) return this.run(raw, meta, x.target);
     // The reader fields the union copies and `from` left out, written first (as `run` does).
-    if (x.moreBase && this.projectsBase(raw, from) && !this.addMissingBase(ev, raw, x))
-      return this.run(raw, meta, x.target);
+    if (x.moreBase && this.projectsBase(raw, from)) {
+      // The event `run` just gave: its name list's copy list is remembered per extension.
+      const names = ev === this.lastEvent ? this.lastNames : undefined;
+      if (!(names ? this.addMissingBaseOf(ev, raw, x, names) : this.addMissingBase(ev, raw, x)))
+        return this.run(raw, meta, x.target);
+    }
     const text = raw.text;
     if (text !== undefined) {
       if (x.linecount) ev.linecount = String(lineCount(text));
@@ -836,6 +842,59 @@ class CompiledExtractor implements Extractor {
     // xmlBlocks' EventID rule, for an EventID copied only now.
     const text = raw.text;
     if (eventId && format === 'xml' && text !== undefined) {
+      const at = text.indexOf('<EventID');
+      if (at >= 0 && text.charCodeAt(at + 8) !== 62 /* > */ && ev.EventID !== undefined) delete ev.EventID;
+    }
+    return true;
+  }
+
+  /**
+   * `addMissingBase` for an event whose reader field names are `names`' (the same decisions
+   * and the same stores): which names to copy, and whether one conflicts with the steps or
+   * eventtypes already run, depend only on the names and the extension, so they are decided
+   * once per (name list, extension); per event only the values are checked and copied.
+   */
+  private addMissingBaseOf(ev: SplunkEvent, raw: RawEvent, x: Extension, names: NameNode): boolean {
+    names.missingBase ??= new Map();
+    let list = names.missingBase.get(x);
+    if (list === undefined) {
+      const path: NameNode[] = [];
+      for (let n = names; n.parent !== undefined; n = n.parent) path.push(n);
+      path.reverse();
+      list = [];
+      const target = x.target.base;
+      for (const n of path) {
+        const k = n.key;
+        if (x.fromBase!.has(k) || (target !== undefined && !target.has(k))) continue;
+        if (x.baseConflicts.has(k) || (x.ranEventtypes && isEventtypeOutput(k))) {
+          list = null;
+          break;
+        }
+        list.push({ raw: n.raw, key: k });
+      }
+      if (names.missingBase.size < 64) names.missingBase.set(x, list);
+    }
+    if (list === null) return false;
+    if (list.length === 0) return true;
+    for (const { key: k } of list) if (ev[k] !== undefined && !this.defaultWritten(k, raw)) return false;
+    const fields = raw.fields;
+    const keepEmpty = this.profile?.keepEmpty === true;
+    let eventId = false;
+    for (const { raw: rk, key: k } of list) {
+      const v = fields[rk];
+      if (v === undefined) continue;
+      if (typeof v === 'string') {
+        if (v === '' && !keepEmpty) continue;
+        if (ev[k] === undefined) ev[k] = v;
+      } else {
+        const vals = keepEmpty ? v : v.filter((y) => y !== '');
+        if (vals.length === 0) continue;
+        if (ev[k] === undefined) ev[k] = vals.length === 1 ? vals[0] : [...vals];
+      }
+      if (k === 'EventID') eventId = true;
+    }
+    const text = raw.text;
+    if (eventId && this.profile?.format === 'xml' && text !== undefined) {
       const at = text.indexOf('<EventID');
       if (at >= 0 && text.charCodeAt(at + 8) !== 62 /* > */ && ev.EventID !== undefined) delete ev.EventID;
     }
@@ -1113,7 +1172,7 @@ class CompiledExtractor implements Extractor {
         let next = node.next.get(key);
         if (next === undefined && this.nameNodes < MAX_NAME_NODES) {
           this.nameNodes++;
-          next = newNameNode(node, clean ? cleanedKey(key) : key);
+          next = newNameNode(node, clean ? cleanedKey(key) : key, key);
           node.next.set(key, next);
         }
         node = next;
@@ -1177,16 +1236,33 @@ interface NameNode {
   basePlan: Plan | undefined;
   /** Whether `basePlan.base` holds `key`. */
   inBase: boolean;
+  /** The reader field name (before key cleaning). */
+  raw: string;
+  /**
+   * Per extension: the reader fields of this name list `addMissingBase` copies (raw name,
+   * field name, in order), or null when one of them conflicts with what already ran.
+   */
+  missingBase: Map<Extension, { raw: string; key: string }[] | null> | undefined;
 }
 
-function newNameNode(parent: NameNode, key: string): NameNode {
+function newNameNode(parent: NameNode, key: string, raw: string): NameNode {
   let first = true;
   for (let n = parent; n.parent !== undefined; n = n.parent)
     if (n.key === key) {
       first = false;
       break;
     }
-  return { key, first, parent, next: new Map(), stepsByPlan: new Map(), basePlan: undefined, inBase: false };
+  return {
+    key,
+    raw,
+    first,
+    parent,
+    next: new Map(),
+    stepsByPlan: new Map(),
+    basePlan: undefined,
+    inBase: false,
+    missingBase: undefined,
+  };
 }
 
 /** A bound on one extractor's trie: events of ever-new name lists fall back to all steps. */
