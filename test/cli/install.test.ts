@@ -98,6 +98,8 @@ describe('the packed CLI', () => {
       'package/bin/dac.js',
       'package/dist/dac.js',
       'package/dist/validate-check.worker.js',
+      // The licences of the third-party code bundled into dist/*.js (scripts/build.mjs).
+      'package/dist/THIRD-PARTY-LICENSES.txt',
       'package/LICENSE',
       'package/dist/assets/schemas/detection.schema.json',
       'package/dist/assets/schemas/datamodels/Endpoint.json',
