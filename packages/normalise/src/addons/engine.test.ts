@@ -7,14 +7,26 @@ import type { RawEvent } from '../types.js';
 import { createAddonEngine, DataElements, dataElementPattern, sourcePatternMatches } from './engine.js';
 import type { AddonRef, Eventtype, FieldTag, Knowledge, KnowledgeOp, LookupTable, Stanza, Transform } from './model.js';
 
-const HAND: AddonRef = { id: 'hand-written', title: 'hand-written test knowledge', version: '0', seen: 'this test' };
+const HAND: AddonRef = {
+  id: 'hand-written',
+  title: 'hand-written test knowledge',
+  version: '0',
+  seen: 'this test',
+};
 
 function knowledge(
   stanzas: { match: Stanza['match']; ops: KnowledgeOp[] }[],
   extra: Partial<Knowledge> = {},
 ): Knowledge {
   return {
-    inputs: [{ sourcetypes: ['st'], format: 'xml', hostFields: ['Computer'], at: 'hand' }],
+    inputs: [
+      {
+        sourcetypes: ['st'],
+        format: 'xml',
+        hostFields: ['Computer'],
+        at: 'hand',
+      },
+    ],
     stanzas: stanzas.map((s) => ({ addon: HAND, ...s })),
     eventtypes: [],
     fieldTags: [],
@@ -42,8 +54,22 @@ describe('search-time operations', () => {
             transforms: [
               { name: 't1', from: 'A', regex: '(.+)', out: { x: 1 }, at: 'h' },
               { name: 't2', from: 'B', regex: '(.+)', out: { x: 1 }, at: 'h' },
-              { name: 't3', from: 'B', regex: '(.+)', out: { y: 1 }, mvAdd: true, at: 'h' },
-              { name: 't4', from: 'A', regex: '(.+)', out: { y: 1 }, mvAdd: true, at: 'h' },
+              {
+                name: 't3',
+                from: 'B',
+                regex: '(.+)',
+                out: { y: 1 },
+                mvAdd: true,
+                at: 'h',
+              },
+              {
+                name: 't4',
+                from: 'A',
+                regex: '(.+)',
+                out: { y: 1 },
+                mvAdd: true,
+                at: 'h',
+              },
             ],
             at: 'h',
           },
@@ -63,7 +89,15 @@ describe('search-time operations', () => {
           {
             kind: 'report',
             cls: 'kv',
-            transforms: [{ name: 'pairs', from: '_raw', regex: '(\\w+)=(\\w+)', out: { $1: 2 }, at: 'h' }],
+            transforms: [
+              {
+                name: 'pairs',
+                from: '_raw',
+                regex: '(\\w+)=(\\w+)',
+                out: { $1: 2 },
+                at: 'h',
+              },
+            ],
             at: 'h',
           },
         ],
@@ -128,18 +162,36 @@ describe('search-time operations', () => {
           {
             kind: 'lookup',
             cls: 'l',
-            table: { name: 't', columns: ['k', 'v'], rows: [['CALC', 'found']], at: 'h' },
+            table: {
+              name: 't',
+              columns: ['k', 'v'],
+              rows: [['CALC', 'found']],
+              at: 'h',
+            },
             inputs: [['k', 'e']],
             outputs: [['v', 'looked']],
             outputNew: true,
             at: 'h',
           },
           { kind: 'eval', field: 'e', expr: 'upper(al)', at: 'h' },
-          { kind: 'alias', cls: 'x', pairs: [{ from: 'rep', to: 'al' }], at: 'h' },
+          {
+            kind: 'alias',
+            cls: 'x',
+            pairs: [{ from: 'rep', to: 'al' }],
+            at: 'h',
+          },
           {
             kind: 'report',
             cls: 'r',
-            transforms: [{ name: 'r', from: 'ext', regex: '(.+)', out: { rep: 1 }, at: 'h' }],
+            transforms: [
+              {
+                name: 'r',
+                from: 'ext',
+                regex: '(.+)',
+                out: { rep: 1 },
+                at: 'h',
+              },
+            ],
             at: 'h',
           },
           { kind: 'extract', cls: 'x', regex: 'v=(?<ext>\\w+)', at: 'h' },
@@ -151,7 +203,13 @@ describe('search-time operations', () => {
   });
 
   it('LOOKUP OUTPUTNEW writes only new fields; a case-insensitive table matches any case', () => {
-    const table = { name: 't', columns: ['k', 'v'], rows: [['abc', 'one']], caseSensitive: false, at: 'h' };
+    const table = {
+      name: 't',
+      columns: ['k', 'v'],
+      rows: [['abc', 'one']],
+      caseSensitive: false,
+      at: 'h',
+    };
     const k = knowledge([
       {
         match: { sourcetype: 'st' },
@@ -177,7 +235,10 @@ describe('search-time operations', () => {
 
   it('a source stanza overrides the same setting of a sourcetype stanza; other settings layer (props.conf.spec precedence)', () => {
     const k = knowledge([
-      { match: { source: 'src' }, ops: [{ kind: 'eval', field: 'who', expr: '"source"', at: 'h' }] },
+      {
+        match: { source: 'src' },
+        ops: [{ kind: 'eval', field: 'who', expr: '"source"', at: 'h' }],
+      },
       {
         match: { sourcetype: 'st' },
         ops: [
@@ -191,7 +252,12 @@ describe('search-time operations', () => {
   });
 
   it('stanzas match sourcetype and source case-sensitively; `...` and `*` are source wildcards', () => {
-    const k = knowledge([{ match: { sourcetype: 'ST' }, ops: [{ kind: 'eval', field: 'x', expr: '1', at: 'h' }] }]);
+    const k = knowledge([
+      {
+        match: { sourcetype: 'ST' },
+        ops: [{ kind: 'eval', field: 'x', expr: '1', at: 'h' }],
+      },
+    ]);
     expect(createAddonEngine(k).extract(raw({}), meta).x).toBeUndefined();
     expect(sourcePatternMatches('WinEventLog:...', 'WinEventLog:Microsoft-Windows-AppLocker/MSI and Script')).toBe(
       true,
@@ -203,11 +269,37 @@ describe('search-time operations', () => {
   it('eventtypes (that may reference each other) and their tags; tags of field values as tag::<field>', () => {
     const k = knowledge([], {
       eventtypes: [
-        { name: 'child', search: 'eventtype=parent EventCode=1', tags: ['process', 'report'], addon: HAND, at: 'h' },
-        { name: 'parent', search: 'source=src', tags: ['os'], addon: HAND, at: 'h' },
-        { name: 'other', search: 'source=elsewhere', tags: ['never'], addon: HAND, at: 'h' },
+        {
+          name: 'child',
+          search: 'eventtype=parent EventCode=1',
+          tags: ['process', 'report'],
+          addon: HAND,
+          at: 'h',
+        },
+        {
+          name: 'parent',
+          search: 'source=src',
+          tags: ['os'],
+          addon: HAND,
+          at: 'h',
+        },
+        {
+          name: 'other',
+          search: 'source=elsewhere',
+          tags: ['never'],
+          addon: HAND,
+          at: 'h',
+        },
       ],
-      fieldTags: [{ field: 'app', value: 'win:local', tags: ['local'], addon: HAND, at: 'h' }],
+      fieldTags: [
+        {
+          field: 'app',
+          value: 'win:local',
+          tags: ['local'],
+          addon: HAND,
+          at: 'h',
+        },
+      ],
     });
     const ev = createAddonEngine(k).extract(raw({ EventCode: '1', app: 'WIN:LOCAL' }), meta);
     expect(ev.eventtype).toEqual(['parent', 'child']);
@@ -229,7 +321,11 @@ describe('search-time operations', () => {
       linecount: '2',
     });
     expect(
-      createAddonEngine(knowledge([])).extract(raw({ Computer: 'pc1' }), { ...meta, host: 'h', index: 'x' }),
+      createAddonEngine(knowledge([])).extract(raw({ Computer: 'pc1' }), {
+        ...meta,
+        host: 'h',
+        index: 'x',
+      }),
     ).toMatchObject({
       host: 'h',
       index: 'x',
@@ -301,7 +397,9 @@ describe('fast paths', () => {
     const fastAnchored = createAddonEngine(k('^(.+)'));
     const slowAnchored = createAddonEngine(k('^(?:)(.+)'));
     const text = fc
-      .array(fc.constantFrom('a', 'b', '\n', '\r', '\u2028', ' ', '-'), { maxLength: 8 })
+      .array(fc.constantFrom('a', 'b', '\n', '\r', '\u2028', ' ', '-'), {
+        maxLength: 8,
+      })
       .map((a) => a.join(''));
     fc.assert(
       fc.property(text, (a) => {
@@ -355,13 +453,28 @@ describe('fast paths', () => {
   });
 
   it('an EXTRACT of a <Data Name> element extracts what the regex would through the engine (first good element)', () => {
-    const op = (regex: string): KnowledgeOp => ({ kind: 'extract', cls: 'x', regex, at: 'h' });
+    const op = (regex: string): KnowledgeOp => ({
+      kind: 'extract',
+      cls: 'x',
+      regex,
+      at: 'h',
+    });
     const fast = createAddonEngine(
-      knowledge([{ match: { sourcetype: 'st' }, ops: [op(`<Data Name='P'>(?<p>[^<]+)<\\/Data>`)] }]),
+      knowledge([
+        {
+          match: { sourcetype: 'st' },
+          ops: [op(`<Data Name='P'>(?<p>[^<]+)<\\/Data>`)],
+        },
+      ]),
     );
     // Same regex, spelt so that the fast path does not apply.
     const slow = createAddonEngine(
-      knowledge([{ match: { sourcetype: 'st' }, ops: [op(`<Data Name='P'>(?<p>[^<]+)<\\/Dat(?:a)>`)] }]),
+      knowledge([
+        {
+          match: { sourcetype: 'st' },
+          ops: [op(`<Data Name='P'>(?<p>[^<]+)<\\/Dat(?:a)>`)],
+        },
+      ]),
     );
     const text = `<Data Name='P'></Data><Data Name='P'>x<b></Data><Data Name='P'>C:\\a b\n&amp;</Data><Data Name='P'>z</Data>`;
     expect(fast.extract(raw({}, text), meta).p).toBe('C:\\a b\n&amp;');
@@ -386,54 +499,107 @@ function generatedKnowledge() {
     at: 'h',
   };
   const transform = fc.oneof(
-    fc
-      .record({ from: field, to: lower, mvAdd: fc.boolean() })
-      .map(
-        ({ from, to, mvAdd }): Transform => ({ name: 'copy', from, regex: '(.+)', out: { [to]: 1 }, mvAdd, at: 'h' }),
-      ),
-    fc
-      .record({ from: field, x: lower, y: lower })
-      .map(
-        ({ from, x, y }): Transform => ({ name: 'two', from, regex: '(\\w)(\\w)', out: { [x]: 1, [y]: 2 }, at: 'h' }),
-      ),
+    fc.record({ from: field, to: lower, mvAdd: fc.boolean() }).map(
+      ({ from, to, mvAdd }): Transform => ({
+        name: 'copy',
+        from,
+        regex: '(.+)',
+        out: { [to]: 1 },
+        mvAdd,
+        at: 'h',
+      }),
+    ),
+    fc.record({ from: field, x: lower, y: lower }).map(
+      ({ from, x, y }): Transform => ({
+        name: 'two',
+        from,
+        regex: '(\\w)(\\w)',
+        out: { [x]: 1, [y]: 2 },
+        at: 'h',
+      }),
+    ),
     // FORMAT = $1::$2: the field names come from the data.
-    fc
-      .constantFrom('A', 'B')
-      .map((from): Transform => ({ name: 'dyn', from, regex: '(\\w)=(\\w+)', out: { $1: 2 }, at: 'h' })),
+    fc.constantFrom('A', 'B').map(
+      (from): Transform => ({
+        name: 'dyn',
+        from,
+        regex: '(\\w)=(\\w+)',
+        out: { $1: 2 },
+        at: 'h',
+      }),
+    ),
   );
   const op: fc.Arbitrary<KnowledgeOp> = fc.oneof(
+    fc.record({ cls, from: field, n: lower }).map(
+      ({ cls, from, n }): KnowledgeOp => ({
+        kind: 'extract',
+        cls,
+        from,
+        regex: `(?<${n}>[0-9x]+)`,
+        at: 'h',
+      }),
+    ),
     fc
-      .record({ cls, from: field, n: lower })
-      .map(({ cls, from, n }): KnowledgeOp => ({ kind: 'extract', cls, from, regex: `(?<${n}>[0-9x]+)`, at: 'h' })),
-    fc
-      .record({ cls, transforms: fc.array(transform, { minLength: 1, maxLength: 2 }) })
-      .map(({ cls, transforms }): KnowledgeOp => ({ kind: 'report', cls, transforms, at: 'h' })),
+      .record({
+        cls,
+        transforms: fc.array(transform, { minLength: 1, maxLength: 2 }),
+      })
+      .map(
+        ({ cls, transforms }): KnowledgeOp => ({
+          kind: 'report',
+          cls,
+          transforms,
+          at: 'h',
+        }),
+      ),
     fc
       .record({
         cls,
         pairs: fc.array(fc.record({ from: field, to: lower, asnew: fc.boolean() }), { minLength: 1, maxLength: 2 }),
       })
-      .map(({ cls, pairs }): KnowledgeOp => ({ kind: 'alias', cls, pairs, at: 'h' })),
+      .map(
+        ({ cls, pairs }): KnowledgeOp => ({
+          kind: 'alias',
+          cls,
+          pairs,
+          at: 'h',
+        }),
+      ),
     fc
       .record({
         field: lower,
         expr: fc.constantFrom('lower(A)', 'b."-"', 'coalesce(c, a)', 'if(isnull(d), "n", d)', 'mvappend(a, b)'),
       })
-      .map(({ field, expr }): KnowledgeOp => ({ kind: 'eval', field, expr, at: 'h' })),
-    fc.record({ cls, input: field, v: lower, w: lower, outputNew: fc.boolean() }).map(
-      ({ cls, input, v, w, outputNew }): KnowledgeOp => ({
-        kind: 'lookup',
+      .map(
+        ({ field, expr }): KnowledgeOp => ({
+          kind: 'eval',
+          field,
+          expr,
+          at: 'h',
+        }),
+      ),
+    fc
+      .record({
         cls,
-        table,
-        inputs: [['k', input]],
-        outputs: [
-          ['v', v],
-          ['w', w],
-        ],
-        outputNew,
-        at: 'h',
-      }),
-    ),
+        input: field,
+        v: lower,
+        w: lower,
+        outputNew: fc.boolean(),
+      })
+      .map(
+        ({ cls, input, v, w, outputNew }): KnowledgeOp => ({
+          kind: 'lookup',
+          cls,
+          table,
+          inputs: [['k', input]],
+          outputs: [
+            ['v', v],
+            ['w', w],
+          ],
+          outputNew,
+          at: 'h',
+        }),
+      ),
   );
   const value = fc.constantFrom('1', 'x', 'A', 'a=1', 'b=x c=1', 'ab', 'error here', '');
   const rawEvent = fc
@@ -447,7 +613,13 @@ function generatedKnowledge() {
   );
   const eventtypes: Eventtype[] = [
     { name: 'one', search: 'a=1 OR b=x*', tags: ['t1'], addon: HAND, at: 'h' },
-    { name: 'two', search: 'eventtype=one c=*', tags: ['t2', 't1'], addon: HAND, at: 'h' },
+    {
+      name: 'two',
+      search: 'eventtype=one c=*',
+      tags: ['t2', 't1'],
+      addon: HAND,
+      at: 'h',
+    },
     { name: 'bare', search: 'error', tags: ['t3'], addon: HAND, at: 'h' },
   ];
   const fieldTags: FieldTag[] = [{ field: 'd', value: 'N', tags: ['dn'], addon: HAND, at: 'h' }];
@@ -465,7 +637,10 @@ describe('continuing an extraction (extend)', () => {
         wanted,
         wanted,
         (ops, format, ev, had, more) => {
-          const k = knowledge([{ match: { sourcetype: 'st' }, ops }], { eventtypes, fieldTags });
+          const k = knowledge([{ match: { sourcetype: 'st' }, ops }], {
+            eventtypes,
+            fieldTags,
+          });
           k.inputs[0].format = format;
           const x = createAddonEngine(k).extractor('st', 'src');
           const hadSet = had && new Set(had);
@@ -498,12 +673,20 @@ describe('leaving out idle steps (stepsFor)', () => {
       fc.property(
         fc.array(op, { maxLength: 8 }),
         fc.constantFrom<'xml' | 'kv' | 'wineventlog'>('xml', 'kv', 'wineventlog'),
-        fc.array(fc.tuple(event, wanted, wanted), { minLength: 1, maxLength: 6 }),
+        fc.array(fc.tuple(event, wanted, wanted), {
+          minLength: 1,
+          maxLength: 6,
+        }),
         (ops, format, events) => {
-          const k = knowledge([{ match: { sourcetype: 'st' }, ops }], { eventtypes, fieldTags });
+          const k = knowledge([{ match: { sourcetype: 'st' }, ops }], {
+            eventtypes,
+            fieldTags,
+          });
           k.inputs[0].format = format;
           const fast = createAddonEngine(k).extractor('st', 'src');
-          const plain = createAddonEngine(k, { skipIdleSteps: false }).extractor('st', 'src');
+          const plain = createAddonEngine(k, {
+            skipIdleSteps: false,
+          }).extractor('st', 'src');
           for (const [ev, w, more] of events) {
             const set = w && new Set(w);
             const a = fast.extract(ev, meta, set);
@@ -539,13 +722,29 @@ describe('fast paths against the plain engine', () => {
       {
         kind: 'report',
         cls: '0block',
-        transforms: [{ name: 'blk', from: 'UserData_Xml', regex: '<L>(.*?)</L>', out: { c: 1 }, at: 'h' }],
+        transforms: [
+          {
+            name: 'blk',
+            from: 'UserData_Xml',
+            regex: '<L>(.*?)</L>',
+            out: { c: 1 },
+            at: 'h',
+          },
+        ],
         at: 'h',
       },
       {
         kind: 'report',
         cls: '0dyn',
-        transforms: [{ name: 'dyn', from: 'c', regex: '(\\w)=(\\w+)', out: { $1: 2 }, at: 'h' }],
+        transforms: [
+          {
+            name: 'dyn',
+            from: 'c',
+            regex: '(\\w)=(\\w+)',
+            out: { $1: 2 },
+            at: 'h',
+          },
+        ],
         at: 'h',
       },
     ];
@@ -590,12 +789,23 @@ describe('fast paths against the plain engine', () => {
         fc.array(op, { maxLength: 8 }),
         fc.boolean(),
         fc.constantFrom<'xml' | 'wineventlog'>('xml', 'wineventlog'),
-        fc.array(fc.tuple(event, fc.oneof(wanted, wantedMore), wantedMore), { minLength: 1, maxLength: 8 }),
+        fc.array(fc.tuple(event, fc.oneof(wanted, wantedMore), wantedMore), {
+          minLength: 1,
+          maxLength: 8,
+        }),
         (ops, withBlockOps, format, events) => {
-          const k = knowledge([{ match: { sourcetype: 'st' }, ops: withBlockOps ? [...blockOps, ...ops] : ops }], {
-            eventtypes,
-            fieldTags,
-          });
+          const k = knowledge(
+            [
+              {
+                match: { sourcetype: 'st' },
+                ops: withBlockOps ? [...blockOps, ...ops] : ops,
+              },
+            ],
+            {
+              eventtypes,
+              fieldTags,
+            },
+          );
           k.inputs[0].format = format;
           const fast = createAddonEngine(k).extractor('st', 'src');
           const plain = createAddonEngine(k, {
@@ -639,13 +849,29 @@ describe('copying the reader fields a wider plan adds (extend)', () => {
           {
             kind: 'report',
             cls: '0block',
-            transforms: [{ name: 'blk', from: 'UserData_Xml', regex: '<L>(.*?)</L>', out: { c: 1 }, at: 'h' }],
+            transforms: [
+              {
+                name: 'blk',
+                from: 'UserData_Xml',
+                regex: '<L>(.*?)</L>',
+                out: { c: 1 },
+                at: 'h',
+              },
+            ],
             at: 'h',
           },
           {
             kind: 'report',
             cls: '0dyn',
-            transforms: [{ name: 'dyn', from: 'c', regex: '(\\w)=(\\w+)', out: { $1: 2 }, at: 'h' }],
+            transforms: [
+              {
+                name: 'dyn',
+                from: 'c',
+                regex: '(\\w)=(\\w+)',
+                out: { $1: 2 },
+                at: 'h',
+              },
+            ],
             at: 'h',
           },
           { kind: 'eval', field: 'c', expr: 'lower(A)', at: 'h' },
@@ -663,5 +889,75 @@ describe('copying the reader fields a wider plan adds (extend)', () => {
     const all = x.extend(first, ev, meta, had, undefined);
     expect(all.a).toBe('0');
     expect(all).toEqual(createAddonEngine(k, { projectReaderFields: false }).extract(ev, meta));
+  });
+
+  it('a `$1::$2` step whose source a later step emptied still counts as having written (continuationNeeds)', () => {
+    // Second review: `00t` gives `a` from _raw first; the `$1::$2` step from `c` wrote `a=1` (kept:
+    // `a` had a value); the EVAL then deleted `c`. "c is empty now" does not prove the `$N` step
+    // wrote nothing, so continuing with `00t` (which keeps the first value) must not be allowed.
+    const k = knowledge([
+      {
+        match: { sourcetype: 'st' },
+        ops: [
+          {
+            kind: 'report',
+            cls: '00t',
+            transforms: [
+              {
+                name: 't',
+                from: '_raw',
+                regex: '<L>(\\w)',
+                out: { a: 1 },
+                at: 'h',
+              },
+            ],
+            at: 'h',
+          },
+          {
+            kind: 'report',
+            cls: '0block',
+            transforms: [
+              {
+                name: 'blk',
+                from: 'UserData_Xml',
+                regex: '<L>(.*?)</L>',
+                out: { c: 1 },
+                at: 'h',
+              },
+            ],
+            at: 'h',
+          },
+          {
+            kind: 'report',
+            cls: '0dyn',
+            transforms: [
+              {
+                name: 'dyn',
+                from: 'c',
+                regex: '(\\w)=(\\w+)',
+                out: { $1: 2 },
+                at: 'h',
+              },
+            ],
+            at: 'h',
+          },
+          { kind: 'eval', field: 'c', expr: 'lower(A)', at: 'h' },
+        ],
+      },
+    ]);
+    const ev = raw({}, '<Event><System><EventID>1</EventID></System><UserData><L>a=1 d=N</L></UserData></Event>');
+    const plain = createAddonEngine(k, {
+      projectReaderFields: false,
+      skipIdleSteps: false,
+      rememberEvals: false,
+    });
+    const want = plain.extractor('st', 'src').extract(ev, meta);
+    expect(want.a).toBe('a');
+    for (const opts of [{}, { projectReaderFields: false }]) {
+      const x = createAddonEngine(k, opts).extractor('st', 'src');
+      const had = new Set(['c']);
+      const first = x.extract(ev, meta, had);
+      expect(x.extend(first, ev, meta, had, undefined)).toEqual(want);
+    }
   });
 });

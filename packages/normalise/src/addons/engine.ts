@@ -244,7 +244,10 @@ function compileTransform(t: Transform, problems: KnowledgeProblem[]): Step | un
   try {
     re = new RegExp(t.regex, `g${t.flags ?? ''}`);
   } catch (e) {
-    problems.push({ at: t.at, message: `transform ${t.name}: bad regex: ${(e as Error).message}` });
+    problems.push({
+      at: t.at,
+      message: `transform ${t.name}: bad regex: ${(e as Error).message}`,
+    });
     return undefined;
   }
   const outs = Object.entries(t.out);
@@ -333,7 +336,10 @@ function compileOp(
         // props.conf.spec: "(?ms) modifiers are added in front of the regex".
         re = new RegExp(op.regex, `ms${op.flags ?? ''}`);
       } catch (e) {
-        problems.push({ at: op.at, message: `${key}: bad regex: ${(e as Error).message}` });
+        problems.push({
+          at: op.at,
+          message: `${key}: bad regex: ${(e as Error).message}`,
+        });
         return [];
       }
       const names = [...op.regex.matchAll(/\(\?<([A-Za-z_][A-Za-z0-9_]*)>/g)].map((m) => m[1]);
@@ -1031,22 +1037,35 @@ class CompiledExtractor implements Extractor {
     const steps = this.steps;
     const empty = new Set<string>();
     // Whether `ran` (already run) and a step writing `writes`, reading `reads` may not commute.
-    const conflicts = (ran: Step, writes: ReadonlySet<string>, reads: ReadonlySet<string>): boolean => {
+    // Whether a step run after `ran` (index order is Splunk's order) wrote `field`: the field's
+    // value now is then not the one `ran` saw.
+    const rewrittenAfter = (ran: number, field: string): boolean => {
+      for (const j of from.steps) if (j > ran && steps[j].writes.has(field)) return true;
+      return false;
+    };
+    const conflicts = (i: number, writes: ReadonlySet<string>, reads: ReadonlySet<string>): boolean => {
+      const ran = steps[i];
       if (meets(writes, ran.reads)) return true;
       if (ran.dynamicFrom !== undefined) {
-        if (writes.size > 0 || reads.size > 0) empty.add(ran.dynamicFrom);
+        if (writes.size > 0 || reads.size > 0) {
+          // "Empty now" proves the `$N` step wrote nothing only if no later step could have
+          // emptied its source after it ran (second review: `c` extracted, `$1::$2` from `c`,
+          // then `EVAL c=lower(missing)` deleted it — the `$N` writes were still there).
+          if (rewrittenAfter(i, ran.dynamicFrom)) return true;
+          empty.add(ran.dynamicFrom);
+        }
         return false;
       }
       return meets(writes, ran.writes) || meets(ran.writes, reads);
     };
-    if (early.size > 0) for (const i of from.steps) if (conflicts(steps[i], early, NONE)) return undefined;
+    if (early.size > 0) for (const i of from.steps) if (conflicts(i, early, NONE)) return undefined;
     for (const t of rest) {
       const later = steps[t];
       // KV_MODE fields come after REPORT: an EXTRACT/REPORT step run now would see them.
       if (!this.baseFirst && (later.phase === 'extract' || later.phase === 'report')) return undefined;
       for (const i of from.steps) {
         if (i < t && !(later.phase === 'eval' && steps[i].phase === 'eval')) continue;
-        if (conflicts(steps[i], later.writes, later.reads)) return undefined;
+        if (conflicts(i, later.writes, later.reads)) return undefined;
       }
     }
     if (from.eventtypes) {
