@@ -1,5 +1,5 @@
-// Data-set rows built by rowMakers (a literal per presence pattern, then a null prototype) are the
-// plain path's (stores into an Object.create(null) object, every field through the work copy):
+// Data-set rows built by rowPlan (calculations over a fixed-shape work literal, a literal per
+// presence pattern, then a null prototype) are the plain path's (stores into an Object.create(null) object, every field through the work copy):
 // the same prototype, own keys in the same order and values — for every data set, on every event
 // of the real Windows captures committed under test/evtx (rendered text and binary EVTX),
 // extracted with the shipped add-on knowledge.

@@ -100,9 +100,13 @@ function exactRows(rows: readonly Record<string, unknown>[]) {
 // A row takes data-set fields no calculation touches straight from the event (rowOf's layout);
 // the plain path copies every field through the calculations' work row. Over generated member
 // events (every data set's own tags, fields drawn from what its constraints and calculations
-// read, multivalues included) both give the same rows for every data set. The plain path also
-// builds rows by stores, the fast one by a literal per presence pattern (rowMakers): the same
-// prototype, own keys in the same order and values.
+// read: empty strings, numbers, nulls, multivalues and empty lists included) both give the same
+// rows for every data set. The plain path also builds rows by stores over a work row that
+// deletes emptied fields, with every eval remembered by its inputs; the fast one (rowPlan) runs
+// the calculations over a fixed-shape work literal (undefined: absent), evaluates cheap evals
+// directly, takes a defaulting eval's non-empty string as its result (passthroughField) and
+// builds the row by a literal per presence pattern: the same prototype, own keys in the same
+// order and values.
 describe('row layout fast path', () => {
   it('rows equal the plain path (every field through the work copy) for every data set', async () => {
     const fc = (await import('fast-check')).default;
@@ -125,8 +129,24 @@ describe('row layout fast path', () => {
       'port',
     ];
     const value = fc.oneof(
-      fc.constantFrom('x', '', 'C:\\a\\b.exe', 'High', '4688', 'success', 'failure', 'tcp'),
-      fc.array(fc.constantFrom('a', '80', '443', 'udp'), { minLength: 1, maxLength: 3 }),
+      fc.constantFrom(
+        'x',
+        '',
+        ' ',
+        'C:\\a\\b.exe',
+        'High',
+        '4688',
+        '0',
+        '1.50',
+        'success',
+        'failure',
+        'tcp',
+        'unknown',
+      ),
+      fc.string({ maxLength: 6 }),
+      fc.integer({ min: -5, max: 5 }),
+      fc.constant(null),
+      fc.array(fc.oneof(fc.constantFrom('a', '80', '443', 'udp', ''), fc.string({ maxLength: 3 })), { maxLength: 3 }),
     );
     const event = fc.record({
       fields: fc.dictionary(fc.constantFrom(...names), value, { maxKeys: 30 }),
@@ -146,7 +166,63 @@ describe('row layout fast path', () => {
         });
         for (const d of sets) expect(exactRows(fast.rows(ev, d.path))).toEqual(exactRows(plain.rows(ev, d.path)));
       }),
-      { numRuns: 300 },
+      { numRuns: 400 },
     );
+  });
+
+  // passthroughField's claim, per CIM calculation it recognises: whenever the field holds a
+  // non-empty string, the compiled expression's value is that string — whatever the other
+  // fields hold (defaults, vendor/product, …).
+  it('passthroughField: a recognised CIM eval returns the field itself when it is a non-empty string', async () => {
+    const fc = (await import('fast-check')).default;
+    const { passthroughField } = await import('./datamodels.js');
+    const { compileEvalExpr, parseEvalText } = await import('./eval-compile.js');
+    const { loadDataModels } = await import('@dac/cim');
+    const models = loadDataModels();
+    const exprs: string[] = [];
+    for (const name of models.names())
+      for (const d of models.model(name)!.datasets)
+        for (const c of d.calculations) if (c.type === 'Eval' && c.expression) exprs.push(c.expression);
+    let recognised = 0;
+    const other = fc.oneof(
+      fc.constant(undefined),
+      fc.constant(null),
+      fc.string({ maxLength: 4 }),
+      fc.constantFrom('', 'unknown', '0', 'x'),
+      fc.integer(),
+      fc.array(fc.string({ maxLength: 2 }), { maxLength: 2 }),
+    );
+    const nonEmpty = fc.oneof(
+      fc.string({ minLength: 1, maxLength: 8 }),
+      fc.constantFrom(' ', '0', '-1', '1e3', 'NULL', 'null', 'unknown', '""', 'C:\\x.exe'),
+    );
+    for (const text of exprs) {
+      const parsed = parseEvalText(text);
+      if ('error' in parsed) continue;
+      const f = passthroughField(parsed.expr);
+      if (!f) continue;
+      recognised++;
+      const c = compileEvalExpr(parsed.expr);
+      expect(c.mode).toBe('compiled');
+      fc.assert(
+        fc.property(nonEmpty, fc.array(other, { minLength: c.reads.length, maxLength: c.reads.length }), (v, rest) => {
+          const row: Record<string, unknown> = Object.create(null);
+          c.reads.forEach((r, i) => {
+            if (rest[i] !== undefined) row[r] = rest[i];
+          });
+          row[f] = v;
+          expect(c.fn(row as never)).toBe(v);
+        }),
+        { numRuns: 60 },
+      );
+    }
+    // Most CIM calculations are the defaulting shapes (`if(isnull(x) OR x="","unknown",x)`, …).
+    expect(recognised).toBeGreaterThan(100);
+    // Not recognised: a test on another field, or another result.
+    const not = ['if(isnull(a) OR a="","unknown",b)', 'if(isnull(a) OR b="","unknown",a)', 'case(isnull(a),a,1=1,"x")'];
+    for (const t of not) {
+      const p = parseEvalText(t);
+      expect('expr' in p && passthroughField(p.expr)).toBe(undefined);
+    }
   });
 });
