@@ -2,6 +2,7 @@
 // (value, documentValue), whether parsed (cache miss) or read back from the pack (hit), for
 // arbitrary YAML-ish text; a pack that is not dac's own (edited, planted, for another root or
 // other limits) is never believed; one inside the content root is never used.
+import { createHash } from 'node:crypto';
 import { mkdirSync, mkdtempSync, readFileSync, readdirSync, rmSync, symlinkSync, writeFileSync } from 'node:fs';
 import { tmpdir } from 'node:os';
 import { join } from 'node:path';
@@ -10,7 +11,14 @@ import { afterAll, describe, expect, it } from 'vitest';
 import { stringify } from 'yaml';
 import { DEFAULT_LIMITS } from './limits.js';
 import { documentValue, loadYamlFile } from './yaml-file.js';
-import { jsonExact, loadYamlValues, loadYamlValuesOf, YamlValueCache, yamlValueCacheDir } from './yaml-values.js';
+import {
+  jsonExact,
+  loadYamlValues,
+  loadYamlValuesOf,
+  PACK_FORMAT,
+  YamlValueCache,
+  yamlValueCacheDir,
+} from './yaml-values.js';
 
 // The yaml package warns (process.emitWarning) about collection keys, which the texts below have.
 process.removeAllListeners('warning');
@@ -89,6 +97,24 @@ const yamlText = fc.oneof(
 );
 
 describe('YamlValueCache', () => {
+  it('the pack format is decided again whenever the sources of the values change', () => {
+    // When this fails: if the change can alter the value or documentValue of some bytes, bump
+    // PACK_FORMAT (older packs are then not read); either way, record the new hashes here.
+    const sources = ['yaml-file.ts', 'yaml-errors.ts', 'limits.ts'].map((f) =>
+      createHash('sha256')
+        .update(readFileSync(new URL(`./${f}`, import.meta.url)))
+        .digest('hex'),
+    );
+    expect({ format: PACK_FORMAT, sources }).toStrictEqual({
+      format: 1,
+      sources: [
+        'fd8a7e3b34ba5fe09a2f92bbc721f40347900b072ae7fddaec3c77cfd27bdfa4',
+        'a95e8212be5ddf0c08bf36e4023b5733f367a8000a2f58771aca2fc30dcd02b4',
+        'a84359fd9f55b79ea6b0e44776c0d23972146c1d96dfe376c14bfb8298386584',
+      ],
+    });
+  });
+
   it('gives loadYamlFile’s values, parsed or from the pack (arbitrary YAML-ish text)', () => {
     fc.assert(
       fc.property(fc.array(yamlText, { minLength: 1, maxLength: 6 }), (texts) => {

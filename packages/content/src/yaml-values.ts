@@ -14,7 +14,7 @@
  * content tree.
  */
 import { createHash } from 'node:crypto';
-import { readFileSync } from 'node:fs';
+import { readFileSync, statSync } from 'node:fs';
 import { createRequire } from 'node:module';
 import { join } from 'node:path';
 import {
@@ -81,9 +81,12 @@ function parsedValues(bytes: Buffer, path: string, relPath: string, limits: Yaml
 
 /**
  * Bump when loadYamlFile/parseYamlText change the value they give for some bytes: packs of
- * another format are not read.
+ * another format are not read. yaml-values.test.ts holds the SHA-256 of the sources the values
+ * come from (yaml-file.ts, yaml-errors.ts, limits.ts) next to this number and fails when they
+ * change, so that a change of them is a decision to bump this or not (second review: an older
+ * dac's values must not be taken by a newer one whose loading differs).
  */
-const PACK_FORMAT = 1;
+export const PACK_FORMAT = 1;
 
 /** The yaml package's version (the values are its parse): part of what a pack is valid for. */
 function yamlVersion(): string {
@@ -93,6 +96,12 @@ function yamlVersion(): string {
     return 'unknown';
   }
 }
+
+/**
+ * Largest pack read (bytes): a pack is read whole before its seal is checked, so a foreign file
+ * at its path must not make the scan read gigabytes. The ESCU tree's pack is ~5 MB.
+ */
+const PACK_MAX_BYTES = 256 * 1024 * 1024;
 
 /** A cached file: `v` its value (absent: undefined), `d` its documentValue when that differs. */
 type PackEntry = { v?: unknown; d?: unknown };
@@ -249,6 +258,7 @@ export class YamlValueCache {
 /** The entries of a pack that verifies for `validFor`, else none. */
 function readPack(file: string, validFor: string): Map<string, PackEntry> {
   try {
+    if (statSync(file).size > PACK_MAX_BYTES) return new Map();
     const text = readFileSync(file, 'utf8');
     const nl = text.indexOf('\n');
     if (nl < 0) return new Map();
