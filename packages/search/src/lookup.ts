@@ -115,8 +115,13 @@ export function lookupProvider(
 
 // ------------------------------------------------------------------------------- matching
 
-function globMatch(v: string, pattern: string): boolean {
-  const parts = pattern.split('*');
+/** `*` patterns split once per row (their pieces between stars), not once per check. */
+function globParts(pattern: string): string[] {
+  return pattern.split('*');
+}
+
+/** `v` against a pattern already split at its `*`s (`globParts`): the whole value must match. */
+function globMatchParts(v: string, pattern: string, parts: readonly string[]): boolean {
   if (parts.length === 1) return v === pattern;
   const first = parts[0]!;
   const last = parts[parts.length - 1]!;
@@ -133,6 +138,109 @@ function globMatch(v: string, pattern: string): boolean {
   return true;
 }
 
+/** The plain matcher: one pattern, split on every call (the reference the index is tested against). */
+export function globMatch(v: string, pattern: string): boolean {
+  return globMatchParts(v, pattern, globParts(pattern));
+}
+
+/** Counts of work done by the WILDCARD index (tests and measurements read them). */
+export const lookupCounters = { globChecks: 0, indexedLookups: 0 };
+
+/**
+ * A prefilter over one WILDCARD column: for a value, the rows whose pattern can match it, in file
+ * order, a superset of the matching rows (each is still checked with `globMatchParts`).
+ * - A pattern without `*` matches only itself: a hash lookup.
+ * - A pattern with `*` matches only values that contain every literal piece between its stars,
+ *   so it is keyed by its longest piece; one pass of an Aho–Corasick automaton over the value
+ *   finds every key it contains (ESCU's windows_protocol_handlers: ~200 `*name:*` rows).
+ * - A pattern of stars only (or `*` alone) may match anything: always a candidate.
+ * Patterns and values are compared as the matcher folds them (both already folded here).
+ */
+class WildcardIndex {
+  private readonly exact = new Map<string, number[]>();
+  private readonly always: number[] = [];
+  /** Automaton: transitions by code unit per state, failure links, and the rows each state's keys name. */
+  private readonly next: Map<number, number>[] = [new Map()];
+  private readonly fail: number[] = [0];
+  private readonly out: number[][] = [[]];
+  private readonly hasKeys: boolean;
+
+  constructor(patterns: readonly string[], parts: readonly (readonly string[])[]) {
+    let keys = 0;
+    patterns.forEach((pat, i) => {
+      const ps = parts[i]!;
+      if (ps.length === 1) {
+        let l = this.exact.get(pat);
+        if (!l) this.exact.set(pat, (l = []));
+        l.push(i);
+        return;
+      }
+      let key = '';
+      for (const p of ps) if (p.length > key.length) key = p;
+      if (key === '') {
+        this.always.push(i);
+        return;
+      }
+      keys++;
+      let s = 0;
+      for (let k = 0; k < key.length; k++) {
+        const c = key.charCodeAt(k);
+        let t = this.next[s]!.get(c);
+        if (t === undefined) {
+          t = this.next.length;
+          this.next.push(new Map());
+          this.fail.push(0);
+          this.out.push([]);
+          this.next[s]!.set(c, t);
+        }
+        s = t;
+      }
+      this.out[s]!.push(i);
+    });
+    this.hasKeys = keys > 0;
+    // Failure links breadth first; each state's rows include those of its failure state (the
+    // keys that end there are suffixes of its own), so a scan reads one list per position.
+    const queue: number[] = [];
+    for (const t of this.next[0]!.values()) queue.push(t);
+    for (let q = 0; q < queue.length; q++) {
+      const s = queue[q]!;
+      for (const [c, t] of this.next[s]!) {
+        let f = this.fail[s]!;
+        while (f !== 0 && !this.next[f]!.has(c)) f = this.fail[f]!;
+        const g = this.next[f]!.get(c);
+        this.fail[t] = g !== undefined && g !== t ? g : 0;
+        this.out[t] = [...this.out[t]!, ...this.out[this.fail[t]!]!];
+        queue.push(t);
+      }
+    }
+  }
+
+  /** Candidate rows for a (folded) value, ascending and without repeats. */
+  candidateRows(v: string): number[] {
+    const hits: number[] = [...(this.exact.get(v) ?? []), ...this.always];
+    if (this.hasKeys) {
+      let s = 0;
+      for (let k = 0; k < v.length; k++) {
+        const c = v.charCodeAt(k);
+        let t = this.next[s]!.get(c);
+        while (t === undefined && s !== 0) {
+          s = this.fail[s]!;
+          t = this.next[s]!.get(c);
+        }
+        s = t ?? 0;
+        const o = this.out[s]!;
+        for (let j = 0; j < o.length; j++) hits.push(o[j]!);
+      }
+    }
+    if (hits.length < 2) return hits;
+    hits.sort((a, b) => a - b);
+    let n = 1;
+    for (let j = 1; j < hits.length; j++) if (hits[j] !== hits[n - 1]) hits[n++] = hits[j]!;
+    hits.length = n;
+    return hits;
+  }
+}
+
 /** Distinct input-value combinations remembered per matcher before its memo is emptied. */
 const LOOKUP_MEMO_LIMIT = 4096;
 
@@ -143,6 +251,13 @@ export class LookupMatcher {
   private readonly index = new Map<string, number[]>();
   /** WILDCARD patterns folded once per row (by otherFields position), not per lookup. */
   private readonly foldedPatterns: (string[] | undefined)[];
+  /** The folded patterns split at their `*`s, by otherFields position (WILDCARD fields only). */
+  private readonly patternParts: (string[][] | undefined)[];
+  /**
+   * With no EXACT input field, the prefilter over the first WILDCARD input field (see
+   * `WildcardIndex`): without it every value would be checked against every row.
+   */
+  private readonly wildIndex: { at: number; index: WildcardIndex } | undefined;
   /**
    * Results by input values: the table does not change during a search, so a value asked again
    * (ESCU's remote_access_software is asked ~850 times for ~80 distinct values on the shared
@@ -155,6 +270,8 @@ export class LookupMatcher {
   constructor(
     readonly table: LookupTable,
     readonly inputFields: readonly string[],
+    /** `plain`: no WILDCARD index, every row checked (the reference path the tests compare with). */
+    options: { plain?: boolean } = {},
   ) {
     this.cs = table.caseSensitive ?? LOOKUP_DEFAULTS.caseSensitive;
     this.maxMatches = Math.max(1, table.maxMatches ?? LOOKUP_DEFAULTS.maxMatches);
@@ -173,6 +290,12 @@ export class LookupMatcher {
     this.foldedPatterns = this.otherFields.map((o) =>
       o.type === 'WILDCARD' ? table.rows.map((r) => this.norm(r[o.field] ?? '')) : undefined,
     );
+    this.patternParts = this.foldedPatterns.map((f) => f?.map(globParts));
+    const at = this.foldedPatterns.findIndex((f) => f !== undefined);
+    this.wildIndex =
+      this.exactFields.length === 0 && at >= 0 && !options.plain
+        ? { at, index: new WildcardIndex(this.foldedPatterns[at]!, this.patternParts[at]!) }
+        : undefined;
   }
 
   private norm(s: string): string {
@@ -215,15 +338,18 @@ export class LookupMatcher {
 
   private matchUncached(values: Readonly<Record<string, string>>): Readonly<Record<string, string>>[] {
     const rows = this.table.rows;
-    let candidates: Iterable<number>;
-    if (this.exactFields.length > 0) {
-      const k = this.key(this.exactFields.map((f) => values[f] ?? ''));
-      candidates = this.index.get(k) ?? [];
-    } else candidates = rows.keys();
     const otherValues = this.otherFields.map((o, j) => {
       const v = values[o.field] ?? '';
       return this.foldedPatterns[j] ? this.norm(v) : v;
     });
+    let candidates: Iterable<number>;
+    if (this.exactFields.length > 0) {
+      const k = this.key(this.exactFields.map((f) => values[f] ?? ''));
+      candidates = this.index.get(k) ?? [];
+    } else if (this.wildIndex) {
+      lookupCounters.indexedLookups++;
+      candidates = this.wildIndex.index.candidateRows(otherValues[this.wildIndex.at]!);
+    } else candidates = rows.keys();
     const out: Readonly<Record<string, string>>[] = [];
     for (const i of candidates) {
       const r = rows[i]!;
@@ -232,7 +358,12 @@ export class LookupMatcher {
         const folded = this.foldedPatterns[j];
         const v = otherValues[j]!;
         const pat = folded ? folded[i]! : (r[this.otherFields[j]!.field] ?? '');
-        if (folded ? !globMatch(v, pat) : !cidrMatch(pat.includes('/') ? pat : `${pat}/32`, v)) {
+        if (folded) lookupCounters.globChecks++;
+        if (
+          folded
+            ? !globMatchParts(v, pat, this.patternParts[j]![i]!)
+            : !cidrMatch(pat.includes('/') ? pat : `${pat}/32`, v)
+        ) {
           ok = false;
           break;
         }
