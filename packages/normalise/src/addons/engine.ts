@@ -831,26 +831,11 @@ class CompiledExtractor implements Extractor {
     for (const key in fields) {
       const k = clean ? cleanedKey(key) : key;
       if (fromBase.has(k) || (target !== undefined && !target.has(k))) continue;
-      const v = fields[key];
-      if (v === undefined) continue;
       // Fields already set are the default fields (which `run` writes over the reader's) or an
       // earlier reader field of the same cleaned name (the first non-empty one wins, as in addBase).
-      if (typeof v === 'string') {
-        if (v === '' && !keepEmpty) continue;
-        if (ev[k] === undefined) ev[k] = v;
-      } else {
-        const vals = keepEmpty ? v : v.filter((y) => y !== '');
-        if (vals.length === 0) continue;
-        if (ev[k] === undefined) ev[k] = vals.length === 1 ? vals[0] : [...vals];
-      }
-      if (k === 'EventID') eventId = true;
+      if (storeMissingReaderValue(ev, k, fields[key], keepEmpty) && k === 'EventID') eventId = true;
     }
-    // xmlBlocks' EventID rule, for an EventID copied only now.
-    const text = raw.text;
-    if (eventId && format === 'xml' && text !== undefined) {
-      const at = text.indexOf('<EventID');
-      if (at >= 0 && text.charCodeAt(at + 8) !== 62 /* > */ && ev.EventID !== undefined) delete ev.EventID;
-    }
+    if (eventId && format === 'xml') dropAttributedEventId(ev, raw.text);
     return true;
   }
 
@@ -887,23 +872,9 @@ class CompiledExtractor implements Extractor {
     const keepEmpty = this.profile?.keepEmpty === true;
     let eventId = false;
     for (const { raw: rk, key: k } of list) {
-      const v = fields[rk];
-      if (v === undefined) continue;
-      if (typeof v === 'string') {
-        if (v === '' && !keepEmpty) continue;
-        if (ev[k] === undefined) ev[k] = v;
-      } else {
-        const vals = keepEmpty ? v : v.filter((y) => y !== '');
-        if (vals.length === 0) continue;
-        if (ev[k] === undefined) ev[k] = vals.length === 1 ? vals[0] : [...vals];
-      }
-      if (k === 'EventID') eventId = true;
+      if (storeMissingReaderValue(ev, k, fields[rk], keepEmpty) && k === 'EventID') eventId = true;
     }
-    const text = raw.text;
-    if (eventId && this.profile?.format === 'xml' && text !== undefined) {
-      const at = text.indexOf('<EventID');
-      if (at >= 0 && text.charCodeAt(at + 8) !== 62 /* > */ && ev.EventID !== undefined) delete ev.EventID;
-    }
+    if (eventId && this.profile?.format === 'xml') dropAttributedEventId(ev, raw.text);
     return true;
   }
 
@@ -1383,6 +1354,41 @@ interface Plan {
 }
 
 /**
+ * Stores a reader value under `k` as `addBase` copies it, unless `k` holds a value already (a
+ * default field `run` writes over the reader's, or an earlier reader field of the same cleaned
+ * name): empty values are left out unless the input keeps them, a list of one is its value.
+ * False when there is nothing to store (no value, or only empty ones).
+ */
+function storeMissingReaderValue(
+  ev: SplunkEvent,
+  k: string,
+  v: string | readonly string[] | undefined,
+  keepEmpty: boolean,
+): boolean {
+  if (v === undefined) return false;
+  if (typeof v === 'string') {
+    if (v === '' && !keepEmpty) return false;
+    if (ev[k] === undefined) ev[k] = v;
+    return true;
+  }
+  const vals = keepEmpty ? v : v.filter((y) => y !== '');
+  if (vals.length === 0) return false;
+  if (ev[k] === undefined) ev[k] = vals.length === 1 ? vals[0]! : [...vals];
+  return true;
+}
+
+/**
+ * xmlBlocks' EventID rule (also for an EventID copied after the blocks): the reader's EventID is
+ * dropped when the element has attributes. The EventID element comes first in <System>: the
+ * first `<EventID` is the one.
+ */
+function dropAttributedEventId(ev: SplunkEvent, text: string | undefined): void {
+  if (text === undefined) return;
+  const at = text.indexOf('<EventID');
+  if (at >= 0 && text.charCodeAt(at + 8) !== 62 /* > */ && ev.EventID !== undefined) delete ev.EventID;
+}
+
+/**
  * Splunk_TA_windows `REPORT-0xml_block_extract`: `System_Props_Xml`, `EventData_Xml`,
  * `UserData_Xml` hold the inner XML of those blocks; `<EventID Qualifiers='…'>` is not matched by
  * `system_props_xml_kv` (`<(\w*)>([^<]*)<\/\1>` needs an attribute-less tag), so such events have
@@ -1390,9 +1396,7 @@ interface Plan {
  */
 function xmlBlocks(ev: SplunkEvent, text: string, which: number): void {
   addXmlBlocks(ev, text, which);
-  // The EventID element comes first in <System>: look only there.
-  const at = text.indexOf('<EventID');
-  if (at >= 0 && text.charCodeAt(at + 8) !== 62 /* > */ && ev.EventID !== undefined) delete ev.EventID;
+  dropAttributedEventId(ev, text);
 }
 
 /** The `Plan.xmlBlocks` bits and the fields they stand for. */
