@@ -26,8 +26,13 @@ function techniquesOf(data: DetectionData): string[] {
  * detection's `accepts` looked at it (a leading tstats reuses the rows it matched there). Else
  * (the first run of a plan with subsearches) it takes events at once while the open resolves.
  */
-function runOf(plan: SearchPlan, now: number, project?: (e: SplunkEvent) => SplunkEvent): DetectionRun {
-  const ready = openSearchNow(plan, { now });
+function runOf(
+  plan: SearchPlan,
+  now: number,
+  project?: (e: SplunkEvent) => SplunkEvent,
+  keptEvents?: number,
+): DetectionRun {
+  const ready = openSearchNow(plan, { now, keptEvents });
   if (ready)
     return {
       push: project ? (e) => ready.push(project(e) as Event) : (e) => ready.push(e as Event),
@@ -35,7 +40,7 @@ function runOf(plan: SearchPlan, now: number, project?: (e: SplunkEvent) => Splu
     };
   let run: PushSearch | undefined;
   const early: SplunkEvent[] = [];
-  const opening = openSearch(plan, { now }).then((r) => {
+  const opening = openSearch(plan, { now, keptEvents }).then((r) => {
     run = r;
     for (const e of early) r.push(e as Event);
     early.length = 0;
@@ -140,6 +145,7 @@ export function scanDetectionOf(
   { file, data }: ScanContent['detections'][number],
   now: number,
   compiledPredicate?: CompiledPredicateHook,
+  keptEvents?: number,
 ): { detection: ScanDetection } | { notScanned: NotScanned } {
   const name = typeof data?.name === 'string' ? data.name : file;
   const techniques = data ? techniquesOf(data) : [];
@@ -159,7 +165,7 @@ export function scanDetectionOf(
       keys: detectionKeys(p, ctx.dataModels),
       fields: p.wanted,
       ...(accepts ? { accepts: accepts as (e: SplunkEvent) => boolean } : {}),
-      open: () => runOf(p.plan, now, project),
+      open: () => runOf(p.plan, now, project, keptEvents),
       // Asked on every log the detection is not run on: the count itself once known (no await).
       rowsOnNoEvents: () => {
         if (emptyRows !== undefined) return emptyRows;
@@ -180,6 +186,8 @@ export function scanDetections(
     compiledPredicateFor?: (file: string) => CompiledPredicateHook | undefined;
     /** The context to prepare in (default scanContext(content)). */
     ctx?: ContentContext;
+    /** Events a search that reads them more than once keeps per log (@dac/search OpenSearchOptions.keptEvents). */
+    keptEvents?: number;
   } = {},
 ): { detections: ScanDetection[]; notScanned: NotScanned[] } {
   const ctx = opts.ctx ?? scanContext(content);
@@ -187,7 +195,7 @@ export function scanDetections(
   const detections: ScanDetection[] = [];
   const notScanned: NotScanned[] = [];
   for (const entry of content.detections) {
-    const r = scanDetectionOf(ctx, entry, now, opts.compiledPredicateFor?.(entry.file));
+    const r = scanDetectionOf(ctx, entry, now, opts.compiledPredicateFor?.(entry.file), opts.keptEvents);
     if ('detection' in r) detections.push(r.detection);
     else notScanned.push(r.notScanned);
   }

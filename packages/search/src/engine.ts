@@ -35,6 +35,19 @@ export interface Runtime {
   /** Results of a subsearch (run before the pipeline started). */
   results(sub: SubPlan): readonly Row[];
   warn(command: string, message: string, span: Span): void;
+  /**
+   * Event-reading pipelines whose leading commands already ran as the events arrived
+   * (passes.ts): `drive` starts them from there, with the rows those commands gave.
+   */
+  readonly streamed?: ReadonlyMap<PipelinePlan, StreamedPass>;
+}
+
+/** What the leading commands of a pass over the events gave (`Runtime.streamed`). */
+export interface StreamedPass {
+  /** How many of the pipeline's commands ran. */
+  readonly ran: number;
+  /** The rows the last of them pushed on. */
+  readonly rows: readonly Row[];
 }
 
 export type CommandKind = 'streaming' | 'blocking' | 'generating';
@@ -139,7 +152,8 @@ function sourceRows(p: PipelinePlan, rt: Runtime): { rows: Iterable<Row> | Async
  */
 const QUIET_WITHOUT_SUBSEARCHES: ReadonlySet<string> = new Set(['tstats']);
 
-function isQuiet(c: CommandPlan): boolean {
+/** Whether a command never warns and only pushes rows on (CommandPlan.quiet, or tstats without subsearches). */
+export function isQuiet(c: CommandPlan): boolean {
   if (c.nested && c.nested.length > 0) return false;
   return c.quiet === true || (QUIET_WITHOUT_SUBSEARCHES.has(c.name) && !(c.subsearches && c.subsearches.length > 0));
 }
@@ -170,6 +184,11 @@ export async function drive(
   sink: Sink,
   onChunk?: () => Promise<void> | void,
 ): Promise<void> {
+  const streamed = rt.streamed?.get(p);
+  if (streamed) {
+    driveRest(p, streamed, rt, sink);
+    return;
+  }
   const dead = deadFrom(p, rt);
   if (dead >= 0) {
     chain(p.commands.slice(dead), sink, rt).end();
@@ -203,6 +222,23 @@ export async function drive(
       }
     }
   }
+  head.end();
+}
+
+/**
+ * The rest of a pipeline whose leading commands ran as the events arrived: their rows through
+ * the commands after them. Those commands are quiet (passes.ts takes only such), so a dead
+ * command after them (`deadFrom`) is the one `drive` would find over the whole pipeline.
+ */
+function driveRest(p: PipelinePlan, streamed: StreamedPass, rt: Runtime, sink: Sink): void {
+  const rest = p.commands.slice(streamed.ran);
+  const dead = deadFrom({ commands: rest, source: 'rows', span: p.span }, rt);
+  if (dead >= 0) {
+    chain(rest.slice(dead), sink, rt).end();
+    return;
+  }
+  const head = chain(rest, sink, rt);
+  for (const r of streamed.rows) head.push(r);
   head.end();
 }
 
@@ -305,9 +341,11 @@ export function makeRuntime(
   events: EventSource,
   options: RunOptions,
   store: Map<SubPlan, Row[]>,
+  streamed?: ReadonlyMap<PipelinePlan, StreamedPass>,
 ): Runtime {
   const passes = eventPasses(events, eventPassCount(p));
   return {
+    ...(streamed ? { streamed } : {}),
     now: options.now ?? ctx.now ?? Date.now() / 1000,
     timeRange: ctx.timeRange ?? {},
     lookups: ctx.lookups,

@@ -15,9 +15,11 @@ export {
   openSearchNow,
   pushFilter,
   readsEventsOnce,
+  KEPT_EVENTS_MAX,
   type PushSearch,
   type OpenSearchOptions,
 } from './push.js';
+export { streamedPasses, type PassPlan } from './passes.js';
 export type { SearchPlan, PrepareResult, NotReplayable } from './prepare.js';
 export type {
   PrepareOptions,

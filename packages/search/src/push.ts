@@ -22,6 +22,7 @@ import {
   runSubsearches,
   type SubPlan,
 } from './engine.js';
+import { openPasses, type PassRuns, streamedPasses } from './passes.js';
 import type { Event, Row, RunWarning } from './types.js';
 
 export interface PushSearch {
@@ -35,7 +36,22 @@ export interface PushSearch {
 export interface OpenSearchOptions {
   /** Epoch seconds of the search (default: the plan's, else the clock at open). */
   now?: number;
+  /**
+   * A search that reads its events more than once keeps at most this many (default
+   * KEPT_EVENTS_MAX) before it streams each pass instead (passes.ts), when it can: 0 streams
+   * the passes from the first event.
+   */
+  keptEvents?: number;
 }
+
+/**
+ * Events a search that reads them more than once keeps before it streams its passes instead.
+ * Keeping is cheaper per event (an inner join whose subsearch finds nothing then never groups
+ * the main search's events: engine.ts `deadFrom`), streaming bounds the memory: a log of any
+ * size holds at most this many events per such search (they are shared by every search of a
+ * scan), then only the passes' groups.
+ */
+export const KEPT_EVENTS_MAX = 10_000;
 
 /**
  * Whether the search reads its events once, through its first command (no subsearch, join or
@@ -157,13 +173,26 @@ export async function openSearch(plan: SearchPlan, options: OpenSearchOptions = 
 
 /** A run that keeps the pushed events and runs the search over them at `end`, as `collect` does. */
 function keepingRun(plan: SearchPlan, options: OpenSearchOptions): PushSearch {
-  const kept: Event[] = [];
+  let kept: Event[] = [];
+  const passes = streamedPasses(plan.pipeline);
+  const limit = passes ? (options.keptEvents ?? KEPT_EVENTS_MAX) : Infinity;
+  let streamed: PassRuns | undefined;
+  // The same `now` for the passes as `collect` would take at the end.
+  const now = options.now ?? plan.context.now ?? Date.now() / 1000;
+  const stream = () => {
+    streamed = openPasses(plan, passes!, now);
+    for (const e of kept) streamed.push(e);
+    kept = [];
+    return streamed;
+  };
+  if (limit === 0) stream();
   return {
     streaming: false,
     push: (e) => {
-      kept.push(e);
+      if (streamed) streamed.push(e);
+      else if (kept.push(e) > limit) stream();
     },
-    end: () => collect(plan, kept, { now: options.now }),
+    end: () => (streamed ? streamed.end() : collect(plan, kept, { now })),
   };
 }
 
