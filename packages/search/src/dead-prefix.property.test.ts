@@ -1,52 +1,10 @@
-/**
- * The pipeline prefix left out before a command that gives no rows (engine.ts `deadFrom`: an
- * inner join whose subsearch found nothing, with only quiet commands before it): the fast path
- * (`collect`, which drives the pipeline) against the plain one (`runBatch`, every command over
- * the whole output of the one before, never leaving anything out) — same rows and same warnings,
- * for random prefixes (quiet and warning commands), join types, subsearches that find rows or
- * none, and tails; plus the work it saves (the events are not read).
- */
-import { builtinMacros, parseSearch } from '@dac/spl';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
 import { deadFrom, makeRuntime, runSubsearches, type SubPlan } from './engine.js';
-import { collect, prepareSearch, runBatch, type SearchPlan } from './prepare.js';
-import type { DataModelProvider, Event, Row, RunWarning } from './types.js';
+import { collect, runBatch } from './prepare.js';
+import type { Event, Row, RunWarning } from './types.js';
+import { preparedOverKinds as prepared, kindEvent as event } from './test-support.js';
 import { toSplunkRow } from './values.js';
-
-// Events as data-set rows: `kind` tells which data set an event is in (fields as tstats reads them).
-const dataModels: DataModelProvider = {
-  dataset(req) {
-    const name = `${req.model}.${req.path.join('.') || req.fieldPrefixes[0]}`;
-    const kind = name === 'Endpoint.Processes' ? 'proc' : name === 'Endpoint.Filesystem' ? 'file' : undefined;
-    if (!kind) return { error: `no data set ${name}` };
-    const rowsOf = (e: Event): Row[] => (e.kind === kind ? [e as Row] : []);
-    return {
-      name,
-      rows: (events) =>
-        (function* () {
-          const evs = typeof events === 'function' ? events() : events;
-          for (const e of evs as Iterable<Event>) yield* rowsOf(e);
-        })(),
-      rowsOf,
-    };
-  },
-};
-
-function prepared(spl: string): SearchPlan {
-  const p = parseSearch(spl, builtinMacros());
-  const r = prepareSearch(p.pipeline, { now: 1000, dataModels });
-  if (!r.ok) throw new Error(`${spl}: ${r.notReplayable.reason}`);
-  return r.plan;
-}
-
-const event: fc.Arbitrary<Event> = fc.record({
-  _time: fc.integer({ min: 0, max: 50 }),
-  kind: fc.constantFrom('proc', 'file'),
-  guid: fc.constantFrom('g1', 'g2', 'G1'),
-  name: fc.constantFrom('cmd.exe', 'a.dll', 'x', '3'),
-  n: fc.constantFrom('1', '5', 'x'),
-});
 
 // Quiet commands (deadFrom may leave them out) and ones that warn (it must not).
 const PREFIX = [

@@ -1,53 +1,11 @@
-/**
- * Pass streaming (passes.ts): a search that reads its events more than once, pushed with a
- * bound on the events it keeps (`keptEvents`), gives the rows and warnings of `collect` over the
- * same events — whether it streams its passes from the first event (0), switches after a few
- * (the events kept so far are handed to the passes first) or never has to (the bound not
- * reached). Random pipelines: the dead-prefix shapes (a head, quiet and warning commands, a
- * join over a subsearch that reads the events or not, a tail) and subsearches of base searches.
- */
-import { builtinMacros, parseSearch } from '@dac/spl';
 import fc from 'fast-check';
 import { describe, expect, it } from 'vitest';
-import { collect, prepareSearch, type SearchPlan } from './prepare.js';
+import { collect, type SearchPlan } from './prepare.js';
 import { streamedPasses } from './passes.js';
 import { openSearch } from './push.js';
-import type { DataModelProvider, Event, Row, RunWarning } from './types.js';
+import type { Event, RunWarning } from './types.js';
+import { preparedOverKinds as prepared, kindEvent as event } from './test-support.js';
 import { toSplunkRow } from './values.js';
-
-// Hand-written events: `kind` tells the data set (proc: Endpoint.Processes, file: Endpoint.Filesystem).
-const dataModels: DataModelProvider = {
-  dataset(req) {
-    const name = `${req.model}.${req.path.join('.') || req.fieldPrefixes[0]}`;
-    const kind = name === 'Endpoint.Processes' ? 'proc' : name === 'Endpoint.Filesystem' ? 'file' : undefined;
-    if (!kind) return { error: `no data set ${name}` };
-    const rowsOf = (e: Event): Row[] => (e.kind === kind ? [e as Row] : []);
-    return {
-      name,
-      rows: (events) =>
-        (function* () {
-          const evs = typeof events === 'function' ? events() : events;
-          for (const e of evs as Iterable<Event>) yield* rowsOf(e);
-        })(),
-      rowsOf,
-    };
-  },
-};
-
-function prepared(spl: string): SearchPlan {
-  const p = parseSearch(spl, builtinMacros());
-  const r = prepareSearch(p.pipeline, { now: 1000, dataModels });
-  if (!r.ok) throw new Error(`${spl}: ${r.notReplayable.reason}`);
-  return r.plan;
-}
-
-const event: fc.Arbitrary<Event> = fc.record({
-  _time: fc.integer({ min: 0, max: 50 }),
-  kind: fc.constantFrom('proc', 'file'),
-  guid: fc.constantFrom('g1', 'g2', 'G1'),
-  name: fc.constantFrom('cmd.exe', 'a.dll', 'x', '3'),
-  n: fc.constantFrom('1', '5', 'x'),
-});
 
 const HEADS = [
   'kind=proc',
