@@ -15,6 +15,7 @@ import { tmpdir } from 'node:os';
 import { join } from 'node:path';
 import { formatFor, readFixture } from '@dac/replay';
 import { findLogs, prepareScan, runScan } from '@dac/scan';
+import { bestOf, eventsPerSecond } from '../../../test/support/bench.js';
 
 const root = process.env.DAC_REPO_ROOT ?? process.cwd();
 const content = join(root, '..', 'shared', 'corpus', 'escu');
@@ -46,51 +47,29 @@ try {
   linkSync(one, join(two, 'b.log'));
   const mb = statSync(one).size / 1e6;
 
-  const cpuSeconds = (t0: NodeJS.CpuUsage) => {
-    const d = process.cpuUsage(t0);
-    return (d.user + d.system) / 1e6;
-  };
-  async function best<T>(runs: number, f: () => Promise<T>): Promise<{ s: number; wall: number; value: T }> {
-    let s = Infinity;
-    let wall = Infinity;
-    let value: T | undefined;
-    for (let i = 0; i < runs; i++) {
-      (globalThis as { gc?: () => void }).gc?.();
-      const t0 = process.cpuUsage();
-      const w0 = performance.now();
-      value = await f();
-      s = Math.min(s, cpuSeconds(t0));
-      wall = Math.min(wall, (performance.now() - w0) / 1000);
-    }
-    return { s, wall, value: value as T };
-  }
-  const rate = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en')} events/s`;
-
   const logsOne = findLogs([join(dir, 'one')]);
   const logsTwo = findLogs([two]);
-  const fmt = formatFor('XmlWinEventLog');
-  if ('error' in fmt) throw new Error(fmt.error);
-  const floor = await best(2, async () => (await readFixture(one, fmt, () => {}, { maxIssues: 0 })).events);
+  const floor = await bestOf(2, async () => (await readFixture(one, xml, () => {}, { maxIssues: 0 })).events);
   const prepared = prepareScan(content);
-  const scan = await best(2, () => runScan(prepared, logsOne, { jobs: 1 }));
+  const scan = await bestOf(2, () => runScan(prepared, logsOne, { jobs: 1 }));
   const events = scan.value.summary.events;
   console.log(
     `one XmlWinEventLog log: ${events.toLocaleString('en')} events (the corpus's ${texts.length.toLocaleString('en')} × ${repeat}), ${mb.toFixed(0)} MB; ${scan.value.summary.fired} detections fired`,
   );
-  console.log(`floor (read + parse):   ${floor.s.toFixed(2)} s CPU  ${rate(floor.value, floor.s)}`);
+  console.log(`floor (read + parse):   ${floor.s.toFixed(2)} s CPU  ${eventsPerSecond(floor.value, floor.s)}`);
   console.log(
-    `scan, 1 thread:         ${scan.s.toFixed(2)} s CPU  ${rate(events, scan.s)}  = ${(floor.s / scan.s).toFixed(2)}× floor; wall ${scan.wall.toFixed(2)} s`,
+    `scan, 1 thread:         ${scan.s.toFixed(2)} s CPU  ${eventsPerSecond(events, scan.s)}  = ${(floor.s / scan.s).toFixed(2)}× floor; wall ${scan.wall.toFixed(2)} s`,
   );
   console.log(`rss after the scans: ${Math.round(process.memoryUsage().rss / 1e6)} MB`);
   const worker = join(root, 'packages', 'cli', 'dist', 'scan-file.worker.js');
   if (existsSync(worker)) {
     process.env.DAC_SCAN_WORKER = worker;
-    const j1 = await best(1, () => runScan(prepared, logsTwo, { jobs: 1 }));
-    const j2 = await best(1, () => runScan(prepared, logsTwo, { jobs: 2 }));
+    const j1 = await bestOf(1, () => runScan(prepared, logsTwo, { jobs: 1 }));
+    const j2 = await bestOf(1, () => runScan(prepared, logsTwo, { jobs: 2 }));
     const same = JSON.stringify(j1.value.hits) === JSON.stringify(j2.value.hits);
     const n = j1.value.summary.events;
     console.log(
-      `two such logs, wall:    1 thread ${j1.wall.toFixed(2)} s (${rate(n, j1.wall)}), 2 threads ${j2.wall.toFixed(2)} s (${rate(n, j2.wall)}); same results: ${same}`,
+      `two such logs, wall:    1 thread ${j1.wall.toFixed(2)} s (${eventsPerSecond(n, j1.wall)}), 2 threads ${j2.wall.toFixed(2)} s (${eventsPerSecond(n, j2.wall)}); same results: ${same}`,
     );
     if (!same) process.exitCode = 1;
   } else console.log('2 threads: skipped (no packages/cli/dist/scan-file.worker.js; run npm run build)');

@@ -10,7 +10,7 @@ import { join } from 'node:path';
 import { defaultAddonEngine, type RawEvent } from '@dac/normalise';
 import { formatFor, readFixture } from '@dac/replay';
 import { findLogs, prepareScan, runScan, scanIndex } from '@dac/scan';
-import { writeCpuProfile } from '../../../test/support/bench.js';
+import { bestOf, cpuSecondsSince, eventsPerSecond, writeCpuProfile } from '../../../test/support/bench.js';
 
 const root = process.env.DAC_REPO_ROOT ?? process.cwd();
 const content = join(root, '..', 'shared', 'corpus', 'escu');
@@ -23,34 +23,14 @@ const logs = findLogs([evtx]);
 const fmt = formatFor('XmlWinEventLog');
 if ('error' in fmt) throw new Error(fmt.error);
 
-const cpuSeconds = (t0: NodeJS.CpuUsage) => {
-  const d = process.cpuUsage(t0);
-  return (d.user + d.system) / 1e6;
-};
-
-async function best<T>(runs: number, f: () => Promise<T>): Promise<{ s: number; wall: number; value: T }> {
-  let s = Infinity;
-  let wall = Infinity;
-  let value: T | undefined;
-  for (let i = 0; i < runs; i++) {
-    (globalThis as { gc?: () => void }).gc?.();
-    const t0 = process.cpuUsage();
-    const w0 = performance.now();
-    value = await f();
-    s = Math.min(s, cpuSeconds(t0));
-    wall = Math.min(wall, (performance.now() - w0) / 1000);
-  }
-  return { s, wall, value: value as T };
-}
-
-const floor = await best(3, async () => {
+const floor = await bestOf(3, async () => {
   let events = 0;
   for (const l of logs) events += (await readFixture(l.path, fmt, () => {}, { maxIssues: 0 })).events;
   return events;
 });
 const t0 = process.cpuUsage();
 const prepared = prepareScan(content);
-const prepareCpu = cpuSeconds(t0);
+const prepareCpu = cpuSecondsSince(t0);
 // Two more same-run stages between the floor and the scan, each reading + decoding every event
 // and then extracting it as the scan does (the add-on engine over the event's stream), with no
 // detection run: (a) only `tag` and `eventtype`, which every event needs before the rule index
@@ -82,27 +62,26 @@ const extracting = (fields: 'membership' | 'routing') => async () => {
     ).events;
   return events;
 };
-const tags = await best(3, extracting('membership'));
-const routed = await best(3, extracting('routing'));
-const one = await best(3, () => runScan(prepared, logs, { jobs: 1 }));
+const tags = await bestOf(3, extracting('membership'));
+const routed = await bestOf(3, extracting('routing'));
+const one = await bestOf(3, () => runScan(prepared, logs, { jobs: 1 }));
 const r = one.value;
 const events = r.summary.events;
-const rate = (n: number, s: number) => `${Math.round(n / s).toLocaleString('en')} events/s`;
 console.log(
   `${logs.length} logs, ${events} events; ${r.summary.detections} detections run (${r.summary.notReplayable} not replayable), prepared in ${prepareCpu.toFixed(2)} s CPU`,
 );
 console.log(
   `fired: ${r.summary.fired} detections, ${r.hits.length} (detection, log) results; logs with no detection firing: ${r.logs.filter((l) => l.fired.length === 0).length}`,
 );
-console.log(`floor (read + decode):  ${floor.s.toFixed(3)} s CPU  ${rate(floor.value, floor.s)}`);
+console.log(`floor (read + decode):  ${floor.s.toFixed(3)} s CPU  ${eventsPerSecond(floor.value, floor.s)}`);
 const stage = (label: string, x: { s: number; value: number }) =>
   console.log(
-    `${label.padEnd(24)}${x.s.toFixed(3)} s CPU  ${rate(x.value, x.s)}  = ${(floor.s / x.s).toFixed(2)}× floor`,
+    `${label.padEnd(24)}${x.s.toFixed(3)} s CPU  ${eventsPerSecond(x.value, x.s)}  = ${(floor.s / x.s).toFixed(2)}× floor`,
   );
 stage('+ tag/eventtype only:', tags);
 stage('+ routing extraction:', routed);
 console.log(
-  `scan, 1 thread:         ${one.s.toFixed(3)} s CPU  ${rate(events, one.s)}  = ${(floor.s / one.s).toFixed(2)}× floor (goal ≥ 0.5×, ≥ 50,000 events/s); wall ${one.wall.toFixed(2)} s`,
+  `scan, 1 thread:         ${one.s.toFixed(3)} s CPU  ${eventsPerSecond(events, one.s)}  = ${(floor.s / one.s).toFixed(2)}× floor (goal ≥ 0.5×, ≥ 50,000 events/s); wall ${one.wall.toFixed(2)} s`,
 );
 // DAC_SCAN_PROFILE=FILE: a CPU profile (.cpuprofile, node:inspector) of one more 1-thread scan
 // alone — no preparation, no floor — for finding where the scan's time goes.
@@ -115,7 +94,7 @@ console.log(`rss after the scans: ${Math.round(process.memoryUsage().rss / 1e6)}
 const worker = join(root, 'packages', 'cli', 'dist', 'scan-file.worker.js');
 if (existsSync(worker)) {
   process.env.DAC_SCAN_WORKER = worker;
-  const two = await best(2, () => runScan(prepared, logs, { jobs: 2 }));
+  const two = await bestOf(2, () => runScan(prepared, logs, { jobs: 2 }));
   const same = JSON.stringify(two.value.hits) === JSON.stringify(r.hits);
   console.log(
     `scan, 2 threads (wall): ${two.wall.toFixed(2)} s vs 1 thread ${one.wall.toFixed(2)} s (the worker is sent this thread's prepared detections as plain values and builds a plan on first use; this thread's preparation with YAML: ${prepareCpu.toFixed(1)} s CPU); same results: ${same}`,
